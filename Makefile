@@ -1,0 +1,93 @@
+# shmtrace: `make` builds everything into build/, `make test` runs the bats
+# suites against the built artifacts, `make install` installs.  Quiet unless V=1.
+
+VERSION   := $(shell sed -n 's/.*SHMTRACE_VERSION "\(.*\)"/\1/p' common/version.h)
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+LIBDIR    ?= $(PREFIX)/lib
+PKGLIBDIR ?= $(LIBDIR)/shmtrace
+MANDIR    ?= $(PREFIX)/share/man
+DOCDIR    ?= $(PREFIX)/share/doc/shmtrace
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-missing-field-initializers
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE
+B := build
+
+ifeq ($(V),1)
+Q :=
+say :=
+else
+Q := @
+say = @printf '  %-6s %s\n' $(1) $(2);
+endif
+
+COMMON_SRC := common/xlat.c
+SHIM_SRC   := $(wildcard shim/*.c) $(COMMON_SRC)
+CLI_SRC    := $(wildcard cli/*.c) $(COMMON_SRC)
+SAMPLES    := $(patsubst samples/%.c,$(B)/samples/%,$(wildcard samples/*.c))
+TEST_BINS  := $(patsubst tests/bin/%.c,$(B)/tests/%,$(wildcard tests/bin/*.c))
+HEADERS    := $(wildcard common/*.h shim/*.h cli/*.h)
+
+all: $(B)/libshmtrace.so $(B)/shmtrace $(SAMPLES)
+
+# -fvisibility=hidden plus the version script: only the wrappers are exported.
+$(B)/libshmtrace.so: $(SHIM_SRC) $(HEADERS) shim/libshmtrace.map | $(B)
+	$(call say,CCLD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -shared -fvisibility=hidden \
+		-Wl,--version-script=shim/libshmtrace.map -Wl,-z,defs \
+		-o $@ $(SHIM_SRC) $(shell pkg-config --libs libunwind) -ldl -lpthread
+
+$(B)/shmtrace: $(CLI_SRC) $(HEADERS) | $(B)
+	$(call say,CCLD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -DPKGLIBDIR='"$(PKGLIBDIR)"' -o $@ $(CLI_SRC)
+
+# Samples are built with debug info so that reports can point at their lines.
+$(B)/samples/%: samples/%.c | $(B)/samples
+	$(call say,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -O0 -g -o $@ $< -lpthread
+
+$(B)/tests/%: tests/bin/%.c | $(B)/tests
+	$(call say,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -O0 -g -o $@ $< -lpthread -ldl
+
+$(B)/tests/libpremark.so: tests/bin/premark.c | $(B)/tests
+	$(call say,CCLD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -shared -o $@ $< -ldl
+
+$(B) $(B)/samples $(B)/tests:
+	$(Q)mkdir -p $@
+
+# The suites run in a private IPC namespace when we may make one: segments a
+# failing test leaks die with it, and other programs' segments cannot
+# disturb a count.
+BATS ?= bats
+test: all $(TEST_BINS) $(B)/tests/libpremark.so
+	$(Q)if [ "$$(id -u)" = 0 ] && unshare --ipc true 2>/dev/null; then \
+		unshare --ipc $(BATS) tests/; \
+	else \
+		$(BATS) tests/; \
+	fi
+
+# The main job on a sample: trace the leaky producer, show its trace.
+demo: all
+	$(Q)rm -rf $(B)/demo-trace
+	$(Q)$(B)/shmtrace run -o $(B)/demo-trace -- $(B)/samples/classic
+	$(Q)cat $(B)/demo-trace/*.jsonl
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PKGLIBDIR) $(DESTDIR)$(DOCDIR)
+	install -m 755 $(B)/shmtrace $(DESTDIR)$(BINDIR)/shmtrace
+	install -m 644 $(B)/libshmtrace.so $(DESTDIR)$(PKGLIBDIR)/libshmtrace.so
+	install -m 644 README.md docs/*.md $(DESTDIR)$(DOCDIR)/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/shmtrace $(DESTDIR)$(PKGLIBDIR)/libshmtrace.so
+	rm -rf $(DESTDIR)$(DOCDIR)
+	-rmdir $(DESTDIR)$(PKGLIBDIR) 2>/dev/null
+
+clean:
+	rm -rf $(B)
+
+.PHONY: all test demo install uninstall clean

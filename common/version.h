@@ -1,0 +1,1 @@
+#define SHMTRACE_VERSION "0.1.0"

@@ -1,0 +1,27 @@
+/* Name tables for the constants of the SysV shared-memory calls.
+ *
+ * Every name that shmtrace prints or parses comes from here, so the shim's
+ * decoder, the analyzer and (later) the injection parser agree.  The values
+ * are the system headers' own macros, never copies of their numbers. */
+#ifndef SHMTRACE_XLAT_H
+#define SHMTRACE_XLAT_H
+
+struct xlat {
+	unsigned long val;  /* the bits (or value) that must match... */
+	unsigned long mask; /* ...under this mask */
+	const char *name;
+};
+
+/* Tables end with an entry whose name is NULL. */
+extern const struct xlat xlat_shmget_flags[]; /* shmget's shmflg, mode excluded */
+extern const struct xlat xlat_shmat_flags[];  /* shmat's shmflg */
+extern const struct xlat xlat_shmctl_cmds[];  /* shmctl's cmd, without IPC_64 */
+extern const struct xlat xlat_errnos[];
+
+/* The name of VAL in a table of plain values, or NULL. */
+const char *xlat_name(const struct xlat *table, unsigned long val);
+
+/* The value named NAME; returns 0 and sets *val, or -1 if unknown. */
+int xlat_value(const struct xlat *table, const char *name, unsigned long *val);
+
+#endif

@@ -1,0 +1,190 @@
+/* Backtraces: raw return addresses from libunwind at each call, written as
+ * module path + offset so the analyzer can symbolize them after the process
+ * is gone (the heaptrack approach).  Each distinct stack is written once as
+ * a "stack" record and calls refer to it by id.
+ *
+ * The intern table is lock-free: a thread claims a slot with a CAS, writes
+ * the stack record, then publishes the id.  Another thread that meets the
+ * slot before the id is published writes its frames inline instead of
+ * waiting, so a signal handler can never deadlock here. */
+#define UNW_LOCAL_ONLY
+#include <dlfcn.h>
+#include <libunwind.h>
+#include <link.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../common/trace_format.h"
+#include "jsonw.h"
+#include "shim.h"
+
+#define SLOTS 8192 /* distinct stacks interned per process; more go inline */
+#define PROBES 32
+#define MODULE_PATH_SHOWN 512
+#define FRAME_ROOM (6 * MODULE_PATH_SHOWN + 128) /* worst case of one frame */
+#define STACK_RECORD_MAX (BACKTRACE_MAX * 700)
+
+static _Atomic uint64_t slot_hash[SLOTS]; /* 0: free */
+static _Atomic uint32_t slot_id[SLOTS];   /* 0: claimed, record not yet written */
+static _Atomic uint32_t last_id;
+static int interning = 1;
+
+/* One buffer for the (rare) stack records, too big for a thread's stack. */
+static char record_buf[STACK_RECORD_MAX];
+static atomic_flag record_lock = ATOMIC_FLAG_INIT;
+
+static uintptr_t self_lo, self_hi; /* our own code: frames to skip */
+static char exe_path[PATH_MAX];    /* the main program's l_name is "" */
+
+static int find_self(struct dl_phdr_info *info, size_t size, void *base)
+{
+	(void)size;
+	if (info->dlpi_addr != (ElfW(Addr))base)
+		return 0;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
+			continue;
+		uintptr_t lo = info->dlpi_addr + ph->p_vaddr, hi = lo + ph->p_memsz;
+		if (!self_lo || lo < self_lo)
+			self_lo = lo;
+		if (hi > self_hi)
+			self_hi = hi;
+	}
+	return 1;
+}
+
+void bt_init(void)
+{
+	Dl_info info;
+	struct link_map *self = NULL;
+	if (dladdr1((void *)bt_init, &info, (void **)&self, RTLD_DL_LINKMAP) && self)
+		dl_iterate_phdr(find_self, (void *)self->l_addr);
+	ssize_t n = readlink("/proc/self/exe", exe_path, sizeof exe_path - 1);
+	exe_path[n < 0 ? 0 : n] = '\0';
+	/* Per-thread caches: no libunwind lock that another thread could hold
+	 * across fork(), or that a signal handler could find taken. */
+	unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
+}
+
+void bt_reset_child(int own_file)
+{
+	/* Ids number the stack records of one file; a child writing its
+	 * parent's file must not reuse them, so it writes frames inline. */
+	memset(slot_hash, 0, sizeof slot_hash);
+	memset(slot_id, 0, sizeof slot_id);
+	atomic_store(&last_id, 0);
+	atomic_flag_clear(&record_lock);
+	interning = own_file;
+}
+
+int bt_capture(void **ips, int max)
+{
+	void *raw[BACKTRACE_MAX + 8];
+	if (max <= 0)
+		return 0;
+	int n = unw_backtrace(raw, max + 8 < (int)(sizeof raw / sizeof *raw) ? max + 8 : (int)(sizeof raw / sizeof *raw));
+	int skip = 0;
+	while (skip < n && (uintptr_t)raw[skip] >= self_lo && (uintptr_t)raw[skip] < self_hi)
+		skip++;
+	int kept = n - skip < max ? n - skip : max;
+	memcpy(ips, raw + skip, (size_t)(kept > 0 ? kept : 0) * sizeof *ips);
+	return kept > 0 ? kept : 0;
+}
+
+/* {"ip":..,"module":..,"offset":..}; offset = ip - the module's load bias,
+ * i.e. the address in the ELF file that addr2line -e MODULE takes.  ips are
+ * return addresses: symbolizers look up ip - 1. */
+static void write_frame(struct jw *w, void *ip)
+{
+	Dl_info info;
+	struct link_map *lm = NULL;
+	jw_open(w, '{');
+	jw_key(w, "ip"), jw_hex(w, (uintptr_t)ip);
+	if (dladdr1(ip, &info, (void **)&lm, RTLD_DL_LINKMAP) && lm) {
+		jw_key(w, "module"), jw_str(w, lm->l_name[0] ? lm->l_name : exe_path, MODULE_PATH_SHOWN);
+		jw_key(w, "offset"), jw_hex(w, (uintptr_t)ip - lm->l_addr);
+	} else {
+		jw_key(w, "module"), jw_lit(w, "null");
+		jw_key(w, "offset"), jw_lit(w, "null");
+	}
+	jw_close(w, '}');
+}
+
+/* As many frames as fit, keeping `reserve` bytes for the rest of the record. */
+static void write_frames(struct jw *w, void *const *ips, int n, size_t reserve)
+{
+	int i = 0;
+	jw_open(w, '[');
+	for (; i < n && jw_room(w) > FRAME_ROOM + reserve; i++)
+		write_frame(w, ips[i]);
+	jw_close(w, ']');
+	if (i < n)
+		jw_key(w, "frames_omitted"), jw_int(w, n - i);
+}
+
+static int write_stack_record(uint32_t id, void *const *ips, int n)
+{
+	struct jw w;
+	while (atomic_flag_test_and_set_explicit(&record_lock, memory_order_acquire))
+		sched_yield(); /* held only by another thread, never by this one */
+	jw_init(&w, record_buf, sizeof record_buf);
+	jw_open(&w, '{');
+	jw_key(&w, "event"), jw_str(&w, EV_STACK, 16);
+	jw_key(&w, "id"), jw_uint(&w, id);
+	jw_key(&w, "frames"), write_frames(&w, ips, n, 64);
+	jw_close(&w, '}');
+	size_t len = jw_finish(&w);
+	if (len)
+		out_write(record_buf, len);
+	atomic_flag_clear_explicit(&record_lock, memory_order_release);
+	return len != 0;
+}
+
+static uint64_t hash_stack(void *const *ips, int n)
+{
+	uint64_t h = 1469598103934665603u; /* FNV-1a */
+	for (int i = 0; i < n; i++) {
+		h ^= (uintptr_t)ips[i];
+		h *= 1099511628211u;
+	}
+	return h | 1; /* never 0, the free mark */
+}
+
+/* The id of this stack, writing its record the first time; 0 if it must
+ * go inline.  Stacks are told apart by a 64-bit hash of their addresses. */
+static uint32_t intern(void *const *ips, int n)
+{
+	uint64_t h = hash_stack(ips, n);
+	for (unsigned i = (unsigned)h, probe = 0; probe < PROBES; probe++, i++) {
+		_Atomic uint64_t *slot = &slot_hash[i % SLOTS];
+		uint64_t seen = 0;
+		if (atomic_compare_exchange_strong(slot, &seen, h)) {
+			uint32_t id = atomic_fetch_add(&last_id, 1) + 1;
+			if (!write_stack_record(id, ips, n))
+				return 0;
+			atomic_store(&slot_id[i % SLOTS], id);
+			return id;
+		}
+		if (seen == h)
+			return atomic_load(&slot_id[i % SLOTS]);
+	}
+	return 0;
+}
+
+/* "stack": an id, an inline array of frames, or null when backtraces are off. */
+void bt_write_stack_field(struct jw *w, void *const *ips, int n)
+{
+	jw_key(w, "stack");
+	if (n == 0) {
+		jw_lit(w, "null");
+		return;
+	}
+	uint32_t id = interning ? intern(ips, n) : 0;
+	if (id)
+		jw_uint(w, id);
+	else
+		write_frames(w, ips, n, 16);
+}

@@ -1,0 +1,45 @@
+/* The frame shared by every wrapper: guard, errno, timing, backtrace and the
+ * common fields of a call record.  A wrapper is then
+ *
+ *     struct call c;
+ *     if (!call_enter(&c, "shmdt")) return real.shmdt(addr);
+ *     int ret = real.shmdt(addr);
+ *     call_returned(&c);            ...args fields...
+ *     call_result_int(&c, ret, ret == -1);
+ *     call_leave(&c);
+ *     return ret;
+ */
+#ifndef SHMTRACE_CALL_H
+#define SHMTRACE_CALL_H
+
+#include <stdbool.h>
+
+#include "../common/trace_format.h"
+#include "jsonw.h"
+#include "shim.h"
+
+/* A call record with an interned stack fits easily; an inline stack is cut
+ * to what fits (see backtrace.c). */
+#define CALL_RECORD_MAX 4096
+
+struct call {
+	const char *name;
+	int entry_errno;
+	int result_errno;
+	uint64_t t0;
+	int nips;
+	void *ips[BACKTRACE_MAX];
+	struct jw w;
+	char buf[CALL_RECORD_MAX];
+};
+
+/* False when the call must go straight to the real function untraced. */
+HIDDEN bool call_enter(struct call *c, const char *name);
+/* Right after the real call: keeps errno, starts the record and its "args". */
+HIDDEN void call_returned(struct call *c);
+HIDDEN void call_result_int(struct call *c, long long ret, bool failed);
+HIDDEN void call_result_ptr(struct call *c, const void *ret, bool failed);
+/* Writes the record and gives the caller back the errno of the real call. */
+HIDDEN void call_leave(struct call *c);
+
+#endif

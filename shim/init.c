@@ -1,0 +1,178 @@
+/* Start-up: find the real functions, read SHMTRACE_* once, open this
+ * process's trace file, and register what fork and exit need.
+ *
+ * Another library's constructor may call shmget before ours runs, so every
+ * wrapper calls ensure_init(); our constructor is only an early first call. */
+#include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../common/trace_format.h"
+#include "../common/xlat.h"
+#include "shim.h"
+
+struct real_fns real;
+struct proc proc;
+TLS int shim_busy;
+static TLS pid_t tid_cache; /* gettid(2) is a system call; a thread's tid never changes */
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+
+uint64_t now_ns(clockid_t clock)
+{
+	struct timespec t;
+	clock_gettime(clock, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+pid_t current_tid(void)
+{
+	if (!tid_cache)
+		tid_cache = (pid_t)syscall(SYS_gettid);
+	return tid_cache;
+}
+
+static void say(const char *parts[], int n)
+{
+	char line[PATH_MAX + 256];
+	size_t len = 0;
+	for (int i = 0; i < n && parts[i]; i++)
+		for (const char *s = parts[i]; *s && len < sizeof line - 1; s++)
+			line[len++] = *s;
+	line[len++] = '\n';
+	ssize_t ignored = write(STDERR_FILENO, line, len);
+	(void)ignored;
+}
+
+/* One line on stderr: the only output of ours the program's user ever sees. */
+void warn(const char *what, const char *detail, int err)
+{
+	char pid[24], *p = pid + sizeof pid;
+	unsigned long long v = (unsigned long long)proc.pid;
+	*--p = '\0';
+	do
+		*--p = (char)('0' + v % 10);
+	while (v /= 10);
+	const char *name = xlat_name(xlat_errnos, (unsigned long)err);
+	const char *parts[] = {"shmtrace: pid ", p, ": ", what, " ", detail, ": ", name ? name : "error",
+			       " (this process is not fully traced)"};
+	say(parts, 9);
+}
+
+/* A setting we cannot honour stops the program before it starts: a trace
+ * that silently ignores what was asked for would mislead (exit 125, as
+ * `shmtrace run` itself does for bad options). */
+static void config_error(const char *var, const char *value, const char *expected)
+{
+	const char *parts[] = {"shmtrace: ", var, "='", value, "': ", expected};
+	say(parts, 6);
+	real.exit_now(125);
+}
+
+static void *must_find(const char *name)
+{
+	void *fn = dlsym(RTLD_NEXT, name);
+	if (!fn) {
+		const char *parts[] = {"shmtrace: cannot find the real ", name, "() in the libraries loaded after ours"};
+		say(parts, 3);
+		abort();
+	}
+	return fn;
+}
+
+static void read_config(void)
+{
+	const char *depth = getenv("SHMTRACE_BACKTRACE");
+	proc.backtrace_depth = BACKTRACE_DEFAULT;
+	if (depth) {
+		char *end;
+		errno = 0;
+		long d = strtol(depth, &end, 10);
+		if (!*depth || *end || errno || d < 0 || d > BACKTRACE_MAX)
+			config_error("SHMTRACE_BACKTRACE", depth, "expected a depth from 0 to 64");
+		proc.backtrace_depth = (int)d;
+	}
+
+	/* A relative directory is taken from where this process starts, so a
+	 * program that chdirs later still writes to the same place. */
+	const char *dir = getenv("SHMTRACE_OUT");
+	if (!dir || !*dir)
+		dir = ".";
+	if (dir[0] == '/' || !getcwd(proc.out_dir, sizeof proc.out_dir)) {
+		proc.out_dir[0] = '\0';
+	} else {
+		size_t cwd_len = strlen(proc.out_dir);
+		if (cwd_len + 1 < sizeof proc.out_dir)
+			proc.out_dir[cwd_len++] = '/', proc.out_dir[cwd_len] = '\0';
+	}
+	size_t at = strlen(proc.out_dir), dir_len = strlen(dir);
+	if (at + dir_len >= sizeof proc.out_dir)
+		config_error("SHMTRACE_OUT", dir, "path too long");
+	memcpy(proc.out_dir + at, dir, dir_len + 1);
+}
+
+/* In the child of fork(): a new pid, its own file and numbering.  Only
+ * async-signal-safe work here (the parent may have had other threads). */
+static void child_after_fork(void)
+{
+	int busy = shim_busy;
+	shim_busy = 1;
+	pid_t parent = proc.pid;
+	proc.pid = getpid();
+	proc.start_ticks = read_start_ticks();
+	tid_cache = 0;
+	call_reset_child();
+	if (proc.tracing) {
+		int own_file = out_open_child() == 0;
+		bt_reset_child(own_file);
+		write_fork(parent, own_file);
+	}
+	shim_busy = busy;
+}
+
+/* Runs after the destructors (ld.so registered its own exit handler after
+ * our constructor had registered this one), so calls made by other
+ * libraries' destructors come before the exit record. */
+static void at_exit(int status, void *unused)
+{
+	(void)unused;
+	shim_busy = 1;
+	write_exit(status, "exit");
+}
+
+static void init(void)
+{
+	int busy = shim_busy;
+	shim_busy = 1;
+	real.shmget = must_find("shmget");
+	real.shmat = must_find("shmat");
+	real.shmdt = must_find("shmdt");
+	real.shmctl = must_find("shmctl");
+	real.exit_now = must_find("_exit");
+	read_config();
+	proc.pid = getpid();
+	proc.start_ticks = read_start_ticks();
+	bt_init();
+	enum open_result opened = out_open();
+	if (opened != OPEN_FAILED) {
+		proc.tracing = 1;
+		write_process_start(opened == OPEN_AFTER_EXEC ? EV_EXEC : EV_START);
+	}
+	pthread_atfork(NULL, NULL, child_after_fork);
+	on_exit(at_exit, NULL);
+	shim_busy = busy;
+}
+
+void ensure_init(void)
+{
+	pthread_once(&init_once, init);
+}
+
+__attribute__((constructor)) static void constructor(void)
+{
+	ensure_init();
+}

@@ -1,0 +1,181 @@
+#include "jsonw.h"
+
+#include "../common/xlat.h"
+
+void jw_init(struct jw *w, char *buf, size_t cap)
+{
+	w->buf = buf;
+	w->cap = cap;
+	w->len = 0;
+	w->full = 0;
+}
+
+size_t jw_room(const struct jw *w)
+{
+	return w->full ? 0 : w->cap - w->len;
+}
+
+static void put(struct jw *w, const char *s, size_t n)
+{
+	if (w->full || n > w->cap - w->len) {
+		w->full = 1;
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		w->buf[w->len + i] = s[i];
+	w->len += n;
+}
+
+static void putc1(struct jw *w, char c)
+{
+	put(w, &c, 1);
+}
+
+/* A comma unless this value starts a record, an object or an array, or
+ * follows a key.  (One buffer may hold several records, one per line.) */
+static void sep(struct jw *w)
+{
+	if (w->len == 0 || w->full)
+		return;
+	char last = w->buf[w->len - 1];
+	if (last != '{' && last != '[' && last != ':' && last != '\n')
+		putc1(w, ',');
+}
+
+void jw_open(struct jw *w, char brace)
+{
+	sep(w);
+	putc1(w, brace);
+}
+
+void jw_close(struct jw *w, char brace)
+{
+	putc1(w, brace);
+}
+
+static void put_escaped(struct jw *w, const char *s, size_t max)
+{
+	static const char hex[] = "0123456789abcdef";
+	putc1(w, '"');
+	for (size_t i = 0; i < max && s[i]; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '"' || c == '\\') {
+			char e[2] = {'\\', (char)c};
+			put(w, e, 2);
+		} else if (c < 0x20 || c == 0x7f) {
+			char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+			put(w, e, 6);
+		} else {
+			/* Bytes >= 0x80 pass through: paths and argv are bytes, and
+			 * invalid UTF-8 is the reader's to replace (jansson and jq do). */
+			putc1(w, (char)c);
+		}
+	}
+	putc1(w, '"');
+}
+
+void jw_key(struct jw *w, const char *key)
+{
+	sep(w);
+	put_escaped(w, key, (size_t)-1);
+	putc1(w, ':');
+}
+
+void jw_str(struct jw *w, const char *s, size_t max)
+{
+	sep(w);
+	put_escaped(w, s, max);
+}
+
+static void put_udec(struct jw *w, unsigned long long v)
+{
+	char d[24];
+	int n = 0;
+	do {
+		d[sizeof d - 1 - n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	put(w, d + sizeof d - n, (size_t)n);
+}
+
+void jw_int(struct jw *w, long long v)
+{
+	sep(w);
+	if (v < 0) {
+		putc1(w, '-');
+		put_udec(w, 0ull - (unsigned long long)v);
+	} else {
+		put_udec(w, (unsigned long long)v);
+	}
+}
+
+void jw_uint(struct jw *w, unsigned long long v)
+{
+	sep(w);
+	put_udec(w, v);
+}
+
+static void put_radix(struct jw *w, unsigned long long v, unsigned shift, int min_digits)
+{
+	static const char digits[] = "0123456789abcdef";
+	unsigned mask = (1u << shift) - 1;
+	char d[24];
+	int n = 0;
+	do {
+		d[sizeof d - 1 - n++] = digits[v & mask];
+		v >>= shift;
+	} while (v || n < min_digits);
+	put(w, d + sizeof d - n, (size_t)n);
+}
+
+void jw_hex(struct jw *w, unsigned long long v)
+{
+	sep(w);
+	put(w, "\"0x", 3);
+	put_radix(w, v, 4, 1);
+	putc1(w, '"');
+}
+
+void jw_hex32(struct jw *w, unsigned int v)
+{
+	sep(w);
+	put(w, "\"0x", 3);
+	put_radix(w, v, 4, 8);
+	putc1(w, '"');
+}
+
+void jw_oct(struct jw *w, unsigned int v)
+{
+	sep(w);
+	put(w, "\"0", 2);
+	put_radix(w, v, 3, 3);
+	putc1(w, '"');
+}
+
+void jw_lit(struct jw *w, const char *literal)
+{
+	sep(w);
+	size_t n = 0;
+	while (literal[n])
+		n++;
+	put(w, literal, n);
+}
+
+void jw_flags(struct jw *w, const struct xlat *t, unsigned long v)
+{
+	jw_open(w, '[');
+	for (; t->name; t++)
+		if (t->val && (v & t->mask) == t->val) {
+			jw_str(w, t->name, (size_t)-1);
+			v &= ~t->mask;
+		}
+	if (v)
+		jw_hex(w, v);
+	jw_close(w, ']');
+}
+
+size_t jw_finish(struct jw *w)
+{
+	putc1(w, '\n');
+	return w->full ? 0 : w->len;
+}

@@ -1,0 +1,44 @@
+/* A JSON writer into a caller's fixed buffer: no malloc, no stdio, no locale,
+ * so it is safe inside any intercepted call and in a signal handler.
+ *
+ * Commas are placed by looking at the last byte written: after '{', '[' or
+ * ':' a value needs none.  When the buffer is full the writer stops and sets
+ * `full`; callers size their buffers so that this never happens, and the
+ * output layer drops a full record rather than write half a line. */
+#ifndef SHMTRACE_JSONW_H
+#define SHMTRACE_JSONW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct jw {
+	char *buf;
+	size_t cap;
+	size_t len;
+	int full;
+};
+
+void jw_init(struct jw *w, char *buf, size_t cap);
+size_t jw_room(const struct jw *w);
+
+void jw_open(struct jw *w, char brace);  /* '{' or '[' */
+void jw_close(struct jw *w, char brace); /* '}' or ']' */
+void jw_key(struct jw *w, const char *key);
+
+void jw_str(struct jw *w, const char *s, size_t max); /* escaped, at most max bytes of s */
+void jw_int(struct jw *w, long long v);
+void jw_uint(struct jw *w, unsigned long long v);
+void jw_hex(struct jw *w, unsigned long long v);      /* "0x1f" */
+void jw_hex32(struct jw *w, unsigned int v);          /* "0x0000001f", as ipcs prints keys */
+void jw_oct(struct jw *w, unsigned int v);            /* "0644" */
+void jw_lit(struct jw *w, const char *literal);       /* true, false, null */
+
+/* Names of the bits of `v` from a struct xlat table, as an array of
+ * strings; bits no entry names are added as one hex string. */
+struct xlat;
+void jw_flags(struct jw *w, const struct xlat *table, unsigned long v);
+
+/* Ends the record with a newline.  Returns its length, or 0 if it did not fit. */
+size_t jw_finish(struct jw *w);
+
+#endif

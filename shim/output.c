@@ -1,0 +1,200 @@
+/* The trace file of this process image: created once, written with one
+ * write(2) per record.  O_APPEND makes each write land whole at the end of
+ * the file, even from several threads or processes, so no lock is needed
+ * and nothing is lost when the process is killed: the record is in the page
+ * cache when write returns.
+ *
+ * The descriptor is the program's to close or to dup2 over.  Before each
+ * write we check that it is still our file (same device and inode); if not,
+ * we reopen our file by name, never writing into whatever now holds the
+ * number. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "../common/trace_format.h"
+#include "shim.h"
+
+static _Atomic int out_fd = -1;
+static dev_t out_dev;
+static ino_t out_ino;
+static char out_path[PATH_MAX];
+static _Atomic int out_broken; /* a write failed: warned once, tracing stops */
+
+/* Out of the way of programs that expect the lowest free numbers. */
+static int move_high(int fd)
+{
+	struct rlimit rl;
+	int low = 1000;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur / 2 < (rlim_t)low)
+		low = (int)(rl.rlim_cur / 2);
+	int high = fcntl(fd, F_DUPFD_CLOEXEC, low);
+	if (high < 0)
+		return fd;
+	close(fd);
+	return high;
+}
+
+static size_t append(char *dst, size_t at, size_t cap, const char *s)
+{
+	while (*s && at + 1 < cap)
+		dst[at++] = *s++;
+	dst[at] = '\0';
+	return at;
+}
+
+static size_t append_uint(char *dst, size_t at, size_t cap, unsigned long long v)
+{
+	char digits[24], *p = digits + sizeof digits;
+	*--p = '\0';
+	do
+		*--p = (char)('0' + v % 10);
+	while (v /= 10);
+	return append(dst, at, cap, p);
+}
+
+/* DIR/shmtrace.<pid>.jsonl, or DIR/shmtrace.<pid>.<n>.jsonl for n >= 1. */
+static void trace_path(char *buf, size_t cap, unsigned n)
+{
+	size_t at = append(buf, 0, cap, proc.out_dir);
+	at = append(buf, at, cap, "/" TRACE_FILE_PREFIX);
+	at = append_uint(buf, at, cap, (unsigned long long)proc.pid);
+	if (n) {
+		at = append(buf, at, cap, ".");
+		at = append_uint(buf, at, cap, n);
+	}
+	append(buf, at, cap, TRACE_FILE_SUFFIX);
+}
+
+/* Was PATH written by an earlier image of this very process (same pid and
+ * same start time, which exec keeps)?  Its header says. */
+static int written_by_this_process(const char *path)
+{
+	char head[512];
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, head, sizeof head - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	head[n] = '\0';
+	const char *p = strstr(head, "\"proc_start\":");
+	if (!p || memchr(head, '\n', (size_t)(p - head)))
+		return 0;
+	p += strlen("\"proc_start\":");
+	unsigned long long v = 0;
+	while (*p >= '0' && *p <= '9')
+		v = v * 10 + (unsigned)(*p++ - '0');
+	return v == proc.start_ticks;
+}
+
+static int create_own_file(int *after_exec)
+{
+	/* O_EXCL|O_NOFOLLOW: never follow a planted link, never append to a
+	 * file that is not ours; a clash (exec, or a reused pid) takes the next name. */
+	for (unsigned n = 0; n < 10000; n++) {
+		trace_path(out_path, sizeof out_path, n);
+		int fd = open(out_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_APPEND | O_CLOEXEC, 0600);
+		if (fd >= 0) {
+			struct stat st;
+			fd = move_high(fd);
+			fstat(fd, &st);
+			out_dev = st.st_dev;
+			out_ino = st.st_ino;
+			atomic_store(&out_fd, fd);
+			return 0;
+		}
+		if (errno != EEXIST)
+			return -1;
+		if (after_exec && written_by_this_process(out_path))
+			*after_exec = 1;
+	}
+	errno = EEXIST;
+	return -1;
+}
+
+enum open_result out_open(void)
+{
+	int after_exec = 0;
+	if (create_own_file(&after_exec) < 0) {
+		warn("cannot create a trace file in", proc.out_dir, errno);
+		return OPEN_FAILED;
+	}
+	return after_exec ? OPEN_AFTER_EXEC : OPEN_NEW;
+}
+
+/* In a forked child.  If the child may no longer create files (it dropped
+ * privileges before forking), it keeps appending to the parent's file,
+ * which it inherited: its records carry its own pid. */
+int out_open_child(void)
+{
+	int inherited = atomic_load(&out_fd);
+	dev_t dev = out_dev;
+	ino_t ino = out_ino;
+	char parent_path[PATH_MAX];
+	memcpy(parent_path, out_path, sizeof parent_path);
+	if (create_own_file(NULL) == 0) {
+		struct stat st;
+		if (inherited >= 0 && fstat(inherited, &st) == 0 && st.st_dev == dev && st.st_ino == ino)
+			close(inherited);
+		return 0;
+	}
+	memcpy(out_path, parent_path, sizeof out_path);
+	return -1;
+}
+
+/* Our descriptor was closed or now names another file. */
+static int reopen(int stale)
+{
+	int fd = open(out_path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) != 0 || st.st_dev != out_dev || st.st_ino != out_ino) {
+		close(fd); /* replaced on disk: not ours any more */
+		return -1;
+	}
+	fd = move_high(fd);
+	int expected = stale;
+	if (!atomic_compare_exchange_strong(&out_fd, &expected, fd)) {
+		close(fd); /* another thread reopened first */
+		return expected;
+	}
+	return fd;
+}
+
+void out_write(const char *buf, size_t len)
+{
+	int fd = atomic_load(&out_fd);
+	struct stat st;
+	if (fd < 0 || atomic_load(&out_broken))
+		return;
+	if (fstat(fd, &st) != 0 || st.st_dev != out_dev || st.st_ino != out_ino) {
+		fd = reopen(fd);
+		if (fd < 0) {
+			if (!atomic_exchange(&out_broken, 1))
+				warn("lost its trace file", out_path, errno);
+			return;
+		}
+	}
+	/* syscall(): libc's write() is a cancellation point, and shm calls are
+	 * not; the program must not be cancelled inside our record. */
+	while (len) {
+		ssize_t n = syscall(SYS_write, fd, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (!atomic_exchange(&out_broken, 1))
+				warn("cannot write to", out_path, errno);
+			return;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+}

@@ -1,0 +1,120 @@
+/* The records about the process itself: a header that opens every trace
+ * file, then start, exec or fork; exit at the end.  They are rare, so they
+ * may read /proc; they still use no malloc or stdio, since a forked child of
+ * a threaded program may run only async-signal-safe code. */
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../common/trace_format.h"
+#include "../common/version.h"
+#include "jsonw.h"
+#include "shim.h"
+
+#define PROCESS_RECORD_MAX 16384
+#define ARG_MAX_SHOWN 1024 /* bytes of one argv element kept */
+
+static void write_header(struct jw *w)
+{
+	jw_open(w, '{');
+	jw_key(w, "event"), jw_str(w, EV_HEADER, 16);
+	jw_key(w, "format"), jw_str(w, TRACE_FORMAT_NAME, 16);
+	jw_key(w, "version"), jw_int(w, TRACE_FORMAT_VERSION);
+	jw_key(w, "tool"), jw_str(w, "shmtrace " SHMTRACE_VERSION, 64);
+	jw_key(w, "pid"), jw_int(w, proc.pid);
+	jw_key(w, "proc_start"), jw_uint(w, proc.start_ticks);
+	jw_key(w, "backtrace"), jw_int(w, proc.backtrace_depth);
+	jw_close(w, '}');
+	jw_finish(w);
+}
+
+/* Fields every process record has: who, and when on both clocks, so that
+ * the monotonic "ts" of calls can be shown as wall time. */
+static void open_record(struct jw *w, const char *event)
+{
+	jw_open(w, '{');
+	jw_key(w, "event"), jw_str(w, event, 16);
+	jw_key(w, "pid"), jw_int(w, proc.pid);
+	jw_key(w, "tid"), jw_int(w, current_tid());
+	jw_key(w, "ts"), jw_uint(w, now_ns(CLOCK_MONOTONIC));
+	jw_key(w, "realtime"), jw_uint(w, now_ns(CLOCK_REALTIME));
+}
+
+static void write_argv(struct jw *w)
+{
+	char cmdline[8192];
+	ssize_t n = read_small_file("/proc/self/cmdline", cmdline, sizeof cmdline);
+	int truncated = n == (ssize_t)sizeof cmdline;
+	jw_key(w, "argv"), jw_open(w, '[');
+	for (ssize_t at = 0; at < n;) {
+		size_t len = strnlen(cmdline + at, (size_t)(n - at));
+		if (jw_room(w) < 6 * ARG_MAX_SHOWN + 512) {
+			truncated = 1;
+			break;
+		}
+		jw_str(w, cmdline + at, len < ARG_MAX_SHOWN ? len : ARG_MAX_SHOWN);
+		at += (ssize_t)len + 1;
+	}
+	jw_close(w, ']');
+	if (truncated)
+		jw_key(w, "argv_truncated"), jw_lit(w, "true");
+}
+
+void write_process_start(const char *event)
+{
+	char buf[PROCESS_RECORD_MAX], path[PATH_MAX];
+	struct jw w;
+	jw_init(&w, buf, sizeof buf);
+	write_header(&w);
+	open_record(&w, event);
+	jw_key(&w, "ppid"), jw_int(&w, getppid());
+	jw_key(&w, "uid"), jw_uint(&w, getuid());
+	jw_key(&w, "euid"), jw_uint(&w, geteuid());
+	ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
+	path[n < 0 ? 0 : n] = '\0';
+	jw_key(&w, "exe"), jw_str(&w, path, sizeof path);
+	jw_key(&w, "cwd"), jw_str(&w, getcwd(path, sizeof path) ? path : "", sizeof path);
+	write_argv(&w);
+	jw_close(&w, '}');
+	size_t len = jw_finish(&w);
+	if (len)
+		out_write(buf, len);
+}
+
+/* own_file: 0 when the child could not create its file and appends to its
+ * parent's: then no header, and readers tell it apart by pid. */
+void write_fork(pid_t parent, int own_file)
+{
+	char buf[PROCESS_RECORD_MAX];
+	struct jw w;
+	jw_init(&w, buf, sizeof buf);
+	if (own_file)
+		write_header(&w);
+	open_record(&w, EV_FORK);
+	jw_key(&w, "ppid"), jw_int(&w, parent);
+	jw_key(&w, "own_file"), jw_lit(&w, own_file ? "true" : "false");
+	write_sysv_attachments(&w);
+	jw_close(&w, '}');
+	size_t len = jw_finish(&w);
+	if (len)
+		out_write(buf, len);
+}
+
+void write_exit(int status, const char *how)
+{
+	static _Atomic int written;
+	char buf[512];
+	struct jw w;
+	if (!proc.tracing || atomic_exchange(&written, 1))
+		return;
+	jw_init(&w, buf, sizeof buf);
+	open_record(&w, EV_EXIT);
+	jw_key(&w, "status"), jw_int(&w, status & 0377); /* what wait(2) reports */
+	jw_key(&w, "how"), jw_str(&w, how, 16);
+	jw_close(&w, '}');
+	size_t len = jw_finish(&w);
+	if (len)
+		out_write(buf, len);
+}
