@@ -1,1 +1,66 @@
-int main(void){return 0;}
+/* shmtrace: dispatch to a subcommand, or print help or the version. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../common/version.h"
+#include "cli.h"
+
+static const char usage[] =
+	"Usage: shmtrace COMMAND [OPTIONS] [ARGS]\n"
+	"Trace, and audit the System V shared memory calls of unmodified programs.\n"
+	"\n"
+	"Commands:\n"
+	"  run      run a program with libshmtrace.so preloaded and write its trace\n"
+	"  help     show the help of a command\n"
+	"\n"
+	"Options:\n"
+	"  -h, --help     show this help\n"
+	"  -V, --version  show the version\n"
+	"\n"
+	"'shmtrace help run' (or 'shmtrace run --help') shows a command's options.\n";
+
+void errorf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("shmtrace: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+static int help(const char *command)
+{
+	if (!command) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	if (strcmp(command, "run") == 0) {
+		fputs(run_usage, stdout);
+		return 0;
+	}
+	errorf("no help for '%s': not a command (see 'shmtrace --help')", command);
+	return EXIT_SHMTRACE_FAILED;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs(usage, stderr);
+		return EXIT_SHMTRACE_FAILED;
+	}
+	const char *command = argv[1];
+	if (strcmp(command, "-h") == 0 || strcmp(command, "--help") == 0)
+		return help(NULL);
+	if (strcmp(command, "-V") == 0 || strcmp(command, "--version") == 0) {
+		puts("shmtrace " SHMTRACE_VERSION);
+		return 0;
+	}
+	if (strcmp(command, "help") == 0)
+		return help(argc > 2 ? argv[2] : NULL);
+	if (strcmp(command, "run") == 0)
+		return cmd_run(argc - 1, argv + 1);
+	errorf("unknown command '%s' (see 'shmtrace --help')", command);
+	return EXIT_SHMTRACE_FAILED;
+}

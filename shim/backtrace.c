@@ -6,7 +6,16 @@
  * The intern table is lock-free: a thread claims a slot with a CAS, writes
  * the stack record, then publishes the id.  Another thread that meets the
  * slot before the id is published writes its frames inline instead of
- * waiting, so a signal handler can never deadlock here. */
+ * waiting, so a signal handler can never deadlock here.
+ *
+ * libunwind (as Debian builds it, with conservative checks) tests each new
+ * stack page by writing one byte of it into a pipe it opened at start-up,
+ * and when a read from that pipe fails it closes both numbers and opens a
+ * new one (libunwind issue #291).  A program that closes its descriptors
+ * and reuses the numbers would then have its files read, written and
+ * closed by us.  So the pipe2() that libunwind calls is ours: while
+ * libunwind runs for us, the pipe is moved to high numbers, out of the
+ * program's way like our trace file. */
 #define UNW_LOCAL_ONLY
 #include <dlfcn.h>
 #include <libunwind.h>
@@ -36,6 +45,7 @@ static char record_buf[STACK_RECORD_MAX];
 static atomic_flag record_lock = ATOMIC_FLAG_INIT;
 
 static uintptr_t self_lo, self_hi; /* our own code: frames to skip */
+static TLS int in_libunwind;
 static char exe_path[PATH_MAX];    /* the main program's l_name is "" */
 
 static int find_self(struct dl_phdr_info *info, size_t size, void *base)
@@ -66,7 +76,21 @@ void bt_init(void)
 	exe_path[n < 0 ? 0 : n] = '\0';
 	/* Per-thread caches: no libunwind lock that another thread could hold
 	 * across fork(), or that a signal handler could find taken. */
+	in_libunwind = 1; /* its first call opens its pipe */
 	unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
+	in_libunwind = 0;
+}
+
+__attribute__((visibility("default"))) int pipe2(int fds[2], int flags)
+{
+	if (!real.pipe2) /* called before our constructor ran */
+		real.pipe2 = (int (*)(int[2], int))dlsym(RTLD_NEXT, "pipe2");
+	int ret = real.pipe2(fds, flags);
+	if (ret == 0 && in_libunwind) {
+		fds[0] = fd_move_high(fds[0]);
+		fds[1] = fd_move_high(fds[1]);
+	}
+	return ret;
 }
 
 void bt_reset_child(int own_file)
@@ -85,7 +109,10 @@ int bt_capture(void **ips, int max)
 	void *raw[BACKTRACE_MAX + 8];
 	if (max <= 0)
 		return 0;
-	int n = unw_backtrace(raw, max + 8 < (int)(sizeof raw / sizeof *raw) ? max + 8 : (int)(sizeof raw / sizeof *raw));
+	int want = max + 8 < (int)(sizeof raw / sizeof *raw) ? max + 8 : (int)(sizeof raw / sizeof *raw);
+	in_libunwind = 1;
+	int n = unw_backtrace(raw, want);
+	in_libunwind = 0;
 	int skip = 0;
 	while (skip < n && (uintptr_t)raw[skip] >= self_lo && (uintptr_t)raw[skip] < self_hi)
 		skip++;

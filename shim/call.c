@@ -9,6 +9,11 @@
 /* Calls of this process, numbered from 1 in the order they returned. */
 static _Atomic unsigned long long call_seq;
 
+/* The guard (shim_busy) covers only what must not be entered twice by one
+ * thread: start-up, libunwind and the stack table.  A signal handler that
+ * interrupts the real call, or our formatting and writing, is traced like
+ * any other caller; one that interrupts the guarded parts goes straight to
+ * the real function. */
 bool call_enter(struct call *c, const char *name)
 {
 	if (shim_busy)
@@ -22,8 +27,9 @@ bool call_enter(struct call *c, const char *name)
 		return false;
 	}
 	c->name = name;
-	/* Unwinding may touch errno; the real call must see the caller's. */
 	c->nips = bt_capture(c->ips, proc.backtrace_depth);
+	shim_busy = 0;
+	/* Unwinding may touch errno; the real call must see the caller's. */
 	errno = c->entry_errno;
 	c->t0 = now_ns(CLOCK_MONOTONIC);
 	return true;
@@ -79,12 +85,13 @@ void call_result_ptr(struct call *c, const void *ret, bool failed)
 
 void call_leave(struct call *c)
 {
+	shim_busy = 1;
 	bt_write_stack_field(&c->w, c->ips, c->nips);
+	shim_busy = 0;
 	jw_close(&c->w, '}');
 	size_t len = jw_finish(&c->w);
 	if (len)
 		out_write(c->buf, len);
-	shim_busy = 0;
 	errno = c->result_errno;
 }
 

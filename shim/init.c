@@ -153,6 +153,7 @@ static void init(void)
 	real.shmdt = must_find("shmdt");
 	real.shmctl = must_find("shmctl");
 	real.exit_now = must_find("_exit");
+	real.pipe2 = must_find("pipe2");
 	read_config();
 	proc.pid = getpid();
 	proc.start_ticks = read_start_ticks();

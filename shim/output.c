@@ -27,7 +27,7 @@ static char out_path[PATH_MAX];
 static _Atomic int out_broken; /* a write failed: warned once, tracing stops */
 
 /* Out of the way of programs that expect the lowest free numbers. */
-static int move_high(int fd)
+int fd_move_high(int fd)
 {
 	struct rlimit rl;
 	int low = 1000;
@@ -103,7 +103,7 @@ static int create_own_file(int *after_exec)
 		int fd = open(out_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_APPEND | O_CLOEXEC, 0600);
 		if (fd >= 0) {
 			struct stat st;
-			fd = move_high(fd);
+			fd = fd_move_high(fd);
 			fstat(fd, &st);
 			out_dev = st.st_dev;
 			out_ino = st.st_ino;
@@ -160,7 +160,7 @@ static int reopen(int stale)
 		close(fd); /* replaced on disk: not ours any more */
 		return -1;
 	}
-	fd = move_high(fd);
+	fd = fd_move_high(fd);
 	int expected = stale;
 	if (!atomic_compare_exchange_strong(&out_fd, &expected, fd)) {
 		close(fd); /* another thread reopened first */

@@ -94,7 +94,7 @@ static void maps_line(struct jw *w, struct attach *a, const char *line)
 	unsigned long long start = parse_hex(&p);
 	p++;
 	unsigned long long end = parse_hex(&p);
-	for (int spaces = 0; *p && spaces < 5; p++) /* to the inode field */
+	for (int spaces = 0; *p && spaces < 4; p++) /* to the inode field */
 		if (*p == ' ')
 			spaces++;
 	unsigned long long shmid = 0;

@@ -21,6 +21,7 @@ struct real_fns {
 	int (*shmdt)(const void *);
 	int (*shmctl)(int, int, struct shmid_ds *);
 	void (*exit_now)(int) __attribute__((noreturn)); /* _exit */
+	int (*pipe2)(int[2], int);
 };
 HIDDEN extern struct real_fns real;
 
@@ -58,6 +59,7 @@ struct jw;
 HIDDEN void write_sysv_attachments(struct jw *w);
 
 /* output.c */
+HIDDEN int fd_move_high(int fd); /* a close-on-exec duplicate >= 1000, the original closed */
 enum open_result { OPEN_FAILED = -1, OPEN_NEW = 0, OPEN_AFTER_EXEC = 1 };
 HIDDEN enum open_result out_open(void);
 HIDDEN int out_open_child(void); /* 0 own file, -1 still the parent's */

@@ -1,0 +1,19 @@
+/* The shmtrace command: one file per subcommand, dispatched from main.c. */
+#ifndef SHMTRACE_CLI_H
+#define SHMTRACE_CLI_H
+
+/* Exit statuses of shmtrace's own failures, as env(1) and timeout(1) use
+ * them; otherwise `run` exits with the traced program's status. */
+enum {
+	EXIT_SHMTRACE_FAILED = 125, /* bad option, library not found, untraceable program */
+	EXIT_CANNOT_EXECUTE = 126,
+	EXIT_NOT_FOUND = 127,
+};
+
+int cmd_run(int argc, char **argv);
+extern const char run_usage[];
+
+/* "shmtrace: " + message + newline, on stderr. */
+void errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

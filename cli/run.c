@@ -1,0 +1,269 @@
+/* shmtrace run: start a program with libshmtrace.so preloaded and wait for
+ * it.  LD_PRELOAD and SHMTRACE_* pass to every descendant through the
+ * environment, so fork and exec need nothing more from us.  We exit as the
+ * program did: the same status, or the same signal. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <glob.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../common/trace_format.h"
+#include "cli.h"
+#include "findlib.h"
+#include "target.h"
+
+const char run_usage[] =
+	"Usage: shmtrace run [-o DIR] [--backtrace N] [-q] [--] CMD [ARGS...]\n"
+	"Run CMD with libshmtrace.so preloaded. Every process of the run (children,\n"
+	"exec'd programs, threads) writes its shared-memory calls as JSON lines to\n"
+	"DIR/shmtrace.<pid>.jsonl.\n"
+	"\n"
+	"Options:\n"
+	"  -o, --output DIR     trace directory, created if missing\n"
+	"                       (default: ./shmtrace.<program>.<pid>)\n"
+	"  -b, --backtrace N    frames per backtrace, 0 to 64 (default 16); 0: none\n"
+	"  -q, --quiet          do not print where the trace went\n"
+	"  -h, --help           show this help\n"
+	"\n"
+	"Exit status: CMD's own; 125 when shmtrace fails (bad option, library not\n"
+	"found, CMD static or set-user-ID), 126 when CMD cannot run, 127 when it is\n"
+	"not found. If CMD is killed by a signal, shmtrace dies of the same signal.\n"
+	"\n"
+	"Environment: SHMTRACE_LIB names the library to preload instead of the one\n"
+	"installed beside shmtrace. See docs/trace-format.md for the trace.\n";
+
+struct run_options {
+	const char *out_dir;
+	int backtrace;
+	int quiet;
+};
+
+static int parse_depth(const char *s, int *depth)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (!*s || *end || errno || v < 0 || v > BACKTRACE_MAX)
+		return -1;
+	*depth = (int)v;
+	return 0;
+}
+
+/* mkdir -p */
+static int make_dir(const char *dir)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof path, "%s", dir);
+	for (char *p = path + 1; *p; p++)
+		if (*p == '/') {
+			*p = '\0';
+			if (mkdir(path, 0755) != 0 && errno != EEXIST)
+				return -1;
+			*p = '/';
+		}
+	return mkdir(path, 0755) == 0 || errno == EEXIST ? 0 : -1;
+}
+
+static int setup_environment(const char *lib, const char *dir, int backtrace)
+{
+	char depth[16], preload[PATH_MAX * 2];
+	const char *old = getenv("LD_PRELOAD");
+	/* Ours first: it records the calls as the program made them, before
+	 * any other preloaded library sees them. */
+	if (old && *old)
+		snprintf(preload, sizeof preload, "%s:%s", lib, old);
+	else
+		snprintf(preload, sizeof preload, "%s", lib);
+	snprintf(depth, sizeof depth, "%d", backtrace);
+	return setenv("LD_PRELOAD", preload, 1) | setenv("SHMTRACE_OUT", dir, 1) | setenv("SHMTRACE_BACKTRACE", depth, 1);
+}
+
+/* The child reports a failed exec through a close-on-exec pipe: the
+ * parent reads 0 bytes if exec succeeded, else the errno. */
+static pid_t launch(const char *path, char **argv, int *exec_errno)
+{
+	int pipefd[2];
+	if (pipe2(pipefd, O_CLOEXEC) != 0)
+		return -1;
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(pipefd[0]);
+		execv(path, argv);
+		int err = errno;
+		ssize_t ignored = write(pipefd[1], &err, sizeof err);
+		(void)ignored;
+		_exit(EXIT_CANNOT_EXECUTE);
+	}
+	close(pipefd[1]);
+	*exec_errno = 0;
+	if (pid > 0 && read(pipefd[0], exec_errno, sizeof *exec_errno) <= 0)
+		*exec_errno = 0;
+	close(pipefd[0]);
+	return pid;
+}
+
+static pid_t child_pid;
+
+static void forward_signal(int sig)
+{
+	if (child_pid > 0)
+		kill(child_pid, sig);
+}
+
+/* Keyboard signals reach the whole foreground group, the program included:
+ * we ignore them and let the program decide.  Others we pass on. */
+static int wait_for(pid_t pid)
+{
+	struct sigaction fwd = {.sa_handler = forward_signal}, ign = {.sa_handler = SIG_IGN};
+	child_pid = pid;
+	sigaction(SIGINT, &ign, NULL);
+	sigaction(SIGQUIT, &ign, NULL);
+	sigaction(SIGTERM, &fwd, NULL);
+	sigaction(SIGHUP, &fwd, NULL);
+	int status;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return EXIT_SHMTRACE_FAILED;
+	return status;
+}
+
+/* Die of the same signal, without a core of our own. */
+static void exit_like(int status)
+{
+	if (WIFSIGNALED(status)) {
+		int sig = WTERMSIG(status);
+		struct rlimit none = {0, 0};
+		setrlimit(RLIMIT_CORE, &none);
+		signal(sig, SIG_DFL);
+		sigset_t set;
+		sigemptyset(&set);
+		sigaddset(&set, sig);
+		sigprocmask(SIG_UNBLOCK, &set, NULL);
+		raise(sig);
+	}
+	exit(WIFEXITED(status) ? WEXITSTATUS(status) : EXIT_SHMTRACE_FAILED);
+}
+
+static size_t count_files(const char *dir, const char *pattern)
+{
+	char path[PATH_MAX];
+	glob_t g;
+	snprintf(path, sizeof path, "%s/%s", dir, pattern);
+	size_t n = glob(path, 0, NULL, &g) == 0 ? g.gl_pathc : 0;
+	globfree(&g);
+	return n;
+}
+
+static void report_where(const char *dir, pid_t pid, const char *program, int quiet)
+{
+	char first[64];
+	snprintf(first, sizeof first, TRACE_FILE_PREFIX "%d" TRACE_FILE_SUFFIX, (int)pid);
+	if (count_files(dir, first) == 0)
+		errorf("warning: no trace from %s (pid %d): it removed LD_PRELOAD from its environment, "
+		       "or could not load %s",
+		       program, (int)pid, "libshmtrace.so");
+	if (!quiet)
+		errorf("%zu trace file(s) in %s", count_files(dir, "*" TRACE_FILE_SUFFIX), dir);
+}
+
+int cmd_run(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"output", required_argument, NULL, 'o'},
+		{"backtrace", required_argument, NULL, 'b'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	struct run_options opt = {.backtrace = BACKTRACE_DEFAULT};
+	int c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+o:b:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			opt.out_dir = optarg;
+			break;
+		case 'b':
+			if (parse_depth(optarg, &opt.backtrace) != 0) {
+				errorf("run: --backtrace '%s': expected a depth from 0 to %d", optarg, BACKTRACE_MAX);
+				return EXIT_SHMTRACE_FAILED;
+			}
+			break;
+		case 'q':
+			opt.quiet = 1;
+			break;
+		case 'h':
+			fputs(run_usage, stdout);
+			return 0;
+		default:
+			if (optopt)
+				errorf("run: option '-%c' %s (see 'shmtrace run --help')", optopt,
+				       strchr("ob", optopt) ? "needs a value" : "is unknown");
+			else
+				errorf("run: option '%s' is unknown or needs a value (see 'shmtrace run --help')",
+				       argv[optind - 1]);
+			return EXIT_SHMTRACE_FAILED;
+		}
+	}
+	if (optind >= argc) {
+		errorf("run: no command to run (see 'shmtrace run --help')");
+		return EXIT_SHMTRACE_FAILED;
+	}
+	char **command = argv + optind;
+
+	char lib[PATH_MAX], program[PATH_MAX], dir[PATH_MAX], default_dir[PATH_MAX];
+	if (!find_library(lib, sizeof lib)) {
+		errorf("run: cannot find libshmtrace.so beside shmtrace, in ../lib/shmtrace/ or in %s%s",
+		       library_dir, getenv("SHMTRACE_LIB") ? " (SHMTRACE_LIB names no readable file)" : "");
+		return EXIT_SHMTRACE_FAILED;
+	}
+	int found = find_command(command[0], program, sizeof program);
+	if (found != 0) {
+		errorf("run: %s: %s", command[0], found == EXIT_NOT_FOUND ? "command not found" : "permission denied");
+		return found;
+	}
+	const char *why_not = untraceable_reason(program);
+	if (why_not) {
+		errorf("run: cannot trace %s: %s", program, why_not);
+		return EXIT_SHMTRACE_FAILED;
+	}
+	if (!opt.out_dir) {
+		snprintf(default_dir, sizeof default_dir, "shmtrace.%s.%d", basename(program), (int)getpid());
+		opt.out_dir = default_dir;
+	}
+	/* Resolved once, here: the program may chdir. */
+	if (make_dir(opt.out_dir) != 0 || !realpath(opt.out_dir, dir)) {
+		errorf("run: cannot create trace directory '%s': %s", opt.out_dir, strerror(errno));
+		return EXIT_SHMTRACE_FAILED;
+	}
+	if (setup_environment(lib, dir, opt.backtrace) != 0) {
+		errorf("run: cannot set the environment: %s", strerror(errno));
+		return EXIT_SHMTRACE_FAILED;
+	}
+
+	int exec_errno;
+	fflush(NULL);
+	pid_t pid = launch(program, command, &exec_errno);
+	if (pid < 0) {
+		errorf("run: cannot start %s: %s", program, strerror(errno));
+		return EXIT_SHMTRACE_FAILED;
+	}
+	int status = wait_for(pid);
+	if (exec_errno) {
+		errorf("run: %s: %s", program, strerror(exec_errno));
+		return exec_errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXECUTE;
+	}
+	report_where(dir, pid, program, opt.quiet);
+	exit_like(status);
+	return EXIT_SHMTRACE_FAILED;
+}

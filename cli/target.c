@@ -1,0 +1,79 @@
+/* Which file `shmtrace run CMD` will execute, and whether LD_PRELOAD can
+ * reach it at all.  The loader ignores LD_PRELOAD for static programs, for
+ * set-user-ID/set-group-ID programs run by another user (ld.so(8), secure-
+ * execution mode) and for programs of the other ELF class: we say so before
+ * running them rather than leave an empty trace. */
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "target.h"
+
+/* As execvp(3) searches: a name with a slash is a path; otherwise each
+ * PATH entry in turn (an empty entry is the current directory). */
+int find_command(const char *name, char *path, size_t cap)
+{
+	if (strchr(name, '/')) {
+		snprintf(path, cap, "%s", name);
+		return access(path, F_OK) == 0 ? 0 : EXIT_NOT_FOUND;
+	}
+	const char *search = getenv("PATH");
+	if (!search)
+		search = "/usr/local/bin:/usr/bin:/bin";
+	int found_unexecutable = 0;
+	for (const char *p = search;; p++) {
+		const char *end = strchrnul(p, ':');
+		int dirlen = (int)(end - p);
+		snprintf(path, cap, "%.*s%s%s", dirlen, p, dirlen ? "/" : "", name);
+		struct stat st;
+		if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+			if (access(path, X_OK) == 0)
+				return 0;
+			found_unexecutable = 1;
+		}
+		if (!*end)
+			break;
+		p = end;
+	}
+	return found_unexecutable ? EXIT_CANNOT_EXECUTE : EXIT_NOT_FOUND;
+}
+
+/* NULL if LD_PRELOAD will reach PATH, else why not. */
+const char *untraceable_reason(const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) != 0)
+		return NULL; /* exec will report it */
+	if (((st.st_mode & S_ISUID) && st.st_uid != geteuid()) || ((st.st_mode & S_ISGID) && st.st_gid != getegid()))
+		return "it is set-user-ID or set-group-ID: the loader ignores LD_PRELOAD for it";
+
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	Elf64_Ehdr eh;
+	const char *reason = NULL;
+	if (read(fd, &eh, sizeof eh) != (ssize_t)sizeof eh || memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0)
+		goto done; /* a script: its interpreter is what runs, and is traced */
+	if (eh.e_ident[EI_CLASS] != ELFCLASS64) {
+		reason = "it is a 32-bit program and libshmtrace.so is 64-bit";
+		goto done;
+	}
+	for (int i = 0; i < eh.e_phnum; i++) {
+		Elf64_Phdr ph;
+		off_t at = (off_t)eh.e_phoff + (off_t)i * eh.e_phentsize;
+		if (pread(fd, &ph, sizeof ph, at) != (ssize_t)sizeof ph)
+			break;
+		if (ph.p_type == PT_INTERP)
+			goto done; /* dynamically linked */
+	}
+	reason = "it is statically linked: there is no dynamic loader to preload into it";
+done:
+	close(fd);
+	return reason;
+}

@@ -1,0 +1,43 @@
+/* Prints, for calls that fail and calls that succeed, the return value and
+ * errno the program sees.  errno is set to 4242 before each call, so a
+ * tracer that disturbs errno on success shows too.  Run with and without
+ * the shim, the output must be the same (addresses and ids are left out). */
+#include <errno.h>
+#include <stdio.h>
+#include <sys/ipc.h>
+#include <sys/shm.h>
+
+#define SHOW(label, failed) printf("%-28s failed=%d errno=%d\n", label, (int)(failed), errno)
+
+int main(void)
+{
+	struct shmid_ds ds;
+
+	errno = 4242;
+	int bad = shmget(IPC_PRIVATE, (size_t)-1 / 2, IPC_CREAT | 0600);
+	SHOW("shmget huge", bad == -1);
+	errno = 4242;
+	SHOW("shmat bad id", shmat(-1, NULL, 0) == (void *)-1);
+	errno = 4242;
+	SHOW("shmdt unmapped", shmdt((void *)0x1000) == -1);
+	errno = 4242;
+	SHOW("shmctl bad cmd", shmctl(0, 9999, &ds) == -1);
+	errno = 4242;
+	SHOW("shmctl EFAULT", shmctl(0x7fffffff, IPC_STAT, (void *)8) == -1);
+
+	errno = 4242;
+	int id = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
+	SHOW("shmget ok", id == -1);
+	errno = 4242;
+	void *p = shmat(id, NULL, 0);
+	SHOW("shmat ok", p == (void *)-1);
+	errno = 4242;
+	SHOW("shmctl IPC_STAT ok", shmctl(id, IPC_STAT, &ds) == -1);
+	errno = 4242;
+	SHOW("shmdt ok", shmdt(p) == -1);
+	errno = 4242;
+	SHOW("shmctl IPC_RMID ok", shmctl(id, IPC_RMID, NULL) == -1);
+	errno = 4242;
+	SHOW("shmat removed", shmat(id, NULL, 0) == (void *)-1);
+	return 0;
+}
