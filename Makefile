@@ -27,7 +27,7 @@ COMMON_SRC := common/xlat.c
 SHIM_SRC   := $(wildcard shim/*.c) $(COMMON_SRC)
 CLI_SRC    := $(wildcard cli/*.c) $(COMMON_SRC)
 SAMPLES    := $(patsubst samples/%.c,$(B)/samples/%,$(wildcard samples/*.c))
-TEST_BINS  := $(patsubst tests/bin/%.c,$(B)/tests/%,$(wildcard tests/bin/*.c))
+TEST_BINS  := $(patsubst tests/bin/%.c,$(B)/tests/%,$(filter-out tests/bin/premark.c,$(wildcard tests/bin/*.c)))
 HEADERS    := $(wildcard common/*.h shim/*.h cli/*.h)
 
 all: $(B)/libshmtrace.so $(B)/shmtrace $(SAMPLES)
@@ -52,6 +52,10 @@ $(B)/tests/%: tests/bin/%.c | $(B)/tests
 	$(call say,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -O0 -g -o $@ $< -lpthread -ldl
 
+$(B)/tests/static_true: tests/bin/static_true.c | $(B)/tests
+	$(call say,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -static -o $@ $<
+
 $(B)/tests/libpremark.so: tests/bin/premark.c | $(B)/tests
 	$(call say,CCLD,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -shared -o $@ $< -ldl
@@ -62,19 +66,24 @@ $(B) $(B)/samples $(B)/tests:
 # The suites run in a private IPC namespace when we may make one: segments a
 # failing test leaks die with it, and other programs' segments cannot
 # disturb a count.
-BATS ?= bats
 test: all $(TEST_BINS) $(B)/tests/libpremark.so
 	$(Q)if [ "$$(id -u)" = 0 ] && unshare --ipc true 2>/dev/null; then \
-		unshare --ipc $(BATS) tests/; \
+		unshare --ipc tests/run-suites tests/; \
 	else \
-		$(BATS) tests/; \
+		tests/run-suites tests/; \
 	fi
 
-# The main job on a sample: trace the leaky producer, show its trace.
+# Installs missing build and test dependencies from Debian's archive.
+deps:
+	$(Q)scripts/install-deps
+
+# The main job on a sample: trace a producer that forgets IPC_RMID and a
+# pair across fork, and show every call with where it came from.
 demo: all
 	$(Q)rm -rf $(B)/demo-trace
-	$(Q)$(B)/shmtrace run -o $(B)/demo-trace -- $(B)/samples/classic
-	$(Q)cat $(B)/demo-trace/*.jsonl
+	$(Q)$(B)/shmtrace run -o $(B)/demo-trace -- sh -c '$(B)/samples/prodcons && $(B)/samples/leaky_producer 0x5eed0001'
+	$(Q)scripts/show-trace $(B)/demo-trace
+	$(Q)ipcrm -M 0x5eed0001 && echo "(demo: removed the leaked segment with: ipcrm -M 0x5eed0001)"
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PKGLIBDIR) $(DESTDIR)$(DOCDIR)
@@ -90,4 +99,4 @@ uninstall:
 clean:
 	rm -rf $(B)
 
-.PHONY: all test demo install uninstall clean
+.PHONY: all test deps demo install uninstall clean

@@ -7,7 +7,12 @@
 #include <sys/ipc.h>
 #include <sys/shm.h>
 
-#define SHOW(label, failed) printf("%-28s failed=%d errno=%d\n", label, (int)(failed), errno)
+/* The call first, then errno: printf's arguments have no order. */
+#define SHOW(label, failed)                                              \
+	do {                                                             \
+		int failed_ = (failed), errno_ = errno;                  \
+		printf("%-28s failed=%d errno=%d\n", label, failed_, errno_); \
+	} while (0)
 
 int main(void)
 {
@@ -23,7 +28,7 @@ int main(void)
 	errno = 4242;
 	SHOW("shmctl bad cmd", shmctl(0, 9999, &ds) == -1);
 	errno = 4242;
-	SHOW("shmctl EFAULT", shmctl(0x7fffffff, IPC_STAT, (void *)8) == -1);
+	SHOW("shmctl bad id", shmctl(0x7fffffff, IPC_STAT, (void *)8) == -1);
 
 	errno = 4242;
 	int id = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);

@@ -1,0 +1,60 @@
+# Loaded by every suite: bats-support and bats-assert from where Debian
+# installs them, the built artifacts, and helpers to read traces.
+
+bats_require_minimum_version 1.5.0
+
+load '/usr/lib/bats/bats-support/load.bash'
+load '/usr/lib/bats/bats-assert/load.bash'
+
+ROOT="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
+BUILD="$ROOT/build"
+SHMTRACE="$BUILD/shmtrace"
+LIB="$BUILD/libshmtrace.so"
+SAMPLES="$BUILD/samples"
+TESTBIN="$BUILD/tests"
+
+setup() {
+	TRACE="$BATS_TEST_TMPDIR/trace"
+}
+
+# trace CMD...: run CMD under `shmtrace run -q -o $TRACE`; status and
+# output as bats' `run` leaves them.
+trace() {
+	run --separate-stderr "$SHMTRACE" run -q -o "$TRACE" -- "$@"
+}
+
+# records JQ_FILTER: the trace's records, all files, through jq -c.
+records() {
+	cat "$TRACE"/*.jsonl | jq -c "$1"
+}
+
+# calls [CALL]: the call records, optionally of one function.
+calls() {
+	if [ -n "${1:-}" ]; then
+		records "select(.event == \"call\" and .call == \"$1\")"
+	else
+		records 'select(.event == "call")'
+	fi
+}
+
+# Every line of every trace file is one valid JSON object.
+assert_valid_trace() {
+	local f
+	for f in "$TRACE"/*.jsonl; do
+		run jq -e -c 'type == "object"' "$f"
+		assert_success
+		refute_output --partial false
+	done
+}
+
+# Segments that a test's traced programs created and did not remove: the
+# suites also run in a private IPC namespace (see Makefile), this keeps a
+# run outside one clean too.
+teardown() {
+	[ -d "${TRACE:-}" ] || return 0
+	local id
+	for id in $(cat "$TRACE"/*.jsonl 2>/dev/null |
+		jq -r 'select(.call == "shmget" and .created == true) | .ret' 2>/dev/null); do
+		ipcrm -m "$id" 2>/dev/null || true
+	done
+}

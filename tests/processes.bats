@@ -1,0 +1,104 @@
+#!/usr/bin/env bats
+# Following a program through threads, fork, exec, constructors, exit and
+# death: every call that returned is in the trace, every line whole.
+
+load helpers
+
+@test "threads: 8 threads x 1000 cycles give exactly the calls made, numbered without gaps" {
+	trace "$TESTBIN/threads" 8 1000
+	assert_success
+	assert_output calls=32000
+	assert_valid_trace
+	run jq -s -e '[.[] | select(.event == "call")] |
+		length == 32000 and
+		(map(.seq) | sort) == [range(1; 32001)] and
+		(map(.tid) | unique | length) == 8' "$TRACE"/*.jsonl
+	assert_success
+}
+
+@test "threads: each thread's calls keep their order: shmget, shmat, shmdt, shmctl, again" {
+	trace "$TESTBIN/threads" 4 200
+	assert_success
+	run jq -s -e '[.[] | select(.event == "call")] | group_by(.tid) | map(
+		sort_by(.seq) as $c |
+		($c | map(.ts) | . == sort) and
+		($c | map(.call) | . == ([range(200)] | map("shmget", "shmat", "shmdt", "shmctl"))) and
+		($c | [range(0; length; 4) as $i | $c[$i].ret == $c[$i + 3].args.shmid] | all)
+	) | all' "$TRACE"/*.jsonl
+	assert_success
+}
+
+@test "exec: the new program of the same process gets its own file and an exec record" {
+	trace sh -c "exec '$SAMPLES/classic'"
+	assert_success
+	pid=$(records 'select(.event == "start") | .pid')
+	[ -f "$TRACE/shmtrace.$pid.jsonl" ]
+	[ -f "$TRACE/shmtrace.$pid.1.jsonl" ]
+	run jq -c 'select(.event == "exec") | [.pid, .exe, .argv]' "$TRACE/shmtrace.$pid.1.jsonl"
+	assert_output "[$pid,\"$SAMPLES/classic\",[\"$SAMPLES/classic\"]]"
+	# Both images are one process: the same start time in both headers.
+	run jq -r 'select(.event == "header") | .proc_start' "$TRACE/shmtrace.$pid.jsonl" "$TRACE/shmtrace.$pid.1.jsonl"
+	[ "${lines[0]}" = "${lines[1]}" ]
+	run jq -c 'select(.event == "call") | .call' "$TRACE/shmtrace.$pid.1.jsonl"
+	assert_line --index 0 '"shmget"'
+}
+
+@test "children of children: a shell pipeline is traced process by process" {
+	trace sh -c "'$SAMPLES/classic' | cat; '$SAMPLES/careless'"
+	assert_success
+	run records 'select(.event == "start" or .event == "exec") | .exe'
+	assert_output --partial "$SAMPLES/classic"
+	assert_output --partial "$SAMPLES/careless"
+	assert_output --partial /usr/bin/cat
+	run records 'select(.event == "call" and .call == "shmget") | .pid'
+	[ "${#lines[@]}" -eq 3 ]
+}
+
+@test "constructors and destructors: their calls are traced, the exit record comes last" {
+	trace "$TESTBIN/ctor"
+	assert_failure 3
+	shmid=$(sed -n 's/^shmid=//p' <<<"$output")
+	run records 'select(.event != "stack" and .event != "header") | [.event, .call, .ret, .status]'
+	assert_output "$(printf '%s\n' '["start",null,null,null]' "[\"call\",\"shmget\",$shmid,null]" \
+		'["call","shmctl",0,null]' '["exit",null,null,3]')"
+}
+
+@test "SIGKILL: every call that returned is in the trace, and run dies of the same signal" {
+	trace "$TESTBIN/killself" 50
+	assert_equal "$status" 137
+	assert_output calls=53
+	assert_valid_trace
+	run records 'select(.event == "call") | .seq'
+	assert_output "$(seq 1 53)"
+	run records 'select(.event == "exit")'
+	assert_output ''
+}
+
+@test "signal handlers: calls from a handler are traced and nothing deadlocks" {
+	run --separate-stderr timeout 120 "$SHMTRACE" run -q -o "$TRACE" -- "$TESTBIN/sigcall"
+	assert_success
+	handler=$(sed -n 's/^handler=\([0-9]*\) .*/\1/p' <<<"$output")
+	loop=$(sed -n 's/.* loop=//p' <<<"$output")
+	assert_valid_trace
+	# Every call of the main loop; the handler's, except those that
+	# interrupted the shim's own unwinding (documented).
+	run records 'select(.call == "shmctl" and .args.shmid == 2147483647) | .seq'
+	assert_equal "${#lines[@]}" "$loop"
+	run records 'select(.call == "shmctl" and .args.shmid == 2147483646) | .seq'
+	[ "${#lines[@]}" -gt $((handler / 2)) ]
+	[ "${#lines[@]}" -le "$handler" ]
+}
+
+@test "privileges dropped: a server that becomes nobody and forks keeps being traced" {
+	[ "$(id -u)" = 0 ] || skip "needs root to drop privileges"
+	id nobody >/dev/null 2>&1 || skip "no user nobody"
+	trace "$TESTBIN/dropper"
+	assert_success
+	worker=$(sed -n 's/^worker=\([0-9]*\).*/\1/p' <<<"$output")
+	# The worker may not create a file in the root-owned directory: it
+	# appends to the file it inherited, its records under its own pid.
+	run records "select(.pid == $worker) | [.event, .call, .own_file]"
+	assert_output "$(printf '%s\n' '["fork",null,false]' '["call","shmat",null]' '["call","shmdt",null]' '["exit",null,null]')"
+	run records 'select(.event == "call" and .errno != null)'
+	assert_output ''
+}

@@ -1,0 +1,92 @@
+#!/usr/bin/env bats
+# `shmtrace run`: options, the trace directory, and exit statuses as env(1)
+# has them: 125 for our failures, 126 cannot execute, 127 not found.
+
+load helpers
+
+@test "--help and --version" {
+	run "$SHMTRACE" --help
+	assert_success
+	assert_output --partial 'Usage: shmtrace COMMAND'
+	run "$SHMTRACE" run --help
+	assert_success
+	for option in --output --backtrace --quiet --help; do
+		assert_output --partial -- "$option"
+	done
+	run "$SHMTRACE" help run
+	assert_success
+	assert_output --partial 'Usage: shmtrace run'
+	run "$SHMTRACE" --version
+	assert_success
+	assert_output "shmtrace $(sed -n 's/.*SHMTRACE_VERSION "\(.*\)"/\1/p' "$ROOT/common/version.h")"
+}
+
+@test "a command that does not exist: 127; one that cannot run: 126" {
+	run -127 --separate-stderr "$SHMTRACE" run -o "$TRACE" -- no-such-command-here
+	assert_equal "$stderr" 'shmtrace: run: no-such-command-here: command not found'
+	touch "$BATS_TEST_TMPDIR/not-executable"
+	run -126 --separate-stderr "$SHMTRACE" run -o "$TRACE" -- "$BATS_TEST_TMPDIR/not-executable"
+	assert_equal "$stderr" "shmtrace: run: $BATS_TEST_TMPDIR/not-executable: Permission denied"
+}
+
+@test "bad options: 125 with one line naming the bad part, and the program does not run" {
+	run --separate-stderr "$SHMTRACE" run --backtrace 65 -- touch "$BATS_TEST_TMPDIR/ran"
+	assert_equal "$status" 125
+	assert_equal "$stderr" "shmtrace: run: --backtrace '65': expected a depth from 0 to 64"
+	run --separate-stderr "$SHMTRACE" run --frobnicate -- touch "$BATS_TEST_TMPDIR/ran"
+	assert_equal "$status" 125
+	assert_equal "$stderr" "shmtrace: run: option '--frobnicate' is unknown or needs a value (see 'shmtrace run --help')"
+	run --separate-stderr "$SHMTRACE" run -o
+	assert_equal "$status" 125
+	run --separate-stderr "$SHMTRACE" run
+	assert_equal "$status" 125
+	assert_equal "$stderr" "shmtrace: run: no command to run (see 'shmtrace run --help')"
+	run --separate-stderr "$SHMTRACE" frobnicate
+	assert_equal "$status" 125
+	[ ! -e "$BATS_TEST_TMPDIR/ran" ]
+}
+
+@test "a static program is refused with the reason, rather than leave an empty trace" {
+	run --separate-stderr "$SHMTRACE" run -o "$TRACE" -- "$TESTBIN/static_true"
+	assert_equal "$status" 125
+	assert_equal "$stderr" "shmtrace: run: cannot trace $TESTBIN/static_true: it is statically linked: there is no dynamic loader to preload into it"
+}
+
+@test "a set-user-ID program owned by someone else is refused" {
+	[ "$(id -u)" = 0 ] || skip "needs root to make the file"
+	cp "$SAMPLES/classic" "$BATS_TEST_TMPDIR/suid"
+	chown nobody "$BATS_TEST_TMPDIR/suid"
+	chmod u+s "$BATS_TEST_TMPDIR/suid"
+	run --separate-stderr "$SHMTRACE" run -o "$TRACE" -- "$BATS_TEST_TMPDIR/suid"
+	assert_equal "$status" 125
+	assert_equal "$stderr" "shmtrace: run: cannot trace $BATS_TEST_TMPDIR/suid: it is set-user-ID or set-group-ID: the loader ignores LD_PRELOAD for it"
+}
+
+@test "without -o the trace goes to ./shmtrace.<program>.<pid>, and run says where" {
+	cd "$BATS_TEST_TMPDIR"
+	run --separate-stderr "$SHMTRACE" run "$SAMPLES/classic"
+	assert_success
+	dir=$(ls -d shmtrace.classic.*)
+	assert_equal "$stderr" "shmtrace: 1 trace file(s) in $BATS_TEST_TMPDIR/$dir"
+	[ "$(cat "$dir"/*.jsonl | jq -c 'select(.call == "shmget") | .created')" = true ]
+}
+
+@test "a relative -o is resolved once, at start: a program that changes directory still writes there" {
+	cd "$BATS_TEST_TMPDIR"
+	"$SHMTRACE" run -q -o rel/trace -- sh -c "cd / && '$SAMPLES/classic'" >/dev/null
+	run sh -c "cat rel/trace/*.jsonl | jq -c 'select(.call == \"shmget\") | .created'"
+	assert_output true
+	[ ! -e /rel ]
+}
+
+@test "a library that writes no trace: run warns that the program was not traced" {
+	run --separate-stderr env SHMTRACE_LIB="$TESTBIN/libpremark.so" "$SHMTRACE" run -o "$TRACE" -- true
+	assert_success
+	[[ "$stderr" == *"shmtrace: warning: no trace from /usr/bin/true (pid "* ]]
+}
+
+@test "SHMTRACE_LIB naming no file: 125" {
+	run --separate-stderr env SHMTRACE_LIB=/nonexistent/lib.so "$SHMTRACE" run -o "$TRACE" -- true
+	assert_equal "$status" 125
+	[[ "$stderr" == *"SHMTRACE_LIB names no readable file"* ]]
+}

@@ -1,0 +1,57 @@
+#!/usr/bin/env bats
+# Programs we did not write, from Debian's packages: util-linux's ipcmk and
+# ipcrm, and Perl's core IPC::SysV / IPC::SharedMem.
+
+load helpers
+
+@test "ipcmk and ipcrm: the segment ipcmk creates and ipcrm removes, by id" {
+	trace ipcmk -M 8192 -p 0640
+	assert_success
+	shmid=$(sed -n 's/^Shared memory id: //p' <<<"$output")
+	[ -n "$shmid" ]
+	run calls shmget
+	assert_output --partial '"size":8192'
+	assert_output --partial '"mode":"0640"'
+	assert_output --partial "\"ret\":$shmid,\"errno\":null,\"injected\":false,\"created\":true"
+	key=$(calls shmget | jq -r .args.key)
+	run ipcs -m
+	assert_line --regexp "^$key +$shmid +"
+
+	rm -rf "$TRACE"
+	trace ipcrm -m "$shmid"
+	assert_success
+	run records 'select(.event == "call") | [.call, .args.shmid, .args.cmd, .ret]'
+	assert_output "[\"shmctl\",$shmid,\"IPC_RMID\",0]"
+	run ipcs -m
+	refute_line --regexp "^$key +$shmid +"
+}
+
+@test "ipcrm of a segment that does not exist: the failure and its errno are traced" {
+	trace ipcrm -m 2147483000
+	assert_failure
+	run records 'select(.event == "call") | [.call, .args.cmd, .ret, .errno]'
+	assert_output '["shmctl","IPC_RMID",-1,"EINVAL"]'
+}
+
+@test "Perl IPC::SharedMem and the shm built-ins: attach/detach around each access, both segments removed" {
+	trace perl "$ROOT/tests/scripts/sharedmem.pl"
+	assert_success
+	object=$(sed -n 's/^object id=\([0-9]*\).*/\1/p' <<<"$output")
+	builtin=$(sed -n 's/^builtin id=\([0-9]*\).*/\1/p' <<<"$output")
+	assert_output --partial 'size=4096 data=hello from perl'
+	run records 'select(.call == "shmget") | [.ret, .created, .args.size]'
+	assert_output "$(printf '%s\n' "[$object,true,4096]" "[$builtin,true,1024]")"
+	# Every attachment Perl made is detached again.
+	run records 'select(.call == "shmat") | .ret'
+	attached=$(printf '%s\n' "${lines[@]}" | sort)
+	[ "${#lines[@]}" -ge 4 ]
+	run records 'select(.call == "shmdt") | .args.shmaddr'
+	assert_equal "$(printf '%s\n' "${lines[@]}" | sort)" "$attached"
+	run records 'select(.call == "shmctl") | [.args.shmid, .args.cmd]'
+	assert_line "[$object,\"IPC_STAT\"]"
+	assert_line "[$builtin,\"IPC_RMID\"]"
+	assert_line "[$object,\"IPC_RMID\"]"
+	# The calls come from the interpreter itself (Debian links it in).
+	run records 'select(.event == "stack") | .frames[0].module'
+	assert_output "$(printf '"/usr/bin/perl"\n%.0s' "${lines[@]}")"
+}
