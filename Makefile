@@ -25,7 +25,7 @@ endif
 
 COMMON_SRC := common/xlat.c
 SHIM_SRC   := $(wildcard shim/*.c) $(COMMON_SRC)
-CLI_SRC    := $(wildcard cli/*.c) $(COMMON_SRC)
+CLI_SRC    := $(wildcard cli/*.c) $(COMMON_SRC) common/sysvipc.c
 SAMPLES    := $(patsubst samples/%.c,$(B)/samples/%,$(wildcard samples/*.c))
 TEST_BINS  := $(patsubst tests/bin/%.c,$(B)/tests/%,$(filter-out tests/bin/premark.c,$(wildcard tests/bin/*.c)))
 HEADERS    := $(wildcard common/*.h shim/*.h cli/*.h)

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -20,13 +21,15 @@
 #include "../common/trace_format.h"
 #include "cli.h"
 #include "findlib.h"
+#include "snapshot.h"
 #include "target.h"
 
 const char run_usage[] =
 	"Usage: shmtrace run [-o DIR] [--backtrace N] [-q] [--] CMD [ARGS...]\n"
 	"Run CMD with libshmtrace.so preloaded. Every process of the run (children,\n"
 	"exec'd programs, threads) writes its shared-memory calls as JSON lines to\n"
-	"DIR/shmtrace.<pid>.jsonl.\n"
+	"DIR/shmtrace.<pid>.jsonl; DIR/kernel.jsonl holds the kernel's segment table\n"
+	"before the run and after its last process (daemons included) has ended.\n"
 	"\n"
 	"Options:\n"
 	"  -o, --output DIR     trace directory, created if missing\n"
@@ -121,7 +124,10 @@ static void forward_signal(int sig)
 }
 
 /* Keyboard signals reach the whole foreground group, the program included:
- * we ignore them and let the program decide.  Others we pass on. */
+ * we ignore them and let the program decide.  Others we pass on.
+ * As a subreaper we also collect the orphans of the run (daemons that
+ * double-fork), so that the run ends when its last process does, as
+ * strace -f does.  Returns the status of PID. */
 static int wait_for(pid_t pid)
 {
 	struct sigaction fwd = {.sa_handler = forward_signal}, ign = {.sa_handler = SIG_IGN};
@@ -130,11 +136,14 @@ static int wait_for(pid_t pid)
 	sigaction(SIGQUIT, &ign, NULL);
 	sigaction(SIGTERM, &fwd, NULL);
 	sigaction(SIGHUP, &fwd, NULL);
-	int status;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return EXIT_SHMTRACE_FAILED;
-	return status;
+	int status = W_EXITCODE(EXIT_SHMTRACE_FAILED, 0), any;
+	for (;;) {
+		pid_t done = waitpid(-1, &any, 0);
+		if (done == pid)
+			status = any;
+		else if (done < 0 && errno == ECHILD)
+			return status;
+	}
 }
 
 /* Die of the same signal, without a core of our own. */
@@ -173,7 +182,7 @@ static void report_where(const char *dir, pid_t pid, const char *program, int qu
 		       "or could not load %s",
 		       program, (int)pid, "libshmtrace.so");
 	if (!quiet)
-		errorf("%zu trace file(s) in %s", count_files(dir, "*" TRACE_FILE_SUFFIX), dir);
+		errorf("%zu trace file(s) in %s", count_files(dir, TRACE_FILE_PREFIX "*" TRACE_FILE_SUFFIX), dir);
 }
 
 int cmd_run(int argc, char **argv)
@@ -251,6 +260,10 @@ int cmd_run(int argc, char **argv)
 		return EXIT_SHMTRACE_FAILED;
 	}
 
+	if (write_kernel_snapshot(dir, "before") != 0)
+		errorf("warning: cannot record the kernel's segment table in %s: %s", dir, strerror(errno));
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+
 	int exec_errno;
 	fflush(NULL);
 	pid_t pid = launch(program, command, &exec_errno);
@@ -263,6 +276,7 @@ int cmd_run(int argc, char **argv)
 		errorf("run: %s: %s", program, strerror(exec_errno));
 		return exec_errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXECUTE;
 	}
+	write_kernel_snapshot(dir, "after");
 	report_where(dir, pid, program, opt.quiet);
 	exit_like(status);
 	return EXIT_SHMTRACE_FAILED;

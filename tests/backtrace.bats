@@ -7,7 +7,7 @@ load helpers
 @test "each call refers to a stack record written earlier in the same file" {
 	trace "$SAMPLES/prodcons"
 	assert_success
-	for f in "$TRACE"/*.jsonl; do
+	for f in "$TRACE"/shmtrace.*.jsonl; do
 		run jq -s -e 'reduce .[] as $r ({ok: true, seen: []};
 			if $r.event == "stack" then .seen += [$r.id]
 			elif $r.event == "call" then .ok = (.ok and ($r.stack | type) == "number" and (.seen | index($r.stack)) != null)

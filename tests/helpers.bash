@@ -25,7 +25,7 @@ trace() {
 
 # records JQ_FILTER: the trace's records, all files, through jq -c.
 records() {
-	cat "$TRACE"/*.jsonl | jq -c "$1"
+	cat "$TRACE"/shmtrace.*.jsonl | jq -c "$1"
 }
 
 # calls [CALL]: the call records, optionally of one function.
@@ -40,7 +40,7 @@ calls() {
 # Every line of every trace file is one valid JSON object.
 assert_valid_trace() {
 	local f
-	for f in "$TRACE"/*.jsonl; do
+	for f in "$TRACE"/shmtrace.*.jsonl; do
 		run jq -e -c 'type == "object"' "$f"
 		assert_success
 		refute_output --partial false

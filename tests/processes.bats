@@ -12,7 +12,7 @@ load helpers
 	run jq -s -e '[.[] | select(.event == "call")] |
 		length == 32000 and
 		(map(.seq) | sort) == [range(1; 32001)] and
-		(map(.tid) | unique | length) == 8' "$TRACE"/*.jsonl
+		(map(.tid) | unique | length) == 8' "$TRACE"/shmtrace.*.jsonl
 	assert_success
 }
 
@@ -24,7 +24,7 @@ load helpers
 		($c | map(.ts) | . == sort) and
 		($c | map(.call) | . == ([range(200)] | map("shmget", "shmat", "shmdt", "shmctl"))) and
 		($c | [range(0; length; 4) as $i | $c[$i].ret == $c[$i + 3].args.shmid] | all)
-	) | all' "$TRACE"/*.jsonl
+	) | all' "$TRACE"/shmtrace.*.jsonl
 	assert_success
 }
 

@@ -39,7 +39,7 @@ load helpers
 	run records "select(.event == \"call\") | select(.pid == $pid and .tid == $pid and .ts > 0 and .dur > 0) | .seq"
 	assert_output "$(seq 1 7)"
 	# Calls are in time order and lie between start and exit.
-	run jq -s -e '[.[] | select(.ts)] | (map(.ts) == (map(.ts) | sort)) and (.[0].event == "start") and (.[-1].event == "exit")' "$TRACE"/*.jsonl
+	run jq -s -e '[.[] | select(.ts)] | (map(.ts) == (map(.ts) | sort)) and (.[0].event == "start") and (.[-1].event == "exit")' "$TRACE"/shmtrace.*.jsonl
 	assert_success
 }
 
