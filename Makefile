@@ -25,10 +25,10 @@ endif
 
 COMMON_SRC := common/xlat.c
 SHIM_SRC   := $(wildcard shim/*.c) $(COMMON_SRC)
-CLI_SRC    := $(wildcard cli/*.c) $(COMMON_SRC) common/sysvipc.c
+CLI_SRC    := $(wildcard cli/*.c analyzer/*.c) $(COMMON_SRC) common/sysvipc.c
 SAMPLES    := $(patsubst samples/%.c,$(B)/samples/%,$(wildcard samples/*.c))
 TEST_BINS  := $(patsubst tests/bin/%.c,$(B)/tests/%,$(filter-out tests/bin/premark.c,$(wildcard tests/bin/*.c)))
-HEADERS    := $(wildcard common/*.h shim/*.h cli/*.h)
+HEADERS    := $(wildcard common/*.h shim/*.h cli/*.h analyzer/*.h)
 
 all: $(B)/libshmtrace.so $(B)/shmtrace $(SAMPLES)
 
@@ -41,7 +41,8 @@ $(B)/libshmtrace.so: $(SHIM_SRC) $(HEADERS) shim/libshmtrace.map | $(B)
 
 $(B)/shmtrace: $(CLI_SRC) $(HEADERS) | $(B)
 	$(call say,CCLD,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -DPKGLIBDIR='"$(PKGLIBDIR)"' -o $@ $(CLI_SRC)
+	$(Q)$(CC) $(ALL_CFLAGS) -DPKGLIBDIR='"$(PKGLIBDIR)"' -o $@ $(CLI_SRC) \
+		$(shell pkg-config --libs jansson libdw)
 
 # Samples are built with debug info so that reports can point at their lines.
 $(B)/samples/%: samples/%.c | $(B)/samples

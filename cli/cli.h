@@ -12,6 +12,8 @@ enum {
 
 int cmd_run(int argc, char **argv);
 extern const char run_usage[];
+int cmd_report(int argc, char **argv); /* analyzer/report.c */
+extern const char report_usage[];
 
 /* "shmtrace: " + message + newline, on stderr. */
 void errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

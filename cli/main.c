@@ -12,6 +12,7 @@ static const char usage[] =
 	"\n"
 	"Commands:\n"
 	"  run      run a program with libshmtrace.so preloaded and write its trace\n"
+	"  report   audit a run's traces: leaked segments, keys, attachments, misuse\n"
 	"  help     show the help of a command\n"
 	"\n"
 	"Options:\n"
@@ -36,8 +37,8 @@ static int help(const char *command)
 		fputs(usage, stdout);
 		return 0;
 	}
-	if (strcmp(command, "run") == 0) {
-		fputs(run_usage, stdout);
+	if (strcmp(command, "run") == 0 || strcmp(command, "report") == 0) {
+		fputs(strcmp(command, "run") == 0 ? run_usage : report_usage, stdout);
 		return 0;
 	}
 	errorf("no help for '%s': not a command (see 'shmtrace --help')", command);
@@ -61,6 +62,8 @@ int main(int argc, char **argv)
 		return help(argc > 2 ? argv[2] : NULL);
 	if (strcmp(command, "run") == 0)
 		return cmd_run(argc - 1, argv + 1);
+	if (strcmp(command, "report") == 0)
+		return cmd_report(argc - 1, argv + 1);
 	errorf("unknown command '%s' (see 'shmtrace --help')", command);
 	return EXIT_SHMTRACE_FAILED;
 }

@@ -1,0 +1,158 @@
+/* What is left when the trace ends: segments created and never removed
+ * (leaks), their keys, and the kernel's own before/after view, which also
+ * shows segments made by calls the shim could not see. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "model_state.h"
+
+struct leak {
+	struct segment *seg; /* NULL: seen only in the kernel's table */
+	const json_t *kernel; /* its line in the "after" table, if any */
+	unsigned long long ts;
+};
+
+/* Who is attached to each segment now, before the processes are ended. */
+static json_t *attached_now(struct model *m, const struct segment *s)
+{
+	json_t *list = json_array();
+	uint64_t pid;
+	void *value;
+	for (size_t i = 0; map_next(&m->processes, &i, &pid, &value);) {
+		struct process *p = value;
+		for (struct attachment *a = p->att; a; a = a->next)
+			if (a->seg == s)
+				json_array_append_new(list, json_pack("{s:i, s:o, s:o}", "pid", p->pid, "program",
+								      nullable_str(p->exe), "addr", hexstr(a->addr, 0)));
+	}
+	return list;
+}
+
+static const json_t *in_table(const json_t *snapshot, int shmid)
+{
+	size_t i;
+	json_t *seg;
+	json_array_foreach(json_object_get(snapshot, "segments"), i, seg)
+	{
+		if (num(seg, "shmid") == shmid)
+			return seg;
+	}
+	return NULL;
+}
+
+static int by_time(const void *a, const void *b)
+{
+	const struct leak *x = a, *y = b;
+	return x->ts < y->ts ? -1 : x->ts > y->ts;
+}
+
+/* Traced leaks, minus those gone from the kernel's table by the end (removed
+ * by someone outside the trace), plus segments that appeared in the table
+ * during the run without a traced creation. */
+static size_t collect_leaks(struct model *m, struct leak **out)
+{
+	size_t n = 0, cap = 0;
+	struct leak *leaks = NULL;
+	uint64_t shmid;
+	void *value;
+	for (size_t i = 0; map_next(&m->segments, &i, &shmid, &value);) {
+		struct segment *s = value;
+		if (!s->traced_create || s->removed)
+			continue;
+		const json_t *k = m->kernel_after ? in_table(m->kernel_after, s->shmid) : NULL;
+		if (m->kernel_after && !k) {
+			count(section(m, "summary"), "removed_outside_trace", 1);
+			continue;
+		}
+		if (n == cap)
+			leaks = realloc(leaks, (cap = cap ? cap * 2 : 16) * sizeof *leaks);
+		leaks[n++] = (struct leak){s, k, s->create_ts};
+	}
+	size_t i;
+	json_t *seg;
+	json_array_foreach(m->kernel_after ? json_object_get(m->kernel_after, "segments") : NULL, i, seg)
+	{
+		int id = (int)num(seg, "shmid");
+		struct segment *s = map_get(&m->segments, (uint64_t)id);
+		if ((m->kernel_before && in_table(m->kernel_before, id)) || (s && (s->traced_create || s->nattach)))
+			continue;
+		if (n == cap)
+			leaks = realloc(leaks, (cap = cap ? cap * 2 : 16) * sizeof *leaks);
+		leaks[n++] = (struct leak){NULL, seg, (unsigned long long)num(m->kernel_after, "ts")};
+	}
+	qsort(leaks, n, sizeof *leaks, by_time);
+	*out = leaks;
+	return n;
+}
+
+static json_t *traced_leak(struct model *m, const struct leak *l)
+{
+	const struct segment *s = l->seg;
+	json_t *f = json_pack("{s:i, s:o, s:I, s:i, s:o, s:I, s:o, s:o, s:b}", "shmid", s->shmid, "key",
+			      hexstr(s->key, 8), "size", (json_int_t)s->size, "pid", s->creator_pid, "program",
+			      nullable_str(s->creator_exe), "created_ts", (json_int_t)s->create_ts, "stack",
+			      symbolize_stack(&m->symbols, s->create_stack), "attached", attached_now(m, s),
+			      "seen_by_trace", 1);
+	json_object_set_new(f, "in_kernel", l->kernel ? json_true() : m->kernel_after ? json_false() : json_null());
+	return f;
+}
+
+/* A segment in the kernel's table that no traced call created: its creator
+ * pid is all we know, and whether that process was traced. */
+static json_t *untraced_leak(struct model *m, const struct leak *l)
+{
+	int cpid = (int)num(l->kernel, "cpid");
+	struct process *p = map_get(&m->processes, (uint64_t)cpid);
+	return json_pack("{s:i, s:O, s:I, s:i, s:o, s:[], s:[], s:b, s:b, s:s}", "shmid", (int)num(l->kernel, "shmid"),
+			 "key", json_object_get(l->kernel, "key"), "size", (json_int_t)num(l->kernel, "size"), "pid",
+			 cpid, "program", nullable_str(p ? p->exe : NULL), "stack", "attached", "seen_by_trace", 0,
+			 "in_kernel", 1, "note",
+			 p ? "created by a traced process without a traced call (raw system call?)"
+			   : "created during the run by a process that was not traced (static program?)");
+}
+
+static void unremoved_keys(struct model *m)
+{
+	json_t *keys = section(m, "unremoved_keys"), *by_key = json_object();
+	size_t i;
+	json_t *leak;
+	json_array_foreach(section(m, "leaked_segments"), i, leak)
+	{
+		const char *key = str(leak, "key");
+		if (!key || strcmp(key, "0x00000000") == 0)
+			continue; /* IPC_PRIVATE: no key to find it by */
+		json_t *k = json_object_get(by_key, key);
+		if (!k) {
+			k = json_pack("{s:s, s:i, s:[], s:[]}", "key", key, "segments", 0, "shmids", "programs");
+			json_object_set_new(by_key, key, k);
+			json_array_append(keys, k);
+		}
+		count(k, "segments", 1);
+		json_array_append(json_object_get(k, "shmids"), json_object_get(leak, "shmid"));
+		json_t *program = json_object_get(leak, "program");
+		json_t *programs = json_object_get(k, "programs");
+		size_t j;
+		json_t *known;
+		int seen = 0;
+		json_array_foreach(programs, j, known) seen |= json_equal(known, program);
+		if (!seen)
+			json_array_append(programs, program);
+	}
+	json_decref(by_key);
+}
+
+json_t *model_finish(struct model *m)
+{
+	struct leak *leaks;
+	size_t n = collect_leaks(m, &leaks);
+	json_t *out = section(m, "leaked_segments");
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(out, leaks[i].seg ? traced_leak(m, &leaks[i]) : untraced_leak(m, &leaks[i]));
+	free(leaks);
+	model_end_processes(m, "end of trace");
+	unremoved_keys(m);
+
+	json_t *report = m->report;
+	m->report = NULL;
+	return report;
+}

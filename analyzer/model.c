@@ -1,0 +1,444 @@
+#include "model.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/trace_format.h"
+#include "model_state.h"
+
+/* ---- processes and segments ----------------------------------------- */
+
+static struct process *process(struct model *m, int pid)
+{
+	struct process *p = map_get(&m->processes, (uint64_t)pid);
+	if (p)
+		return p;
+	p = calloc(1, sizeof *p);
+	p->pid = pid;
+	map_put(&m->processes, (uint64_t)pid, p);
+	count(section(m, "summary"), "processes", 1);
+	return p;
+}
+
+static void bury(struct model *m, struct segment *s, int pid, struct stack *stack)
+{
+	struct tomb *t = &m->tombs->t[m->tombs->next++ % TOMBS];
+	if (map_get(&m->removed, (uint64_t)t->shmid) == t)
+		map_remove(&m->removed, (uint64_t)t->shmid);
+	*t = (struct tomb){s->shmid, pid, stack};
+	map_put(&m->removed, (uint64_t)s->shmid, t);
+}
+
+static void free_segment(struct segment *s)
+{
+	free(s->creator_exe);
+	free(s);
+}
+
+/* A segment is destroyed once it is marked for removal and nobody is attached. */
+static void maybe_destroy(struct model *m, struct segment *s)
+{
+	if (s->nattach > 0 || !(s->removed || s->orphaned))
+		return;
+	if (map_get(&m->segments, (uint64_t)s->shmid) == s)
+		map_remove(&m->segments, (uint64_t)s->shmid);
+	free_segment(s);
+}
+
+/* The segment the kernel now calls SHMID; one the trace never saw created
+ * is noted once as created outside the trace. */
+static struct segment *segment(struct model *m, int shmid, const struct process *p, struct stack *stack);
+
+static struct segment *new_segment(struct model *m, int shmid)
+{
+	struct segment *old = map_get(&m->segments, (uint64_t)shmid);
+	if (old) {
+		old->orphaned = 1;
+		map_remove(&m->segments, (uint64_t)shmid);
+		maybe_destroy(m, old);
+	}
+	struct segment *s = calloc(1, sizeof *s);
+	s->shmid = shmid;
+	map_put(&m->segments, (uint64_t)shmid, s);
+	return s;
+}
+
+/* ---- findings --------------------------------------------------------- */
+
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+	return h;
+}
+
+static uint64_t hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603u;
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211u;
+	return h;
+}
+
+/* The finding of this kind at this site: counted if seen before, else a
+ * new object appended to the section.  *fresh says which. */
+static json_t *grouped(struct model *m, const char *sect, const char *kind, struct stack *stack, uint64_t more,
+		       int *fresh)
+{
+	uint64_t h = mix(mix(mix((uintptr_t)sect, (uintptr_t)kind), (uintptr_t)stack), more);
+	json_t *f = map_get(&m->groups, h);
+	*fresh = !f;
+	if (f) {
+		count(f, "count", 1);
+		return f;
+	}
+	f = json_object();
+	if (kind)
+		json_object_set_new(f, "kind", json_string(kind));
+	json_array_append_new(section(m, sect), f);
+	map_put(&m->groups, h, f);
+	json_object_set_new(f, "count", json_integer(1));
+	json_object_set_new(f, "stack", symbolize_stack(&m->symbols, stack));
+	return f;
+}
+
+static json_t *misuse(struct model *m, const char *kind, const struct process *p, struct stack *stack,
+		      uint64_t more, const char *message)
+{
+	int fresh;
+	json_t *f = grouped(m, "misuse", kind, stack, more, &fresh);
+	if (fresh) {
+		json_object_set_new(f, "message", json_string(message));
+		json_object_set_new(f, "pid", json_integer(p->pid));
+		json_object_set_new(f, "program", nullable_str(p->exe));
+	}
+	return f;
+}
+
+static struct segment *segment(struct model *m, int shmid, const struct process *p, struct stack *stack)
+{
+	struct segment *s = map_get(&m->segments, (uint64_t)shmid);
+	if (s)
+		return s;
+	s = new_segment(m, shmid);
+	if (!map_get(&m->externals, (uint64_t)shmid)) {
+		map_put(&m->externals, (uint64_t)shmid, (void *)1);
+		json_t *f = misuse(m, "created_outside_trace", p, stack, (uint64_t)shmid,
+				   "segment used but not created by a traced call (noted, not a leak)");
+		json_object_set_new(f, "shmid", json_integer(shmid));
+	}
+	return s;
+}
+
+/* ---- attachments -------------------------------------------------- */
+
+static void attach(struct process *p, struct segment *s, unsigned long long addr, struct stack *stack, int inherited)
+{
+	struct attachment *a = calloc(1, sizeof *a);
+	*a = (struct attachment){addr, s, stack, inherited, p->att};
+	p->att = a;
+	s->nattach++;
+}
+
+static void drop(struct model *m, struct attachment *a)
+{
+	a->seg->nattach--;
+	maybe_destroy(m, a->seg);
+	free(a);
+}
+
+static void undetached(struct model *m, struct process *p, struct attachment *a, const char *ended_by)
+{
+	int fresh;
+	json_t *f = grouped(m, "undetached_attachments", NULL, a->stack, (uintptr_t)ended_by, &fresh);
+	if (!fresh)
+		return;
+	json_object_set_new(f, "pid", json_integer(p->pid));
+	json_object_set_new(f, "program", nullable_str(p->exe));
+	json_object_set_new(f, "shmid", json_integer(a->seg->shmid));
+	json_object_set_new(f, "key", hexstr(a->seg->key, 8));
+	json_object_set_new(f, "addr", hexstr(a->addr, 0));
+	json_object_set_new(f, "ended_by", json_string(ended_by));
+}
+
+/* exit, exec and the end of the trace detach everything; only what the
+ * process attached itself, and never detached, is worth a warning. */
+static void end_attachments(struct model *m, struct process *p, const char *ended_by)
+{
+	for (struct attachment *a = p->att, *next; a; a = next) {
+		next = a->next;
+		if (!a->inherited)
+			undetached(m, p, a, ended_by);
+		drop(m, a);
+	}
+	p->att = NULL;
+}
+
+/* ---- calls ------------------------------------------------------------ */
+
+static void on_shmget(struct model *m, struct process *p, const json_t *rec, struct stack *stack)
+{
+	const json_t *args = json_object_get(rec, "args");
+	int shmid = (int)num(rec, "ret");
+	json_t *created = json_object_get(rec, "created");
+	if (!json_is_true(created)) {
+		struct segment *s = segment(m, shmid, p, stack);
+		s->key = (unsigned)hexnum(args, "key");
+		return;
+	}
+	struct segment *s = new_segment(m, shmid);
+	s->key = (unsigned)hexnum(args, "key");
+	s->size = (unsigned long long)num(args, "size");
+	s->traced_create = 1;
+	s->creator_pid = p->pid;
+	s->creator_exe = p->exe ? strdup(p->exe) : NULL;
+	s->create_stack = stack;
+	s->create_ts = (unsigned long long)num(rec, "ts");
+}
+
+static void on_shmat(struct model *m, struct process *p, const json_t *rec, struct stack *stack)
+{
+	int shmid = (int)num(json_object_get(rec, "args"), "shmid");
+	struct segment *s = segment(m, shmid, p, stack);
+	if (s->removed) {
+		json_t *f = misuse(m, "attach_after_remove", p, stack, (uint64_t)shmid,
+				   "shmat of a segment already marked for removal (works on Linux only)");
+		json_object_set_new(f, "shmid", json_integer(shmid));
+	}
+	attach(p, s, hexnum(rec, "ret"), stack, 0);
+}
+
+static void on_shmdt(struct model *m, struct process *p, const json_t *rec)
+{
+	unsigned long long addr = hexnum(json_object_get(rec, "args"), "shmaddr");
+	for (struct attachment **a = &p->att; *a; a = &(*a)->next)
+		if ((*a)->addr == addr) {
+			struct attachment *gone = *a;
+			*a = gone->next;
+			drop(m, gone);
+			return;
+		}
+	/* Attached before the trace began (an untraced parent): nothing known. */
+}
+
+static void on_shmctl(struct model *m, struct process *p, const json_t *rec, struct stack *stack)
+{
+	const json_t *args = json_object_get(rec, "args");
+	const char *cmd = str(args, "cmd");
+	int shmid = (int)num(args, "shmid");
+	if (!cmd || strcmp(cmd, "IPC_INFO") == 0 || strcmp(cmd, "SHM_INFO") == 0 || strncmp(cmd, "SHM_STAT", 8) == 0)
+		return; /* no segment id in these */
+	struct segment *s = segment(m, shmid, p, stack);
+	if (strcmp(cmd, "IPC_RMID") != 0)
+		return;
+	if (s->removed) {
+		json_t *f = misuse(m, "double_remove", p, stack, (uint64_t)shmid, "IPC_RMID of a segment already removed");
+		json_object_set_new(f, "shmid", json_integer(shmid));
+		return;
+	}
+	s->removed = 1;
+	bury(m, s, p->pid, stack);
+	maybe_destroy(m, s);
+}
+
+static int is_errno(const json_t *rec, const char *name)
+{
+	const char *e = str(rec, "errno");
+	return e && strcmp(e, name) == 0;
+}
+
+/* A failure that says more than its errno: the specific misuse. */
+static int classify_failure(struct model *m, struct process *p, const json_t *rec, struct stack *stack)
+{
+	const char *call = str(rec, "call");
+	const json_t *args = json_object_get(rec, "args");
+	if (strcmp(call, "shmdt") == 0 && is_errno(rec, "EINVAL")) {
+		json_t *u = misuse(m, "shmdt_not_attached", p, stack, hexnum(args, "shmaddr"),
+				   "shmdt of an address where nothing is attached");
+		json_object_set(u, "addr", json_object_get(args, "shmaddr"));
+		return 1;
+	}
+	if ((strcmp(call, "shmat") == 0 || strcmp(call, "shmctl") == 0) && (is_errno(rec, "EINVAL") || is_errno(rec, "EIDRM"))) {
+		int shmid = (int)num(args, "shmid");
+		struct tomb *t = map_get(&m->removed, (uint64_t)shmid);
+		if (!t || map_get(&m->segments, (uint64_t)shmid))
+			return 0;
+		json_t *u = misuse(m, "use_after_remove", p, stack, (uint64_t)shmid,
+				   "call on a segment id that was already removed");
+		json_object_set_new(u, "shmid", json_integer(shmid));
+		json_object_set_new(u, "removed_by_pid", json_integer(t->pid));
+		json_object_set_new(u, "removed_at", symbolize_stack(&m->symbols, t->stack));
+		return 1;
+	}
+	return 0;
+}
+
+/* Failed calls, grouped by call site and errno; injected ones counted apart. */
+static void on_failure(struct model *m, struct process *p, const json_t *rec, struct stack *stack)
+{
+	if (json_is_false(json_object_get(rec, "injected")) && classify_failure(m, p, rec, stack))
+		return;
+	const char *call = str(rec, "call");
+	json_t *errno_value = json_object_get(rec, "errno");
+	const char *err = json_is_string(errno_value) ? json_string_value(errno_value) : "unknown";
+	int fresh;
+	json_t *f = grouped(m, "misuse", "failed_call", stack, mix(hash_str(call), hash_str(err)), &fresh);
+	if (fresh) {
+		char message[96];
+		snprintf(message, sizeof message, "%s failed with %s", call, err);
+		json_object_set_new(f, "message", json_string(message));
+		json_object_set_new(f, "call", json_string(call));
+		json_object_set_new(f, "errno", json_string(err));
+		json_object_set_new(f, "pid", json_integer(p->pid));
+		json_object_set_new(f, "program", nullable_str(p->exe));
+		json_object_set_new(f, "injected", json_integer(0));
+	}
+	if (json_is_true(json_object_get(rec, "injected")))
+		count(f, "injected", 1);
+}
+
+static int failed(const json_t *rec)
+{
+	return !json_is_null(json_object_get(rec, "errno")) && json_object_get(rec, "errno");
+}
+
+static void on_call(struct model *m, struct trace_file *file, const json_t *rec, struct stack *stack)
+{
+	const char *call = str(rec, "call");
+	json_t *pid = json_object_get(rec, "pid");
+	if (!call || !json_is_integer(pid) || !json_is_object(json_object_get(rec, "args"))) {
+		reader_warn(m->reader, file, file->record_line, "call record without call, pid or args: ignored");
+		return;
+	}
+	json_t *summary = section(m, "summary");
+	struct process *p = process(m, (int)json_integer_value(pid));
+	count(json_object_get(summary, "calls"), call, 1);
+	if (json_is_true(json_object_get(rec, "injected")))
+		count(summary, "injected", 1);
+	if (failed(rec)) {
+		json_t *e = json_object_get(rec, "errno");
+		count(json_object_get(summary, "failures"), json_is_string(e) ? json_string_value(e) : "unknown", 1);
+		on_failure(m, p, rec, stack);
+	} else if (strcmp(call, "shmget") == 0) {
+		on_shmget(m, p, rec, stack);
+	} else if (strcmp(call, "shmat") == 0) {
+		on_shmat(m, p, rec, stack);
+	} else if (strcmp(call, "shmdt") == 0) {
+		on_shmdt(m, p, rec);
+	} else if (strcmp(call, "shmctl") == 0) {
+		on_shmctl(m, p, rec, stack);
+	}
+}
+
+/* ---- process records -------------------------------------------------- */
+
+static void set_exe(struct process *p, const json_t *rec)
+{
+	const char *exe = str(rec, "exe");
+	if (exe) {
+		free(p->exe);
+		p->exe = strdup(exe);
+	}
+}
+
+static void on_process(struct model *m, const char *event, const json_t *rec)
+{
+	int pid = (int)num(rec, "pid");
+	struct process *p = map_get(&m->processes, (uint64_t)pid);
+	if (strcmp(event, EV_START) == 0 || strcmp(event, EV_FORK) == 0) {
+		if (p && !p->ended) /* the pid was reused by a new process */
+			end_attachments(m, p, "end of trace");
+		p = process(m, pid);
+		p->ended = 0;
+		p->ppid = (int)num(rec, "ppid");
+	} else {
+		p = process(m, pid);
+	}
+	if (strcmp(event, EV_START) == 0 || strcmp(event, EV_EXEC) == 0) {
+		if (strcmp(event, EV_EXEC) == 0)
+			end_attachments(m, p, "exec");
+		set_exe(p, rec);
+	} else if (strcmp(event, EV_FORK) == 0) {
+		struct process *parent = map_get(&m->processes, (uint64_t)p->ppid);
+		if (parent && parent->exe && !p->exe)
+			p->exe = strdup(parent->exe);
+		size_t i;
+		json_t *a;
+		json_array_foreach(json_object_get(rec, "attached"), i, a)
+		{
+			struct segment *s = segment(m, (int)num(a, "shmid"), p, NULL);
+			attach(p, s, hexnum(a, "addr"), NULL, 1);
+		}
+	} else if (strcmp(event, EV_EXIT) == 0) {
+		end_attachments(m, p, "exit");
+		p->ended = 1;
+	}
+}
+
+void model_feed(struct model *m, json_t *rec, struct trace_file *file, struct stack *stack)
+{
+	const char *event = str(rec, "event");
+	if (strcmp(event, EV_CALL) == 0) {
+		on_call(m, file, rec, stack);
+	} else if (strcmp(event, "kernel") == 0) {
+		json_t **slot = strcmp(str(rec, "when") ? str(rec, "when") : "", "before") == 0 ? &m->kernel_before
+											    : &m->kernel_after;
+		json_decref(*slot);
+		*slot = json_incref(rec);
+	} else if (json_is_integer(json_object_get(rec, "pid"))) {
+		on_process(m, event, rec);
+	} else {
+		reader_warn(m->reader, file, file->record_line, "\"%s\" record without a pid: ignored", event);
+	}
+}
+
+void model_end_processes(struct model *m, const char *ended_by)
+{
+	uint64_t pid;
+	void *p;
+	for (size_t i = 0; map_next(&m->processes, &i, &pid, &p);)
+		if (!((struct process *)p)->ended) {
+			end_attachments(m, p, ended_by);
+			((struct process *)p)->ended = 1;
+		}
+}
+
+int model_init(struct model *m, struct reader *r)
+{
+	*m = (struct model){0};
+	m->reader = r;
+	m->tombs = calloc(1, sizeof *m->tombs);
+	m->report = json_pack("{s:s, s:i, s:[], s:[], s:[], s:[], s:{s:{}, s:{}, s:i, s:i}}", "format",
+			      "shmtrace-report", "version", 1, "leaked_segments", "unremoved_keys",
+			      "undetached_attachments", "misuse", "summary", "calls", "failures", "injected", 0,
+			      "processes", 0);
+	return m->tombs && m->report ? 0 : -1;
+}
+
+void model_free(struct model *m)
+{
+	uint64_t key;
+	void *value;
+	for (size_t i = 0; map_next(&m->processes, &i, &key, &value);) {
+		struct process *p = value;
+		for (struct attachment *a = p->att, *next; a; a = next) {
+			next = a->next;
+			free(a);
+		}
+		free(p->exe);
+		free(p);
+	}
+	for (size_t i = 0; map_next(&m->segments, &i, &key, &value);)
+		free_segment(value);
+	map_free(&m->processes);
+	map_free(&m->segments);
+	map_free(&m->groups);
+	map_free(&m->removed);
+	map_free(&m->externals);
+	free(m->tombs);
+	json_decref(m->kernel_before);
+	json_decref(m->kernel_after);
+	json_decref(m->report);
+	symbolizer_free(&m->symbols);
+}

@@ -1,0 +1,37 @@
+/* The life of every segment across the processes of a run: created (by
+ * whom, where), attached and detached, marked for removal, destroyed when
+ * its last attachment goes.  fork inherits attachments; exec and exit drop
+ * them; an id the kernel reuses after removal is a new segment.
+ *
+ * Fed the merged records one by one; memory follows the live segments,
+ * processes and distinct call sites, not the length of the trace.
+ * model_finish() turns what is left into the report (docs/report-format.md). */
+#ifndef SHMTRACE_MODEL_H
+#define SHMTRACE_MODEL_H
+
+#include <jansson.h>
+
+#include "map.h"
+#include "reader.h"
+#include "symbolize.h"
+
+struct model {
+	struct reader *reader;
+	struct symbolizer symbols;
+	struct map segments;  /* shmid -> struct segment, the current one */
+	struct map processes; /* pid -> struct process */
+	struct map groups;    /* grouped findings: hash -> json_t in one of the arrays */
+	struct map removed;   /* shmid -> struct tomb: recently destroyed ids */
+	struct map externals; /* shmid -> noted once: segment created outside the trace */
+	struct tomb_ring *tombs;
+	json_t *kernel_before, *kernel_after;
+	json_t *report; /* leaked_segments, unremoved_keys, undetached_attachments, misuse, summary */
+};
+
+int model_init(struct model *m, struct reader *r);
+void model_feed(struct model *m, json_t *rec, struct trace_file *file, struct stack *stack);
+/* The report object, complete; the model keeps no reference to it. */
+json_t *model_finish(struct model *m);
+void model_free(struct model *m);
+
+#endif

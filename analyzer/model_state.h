@@ -1,0 +1,94 @@
+/* The model's state, shared by model.c (feeding records) and finish.c
+ * (what is left at the end).  Nothing outside the model includes this. */
+#ifndef SHMTRACE_MODEL_STATE_H
+#define SHMTRACE_MODEL_STATE_H
+
+#include <jansson.h>
+
+#include "model.h"
+
+#define TOMBS 4096 /* destroyed ids remembered, to name a later use of one */
+
+struct segment {
+	int shmid;
+	unsigned key;
+	unsigned long long size;
+	int traced_create; /* created by a traced shmget, not found existing */
+	int creator_pid;
+	char *creator_exe;
+	struct stack *create_stack;
+	unsigned long long create_ts;
+	int removed;  /* IPC_RMID seen */
+	int orphaned; /* replaced in the table while still attached (a gap in the trace) */
+	long nattach;
+};
+
+struct attachment {
+	unsigned long long addr;
+	struct segment *seg;
+	struct stack *stack;
+	int inherited; /* from the parent at fork, not this process's shmat */
+	struct attachment *next;
+};
+
+struct process {
+	int pid, ppid;
+	char *exe;
+	struct attachment *att;
+	int ended;
+};
+
+struct tomb {
+	int shmid;
+	int pid;
+	struct stack *stack;
+};
+
+struct tomb_ring {
+	struct tomb t[TOMBS];
+	unsigned next;
+};
+
+/* ---- reading fields ------------------------------------------------- */
+
+static inline const char *str(const json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+static inline long long num(const json_t *o, const char *key)
+{
+	return json_integer_value(json_object_get(o, key));
+}
+
+static inline unsigned long long hexnum(const json_t *o, const char *key)
+{
+	const char *s = str(o, key);
+	return s ? strtoull(s, NULL, 16) : 0;
+}
+
+static inline json_t *hexstr(unsigned long long v, int width)
+{
+	char buf[24];
+	snprintf(buf, sizeof buf, "0x%0*llx", width, v);
+	return json_string(buf);
+}
+
+static inline json_t *nullable_str(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static inline void count(json_t *obj, const char *key, long long by)
+{
+	json_object_set_new(obj, key, json_integer(json_integer_value(json_object_get(obj, key)) + by));
+}
+
+static inline json_t *section(struct model *m, const char *name)
+{
+	return json_object_get(m->report, name);
+}
+
+void model_end_processes(struct model *m, const char *ended_by);
+
+#endif

@@ -1,0 +1,271 @@
+#include "reader.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../common/trace_format.h"
+
+#define MAX_WARNINGS_SHOWN 50
+
+void reader_warn(struct reader *r, const struct trace_file *f, long line, const char *fmt, ...)
+{
+	va_list ap;
+	if (++r->warnings > MAX_WARNINGS_SHOWN) {
+		if (r->warnings == MAX_WARNINGS_SHOWN + 1)
+			fprintf(stderr, "shmtrace: report: more warnings not shown\n");
+		return;
+	}
+	va_start(ap, fmt);
+	fprintf(stderr, "%s:%ld: warning: ", f->path, line);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+static int add_file(struct reader *r, const char *path)
+{
+	struct trace_file *more = realloc(r->files, (r->nfiles + 1) * sizeof *more);
+	if (!more)
+		return -1;
+	r->files = more;
+	struct trace_file *f = &r->files[r->nfiles];
+	*f = (struct trace_file){0};
+	f->path = strdup(path);
+	f->f = fopen(path, "re");
+	if (!f->path || !f->f) {
+		fprintf(stderr, "shmtrace: report: cannot read %s: %s\n", path, strerror(errno));
+		free(f->path);
+		if (f->f)
+			fclose(f->f);
+		return -1;
+	}
+	r->nfiles++;
+	return 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int add_directory(struct reader *r, const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d) {
+		fprintf(stderr, "shmtrace: report: cannot read directory %s: %s\n", dir, strerror(errno));
+		return -1;
+	}
+	char **names = NULL;
+	size_t n = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		if (len <= strlen(TRACE_FILE_SUFFIX) ||
+		    strcmp(e->d_name + len - strlen(TRACE_FILE_SUFFIX), TRACE_FILE_SUFFIX) != 0)
+			continue;
+		char **more = realloc(names, (n + 1) * sizeof *names);
+		if (!more)
+			break;
+		names = more;
+		names[n++] = strdup(e->d_name);
+	}
+	closedir(d);
+	qsort(names, n, sizeof *names, by_name); /* the same order every time */
+	int ok = 0;
+	for (size_t i = 0; i < n; i++) {
+		char path[4096];
+		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+		ok |= add_file(r, path);
+		free(names[i]);
+	}
+	free(names);
+	if (n == 0)
+		fprintf(stderr, "shmtrace: report: warning: no *%s files in %s\n", TRACE_FILE_SUFFIX, dir);
+	return ok;
+}
+
+/* The checks of a header; a file whose format we do not know is skipped
+ * rather than misread. */
+static int header_ok(struct reader *r, struct trace_file *f, const json_t *rec)
+{
+	const char *format = json_string_value(json_object_get(rec, "format"));
+	json_int_t version = json_integer_value(json_object_get(rec, "version"));
+	if (!format || strcmp(format, TRACE_FORMAT_NAME) != 0) {
+		reader_warn(r, f, f->line, "not a shmtrace trace (format %s): file skipped", format ? format : "missing");
+		return 0;
+	}
+	if (version != TRACE_FORMAT_VERSION) {
+		reader_warn(r, f, f->line, "trace format version %lld, this shmtrace reads version %d: file skipped",
+			    (long long)version, TRACE_FORMAT_VERSION);
+		return 0;
+	}
+	return 1;
+}
+
+static void skip_file(struct trace_file *f)
+{
+	fseek(f->f, 0, SEEK_END);
+	f->next = NULL;
+}
+
+/* Reads lines until a record that goes into the merge (it has "ts"). */
+static void advance(struct reader *r, struct trace_file *f)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	f->next = NULL;
+	while ((len = getline(&line, &cap, f->f)) > 0) {
+		f->line++;
+		if (line[len - 1] != '\n') {
+			f->cut_short = 1;
+			r->incomplete_files++;
+			reader_warn(r, f, f->line, "last line cut short (the process was killed while writing?): ignored");
+			break;
+		}
+		json_error_t err;
+		json_t *rec = json_loadb(line, (size_t)len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &err);
+		if (!rec || !json_is_object(rec)) {
+			reader_warn(r, f, f->line, "not a JSON object%s%s: line ignored", rec ? "" : ": ", rec ? "" : err.text);
+			json_decref(rec);
+			continue;
+		}
+		r->records++;
+		const char *event = json_string_value(json_object_get(rec, "event"));
+		json_t *ts = json_object_get(rec, "ts");
+		if (!event) {
+			reader_warn(r, f, f->line, "record without \"event\": ignored");
+		} else if (strcmp(event, EV_HEADER) == 0) {
+			if (!header_ok(r, f, rec)) {
+				json_decref(rec);
+				skip_file(f);
+				break;
+			}
+		} else if (strcmp(event, EV_STACK) == 0) {
+			int bad;
+			json_int_t id = json_integer_value(json_object_get(rec, "id"));
+			struct stack *st = stacks_intern(&r->stacks, json_object_get(rec, "frames"), &bad);
+			if (bad || id <= 0)
+				reader_warn(r, f, f->line, "malformed stack record: ignored");
+			else if (st)
+				map_put(&f->stack_ids, (uint64_t)id, st);
+		} else if (json_is_integer(ts) && json_integer_value(ts) >= 0) {
+			f->next = rec;
+			f->next_ts = (uint64_t)json_integer_value(ts);
+			f->next_line = f->line;
+			break;
+		} else {
+			reader_warn(r, f, f->line, "\"%s\" record without a valid \"ts\": ignored", event);
+		}
+		json_decref(rec);
+	}
+	free(line);
+}
+
+/* A binary min-heap of files by next_ts; ties keep file order. */
+static int before(struct reader *r, size_t a, size_t b)
+{
+	uint64_t ta = r->files[a].next_ts, tb = r->files[b].next_ts;
+	return ta < tb || (ta == tb && a < b);
+}
+
+static void sift_down(struct reader *r, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, m = i;
+		if (l < r->heap_len && before(r, r->heap[l], r->heap[m]))
+			m = l;
+		if (l + 1 < r->heap_len && before(r, r->heap[l + 1], r->heap[m]))
+			m = l + 1;
+		if (m == i)
+			return;
+		size_t t = r->heap[i];
+		r->heap[i] = r->heap[m];
+		r->heap[m] = t;
+		i = m;
+	}
+}
+
+int reader_open(struct reader *r, char *const *paths, int npaths)
+{
+	*r = (struct reader){0};
+	int failed = 0;
+	for (int i = 0; i < npaths; i++) {
+		struct stat st;
+		if (stat(paths[i], &st) != 0) {
+			fprintf(stderr, "shmtrace: report: %s: %s\n", paths[i], strerror(errno));
+			failed = 1;
+		} else if (S_ISDIR(st.st_mode)) {
+			failed |= add_directory(r, paths[i]) != 0;
+		} else {
+			failed |= add_file(r, paths[i]) != 0;
+		}
+	}
+	if (failed)
+		return -1;
+	r->heap = calloc(r->nfiles + 1, sizeof *r->heap);
+	if (!r->heap)
+		return -1;
+	for (size_t i = 0; i < r->nfiles; i++) {
+		advance(r, &r->files[i]);
+		if (r->files[i].next)
+			r->heap[r->heap_len++] = i;
+	}
+	for (size_t i = r->heap_len / 2; i-- > 0;)
+		sift_down(r, i);
+	return 0;
+}
+
+static struct stack *call_stack(struct reader *r, struct trace_file *f, const json_t *rec)
+{
+	const json_t *stack = json_object_get(rec, "stack");
+	if (!stack)
+		return NULL;
+	if (json_is_integer(stack)) {
+		struct stack *st = map_get(&f->stack_ids, (uint64_t)json_integer_value(stack));
+		if (!st)
+			reader_warn(r, f, f->record_line, "call refers to stack %lld, which the file does not define",
+				    (long long)json_integer_value(stack));
+		return st;
+	}
+	int bad;
+	struct stack *st = stacks_intern(&r->stacks, stack, &bad);
+	if (bad)
+		reader_warn(r, f, f->record_line, "malformed inline stack: ignored");
+	return st;
+}
+
+json_t *reader_next(struct reader *r, struct trace_file **from, struct stack **stack)
+{
+	if (r->heap_len == 0)
+		return NULL;
+	struct trace_file *f = &r->files[r->heap[0]];
+	json_t *rec = f->next;
+	*from = f;
+	f->record_line = f->next_line;
+	*stack = call_stack(r, f, rec);
+	advance(r, f);
+	if (!f->next)
+		r->heap[0] = r->heap[--r->heap_len];
+	sift_down(r, 0);
+	return rec;
+}
+
+void reader_close(struct reader *r)
+{
+	for (size_t i = 0; i < r->nfiles; i++) {
+		struct trace_file *f = &r->files[i];
+		json_decref(f->next);
+		if (f->f)
+			fclose(f->f);
+		map_free(&f->stack_ids);
+		free(f->path);
+	}
+	free(r->files);
+	free(r->heap);
+	stacks_free(&r->stacks);
+}

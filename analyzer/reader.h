@@ -1,0 +1,56 @@
+/* Reading a run's traces: every *.jsonl file under the given paths, each
+ * line parsed with jansson and checked, the files merged into one stream of
+ * records in timestamp order.  Header and stack records are consumed here;
+ * the caller sees calls and process and kernel records, with the call's
+ * backtrace resolved to an interned struct stack.
+ *
+ * Bad input never stops the reading: each problem is one warning naming the
+ * file and line, and the rest is read. */
+#ifndef SHMTRACE_READER_H
+#define SHMTRACE_READER_H
+
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "map.h"
+#include "stacks.h"
+
+struct trace_file {
+	char *path;
+	FILE *f;
+	long line;          /* of the last line read */
+	long next_line;     /* of `next` */
+	long record_line;   /* of the record last handed out by reader_next */
+	struct map stack_ids; /* the file's stack ids -> struct stack */
+	json_t *next;       /* the record to hand out next, or NULL at end */
+	uint64_t next_ts;
+	int cut_short;      /* its last line was incomplete */
+};
+
+struct reader {
+	struct trace_file *files;
+	size_t nfiles;
+	size_t *heap; /* indexes of files with a record, by next_ts */
+	size_t heap_len;
+	struct stacks stacks;
+	long warnings;
+	long records;
+	long incomplete_files;
+};
+
+/* Opens the *.jsonl files of each path (a directory or a file).  Returns 0,
+ * or -1 after printing why a path cannot be read at all. */
+int reader_open(struct reader *r, char *const *paths, int npaths);
+
+/* The next record by timestamp, or NULL at the end.  *from is its file;
+ * *stack the call's backtrace (NULL if none).  The caller json_decref()s. */
+json_t *reader_next(struct reader *r, struct trace_file **from, struct stack **stack);
+
+/* "file:line: warning: message" on stderr, counted. */
+void reader_warn(struct reader *r, const struct trace_file *f, long line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+void reader_close(struct reader *r);
+
+#endif

@@ -1,0 +1,167 @@
+/* Text for people, in the manner of valgrind and LeakSanitizer: each
+ * finding with its indented stack, a summary at the end. */
+#include <string.h>
+#include <unistd.h>
+
+#include "render.h"
+
+const char *relative_path(const char *path)
+{
+	static char cwd[4096];
+	if (!cwd[0] && !getcwd(cwd, sizeof cwd - 1))
+		return path;
+	size_t n = strlen(cwd);
+	if (strncmp(path, cwd, n) == 0 && path[n] == '/')
+		return path + n + 1;
+	return path;
+}
+
+static const char *base(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? slash + 1 : path;
+}
+
+static const char *s(const json_t *o, const char *key)
+{
+	const char *v = json_string_value(json_object_get(o, key));
+	return v ? v : "?";
+}
+
+static long long n(const json_t *o, const char *key)
+{
+	return json_integer_value(json_object_get(o, key));
+}
+
+static void stack(FILE *out, const json_t *frames)
+{
+	size_t i;
+	json_t *f;
+	if (json_array_size(frames) == 0)
+		fputs("    (no backtrace)\n", out);
+	json_array_foreach(frames, i, f)
+	{
+		fprintf(out, "    #%zu %s in %s", i, s(f, "ip"), s(f, "function"));
+		if (json_is_string(json_object_get(f, "file")))
+			fprintf(out, " %s:%lld\n", relative_path(s(f, "file")), n(f, "line"));
+		else if (json_is_string(json_object_get(f, "module")))
+			fprintf(out, " (%s+%s)\n", base(s(f, "module")), s(f, "offset"));
+		else
+			fputc('\n', out);
+	}
+}
+
+static const char *times(long long count)
+{
+	static char buf[32];
+	if (count <= 1)
+		return "";
+	snprintf(buf, sizeof buf, " [%lld times]", count);
+	return buf;
+}
+
+static void leaks(FILE *out, const json_t *list)
+{
+	size_t i, j;
+	json_t *l, *a;
+	json_array_foreach(list, i, l)
+	{
+		fprintf(out, "LEAK: segment %lld (key %s, %lld bytes) created by pid %lld (%s), never removed%s:\n",
+			n(l, "shmid"), s(l, "key"), n(l, "size"), n(l, "pid"),
+			json_is_string(json_object_get(l, "program")) ? base(s(l, "program")) : "untraced",
+			json_is_true(json_object_get(l, "seen_by_trace")) ? "" : " -- no traced call created it");
+		if (json_is_string(json_object_get(l, "note")))
+			fprintf(out, "    %s\n", s(l, "note"));
+		stack(out, json_object_get(l, "stack"));
+		json_array_foreach(json_object_get(l, "attached"), j, a)
+		{
+			fprintf(out, "  still attached: pid %lld (%s) at %s\n", n(a, "pid"), base(s(a, "program")),
+				s(a, "addr"));
+		}
+		const json_t *live = json_object_get(l, "live");
+		if (json_is_true(json_object_get(live, "present")))
+			fprintf(out, "  still in the kernel now (nattch %lld); remove it with: ipcrm -m %lld\n",
+				n(live, "nattch"), n(l, "shmid"));
+		else if (live)
+			fputs("  gone from the kernel now\n", out);
+		if (json_is_string(json_object_get(l, "suppression")))
+			fprintf(out, "  suppress with: %s\n", s(l, "suppression"));
+		fputc('\n', out);
+	}
+}
+
+static void undetached(FILE *out, const json_t *list)
+{
+	size_t i;
+	json_t *u;
+	json_array_foreach(list, i, u)
+	{
+		fprintf(out, "WARNING: pid %lld (%s) attached segment %lld (key %s) at %s and never detached it (%s)%s:\n",
+			n(u, "pid"), base(s(u, "program")), n(u, "shmid"), s(u, "key"), s(u, "addr"), s(u, "ended_by"),
+			times(n(u, "count")));
+		stack(out, json_object_get(u, "stack"));
+		fputc('\n', out);
+	}
+}
+
+static void misuse(FILE *out, const json_t *list)
+{
+	size_t i;
+	json_t *m;
+	json_array_foreach(list, i, m)
+	{
+		fprintf(out, "MISUSE (%s): %s, pid %lld (%s)", s(m, "kind"), s(m, "message"), n(m, "pid"),
+			base(s(m, "program")));
+		if (json_object_get(m, "shmid"))
+			fprintf(out, ", segment %lld", n(m, "shmid"));
+		if (n(m, "injected"))
+			fprintf(out, ", %lld injected", n(m, "injected"));
+		fprintf(out, "%s:\n", times(n(m, "count")));
+		stack(out, json_object_get(m, "stack"));
+		fputc('\n', out);
+	}
+}
+
+static void counts(FILE *out, const json_t *obj)
+{
+	const char *key;
+	json_t *v;
+	int first = 1;
+	json_object_foreach((json_t *)obj, key, v)
+	{
+		fprintf(out, "%s%s %lld", first ? "" : ", ", key, (long long)json_integer_value(v));
+		first = 0;
+	}
+}
+
+int render_text(FILE *out, const json_t *report)
+{
+	const json_t *sum = json_object_get(report, "summary");
+	leaks(out, json_object_get(report, "leaked_segments"));
+	undetached(out, json_object_get(report, "undetached_attachments"));
+	misuse(out, json_object_get(report, "misuse"));
+	fprintf(out, "SUMMARY: %lld leaked segment(s) (%lld bytes), %lld unremoved key(s), %lld undetached attachment(s), %lld misuse\n",
+		n(sum, "leaked_segments"), n(sum, "leaked_bytes"), n(sum, "unremoved_keys"),
+		n(sum, "undetached_attachments"), n(sum, "misuse"));
+	fprintf(out, "  %lld process(es), calls: ", n(sum, "processes"));
+	counts(out, json_object_get(sum, "calls"));
+	fputs("; failures: ", out);
+	counts(out, json_object_get(sum, "failures"));
+	fprintf(out, "; injected: %lld\n", n(sum, "injected"));
+	if (n(sum, "suppressed"))
+		fprintf(out, "  suppressed: %lld\n", n(sum, "suppressed"));
+	if (n(sum, "removed_outside_trace"))
+		fprintf(out, "  removed outside the trace: %lld segment(s)\n", n(sum, "removed_outside_trace"));
+	if (n(sum, "warnings"))
+		fprintf(out, "  the trace had %lld problem(s), see the warnings above%s\n", n(sum, "warnings"),
+			n(sum, "incomplete_files") ? "; it is incomplete" : "");
+	return ferror(out) ? -1 : 0;
+}
+
+int render_json(FILE *out, const json_t *report)
+{
+	if (json_dumpf(report, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0)
+		return -1;
+	fputc('\n', out);
+	return ferror(out) ? -1 : 0;
+}

@@ -1,0 +1,286 @@
+/* shmtrace report: read a run's traces offline, follow every segment, and
+ * report leaks, unremoved keys, undetached attachments and misuse.  Exit 0
+ * when nothing at the --fail-on level was found, 1 when something was, 2
+ * for usage errors and unreadable input (jq's main keeps such a small set). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../cli/cli.h"
+#include "../common/sysvipc.h"
+#include "model.h"
+#include "reader.h"
+#include "render.h"
+#include "suppress.h"
+
+enum { REPORT_CLEAN = 0, REPORT_FOUND = 1, REPORT_USAGE = 2 };
+
+const char report_usage[] =
+	"Usage: shmtrace report [OPTIONS] PATH...\n"
+	"Audit the traces of a run (trace directories or files) offline: segments\n"
+	"created and never removed, their keys, attachments never detached, misuse.\n"
+	"\n"
+	"Options:\n"
+	"  -f, --format FORMAT      text (default), json or sarif\n"
+	"      --fail-on LIST       what makes the exit status 1: a comma list of\n"
+	"                           leaks, undetached, misuse, all, none (default: leaks)\n"
+	"  -s, --suppressions FILE  ignore findings matched by FILE (leak:, key:,\n"
+	"                           undetached:, misuse: lines)\n"
+	"      --gen-suppressions   add to each finding the line that would suppress it\n"
+	"      --live               check each leak against the kernel's table now\n"
+	"  -h, --help               show this help\n"
+	"\n"
+	"Exit status: 0 nothing found at the --fail-on level, 1 found, 2 usage error\n"
+	"or unreadable input. See docs/report-format.md.\n";
+
+enum { FAIL_LEAKS = 1, FAIL_UNDETACHED = 2, FAIL_MISUSE = 4 };
+
+struct report_options {
+	const char *format;
+	int fail_on;
+	const char *suppressions;
+	int gen_suppressions;
+	int live;
+};
+
+static int parse_fail_on(const char *list, int *mask)
+{
+	char *copy = strdup(list), *save = NULL;
+	*mask = 0;
+	for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		if (strcmp(w, "leaks") == 0)
+			*mask |= FAIL_LEAKS;
+		else if (strcmp(w, "undetached") == 0)
+			*mask |= FAIL_UNDETACHED;
+		else if (strcmp(w, "misuse") == 0)
+			*mask |= FAIL_MISUSE;
+		else if (strcmp(w, "all") == 0)
+			*mask |= FAIL_LEAKS | FAIL_UNDETACHED | FAIL_MISUSE;
+		else if (strcmp(w, "none") != 0) {
+			errorf("report: --fail-on: unknown '%s' (expected leaks, undetached, misuse, all or none)", w);
+			free(copy);
+			return -1;
+		}
+	}
+	free(copy);
+	return 0;
+}
+
+static int parse_options(int argc, char **argv, struct report_options *o)
+{
+	enum { OPT_FAIL_ON = 256, OPT_GEN, OPT_LIVE };
+	static const struct option longopts[] = {
+		{"format", required_argument, NULL, 'f'},
+		{"fail-on", required_argument, NULL, OPT_FAIL_ON},
+		{"suppressions", required_argument, NULL, 's'},
+		{"gen-suppressions", no_argument, NULL, OPT_GEN},
+		{"live", no_argument, NULL, OPT_LIVE},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	*o = (struct report_options){"text", FAIL_LEAKS, NULL, 0, 0};
+	int c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "f:s:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			o->format = optarg;
+			if (strcmp(optarg, "text") && strcmp(optarg, "json") && strcmp(optarg, "sarif")) {
+				errorf("report: --format '%s': expected text, json or sarif", optarg);
+				return -1;
+			}
+			break;
+		case OPT_FAIL_ON:
+			if (parse_fail_on(optarg, &o->fail_on) != 0)
+				return -1;
+			break;
+		case 's':
+			o->suppressions = optarg;
+			break;
+		case OPT_GEN:
+			o->gen_suppressions = 1;
+			break;
+		case OPT_LIVE:
+			o->live = 1;
+			break;
+		case 'h':
+			fputs(report_usage, stdout);
+			exit(0);
+		default:
+			errorf("report: option '%s' is unknown or needs a value (see 'shmtrace report --help')",
+			       argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (optind >= argc) {
+		errorf("report: no trace to read (see 'shmtrace report --help')");
+		return -1;
+	}
+	return 0;
+}
+
+/* Drops suppressed findings, and notes how each remaining one could be. */
+static long apply_suppressions(json_t *report, struct suppressions *sup, int gen)
+{
+	static const char *sections[] = {"leaked_segments", "undetached_attachments", "misuse"};
+	long dropped = 0;
+	for (size_t s = 0; s < sizeof sections / sizeof *sections; s++) {
+		json_t *list = json_object_get(report, sections[s]);
+		for (size_t i = 0; i < json_array_size(list);) {
+			json_t *f = json_array_get(list, i);
+			if (sup && suppressed(sup, sections[s], f)) {
+				json_array_remove(list, i);
+				dropped++;
+				continue;
+			}
+			char *line = gen ? suggest_suppression(sections[s], f) : NULL;
+			if (line)
+				json_object_set_new(f, "suppression", json_string(line));
+			free(line);
+			i++;
+		}
+	}
+	return dropped;
+}
+
+/* Keys are derived from the leaks that are left. */
+static void drop_suppressed_keys(json_t *report)
+{
+	json_t *keys = json_object_get(report, "unremoved_keys");
+	for (size_t i = 0; i < json_array_size(keys);) {
+		const char *key = json_string_value(json_object_get(json_array_get(keys, i), "key"));
+		int left = 0;
+		size_t j;
+		json_t *leak;
+		json_array_foreach(json_object_get(report, "leaked_segments"), j, leak)
+		{
+			const char *k = json_string_value(json_object_get(leak, "key"));
+			left |= k && strcmp(k, key) == 0;
+		}
+		if (left)
+			i++;
+		else
+			json_array_remove(keys, i);
+	}
+}
+
+static void check_live(json_t *report)
+{
+	struct sysv_segment *segs = NULL;
+	long n = sysv_read_segments("/proc/sysvipc/shm", &segs);
+	size_t i;
+	json_t *leak;
+	json_array_foreach(json_object_get(report, "leaked_segments"), i, leak)
+	{
+		int shmid = (int)json_integer_value(json_object_get(leak, "shmid"));
+		const struct sysv_segment *s = n < 0 ? NULL : sysv_find(segs, n, shmid);
+		json_t *live = json_pack("{s:b}", "present", s != NULL);
+		if (s) {
+			char cmd[64];
+			snprintf(cmd, sizeof cmd, "ipcrm -m %d", shmid);
+			json_object_set_new(live, "nattch", json_integer((json_int_t)s->nattch));
+			json_object_set_new(live, "cpid", json_integer(s->cpid));
+			json_object_set_new(live, "remove", json_string(cmd));
+		}
+		json_object_set_new(leak, "live", live);
+	}
+	free(segs);
+}
+
+static long long total(const json_t *report, const char *section, const char *field)
+{
+	long long sum = 0;
+	size_t i;
+	json_t *f;
+	json_array_foreach(json_object_get(report, section), i, f)
+	{
+		json_t *v = field ? json_object_get(f, field) : NULL;
+		sum += field ? json_integer_value(v) : 1;
+	}
+	return sum;
+}
+
+static void summarize(json_t *report, const struct reader *r, long suppressed)
+{
+	json_t *sum = json_object_get(report, "summary");
+	json_object_set_new(sum, "leaked_segments", json_integer(total(report, "leaked_segments", NULL)));
+	json_object_set_new(sum, "leaked_bytes", json_integer(total(report, "leaked_segments", "size")));
+	json_object_set_new(sum, "unremoved_keys", json_integer(total(report, "unremoved_keys", NULL)));
+	json_object_set_new(sum, "undetached_attachments", json_integer(total(report, "undetached_attachments", "count")));
+	json_object_set_new(sum, "misuse", json_integer(total(report, "misuse", "count")));
+	json_object_set_new(sum, "suppressed", json_integer(suppressed));
+	json_object_set_new(sum, "files", json_integer((json_int_t)r->nfiles));
+	json_object_set_new(sum, "records", json_integer(r->records));
+	json_object_set_new(sum, "warnings", json_integer(r->warnings));
+	json_object_set_new(sum, "incomplete_files", json_integer(r->incomplete_files));
+}
+
+static int found(const json_t *report, int mask)
+{
+	const json_t *sum = json_object_get(report, "summary");
+	return ((mask & FAIL_LEAKS) && json_integer_value(json_object_get(sum, "leaked_segments"))) ||
+	       ((mask & FAIL_UNDETACHED) && json_integer_value(json_object_get(sum, "undetached_attachments"))) ||
+	       ((mask & FAIL_MISUSE) && json_integer_value(json_object_get(sum, "misuse")));
+}
+
+static json_t *analyze(struct reader *r)
+{
+	struct model m;
+	if (model_init(&m, r) != 0)
+		return NULL;
+	struct trace_file *file;
+	struct stack *stack;
+	json_t *rec;
+	while ((rec = reader_next(r, &file, &stack))) {
+		model_feed(&m, rec, file, stack);
+		json_decref(rec);
+	}
+	json_t *report = model_finish(&m);
+	model_free(&m);
+	return report;
+}
+
+int cmd_report(int argc, char **argv)
+{
+	struct report_options o;
+	if (parse_options(argc, argv, &o) != 0)
+		return REPORT_USAGE;
+	struct suppressions sup = {0};
+	char err[512];
+	if (o.suppressions && suppressions_load(&sup, o.suppressions, err, sizeof err) != 0) {
+		errorf("report: %s", err);
+		return REPORT_USAGE;
+	}
+	struct reader r;
+	int status = REPORT_USAGE;
+	if (reader_open(&r, argv + optind, argc - optind) != 0)
+		goto out;
+	if (r.nfiles == 0) {
+		errorf("report: no trace files to read");
+		goto out;
+	}
+	json_t *report = analyze(&r);
+	if (!report) {
+		errorf("report: out of memory");
+		goto out;
+	}
+	long suppressed = apply_suppressions(report, o.suppressions ? &sup : NULL, o.gen_suppressions);
+	drop_suppressed_keys(report);
+	if (o.live)
+		check_live(report);
+	summarize(report, &r, suppressed);
+	int written = strcmp(o.format, "json") == 0	 ? render_json(stdout, report)
+		      : strcmp(o.format, "sarif") == 0 ? render_sarif(stdout, report)
+						       : render_text(stdout, report);
+	status = found(report, o.fail_on) ? REPORT_FOUND : REPORT_CLEAN;
+	json_decref(report);
+	if (written != 0 || fflush(stdout) != 0) {
+		errorf("report: cannot write the report: %m");
+		status = REPORT_USAGE;
+	}
+out:
+	reader_close(&r);
+	suppressions_free(&sup);
+	return status;
+}

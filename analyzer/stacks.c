@@ -1,0 +1,113 @@
+#include "stacks.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t hash_bytes(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	for (size_t i = 0; i < n; i++) {
+		h ^= b[i];
+		h *= 1099511628211u; /* FNV-1a */
+	}
+	return h;
+}
+
+static const char *intern_module(struct stacks *s, const char *path)
+{
+	uint64_t h = hash_bytes(1469598103934665603u, path, strlen(path));
+	for (;; h++) { /* linear probing on the rare collision of 64-bit hashes */
+		const char *known = map_get(&s->modules, h);
+		if (!known)
+			break;
+		if (strcmp(known, path) == 0)
+			return known;
+	}
+	char *copy = strdup(path);
+	if (!copy || map_put(&s->modules, h, copy) != 0) {
+		free(copy);
+		return NULL;
+	}
+	return copy;
+}
+
+static int parse_hex(const json_t *v, uint64_t *out)
+{
+	const char *s = json_string_value(v);
+	char *end;
+	if (!s || strncmp(s, "0x", 2) != 0)
+		return -1;
+	*out = strtoull(s + 2, &end, 16);
+	return *end ? -1 : 0;
+}
+
+static int same_frames(const struct stack *st, const struct frame *f, int n)
+{
+	if (st->nframes != n)
+		return 0;
+	for (int i = 0; i < n; i++)
+		if (st->frames[i].ip != f[i].ip || st->frames[i].offset != f[i].offset ||
+		    st->frames[i].module != f[i].module)
+			return 0;
+	return 1;
+}
+
+struct stack *stacks_intern(struct stacks *s, const json_t *frames, int *bad)
+{
+	*bad = 0;
+	size_t n = json_array_size(frames);
+	if (!json_is_array(frames) || n == 0) {
+		*bad = !json_is_null(frames) && !json_is_array(frames);
+		return NULL;
+	}
+	struct frame *f = calloc(n, sizeof *f);
+	if (!f)
+		return NULL;
+	uint64_t h = 1469598103934665603u;
+	for (size_t i = 0; i < n; i++) {
+		const json_t *fr = json_array_get(frames, i);
+		const char *module = json_string_value(json_object_get(fr, "module"));
+		if (!json_is_object(fr) || parse_hex(json_object_get(fr, "ip"), &f[i].ip) != 0) {
+			*bad = 1;
+			free(f);
+			return NULL;
+		}
+		if (module) {
+			f[i].module = intern_module(s, module);
+			parse_hex(json_object_get(fr, "offset"), &f[i].offset);
+		}
+		h = hash_bytes(h, &f[i].ip, sizeof f[i].ip);
+		h = hash_bytes(h, &f[i].offset, sizeof f[i].offset);
+		h = hash_bytes(h, &f[i].module, sizeof f[i].module);
+	}
+	struct stack *first = map_get(&s->by_hash, h);
+	for (struct stack *st = first; st; st = st->next_same_hash)
+		if (same_frames(st, f, (int)n)) {
+			free(f);
+			return st;
+		}
+	struct stack *st = calloc(1, sizeof *st);
+	if (!st || map_put(&s->by_hash, h, st) != 0) {
+		free(st);
+		free(f);
+		return NULL;
+	}
+	*st = (struct stack){h, (int)n, f, first};
+	return st;
+}
+
+void stacks_free(struct stacks *s)
+{
+	uint64_t key;
+	void *value;
+	for (size_t i = 0; map_next(&s->by_hash, &i, &key, &value);)
+		for (struct stack *st = value, *next; st; st = next) {
+			next = st->next_same_hash;
+			free(st->frames);
+			free(st);
+		}
+	for (size_t i = 0; map_next(&s->modules, &i, &key, &value);)
+		free(value);
+	map_free(&s->by_hash);
+	map_free(&s->modules);
+}

@@ -1,0 +1,33 @@
+/* Offline symbolization with elfutils' libdw: module path + offset to
+ * function and file:line, where the module (or its separate debug file)
+ * has the information.  Results are cached per (module, offset). */
+#ifndef SHMTRACE_SYMBOLIZE_H
+#define SHMTRACE_SYMBOLIZE_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "map.h"
+
+struct symbol {
+	const char *function; /* NULL if unknown */
+	const char *file;     /* NULL if no line information */
+	int line;
+};
+
+struct symbolizer {
+	struct map modules; /* interned module path -> struct dw_module */
+	struct map cache;   /* hash(module, offset) -> struct symbol */
+};
+
+/* OFFSET is the frame's offset as recorded: a return address, so the
+ * calling instruction is looked up (offset - 1). */
+const struct symbol *symbolize(struct symbolizer *s, const char *module, uint64_t offset);
+void symbolizer_free(struct symbolizer *s);
+
+struct stack;
+/* The stack as the report shows it: [{"ip","module","offset","function",
+ * "file","line"}], innermost first; an empty array for NULL. */
+json_t *symbolize_stack(struct symbolizer *s, const struct stack *st);
+
+#endif
