@@ -53,7 +53,7 @@ $(B)/tests/%: tests/bin/%.c | $(B)/tests
 	$(call say,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -O0 -g -o $@ $< -lpthread -ldl
 
-$(B)/tests/static_true: tests/bin/static_true.c | $(B)/tests
+$(B)/tests/static_%: tests/bin/static_%.c | $(B)/tests
 	$(call say,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -static -o $@ $<
 
@@ -79,12 +79,12 @@ deps:
 	$(Q)scripts/install-deps
 
 # The main job on a sample: trace a producer that forgets IPC_RMID and a
-# pair across fork, and show every call with where it came from.
+# producer/consumer pair across fork, audit the run, then remove the leak.
 demo: all
 	$(Q)rm -rf $(B)/demo-trace
 	$(Q)$(B)/shmtrace run -o $(B)/demo-trace -- sh -c '$(B)/samples/prodcons && $(B)/samples/leaky_producer 0x5eed0001'
-	$(Q)scripts/show-trace $(B)/demo-trace
-	$(Q)ipcrm -M 0x5eed0001 && echo "(demo: removed the leaked segment with: ipcrm -M 0x5eed0001)"
+	$(Q)$(B)/shmtrace report --live --fail-on none $(B)/demo-trace
+	$(Q)ipcrm -M 0x5eed0001 && echo "(demo: removed the leaked segment with ipcrm -M 0x5eed0001)"
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PKGLIBDIR) $(DESTDIR)$(DOCDIR)

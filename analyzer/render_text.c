@@ -132,6 +132,8 @@ static void counts(FILE *out, const json_t *obj)
 		fprintf(out, "%s%s %lld", first ? "" : ", ", key, (long long)json_integer_value(v));
 		first = 0;
 	}
+	if (first)
+		fputs("none", out);
 }
 
 int render_text(FILE *out, const json_t *report)

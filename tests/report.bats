@@ -1,0 +1,245 @@
+#!/usr/bin/env bats
+# shmtrace report: findings on real runs of the samples and on hand-written
+# traces in tests/fixtures/<case>/trace, outputs, suppressions, exit statuses.
+
+load helpers
+
+FIXTURES="$BATS_TEST_DIRNAME/fixtures"
+
+report() {
+	run --separate-stderr "$SHMTRACE" report "$@"
+}
+
+leaky_run() {
+	key=$(printf '0x5d%06x' $((RANDOM * 32 + BATS_TEST_NUMBER)))
+	"$SHMTRACE" run -q -o "$TRACE" -- "$SAMPLES/leaky_producer" "$key" >"$BATS_TEST_TMPDIR/out"
+	shmid=$(sed -n 's/^shmid=\([0-9]*\).*/\1/p' "$BATS_TEST_TMPDIR/out")
+	line=$(grep -n 'shmget(key' "$ROOT/samples/leaky_producer.c" | cut -d: -f1)
+}
+
+@test "leaky producer: the leak, at the file:line of its shmget, and exit status 1" {
+	leaky_run
+	cd "$ROOT"
+	report "$TRACE"
+	assert_failure 1
+	assert_line --index 0 "LEAK: segment $shmid (key $key, 65536 bytes) created by pid $(records 'select(.event == "start") | .pid') (leaky_producer), never removed:"
+	assert_line --index 1 --regexp "^    #0 0x[0-9a-f]+ in main samples/leaky_producer\.c:$line\$"
+	assert_output --partial 'SUMMARY: 1 leaked segment(s) (65536 bytes), 1 unremoved key(s)'
+}
+
+@test "json: the documented schema, with shmid, key, size, pid, program, symbolized stack" {
+	leaky_run
+	report --format json "$TRACE"
+	assert_failure 1
+	run jq -e --argjson shmid "$shmid" --arg key "$key" --argjson line "$line" '
+		(.leaked_segments | length) == 1 and
+		(.leaked_segments[0] | .shmid == $shmid and .key == $key and .size == 65536 and
+			(.pid | type) == "number" and (.program | endswith("/leaky_producer")) and
+			.stack[0].function == "main" and (.stack[0].file | endswith("samples/leaky_producer.c")) and
+			.stack[0].line == $line and .seen_by_trace == true and .in_kernel == true) and
+		.unremoved_keys == [{"key": $key, "segments": 1, "shmids": [$shmid], "programs": [.leaked_segments[0].program]}] and
+		.undetached_attachments == [] and .misuse == [] and
+		.summary.leaked_segments == 1 and .summary.calls.shmget == 1' <<<"$output"
+	assert_success
+}
+
+@test "sarif: version 2.1.0, the leak located at its source line, with its stack" {
+	leaky_run
+	cd "$ROOT"
+	report --format sarif "$TRACE"
+	assert_failure 1
+	run jq -e --argjson line "$line" '
+		.version == "2.1.0" and (.runs | length) == 1 and
+		.runs[0].tool.driver.name == "shmtrace" and
+		(.runs[0].tool.driver.rules | map(.id) | index("leaked-segment")) != null and
+		(.runs[0].results | length) == 1 and
+		(.runs[0].results[0] | .ruleId == "leaked-segment" and .level == "error" and
+			.locations[0].physicalLocation.artifactLocation.uri == "samples/leaky_producer.c" and
+			.locations[0].physicalLocation.region.startLine == $line and
+			(.stacks[0].frames | length) >= 1 and (.message.text | test("never removed")))' <<<"$output"
+	assert_success
+}
+
+@test "a clean run: no findings, exit status 0, the calls counted" {
+	trace "$SAMPLES/classic"
+	report "$TRACE"
+	assert_success
+	assert_output --partial 'SUMMARY: 0 leaked segment(s) (0 bytes), 0 unremoved key(s), 0 undetached attachment(s), 0 misuse'
+	assert_output --partial 'calls: shmget 1, shmat 2, shmctl 2, shmdt 2'
+}
+
+@test "created by one process, removed by another (ipcmk, then ipcrm): no leak" {
+	"$SHMTRACE" run -q -o "$TRACE" -- sh -c 'ipcrm -m "$(ipcmk -M 4096 | sed "s/.*: //")"'
+	report --format json "$TRACE"
+	assert_success
+	run jq -c '[.summary.leaked_segments, .summary.calls]' <<<"$output"
+	assert_output '[0,{"shmget":1,"shmctl":1}]'
+}
+
+@test "fork: the child inherits the attachment; producer/consumer is clean" {
+	trace "$SAMPLES/prodcons"
+	report --fail-on all "$TRACE"
+	assert_success
+}
+
+@test "hand-written: a segment id reused after removal is a new segment" {
+	report --format json "$FIXTURES/reuse/trace"
+	assert_failure 1
+	run jq -c '.leaked_segments | map([.shmid, .size])' <<<"$output"
+	assert_output '[[7,8192]]'
+}
+
+@test "hand-written: removed by a forked child; the parent's own attachment never detached" {
+	report --format json "$FIXTURES/cross-process/trace"
+	assert_success
+	run jq -c '[.summary.leaked_segments, (.undetached_attachments | map([.pid, .shmid, .addr, .ended_by]))]' <<<"$output"
+	assert_output '[0,[[100,9,"0x7000","exit"]]]'
+}
+
+@test "hand-written: exec drops the attachments of the old program" {
+	report --format json "$FIXTURES/exec/trace"
+	assert_success
+	run jq -c '.undetached_attachments | map([.pid, .program, .ended_by])' <<<"$output"
+	assert_output '[[200,"/opt/fixture/before-exec","exec"]]'
+}
+
+@test "undetached: a real program that exits attached gets a warning, not a leak" {
+	trace "$TESTBIN/undetached"
+	addr=$(sed -n 's/.*attach=//p' <<<"$output")
+	report --format json "$TRACE"
+	assert_success
+	run jq -c '[.summary.leaked_segments, (.undetached_attachments | map([.addr, .ended_by, .stack[0].function]))]' <<<"$output"
+	assert_output "[0,[[\"$addr\",\"exit\",\"main\"]]]"
+	report --fail-on undetached "$TRACE"
+	assert_failure 1
+}
+
+@test "misuse: shmdt of nothing, use after remove, failed calls by site and errno" {
+	trace "$TESTBIN/errnos"
+	report --format json "$TRACE"
+	assert_success
+	run jq -c '.misuse | map([.kind, .call, .errno, .count])' <<<"$output"
+	assert_output '[["failed_call","shmget","ENOMEM",1],["failed_call","shmat","EINVAL",1],["shmdt_not_attached",null,null,1],["failed_call","shmctl","EINVAL",1],["failed_call","shmctl","EINVAL",1],["use_after_remove",null,null,1]]'
+	report --fail-on misuse "$TRACE"
+	assert_failure 1
+}
+
+@test "hand-written: IPC_RMID twice is misuse" {
+	report --format json "$FIXTURES/double-remove/trace"
+	assert_success
+	run jq -c '.misuse | map([.kind, .shmid, .pid])' <<<"$output"
+	assert_output '[["double_remove",13,300]]'
+}
+
+@test "a segment made outside the trace and removed inside it is noted, not a leak" {
+	id=$(ipcmk -M 4096 | sed 's/.*: //')
+	trace ipcrm -m "$id"
+	report --format json "$TRACE"
+	assert_success
+	run jq -c '[.summary.leaked_segments, (.misuse | map([.kind, .shmid]))]' <<<"$output"
+	assert_output "[0,[[\"created_outside_trace\",$id]]]"
+}
+
+@test "kernel before/after: segments made by a static program or a raw system call still show" {
+	trace sh -c "'$TESTBIN/static_shmget'; '$TESTBIN/rawcall'"
+	static_id=$(sed -n 's/^shmid=//p' <<<"$output" | sed -n 1p)
+	raw_id=$(sed -n 's/^shmid=//p' <<<"$output" | sed -n 2p)
+	report --format json "$TRACE"
+	assert_failure 1
+	run jq -c '.leaked_segments | map([.shmid, .size, .seen_by_trace, (.program | tostring | split("/") | last)])' <<<"$output"
+	assert_output "[[$static_id,12288,false,\"null\"],[$raw_id,8192,false,\"rawcall\"]]"
+	ipcrm -m "$static_id" -m "$raw_id"
+}
+
+@test "a leak removed by someone else before the run ended is not counted" {
+	key=$(printf '0x5c%06x' $((RANDOM * 32 + BATS_TEST_NUMBER)))
+	"$SHMTRACE" run -q -o "$TRACE" -- sh -c "'$SAMPLES/leaky_producer' $key >/dev/null; env -u LD_PRELOAD ipcrm -M $key"
+	report --format json "$TRACE"
+	assert_success
+	run jq -c '[.summary.leaked_segments, .summary.removed_outside_trace]' <<<"$output"
+	assert_output '[0,1]'
+}
+
+@test "--live: a leak still in the kernel, with the ipcrm command; then gone" {
+	leaky_run
+	report --live "$TRACE"
+	assert_failure 1
+	assert_line "  still in the kernel now (nattch 0); remove it with: ipcrm -m $shmid"
+	ipcrm -m "$shmid"
+	report --live --format json "$TRACE"
+	run jq -c '.leaked_segments[0].live' <<<"$output"
+	assert_output '{"present":false}'
+}
+
+@test "suppressions: leak:PATTERN and key:KEY silence a leak, and the exit status follows" {
+	leaky_run
+	printf '# our known leak\nleak:^main$\n' >"$BATS_TEST_TMPDIR/by-function"
+	report --suppressions "$BATS_TEST_TMPDIR/by-function" --format json "$TRACE"
+	assert_success
+	run jq -c '[.summary.leaked_segments, .summary.suppressed, .unremoved_keys]' <<<"$output"
+	assert_output '[0,1,[]]'
+	printf 'key:%s\n' "$key" >"$BATS_TEST_TMPDIR/by-key"
+	report -s "$BATS_TEST_TMPDIR/by-key" "$TRACE"
+	assert_success
+	printf 'leak:leaky_producer.c\n' >"$BATS_TEST_TMPDIR/by-file"
+	report -s "$BATS_TEST_TMPDIR/by-file" "$TRACE"
+	assert_success
+	printf 'leak:^mai$\n' >"$BATS_TEST_TMPDIR/no-match"
+	report -s "$BATS_TEST_TMPDIR/no-match" "$TRACE"
+	assert_failure 1
+}
+
+@test "--gen-suppressions: the line it suggests suppresses the finding" {
+	leaky_run
+	report --gen-suppressions --format json "$TRACE"
+	suggestion=$(jq -r '.leaked_segments[0].suppression' <<<"$output")
+	assert_equal "$suggestion" 'leak:^main$'
+	echo "$suggestion" >"$BATS_TEST_TMPDIR/generated"
+	report -s "$BATS_TEST_TMPDIR/generated" "$TRACE"
+	assert_success
+}
+
+@test "--fail-on: none passes with a leak; a bad value is a usage error" {
+	leaky_run
+	report --fail-on none "$TRACE"
+	assert_success
+	report --fail-on leaks,sometimes "$TRACE"
+	assert_failure 2
+	assert_equal "$stderr" "shmtrace: report: --fail-on: unknown 'sometimes' (expected leaks, undetached, misuse, all or none)"
+}
+
+@test "bad input: each problem one warning with file:line, the rest analyzed" {
+	report --format json "$FIXTURES/bad-input/trace"
+	assert_failure 1
+	dir="$FIXTURES/bad-input/trace"
+	assert_equal "${stderr_lines[0]}" "$dir/shmtrace.401.jsonl:1: warning: trace format version 99, this shmtrace reads version 1: file skipped"
+	assert_equal "${stderr_lines[1]}" "$dir/shmtrace.400.jsonl:3: warning: not a JSON object: '[' or '{' expected near 'this': line ignored"
+	assert_equal "${stderr_lines[2]}" "$dir/shmtrace.400.jsonl:5: warning: last line cut short (the process was killed while writing?): ignored"
+	assert_equal "${#stderr_lines[@]}" 3
+	run jq -c '[(.leaked_segments | map(.key)), .summary.warnings, .summary.incomplete_files]' <<<"$output"
+	assert_output '[["0x00004321"],3,1]'
+}
+
+@test "bad input: a missing path, an empty directory, a bad suppressions file: exit 2 and one line" {
+	report /nonexistent/trace
+	assert_failure 2
+	assert_equal "$stderr" 'shmtrace: report: /nonexistent/trace: No such file or directory'
+	mkdir "$BATS_TEST_TMPDIR/empty"
+	report "$BATS_TEST_TMPDIR/empty"
+	assert_failure 2
+	assert_equal "${stderr_lines[0]}" "shmtrace: report: warning: no *.jsonl files in $BATS_TEST_TMPDIR/empty"
+	printf 'leak:main\nleek:oops\n' >"$BATS_TEST_TMPDIR/bad"
+	report -s "$BATS_TEST_TMPDIR/bad" "$FIXTURES/reuse/trace"
+	assert_failure 2
+	assert_equal "$stderr" "shmtrace: report: $BATS_TEST_TMPDIR/bad:2: expected leak:, key:, undetached: or misuse: and a pattern, got 'leek:oops'"
+	report --format yaml "$FIXTURES/reuse/trace"
+	assert_failure 2
+}
+
+@test "a trace cut by SIGKILL is read: every completed call counts" {
+	trace "$TESTBIN/killself" 20
+	report --format json "$TRACE"
+	assert_success
+	run jq -c '[.summary.calls, .summary.warnings]' <<<"$output"
+	assert_output '[{"shmget":1,"shmctl":21,"shmat":1},0]'
+}
