@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../common/inject.h"
 #include "../common/trace_format.h"
 #include "cli.h"
 #include "findlib.h"
@@ -35,6 +36,11 @@ const char run_usage[] =
 	"  -o, --output DIR     trace directory, created if missing\n"
 	"                       (default: ./shmtrace.<program>.<pid>)\n"
 	"  -b, --backtrace N    frames per backtrace, 0 to 64 (default 16); 0: none\n"
+	"  -i, --inject RULE    make matching calls fail (repeatable), e.g.\n"
+	"                       shmat:error=ENOMEM:when=3  (see docs/injection.md)\n"
+	"      --seed N         seed for prob= rules, to replay a run (default: random,\n"
+	"                       written in each trace file's header)\n"
+	"      --allow-any-errno  inject errnos the call's man page does not list\n"
 	"  -q, --quiet          do not print where the trace went\n"
 	"  -h, --help           show this help\n"
 	"\n"
@@ -49,6 +55,9 @@ struct run_options {
 	const char *out_dir;
 	int backtrace;
 	int quiet;
+	char inject[INJECT_MAX_RULES * INJECT_RULE_TEXT]; /* rules joined by ';' */
+	const char *seed;
+	int allow_any_errno;
 };
 
 static int parse_depth(const char *s, int *depth)
@@ -75,6 +84,36 @@ static int make_dir(const char *dir)
 			*p = '/';
 		}
 	return mkdir(path, 0755) == 0 || errno == EEXIST ? 0 : -1;
+}
+
+static int setup_injection(const struct run_options *o)
+{
+	int err = 0;
+	if (o->inject[0])
+		err |= setenv("SHMTRACE_INJECT", o->inject, 1);
+	if (o->seed)
+		err |= setenv("SHMTRACE_SEED", o->seed, 1);
+	if (o->allow_any_errno)
+		err |= setenv("SHMTRACE_ALLOW_ANY_ERRNO", "1", 1);
+	return err;
+}
+
+/* Refuses a bad rule now, with the library's own parser, before anything runs. */
+static int add_rule(struct run_options *o, const char *rule)
+{
+	struct inject_rules rules = {0};
+	char err[INJECT_RULE_TEXT + 256];
+	if (inject_parse(&rules, rule, o->allow_any_errno, err, sizeof err) != 0) {
+		errorf("run: --inject %s", err);
+		return -1;
+	}
+	size_t len = strlen(o->inject);
+	if (len + strlen(rule) + 2 > sizeof o->inject) {
+		errorf("run: --inject: too many rules");
+		return -1;
+	}
+	snprintf(o->inject + len, sizeof o->inject - len, "%s%s", len ? ";" : "", rule);
+	return 0;
 }
 
 static int setup_environment(const char *lib, const char *dir, int backtrace)
@@ -187,18 +226,45 @@ static void report_where(const char *dir, pid_t pid, const char *program, int qu
 
 int cmd_run(int argc, char **argv)
 {
+	enum { OPT_SEED = 256, OPT_ANY_ERRNO };
 	static const struct option longopts[] = {
 		{"output", required_argument, NULL, 'o'},
 		{"backtrace", required_argument, NULL, 'b'},
+		{"inject", required_argument, NULL, 'i'},
+		{"seed", required_argument, NULL, OPT_SEED},
+		{"allow-any-errno", no_argument, NULL, OPT_ANY_ERRNO},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
-	struct run_options opt = {.backtrace = BACKTRACE_DEFAULT};
-	int c;
+	static struct run_options opt;
+	opt = (struct run_options){.backtrace = BACKTRACE_DEFAULT};
+	const char *rules[INJECT_MAX_RULES + 1];
+	int nrules = 0, c;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+o:b:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+o:b:i:qh", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'i':
+			if (nrules == INJECT_MAX_RULES) {
+				errorf("run: --inject: at most %d rules", INJECT_MAX_RULES);
+				return EXIT_SHMTRACE_FAILED;
+			}
+			rules[nrules++] = optarg; /* parsed once --allow-any-errno is known */
+			break;
+		case OPT_SEED: {
+			char *end;
+			errno = 0;
+			unsigned long long seed = strtoull(optarg, &end, 10);
+			if (!*optarg || *end || errno || seed > INJECT_SEED_MAX || optarg[0] == '-') {
+				errorf("run: --seed '%s': expected a number from 0 to %llu", optarg, INJECT_SEED_MAX);
+				return EXIT_SHMTRACE_FAILED;
+			}
+			opt.seed = optarg;
+			break;
+		}
+		case OPT_ANY_ERRNO:
+			opt.allow_any_errno = 1;
+			break;
 		case 'o':
 			opt.out_dir = optarg;
 			break;
@@ -217,13 +283,16 @@ int cmd_run(int argc, char **argv)
 		default:
 			if (optopt)
 				errorf("run: option '-%c' %s (see 'shmtrace run --help')", optopt,
-				       strchr("ob", optopt) ? "needs a value" : "is unknown");
+				       strchr("obi", optopt) ? "needs a value" : "is unknown");
 			else
 				errorf("run: option '%s' is unknown or needs a value (see 'shmtrace run --help')",
 				       argv[optind - 1]);
 			return EXIT_SHMTRACE_FAILED;
 		}
 	}
+	for (int i = 0; i < nrules; i++)
+		if (add_rule(&opt, rules[i]) != 0)
+			return EXIT_SHMTRACE_FAILED;
 	if (optind >= argc) {
 		errorf("run: no command to run (see 'shmtrace run --help')");
 		return EXIT_SHMTRACE_FAILED;
@@ -255,7 +324,11 @@ int cmd_run(int argc, char **argv)
 		errorf("run: cannot create trace directory '%s': %s", opt.out_dir, strerror(errno));
 		return EXIT_SHMTRACE_FAILED;
 	}
-	if (setup_environment(lib, dir, opt.backtrace) != 0) {
+	/* scope=run counts start from zero in every run. */
+	char counts[PATH_MAX + 32];
+	snprintf(counts, sizeof counts, "%s/inject.counters", dir);
+	unlink(counts);
+	if (setup_environment(lib, dir, opt.backtrace) != 0 || setup_injection(&opt) != 0) {
 		errorf("run: cannot set the environment: %s", strerror(errno));
 		return EXIT_SHMTRACE_FAILED;
 	}

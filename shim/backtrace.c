@@ -25,7 +25,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../common/site.h"
 #include "../common/trace_format.h"
+#include "inject.h"
 #include "jsonw.h"
 #include "shim.h"
 
@@ -121,18 +123,41 @@ int bt_capture(void **ips, int max)
 	return kept > 0 ? kept : 0;
 }
 
+/* The frame's module path and offset (the ELF address of the return
+ * address); 0 if no module holds it. */
+static const char *module_of(void *ip, uintptr_t *offset)
+{
+	Dl_info info;
+	struct link_map *lm = NULL;
+	if (!dladdr1(ip, &info, (void **)&lm, RTLD_DL_LINKMAP) || !lm)
+		return NULL;
+	*offset = (uintptr_t)ip - lm->l_addr;
+	return lm->l_name[0] ? lm->l_name : exe_path;
+}
+
+unsigned long long bt_site_hash(void *const *ips, int n)
+{
+	unsigned long long h = SITE_HASH_INIT;
+	for (int i = 0; i < n; i++) {
+		uintptr_t offset = 0;
+		const char *module = module_of(ips[i], &offset);
+		h = site_hash_add(h, module, module ? offset : (uintptr_t)ips[i]);
+	}
+	return h;
+}
+
 /* {"ip":..,"module":..,"offset":..}; offset = ip - the module's load bias,
  * i.e. the address in the ELF file that addr2line -e MODULE takes.  ips are
  * return addresses: symbolizers look up ip - 1. */
 static void write_frame(struct jw *w, void *ip)
 {
-	Dl_info info;
-	struct link_map *lm = NULL;
+	uintptr_t offset;
+	const char *module = module_of(ip, &offset);
 	jw_open(w, '{');
 	jw_key(w, "ip"), jw_hex(w, (uintptr_t)ip);
-	if (dladdr1(ip, &info, (void **)&lm, RTLD_DL_LINKMAP) && lm) {
-		jw_key(w, "module"), jw_str(w, lm->l_name[0] ? lm->l_name : exe_path, MODULE_PATH_SHOWN);
-		jw_key(w, "offset"), jw_hex(w, (uintptr_t)ip - lm->l_addr);
+	if (module) {
+		jw_key(w, "module"), jw_str(w, module, MODULE_PATH_SHOWN);
+		jw_key(w, "offset"), jw_hex(w, offset);
 	} else {
 		jw_key(w, "module"), jw_lit(w, "null");
 		jw_key(w, "offset"), jw_lit(w, "null");

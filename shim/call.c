@@ -14,7 +14,7 @@ static _Atomic unsigned long long call_seq;
  * interrupts the real call, or our formatting and writing, is traced like
  * any other caller; one that interrupts the guarded parts goes straight to
  * the real function. */
-bool call_enter(struct call *c, const char *name)
+bool call_enter(struct call *c, enum call_id id)
 {
 	if (shim_busy)
 		return false;
@@ -26,12 +26,27 @@ bool call_enter(struct call *c, const char *name)
 		errno = c->entry_errno;
 		return false;
 	}
-	c->name = name;
-	c->nips = bt_capture(c->ips, proc.backtrace_depth);
+	c->name = call_table[id].name;
+	c->rule = -1;
+	c->nips = bt_capture(c->ips, proc.capture_depth);
 	shim_busy = 0;
 	/* Unwinding may touch errno; the real call must see the caller's. */
 	errno = c->entry_errno;
 	c->t0 = now_ns(CLOCK_MONOTONIC);
+	return true;
+}
+
+bool call_inject(struct call *c, const struct call_facts *facts)
+{
+	int err;
+	if (!inject_rules.n)
+		return false;
+	shim_busy = 1; /* symbol lookups and IPC_STAT for key= must not recurse */
+	c->rule = inject_decide(facts, c->ips, c->nips, &err);
+	shim_busy = 0;
+	if (c->rule < 0)
+		return false;
+	errno = err;
 	return true;
 }
 
@@ -66,7 +81,9 @@ static void result_errno(struct call *c, bool failed)
 		else
 			jw_int(w, c->result_errno); /* a number no table names */
 	}
-	jw_key(w, "injected"), jw_lit(w, "false");
+	jw_key(w, "injected"), jw_lit(w, c->rule >= 0 ? "true" : "false");
+	if (c->rule >= 0)
+		jw_key(w, "rule"), jw_str(w, inject_rules.rule[c->rule].text, INJECT_RULE_TEXT);
 }
 
 void call_result_int(struct call *c, long long ret, bool failed)
@@ -86,7 +103,8 @@ void call_result_ptr(struct call *c, const void *ret, bool failed)
 void call_leave(struct call *c)
 {
 	shim_busy = 1;
-	bt_write_stack_field(&c->w, c->ips, c->nips);
+	/* More frames may have been taken for caller= rules than are recorded. */
+	bt_write_stack_field(&c->w, c->ips, c->nips < proc.backtrace_depth ? c->nips : proc.backtrace_depth);
 	shim_busy = 0;
 	jw_close(&c->w, '}');
 	size_t len = jw_finish(&c->w);

@@ -2,8 +2,8 @@
  * common fields of a call record.  A wrapper is then
  *
  *     struct call c;
- *     if (!call_enter(&c, "shmdt")) return real.shmdt(addr);
- *     int ret = real.shmdt(addr);
+ *     if (!call_enter(&c, CALL_SHMDT)) return real.shmdt(addr);
+ *     int ret = call_inject(&c, &facts) ? -1 : real.shmdt(addr);
  *     call_returned(&c);            ...args fields...
  *     call_result_int(&c, ret, ret == -1);
  *     call_leave(&c);
@@ -14,7 +14,9 @@
 
 #include <stdbool.h>
 
+#include "../common/calls.h"
 #include "../common/trace_format.h"
+#include "inject.h"
 #include "jsonw.h"
 #include "shim.h"
 
@@ -24,6 +26,7 @@
 
 struct call {
 	const char *name;
+	int rule; /* the injection rule that made it fail, or -1 */
 	int entry_errno;
 	int result_errno;
 	uint64_t t0;
@@ -34,7 +37,10 @@ struct call {
 };
 
 /* False when the call must go straight to the real function untraced. */
-HIDDEN bool call_enter(struct call *c, const char *name);
+HIDDEN bool call_enter(struct call *c, enum call_id id);
+/* True if a rule makes this call fail: errno is set, the real call must
+ * not be made. */
+HIDDEN bool call_inject(struct call *c, const struct call_facts *facts);
 /* Right after the real call: keeps errno, starts the record and its "args". */
 HIDDEN void call_returned(struct call *c);
 HIDDEN void call_result_int(struct call *c, long long ret, bool failed);

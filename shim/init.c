@@ -14,6 +14,7 @@
 
 #include "../common/trace_format.h"
 #include "../common/xlat.h"
+#include "inject.h"
 #include "shim.h"
 
 struct real_fns real;
@@ -126,6 +127,7 @@ static void child_after_fork(void)
 	proc.start_ticks = read_start_ticks();
 	tid_cache = 0;
 	call_reset_child();
+	inject_child_after_fork();
 	if (proc.tracing) {
 		int own_file = out_open_child() == 0;
 		bt_reset_child(own_file);
@@ -157,13 +159,23 @@ static void init(void)
 	read_config();
 	proc.pid = getpid();
 	proc.start_ticks = read_start_ticks();
+	char err[INJECT_RULE_TEXT + 256];
+	if (inject_init(err, sizeof err) != 0) {
+		const char *parts[] = {"shmtrace: ", err};
+		say(parts, 2);
+		real.exit_now(125);
+	}
+	proc.capture_depth = proc.backtrace_depth;
+	for (int i = 0; i < inject_rules.n; i++)
+		if (inject_rules.rule[i].caller[0])
+			proc.capture_depth = BACKTRACE_MAX;
 	bt_init();
 	enum open_result opened = out_open();
 	if (opened != OPEN_FAILED) {
 		proc.tracing = 1;
 		write_process_start(opened == OPEN_AFTER_EXEC ? EV_EXEC : EV_START);
 	}
-	pthread_atfork(NULL, NULL, child_after_fork);
+	pthread_atfork(inject_before_fork, NULL, child_after_fork);
 	on_exit(at_exit, NULL);
 	shim_busy = busy;
 }

@@ -10,6 +10,7 @@
 
 #include "../common/trace_format.h"
 #include "../common/version.h"
+#include "inject.h"
 #include "jsonw.h"
 #include "shim.h"
 
@@ -26,6 +27,11 @@ static void write_header(struct jw *w)
 	jw_key(w, "pid"), jw_int(w, proc.pid);
 	jw_key(w, "proc_start"), jw_uint(w, proc.start_ticks);
 	jw_key(w, "backtrace"), jw_int(w, proc.backtrace_depth);
+	jw_key(w, "seed"), jw_uint(w, inject_seed);
+	jw_key(w, "inject"), jw_open(w, '[');
+	for (int i = 0; i < inject_rules.n; i++)
+		jw_str(w, inject_rules.rule[i].text, INJECT_RULE_TEXT);
+	jw_close(w, ']');
 	jw_close(w, '}');
 	jw_finish(w);
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "inject.h"
 #include "jsonw.h"
 #include "shim.h"
 
@@ -60,17 +61,43 @@ static unsigned long long parse_hex(const char **s)
 	}
 }
 
+/* Calls FN for each line of /proc/self/maps, until it returns nonzero. */
+static void each_maps_line(int (*fn)(void *ctx, const char *line), void *ctx)
+{
+	char chunk[4096], line[512];
+	size_t linelen = 0;
+	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	ssize_t n;
+	int done = 0;
+	while (!done && (n = read(fd, chunk, sizeof chunk)) > 0)
+		for (ssize_t i = 0; i < n && !done; i++) {
+			if (chunk[i] != '\n') {
+				if (linelen < sizeof line - 1)
+					line[linelen++] = chunk[i];
+				continue;
+			}
+			line[linelen] = '\0';
+			done = fn(ctx, line);
+			linelen = 0;
+		}
+	close(fd);
+}
+
 /* One line of /proc/self/maps: "start-end perms offset dev inode path".
  * A SysV attachment's path is "/SYSV<key> (deleted)" and its inode is the
  * shmid (proc(5)); one attachment may span several adjacent lines. */
 struct attach {
+	struct jw *w;
 	unsigned long long start, end, shmid;
 	int open;
 	unsigned omitted; /* attachments past what the record holds */
 };
 
-static void flush_attach(struct jw *w, struct attach *a)
+static void flush_attach(struct attach *a)
 {
+	struct jw *w = a->w;
 	if (!a->open)
 		return;
 	a->open = 0;
@@ -85,11 +112,12 @@ static void flush_attach(struct jw *w, struct attach *a)
 	jw_close(w, '}');
 }
 
-static void maps_line(struct jw *w, struct attach *a, const char *line)
+static int attach_line(void *ctx, const char *line)
 {
+	struct attach *a = ctx;
 	const char *sysv = strstr(line, " /SYSV");
 	if (!sysv)
-		return;
+		return 0;
 	const char *p = line;
 	unsigned long long start = parse_hex(&p);
 	p++;
@@ -102,41 +130,59 @@ static void maps_line(struct jw *w, struct attach *a, const char *line)
 		shmid = shmid * 10 + (unsigned)(*p++ - '0');
 	if (a->open && a->shmid == shmid && a->end == start) {
 		a->end = end;
-		return;
+		return 0;
 	}
-	flush_attach(w, a);
+	flush_attach(a);
 	a->start = start;
 	a->end = end;
 	a->shmid = shmid;
 	a->open = 1;
+	return 0;
 }
 
 /* "attached": the SysV segments mapped in this process now, from the kernel's
  * own view, so attachments made before the shim loaded count too. */
 void write_sysv_attachments(struct jw *w)
 {
-	struct attach a = {0};
-	char chunk[4096], line[512];
-	size_t linelen = 0;
+	struct attach a = {.w = w};
 	jw_key(w, "attached"), jw_open(w, '[');
-	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		ssize_t n;
-		while ((n = read(fd, chunk, sizeof chunk)) > 0)
-			for (ssize_t i = 0; i < n; i++) {
-				if (chunk[i] != '\n') {
-					if (linelen < sizeof line - 1)
-						line[linelen++] = chunk[i];
-					continue;
-				}
-				line[linelen] = '\0';
-				maps_line(w, &a, line);
-				linelen = 0;
-			}
-		close(fd);
-	}
-	flush_attach(w, &a);
+	each_maps_line(attach_line, &a);
+	flush_attach(&a);
 	jw_close(w, ']');
 	if (a.omitted)
 		jw_key(w, "attached_omitted"), jw_uint(w, a.omitted);
+}
+
+struct key_search {
+	uintptr_t addr;
+	unsigned key;
+	int found;
+};
+
+static int key_line(void *ctx, const char *line)
+{
+	struct key_search *k = ctx;
+	const char *sysv = strstr(line, " /SYSV");
+	if (!sysv)
+		return 0;
+	const char *p = line;
+	unsigned long long start = parse_hex(&p);
+	p++;
+	unsigned long long end = parse_hex(&p);
+	if (k->addr < start || k->addr >= end)
+		return 0;
+	p = sysv + strlen(" /SYSV");
+	k->key = (unsigned)parse_hex(&p);
+	k->found = 1;
+	return 1;
+}
+
+/* The key of the SysV segment mapped at ADDR, from its /proc/self/maps
+ * name "/SYSV<key in hex>"; 0, or -1 if none is mapped there. */
+int sysv_key_at(const void *addr, unsigned *key)
+{
+	struct key_search k = {(uintptr_t)addr, 0, 0};
+	each_maps_line(key_line, &k);
+	*key = k.key;
+	return k.found ? 0 : -1;
 }

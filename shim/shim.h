@@ -30,7 +30,8 @@ struct proc {
 	pid_t pid;
 	unsigned long long start_ticks; /* /proc/self/stat starttime: same across exec */
 	int tracing;                    /* 0 when no trace file could be opened */
-	int backtrace_depth;            /* SHMTRACE_BACKTRACE */
+	int backtrace_depth;            /* SHMTRACE_BACKTRACE: frames recorded */
+	int capture_depth;              /* frames taken: more when caller= rules need them */
 	char out_dir[PATH_MAX];         /* SHMTRACE_OUT, made absolute at start */
 };
 HIDDEN extern struct proc proc;

@@ -1,6 +1,7 @@
 /* The exported functions: shmget, shmat, shmdt, shmctl, and _exit for the
- * exit record.  Each is the real call framed by call.c, plus the decoding of
- * its own arguments.  Names and flags come from common/xlat.c. */
+ * exit record.  Each is the real call framed by call.c -- unless a rule
+ * makes it fail, when the kernel is never asked -- plus the decoding of its
+ * own arguments.  Names and flags come from common/xlat.c. */
 #include <errno.h>
 #include <stdbool.h>
 #include <sys/ipc.h>
@@ -50,10 +51,12 @@ static int shmget_noting_creation(key_t key, size_t size, int flg, int *created)
 EXPORT int shmget(key_t key, size_t size, int shmflg)
 {
 	struct call c;
-	if (!call_enter(&c, "shmget"))
+	if (!call_enter(&c, CALL_SHMGET))
 		return real.shmget(key, size, shmflg);
-	int created;
-	int ret = shmget_noting_creation(key, size, shmflg, &created);
+	struct call_facts facts = {.call = CALL_SHMGET, .has_key = 1, .key = (unsigned)key,
+				   .flags = (unsigned)shmflg & ~0777u, .size = size};
+	int created = -1;
+	int ret = call_inject(&c, &facts) ? -1 : shmget_noting_creation(key, size, shmflg, &created);
 	call_returned(&c);
 	struct jw *w = &c.w;
 	jw_key(w, "key"), jw_hex32(w, (unsigned)key);
@@ -70,9 +73,10 @@ EXPORT int shmget(key_t key, size_t size, int shmflg)
 EXPORT void *shmat(int shmid, const void *shmaddr, int shmflg)
 {
 	struct call c;
-	if (!call_enter(&c, "shmat"))
+	if (!call_enter(&c, CALL_SHMAT))
 		return real.shmat(shmid, shmaddr, shmflg);
-	void *ret = real.shmat(shmid, shmaddr, shmflg);
+	struct call_facts facts = {.call = CALL_SHMAT, .shmid = shmid, .flags = (unsigned)shmflg};
+	void *ret = call_inject(&c, &facts) ? (void *)-1 : real.shmat(shmid, shmaddr, shmflg);
 	call_returned(&c);
 	struct jw *w = &c.w;
 	jw_key(w, "shmid"), jw_int(w, shmid);
@@ -87,9 +91,10 @@ EXPORT void *shmat(int shmid, const void *shmaddr, int shmflg)
 EXPORT int shmdt(const void *shmaddr)
 {
 	struct call c;
-	if (!call_enter(&c, "shmdt"))
+	if (!call_enter(&c, CALL_SHMDT))
 		return real.shmdt(shmaddr);
-	int ret = real.shmdt(shmaddr);
+	struct call_facts facts = {.call = CALL_SHMDT, .shmid = -1, .addr = shmaddr};
+	int ret = call_inject(&c, &facts) ? -1 : real.shmdt(shmaddr);
 	call_returned(&c);
 	jw_key(&c.w, "shmaddr"), jw_hex(&c.w, (uintptr_t)shmaddr);
 	call_result_int(&c, ret, ret == -1);
@@ -120,9 +125,10 @@ static void write_shmid_ds(struct jw *w, const struct shmid_ds *ds, bool stat)
 EXPORT int shmctl(int shmid, int cmd, struct shmid_ds *buf)
 {
 	struct call c;
-	if (!call_enter(&c, "shmctl"))
+	if (!call_enter(&c, CALL_SHMCTL))
 		return real.shmctl(shmid, cmd, buf);
-	int ret = real.shmctl(shmid, cmd, buf);
+	struct call_facts facts = {.call = CALL_SHMCTL, .shmid = shmid, .cmd = cmd};
+	int ret = call_inject(&c, &facts) ? -1 : real.shmctl(shmid, cmd, buf);
 	call_returned(&c);
 	struct jw *w = &c.w;
 	const char *name = xlat_name(xlat_shmctl_cmds, (unsigned)cmd);

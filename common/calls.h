@@ -1,0 +1,24 @@
+/* The wrapped calls as data: what each returns on failure, which errnos its
+ * man page allows, which one a failure defaults to.  The injection parser,
+ * the shim and `--help` all read this one table. */
+#ifndef SHMTRACE_CALLS_H
+#define SHMTRACE_CALLS_H
+
+enum call_id { CALL_SHMGET, CALL_SHMAT, CALL_SHMDT, CALL_SHMCTL, CALL_COUNT };
+
+struct call_info {
+	const char *name;
+	int default_errno;
+	const int *errnos; /* ends with 0 */
+};
+
+extern const struct call_info call_table[CALL_COUNT];
+
+/* -1 if NAME is no wrapped call. */
+int call_by_name(const char *name);
+int call_allows_errno(enum call_id call, int err);
+/* The errno an injected failure gets when the rule names none: for shmctl
+ * it depends on the command (shmctl(2): EPERM to remove or set, EACCES to read). */
+int call_default_errno(enum call_id call, int shmctl_cmd);
+
+#endif

@@ -1,0 +1,190 @@
+/* Deciding whether a call fails on purpose (docs/injection.md).  Rules come
+ * from SHMTRACE_INJECT, parsed once at start-up by common/inject.c; here,
+ * per call, each rule that matches the call counts it, and the first rule
+ * whose when= and prob= then hold fires.
+ *
+ * Counts are per process (reset in a forked child, like strace's), or with
+ * scope=run in a small file mapped shared by every process of the run.
+ * prob= draws from a counter-based generator: seed (SHMTRACE_SEED, written
+ * in the header) and draw number give the value, so a run replays exactly
+ * if the program makes its calls in the same order. */
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <sys/shm.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../common/calls.h"
+#include "inject.h"
+
+struct inject_rules inject_rules;
+unsigned long long inject_seed;
+
+/* One count per rule and call, as strace counts per syscall: all:when=1
+ * fails the first call of each kind. */
+static _Atomic unsigned long long local_counts[INJECT_MAX_RULES][CALL_COUNT];
+static _Atomic unsigned long long (*run_counts)[CALL_COUNT]; /* the same, shared by the run */
+static _Atomic unsigned long long draws;
+static unsigned forks;
+
+static unsigned long long splitmix(unsigned long long x)
+{
+	x += 0x9e3779b97f4a7c15ull;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
+static int map_run_counts(void)
+{
+	char path[PATH_MAX + 32];
+	size_t at = strlen(proc.out_dir);
+	if (at + sizeof "/" INJECT_COUNTS_FILE > sizeof path)
+		return -1;
+	memcpy(path, proc.out_dir, at);
+	memcpy(path + at, "/" INJECT_COUNTS_FILE, sizeof "/" INJECT_COUNTS_FILE);
+	int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	size_t size = INJECT_MAX_RULES * sizeof *run_counts;
+	struct stat st;
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) != 0 || ((size_t)st.st_size < size && ftruncate(fd, (off_t)size) != 0)) {
+		close(fd);
+		return -1;
+	}
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED)
+		return -1;
+	run_counts = p;
+	return 0;
+}
+
+/* Returns 0, or -1 with the reason in err (the caller stops the program). */
+int inject_init(char *err, size_t errlen)
+{
+	const char *rules = getenv("SHMTRACE_INJECT");
+	const char *any = getenv("SHMTRACE_ALLOW_ANY_ERRNO");
+	const char *seed = getenv("SHMTRACE_SEED");
+	if (seed && *seed) {
+		char *end;
+		errno = 0;
+		inject_seed = strtoull(seed, &end, 10);
+		if (*end || errno || inject_seed > INJECT_SEED_MAX) {
+			snprintf(err, errlen, "SHMTRACE_SEED='%s': expected a number from 0 to %llu", seed, INJECT_SEED_MAX);
+			return -1;
+		}
+	} else {
+		if (getrandom(&inject_seed, sizeof inject_seed, GRND_NONBLOCK) != sizeof inject_seed)
+			inject_seed = now_ns(CLOCK_REALTIME) ^ (unsigned long long)getpid();
+		inject_seed &= INJECT_SEED_MAX;
+	}
+	if (!rules || !*rules)
+		return 0;
+	size_t prefix = (size_t)snprintf(err, errlen, "SHMTRACE_INJECT ");
+	if (inject_parse(&inject_rules, rules, any && strcmp(any, "1") == 0, err + prefix, errlen - prefix) != 0)
+		return -1;
+	for (int i = 0; i < inject_rules.n; i++)
+		if (inject_rules.rule[i].scope_run && !run_counts && map_run_counts() != 0)
+			warn("cannot share scope=run counts through", proc.out_dir, errno);
+	return 0;
+}
+
+void inject_before_fork(void)
+{
+	forks++;
+}
+
+void inject_child_after_fork(void)
+{
+	for (int i = 0; i < INJECT_MAX_RULES; i++)
+		for (int c = 0; c < CALL_COUNT; c++)
+			atomic_store(&local_counts[i][c], 0);
+	inject_seed = splitmix(inject_seed ^ forks) & INJECT_SEED_MAX; /* a stream of its own, the same every run */
+	atomic_store(&draws, 0);
+	forks = 0;
+}
+
+/* The key of the segment a call names, asked of the kernel (shmat, shmctl)
+ * or of /proc/self/maps (shmdt), only when a key= rule needs it. */
+static int key_of(const struct call_facts *f, unsigned *key)
+{
+	if (f->has_key) {
+		*key = f->key;
+		return 0;
+	}
+	if (f->call == CALL_SHMDT)
+		return sysv_key_at(f->addr, key);
+	struct shmid_ds ds;
+	if (f->shmid < 0 || real.shmctl(f->shmid, IPC_STAT, &ds) != 0)
+		return -1;
+	*key = (unsigned)ds.shm_perm.__key;
+	return 0;
+}
+
+static int caller_matches(const char *glob, void *const *ips, int n)
+{
+	for (int i = 0; i < n; i++) {
+		const char *fn = function_at(ips[i]);
+		if (fn && fnmatch(glob, fn, 0) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int filters_match(const struct inject_rule *r, const struct call_facts *f, void *const *ips, int n)
+{
+	unsigned key;
+	if (!(r->calls & (1u << f->call)))
+		return 0;
+	if (r->has_cmd && (f->call != CALL_SHMCTL || f->cmd != r->cmd))
+		return 0;
+	if (r->flags && (f->flags & r->flags) != r->flags)
+		return 0;
+	if (r->min_size && (f->call != CALL_SHMGET || f->size < r->min_size))
+		return 0;
+	if (r->has_key && (key_of(f, &key) != 0 || key != r->key))
+		return 0;
+	if (r->caller[0] && !caller_matches(r->caller, ips, n))
+		return 0;
+	return !r->site || bt_site_hash(ips, n) == r->site;
+}
+
+static int when_holds(const struct inject_rule *r, unsigned long long nth)
+{
+	return nth >= r->first && (!r->last || nth <= r->last) && (nth - r->first) % r->step == 0;
+}
+
+static int prob_holds(const struct inject_rule *r)
+{
+	if (r->prob_per_million < 0)
+		return 1;
+	unsigned long long draw = atomic_fetch_add(&draws, 1);
+	return splitmix(inject_seed + draw * 0x9e3779b97f4a7c15ull) % 1000000 < (unsigned)r->prob_per_million;
+}
+
+int inject_decide(const struct call_facts *f, void *const *ips, int n, int *err)
+{
+	int fired = -1;
+	for (int i = 0; i < inject_rules.n; i++) {
+		const struct inject_rule *r = &inject_rules.rule[i];
+		if (!filters_match(r, f, ips, n))
+			continue;
+		_Atomic unsigned long long *counter =
+			r->scope_run && run_counts ? &run_counts[i][f->call] : &local_counts[i][f->call];
+		unsigned long long nth = atomic_fetch_add(counter, 1) + 1;
+		if (fired < 0 && when_holds(r, nth) && prob_holds(r)) {
+			fired = i;
+			*err = r->error ? r->error : call_default_errno(f->call, f->cmd);
+		}
+	}
+	return fired;
+}
