@@ -76,6 +76,8 @@ static size_t collect_leaks(struct model *m, struct leak **out)
 		struct segment *s = map_get(&m->segments, (uint64_t)id);
 		if ((m->kernel_before && in_table(m->kernel_before, id)) || (s && (s->traced_create || s->nattach)))
 			continue;
+		if (m->own_pids_only && !map_get(&m->processes, (uint64_t)num(seg, "cpid")))
+			continue; /* another run's, beside this one */
 		if (n == cap)
 			leaks = realloc(leaks, (cap = cap ? cap * 2 : 16) * sizeof *leaks);
 		leaks[n++] = (struct leak){NULL, seg, (unsigned long long)num(m->kernel_after, "ts")};

@@ -25,6 +25,7 @@ struct model {
 	struct map externals; /* shmid -> noted once: segment created outside the trace */
 	struct tomb_ring *tombs;
 	json_t *kernel_before, *kernel_after;
+	int own_pids_only; /* kernel diff: only segments whose creator is in the trace */
 	json_t *report; /* leaked_segments, unremoved_keys, undetached_attachments, misuse, summary */
 };
 
@@ -33,5 +34,9 @@ void model_feed(struct model *m, json_t *rec, struct trace_file *file, struct st
 /* The report object, complete; the model keeps no reference to it. */
 json_t *model_finish(struct model *m);
 void model_free(struct model *m);
+
+/* report.c: the whole analysis of PATHS, summary included; NULL if they
+ * cannot be read (said on stderr). */
+json_t *report_analyze(char *const *paths, int npaths, int own_pids_only);
 
 #endif

@@ -224,11 +224,12 @@ static int found(const json_t *report, int mask)
 	       ((mask & FAIL_MISUSE) && json_integer_value(json_object_get(sum, "misuse")));
 }
 
-static json_t *analyze(struct reader *r)
+static json_t *analyze(struct reader *r, int own_pids_only)
 {
 	struct model m;
 	if (model_init(&m, r) != 0)
 		return NULL;
+	m.own_pids_only = own_pids_only;
 	struct trace_file *file;
 	struct stack *stack;
 	json_t *rec;
@@ -238,6 +239,16 @@ static json_t *analyze(struct reader *r)
 	}
 	json_t *report = model_finish(&m);
 	model_free(&m);
+	return report;
+}
+
+json_t *report_analyze(char *const *paths, int npaths, int own_pids_only)
+{
+	struct reader r;
+	json_t *report = NULL;
+	if (reader_open(&r, paths, npaths) == 0 && (report = analyze(&r, own_pids_only)))
+		summarize(report, &r, 0);
+	reader_close(&r);
 	return report;
 }
 
@@ -260,7 +271,7 @@ int cmd_report(int argc, char **argv)
 		errorf("report: no trace files to read");
 		goto out;
 	}
-	json_t *report = analyze(&r);
+	json_t *report = analyze(&r, 0);
 	if (!report) {
 		errorf("report: out of memory");
 		goto out;

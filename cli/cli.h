@@ -14,6 +14,8 @@ int cmd_run(int argc, char **argv);
 extern const char run_usage[];
 int cmd_report(int argc, char **argv); /* analyzer/report.c */
 extern const char report_usage[];
+int cmd_sweep(int argc, char **argv);
+extern const char sweep_usage[];
 
 /* "shmtrace: " + message + newline, on stderr. */
 void errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

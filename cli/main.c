@@ -8,11 +8,12 @@
 
 static const char usage[] =
 	"Usage: shmtrace COMMAND [OPTIONS] [ARGS]\n"
-	"Trace, and audit the System V shared memory calls of unmodified programs.\n"
+	"Trace, fail on purpose, and audit the System V shared memory calls of\nunmodified programs.\n"
 	"\n"
 	"Commands:\n"
 	"  run      run a program with libshmtrace.so preloaded and write its trace\n"
 	"  report   audit a run's traces: leaked segments, keys, attachments, misuse\n"
+	"  sweep    fail each shared-memory call in turn: which failures crash, hang, leak\n"
 	"  help     show the help of a command\n"
 	"\n"
 	"Options:\n"
@@ -37,10 +38,15 @@ static int help(const char *command)
 		fputs(usage, stdout);
 		return 0;
 	}
-	if (strcmp(command, "run") == 0 || strcmp(command, "report") == 0) {
-		fputs(strcmp(command, "run") == 0 ? run_usage : report_usage, stdout);
-		return 0;
-	}
+	static const struct {
+		const char *name;
+		const char *usage;
+	} helps[] = {{"run", run_usage}, {"report", report_usage}, {"sweep", sweep_usage}};
+	for (size_t i = 0; i < sizeof helps / sizeof *helps; i++)
+		if (strcmp(command, helps[i].name) == 0) {
+			fputs(helps[i].usage, stdout);
+			return 0;
+		}
 	errorf("no help for '%s': not a command (see 'shmtrace --help')", command);
 	return EXIT_SHMTRACE_FAILED;
 }
@@ -64,6 +70,8 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1);
 	if (strcmp(command, "report") == 0)
 		return cmd_report(argc - 1, argv + 1);
+	if (strcmp(command, "sweep") == 0)
+		return cmd_sweep(argc - 1, argv + 1);
 	errorf("unknown command '%s' (see 'shmtrace --help')", command);
 	return EXIT_SHMTRACE_FAILED;
 }

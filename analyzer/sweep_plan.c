@@ -1,0 +1,98 @@
+#include "sweep_plan.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/site.h"
+#include "../common/xlat.h"
+#include "map.h"
+#include "reader.h"
+#include "symbolize.h"
+
+static unsigned long long site_of(const struct stack *st)
+{
+	if (!st)
+		return 0;
+	unsigned long long h = SITE_HASH_INIT;
+	for (int i = 0; i < st->nframes; i++)
+		h = site_hash_add(h, st->frames[i].module,
+				  st->frames[i].module ? st->frames[i].offset : st->frames[i].ip);
+	return h;
+}
+
+static int add(struct plan *p, const struct target *t)
+{
+	struct target *more = realloc(p->targets, (p->n + 1) * sizeof *more);
+	if (!more)
+		return -1;
+	p->targets = more;
+	p->targets[p->n++] = *t;
+	return 0;
+}
+
+int sweep_plan(struct plan *p, const char *clean_dir, int by_site)
+{
+	struct reader r;
+	struct symbolizer symbols = {0};
+	struct map seen = {0}; /* (call, site) already planned */
+	char *paths[] = {(char *)clean_dir};
+	*p = (struct plan){0};
+	if (reader_open(&r, paths, 1) != 0) {
+		reader_close(&r);
+		return -1;
+	}
+	struct trace_file *file;
+	struct stack *stack;
+	json_t *rec;
+	while ((rec = reader_next(&r, &file, &stack))) {
+		int call = call_by_name(json_string_value(json_object_get(rec, "call")) ?: "");
+		if (call >= 0) {
+			struct target t = {call, ++p->calls[call], site_of(stack), 0, NULL};
+			unsigned long cmd = 0;
+			const char *cmdname = json_string_value(json_object_get(json_object_get(rec, "args"), "cmd"));
+			if (cmdname && xlat_value(xlat_shmctl_cmds, cmdname, &cmd) == 0)
+				t.shmctl_cmd = (int)cmd;
+			p->total++;
+			uint64_t key = t.site * CALL_COUNT + (uint64_t)call + 1;
+			if (!by_site || (t.site && !map_get(&seen, key))) {
+				if (by_site)
+					map_put(&seen, key, (void *)1);
+				t.stack = symbolize_stack(&symbols, stack);
+				if (add(p, &t) != 0)
+					json_decref(t.stack);
+			}
+		}
+		json_decref(rec);
+	}
+	map_free(&seen);
+	symbolizer_free(&symbols);
+	reader_close(&r);
+	return 0;
+}
+
+void sweep_plan_free(struct plan *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		json_decref(p->targets[i].stack);
+	free(p->targets);
+}
+
+json_t *sweep_injected_call(const char *dir)
+{
+	struct reader r;
+	struct symbolizer symbols = {0};
+	char *paths[] = {(char *)dir};
+	json_t *found = NULL, *rec;
+	struct trace_file *file;
+	struct stack *stack;
+	if (reader_open(&r, paths, 1) == 0)
+		while (!found && (rec = reader_next(&r, &file, &stack))) {
+			if (json_is_true(json_object_get(rec, "injected")))
+				found = json_pack("{s:O, s:O, s:o}", "errno", json_object_get(rec, "errno"), "pid",
+						  json_object_get(rec, "pid"), "stack", symbolize_stack(&symbols, stack));
+			json_decref(rec);
+		}
+	symbolizer_free(&symbols);
+	reader_close(&r);
+	return found;
+}

@@ -1,0 +1,121 @@
+/* Running sweep's runs: each is `shmtrace run` (which follows the whole
+ * process tree and records the kernel's table), in a process group of its
+ * own so that a run past its timeout can be killed whole, with the
+ * program's output in DIR/output.log. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/shm.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../common/sysvipc.h"
+#include "cli.h"
+#include "sweep.h"
+
+double now_seconds(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+int sweep_start(const struct sweep_options *o, struct sweep_run *r)
+{
+	char self[4096], depth[16], log[4200];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n < 0)
+		return -1;
+	self[n] = '\0';
+	snprintf(depth, sizeof depth, "%d", o->backtrace);
+	snprintf(log, sizeof log, "%s.log", r->dir);
+	char *args[64] = {self, "run", "-q", "-o", r->dir, "--backtrace", depth};
+	int a = 7;
+	if (r->rule[0])
+		args[a++] = "--inject", args[a++] = r->rule;
+	args[a++] = "--";
+	for (char **c = o->command; *c && a < 63; c++)
+		args[a++] = *c;
+	args[a] = NULL;
+
+	r->pid = fork();
+	if (r->pid < 0)
+		return -1;
+	if (r->pid == 0) {
+		setpgid(0, 0);
+		int in = open("/dev/null", O_RDONLY), out = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (in >= 0)
+			dup2(in, 0);
+		if (out >= 0)
+			dup2(out, 1), dup2(out, 2);
+		execv(self, args);
+		_exit(EXIT_SHMTRACE_FAILED);
+	}
+	setpgid(r->pid, r->pid); /* as the child does: no race with a kill */
+	r->deadline = now_seconds() + o->timeout;
+	return 0;
+}
+
+static void reap(struct sweep_run *r, size_t n, pid_t pid, int status, void (*done)(size_t, void *), void *ctx,
+		 size_t *running)
+{
+	for (size_t i = 0; i < n; i++)
+		if (r[i].pid == pid) {
+			r[i].status = status;
+			r[i].pid = 0;
+			kill(-pid, SIGKILL); /* whatever of the run is left (a daemon in its group) */
+			(*running)--;
+			done(i, ctx);
+			return;
+		}
+}
+
+void sweep_run_all(const struct sweep_options *o, struct sweep_run *r, size_t n, void (*done)(size_t i, void *ctx),
+		   void *ctx)
+{
+	size_t next = 0, running = 0;
+	while (next < n || running) {
+		while (running < (size_t)o->jobs && next < n) {
+			if (sweep_start(o, &r[next]) == 0)
+				running++;
+			else
+				r[next].status = W_EXITCODE(EXIT_SHMTRACE_FAILED, 0), done(next, ctx);
+			next++;
+		}
+		int status;
+		pid_t pid = waitpid(-1, &status, WNOHANG);
+		if (pid > 0) {
+			reap(r, n, pid, status, done, ctx, &running);
+			continue;
+		}
+		double now = now_seconds();
+		for (size_t i = 0; i < n; i++)
+			if (r[i].pid > 0 && now > r[i].deadline && !r[i].hung) {
+				r[i].hung = 1;
+				kill(-r[i].pid, SIGKILL);
+			}
+		struct timespec pause = {0, 5 * 1000 * 1000};
+		nanosleep(&pause, NULL);
+	}
+}
+
+void sweep_remove_leaks(const json_t *report)
+{
+	struct sysv_segment *segs = NULL;
+	long n = sysv_read_segments("/proc/sysvipc/shm", &segs);
+	size_t i;
+	json_t *leak;
+	json_array_foreach(json_object_get(report, "leaked_segments"), i, leak)
+	{
+		int shmid = (int)json_integer_value(json_object_get(leak, "shmid"));
+		const struct sysv_segment *s = n < 0 ? NULL : sysv_find(segs, n, shmid);
+		if (s && s->cpid == (int)json_integer_value(json_object_get(leak, "pid")))
+			shmctl(shmid, IPC_RMID, NULL);
+	}
+	free(segs);
+}

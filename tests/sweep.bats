@@ -1,0 +1,94 @@
+#!/usr/bin/env bats
+# shmtrace sweep: one run per call, each failing that call; outcomes
+# handled, crashed, hung, leaked; nothing left behind.
+
+load helpers
+
+segments() {
+	ipcs -m | awk 'NR > 3 && $2 ~ /^[0-9]+$/' | wc -l
+}
+
+@test "careless: sweep finds the unchecked shmat's crash and the early returns' leaks" {
+	before=$(segments)
+	run --separate-stderr "$SHMTRACE" sweep --format json -- "$SAMPLES/careless"
+	assert_failure 1
+	run jq -c '.runs | map([.call, .nth, .errno, .outcome, (.exit_status // .signal), .leaked_segments, .stack[0].function])' <<<"$output"
+	assert_output '[["shmget",1,"ENOSPC","handled",1,0,"main"],["shmat",1,"ENOMEM","crashed","SIGSEGV",1,"main"],["shmget",2,"ENOSPC","leaked",1,1,"main"],["shmat",2,"ENOMEM","leaked",1,2,"main"],["shmdt",1,"EINVAL","handled",0,0,"main"],["shmdt",2,"EINVAL","handled",0,0,"main"],["shmctl",1,"EPERM","leaked",0,1,"main"],["shmctl",2,"EPERM","leaked",0,1,"main"]]'
+	# ...pointing at the lines of the calls that failed.
+	run --separate-stderr "$SHMTRACE" sweep --format json -- "$SAMPLES/careless"
+	line=$(grep -n 'shmat(config' "$ROOT/samples/careless.c" | cut -d: -f1)
+	run jq -r '.runs[1].stack[0] | "\(.file | split("/") | last):\(.line)"' <<<"$output"
+	assert_output "careless.c:$line"
+	# Every segment the runs left was removed.
+	assert_equal "$(segments)" "$before"
+}
+
+@test "text: a table with each run's outcome, and a summary" {
+	run --separate-stderr "$SHMTRACE" sweep -- "$SAMPLES/careless"
+	assert_failure 1
+	assert_line --index 0 'shmtrace sweep: the clean run made 8 call(s) (shmget 2, shmat 2, shmdt 2, shmctl 2) and left 0 segment(s)'
+	assert_line --regexp '^ +2  shmat +1  ENOMEM +crashed  SIGSEGV +1  main careless\.c:[0-9]+$'
+	assert_line 'SUMMARY: 8 run(s): 3 handled, 1 crashed, 0 hung, 4 leaked'
+}
+
+@test "a failure that makes the program wait forever is hung, and killed at the timeout" {
+	start=$(date +%s)
+	run --separate-stderr "$SHMTRACE" sweep --timeout 1 --format json -- "$TESTBIN/hangs"
+	assert_failure 1
+	[ $(($(date +%s) - start)) -lt 20 ]
+	run jq -c '.runs | map([.call, .outcome])' <<<"$output"
+	assert_output '[["shmget","hung"],["shmat","hung"],["shmctl","leaked"],["shmdt","handled"]]'
+}
+
+@test "-j 2 gives the same outcomes as one run at a time" {
+	run --separate-stderr "$SHMTRACE" sweep --format json -- "$SAMPLES/careless"
+	one=$(jq -c '.runs | map([.call, .nth, .outcome, .leaked_segments])' <<<"$output")
+	run --separate-stderr "$SHMTRACE" sweep -j 2 --format json -- "$SAMPLES/careless"
+	assert_equal "$(jq -c '.runs | map([.call, .nth, .outcome, .leaked_segments])' <<<"$output")" "$one"
+}
+
+@test "--errno all: every errno the man page lists; a real program (ipcmk) handles them all" {
+	run --separate-stderr "$SHMTRACE" sweep --errno all --format json -- ipcmk -M 4096
+	assert_success
+	run jq -c '[(.runs | map(.errno)), (.runs | map(.outcome) | unique), .clean.leaked_segments]' <<<"$output"
+	assert_output '[["EACCES","EEXIST","EINVAL","ENFILE","ENOENT","ENOMEM","ENOSPC","EPERM"],["handled"],1]'
+}
+
+@test "--errno LIST: only the errnos each call can return" {
+	run --separate-stderr "$SHMTRACE" sweep --errno EINVAL,EIDRM --format json -- "$SAMPLES/classic"
+	run jq -c '.runs | map([.call, .errno])' <<<"$output"
+	assert_output '[["shmget","EINVAL"],["shmat","EINVAL"],["shmat","EIDRM"],["shmctl","EINVAL"],["shmctl","EIDRM"],["shmdt","EINVAL"],["shmat","EINVAL"],["shmat","EIDRM"],["shmdt","EINVAL"],["shmctl","EINVAL"],["shmctl","EIDRM"]]'
+}
+
+@test "many calls: sweep fails each call site once instead, and says so" {
+	run --separate-stderr "$SHMTRACE" sweep -- "$TESTBIN/threads" 1 50
+	assert_failure 1
+	assert_line 'shmtrace sweep: that is more than 100: failing the first call from each of 4 call sites instead (--by site)'
+	assert_line 'SUMMARY: 4 run(s): 0 handled, 4 crashed, 0 hung, 0 leaked'
+	run --separate-stderr "$SHMTRACE" sweep --by site --format json -- "$SAMPLES/careless"
+	run jq -c '[.by, (.runs | length), (.runs | map(.site | test("^0x[0-9a-f]+$")) | all)]' <<<"$output"
+	assert_output '["site",8,true]'
+}
+
+@test "-o DIR keeps each run's trace and output" {
+	run --separate-stderr "$SHMTRACE" sweep -o "$BATS_TEST_TMPDIR/kept" --format json -- "$SAMPLES/classic"
+	assert_failure 1 # classic dies without removing its segment when a later call fails
+	[ -d "$BATS_TEST_TMPDIR/kept/clean" ]
+	trace=$(jq -r '.runs[0].trace' <<<"$output")
+	run jq -c 'select(.injected) | .rule' "$trace"/shmtrace.*.jsonl
+	assert_output '"shmget:when=1:scope=run"'
+	[ -f "$trace.log" ]
+}
+
+@test "usage errors and an untraceable program: 125 and one line" {
+	run --separate-stderr "$SHMTRACE" sweep --by nothing -- true
+	assert_equal "$status" 125
+	assert_equal "$stderr" "shmtrace: sweep: --by 'nothing': expected call or site"
+	run --separate-stderr "$SHMTRACE" sweep --errno ENOTANERRNO -- true
+	assert_equal "$status" 125
+	run --separate-stderr "$SHMTRACE" sweep
+	assert_equal "$status" 125
+	run --separate-stderr "$SHMTRACE" sweep -- "$TESTBIN/static_true"
+	assert_equal "$status" 125
+	[[ "$stderr" == "shmtrace: sweep: the clean run of $TESTBIN/static_true failed with status 125"* ]]
+}
