@@ -1,10 +1,19 @@
 #!/usr/bin/env bats
 # shmtrace report: findings on real runs of the samples and on hand-written
-# traces in tests/fixtures/<case>/trace, outputs, suppressions, exit statuses.
+# traces in tests/fixtures/<case>/, outputs, suppressions, exit statuses.
 
 load helpers
 
-FIXTURES="$BATS_TEST_DIRNAME/fixtures"
+# fixture CASE: tests/fixtures/CASE/*.jsonl.in copied as a trace directory;
+# prints its path.  (Stored as .in: *.jsonl are traces, never committed.)
+fixture() {
+	local dir="$BATS_TEST_TMPDIR/fixture-$1" f
+	mkdir -p "$dir"
+	for f in "$BATS_TEST_DIRNAME/fixtures/$1"/*.jsonl.in; do
+		cp "$f" "$dir/$(basename "$f" .in)"
+	done
+	echo "$dir"
+}
 
 report() {
 	run --separate-stderr "$SHMTRACE" report "$@"
@@ -83,21 +92,21 @@ leaky_run() {
 }
 
 @test "hand-written: a segment id reused after removal is a new segment" {
-	report --format json "$FIXTURES/reuse/trace"
+	report --format json "$(fixture reuse)"
 	assert_failure 1
 	run jq -c '.leaked_segments | map([.shmid, .size])' <<<"$output"
 	assert_output '[[7,8192]]'
 }
 
 @test "hand-written: removed by a forked child; the parent's own attachment never detached" {
-	report --format json "$FIXTURES/cross-process/trace"
+	report --format json "$(fixture cross-process)"
 	assert_success
 	run jq -c '[.summary.leaked_segments, (.undetached_attachments | map([.pid, .shmid, .addr, .ended_by]))]' <<<"$output"
 	assert_output '[0,[[100,9,"0x7000","exit"]]]'
 }
 
 @test "hand-written: exec drops the attachments of the old program" {
-	report --format json "$FIXTURES/exec/trace"
+	report --format json "$(fixture exec)"
 	assert_success
 	run jq -c '.undetached_attachments | map([.pid, .program, .ended_by])' <<<"$output"
 	assert_output '[[200,"/opt/fixture/before-exec","exec"]]'
@@ -125,7 +134,7 @@ leaky_run() {
 }
 
 @test "hand-written: IPC_RMID twice is misuse" {
-	report --format json "$FIXTURES/double-remove/trace"
+	report --format json "$(fixture double-remove)"
 	assert_success
 	run jq -c '.misuse | map([.kind, .shmid, .pid])' <<<"$output"
 	assert_output '[["double_remove",13,300]]'
@@ -209,9 +218,9 @@ leaky_run() {
 }
 
 @test "bad input: each problem one warning with file:line, the rest analyzed" {
-	report --format json "$FIXTURES/bad-input/trace"
+	dir=$(fixture bad-input)
+	report --format json "$dir"
 	assert_failure 1
-	dir="$FIXTURES/bad-input/trace"
 	assert_equal "${stderr_lines[0]}" "$dir/shmtrace.401.jsonl:1: warning: trace format version 99, this shmtrace reads version 1: file skipped"
 	assert_equal "${stderr_lines[1]}" "$dir/shmtrace.400.jsonl:3: warning: not a JSON object: '[' or '{' expected near 'this': line ignored"
 	assert_equal "${stderr_lines[2]}" "$dir/shmtrace.400.jsonl:5: warning: last line cut short (the process was killed while writing?): ignored"
@@ -229,10 +238,10 @@ leaky_run() {
 	assert_failure 2
 	assert_equal "${stderr_lines[0]}" "shmtrace: report: warning: no *.jsonl files in $BATS_TEST_TMPDIR/empty"
 	printf 'leak:main\nleek:oops\n' >"$BATS_TEST_TMPDIR/bad"
-	report -s "$BATS_TEST_TMPDIR/bad" "$FIXTURES/reuse/trace"
+	report -s "$BATS_TEST_TMPDIR/bad" "$(fixture reuse)"
 	assert_failure 2
 	assert_equal "$stderr" "shmtrace: report: $BATS_TEST_TMPDIR/bad:2: expected leak:, key:, undetached: or misuse: and a pattern, got 'leek:oops'"
-	report --format yaml "$FIXTURES/reuse/trace"
+	report --format yaml "$(fixture reuse)"
 	assert_failure 2
 }
 
