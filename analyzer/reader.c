@@ -127,8 +127,20 @@ static void advance(struct reader *r, struct trace_file *f)
 			reader_warn(r, f, f->line, "last line cut short (the process was killed while writing?): ignored");
 			break;
 		}
+		/* A record whose writer was killed mid-copy leaves NUL bytes: what
+		 * follows the last of them is the next record. */
+		char *start = line;
+		char *nul = memchr(line, '\0', (size_t)len);
+		if (nul) {
+			if (nul > line)
+				reader_warn(r, f, f->line, "record cut short (its process was killed while writing it): ignored");
+			start = memrchr(line, '\0', (size_t)len) + 1;
+			len -= start - line;
+		}
+		if (strspn(start, " \t\r\n") == (size_t)len)
+			continue; /* blank: room the writer had not used yet */
 		json_error_t err;
-		json_t *rec = json_loadb(line, (size_t)len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &err);
+		json_t *rec = json_loadb(start, (size_t)len, JSON_REJECT_DUPLICATES, &err);
 		if (!rec || !json_is_object(rec)) {
 			reader_warn(r, f, f->line, "not a JSON object%s%s: line ignored", rec ? "" : ": ", rec ? "" : err.text);
 			json_decref(rec);

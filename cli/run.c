@@ -24,6 +24,7 @@
 #include "findlib.h"
 #include "snapshot.h"
 #include "target.h"
+#include "trim.h"
 
 const char run_usage[] =
 	"Usage: shmtrace run [-o DIR] [--backtrace N] [-q] [--] CMD [ARGS...]\n"
@@ -350,6 +351,7 @@ int cmd_run(int argc, char **argv)
 		return exec_errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXECUTE;
 	}
 	write_kernel_snapshot(dir, "after");
+	trim_trace_files(dir);
 	report_where(dir, pid, program, opt.quiet);
 	exit_like(status);
 	return EXIT_SHMTRACE_FAILED;

@@ -1,5 +1,7 @@
 #include "jsonw.h"
 
+#include <string.h>
+
 #include "../common/xlat.h"
 
 void jw_init(struct jw *w, char *buf, size_t cap)
@@ -21,8 +23,7 @@ static void put(struct jw *w, const char *s, size_t n)
 		w->full = 1;
 		return;
 	}
-	for (size_t i = 0; i < n; i++)
-		w->buf[w->len + i] = s[i];
+	memcpy(w->buf + w->len, s, n);
 	w->len += n;
 }
 
@@ -53,32 +54,46 @@ void jw_close(struct jw *w, char brace)
 	putc1(w, brace);
 }
 
+static int plain(unsigned char c)
+{
+	return c >= 0x20 && c != '"' && c != '\\' && c != 0x7f;
+}
+
+/* Runs of plain bytes are copied whole.  Bytes >= 0x80 pass through: paths
+ * and argv are bytes, and invalid UTF-8 is the reader's to replace (jansson
+ * and jq do). */
 static void put_escaped(struct jw *w, const char *s, size_t max)
 {
 	static const char hex[] = "0123456789abcdef";
 	putc1(w, '"');
-	for (size_t i = 0; i < max && s[i]; i++) {
-		unsigned char c = (unsigned char)s[i];
+	for (size_t i = 0; i < max && s[i];) {
+		size_t run = i;
+		while (run < max && s[run] && plain((unsigned char)s[run]))
+			run++;
+		put(w, s + i, run - i);
+		if (run >= max || !s[run])
+			break;
+		unsigned char c = (unsigned char)s[run];
 		if (c == '"' || c == '\\') {
 			char e[2] = {'\\', (char)c};
 			put(w, e, 2);
-		} else if (c < 0x20 || c == 0x7f) {
+		} else {
 			char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
 			put(w, e, 6);
-		} else {
-			/* Bytes >= 0x80 pass through: paths and argv are bytes, and
-			 * invalid UTF-8 is the reader's to replace (jansson and jq do). */
-			putc1(w, (char)c);
 		}
+		i = run + 1;
 	}
 	putc1(w, '"');
 }
 
+/* Keys are our own constants: nothing in them to escape. */
 void jw_key(struct jw *w, const char *key)
 {
+	size_t n = strlen(key);
 	sep(w);
-	put_escaped(w, key, (size_t)-1);
-	putc1(w, ':');
+	putc1(w, '"');
+	put(w, key, n);
+	put(w, "\":", 2);
 }
 
 void jw_str(struct jw *w, const char *s, size_t max)
@@ -155,10 +170,7 @@ void jw_oct(struct jw *w, unsigned int v)
 void jw_lit(struct jw *w, const char *literal)
 {
 	sep(w);
-	size_t n = 0;
-	while (literal[n])
-		n++;
-	put(w, literal, n);
+	put(w, literal, strlen(literal));
 }
 
 void jw_flags(struct jw *w, const struct xlat *t, unsigned long v)

@@ -1,8 +1,9 @@
-/* The trace file of this process image: created once, written with one
- * write(2) per record.  O_APPEND makes each write land whole at the end of
- * the file, even from several threads or processes, so no lock is needed
- * and nothing is lost when the process is killed: the record is in the page
- * cache when write returns.
+/* The trace file of this process image: created once, then written with
+ * one write(2) per record until the process has written SWITCH_AFTER
+ * bytes, and through a shared mapping after that (mapped.c).  O_APPEND makes
+ * each write land whole at the end of the file, even from several threads
+ * or processes, so no lock is needed; and nothing is lost when the process
+ * is killed: the record is in the page cache when write returns.
  *
  * The descriptor is the program's to close or to dup2 over.  Before each
  * write we check that it is still our file (same device and inode); if not,
@@ -12,12 +13,15 @@
 #include <fcntl.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "../common/trace_format.h"
+#include "mapped.h"
 #include "shim.h"
 
 static _Atomic int out_fd = -1;
@@ -25,6 +29,20 @@ static dev_t out_dev;
 static ino_t out_ino;
 static char out_path[PATH_MAX];
 static _Atomic int out_broken; /* a write failed: warned once, tracing stops */
+static struct out_shared *shared;
+static TLS int appending; /* this thread is inside an append (for signal handlers) */
+
+/* A fresh page of write state for a file of our own. */
+static int new_shared(void)
+{
+	struct out_shared *sh = mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sh == MAP_FAILED)
+		return -1;
+	if (shared)
+		munmap(shared, sizeof *shared);
+	shared = sh;
+	return 0;
+}
 
 /* Out of the way of programs that expect the lowest free numbers. */
 int fd_move_high(int fd)
@@ -40,7 +58,7 @@ int fd_move_high(int fd)
 	return high;
 }
 
-static size_t append(char *dst, size_t at, size_t cap, const char *s)
+static size_t path_append(char *dst, size_t at, size_t cap, const char *s)
 {
 	while (*s && at + 1 < cap)
 		dst[at++] = *s++;
@@ -48,27 +66,27 @@ static size_t append(char *dst, size_t at, size_t cap, const char *s)
 	return at;
 }
 
-static size_t append_uint(char *dst, size_t at, size_t cap, unsigned long long v)
+static size_t path_append_uint(char *dst, size_t at, size_t cap, unsigned long long v)
 {
 	char digits[24], *p = digits + sizeof digits;
 	*--p = '\0';
 	do
 		*--p = (char)('0' + v % 10);
 	while (v /= 10);
-	return append(dst, at, cap, p);
+	return path_append(dst, at, cap, p);
 }
 
 /* DIR/shmtrace.<pid>.jsonl, or DIR/shmtrace.<pid>.<n>.jsonl for n >= 1. */
 static void trace_path(char *buf, size_t cap, unsigned n)
 {
-	size_t at = append(buf, 0, cap, proc.out_dir);
-	at = append(buf, at, cap, "/" TRACE_FILE_PREFIX);
-	at = append_uint(buf, at, cap, (unsigned long long)proc.pid);
+	size_t at = path_append(buf, 0, cap, proc.out_dir);
+	at = path_append(buf, at, cap, "/" TRACE_FILE_PREFIX);
+	at = path_append_uint(buf, at, cap, (unsigned long long)proc.pid);
 	if (n) {
-		at = append(buf, at, cap, ".");
-		at = append_uint(buf, at, cap, n);
+		at = path_append(buf, at, cap, ".");
+		at = path_append_uint(buf, at, cap, n);
 	}
-	append(buf, at, cap, TRACE_FILE_SUFFIX);
+	path_append(buf, at, cap, TRACE_FILE_SUFFIX);
 }
 
 /* Was PATH written by an earlier image of this very process (same pid and
@@ -97,13 +115,19 @@ static int written_by_this_process(const char *path)
 static int create_own_file(int *after_exec)
 {
 	/* O_EXCL|O_NOFOLLOW: never follow a planted link, never append to a
-	 * file that is not ours; a clash (exec, or a reused pid) takes the next name. */
+	 * file that is not ours; a clash (exec, or a reused pid) takes the next
+	 * name.  O_RDWR: a shared writable mapping needs it (mmap(2)). */
 	for (unsigned n = 0; n < 10000; n++) {
 		trace_path(out_path, sizeof out_path, n);
-		int fd = open(out_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_APPEND | O_CLOEXEC, 0600);
+		int fd = open(out_path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_APPEND | O_CLOEXEC, 0600);
 		if (fd >= 0) {
 			struct stat st;
 			fd = fd_move_high(fd);
+			if (new_shared() != 0) {
+				close(fd);
+				unlink(out_path);
+				return -1;
+			}
 			fstat(fd, &st);
 			out_dev = st.st_dev;
 			out_ino = st.st_ino;
@@ -143,6 +167,7 @@ int out_open_child(void)
 		struct stat st;
 		if (inherited >= 0 && fstat(inherited, &st) == 0 && st.st_dev == dev && st.st_ino == ino)
 			close(inherited);
+		mapped_forget();
 		return 0;
 	}
 	memcpy(out_path, parent_path, sizeof out_path);
@@ -152,7 +177,7 @@ int out_open_child(void)
 /* Our descriptor was closed or now names another file. */
 static int reopen(int stale)
 {
-	int fd = open(out_path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+	int fd = open(out_path, O_RDWR | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
 	struct stat st;
 	if (fd < 0)
 		return -1;
@@ -169,19 +194,29 @@ static int reopen(int stale)
 	return fd;
 }
 
-void out_write(const char *buf, size_t len)
+int out_checked_fd(void)
 {
 	int fd = atomic_load(&out_fd);
 	struct stat st;
-	if (fd < 0 || atomic_load(&out_broken))
-		return;
-	if (fstat(fd, &st) != 0 || st.st_dev != out_dev || st.st_ino != out_ino) {
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) != 0 || st.st_dev != out_dev || st.st_ino != out_ino)
 		fd = reopen(fd);
-		if (fd < 0) {
-			if (!atomic_exchange(&out_broken, 1))
-				warn("lost its trace file", out_path, errno);
-			return;
-		}
+	return fd;
+}
+
+static void broken(const char *what, int err)
+{
+	if (!atomic_exchange(&out_broken, 1))
+		warn(what, out_path, err);
+}
+
+static void append(const char *buf, size_t len)
+{
+	int fd = out_checked_fd();
+	if (fd < 0) {
+		broken("lost its trace file", errno);
+		return;
 	}
 	/* syscall(): libc's write() is a cancellation point, and shm calls are
 	 * not; the program must not be cancelled inside our record. */
@@ -190,11 +225,64 @@ void out_write(const char *buf, size_t len)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			if (!atomic_exchange(&out_broken, 1))
-				warn("cannot write to", out_path, errno);
+			broken("cannot write to", errno);
 			return;
 		}
 		buf += n;
 		len -= (size_t)n;
+	}
+}
+
+/* From appends to the mapping, once no append is under way: the mapping
+ * starts where the appends ended. */
+static void switch_to_mapped(void)
+{
+	int expected = MODE_APPEND;
+	if (!atomic_compare_exchange_strong(&shared->mode, &expected, MODE_SWITCHING))
+		return;
+	int busy = shim_busy;
+	shim_busy = 1;
+	while (atomic_load(&shared->inflight))
+		sched_yield();
+	int fd = out_checked_fd();
+	struct stat st;
+	int ok = fd >= 0 && fstat(fd, &st) == 0 && mapped_start(shared, fd, (unsigned long long)st.st_size) == 0;
+	atomic_store(&shared->mode, ok ? MODE_MAPPED : MODE_APPEND_ONLY);
+	shim_busy = busy;
+}
+
+void out_write(const char *buf, size_t len)
+{
+	if (!shared || atomic_load(&out_broken))
+		return;
+	for (;;) {
+		int mode = atomic_load(&shared->mode);
+		if (mode == MODE_MAPPED) {
+			int r = mapped_write(shared, buf, len);
+			if (r == MAPPED_FAILED)
+				broken("cannot extend", errno);
+			else if (r == MAPPED_NOT_ACTIVE)
+				append(buf, len); /* past the mapped window */
+			return;
+		}
+		/* A signal handler interrupting this thread's own append must not
+		 * wait for the switch, which waits for that append. */
+		if (mode == MODE_SWITCHING && !appending) {
+			sched_yield();
+			continue;
+		}
+		atomic_fetch_add(&shared->inflight, 1);
+		if (atomic_load(&shared->mode) != mode && !appending) {
+			atomic_fetch_sub(&shared->inflight, 1);
+			continue;
+		}
+		int outer = appending;
+		appending = 1;
+		append(buf, len);
+		appending = outer;
+		atomic_fetch_sub(&shared->inflight, 1);
+		if (mode == MODE_APPEND && atomic_fetch_add(&shared->appended, len) + len >= SWITCH_AFTER)
+			switch_to_mapped();
+		return;
 	}
 }

@@ -74,6 +74,29 @@ load helpers
 	assert_output ''
 }
 
+@test "SIGKILL after the file is mapped: every call is there, the unused room reads as blank lines" {
+	trace "$TESTBIN/killself" 3000
+	assert_equal "$status" 137
+	run records 'select(.event == "call") | .seq'
+	assert_equal "${#lines[@]}" 3003
+	assert_equal "${lines[3002]}" 3003
+	run "$SHMTRACE" report --format json "$TRACE"
+	run jq -c '[.summary.calls.shmctl, .summary.warnings]' <<<"$output"
+	assert_output '[3001,0]'
+	# Without run to trim it, the file ends in blank lines, which readers skip.
+	mkdir "$TRACE.raw"
+	run env LD_PRELOAD="$LIB" SHMTRACE_OUT="$TRACE.raw" "$TESTBIN/killself" 3000
+	assert_equal "$status" 137
+	[ "$(tail -c 1 "$TRACE.raw"/shmtrace.*.jsonl | od -An -c | tr -d ' ')" = '\n' ]
+	run sh -c "tail -c 4096 '$TRACE.raw'/shmtrace.*.jsonl | tr -d '\n' | wc -c"
+	assert_output 0
+	run "$SHMTRACE" report --format json "$TRACE.raw"
+	run jq -c '[.summary.calls.shmctl, .summary.warnings]' <<<"$output"
+	assert_output '[3001,0]'
+	run jq -c 'select(.event == "call") | .seq' "$TRACE.raw"/shmtrace.*.jsonl
+	assert_equal "${#lines[@]}" 3003
+}
+
 @test "signal handlers: calls from a handler are traced and nothing deadlocks" {
 	run --separate-stderr timeout 120 "$SHMTRACE" run -q -o "$TRACE" -- "$TESTBIN/sigcall"
 	assert_success
@@ -101,4 +124,16 @@ load helpers
 	assert_output "$(printf '%s\n' '["fork",null,false]' '["call","shmat",null]' '["call","shmdt",null]' '["exit",null,null]')"
 	run records 'select(.event == "call" and .errno != null)'
 	assert_output ''
+}
+
+@test "privileges dropped, file mapped: the worker writes into its parent's mapped file, nothing lost" {
+	[ "$(id -u)" = 0 ] || skip "needs root to drop privileges"
+	trace "$TESTBIN/dropper" 2000
+	assert_success
+	worker=$(sed -n 's/^worker=\([0-9]*\).*/\1/p' <<<"$output")
+	run records "select(.pid == $worker and .event == \"call\") | .call"
+	assert_equal "${#lines[@]}" 2002
+	run records "select(.pid != $worker and .event == \"call\") | .seq"
+	assert_equal "${#lines[@]}" 4002
+	assert_valid_trace
 }

@@ -1,0 +1,37 @@
+/* Writing records into the trace file mapped shared: see mapped.c. */
+#ifndef SHMTRACE_MAPPED_H
+#define SHMTRACE_MAPPED_H
+
+#include <stddef.h>
+
+#include "shim.h"
+
+/* Bytes a process writes with write(2) before it maps its file. */
+#define SWITCH_AFTER (64u << 10)
+
+enum { MAPPED_DONE = 0, MAPPED_NOT_ACTIVE = -1, MAPPED_FAILED = -2 };
+
+/* How a file is written now; shared by every process writing that file
+ * (a forked child that could not create its own appends to its parent's). */
+enum out_mode { MODE_APPEND, MODE_SWITCHING, MODE_MAPPED, MODE_APPEND_ONLY };
+
+struct out_shared {
+	_Atomic int mode;
+	_Atomic int inflight;                /* write(2) appends under way */
+	_Atomic unsigned long long appended; /* bytes appended so far */
+	_Atomic unsigned long long tail;     /* mapped: bytes reserved */
+	_Atomic unsigned long long size;     /* mapped: bytes allocated, filled with newlines */
+	_Atomic int growing;
+	_Atomic int failed;
+};
+
+/* Maps FD's file, whose first AT bytes are written; 0 or -1. */
+HIDDEN int mapped_start(struct out_shared *sh, int fd, unsigned long long at);
+HIDDEN int mapped_write(struct out_shared *sh, const char *buf, size_t len);
+/* In a forked child with a file of its own: drop the parent's mapping. */
+HIDDEN void mapped_forget(void);
+
+/* output.c: our descriptor, checked to still be our file (reopened if not). */
+HIDDEN int out_checked_fd(void);
+
+#endif
