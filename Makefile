@@ -74,6 +74,19 @@ test: all $(TEST_BINS) $(B)/tests/libpremark.so
 		tests/run-suites tests/; \
 	fi
 
+# The benchmarks behind docs/performance.md; not part of `make test`.
+BENCH_BINS := $(patsubst bench/%.c,$(B)/bench/%,$(wildcard bench/*.c))
+$(B)/bench/%: bench/%.c | $(B)/bench
+	$(call say,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -O2 -o $@ $< -lpthread
+
+$(B)/bench:
+	$(Q)mkdir -p $@
+
+bench: all $(BENCH_BINS)
+	$(Q)bench/run.sh
+	$(Q)bench/write-doc.sh $(B)/bench/results.txt > docs/performance.md
+
 # Installs missing build and test dependencies from Debian's archive.
 deps:
 	$(Q)scripts/install-deps
@@ -100,4 +113,4 @@ uninstall:
 clean:
 	rm -rf $(B)
 
-.PHONY: all test deps demo install uninstall clean
+.PHONY: all test deps demo bench install uninstall clean

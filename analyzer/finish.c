@@ -110,7 +110,7 @@ static json_t *untraced_leak(struct model *m, const struct leak *l)
 			 cpid, "program", nullable_str(p ? p->exe : NULL), "stack", "attached", "seen_by_trace", 0,
 			 "in_kernel", 1, "note",
 			 p ? "created by a traced process without a traced call (raw system call?)"
-			   : "created during the run by a process that was not traced (static program?)");
+			   : "created during the run by a process that made no traced call (static program? raw system call?)");
 }
 
 static void unremoved_keys(struct model *m)

@@ -140,7 +140,12 @@ static pid_t launch(const char *path, char **argv, int *exec_errno)
 		return -1;
 	pid_t pid = fork();
 	if (pid == 0) {
+		char self[24];
 		close(pipefd[0]);
+		/* The first process writes its file at once, calls or not: run then
+		 * knows LD_PRELOAD reached it. */
+		snprintf(self, sizeof self, "%d", (int)getpid());
+		setenv("SHMTRACE_ROOT_PID", self, 1);
 		execv(path, argv);
 		int err = errno;
 		ssize_t ignored = write(pipefd[1], &err, sizeof err);

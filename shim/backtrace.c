@@ -70,6 +70,10 @@ static int find_self(struct dl_phdr_info *info, size_t size, void *base)
 
 void bt_init(void)
 {
+	static int done; /* a forked child has it from its parent */
+	if (done)
+		return;
+	done = 1;
 	Dl_info info;
 	struct link_map *self = NULL;
 	if (dladdr1((void *)bt_init, &info, (void **)&self, RTLD_DL_LINKMAP) && self)

@@ -21,7 +21,7 @@ bool call_enter(struct call *c, enum call_id id)
 	shim_busy = 1;
 	c->entry_errno = errno;
 	ensure_init();
-	if (!proc.tracing) {
+	if (!ensure_file()) {
 		shim_busy = 0;
 		errno = c->entry_errno;
 		return false;

@@ -6,6 +6,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -122,17 +123,19 @@ static void child_after_fork(void)
 {
 	int busy = shim_busy;
 	shim_busy = 1;
-	pid_t parent = proc.pid;
+	proc.fork_parent = proc.pid;
+	proc.forked = 1;
 	proc.pid = getpid();
-	proc.start_ticks = read_start_ticks();
+	proc.born_mono = now_ns(CLOCK_MONOTONIC);
+	proc.born_real = now_ns(CLOCK_REALTIME);
 	tid_cache = 0;
 	call_reset_child();
 	inject_child_after_fork();
-	if (proc.tracing) {
-		int own_file = out_open_child() == 0;
-		bt_reset_child(own_file);
-		write_fork(parent, own_file);
-	}
+	/* Its file comes with its first call -- or now, if it inherited
+	 * attachments: what it holds matters even if it never calls. */
+	atomic_store(&proc.file, FILE_NONE);
+	if (atomic_load(&proc.attached) > 0)
+		ensure_file();
 	shim_busy = busy;
 }
 
@@ -156,9 +159,18 @@ static void init(void)
 	real.shmctl = must_find("shmctl");
 	real.exit_now = must_find("_exit");
 	real.pipe2 = must_find("pipe2");
+	real.setuid = must_find("setuid");
+	real.seteuid = must_find("seteuid");
+	real.setreuid = must_find("setreuid");
+	real.setresuid = must_find("setresuid");
+	real.setgid = must_find("setgid");
+	real.setegid = must_find("setegid");
+	real.setregid = must_find("setregid");
+	real.setresgid = must_find("setresgid");
 	read_config();
 	proc.pid = getpid();
-	proc.start_ticks = read_start_ticks();
+	proc.born_mono = now_ns(CLOCK_MONOTONIC);
+	proc.born_real = now_ns(CLOCK_REALTIME);
 	char err[INJECT_RULE_TEXT + 256];
 	if (inject_init(err, sizeof err) != 0) {
 		const char *parts[] = {"shmtrace: ", err};
@@ -169,12 +181,10 @@ static void init(void)
 	for (int i = 0; i < inject_rules.n; i++)
 		if (inject_rules.rule[i].caller[0])
 			proc.capture_depth = BACKTRACE_MAX;
-	bt_init();
-	enum open_result opened = out_open();
-	if (opened != OPEN_FAILED) {
-		proc.tracing = 1;
-		write_process_start(opened == OPEN_AFTER_EXEC ? EV_EXEC : EV_START);
-	}
+	/* The run's first process says at once that it is traced. */
+	const char *root = getenv("SHMTRACE_ROOT_PID");
+	if (root && strtol(root, NULL, 10) == proc.pid)
+		ensure_file();
 	pthread_atfork(inject_before_fork, NULL, child_after_fork);
 	on_exit(at_exit, NULL);
 	shim_busy = busy;

@@ -194,6 +194,11 @@ static int reopen(int stale)
 	return fd;
 }
 
+int out_has_file(void)
+{
+	return atomic_load(&out_fd) >= 0 && shared;
+}
+
 int out_checked_fd(void)
 {
 	int fd = atomic_load(&out_fd);

@@ -1,7 +1,9 @@
-/* The records about the process itself: a header that opens every trace
- * file, then start, exec or fork; exit at the end.  They are rare, so they
- * may read /proc; they still use no malloc or stdio, since a forked child of
- * a threaded program may run only async-signal-safe code. */
+/* The trace file of a process, opened when first needed (see enum
+ * file_state), with the records about the process itself: a header, then
+ * start, exec or fork; exit at the end.  They are rare, so they may read
+ * /proc; they still use no malloc or stdio, since a forked child of a
+ * threaded program may run only async-signal-safe code. */
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,14 +40,14 @@ static void write_header(struct jw *w)
 
 /* Fields every process record has: who, and when on both clocks, so that
  * the monotonic "ts" of calls can be shown as wall time. */
-static void open_record(struct jw *w, const char *event)
+static void open_record(struct jw *w, const char *event, unsigned long long mono, unsigned long long wall)
 {
 	jw_open(w, '{');
 	jw_key(w, "event"), jw_str(w, event, 16);
 	jw_key(w, "pid"), jw_int(w, proc.pid);
 	jw_key(w, "tid"), jw_int(w, current_tid());
-	jw_key(w, "ts"), jw_uint(w, now_ns(CLOCK_MONOTONIC));
-	jw_key(w, "realtime"), jw_uint(w, now_ns(CLOCK_REALTIME));
+	jw_key(w, "ts"), jw_uint(w, mono);
+	jw_key(w, "realtime"), jw_uint(w, wall);
 }
 
 static void write_argv(struct jw *w)
@@ -68,13 +70,13 @@ static void write_argv(struct jw *w)
 		jw_key(w, "argv_truncated"), jw_lit(w, "true");
 }
 
-void write_process_start(const char *event)
+static void write_process_start(const char *event)
 {
 	char buf[PROCESS_RECORD_MAX], path[PATH_MAX];
 	struct jw w;
 	jw_init(&w, buf, sizeof buf);
 	write_header(&w);
-	open_record(&w, event);
+	open_record(&w, event, proc.born_mono, proc.born_real);
 	jw_key(&w, "ppid"), jw_int(&w, getppid());
 	jw_key(&w, "uid"), jw_uint(&w, getuid());
 	jw_key(&w, "euid"), jw_uint(&w, geteuid());
@@ -91,14 +93,14 @@ void write_process_start(const char *event)
 
 /* own_file: 0 when the child could not create its file and appends to its
  * parent's: then no header, and readers tell it apart by pid. */
-void write_fork(pid_t parent, int own_file)
+static void write_fork(pid_t parent, int own_file)
 {
 	char buf[PROCESS_RECORD_MAX];
 	struct jw w;
 	jw_init(&w, buf, sizeof buf);
 	if (own_file)
 		write_header(&w);
-	open_record(&w, EV_FORK);
+	open_record(&w, EV_FORK, proc.born_mono, proc.born_real);
 	jw_key(&w, "ppid"), jw_int(&w, parent);
 	jw_key(&w, "own_file"), jw_lit(&w, own_file ? "true" : "false");
 	write_sysv_attachments(&w);
@@ -113,14 +115,54 @@ void write_exit(int status, const char *how)
 	static _Atomic int written;
 	char buf[512];
 	struct jw w;
-	if (!proc.tracing || atomic_exchange(&written, 1))
+	if (atomic_load(&proc.file) != FILE_OPEN || atomic_exchange(&written, 1))
 		return;
 	jw_init(&w, buf, sizeof buf);
-	open_record(&w, EV_EXIT);
+	open_record(&w, EV_EXIT, now_ns(CLOCK_MONOTONIC), now_ns(CLOCK_REALTIME));
 	jw_key(&w, "status"), jw_int(&w, status & 0377); /* what wait(2) reports */
 	jw_key(&w, "how"), jw_str(&w, how, 16);
 	jw_close(&w, '}');
 	size_t len = jw_finish(&w);
 	if (len)
 		out_write(buf, len);
+}
+
+static int open_file(void)
+{
+	bt_init();
+	proc.start_ticks = read_start_ticks();
+	if (proc.forked) {
+		int own_file = out_open_child() == 0;
+		if (!own_file && !out_has_file())
+			return 0;
+		bt_reset_child(own_file);
+		write_fork(proc.fork_parent, own_file);
+		return 1;
+	}
+	enum open_result opened = out_open();
+	if (opened == OPEN_FAILED)
+		return 0;
+	write_process_start(opened == OPEN_AFTER_EXEC ? EV_EXEC : EV_START);
+	return 1;
+}
+
+int ensure_file(void)
+{
+	int state = atomic_load(&proc.file);
+	if (state == FILE_OPEN || state == FILE_FAILED)
+		return state == FILE_OPEN;
+	int expected = FILE_NONE;
+	if (!atomic_compare_exchange_strong(&proc.file, &expected, FILE_OPENING)) {
+		/* Another thread opens it.  (A signal handler interrupting the
+		 * opener never gets here: the opener holds the guard.) */
+		while ((state = atomic_load(&proc.file)) == FILE_OPENING)
+			sched_yield();
+		return state == FILE_OPEN;
+	}
+	int busy = shim_busy;
+	shim_busy = 1;
+	int ok = open_file();
+	atomic_store(&proc.file, ok ? FILE_OPEN : FILE_FAILED);
+	shim_busy = busy;
+	return ok;
 }

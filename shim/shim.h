@@ -22,14 +22,25 @@ struct real_fns {
 	int (*shmctl)(int, int, struct shmid_ds *);
 	void (*exit_now)(int) __attribute__((noreturn)); /* _exit */
 	int (*pipe2)(int[2], int);
+	int (*setuid)(uid_t), (*seteuid)(uid_t), (*setreuid)(uid_t, uid_t), (*setresuid)(uid_t, uid_t, uid_t);
+	int (*setgid)(gid_t), (*setegid)(gid_t), (*setregid)(gid_t, gid_t), (*setresgid)(gid_t, gid_t, gid_t);
 };
 HIDDEN extern struct real_fns real;
+
+/* Whether this process has its trace file yet: a process gets one at its
+ * first shm call, when it inherits attachments, before it drops privileges,
+ * or at start when it is the root of a `shmtrace run`. */
+enum file_state { FILE_NONE, FILE_OPENING, FILE_OPEN, FILE_FAILED };
 
 /* Per process, reset in a forked child. */
 struct proc {
 	pid_t pid;
 	unsigned long long start_ticks; /* /proc/self/stat starttime: same across exec */
-	int tracing;                    /* 0 when no trace file could be opened */
+	_Atomic int file;               /* enum file_state */
+	int forked;                     /* this image began as a fork of... */
+	pid_t fork_parent;              /* ...this process */
+	unsigned long long born_mono, born_real; /* when it started (or forked) */
+	_Atomic long attached;          /* traced attachments not yet detached */
 	int backtrace_depth;            /* SHMTRACE_BACKTRACE: frames recorded */
 	int capture_depth;              /* frames taken: more when caller= rules need them */
 	char out_dir[PATH_MAX];         /* SHMTRACE_OUT, made absolute at start */
@@ -48,9 +59,8 @@ HIDDEN void warn(const char *what, const char *detail, int err);
 /* call.c */
 HIDDEN void call_reset_child(void);
 
-/* process.c: records that are not calls */
-HIDDEN void write_process_start(const char *event);
-HIDDEN void write_fork(pid_t parent, int own_file);
+/* process.c: the trace file's opening records, and the exit record */
+HIDDEN int ensure_file(void); /* 1 if this process is traced (its file is open) */
 HIDDEN void write_exit(int status, const char *how);
 
 /* procfs.c: facts about this process, read with plain system calls */
@@ -64,10 +74,11 @@ HIDDEN int fd_move_high(int fd); /* a close-on-exec duplicate >= 1000, the origi
 enum open_result { OPEN_FAILED = -1, OPEN_NEW = 0, OPEN_AFTER_EXEC = 1 };
 HIDDEN enum open_result out_open(void);
 HIDDEN int out_open_child(void); /* 0 own file, -1 still the parent's */
+HIDDEN int out_has_file(void);    /* a file is open (an inherited one counts) */
 HIDDEN void out_write(const char *buf, size_t len);
 
 /* backtrace.c */
-HIDDEN void bt_init(void);
+HIDDEN void bt_init(void); /* once per program image */
 HIDDEN void bt_reset_child(int own_file);
 HIDDEN int bt_capture(void **ips, int max);
 HIDDEN void bt_write_stack_field(struct jw *w, void *const *ips, int n);

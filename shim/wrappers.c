@@ -3,6 +3,7 @@
  * makes it fail, when the kernel is never asked -- plus the decoding of its
  * own arguments.  Names and flags come from common/xlat.c. */
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <sys/ipc.h>
 #include <sys/shm.h>
@@ -77,6 +78,8 @@ EXPORT void *shmat(int shmid, const void *shmaddr, int shmflg)
 		return real.shmat(shmid, shmaddr, shmflg);
 	struct call_facts facts = {.call = CALL_SHMAT, .shmid = shmid, .flags = (unsigned)shmflg};
 	void *ret = call_inject(&c, &facts) ? (void *)-1 : real.shmat(shmid, shmaddr, shmflg);
+	if (ret != (void *)-1)
+		atomic_fetch_add(&proc.attached, 1);
 	call_returned(&c);
 	struct jw *w = &c.w;
 	jw_key(w, "shmid"), jw_int(w, shmid);
@@ -95,6 +98,8 @@ EXPORT int shmdt(const void *shmaddr)
 		return real.shmdt(shmaddr);
 	struct call_facts facts = {.call = CALL_SHMDT, .shmid = -1, .addr = shmaddr};
 	int ret = call_inject(&c, &facts) ? -1 : real.shmdt(shmaddr);
+	if (ret == 0)
+		atomic_fetch_sub(&proc.attached, 1);
 	call_returned(&c);
 	jw_key(&c.w, "shmaddr"), jw_hex(&c.w, (uintptr_t)shmaddr);
 	call_result_int(&c, ret, ret == -1);
@@ -164,4 +169,67 @@ EXPORT void _exit(int status)
 EXPORT void _Exit(int status)
 {
 	_exit(status);
+}
+
+/* A process about to give up its privileges opens its trace file first,
+ * while it may still create one in the trace directory (a server that
+ * starts as root and becomes nobody).  Each is the real call after that. */
+#define BEFORE_PRIVILEGE_CHANGE()                  \
+	do {                                       \
+		int saved = errno;                 \
+		if (!shim_busy) {                  \
+			shim_busy = 1;             \
+			ensure_init();             \
+			ensure_file();             \
+			shim_busy = 0;             \
+		}                                  \
+		errno = saved;                     \
+	} while (0)
+
+EXPORT int setuid(uid_t uid)
+{
+	BEFORE_PRIVILEGE_CHANGE();
+	return real.setuid(uid);
+}
+
+EXPORT int seteuid(uid_t uid)
+{
+	BEFORE_PRIVILEGE_CHANGE();
+	return real.seteuid(uid);
+}
+
+EXPORT int setreuid(uid_t ruid, uid_t euid)
+{
+	BEFORE_PRIVILEGE_CHANGE();
+	return real.setreuid(ruid, euid);
+}
+
+EXPORT int setresuid(uid_t ruid, uid_t euid, uid_t suid)
+{
+	BEFORE_PRIVILEGE_CHANGE();
+	return real.setresuid(ruid, euid, suid);
+}
+
+EXPORT int setgid(gid_t gid)
+{
+	BEFORE_PRIVILEGE_CHANGE();
+	return real.setgid(gid);
+}
+
+EXPORT int setegid(gid_t gid)
+{
+	BEFORE_PRIVILEGE_CHANGE();
+	return real.setegid(gid);
+}
+
+EXPORT int setregid(gid_t rgid, gid_t egid)
+{
+	BEFORE_PRIVILEGE_CHANGE();
+	return real.setregid(rgid, egid);
+}
+
+EXPORT int setresgid(gid_t rgid, gid_t egid, gid_t sgid)
+{
+	BEFORE_PRIVILEGE_CHANGE();
+	return real.setresgid(rgid, egid, sgid);
 }

@@ -156,7 +156,7 @@ leaky_run() {
 	report --format json "$TRACE"
 	assert_failure 1
 	run jq -c '.leaked_segments | map([.shmid, .size, .seen_by_trace, (.program | tostring | split("/") | last)])' <<<"$output"
-	assert_output "[[$static_id,12288,false,\"null\"],[$raw_id,8192,false,\"rawcall\"]]"
+	assert_output "[[$static_id,12288,false,\"null\"],[$raw_id,8192,false,\"null\"]]"
 	ipcrm -m "$static_id" -m "$raw_id"
 }
 

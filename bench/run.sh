@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# make bench: shmtrace's costs, each measured side by side with what it is
+# compared to, in interleaved rounds (A B A B ...), medians quoted: these
+# machines are shared and noisy.  Prints every figure beside its target and
+# rewrites docs/performance.md.  Never part of `make test`.
+#   ROUNDS=7 EVENTS=1000000 bench/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+B=build
+BB=$B/bench
+ROUNDS=${ROUNDS:-7}
+EVENTS=${EVENTS:-1000000}
+ITER=${ITER:-20000}
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+OUT=$BB/results.txt
+: >"$OUT"
+
+say() { printf '%s\n' "$*" | tee -a "$OUT"; }
+median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+# verdict VALUE OP TARGET: "met" or "MISSED"
+verdict() { awk -v v="$1" -v t="$3" -v op="$2" 'BEGIN { ok = op == "<=" ? v <= t : v >= t; print ok ? "met" : "MISSED" }'; }
+X
+
+traced() { # traced DEPTH CMD...: run CMD under shmtrace, print its stdout
+	local depth=$1
+	shift
+	rm -rf "$TMP/t"
+	"$B/shmtrace" run -q -b "$depth" -o "$TMP/t" -- "$@"
+}
+
+say "shmtrace $(sed -n 's/.*SHMTRACE_VERSION "\(.*\)"/\1/p' common/version.h) benchmarks, $(date -u '+%Y-%m-%d %H:%M UTC')"
+say "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), Linux $(uname -r), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)"
+say "rounds: $ROUNDS, interleaved; figures are medians"
+say ""
+
+# 1. Tracing cost, timed inside the program (start-up excluded).
+say "1. tracing cost: loop of shmget + shmat + one write + shmdt + IPC_RMID, ns per iteration"
+for r in $(seq "$ROUNDS"); do
+	"$BB/loop" "$ITER" >>"$TMP/bare"
+	traced 16 "$BB/loop" "$ITER" >>"$TMP/bt16"
+	traced 0 "$BB/loop" "$ITER" >>"$TMP/bt0"
+	strace -f -qq -o /dev/null "$BB/loop" $((ITER / 10)) >>"$TMP/strace"
+	strace -f -k -qq -o /dev/null "$BB/loop" $((ITER / 200)) >>"$TMP/stracek"
+done
+bare=$(median <"$TMP/bare")
+bt16=$(median <"$TMP/bt16")
+bt0=$(median <"$TMP/bt0")
+st=$(median <"$TMP/strace")
+stk=$(median <"$TMP/stracek")
+events=$(cat "$TMP"/t/shmtrace.*.jsonl | grep -c '"event":"call"')
+bytes=$(cat "$TMP"/t/shmtrace.*.jsonl | wc -c)
+line "bare" "$bare ns"
+r16=$(ratio "$bt16" "$bare"); r0=$(ratio "$bt0" "$bare")
+line "traced, backtraces of 16 (default)" "$bt16 ns" "x$r16" "target <= 1.25: $(verdict "$r16" '<=' 1.25)"
+line "traced, backtraces off" "$bt0 ns" "x$r0" "target <= 1.10: $(verdict "$r0" '<=' 1.10)"
+line "strace -f" "$st ns" "x$(ratio "$st" "$bare")" "shmtrace is $(ratio "$st" "$bt16")x faster: target >= 5: $(verdict "$(ratio "$st" "$bt16")" '>=' 5)"
+line "strace -f -k" "$stk ns" "x$(ratio "$stk" "$bare")" "shmtrace is $(ratio "$stk" "$bt16")x faster: target >= 100: $(verdict "$(ratio "$stk" "$bt16")" '>=' 100)"
+say ""
+
+# 2. Threads: the same loop in 2 and 8 threads.
+say "2. threads: the loop in N threads, ns per iteration of one thread"
+for n in 2 8; do
+	: >"$TMP/tb" && : >"$TMP/tt"
+	for r in $(seq "$ROUNDS"); do
+		"$BB/loop" $((ITER / n)) "$n" >>"$TMP/tb"
+		traced 16 "$BB/loop" $((ITER / n)) "$n" >>"$TMP/tt"
+	done
+	tb=$(median <"$TMP/tb"); tt=$(median <"$TMP/tt"); rt=$(ratio "$tt" "$tb")
+	line "$n threads, bare / traced" "$tb / $tt" "x$rt" "target <= 1.25: $(verdict "$rt" '<=' 1.25)"
+done
+say ""
+
+# 3. Start-up: a program that makes no shm call.
+say "3. start-up: /bin/true, median of 100 starts per round"
+mkdir -p "$TMP/s"
+for r in $(seq "$ROUNDS"); do
+	"$BB/startup" 100 true >>"$TMP/sb"
+	env LD_PRELOAD="$PWD/$B/libshmtrace.so" SHMTRACE_OUT="$TMP/s" "$BB/startup" 100 true >>"$TMP/st"
+	rm -f "$TMP"/s/*
+done
+sb=$(median <"$TMP/sb"); stt=$(median <"$TMP/st"); added=$(awk -v a="$stt" -v b="$sb" 'BEGIN { printf "%.0f", a - b }')
+line "bare / preloaded" "$sb / $stt us" "" "added $added us: target <= 1000 us: $(verdict "$added" '<=' 1000)"
+loaded=$(ldd "$B/libshmtrace.so" | awk '{ print $1 }' | tr '\n' ' ')
+say "  libraries the shim loads: $loaded"
+case "$loaded" in *libdw* | *jansson*) say "  MISSED: an analyzer library is loaded by the shim" ;; *) say "  no analyzer library (libdw, jansson) in the shim: met" ;; esac
+say ""
+
+# 4. Trace size.
+say "4. trace size: $(awk -v b="$bytes" -v e="$events" 'BEGIN { printf "%.0f", b / e }') bytes per call event (the loop above, backtraces of 16, stacks interned: $(grep -hc '"event":"stack"' "$TMP"/t/shmtrace.*.jsonl | paste -sd+ | bc) stack records for $events calls)"
+say ""
+
+# 5. The analyzer on a generated trace.
+say "5. analyzer: shmtrace report on generated traces (16 call sites, 12-frame stacks)"
+mkdir -p "$TMP/g1" "$TMP/g10"
+"$BB/gentrace" "$TMP/g1" "$EVENTS"
+for r in $(seq 3); do
+	/usr/bin/time -f '%e %M' -o "$TMP/rt" "$B/shmtrace" report --format json "$TMP/g1" >/dev/null || true
+	cat "$TMP/rt" >>"$TMP/rep"
+	/usr/bin/time -f '%e %M' -o "$TMP/jt" jq -c 'select(.call == "shmget")' "$TMP"/g1/*.jsonl >/dev/null
+	cat "$TMP/jt" >>"$TMP/jq"
+done
+rs=$(cut -d' ' -f1 "$TMP/rep" | median); rm1=$(cut -d' ' -f2 "$TMP/rep" | median); js=$(cut -d' ' -f1 "$TMP/jq" | median)
+eps=$(awk -v e="$EVENTS" -v s="$rs" 'BEGIN { printf "%.0f", e / s }')
+line "$EVENTS events: report" "${rs} s" "" "$eps events/s: target >= 500000: $(verdict "$eps" '>=' 500000)"
+line "jq -c 'select(.call == \"shmget\")'" "${js} s" "" "report is $(ratio "$js" "$rs")x faster: target >= 3: $(verdict "$(ratio "$js" "$rs")" '>=' 3)"
+rm -rf "$TMP/g1"
+"$BB/gentrace" "$TMP/g10" $((EVENTS * 10))
+/usr/bin/time -f '%e %M' -o "$TMP/rt10" "$B/shmtrace" report --format json "$TMP/g10" >/dev/null || true
+rm10=$(cut -d' ' -f2 "$TMP/rt10")
+line "peak RSS, $EVENTS / $((EVENTS * 10)) events" "$rm1 / $rm10 KiB" "x$(ratio "$rm10" "$rm1")" "target <= 1.2: $(verdict "$(ratio "$rm10" "$rm1")" '<=' 1.2)"
+rm -rf "$TMP/g10"
+say ""
+
+# 6. Sweep: N calls cost N + 1 runs; -j 2 on 2 cores.
+say "6. sweep of samples/careless"
+for r in $(seq 3); do
+	a=$(date +%s.%N); "$B/shmtrace" sweep -f json -- "$B/samples/careless" >"$TMP/sw1" || true; b=$(date +%s.%N)
+	echo "$b - $a" | bc >>"$TMP/j1"
+	a=$(date +%s.%N); "$B/shmtrace" sweep -j 2 -f json -- "$B/samples/careless" >/dev/null || true; b=$(date +%s.%N)
+	echo "$b - $a" | bc >>"$TMP/j2"
+done
+calls=$(jq '.clean.calls | add' "$TMP/sw1"); runs=$(jq '.summary.runs' "$TMP/sw1")
+line "calls in the clean run / runs" "$calls / $((runs + 1))" "" "N + 1 runs: $( [ "$runs" -eq "$calls" ] && echo met || echo MISSED)"
+j1=$(median <"$TMP/j1"); j2=$(median <"$TMP/j2")
+line "-j 1 / -j 2" "$j1 / $j2 s" "x$(ratio "$j1" "$j2")" "target about 2 on 2 cores"
