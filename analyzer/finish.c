@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/calls.h"
 #include "model_state.h"
 
 struct leak {
@@ -143,8 +144,21 @@ static void unremoved_keys(struct model *m)
 	json_decref(by_key);
 }
 
+static void summary_counts(struct model *m)
+{
+	json_t *sum = section(m, "summary"), *calls = json_object_get(sum, "calls");
+	json_t *failures = json_object_get(sum, "failures");
+	for (int c = 0; c < CALL_COUNT; c++)
+		if (m->calls[c])
+			json_object_set_new(calls, call_table[c].name, json_integer(m->calls[c]));
+	for (int i = 0; i < m->nfailures; i++)
+		json_object_set_new(failures, m->failures[i].name, json_integer(m->failures[i].count));
+	json_object_set_new(sum, "injected", json_integer(m->injected));
+}
+
 json_t *model_finish(struct model *m)
 {
+	summary_counts(m);
 	struct leak *leaks;
 	size_t n = collect_leaks(m, &leaks);
 	json_t *out = section(m, "leaked_segments");

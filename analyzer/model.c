@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/calls.h"
 #include "../common/trace_format.h"
 #include "model_state.h"
 
@@ -177,43 +178,40 @@ static void end_attachments(struct model *m, struct process *p, const char *ende
 
 /* ---- calls ------------------------------------------------------------ */
 
-static void on_shmget(struct model *m, struct process *p, const json_t *rec, struct stack *stack)
+static void on_shmget(struct model *m, struct process *p, const struct call_rec *c, struct stack *stack)
 {
-	const json_t *args = json_object_get(rec, "args");
-	int shmid = (int)num(rec, "ret");
-	json_t *created = json_object_get(rec, "created");
-	if (!json_is_true(created)) {
+	int shmid = (int)c->ret;
+	if (c->created != 1) {
 		struct segment *s = segment(m, shmid, p, stack);
-		s->key = (unsigned)hexnum(args, "key");
+		s->key = c->key;
 		return;
 	}
 	struct segment *s = new_segment(m, shmid);
-	s->key = (unsigned)hexnum(args, "key");
-	s->size = (unsigned long long)num(args, "size");
+	s->key = c->key;
+	s->size = c->size;
 	s->traced_create = 1;
 	s->creator_pid = p->pid;
 	s->creator_exe = p->exe ? strdup(p->exe) : NULL;
 	s->create_stack = stack;
-	s->create_ts = (unsigned long long)num(rec, "ts");
+	s->create_ts = c->ts;
 }
 
-static void on_shmat(struct model *m, struct process *p, const json_t *rec, struct stack *stack)
+static void on_shmat(struct model *m, struct process *p, const struct call_rec *c, struct stack *stack)
 {
-	int shmid = (int)num(json_object_get(rec, "args"), "shmid");
+	int shmid = (int)c->shmid;
 	struct segment *s = segment(m, shmid, p, stack);
 	if (s->removed) {
 		json_t *f = misuse(m, "attach_after_remove", p, stack, (uint64_t)shmid,
 				   "shmat of a segment already marked for removal (works on Linux only)");
 		json_object_set_new(f, "shmid", json_integer(shmid));
 	}
-	attach(p, s, hexnum(rec, "ret"), stack, 0);
+	attach(p, s, c->ret_addr, stack, 0);
 }
 
-static void on_shmdt(struct model *m, struct process *p, const json_t *rec)
+static void on_shmdt(struct model *m, struct process *p, const struct call_rec *c)
 {
-	unsigned long long addr = hexnum(json_object_get(rec, "args"), "shmaddr");
 	for (struct attachment **a = &p->att; *a; a = &(*a)->next)
-		if ((*a)->addr == addr) {
+		if ((*a)->addr == c->shmaddr) {
 			struct attachment *gone = *a;
 			*a = gone->next;
 			drop(m, gone);
@@ -222,12 +220,11 @@ static void on_shmdt(struct model *m, struct process *p, const json_t *rec)
 	/* Attached before the trace began (an untraced parent): nothing known. */
 }
 
-static void on_shmctl(struct model *m, struct process *p, const json_t *rec, struct stack *stack)
+static void on_shmctl(struct model *m, struct process *p, const struct call_rec *c, struct stack *stack)
 {
-	const json_t *args = json_object_get(rec, "args");
-	const char *cmd = str(args, "cmd");
-	int shmid = (int)num(args, "shmid");
-	if (!cmd || strcmp(cmd, "IPC_INFO") == 0 || strcmp(cmd, "SHM_INFO") == 0 || strncmp(cmd, "SHM_STAT", 8) == 0)
+	const char *cmd = c->cmd;
+	int shmid = (int)c->shmid;
+	if (!cmd[0] || strcmp(cmd, "IPC_INFO") == 0 || strcmp(cmd, "SHM_INFO") == 0 || strncmp(cmd, "SHM_STAT", 8) == 0)
 		return; /* no segment id in these */
 	struct segment *s = segment(m, shmid, p, stack);
 	if (strcmp(cmd, "IPC_RMID") != 0)
@@ -242,25 +239,18 @@ static void on_shmctl(struct model *m, struct process *p, const json_t *rec, str
 	maybe_destroy(m, s);
 }
 
-static int is_errno(const json_t *rec, const char *name)
-{
-	const char *e = str(rec, "errno");
-	return e && strcmp(e, name) == 0;
-}
-
 /* A failure that says more than its errno: the specific misuse. */
-static int classify_failure(struct model *m, struct process *p, const json_t *rec, struct stack *stack)
+static int classify_failure(struct model *m, struct process *p, const struct call_rec *c, struct stack *stack)
 {
-	const char *call = str(rec, "call");
-	const json_t *args = json_object_get(rec, "args");
-	if (strcmp(call, "shmdt") == 0 && is_errno(rec, "EINVAL")) {
-		json_t *u = misuse(m, "shmdt_not_attached", p, stack, hexnum(args, "shmaddr"),
+	int einval = strcmp(c->errno_name, "EINVAL") == 0, eidrm = strcmp(c->errno_name, "EIDRM") == 0;
+	if (strcmp(c->call, "shmdt") == 0 && einval) {
+		json_t *u = misuse(m, "shmdt_not_attached", p, stack, c->shmaddr,
 				   "shmdt of an address where nothing is attached");
-		json_object_set(u, "addr", json_object_get(args, "shmaddr"));
+		json_object_set_new(u, "addr", hexstr(c->shmaddr, 0));
 		return 1;
 	}
-	if ((strcmp(call, "shmat") == 0 || strcmp(call, "shmctl") == 0) && (is_errno(rec, "EINVAL") || is_errno(rec, "EIDRM"))) {
-		int shmid = (int)num(args, "shmid");
+	if ((strcmp(c->call, "shmat") == 0 || strcmp(c->call, "shmctl") == 0) && (einval || eidrm)) {
+		int shmid = (int)c->shmid;
 		struct tomb *t = map_get(&m->removed, (uint64_t)shmid);
 		if (!t || map_get(&m->segments, (uint64_t)shmid))
 			return 0;
@@ -275,60 +265,60 @@ static int classify_failure(struct model *m, struct process *p, const json_t *re
 }
 
 /* Failed calls, grouped by call site and errno; injected ones counted apart. */
-static void on_failure(struct model *m, struct process *p, const json_t *rec, struct stack *stack)
+static void on_failure(struct model *m, struct process *p, const struct call_rec *c, struct stack *stack)
 {
-	if (json_is_false(json_object_get(rec, "injected")) && classify_failure(m, p, rec, stack))
+	if (!c->injected && classify_failure(m, p, c, stack))
 		return;
-	const char *call = str(rec, "call");
-	json_t *errno_value = json_object_get(rec, "errno");
-	const char *err = json_is_string(errno_value) ? json_string_value(errno_value) : "unknown";
 	int fresh;
-	json_t *f = grouped(m, "misuse", "failed_call", stack, mix(hash_str(call), hash_str(err)), &fresh);
+	json_t *f = grouped(m, "misuse", "failed_call", stack, mix(hash_str(c->call), hash_str(c->errno_name)), &fresh);
 	if (fresh) {
 		char message[96];
-		snprintf(message, sizeof message, "%s failed with %s", call, err);
+		snprintf(message, sizeof message, "%s failed with %s", c->call, c->errno_name);
 		json_object_set_new(f, "message", json_string(message));
-		json_object_set_new(f, "call", json_string(call));
-		json_object_set_new(f, "errno", json_string(err));
+		json_object_set_new(f, "call", json_string(c->call));
+		json_object_set_new(f, "errno", json_string(c->errno_name));
 		json_object_set_new(f, "pid", json_integer(p->pid));
 		json_object_set_new(f, "program", nullable_str(p->exe));
 		json_object_set_new(f, "injected", json_integer(0));
 	}
-	if (json_is_true(json_object_get(rec, "injected")))
+	if (c->injected)
 		count(f, "injected", 1);
 }
 
-static int failed(const json_t *rec)
+/* Summary counts, kept as numbers and made JSON at the end. */
+static void tally(struct model *m, const struct call_rec *c)
 {
-	return !json_is_null(json_object_get(rec, "errno")) && json_object_get(rec, "errno");
+	int call = call_by_name(c->call);
+	if (call >= 0)
+		m->calls[call]++;
+	m->injected += c->injected;
+	if (!c->failed)
+		return;
+	for (int i = 0; i < m->nfailures; i++)
+		if (strcmp(m->failures[i].name, c->errno_name) == 0) {
+			m->failures[i].count++;
+			return;
+		}
+	if (m->nfailures < (int)(sizeof m->failures / sizeof *m->failures)) {
+		snprintf(m->failures[m->nfailures].name, sizeof m->failures[0].name, "%s", c->errno_name);
+		m->failures[m->nfailures++].count = 1;
+	}
 }
 
-static void on_call(struct model *m, struct trace_file *file, const json_t *rec, struct stack *stack)
+static void on_call(struct model *m, const struct call_rec *c, struct stack *stack)
 {
-	const char *call = str(rec, "call");
-	json_t *pid = json_object_get(rec, "pid");
-	if (!call || !json_is_integer(pid) || !json_is_object(json_object_get(rec, "args"))) {
-		reader_warn(m->reader, file, file->record_line, "call record without call, pid or args: ignored");
-		return;
-	}
-	json_t *summary = section(m, "summary");
-	struct process *p = process(m, (int)json_integer_value(pid));
-	count(json_object_get(summary, "calls"), call, 1);
-	if (json_is_true(json_object_get(rec, "injected")))
-		count(summary, "injected", 1);
-	if (failed(rec)) {
-		json_t *e = json_object_get(rec, "errno");
-		count(json_object_get(summary, "failures"), json_is_string(e) ? json_string_value(e) : "unknown", 1);
-		on_failure(m, p, rec, stack);
-	} else if (strcmp(call, "shmget") == 0) {
-		on_shmget(m, p, rec, stack);
-	} else if (strcmp(call, "shmat") == 0) {
-		on_shmat(m, p, rec, stack);
-	} else if (strcmp(call, "shmdt") == 0) {
-		on_shmdt(m, p, rec);
-	} else if (strcmp(call, "shmctl") == 0) {
-		on_shmctl(m, p, rec, stack);
-	}
+	struct process *p = process(m, (int)c->pid);
+	tally(m, c);
+	if (c->failed)
+		on_failure(m, p, c, stack);
+	else if (strcmp(c->call, "shmget") == 0)
+		on_shmget(m, p, c, stack);
+	else if (strcmp(c->call, "shmat") == 0)
+		on_shmat(m, p, c, stack);
+	else if (strcmp(c->call, "shmdt") == 0)
+		on_shmdt(m, p, c);
+	else if (strcmp(c->call, "shmctl") == 0)
+		on_shmctl(m, p, c, stack);
 }
 
 /* ---- process records -------------------------------------------------- */
@@ -376,16 +366,19 @@ static void on_process(struct model *m, const char *event, const json_t *rec)
 	}
 }
 
-void model_feed(struct model *m, json_t *rec, struct trace_file *file, struct stack *stack)
+void model_feed(struct model *m, const struct record *record, struct trace_file *file)
 {
+	if (record->is_call) {
+		on_call(m, &record->call, record->stack);
+		return;
+	}
+	const json_t *rec = record->json;
 	const char *event = str(rec, "event");
-	if (strcmp(event, EV_CALL) == 0) {
-		on_call(m, file, rec, stack);
-	} else if (strcmp(event, "kernel") == 0) {
+	if (strcmp(event, "kernel") == 0) {
 		json_t **slot = strcmp(str(rec, "when") ? str(rec, "when") : "", "before") == 0 ? &m->kernel_before
 											    : &m->kernel_after;
 		json_decref(*slot);
-		*slot = json_incref(rec);
+		*slot = json_incref((json_t *)rec);
 	} else if (json_is_integer(json_object_get(rec, "pid"))) {
 		on_process(m, event, rec);
 	} else {

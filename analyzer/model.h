@@ -26,11 +26,17 @@ struct model {
 	struct tomb_ring *tombs;
 	json_t *kernel_before, *kernel_after;
 	int own_pids_only; /* kernel diff: only segments whose creator is in the trace */
+	long long calls[4], injected; /* by enum call_id */
+	struct {
+		char name[24];
+		long long count;
+	} failures[64];
+	int nfailures;
 	json_t *report; /* leaked_segments, unremoved_keys, undetached_attachments, misuse, summary */
 };
 
 int model_init(struct model *m, struct reader *r);
-void model_feed(struct model *m, json_t *rec, struct trace_file *file, struct stack *stack);
+void model_feed(struct model *m, const struct record *rec, struct trace_file *file);
 /* The report object, complete; the model keeps no reference to it. */
 json_t *model_finish(struct model *m);
 void model_free(struct model *m);

@@ -109,7 +109,17 @@ static int header_ok(struct reader *r, struct trace_file *f, const json_t *rec)
 static void skip_file(struct trace_file *f)
 {
 	fseek(f->f, 0, SEEK_END);
-	f->next = NULL;
+	f->has_next = 0;
+}
+
+static struct stack *call_stack(struct reader *r, struct trace_file *f, const json_t *stack);
+
+/* The record goes into the merge: it has a timestamp. */
+static void hold(struct trace_file *f, const struct record *rec)
+{
+	f->next = *rec;
+	f->has_next = 1;
+	f->next_line = f->line;
 }
 
 /* Reads lines until a record that goes into the merge (it has "ts"). */
@@ -118,7 +128,7 @@ static void advance(struct reader *r, struct trace_file *f)
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
-	f->next = NULL;
+	f->has_next = 0;
 	while ((len = getline(&line, &cap, f->f)) > 0) {
 		f->line++;
 		if (line[len - 1] != '\n') {
@@ -139,6 +149,19 @@ static void advance(struct reader *r, struct trace_file *f)
 		}
 		if (strspn(start, " \t\r\n") == (size_t)len)
 			continue; /* blank: room the writer had not used yet */
+		struct record fast = {.is_call = 1};
+		if (scan_call(start, (size_t)len, &fast.call) == SCAN_CALL) {
+			r->records++;
+			fast.ts = fast.call.ts;
+			if (fast.call.stack_id) {
+				fast.stack = map_get(&f->stack_ids, (uint64_t)fast.call.stack_id);
+				if (!fast.stack)
+					reader_warn(r, f, f->line, "call refers to stack %lld, which the file does not define",
+						    fast.call.stack_id);
+			}
+			hold(f, &fast);
+			break;
+		}
 		json_error_t err;
 		json_t *rec = json_loadb(start, (size_t)len, JSON_REJECT_DUPLICATES, &err);
 		if (!rec || !json_is_object(rec)) {
@@ -165,10 +188,20 @@ static void advance(struct reader *r, struct trace_file *f)
 				reader_warn(r, f, f->line, "malformed stack record: ignored");
 			else if (st)
 				map_put(&f->stack_ids, (uint64_t)id, st);
+		} else if (strcmp(event, EV_CALL) == 0) {
+			struct record call = {.is_call = 1};
+			if (call_from_json(rec, &call.call) != 0) {
+				reader_warn(r, f, f->line, "call record without call, pid, ts or args: ignored");
+			} else {
+				call.ts = call.call.ts;
+				call.stack = call_stack(r, f, json_object_get(rec, "stack"));
+				hold(f, &call);
+				json_decref(rec);
+				break;
+			}
 		} else if (json_is_integer(ts) && json_integer_value(ts) >= 0) {
-			f->next = rec;
-			f->next_ts = (uint64_t)json_integer_value(ts);
-			f->next_line = f->line;
+			struct record other = {.json = rec, .ts = (uint64_t)json_integer_value(ts)};
+			hold(f, &other);
 			break;
 		} else {
 			reader_warn(r, f, f->line, "\"%s\" record without a valid \"ts\": ignored", event);
@@ -181,7 +214,7 @@ static void advance(struct reader *r, struct trace_file *f)
 /* A binary min-heap of files by next_ts; ties keep file order. */
 static int before(struct reader *r, size_t a, size_t b)
 {
-	uint64_t ta = r->files[a].next_ts, tb = r->files[b].next_ts;
+	uint64_t ta = r->files[a].next.ts, tb = r->files[b].next.ts;
 	return ta < tb || (ta == tb && a < b);
 }
 
@@ -224,7 +257,7 @@ int reader_open(struct reader *r, char *const *paths, int npaths)
 		return -1;
 	for (size_t i = 0; i < r->nfiles; i++) {
 		advance(r, &r->files[i]);
-		if (r->files[i].next)
+		if (r->files[i].has_next)
 			r->heap[r->heap_len++] = i;
 	}
 	for (size_t i = r->heap_len / 2; i-- > 0;)
@@ -232,46 +265,45 @@ int reader_open(struct reader *r, char *const *paths, int npaths)
 	return 0;
 }
 
-static struct stack *call_stack(struct reader *r, struct trace_file *f, const json_t *rec)
+static struct stack *call_stack(struct reader *r, struct trace_file *f, const json_t *stack)
 {
-	const json_t *stack = json_object_get(rec, "stack");
 	if (!stack)
 		return NULL;
 	if (json_is_integer(stack)) {
 		struct stack *st = map_get(&f->stack_ids, (uint64_t)json_integer_value(stack));
 		if (!st)
-			reader_warn(r, f, f->record_line, "call refers to stack %lld, which the file does not define",
+			reader_warn(r, f, f->line, "call refers to stack %lld, which the file does not define",
 				    (long long)json_integer_value(stack));
 		return st;
 	}
 	int bad;
 	struct stack *st = stacks_intern(&r->stacks, stack, &bad);
 	if (bad)
-		reader_warn(r, f, f->record_line, "malformed inline stack: ignored");
+		reader_warn(r, f, f->line, "malformed inline stack: ignored");
 	return st;
 }
 
-json_t *reader_next(struct reader *r, struct trace_file **from, struct stack **stack)
+int reader_next(struct reader *r, struct record *rec, struct trace_file **from)
 {
 	if (r->heap_len == 0)
-		return NULL;
+		return 0;
 	struct trace_file *f = &r->files[r->heap[0]];
-	json_t *rec = f->next;
+	*rec = f->next;
 	*from = f;
 	f->record_line = f->next_line;
-	*stack = call_stack(r, f, rec);
 	advance(r, f);
-	if (!f->next)
+	if (!f->has_next)
 		r->heap[0] = r->heap[--r->heap_len];
 	sift_down(r, 0);
-	return rec;
+	return 1;
 }
 
 void reader_close(struct reader *r)
 {
 	for (size_t i = 0; i < r->nfiles; i++) {
 		struct trace_file *f = &r->files[i];
-		json_decref(f->next);
+		if (f->has_next)
+			json_decref(f->next.json);
 		if (f->f)
 			fclose(f->f);
 		map_free(&f->stack_ids);

@@ -14,7 +14,18 @@
 #include <stdio.h>
 
 #include "map.h"
+#include "scan.h"
 #include "stacks.h"
+
+/* A record handed out by the reader: a call, scanned into a struct, or any
+ * other record as parsed JSON. */
+struct record {
+	int is_call;
+	struct call_rec call;
+	json_t *json; /* NULL for calls */
+	uint64_t ts;
+	struct stack *stack; /* a call's backtrace, NULL if none */
+};
 
 struct trace_file {
 	char *path;
@@ -23,8 +34,8 @@ struct trace_file {
 	long next_line;     /* of `next` */
 	long record_line;   /* of the record last handed out by reader_next */
 	struct map stack_ids; /* the file's stack ids -> struct stack */
-	json_t *next;       /* the record to hand out next, or NULL at end */
-	uint64_t next_ts;
+	int has_next;
+	struct record next; /* the record to hand out next */
 	int cut_short;      /* its last line was incomplete */
 };
 
@@ -43,9 +54,9 @@ struct reader {
  * or -1 after printing why a path cannot be read at all. */
 int reader_open(struct reader *r, char *const *paths, int npaths);
 
-/* The next record by timestamp, or NULL at the end.  *from is its file;
- * *stack the call's backtrace (NULL if none).  The caller json_decref()s. */
-json_t *reader_next(struct reader *r, struct trace_file **from, struct stack **stack);
+/* The next record by timestamp into *rec (whose json the caller then
+ * json_decref()s); 0 at the end.  *from is its file. */
+int reader_next(struct reader *r, struct record *rec, struct trace_file **from);
 
 /* "file:line: warning: message" on stderr, counted. */
 void reader_warn(struct reader *r, const struct trace_file *f, long line, const char *fmt, ...)

@@ -231,11 +231,10 @@ static json_t *analyze(struct reader *r, int own_pids_only)
 		return NULL;
 	m.own_pids_only = own_pids_only;
 	struct trace_file *file;
-	struct stack *stack;
-	json_t *rec;
-	while ((rec = reader_next(r, &file, &stack))) {
-		model_feed(&m, rec, file, stack);
-		json_decref(rec);
+	struct record rec;
+	while (reader_next(r, &rec, &file)) {
+		model_feed(&m, &rec, file);
+		json_decref(rec.json);
 	}
 	json_t *report = model_finish(&m);
 	model_free(&m);

@@ -42,15 +42,14 @@ int sweep_plan(struct plan *p, const char *clean_dir, int by_site)
 		return -1;
 	}
 	struct trace_file *file;
-	struct stack *stack;
-	json_t *rec;
-	while ((rec = reader_next(&r, &file, &stack))) {
-		int call = call_by_name(json_string_value(json_object_get(rec, "call")) ?: "");
+	struct record rec;
+	while (reader_next(&r, &rec, &file)) {
+		int call = rec.is_call ? call_by_name(rec.call.call) : -1;
+		struct stack *stack = rec.stack;
 		if (call >= 0) {
 			struct target t = {call, ++p->calls[call], site_of(stack), 0, NULL};
 			unsigned long cmd = 0;
-			const char *cmdname = json_string_value(json_object_get(json_object_get(rec, "args"), "cmd"));
-			if (cmdname && xlat_value(xlat_shmctl_cmds, cmdname, &cmd) == 0)
+			if (xlat_value(xlat_shmctl_cmds, rec.call.cmd, &cmd) == 0)
 				t.shmctl_cmd = (int)cmd;
 			p->total++;
 			uint64_t key = t.site * CALL_COUNT + (uint64_t)call + 1;
@@ -62,7 +61,7 @@ int sweep_plan(struct plan *p, const char *clean_dir, int by_site)
 					json_decref(t.stack);
 			}
 		}
-		json_decref(rec);
+		json_decref(rec.json);
 	}
 	map_free(&seen);
 	symbolizer_free(&symbols);
@@ -82,15 +81,15 @@ json_t *sweep_injected_call(const char *dir)
 	struct reader r;
 	struct symbolizer symbols = {0};
 	char *paths[] = {(char *)dir};
-	json_t *found = NULL, *rec;
+	json_t *found = NULL;
 	struct trace_file *file;
-	struct stack *stack;
+	struct record rec;
 	if (reader_open(&r, paths, 1) == 0)
-		while (!found && (rec = reader_next(&r, &file, &stack))) {
-			if (json_is_true(json_object_get(rec, "injected")))
-				found = json_pack("{s:O, s:O, s:o}", "errno", json_object_get(rec, "errno"), "pid",
-						  json_object_get(rec, "pid"), "stack", symbolize_stack(&symbols, stack));
-			json_decref(rec);
+		while (!found && reader_next(&r, &rec, &file)) {
+			if (rec.is_call && rec.call.injected)
+				found = json_pack("{s:s, s:I, s:o}", "errno", rec.call.errno_name, "pid",
+						  (json_int_t)rec.call.pid, "stack", symbolize_stack(&symbols, rec.stack));
+			json_decref(rec.json);
 		}
 	symbolizer_free(&symbols);
 	reader_close(&r);
