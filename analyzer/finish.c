@@ -94,7 +94,7 @@ static json_t *traced_leak(struct model *m, const struct leak *l)
 	json_t *f = json_pack("{s:i, s:o, s:I, s:i, s:o, s:I, s:o, s:o, s:b}", "shmid", s->shmid, "key",
 			      hexstr(s->key, 8), "size", (json_int_t)s->size, "pid", s->creator_pid, "program",
 			      nullable_str(s->creator_exe), "created_ts", (json_int_t)s->create_ts, "stack",
-			      symbolize_stack(&m->symbols, s->create_stack), "attached", attached_now(m, s),
+			      symbolize_stack(m->symbols, s->create_stack), "attached", attached_now(m, s),
 			      "seen_by_trace", 1);
 	json_object_set_new(f, "in_kernel", l->kernel ? json_true() : m->kernel_after ? json_false() : json_null());
 	return f;

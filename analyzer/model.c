@@ -100,7 +100,7 @@ static json_t *grouped(struct model *m, const char *sect, const char *kind, stru
 	json_array_append_new(section(m, sect), f);
 	map_put(&m->groups, h, f);
 	json_object_set_new(f, "count", json_integer(1));
-	json_object_set_new(f, "stack", symbolize_stack(&m->symbols, stack));
+	json_object_set_new(f, "stack", symbolize_stack(m->symbols, stack));
 	return f;
 }
 
@@ -258,7 +258,7 @@ static int classify_failure(struct model *m, struct process *p, const struct cal
 				   "call on a segment id that was already removed");
 		json_object_set_new(u, "shmid", json_integer(shmid));
 		json_object_set_new(u, "removed_by_pid", json_integer(t->pid));
-		json_object_set_new(u, "removed_at", symbolize_stack(&m->symbols, t->stack));
+		json_object_set_new(u, "removed_at", symbolize_stack(m->symbols, t->stack));
 		return 1;
 	}
 	return 0;
@@ -397,10 +397,11 @@ void model_end_processes(struct model *m, const char *ended_by)
 		}
 }
 
-int model_init(struct model *m, struct reader *r)
+int model_init(struct model *m, struct reader *r, struct symbolizer *symbols)
 {
 	*m = (struct model){0};
 	m->reader = r;
+	m->symbols = symbols;
 	m->tombs = calloc(1, sizeof *m->tombs);
 	m->report = json_pack("{s:s, s:i, s:[], s:[], s:[], s:[], s:{s:{}, s:{}, s:i, s:i}}", "format",
 			      "shmtrace-report", "version", 1, "leaked_segments", "unremoved_keys",
@@ -433,5 +434,4 @@ void model_free(struct model *m)
 	json_decref(m->kernel_before);
 	json_decref(m->kernel_after);
 	json_decref(m->report);
-	symbolizer_free(&m->symbols);
 }

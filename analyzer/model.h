@@ -17,7 +17,7 @@
 
 struct model {
 	struct reader *reader;
-	struct symbolizer symbols;
+	struct symbolizer *symbols; /* the caller's: a sweep keeps one for all its runs */
 	struct map segments;  /* shmid -> struct segment, the current one */
 	struct map processes; /* pid -> struct process */
 	struct map groups;    /* grouped findings: hash -> json_t in one of the arrays */
@@ -35,7 +35,7 @@ struct model {
 	json_t *report; /* leaked_segments, unremoved_keys, undetached_attachments, misuse, summary */
 };
 
-int model_init(struct model *m, struct reader *r);
+int model_init(struct model *m, struct reader *r, struct symbolizer *symbols);
 void model_feed(struct model *m, const struct record *rec, struct trace_file *file);
 /* The report object, complete; the model keeps no reference to it. */
 json_t *model_finish(struct model *m);
@@ -43,6 +43,6 @@ void model_free(struct model *m);
 
 /* report.c: the whole analysis of PATHS, summary included; NULL if they
  * cannot be read (said on stderr). */
-json_t *report_analyze(char *const *paths, int npaths, int own_pids_only);
+json_t *report_analyze(char *const *paths, int npaths, int own_pids_only, struct symbolizer *symbols);
 
 #endif

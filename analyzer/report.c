@@ -224,10 +224,10 @@ static int found(const json_t *report, int mask)
 	       ((mask & FAIL_MISUSE) && json_integer_value(json_object_get(sum, "misuse")));
 }
 
-static json_t *analyze(struct reader *r, int own_pids_only)
+static json_t *analyze(struct reader *r, int own_pids_only, struct symbolizer *symbols)
 {
 	struct model m;
-	if (model_init(&m, r) != 0)
+	if (model_init(&m, r, symbols) != 0)
 		return NULL;
 	m.own_pids_only = own_pids_only;
 	struct trace_file *file;
@@ -241,11 +241,11 @@ static json_t *analyze(struct reader *r, int own_pids_only)
 	return report;
 }
 
-json_t *report_analyze(char *const *paths, int npaths, int own_pids_only)
+json_t *report_analyze(char *const *paths, int npaths, int own_pids_only, struct symbolizer *symbols)
 {
 	struct reader r;
 	json_t *report = NULL;
-	if (reader_open(&r, paths, npaths) == 0 && (report = analyze(&r, own_pids_only)))
+	if (reader_open(&r, paths, npaths) == 0 && (report = analyze(&r, own_pids_only, symbols)))
 		summarize(report, &r, 0);
 	reader_close(&r);
 	return report;
@@ -270,7 +270,9 @@ int cmd_report(int argc, char **argv)
 		errorf("report: no trace files to read");
 		goto out;
 	}
-	json_t *report = analyze(&r, 0);
+	struct symbolizer symbols = {0};
+	json_t *report = analyze(&r, 0, &symbols);
+	symbolizer_free(&symbols);
 	if (!report) {
 		errorf("report: out of memory");
 		goto out;

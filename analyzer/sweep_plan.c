@@ -30,10 +30,9 @@ static int add(struct plan *p, const struct target *t)
 	return 0;
 }
 
-int sweep_plan(struct plan *p, const char *clean_dir, int by_site)
+int sweep_plan(struct plan *p, const char *clean_dir, int by_site, struct symbolizer *symbols)
 {
 	struct reader r;
-	struct symbolizer symbols = {0};
 	struct map seen = {0}; /* (call, site) already planned */
 	char *paths[] = {(char *)clean_dir};
 	*p = (struct plan){0};
@@ -56,7 +55,7 @@ int sweep_plan(struct plan *p, const char *clean_dir, int by_site)
 			if (!by_site || (t.site && !map_get(&seen, key))) {
 				if (by_site)
 					map_put(&seen, key, (void *)1);
-				t.stack = symbolize_stack(&symbols, stack);
+				t.stack = symbolize_stack(symbols, stack);
 				if (add(p, &t) != 0)
 					json_decref(t.stack);
 			}
@@ -64,7 +63,6 @@ int sweep_plan(struct plan *p, const char *clean_dir, int by_site)
 		json_decref(rec.json);
 	}
 	map_free(&seen);
-	symbolizer_free(&symbols);
 	reader_close(&r);
 	return 0;
 }
@@ -76,10 +74,9 @@ void sweep_plan_free(struct plan *p)
 	free(p->targets);
 }
 
-json_t *sweep_injected_call(const char *dir)
+json_t *sweep_injected_call(const char *dir, struct symbolizer *symbols)
 {
 	struct reader r;
-	struct symbolizer symbols = {0};
 	char *paths[] = {(char *)dir};
 	json_t *found = NULL;
 	struct trace_file *file;
@@ -88,10 +85,9 @@ json_t *sweep_injected_call(const char *dir)
 		while (!found && reader_next(&r, &rec, &file)) {
 			if (rec.is_call && rec.call.injected)
 				found = json_pack("{s:s, s:I, s:o}", "errno", rec.call.errno_name, "pid",
-						  (json_int_t)rec.call.pid, "stack", symbolize_stack(&symbols, rec.stack));
+						  (json_int_t)rec.call.pid, "stack", symbolize_stack(symbols, rec.stack));
 			json_decref(rec.json);
 		}
-	symbolizer_free(&symbols);
 	reader_close(&r);
 	return found;
 }

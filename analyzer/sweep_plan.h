@@ -26,11 +26,12 @@ struct plan {
 
 /* by_site: one target per (call, site) instead of one per call.  0, or -1
  * if the clean trace cannot be read (said on stderr). */
-int sweep_plan(struct plan *p, const char *clean_dir, int by_site);
+struct symbolizer;
+int sweep_plan(struct plan *p, const char *clean_dir, int by_site, struct symbolizer *symbols);
 void sweep_plan_free(struct plan *p);
 
 /* The call that a rule made fail in the run traced in DIR: {"errno",
  * "pid", "stack"}, or NULL if no rule fired. */
-json_t *sweep_injected_call(const char *dir);
+json_t *sweep_injected_call(const char *dir, struct symbolizer *symbols);
 
 #endif

@@ -114,14 +114,15 @@ rm -rf "$TMP/g10"
 say ""
 
 # 6. Sweep: N calls cost N + 1 runs; -j 2 on 2 cores.
-say "6. sweep of samples/careless"
+say "6. sweep"
+"$B/shmtrace" sweep -f json -- "$B/samples/careless" >"$TMP/sw1" || true
+calls=$(jq '.clean.calls | add' "$TMP/sw1"); runs=$(jq '.summary.runs' "$TMP/sw1")
+line "samples/careless: calls / runs" "$calls / $((runs + 1))" "" "N + 1 runs: $([ "$runs" -eq "$calls" ] && echo met || echo MISSED)"
 for r in $(seq 3); do
-	a=$(date +%s.%N); "$B/shmtrace" sweep -f json -- "$B/samples/careless" >"$TMP/sw1" || true; b=$(date +%s.%N)
+	a=$(date +%s.%N); "$B/shmtrace" sweep -f json -- "$BB/sweepme" >/dev/null || true; b=$(date +%s.%N)
 	echo "$b - $a" | bc >>"$TMP/j1"
-	a=$(date +%s.%N); "$B/shmtrace" sweep -j 2 -f json -- "$B/samples/careless" >/dev/null || true; b=$(date +%s.%N)
+	a=$(date +%s.%N); "$B/shmtrace" sweep -j 2 -f json -- "$BB/sweepme" >/dev/null || true; b=$(date +%s.%N)
 	echo "$b - $a" | bc >>"$TMP/j2"
 done
-calls=$(jq '.clean.calls | add' "$TMP/sw1"); runs=$(jq '.summary.runs' "$TMP/sw1")
-line "calls in the clean run / runs" "$calls / $((runs + 1))" "" "N + 1 runs: $( [ "$runs" -eq "$calls" ] && echo met || echo MISSED)"
-j1=$(median <"$TMP/j1"); j2=$(median <"$TMP/j2")
-line "-j 1 / -j 2" "$j1 / $j2 s" "x$(ratio "$j1" "$j2")" "target about 2 on 2 cores"
+j1=$(median <"$TMP/j1"); j2=$(median <"$TMP/j2"); rj=$(ratio "$j1" "$j2")
+line "bench/sweepme (runs of 0.25 s), -j 1 / -j 2" "$(printf '%.2f / %.2f s' "$j1" "$j2")" "x$rj" "target about 2 on 2 cores: $(verdict "$rj" '>=' 1.7)"

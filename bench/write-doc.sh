@@ -34,5 +34,7 @@ cat <<'TAIL'
    12-frame stacks, a live set of one segment); `shmtrace report --format
    json` reads it under `/usr/bin/time` (wall time, peak RSS), beside
    `jq -c 'select(.call == "shmget")'` on the same file; then 10x the events.
-6. `shmtrace sweep` of samples/careless with `-j 1` and `-j 2`.
+6. `shmtrace sweep` of samples/careless counts its runs; bench/sweepme (five
+   calls, each after 50 ms of sleep, like a program that works between its
+   calls) is swept with `-j 1` and `-j 2`.
 TAIL

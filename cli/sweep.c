@@ -52,6 +52,7 @@ struct sweep {
 	char root[3072];
 	json_t *clean_report;
 	json_t *runs;
+	struct symbolizer symbols; /* shared by every run's analysis */
 	struct sweep_run *run;
 	size_t nruns, done;
 	struct { int handled, crashed, hung, leaked; } count;
@@ -187,10 +188,10 @@ static long new_leaks(const json_t *clean, const json_t *report)
 	return fresh;
 }
 
-static json_t *analyze_dir(const struct sweep *s, const char *dir)
+static json_t *analyze_dir(struct sweep *s, const char *dir)
 {
 	char *paths[] = {(char *)dir};
-	return report_analyze(paths, 1, s->o.jobs > 1); /* runs side by side share the kernel's table */
+	return report_analyze(paths, 1, s->o.jobs > 1, &s->symbols); /* runs side by side share the kernel's table */
 }
 
 static void classify(struct sweep *s, struct sweep_run *r, json_t *result, long leaked)
@@ -224,7 +225,7 @@ static void run_done(size_t i, void *ctx)
 	struct sweep_run *r = &s->run[i];
 	json_t *result = json_array_get(s->runs, i);
 	json_t *report = analyze_dir(s, r->dir);
-	json_t *injected = sweep_injected_call(r->dir);
+	json_t *injected = sweep_injected_call(r->dir, &s->symbols);
 	json_object_set_new(result, "injected", json_boolean(injected != NULL));
 	if (injected) {
 		json_object_set(result, "errno", json_object_get(injected, "errno"));
@@ -397,14 +398,14 @@ static int clean_run(struct sweep *s, json_t *clean)
 	json_object_set(clean, "calls", json_object_get(json_object_get(s->clean_report, "summary"), "calls"));
 	json_object_set(clean, "leaked_segments",
 			json_object_get(json_object_get(s->clean_report, "summary"), "leaked_segments"));
-	if (sweep_plan(&s->plan, r.dir, 0) != 0)
+	if (sweep_plan(&s->plan, r.dir, 0, &s->symbols) != 0)
 		return -1;
 	int chosen = s->o.by_site < 0 && s->plan.total > AUTO_SITE_THRESHOLD;
 	if (s->o.by_site < 0)
 		s->o.by_site = chosen;
 	if (s->o.by_site) {
 		sweep_plan_free(&s->plan);
-		if (sweep_plan(&s->plan, r.dir, 1) != 0)
+		if (sweep_plan(&s->plan, r.dir, 1, &s->symbols) != 0)
 			return -1;
 	}
 	return chosen;
@@ -452,6 +453,7 @@ out:
 	json_decref(s.clean_report);
 	json_decref(s.runs);
 	sweep_plan_free(&s.plan);
+	symbolizer_free(&s.symbols);
 	free(s.run);
 	return status;
 }
