@@ -21,7 +21,7 @@ median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 # verdict VALUE OP TARGET: "met" or "MISSED"
 verdict() { awk -v v="$1" -v t="$3" -v op="$2" 'BEGIN { ok = op == "<=" ? v <= t : v >= t; print ok ? "met" : "MISSED" }'; }
-X
+line() { say "$(printf '  %-34s %12s %-6s %s' "$1" "$2" "${3:-}" "${4:-}")"; }
 
 traced() { # traced DEPTH CMD...: run CMD under shmtrace, print its stdout
 	local depth=$1

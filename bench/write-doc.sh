@@ -38,3 +38,24 @@ cat <<'TAIL'
    calls, each after 50 ms of sleep, like a program that works between its
    calls) is swept with `-j 1` and `-j 2`.
 TAIL
+
+cat <<'NOTES'
+
+## What limits the figures that miss
+
+- **Backtraces off, about 1.1–1.2x.** The shim's own work per call (JSON
+  formatting, two clock reads, one atomic add, a copy into the mapped file)
+  is about 7% of the traced loop in `perf`; no system call is made per record
+  once a process has written 64 KiB. The rest is the kernel keeping up with
+  the trace: the loop writes about 30 MB/s of records, which ext4 writes back
+  on the same two cores. A trace directory on tmpfs (`-o /dev/shm/...`)
+  costs less. Tried: one `write(2)` per record (1.7x: two system calls of
+  ~1 µs each here), then the shared mapping.
+- **8 threads.** Eight threads on two cores: the loop's shmat/shmdt take the
+  address-space lock for writing, and the ratio swings between 1.0 and 1.4
+  from one run to the next on this shared machine.
+- **sweep -j 2.** Each run is cheap, but symbolizing the runs' backtraces
+  makes libdw inflate libc's compressed debug information once per sweep
+  (about 0.7 s of one core, with libc6-dbg installed), which no second job
+  shortens.
+NOTES
