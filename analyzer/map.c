@@ -13,7 +13,8 @@ static size_t slot_of(uint64_t key, size_t cap)
 	return (size_t)key & (cap - 1);
 }
 
-void *map_get(const struct map *m, uint64_t key)
+/* The live slot holding KEY, or NULL. */
+static struct map_slot *find(const struct map *m, uint64_t key)
 {
 	if (!m->cap)
 		return NULL;
@@ -22,8 +23,14 @@ void *map_get(const struct map *m, uint64_t key)
 		if (!s->value)
 			return NULL;
 		if (s->value != DEAD && s->key == key)
-			return s->value;
+			return s;
 	}
+}
+
+void *map_get(const struct map *m, uint64_t key)
+{
+	struct map_slot *s = find(m, key);
+	return s ? s->value : NULL;
 }
 
 static int grow(struct map *m)
@@ -81,20 +88,14 @@ int map_put(struct map *m, uint64_t key, void *value)
 
 void *map_remove(struct map *m, uint64_t key)
 {
-	if (!m->cap)
+	struct map_slot *s = find(m, key);
+	if (!s)
 		return NULL;
-	for (size_t i = slot_of(key, m->cap);; i = (i + 1) & (m->cap - 1)) {
-		struct map_slot *s = &m->slots[i];
-		if (!s->value)
-			return NULL;
-		if (s->value != DEAD && s->key == key) {
-			void *old = s->value;
-			s->value = DEAD;
-			m->used--;
-			m->dead++;
-			return old;
-		}
-	}
+	void *old = s->value;
+	s->value = DEAD;
+	m->used--;
+	m->dead++;
+	return old;
 }
 
 int map_next(const struct map *m, size_t *i, uint64_t *key, void **value)

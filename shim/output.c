@@ -281,12 +281,15 @@ void out_write(const char *buf, size_t len)
 			atomic_fetch_sub(&shared->inflight, 1);
 			continue;
 		}
-		int outer = appending;
+		int nested = appending;
 		appending = 1;
 		append(buf, len);
-		appending = outer;
+		appending = nested;
 		atomic_fetch_sub(&shared->inflight, 1);
-		if (mode == MODE_APPEND && atomic_fetch_add(&shared->appended, len) + len >= SWITCH_AFTER)
+		/* Only an outermost write may switch: the switch waits for every
+		 * append under way, and a nested one's outer append is this
+		 * thread's own. */
+		if (mode == MODE_APPEND && atomic_fetch_add(&shared->appended, len) + len >= SWITCH_AFTER && !nested)
 			switch_to_mapped();
 		return;
 	}

@@ -61,8 +61,36 @@ static unsigned long long parse_hex(const char **s)
 	}
 }
 
-/* Calls FN for each line of /proc/self/maps, until it returns nonzero. */
-static void each_maps_line(int (*fn)(void *ctx, const char *line), void *ctx)
+/* One SysV attachment's line of /proc/self/maps: "start-end perms offset
+ * dev inode /SYSV<key> (deleted)", whose inode is the shmid (proc(5)). */
+struct sysv_map {
+	unsigned long long start, end, shmid;
+	unsigned key;
+};
+
+static int parse_sysv_line(const char *line, struct sysv_map *m)
+{
+	const char *sysv = strstr(line, " /SYSV");
+	if (!sysv)
+		return -1;
+	const char *p = line;
+	m->start = parse_hex(&p);
+	p++;
+	m->end = parse_hex(&p);
+	for (int spaces = 0; *p && spaces < 4; p++) /* to the inode field */
+		if (*p == ' ')
+			spaces++;
+	m->shmid = 0;
+	while (*p >= '0' && *p <= '9')
+		m->shmid = m->shmid * 10 + (unsigned)(*p++ - '0');
+	p = sysv + strlen(" /SYSV");
+	m->key = (unsigned)parse_hex(&p);
+	return 0;
+}
+
+/* Calls FN for each SysV attachment in /proc/self/maps, until it returns
+ * nonzero.  One attachment may span several adjacent lines. */
+static void each_sysv_mapping(int (*fn)(void *ctx, const struct sysv_map *m), void *ctx)
 {
 	char chunk[4096], line[512];
 	size_t linelen = 0;
@@ -79,15 +107,14 @@ static void each_maps_line(int (*fn)(void *ctx, const char *line), void *ctx)
 				continue;
 			}
 			line[linelen] = '\0';
-			done = fn(ctx, line);
 			linelen = 0;
+			struct sysv_map m;
+			if (parse_sysv_line(line, &m) == 0)
+				done = fn(ctx, &m);
 		}
 	close(fd);
 }
 
-/* One line of /proc/self/maps: "start-end perms offset dev inode path".
- * A SysV attachment's path is "/SYSV<key> (deleted)" and its inode is the
- * shmid (proc(5)); one attachment may span several adjacent lines. */
 struct attach {
 	struct jw *w;
 	unsigned long long start, end, shmid;
@@ -112,30 +139,17 @@ static void flush_attach(struct attach *a)
 	jw_close(w, '}');
 }
 
-static int attach_line(void *ctx, const char *line)
+static int attach_mapping(void *ctx, const struct sysv_map *m)
 {
 	struct attach *a = ctx;
-	const char *sysv = strstr(line, " /SYSV");
-	if (!sysv)
-		return 0;
-	const char *p = line;
-	unsigned long long start = parse_hex(&p);
-	p++;
-	unsigned long long end = parse_hex(&p);
-	for (int spaces = 0; *p && spaces < 4; p++) /* to the inode field */
-		if (*p == ' ')
-			spaces++;
-	unsigned long long shmid = 0;
-	while (*p >= '0' && *p <= '9')
-		shmid = shmid * 10 + (unsigned)(*p++ - '0');
-	if (a->open && a->shmid == shmid && a->end == start) {
-		a->end = end;
+	if (a->open && a->shmid == m->shmid && a->end == m->start) {
+		a->end = m->end;
 		return 0;
 	}
 	flush_attach(a);
-	a->start = start;
-	a->end = end;
-	a->shmid = shmid;
+	a->start = m->start;
+	a->end = m->end;
+	a->shmid = m->shmid;
 	a->open = 1;
 	return 0;
 }
@@ -146,7 +160,7 @@ void write_sysv_attachments(struct jw *w)
 {
 	struct attach a = {.w = w};
 	jw_key(w, "attached"), jw_open(w, '[');
-	each_maps_line(attach_line, &a);
+	each_sysv_mapping(attach_mapping, &a);
 	flush_attach(&a);
 	jw_close(w, ']');
 	if (a.omitted)
@@ -159,20 +173,12 @@ struct key_search {
 	int found;
 };
 
-static int key_line(void *ctx, const char *line)
+static int key_mapping(void *ctx, const struct sysv_map *m)
 {
 	struct key_search *k = ctx;
-	const char *sysv = strstr(line, " /SYSV");
-	if (!sysv)
+	if (k->addr < m->start || k->addr >= m->end)
 		return 0;
-	const char *p = line;
-	unsigned long long start = parse_hex(&p);
-	p++;
-	unsigned long long end = parse_hex(&p);
-	if (k->addr < start || k->addr >= end)
-		return 0;
-	p = sysv + strlen(" /SYSV");
-	k->key = (unsigned)parse_hex(&p);
+	k->key = m->key;
 	k->found = 1;
 	return 1;
 }
@@ -182,7 +188,7 @@ static int key_line(void *ctx, const char *line)
 int sysv_key_at(const void *addr, unsigned *key)
 {
 	struct key_search k = {(uintptr_t)addr, 0, 0};
-	each_maps_line(key_line, &k);
+	each_sysv_mapping(key_mapping, &k);
 	*key = k.key;
 	return k.found ? 0 : -1;
 }
