@@ -114,6 +114,31 @@ static json_t *untraced_leak(struct model *m, const struct leak *l)
 			   : "created during the run by a process that made no traced call (static program? raw system call?)");
 }
 
+static int by_name_time(const void *a, const void *b)
+{
+	const struct posix_name *x = *(struct posix_name *const *)a, *y = *(struct posix_name *const *)b;
+	return x->ts < y->ts ? -1 : x->ts > y->ts;
+}
+
+/* Names created with shm_open and never unlinked: they stay in /dev/shm. */
+static void posix_leaks(struct model *m)
+{
+	size_t n = 0;
+	struct posix_name **names = calloc(m->posix.used + 1, sizeof *names);
+	uint64_t key;
+	void *value;
+	for (size_t i = 0; map_next(&m->posix, &i, &key, &value);)
+		names[n++] = value;
+	qsort(names, n, sizeof *names, by_name_time);
+	json_t *out = section(m, "posix_names_never_unlinked");
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(out, json_pack("{s:s, s:i, s:o, s:I, s:o}", "name", names[i]->name, "pid",
+						     names[i]->pid, "program", nullable_str(names[i]->exe), "created_ts",
+						     (json_int_t)names[i]->ts, "stack",
+						     symbolize_stack(m->symbols, names[i]->stack)));
+	free(names);
+}
+
 static void unremoved_keys(struct model *m)
 {
 	json_t *keys = section(m, "unremoved_keys"), *by_key = json_object();
@@ -127,6 +152,9 @@ static void unremoved_keys(struct model *m)
 		json_t *k = json_object_get(by_key, key);
 		if (!k) {
 			k = json_pack("{s:s, s:i, s:[], s:[]}", "key", key, "segments", 0, "shmids", "programs");
+			struct ftok_origin *o = map_get(&m->ftoks, strtoull(key, NULL, 16) + 1);
+			if (o)
+				json_object_set_new(k, "ftok", json_pack("{s:s, s:I}", "path", o->path, "id", (json_int_t)o->id));
 			json_object_set_new(by_key, key, k);
 			json_array_append(keys, k);
 		}
@@ -167,6 +195,7 @@ json_t *model_finish(struct model *m)
 	free(leaks);
 	model_end_processes(m, "end of trace");
 	unremoved_keys(m);
+	posix_leaks(m);
 
 	json_t *report = m->report;
 	m->report = NULL;

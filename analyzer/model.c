@@ -285,6 +285,64 @@ static void on_failure(struct model *m, struct process *p, const struct call_rec
 		count(f, "injected", 1);
 }
 
+/* ---- POSIX names and ftok ------------------------------------------- */
+
+static uint64_t name_hash(const char *name)
+{
+	return hash_str(name) | 1;
+}
+
+static void on_shm_open(struct model *m, struct process *p, const struct call_rec *c, struct stack *stack)
+{
+	if (c->created != 1)
+		return;
+	struct posix_name *n = calloc(1, sizeof *n);
+	*n = (struct posix_name){strdup(c->name), p->pid, p->exe ? strdup(p->exe) : NULL, stack, c->ts};
+	struct posix_name *old = map_get(&m->posix, name_hash(c->name));
+	if (old) { /* created again after an unlink the trace did not see */
+		free(old->name);
+		free(old->exe);
+		free(old);
+	}
+	map_put(&m->posix, name_hash(c->name), n);
+}
+
+static void on_shm_unlink(struct model *m, const struct call_rec *c)
+{
+	struct posix_name *n = map_remove(&m->posix, name_hash(c->name));
+	if (n) {
+		free(n->name);
+		free(n->exe);
+		free(n);
+	}
+}
+
+/* Two different (path, id) pairs giving one key: two programs that think
+ * they have segments of their own silently share one (ftok(3), NOTES). */
+static void on_ftok(struct model *m, struct process *p, const struct call_rec *c, struct stack *stack)
+{
+	if (!c->has_ftok_key)
+		return;
+	struct ftok_origin *o = map_get(&m->ftoks, (uint64_t)c->ftok_key + 1);
+	if (!o) {
+		o = calloc(1, sizeof *o);
+		*o = (struct ftok_origin){strdup(c->name), c->id, p->pid, stack};
+		map_put(&m->ftoks, (uint64_t)c->ftok_key + 1, o);
+		return;
+	}
+	if (strcmp(o->path, c->name) == 0 && o->id == c->id)
+		return;
+	json_t *f = misuse(m, "ftok_collision", p, stack, mix(hash_str(c->name), (uint64_t)c->id),
+			   "ftok gave the same key for two different files or ids");
+	if (json_integer_value(json_object_get(f, "count")) == 1) {
+		json_object_set_new(f, "key", hexstr(c->ftok_key, 8));
+		json_object_set_new(f, "ftok", json_pack("{s:s, s:I}", "path", c->name, "id", (json_int_t)c->id));
+		json_object_set_new(f, "first_ftok", json_pack("{s:s, s:I, s:i, s:o}", "path", o->path, "id",
+							     (json_int_t)o->id, "pid", o->pid, "stack",
+							     symbolize_stack(m->symbols, o->stack)));
+	}
+}
+
 /* Summary counts, kept as numbers and made JSON at the end. */
 static void tally(struct model *m, const struct call_rec *c)
 {
@@ -319,6 +377,12 @@ static void on_call(struct model *m, const struct call_rec *c, struct stack *sta
 		on_shmdt(m, p, c);
 	else if (strcmp(c->call, "shmctl") == 0)
 		on_shmctl(m, p, c, stack);
+	else if (strcmp(c->call, "shm_open") == 0)
+		on_shm_open(m, p, c, stack);
+	else if (strcmp(c->call, "shm_unlink") == 0)
+		on_shm_unlink(m, c);
+	else if (strcmp(c->call, "ftok") == 0)
+		on_ftok(m, p, c, stack);
 }
 
 /* ---- process records -------------------------------------------------- */
@@ -403,10 +467,10 @@ int model_init(struct model *m, struct reader *r, struct symbolizer *symbols)
 	m->reader = r;
 	m->symbols = symbols;
 	m->tombs = calloc(1, sizeof *m->tombs);
-	m->report = json_pack("{s:s, s:i, s:[], s:[], s:[], s:[], s:{s:{}, s:{}, s:i, s:i}}", "format",
+	m->report = json_pack("{s:s, s:i, s:[], s:[], s:[], s:[], s:[], s:{s:{}, s:{}, s:i, s:i}}", "format",
 			      "shmtrace-report", "version", 1, "leaked_segments", "unremoved_keys",
-			      "undetached_attachments", "misuse", "summary", "calls", "failures", "injected", 0,
-			      "processes", 0);
+			      "posix_names_never_unlinked", "undetached_attachments", "misuse", "summary", "calls",
+			      "failures", "injected", 0, "processes", 0);
 	return m->tombs && m->report ? 0 : -1;
 }
 
@@ -425,6 +489,17 @@ void model_free(struct model *m)
 	}
 	for (size_t i = 0; map_next(&m->segments, &i, &key, &value);)
 		free_segment(value);
+	for (size_t i = 0; map_next(&m->posix, &i, &key, &value);) {
+		free(((struct posix_name *)value)->name);
+		free(((struct posix_name *)value)->exe);
+		free(value);
+	}
+	for (size_t i = 0; map_next(&m->ftoks, &i, &key, &value);) {
+		free(((struct ftok_origin *)value)->path);
+		free(value);
+	}
+	map_free(&m->posix);
+	map_free(&m->ftoks);
 	map_free(&m->processes);
 	map_free(&m->segments);
 	map_free(&m->groups);

@@ -5,12 +5,15 @@
  *
  * Fed the merged records one by one; memory follows the live segments,
  * processes and distinct call sites, not the length of the trace.
+ * POSIX names (shm_open/shm_unlink) are followed the same way, and keys are
+ * traced back to the ftok() call that made them.
  * model_finish() turns what is left into the report (docs/report-format.md). */
 #ifndef SHMTRACE_MODEL_H
 #define SHMTRACE_MODEL_H
 
 #include <jansson.h>
 
+#include "../common/calls.h"
 #include "map.h"
 #include "reader.h"
 #include "symbolize.h"
@@ -23,10 +26,12 @@ struct model {
 	struct map groups;    /* grouped findings: hash -> json_t in one of the arrays */
 	struct map removed;   /* shmid -> struct tomb: recently destroyed ids */
 	struct map externals; /* shmid -> noted once: segment created outside the trace */
+	struct map posix;     /* hash of name -> struct posix_name, not unlinked yet */
+	struct map ftoks;     /* key -> struct ftok_origin, the first seen */
 	struct tomb_ring *tombs;
 	json_t *kernel_before, *kernel_after;
 	int own_pids_only; /* kernel diff: only segments whose creator is in the trace */
-	long long calls[4], injected; /* by enum call_id */
+	long long calls[CALL_COUNT], injected; /* by enum call_id */
 	struct {
 		char name[24];
 		long long count;

@@ -44,6 +44,23 @@ struct tomb {
 	struct stack *stack;
 };
 
+/* A POSIX shared-memory name created by a traced shm_open. */
+struct posix_name {
+	char *name;
+	int pid;
+	char *exe;
+	struct stack *stack;
+	unsigned long long ts;
+};
+
+/* The file and id a key came from (ftok). */
+struct ftok_origin {
+	char *path;
+	long long id;
+	int pid;
+	struct stack *stack;
+};
+
 struct tomb_ring {
 	struct tomb t[TOMBS];
 	unsigned next;

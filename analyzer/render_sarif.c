@@ -16,6 +16,7 @@ struct rule {
 
 static const struct rule rules[] = {
 	{"leaked-segment", "leaked_segments", NULL, "error", "A shared-memory segment was created and never removed (IPC_RMID)."},
+	{"posix-name-never-unlinked", "posix_names_never_unlinked", NULL, "error", "A POSIX shared-memory name was created with shm_open and never unlinked."},
 	{"undetached-attachment", "undetached_attachments", NULL, "warning", "A segment was attached and the process ended without detaching it."},
 	{"failed-call", "misuse", "failed_call", "note", "A shared-memory call failed."},
 	{"shmdt-not-attached", "misuse", "shmdt_not_attached", "warning", "shmdt of an address where nothing is attached."},
@@ -23,6 +24,7 @@ static const struct rule rules[] = {
 	{"attach-after-remove", "misuse", "attach_after_remove", "warning", "shmat of a segment already marked for removal."},
 	{"double-remove", "misuse", "double_remove", "warning", "IPC_RMID of a segment already removed."},
 	{"created-outside-trace", "misuse", "created_outside_trace", "note", "A segment used but not created by a traced call."},
+	{"ftok-collision", "misuse", "ftok_collision", "warning", "ftok gave one key for two different files or ids."},
 };
 
 static json_t *driver(void)
@@ -80,6 +82,10 @@ static json_t *result(const struct rule *r, const json_t *finding)
 			 json_string_value(json_object_get(finding, "key")),
 			 (long long)json_integer_value(json_object_get(finding, "size")),
 			 (long long)json_integer_value(json_object_get(finding, "pid")));
+	else if (strcmp(r->section, "posix_names_never_unlinked") == 0)
+		snprintf(text, sizeof text, "POSIX shared memory %s created by pid %lld was never unlinked.",
+			 json_string_value(json_object_get(finding, "name")),
+			 (long long)json_integer_value(json_object_get(finding, "pid")));
 	else if (strcmp(r->section, "undetached_attachments") == 0)
 		snprintf(text, sizeof text, "Segment %lld attached here was never detached (%s).",
 			 (long long)json_integer_value(json_object_get(finding, "shmid")),
@@ -114,7 +120,8 @@ static const struct rule *rule_for(const char *section, const json_t *finding)
 
 int render_sarif(FILE *out, const json_t *report)
 {
-	static const char *sections[] = {"leaked_segments", "undetached_attachments", "misuse"};
+	static const char *sections[] = {"leaked_segments", "posix_names_never_unlinked", "undetached_attachments",
+					 "misuse"};
 	json_t *results = json_array();
 	for (size_t s = 0; s < sizeof sections / sizeof *sections; s++) {
 		size_t i;

@@ -90,6 +90,26 @@ static void leaks(FILE *out, const json_t *list)
 	}
 }
 
+static void posix_leaks(FILE *out, const json_t *list)
+{
+	size_t i;
+	json_t *l;
+	json_array_foreach(list, i, l)
+	{
+		fprintf(out, "LEAK: POSIX shared memory %s created by pid %lld (%s), never unlinked:\n", s(l, "name"),
+			n(l, "pid"), base(s(l, "program")));
+		stack(out, json_object_get(l, "stack"));
+		const json_t *live = json_object_get(l, "live");
+		if (json_is_true(json_object_get(live, "present")))
+			fprintf(out, "  still in /dev/shm now; remove it with: %s\n", s(live, "remove"));
+		else if (live)
+			fputs("  gone from /dev/shm now\n", out);
+		if (json_is_string(json_object_get(l, "suppression")))
+			fprintf(out, "  suppress with: %s\n", s(l, "suppression"));
+		fputc('\n', out);
+	}
+}
+
 static void undetached(FILE *out, const json_t *list)
 {
 	size_t i;
@@ -114,6 +134,10 @@ static void misuse(FILE *out, const json_t *list)
 			base(s(m, "program")));
 		if (json_object_get(m, "shmid"))
 			fprintf(out, ", segment %lld", n(m, "shmid"));
+		if (json_object_get(m, "first_ftok"))
+			fprintf(out, ": key %s from %s id %lld, and from %s id %lld", s(m, "key"),
+				s(json_object_get(m, "first_ftok"), "path"), n(json_object_get(m, "first_ftok"), "id"),
+				s(json_object_get(m, "ftok"), "path"), n(json_object_get(m, "ftok"), "id"));
 		if (n(m, "injected"))
 			fprintf(out, ", %lld injected", n(m, "injected"));
 		fprintf(out, "%s:\n", times(n(m, "count")));
@@ -140,11 +164,14 @@ int render_text(FILE *out, const json_t *report)
 {
 	const json_t *sum = json_object_get(report, "summary");
 	leaks(out, json_object_get(report, "leaked_segments"));
+	posix_leaks(out, json_object_get(report, "posix_names_never_unlinked"));
 	undetached(out, json_object_get(report, "undetached_attachments"));
 	misuse(out, json_object_get(report, "misuse"));
 	fprintf(out, "SUMMARY: %lld leaked segment(s) (%lld bytes), %lld unremoved key(s), %lld undetached attachment(s), %lld misuse\n",
 		n(sum, "leaked_segments"), n(sum, "leaked_bytes"), n(sum, "unremoved_keys"),
 		n(sum, "undetached_attachments"), n(sum, "misuse"));
+	if (n(sum, "posix_names_never_unlinked"))
+		fprintf(out, "  %lld POSIX shared memory name(s) never unlinked\n", n(sum, "posix_names_never_unlinked"));
 	fprintf(out, "  %lld process(es), calls: ", n(sum, "processes"));
 	counts(out, json_object_get(sum, "calls"));
 	fputs("; failures: ", out);

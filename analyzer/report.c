@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../cli/cli.h"
 #include "../common/sysvipc.h"
@@ -123,7 +124,8 @@ static int parse_options(int argc, char **argv, struct report_options *o)
 /* Drops suppressed findings, and notes how each remaining one could be. */
 static long apply_suppressions(json_t *report, struct suppressions *sup, int gen)
 {
-	static const char *sections[] = {"leaked_segments", "undetached_attachments", "misuse"};
+	static const char *sections[] = {"leaked_segments", "posix_names_never_unlinked", "undetached_attachments",
+					 "misuse"};
 	long dropped = 0;
 	for (size_t s = 0; s < sizeof sections / sizeof *sections; s++) {
 		json_t *list = json_object_get(report, sections[s]);
@@ -186,6 +188,21 @@ static void check_live(json_t *report)
 		json_object_set_new(leak, "live", live);
 	}
 	free(segs);
+	/* POSIX names live in /dev/shm (shm_overview(7)). */
+	json_array_foreach(json_object_get(report, "posix_names_never_unlinked"), i, leak)
+	{
+		char path[512];
+		const char *name = json_string_value(json_object_get(leak, "name"));
+		snprintf(path, sizeof path, "/dev/shm/%s", name + (name[0] == '/'));
+		int present = access(path, F_OK) == 0;
+		json_t *live = json_pack("{s:b}", "present", present);
+		if (present) {
+			char cmd[600];
+			snprintf(cmd, sizeof cmd, "rm %s", path);
+			json_object_set_new(live, "remove", json_string(cmd));
+		}
+		json_object_set_new(leak, "live", live);
+	}
 }
 
 static long long total(const json_t *report, const char *section, const char *field)
@@ -207,6 +224,8 @@ static void summarize(json_t *report, const struct reader *r, long suppressed)
 	json_object_set_new(sum, "leaked_segments", json_integer(total(report, "leaked_segments", NULL)));
 	json_object_set_new(sum, "leaked_bytes", json_integer(total(report, "leaked_segments", "size")));
 	json_object_set_new(sum, "unremoved_keys", json_integer(total(report, "unremoved_keys", NULL)));
+	json_object_set_new(sum, "posix_names_never_unlinked",
+			    json_integer(total(report, "posix_names_never_unlinked", NULL)));
 	json_object_set_new(sum, "undetached_attachments", json_integer(total(report, "undetached_attachments", "count")));
 	json_object_set_new(sum, "misuse", json_integer(total(report, "misuse", "count")));
 	json_object_set_new(sum, "suppressed", json_integer(suppressed));
@@ -219,7 +238,8 @@ static void summarize(json_t *report, const struct reader *r, long suppressed)
 static int found(const json_t *report, int mask)
 {
 	const json_t *sum = json_object_get(report, "summary");
-	return ((mask & FAIL_LEAKS) && json_integer_value(json_object_get(sum, "leaked_segments"))) ||
+	return ((mask & FAIL_LEAKS) && (json_integer_value(json_object_get(sum, "leaked_segments")) ||
+					json_integer_value(json_object_get(sum, "posix_names_never_unlinked")))) ||
 	       ((mask & FAIL_UNDETACHED) && json_integer_value(json_object_get(sum, "undetached_attachments"))) ||
 	       ((mask & FAIL_MISUSE) && json_integer_value(json_object_get(sum, "misuse")));
 }

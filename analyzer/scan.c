@@ -198,6 +198,10 @@ static int arg_member(struct cursor *c, const char *key, struct call_rec *r)
 		return integer(c, &r->shmid) ? -1 : (r->has_shmid = 1, 0);
 	if (strcmp(key, "shmaddr") == 0)
 		return hex_string(c, &r->shmaddr) ? -1 : (r->has_shmaddr = 1, 0);
+	if (strcmp(key, "name") == 0 || strcmp(key, "path") == 0)
+		return plain_string(c, r->name, sizeof r->name);
+	if (strcmp(key, "id") == 0)
+		return integer(c, &r->id);
 	if (strcmp(key, "cmd") == 0) {
 		ws(c);
 		if (c->p < c->end && *c->p == '"')
@@ -257,6 +261,16 @@ static int member(struct cursor *c, const char *key, struct call_rec *r)
 	case 'i':
 		if (strcmp(key, "injected") == 0)
 			return boolean(c, &r->injected);
+		break;
+	case 'k':
+		if (strcmp(key, "key") == 0) { /* ftok's result */
+			unsigned long long v;
+			if (hex_string(c, &v) || v > 0xffffffffu)
+				return -1;
+			r->has_ftok_key = 1;
+			r->ftok_key = (unsigned)v;
+			return 0;
+		}
 		break;
 	case 's':
 		if (strcmp(key, "stack") == 0) /* an id or null; inline frames go to jansson */
@@ -328,5 +342,10 @@ int call_from_json(const json_t *rec, struct call_rec *r)
 	r->shmid = json_integer_value(json_object_get(args, "shmid"));
 	r->has_shmaddr = hex_value(json_object_get(args, "shmaddr"), &r->shmaddr) == 0;
 	copy_string(r->cmd, sizeof r->cmd, json_object_get(args, "cmd"));
+	copy_string(r->name, sizeof r->name,
+		    json_object_get(args, "name") ? json_object_get(args, "name") : json_object_get(args, "path"));
+	r->id = json_integer_value(json_object_get(args, "id"));
+	if (hex_value(json_object_get(rec, "key"), &key) == 0)
+		r->has_ftok_key = 1, r->ftok_key = (unsigned)key;
 	return 0;
 }

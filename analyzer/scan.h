@@ -28,6 +28,10 @@ struct call_rec {
 	int has_shmaddr;
 	unsigned long long shmaddr;
 	char cmd[24];        /* shmctl; "" if absent */
+	char name[256];      /* shm_open, shm_unlink: the name; ftok: the path */
+	long long id;        /* ftok */
+	int has_ftok_key;
+	unsigned ftok_key;   /* ftok's result */
 	long long stack_id;  /* 0: none */
 	int has_ts, has_args;
 };

@@ -102,6 +102,8 @@ static int rule_matches(const struct suppression *r, const json_t *finding)
 
 int suppressed(struct suppressions *s, const char *section, const json_t *finding)
 {
+	if (strcmp(section, "posix_names_never_unlinked") == 0)
+		section = "leaked_segments"; /* leak: rules cover both kinds of leak */
 	const char *key = json_string_value(json_object_get(finding, "key"));
 	int is_leak = strcmp(section, "leaked_segments") == 0;
 	for (size_t i = 0; i < s->n; i++) {
@@ -119,7 +121,8 @@ int suppressed(struct suppressions *s, const char *section, const json_t *findin
 
 char *suggest_suppression(const char *section, const json_t *finding)
 {
-	const char *prefix = strcmp(section, "leaked_segments") == 0 ? "leak"
+	const char *prefix = strcmp(section, "leaked_segments") == 0 || strcmp(section, "posix_names_never_unlinked") == 0
+				     ? "leak"
 			     : strcmp(section, "undetached_attachments") == 0 ? "undetached"
 									       : "misuse";
 	const char *what = NULL;

@@ -1,7 +1,7 @@
 /* Suppressions, in the spirit of LeakSanitizer's `leak:PATTERN` lines:
  *
  *     # a comment
- *     leak:PATTERN        leaked segments created from a matching frame
+ *     leak:PATTERN        leaked segments (and POSIX names) created from a matching frame
  *     key:0x5eed0001      leaked segments of this key
  *     undetached:PATTERN  undetached attachments made from a matching frame
  *     misuse:PATTERN      misuse found at a matching frame

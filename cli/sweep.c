@@ -164,26 +164,30 @@ static const char *leak_site(const json_t *leak, char *buf, size_t len)
 	return buf;
 }
 
+/* Segments and POSIX names a run left that the clean run did not. */
 static long new_leaks(const json_t *clean, const json_t *report)
 {
+	static const char *kinds[] = {"leaked_segments", "posix_names_never_unlinked"};
 	json_t *left = json_object();
 	char site[4200];
 	size_t i;
 	json_t *leak;
 	long fresh = 0;
-	json_array_foreach(json_object_get(clean, "leaked_segments"), i, leak)
-	{
-		leak_site(leak, site, sizeof site);
-		json_object_set_new(left, site, json_integer(json_integer_value(json_object_get(left, site)) + 1));
-	}
-	json_array_foreach(json_object_get(report, "leaked_segments"), i, leak)
-	{
-		json_int_t have = json_integer_value(json_object_get(left, leak_site(leak, site, sizeof site)));
-		if (have > 0)
-			json_object_set_new(left, site, json_integer(have - 1));
-		else
-			fresh++;
-	}
+	for (size_t k = 0; k < 2; k++)
+		json_array_foreach(json_object_get(clean, kinds[k]), i, leak)
+		{
+			leak_site(leak, site, sizeof site);
+			json_object_set_new(left, site, json_integer(json_integer_value(json_object_get(left, site)) + 1));
+		}
+	for (size_t k = 0; k < 2; k++)
+		json_array_foreach(json_object_get(report, kinds[k]), i, leak)
+		{
+			json_int_t have = json_integer_value(json_object_get(left, leak_site(leak, site, sizeof site)));
+			if (have > 0)
+				json_object_set_new(left, site, json_integer(have - 1));
+			else
+				fresh++;
+		}
 	json_decref(left);
 	return fresh;
 }
@@ -315,13 +319,17 @@ static void where(FILE *out, const json_t *stack)
 static void print_text(FILE *out, const struct sweep *s, const json_t *doc)
 {
 	const json_t *clean = json_object_get(doc, "clean");
-	fprintf(out, "shmtrace sweep: the clean run made %llu call(s) (shmget %llu, shmat %llu, shmdt %llu, shmctl %llu) and left %lld segment(s)\n",
-		s->plan.total, s->plan.calls[CALL_SHMGET], s->plan.calls[CALL_SHMAT], s->plan.calls[CALL_SHMDT],
-		s->plan.calls[CALL_SHMCTL], (long long)json_integer_value(json_object_get(clean, "leaked_segments")));
+	fprintf(out, "shmtrace sweep: the clean run made %llu call(s) (", s->plan.total);
+	for (int c = 0, first = 1; c < CALL_COUNT; c++)
+		if (s->plan.calls[c]) {
+			fprintf(out, "%s%s %llu", first ? "" : ", ", call_table[c].name, s->plan.calls[c]);
+			first = 0;
+		}
+	fprintf(out, ") and left %lld segment(s)\n", (long long)json_integer_value(json_object_get(clean, "leaked_segments")));
 	if (json_is_true(json_object_get(doc, "by_site_chosen")))
 		fprintf(out, "shmtrace sweep: that is more than %d: failing the first call from each of %zu call sites instead (--by site)\n",
 			AUTO_SITE_THRESHOLD, s->plan.n);
-	fprintf(out, "%4s  %-7s %5s  %-10s %-8s %-8s %6s  %s\n", "run", "call", "nth", "errno", "outcome", "status", "leaked",
+	fprintf(out, "%4s  %-10s %5s  %-12s %-8s %-8s %6s  %s\n", "run", "call", "nth", "errno", "outcome", "status", "leaked",
 		"failed call");
 	size_t i;
 	json_t *r;
@@ -334,7 +342,7 @@ static void print_text(FILE *out, const struct sweep *s, const json_t *doc)
 			snprintf(status, sizeof status, "exit %lld", (long long)json_integer_value(json_object_get(r, "exit_status")));
 		else
 			snprintf(status, sizeof status, "killed");
-		fprintf(out, "%4zu  %-7s %5lld  %-10s %-8s %-8s %6lld  ", i + 1, json_string_value(json_object_get(r, "call")),
+		fprintf(out, "%4zu  %-10s %5lld  %-12s %-8s %-8s %6lld  ", i + 1, json_string_value(json_object_get(r, "call")),
 			(long long)json_integer_value(json_object_get(r, "nth")),
 			json_string_value(json_object_get(r, "errno")) ?: "-", json_string_value(json_object_get(r, "outcome")),
 			status, (long long)json_integer_value(json_object_get(r, "leaked_segments")));

@@ -126,4 +126,11 @@ void sweep_remove_leaks(const json_t *report)
 			shmctl(shmid, IPC_RMID, NULL);
 	}
 	free(segs);
+	json_array_foreach(json_object_get(report, "posix_names_never_unlinked"), i, leak)
+	{
+		char path[512];
+		const char *name = json_string_value(json_object_get(leak, "name"));
+		snprintf(path, sizeof path, "/dev/shm/%s", name + (name[0] == '/'));
+		unlink(path);
+	}
 }

@@ -1,13 +1,19 @@
 /* The wrapped calls as data: what each returns on failure, which errnos its
  * man page allows, which one a failure defaults to.  The injection parser,
- * the shim and `--help` all read this one table. */
+ * the shim, the analyzer and sweep all read this one table. */
 #ifndef SHMTRACE_CALLS_H
 #define SHMTRACE_CALLS_H
 
-enum call_id { CALL_SHMGET, CALL_SHMAT, CALL_SHMDT, CALL_SHMCTL, CALL_COUNT };
+enum call_id {
+	CALL_SHMGET, CALL_SHMAT, CALL_SHMDT, CALL_SHMCTL,  /* System V */
+	CALL_SHM_OPEN, CALL_SHM_UNLINK,                    /* POSIX */
+	CALL_FTOK,                                         /* where SysV keys come from */
+	CALL_COUNT
+};
 
 struct call_info {
 	const char *name;
+	const char *man; /* the page whose ERRORS section the errnos come from */
 	int default_errno;
 	const int *errnos; /* ends with 0 */
 };

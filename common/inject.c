@@ -71,7 +71,8 @@ static int parse_calls(struct parse *p, const char *s, unsigned *calls)
 		if (strcmp(name, "all") == 0)
 			*calls |= (1u << CALL_COUNT) - 1;
 		else if (id < 0)
-			return fail(p, "unknown call '%s' (expected shmget, shmat, shmdt, shmctl or all)", name);
+			return fail(p, "unknown call '%s' (expected shmget, shmat, shmdt, shmctl, shm_open, shm_unlink, ftok or all)",
+				    name);
 		else
 			*calls |= 1u << id;
 		s += len + (s[len] == ',');
@@ -141,7 +142,8 @@ static int parse_flags(struct parse *p, const char *v, unsigned long *flags)
 			return fail(p, "flags=%s: empty or overlong name", v);
 		memcpy(name, s, len);
 		name[len] = '\0';
-		if (xlat_value(xlat_shmget_flags, name, &bit) == 0 || xlat_value(xlat_shmat_flags, name, &bit) == 0)
+		if (xlat_value(xlat_shmget_flags, name, &bit) == 0 || xlat_value(xlat_shmat_flags, name, &bit) == 0 ||
+		    xlat_value(xlat_open_flags, name, &bit) == 0)
 			*flags |= bit;
 		else if (number(name, &n, 0) == 0)
 			*flags |= (unsigned long)n;
@@ -189,6 +191,10 @@ static int parse_field(struct parse *p, const char *field, struct inject_rule *r
 		r->cmd = (int)value;
 	} else if (IS("flags")) {
 		return parse_flags(p, v, &r->flags);
+	} else if (IS("name")) {
+		if (!*v || strlen(v) >= sizeof r->name)
+			return fail(p, "name=%s: expected a name or glob, under %zu characters", v, sizeof r->name);
+		strcpy(r->name, v);
 	} else if (IS("caller")) {
 		if (!*v || strlen(v) >= sizeof r->caller)
 			return fail(p, "caller=%s: expected a function name or glob, under %zu characters", v, sizeof r->caller);
@@ -201,7 +207,7 @@ static int parse_field(struct parse *p, const char *field, struct inject_rule *r
 			return fail(p, "scope=%s: expected process or run", v);
 		r->scope_run = strcmp(v, "run") == 0;
 	} else {
-		return fail(p, "unknown field '%.*s' (expected error, when, prob, key, cmd, flags, size>=, caller, scope)",
+		return fail(p, "unknown field '%.*s' (expected error, when, prob, key, cmd, flags, size>=, name, caller, scope)",
 			    (int)klen, field);
 	}
 #undef IS
@@ -215,8 +221,10 @@ static int check(struct parse *p, struct inject_rule *r, int allow_any)
 		return fail(p, "cmd= applies to shmctl only");
 	if (r->min_size && !(r->calls & (1u << CALL_SHMGET)))
 		return fail(p, "size>= applies to shmget only");
-	if (r->flags && !(r->calls & ((1u << CALL_SHMGET) | (1u << CALL_SHMAT))))
-		return fail(p, "flags= applies to shmget and shmat only");
+	if (r->flags && !(r->calls & ((1u << CALL_SHMGET) | (1u << CALL_SHMAT) | (1u << CALL_SHM_OPEN))))
+		return fail(p, "flags= applies to shmget, shmat and shm_open only");
+	if (r->name[0] && !(r->calls & ((1u << CALL_SHM_OPEN) | (1u << CALL_SHM_UNLINK) | (1u << CALL_FTOK))))
+		return fail(p, "name= applies to shm_open, shm_unlink and ftok (its path) only");
 	if (!r->error || allow_any)
 		return 0;
 	for (int c = 0; c < CALL_COUNT; c++)
@@ -225,8 +233,8 @@ static int check(struct parse *p, struct inject_rule *r, int allow_any)
 			for (const int *e = call_table[c].errnos; *e; e++)
 				snprintf(allowed + strlen(allowed), sizeof allowed - strlen(allowed), "%s%s",
 					 e == call_table[c].errnos ? "" : ", ", xlat_name(xlat_errnos, (unsigned long)*e));
-			return fail(p, "%s cannot fail with %s (%s(2) lists %s; to inject it anyway: --allow-any-errno, or SHMTRACE_ALLOW_ANY_ERRNO=1)",
-				    call_table[c].name, xlat_name(xlat_errnos, (unsigned long)r->error), call_table[c].name,
+			return fail(p, "%s cannot fail with %s (%s lists %s; to inject it anyway: --allow-any-errno, or SHMTRACE_ALLOW_ANY_ERRNO=1)",
+				    call_table[c].name, xlat_name(xlat_errnos, (unsigned long)r->error), call_table[c].man,
 				    allowed);
 		}
 	return 0;

@@ -1,7 +1,8 @@
 /* Fault-injection rules, modelled on strace's -e inject= (docs/injection.md):
  *
  *   CALLS:error=ERRNO[:when=N|N..M|N+|N+S][:prob=P][:key=KEY][:cmd=CMD]
- *        [:flags=MASK][:size>=N][:caller=GLOB][:site=HASH][:scope=process|run]
+ *        [:flags=MASK][:size>=N][:name=GLOB][:caller=GLOB][:site=HASH]
+ *        [:scope=process|run]
  *
  * Parsed by `shmtrace run`, to refuse a bad rule before the program starts,
  * and by the library at start-up, which refuses it the same way for raw
@@ -27,6 +28,7 @@ struct inject_rule {
 	int cmd;
 	unsigned long flags;          /* bits that must all be set; 0: any */
 	unsigned long long min_size;  /* size>=; 0: any */
+	char name[128];               /* shm_open/shm_unlink name, ftok path: a glob; "": any */
 	char caller[128];             /* a glob; "": any */
 	unsigned long long site;      /* a backtrace's site hash (sweep); 0: any */
 	int scope_run;                /* count across the whole run */

@@ -1,6 +1,7 @@
 #include "xlat.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/ipc.h>
 #include <sys/shm.h>
@@ -23,6 +24,14 @@ const struct xlat xlat_shmget_flags[] = {
 
 const struct xlat xlat_shmat_flags[] = {
 	BIT(SHM_RDONLY) BIT(SHM_RND) BIT(SHM_REMAP) BIT(SHM_EXEC)
+	END
+};
+
+/* shm_open's oflag: the access mode is a field, not bits (open(2)). */
+#define ACCESS(x) {x, O_ACCMODE, #x},
+const struct xlat xlat_open_flags[] = {
+	ACCESS(O_RDONLY) ACCESS(O_WRONLY) ACCESS(O_RDWR)
+	BIT(O_CREAT) BIT(O_EXCL) BIT(O_TRUNC) BIT(O_NOFOLLOW) BIT(O_CLOEXEC) BIT(O_NONBLOCK)
 	END
 };
 

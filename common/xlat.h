@@ -16,6 +16,7 @@ struct xlat {
 extern const struct xlat xlat_shmget_flags[]; /* shmget's shmflg, mode excluded */
 extern const struct xlat xlat_shmat_flags[];  /* shmat's shmflg */
 extern const struct xlat xlat_shmctl_cmds[];  /* shmctl's cmd, without IPC_64 */
+extern const struct xlat xlat_open_flags[];   /* shm_open's oflag */
 extern const struct xlat xlat_errnos[];
 
 /* The name of VAL in a table of plain values, or NULL. */

@@ -159,6 +159,9 @@ static void init(void)
 	real.shmctl = must_find("shmctl");
 	real.exit_now = must_find("_exit");
 	real.pipe2 = must_find("pipe2");
+	real.shm_open = must_find("shm_open");
+	real.shm_unlink = must_find("shm_unlink");
+	real.ftok = must_find("ftok");
 	real.setuid = must_find("setuid");
 	real.seteuid = must_find("seteuid");
 	real.setreuid = must_find("setreuid");

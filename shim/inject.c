@@ -153,6 +153,8 @@ static int filters_match(const struct inject_rule *r, const struct call_facts *f
 		return 0;
 	if (r->has_key && (key_of(f, &key) != 0 || key != r->key))
 		return 0;
+	if (r->name[0] && (!f->name || fnmatch(r->name, f->name, 0) != 0))
+		return 0;
 	if (r->caller[0] && !caller_matches(r->caller, ips, n))
 		return 0;
 	return !r->site || bt_site_hash(ips, n) == r->site;

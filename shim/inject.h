@@ -15,6 +15,7 @@ struct call_facts {
 	unsigned key;
 	int shmid;   /* shmat, shmctl */
 	const void *addr; /* shmdt */
+	const char *name; /* shm_open, shm_unlink; ftok's path */
 	int cmd;
 	unsigned long flags;
 	unsigned long long size;

@@ -177,7 +177,8 @@ void jw_flags(struct jw *w, const struct xlat *t, unsigned long v)
 {
 	jw_open(w, '[');
 	for (; t->name; t++)
-		if (t->val && (v & t->mask) == t->val) {
+		/* A field's zero value (O_RDONLY) has a name; a zero bit has none. */
+		if ((t->val || t->mask != t->val) && (v & t->mask) == t->val) {
 			jw_str(w, t->name, (size_t)-1);
 			v &= ~t->mask;
 		}

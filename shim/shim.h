@@ -22,6 +22,9 @@ struct real_fns {
 	int (*shmctl)(int, int, struct shmid_ds *);
 	void (*exit_now)(int) __attribute__((noreturn)); /* _exit */
 	int (*pipe2)(int[2], int);
+	int (*shm_open)(const char *, int, mode_t);
+	int (*shm_unlink)(const char *);
+	key_t (*ftok)(const char *, int);
 	int (*setuid)(uid_t), (*seteuid)(uid_t), (*setreuid)(uid_t, uid_t), (*setresuid)(uid_t, uid_t, uid_t);
 	int (*setgid)(gid_t), (*setegid)(gid_t), (*setregid)(gid_t, gid_t), (*setresgid)(gid_t, gid_t, gid_t);
 };

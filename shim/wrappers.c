@@ -3,9 +3,11 @@
  * makes it fail, when the kernel is never asked -- plus the decoding of its
  * own arguments.  Names and flags come from common/xlat.c. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <sys/ipc.h>
+#include <sys/mman.h>
 #include <sys/shm.h>
 
 #include "../common/xlat.h"
@@ -151,6 +153,88 @@ EXPORT int shmctl(int shmid, int cmd, struct shmid_ds *buf)
 	call_result_int(&c, ret, ret == -1);
 	call_leave(&c);
 	return ret;
+}
+
+/* POSIX shared memory (shm_open(3)): the same questions as for SysV --
+ * created or opened, and removed (unlinked) or not. */
+
+/* As shmget_noting_creation: O_CREAT alone is asked as O_CREAT|O_EXCL, then
+ * as a plain open; the pair does what the call does. */
+static int shm_open_noting_creation(const char *name, int oflag, mode_t mode, int *created)
+{
+	int fd;
+	*created = -1;
+	if ((oflag & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL) || !(oflag & O_CREAT)) {
+		fd = real.shm_open(name, oflag, mode);
+		*created = fd != -1 && (oflag & O_CREAT);
+		return fd;
+	}
+	for (int tries = 0; tries < 8; tries++) {
+		fd = real.shm_open(name, oflag | O_EXCL, mode);
+		if (fd != -1 || errno != EEXIST) {
+			*created = fd != -1;
+			return fd;
+		}
+		fd = real.shm_open(name, oflag & ~O_CREAT, mode);
+		if (fd != -1 || errno != ENOENT) {
+			*created = 0;
+			return fd;
+		}
+	}
+	return real.shm_open(name, oflag, mode);
+}
+
+EXPORT int shm_open(const char *name, int oflag, mode_t mode)
+{
+	struct call c;
+	if (!call_enter(&c, CALL_SHM_OPEN))
+		return real.shm_open(name, oflag, mode);
+	struct call_facts facts = {.call = CALL_SHM_OPEN, .shmid = -1, .flags = (unsigned)oflag, .name = name};
+	int created = -1;
+	int fd = call_inject(&c, &facts) ? -1 : shm_open_noting_creation(name, oflag, mode, &created);
+	call_returned(&c);
+	struct jw *w = &c.w;
+	jw_key(w, "name"), name ? jw_str(w, name, 256) : jw_lit(w, "null");
+	jw_key(w, "oflag"), jw_int(w, oflag);
+	jw_key(w, "flags"), jw_flags(w, xlat_open_flags, (unsigned)oflag);
+	jw_key(w, "mode"), jw_oct(w, (unsigned)mode & 0777u);
+	call_result_int(&c, fd, fd == -1);
+	jw_key(w, "created"), jw_lit(w, fd == -1 || created < 0 ? "null" : created ? "true" : "false");
+	call_leave(&c);
+	return fd;
+}
+
+EXPORT int shm_unlink(const char *name)
+{
+	struct call c;
+	if (!call_enter(&c, CALL_SHM_UNLINK))
+		return real.shm_unlink(name);
+	struct call_facts facts = {.call = CALL_SHM_UNLINK, .shmid = -1, .name = name};
+	int ret = call_inject(&c, &facts) ? -1 : real.shm_unlink(name);
+	call_returned(&c);
+	jw_key(&c.w, "name"), name ? jw_str(&c.w, name, 256) : jw_lit(&c.w, "null");
+	call_result_int(&c, ret, ret == -1);
+	call_leave(&c);
+	return ret;
+}
+
+/* ftok(3): the key a SysV program will use, and the file and id behind it. */
+EXPORT key_t ftok(const char *path, int id)
+{
+	struct call c;
+	if (!call_enter(&c, CALL_FTOK))
+		return real.ftok(path, id);
+	struct call_facts facts = {.call = CALL_FTOK, .shmid = -1, .name = path};
+	key_t key = call_inject(&c, &facts) ? (key_t)-1 : real.ftok(path, id);
+	call_returned(&c);
+	struct jw *w = &c.w;
+	jw_key(w, "path"), path ? jw_str(w, path, 1024) : jw_lit(w, "null");
+	jw_key(w, "id"), jw_int(w, id);
+	call_result_int(&c, key, key == (key_t)-1);
+	if (key != (key_t)-1)
+		jw_key(w, "key"), jw_hex32(w, (unsigned)key);
+	call_leave(&c);
+	return key;
 }
 
 /* _exit and _Exit skip atexit handlers, so they write the exit record
