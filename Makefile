@@ -100,13 +100,14 @@ demo: all
 	$(Q)ipcrm -M 0x5eed0001 && echo "(demo: removed the leaked segment with ipcrm -M 0x5eed0001)"
 
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PKGLIBDIR) $(DESTDIR)$(DOCDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PKGLIBDIR) $(DESTDIR)$(DOCDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 755 $(B)/shmtrace $(DESTDIR)$(BINDIR)/shmtrace
 	install -m 644 $(B)/libshmtrace.so $(DESTDIR)$(PKGLIBDIR)/libshmtrace.so
+	install -m 644 docs/shmtrace.1 $(DESTDIR)$(MANDIR)/man1/shmtrace.1
 	install -m 644 README.md docs/*.md $(DESTDIR)$(DOCDIR)/
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/shmtrace $(DESTDIR)$(PKGLIBDIR)/libshmtrace.so
+	rm -f $(DESTDIR)$(BINDIR)/shmtrace $(DESTDIR)$(PKGLIBDIR)/libshmtrace.so $(DESTDIR)$(MANDIR)/man1/shmtrace.1
 	rm -rf $(DESTDIR)$(DOCDIR)
 	-rmdir $(DESTDIR)$(PKGLIBDIR) 2>/dev/null
 

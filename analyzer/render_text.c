@@ -1,9 +1,20 @@
 /* Text for people, in the manner of valgrind and LeakSanitizer: each
- * finding with its indented stack, a summary at the end. */
+ * finding with its indented stack, a summary at the end.  Headings in
+ * colour on a terminal, unless NO_COLOR is set (no-color.org). */
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "render.h"
+
+static const char *red = "", *yellow = "", *magenta = "", *bold = "", *off = "";
+
+static void choose_colours(FILE *out)
+{
+	const char *no = getenv("NO_COLOR");
+	if (isatty(fileno(out)) && !(no && *no))
+		red = "\033[1;31m", yellow = "\033[1;33m", magenta = "\033[1;35m", bold = "\033[1m", off = "\033[0m";
+}
 
 const char *relative_path(const char *path)
 {
@@ -66,8 +77,8 @@ static void leaks(FILE *out, const json_t *list)
 	json_t *l, *a;
 	json_array_foreach(list, i, l)
 	{
-		fprintf(out, "LEAK: segment %lld (key %s, %lld bytes) created by pid %lld (%s), never removed%s:\n",
-			n(l, "shmid"), s(l, "key"), n(l, "size"), n(l, "pid"),
+		fprintf(out, "%sLEAK:%s segment %lld (key %s, %lld bytes) created by pid %lld (%s), never removed%s:\n",
+			red, off, n(l, "shmid"), s(l, "key"), n(l, "size"), n(l, "pid"),
 			json_is_string(json_object_get(l, "program")) ? base(s(l, "program")) : "untraced",
 			json_is_true(json_object_get(l, "seen_by_trace")) ? "" : " -- no traced call created it");
 		if (json_is_string(json_object_get(l, "note")))
@@ -96,7 +107,7 @@ static void posix_leaks(FILE *out, const json_t *list)
 	json_t *l;
 	json_array_foreach(list, i, l)
 	{
-		fprintf(out, "LEAK: POSIX shared memory %s created by pid %lld (%s), never unlinked:\n", s(l, "name"),
+		fprintf(out, "%sLEAK:%s POSIX shared memory %s created by pid %lld (%s), never unlinked:\n", red, off, s(l, "name"),
 			n(l, "pid"), base(s(l, "program")));
 		stack(out, json_object_get(l, "stack"));
 		const json_t *live = json_object_get(l, "live");
@@ -116,8 +127,8 @@ static void undetached(FILE *out, const json_t *list)
 	json_t *u;
 	json_array_foreach(list, i, u)
 	{
-		fprintf(out, "WARNING: pid %lld (%s) attached segment %lld (key %s) at %s and never detached it (%s)%s:\n",
-			n(u, "pid"), base(s(u, "program")), n(u, "shmid"), s(u, "key"), s(u, "addr"), s(u, "ended_by"),
+		fprintf(out, "%sWARNING:%s pid %lld (%s) attached segment %lld (key %s) at %s and never detached it (%s)%s:\n",
+			yellow, off, n(u, "pid"), base(s(u, "program")), n(u, "shmid"), s(u, "key"), s(u, "addr"), s(u, "ended_by"),
 			times(n(u, "count")));
 		stack(out, json_object_get(u, "stack"));
 		fputc('\n', out);
@@ -130,7 +141,7 @@ static void misuse(FILE *out, const json_t *list)
 	json_t *m;
 	json_array_foreach(list, i, m)
 	{
-		fprintf(out, "MISUSE (%s): %s, pid %lld (%s)", s(m, "kind"), s(m, "message"), n(m, "pid"),
+		fprintf(out, "%sMISUSE%s (%s): %s, pid %lld (%s)", magenta, off, s(m, "kind"), s(m, "message"), n(m, "pid"),
 			base(s(m, "program")));
 		if (json_object_get(m, "shmid"))
 			fprintf(out, ", segment %lld", n(m, "shmid"));
@@ -163,12 +174,13 @@ static void counts(FILE *out, const json_t *obj)
 int render_text(FILE *out, const json_t *report)
 {
 	const json_t *sum = json_object_get(report, "summary");
+	choose_colours(out);
 	leaks(out, json_object_get(report, "leaked_segments"));
 	posix_leaks(out, json_object_get(report, "posix_names_never_unlinked"));
 	undetached(out, json_object_get(report, "undetached_attachments"));
 	misuse(out, json_object_get(report, "misuse"));
-	fprintf(out, "SUMMARY: %lld leaked segment(s) (%lld bytes), %lld unremoved key(s), %lld undetached attachment(s), %lld misuse\n",
-		n(sum, "leaked_segments"), n(sum, "leaked_bytes"), n(sum, "unremoved_keys"),
+	fprintf(out, "%sSUMMARY:%s %lld leaked segment(s) (%lld bytes), %lld unremoved key(s), %lld undetached attachment(s), %lld misuse\n",
+		bold, off, n(sum, "leaked_segments"), n(sum, "leaked_bytes"), n(sum, "unremoved_keys"),
 		n(sum, "undetached_attachments"), n(sum, "misuse"));
 	if (n(sum, "posix_names_never_unlinked"))
 		fprintf(out, "  %lld POSIX shared memory name(s) never unlinked\n", n(sum, "posix_names_never_unlinked"));

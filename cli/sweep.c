@@ -316,6 +316,18 @@ static void where(FILE *out, const json_t *stack)
 		fprintf(out, "%s(%s+%s)", fn ? " " : "", base(module), json_string_value(json_object_get(f, "offset")));
 }
 
+/* The outcome, in colour on a terminal unless NO_COLOR is set. */
+static void outcome(FILE *out, const char *what)
+{
+	const char *no = getenv("NO_COLOR"), *colour = "";
+	if (isatty(fileno(out)) && !(no && *no))
+		colour = strcmp(what, "crashed") == 0  ? "\033[1;31m"
+			 : strcmp(what, "hung") == 0   ? "\033[1;33m"
+			 : strcmp(what, "leaked") == 0 ? "\033[1;35m"
+						       : "";
+	fprintf(out, "%s%-8s%s ", colour, what, *colour ? "\033[0m" : "");
+}
+
 static void print_text(FILE *out, const struct sweep *s, const json_t *doc)
 {
 	const json_t *clean = json_object_get(doc, "clean");
@@ -342,10 +354,11 @@ static void print_text(FILE *out, const struct sweep *s, const json_t *doc)
 			snprintf(status, sizeof status, "exit %lld", (long long)json_integer_value(json_object_get(r, "exit_status")));
 		else
 			snprintf(status, sizeof status, "killed");
-		fprintf(out, "%4zu  %-10s %5lld  %-12s %-8s %-8s %6lld  ", i + 1, json_string_value(json_object_get(r, "call")),
+		fprintf(out, "%4zu  %-10s %5lld  %-12s ", i + 1, json_string_value(json_object_get(r, "call")),
 			(long long)json_integer_value(json_object_get(r, "nth")),
-			json_string_value(json_object_get(r, "errno")) ?: "-", json_string_value(json_object_get(r, "outcome")),
-			status, (long long)json_integer_value(json_object_get(r, "leaked_segments")));
+			json_string_value(json_object_get(r, "errno")) ?: "-");
+		outcome(out, json_string_value(json_object_get(r, "outcome")));
+		fprintf(out, "%-8s %6lld  ", status, (long long)json_integer_value(json_object_get(r, "leaked_segments")));
 		where(out, json_object_get(r, "stack"));
 		if (!json_is_true(json_object_get(r, "injected")))
 			fputs("  (the call was not reached)", out);
