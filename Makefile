@@ -12,7 +12,7 @@ DOCDIR    ?= $(PREFIX)/share/doc/shmtrace
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-missing-field-initializers
-ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CPPFLAGS) $(CFLAGS) -D_GNU_SOURCE
 B := build
 
 ifeq ($(V),1)
@@ -36,12 +36,12 @@ all: $(B)/libshmtrace.so $(B)/shmtrace $(SAMPLES)
 $(B)/libshmtrace.so: $(SHIM_SRC) $(HEADERS) shim/libshmtrace.map | $(B)
 	$(call say,CCLD,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -shared -fvisibility=hidden \
-		-Wl,--version-script=shim/libshmtrace.map -Wl,-z,defs \
+		-Wl,--version-script=shim/libshmtrace.map -Wl,-z,defs $(LDFLAGS) \
 		-o $@ $(SHIM_SRC) $(shell pkg-config --libs libunwind) -ldl -lpthread
 
 $(B)/shmtrace: $(CLI_SRC) $(HEADERS) | $(B)
 	$(call say,CCLD,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -DPKGLIBDIR='"$(PKGLIBDIR)"' -o $@ $(CLI_SRC) \
+	$(Q)$(CC) $(ALL_CFLAGS) -DPKGLIBDIR='"$(PKGLIBDIR)"' $(LDFLAGS) -o $@ $(CLI_SRC) \
 		$(shell pkg-config --libs jansson libdw)
 
 # Samples are built with debug info so that reports can point at their lines.
