@@ -41,10 +41,18 @@ static const json_t *in_table(const json_t *snapshot, int shmid)
 	return NULL;
 }
 
+static int leak_shmid(const struct leak *l)
+{
+	return l->seg ? l->seg->shmid : (int)num(l->kernel, "shmid");
+}
+
+/* By creation time; the kernel's table gives no time, so by id among those. */
 static int by_time(const void *a, const void *b)
 {
 	const struct leak *x = a, *y = b;
-	return x->ts < y->ts ? -1 : x->ts > y->ts;
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	return (leak_shmid(x) > leak_shmid(y)) - (leak_shmid(x) < leak_shmid(y));
 }
 
 /* Traced leaks, minus those gone from the kernel's table by the end (removed

@@ -155,8 +155,8 @@ leaky_run() {
 	raw_id=$(sed -n 's/^shmid=//p' <<<"$output" | sed -n 2p)
 	report --format json "$TRACE"
 	assert_failure 1
-	run jq -c '.leaked_segments | map([.shmid, .size, .seen_by_trace, (.program | tostring | split("/") | last)])' <<<"$output"
-	assert_output "[[$static_id,12288,false,\"null\"],[$raw_id,8192,false,\"null\"]]"
+	run jq -c '.leaked_segments | map([.shmid, .size, .seen_by_trace, (.program | tostring | split("/") | last)]) | sort_by(.[1])' <<<"$output"
+	assert_output "[[$raw_id,8192,false,\"null\"],[$static_id,12288,false,\"null\"]]"
 	ipcrm -m "$static_id" -m "$raw_id"
 }
 
