@@ -75,3 +75,11 @@ man_text() {
 	assert_equal "$status" 2
 	[[ "$stderr" == "shmtrace: report: cannot write the report: "* ]]
 }
+
+@test "sweep shows its progress on a terminal only" {
+	command -v script >/dev/null || skip "no script(1) to make a terminal"
+	run script -qec "'$SHMTRACE' sweep -- '$SAMPLES/classic' >/dev/null" /dev/null
+	assert_output --partial $'\rshmtrace sweep: 7/7 runs'
+	run --separate-stderr "$SHMTRACE" sweep -- "$SAMPLES/classic"
+	assert_equal "$stderr" ''
+}
