@@ -118,8 +118,8 @@ static json_t *untraced_leak(struct model *m, const struct leak *l)
 			 "key", json_object_get(l->kernel, "key"), "size", (json_int_t)num(l->kernel, "size"), "pid",
 			 cpid, "program", nullable_str(p ? p->exe : NULL), "stack", "attached", "seen_by_trace", 0,
 			 "in_kernel", 1, "note",
-			 p ? "created by a traced process without a traced call (raw system call?)"
-			   : "created during the run by a process that made no traced call (static program? raw system call?)");
+			 p ? "created by a traced process without a traced call (an inline system call?)"
+			   : "created during the run by a process that made no traced call (a static program? an inline system call?)");
 }
 
 static int by_name_time(const void *a, const void *b)

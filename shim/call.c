@@ -65,6 +65,8 @@ void call_returned(struct call *c)
 	jw_key(w, "tid"), jw_int(w, current_tid());
 	jw_key(w, "ts"), jw_uint(w, c->t0);
 	jw_key(w, "dur"), jw_uint(w, t1 - c->t0);
+	if (via_syscall)
+		jw_key(w, "via"), jw_str(w, "syscall", 8);
 	jw_key(w, "args"), jw_open(w, '{');
 }
 

@@ -21,6 +21,7 @@
 struct real_fns real;
 struct proc proc;
 TLS int shim_busy;
+TLS int via_syscall;
 static TLS pid_t tid_cache; /* gettid(2) is a system call; a thread's tid never changes */
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 
@@ -162,6 +163,8 @@ static void init(void)
 	real.shm_open = must_find("shm_open");
 	real.shm_unlink = must_find("shm_unlink");
 	real.ftok = must_find("ftok");
+	if (!real.syscall)
+		real.syscall = must_find("syscall");
 	real.setuid = must_find("setuid");
 	real.seteuid = must_find("seteuid");
 	real.setreuid = must_find("setreuid");

@@ -25,6 +25,7 @@ struct real_fns {
 	int (*shm_open)(const char *, int, mode_t);
 	int (*shm_unlink)(const char *);
 	key_t (*ftok)(const char *, int);
+	long (*syscall)(long, ...);
 	int (*setuid)(uid_t), (*seteuid)(uid_t), (*setreuid)(uid_t, uid_t), (*setresuid)(uid_t, uid_t, uid_t);
 	int (*setgid)(gid_t), (*setegid)(gid_t), (*setregid)(gid_t, gid_t), (*setresgid)(gid_t, gid_t, gid_t);
 };
@@ -53,6 +54,8 @@ HIDDEN extern struct proc proc;
 /* Set while this thread is inside the shim: any shm call it makes then
  * (libunwind, dladdr, a signal handler) goes straight to the real one. */
 HIDDEN extern TLS int shim_busy;
+/* Set while a call made through syscall(3) runs its wrapper. */
+HIDDEN extern TLS int via_syscall;
 
 HIDDEN void ensure_init(void);
 HIDDEN uint64_t now_ns(clockid_t clock);

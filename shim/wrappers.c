@@ -2,13 +2,16 @@
  * exit record.  Each is the real call framed by call.c -- unless a rule
  * makes it fail, when the kernel is never asked -- plus the decoding of its
  * own arguments.  Names and flags come from common/xlat.c. */
+#include <dlfcn.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
 #include <sys/shm.h>
+#include <sys/syscall.h>
 
 #include "../common/xlat.h"
 #include "call.h"
@@ -235,6 +238,46 @@ EXPORT key_t ftok(const char *path, int id)
 		jw_key(w, "key"), jw_hex32(w, (unsigned)key);
 	call_leave(&c);
 	return key;
+}
+
+/* syscall(3) is a libc function like the others: a program that asks it
+ * for SYS_shmget and the like gets the same wrappers (and the record says
+ * "via": "syscall").  Inline system call instructions stay invisible. */
+EXPORT long syscall(long number, ...)
+{
+	va_list ap;
+	long a[6];
+	va_start(ap, number);
+	for (int i = 0; i < 6; i++)
+		a[i] = va_arg(ap, long);
+	va_end(ap);
+	if (!real.syscall) /* before our constructor: only libc's own */
+		real.syscall = (long (*)(long, ...))dlsym(RTLD_NEXT, "syscall");
+	if (shim_busy)
+		return real.syscall(number, a[0], a[1], a[2], a[3], a[4], a[5]);
+	long ret;
+	via_syscall = 1;
+	switch (number) {
+	case SYS_shmget:
+		ret = shmget((key_t)a[0], (size_t)a[1], (int)a[2]);
+		break;
+	case SYS_shmat: {
+		void *p = shmat((int)a[0], (const void *)a[1], (int)a[2]);
+		ret = p == (void *)-1 ? -1 : (long)p;
+		break;
+	}
+	case SYS_shmdt:
+		ret = shmdt((const void *)a[0]);
+		break;
+	case SYS_shmctl:
+		ret = shmctl((int)a[0], (int)a[1], (struct shmid_ds *)a[2]);
+		break;
+	default:
+		via_syscall = 0;
+		return real.syscall(number, a[0], a[1], a[2], a[3], a[4], a[5]);
+	}
+	via_syscall = 0;
+	return ret;
 }
 
 /* _exit and _Exit skip atexit handlers, so they write the exit record

@@ -54,6 +54,13 @@ load helpers
 	[ "${#lines[@]}" -eq 3 ]
 }
 
+@test "calls made through libc's syscall() are traced like the others" {
+	trace "$TESTBIN/rawcall"
+	shmid=$(sed -n 's/^shmid=//p' <<<"$output")
+	run records 'select(.event == "call") | [.call, .via, .ret, .created, .args.size]'
+	assert_output "[\"shmget\",\"syscall\",$shmid,true,8192]"
+}
+
 @test "a child that inherits attachments gets its file at fork, even if it never calls" {
 	trace "$TESTBIN/ops" get:private:4096 at fork
 	assert_success
