@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "../common/trace_format.h"
 
@@ -26,6 +27,14 @@ void reader_warn(struct reader *r, const struct trace_file *f, long line, const 
 	va_end(ap);
 }
 
+/* Counted once per file, whatever says so. */
+static void mark_incomplete(struct reader *r, struct trace_file *f)
+{
+	if (!f->cut_short)
+		r->incomplete_files++;
+	f->cut_short = 1;
+}
+
 static int add_file(struct reader *r, const char *path)
 {
 	struct trace_file *more = realloc(r->files, (r->nfiles + 1) * sizeof *more);
@@ -44,6 +53,12 @@ static int add_file(struct reader *r, const char *path)
 		return -1;
 	}
 	r->nfiles++;
+	char marker[4200];
+	snprintf(marker, sizeof marker, "%s" TRACE_INCOMPLETE_SUFFIX, path);
+	if (access(marker, F_OK) == 0) {
+		mark_incomplete(r, f);
+		reader_warn(r, f, 0, "incomplete: the library could not write all of this process's records (disk full?)");
+	}
 	return 0;
 }
 
@@ -132,8 +147,7 @@ static void advance(struct reader *r, struct trace_file *f)
 	while ((len = getline(&line, &cap, f->f)) > 0) {
 		f->line++;
 		if (line[len - 1] != '\n') {
-			f->cut_short = 1;
-			r->incomplete_files++;
+			mark_incomplete(r, f);
 			reader_warn(r, f, f->line, "last line cut short (the process was killed while writing?): ignored");
 			break;
 		}

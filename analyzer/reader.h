@@ -36,7 +36,7 @@ struct trace_file {
 	struct map stack_ids; /* the file's stack ids -> struct stack */
 	int has_next;
 	struct record next; /* the record to hand out next */
-	int cut_short;      /* its last line was incomplete */
+	int cut_short;      /* incomplete: its last line cut, or its writer failed */
 };
 
 struct reader {

@@ -12,6 +12,9 @@
  * <n> counts the images of a process after exec. */
 #define TRACE_FILE_PREFIX "shmtrace."
 #define TRACE_FILE_SUFFIX ".jsonl"
+/* An empty file FILE.jsonl.incomplete: the library could not write all of
+ * FILE.jsonl (a full disk). */
+#define TRACE_INCOMPLETE_SUFFIX ".incomplete"
 
 /* The "event" field of each record. */
 #define EV_HEADER "header" /* first line of every file */

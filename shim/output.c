@@ -210,10 +210,20 @@ int out_checked_fd(void)
 	return fd;
 }
 
+/* Once, when records are lost: one line on stderr, and an empty marker
+ * file beside the trace (it needs no data blocks, so a full disk still
+ * takes it) by which the report knows the trace is incomplete. */
 static void broken(const char *what, int err)
 {
-	if (!atomic_exchange(&out_broken, 1))
-		warn(what, out_path, err);
+	char marker[PATH_MAX + 16];
+	if (atomic_exchange(&out_broken, 1))
+		return;
+	warn(what, out_path, err);
+	size_t at = path_append(marker, 0, sizeof marker, out_path);
+	path_append(marker, at, sizeof marker, TRACE_INCOMPLETE_SUFFIX);
+	int fd = open(marker, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		close(fd);
 }
 
 static void append(const char *buf, size_t len)

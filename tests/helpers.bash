@@ -37,13 +37,14 @@ calls() {
 	fi
 }
 
-# Every line of every trace file is one valid JSON object.
+# Every line of every trace file is one valid JSON object.  (jq fails on
+# bad JSON; the filter prints only what is not an object.)
 assert_valid_trace() {
 	local f
 	for f in "$TRACE"/shmtrace.*.jsonl; do
-		run jq -e -c 'type == "object"' "$f"
+		run jq -c 'select(type != "object")' "$f"
 		assert_success
-		refute_output --partial false
+		assert_output ''
 	done
 }
 
@@ -53,8 +54,11 @@ assert_valid_trace() {
 teardown() {
 	[ -d "${TRACE:-}" ] || return 0
 	local id
-	for id in $(cat "$TRACE"/*.jsonl 2>/dev/null |
-		jq -r 'select(.call == "shmget" and .created == true) | .ret' 2>/dev/null); do
+	# Only those still in the kernel's table: a test may have made thousands.
+	for id in $(comm -12 \
+		<(cat "$TRACE"/shmtrace.*.jsonl 2>/dev/null |
+			jq -r 'select(.call == "shmget" and .created == true) | .ret' 2>/dev/null | sort) \
+		<(awk 'NR > 1 { print $2 }' /proc/sysvipc/shm | sort)); do
 		ipcrm -m "$id" 2>/dev/null || true
 	done
 }

@@ -1,0 +1,158 @@
+#!/usr/bin/env bats
+# Never break the traced program, never lose or corrupt a trace: load,
+# process trees, crashes, faults of our own, kernel limits, hostile files.
+
+load helpers
+
+@test "8 threads x 10,000 cycles: exactly the calls made, every line JSON, no gap, each thread in order" {
+	trace "$TESTBIN/threads" 8 10000
+	assert_success
+	assert_output calls=320000
+	assert_valid_trace
+	# One pass over the records: per tid, seq and ts must rise, and the
+	# calls cycle shmget, shmat, shmdt, shmctl.
+	run sh -c "cat '$TRACE'/shmtrace.*.jsonl | jq -r 'select(.event == \"call\") | \"\\(.seq) \\(.tid) \\(.ts) \\(.call)\"' |
+		sort -n | awk '
+			\$1 != NR { print \"gap at \" NR; exit 1 }
+			{ n = step[\$2]++ % 4; want = n == 0 ? \"shmget\" : n == 1 ? \"shmat\" : n == 2 ? \"shmdt\" : \"shmctl\"
+			  if (\$4 != want) { print \"order of \" \$2 \" at \" \$1; exit 1 } }
+			END { print NR }'"
+	assert_success
+	assert_output 320000
+}
+
+@test "100 forked children attach and detach: each traced, each inheriting, nothing left" {
+	trace "$TESTBIN/forker" 100
+	assert_success
+	assert_output 'children=100 failed=0'
+	run records 'select(.event == "fork") | (.attached | length)'
+	assert_equal "${#lines[@]}" 100
+	assert_equal "$(sort -u <<<"$output")" 1
+	run "$SHMTRACE" report --fail-on all --format json "$TRACE"
+	assert_success
+	run jq -c '[.summary.processes, .summary.calls]' <<<"$output"
+	assert_output '[101,{"shmget":1,"shmat":101,"shmdt":201,"shmctl":1}]'
+}
+
+@test "vfork + exec and posix_spawn: the children are traced, with their parent" {
+	trace "$TESTBIN/spawner" "$SAMPLES/classic"
+	assert_success
+	parent=$(records 'select(.event == "start" and (.exe | endswith("/spawner"))) | .pid')
+	run records "select(.event == \"start\" and .ppid == $parent) | .exe"
+	assert_output "$(printf '"%s"\n' "$SAMPLES/classic" "$SAMPLES/classic")"
+	run "$SHMTRACE" report "$TRACE"
+	assert_success
+}
+
+@test "exec chains through sh -c: every image of the process, in order, in files of their own" {
+	trace sh -c "exec sh -c 'exec $SAMPLES/classic'"
+	assert_success
+	pid=$(records 'select(.event == "start") | .pid')
+	run jq -c 'select(.event == "start" or .event == "exec") | [.event, .exe]' \
+		"$TRACE/shmtrace.$pid.jsonl" "$TRACE/shmtrace.$pid.1.jsonl" "$TRACE/shmtrace.$pid.2.jsonl"
+	assert_output "$(printf '%s\n' '["start","/usr/bin/dash"]' '["exec","/usr/bin/dash"]' "[\"exec\",\"$SAMPLES/classic\"]")"
+	run records 'select(.event == "call") | .pid'
+	assert_equal "${#lines[@]}" 7
+	# A shell that forks first (no exec): its child is a process of its own.
+	rm -rf "$TRACE"
+	trace sh -c "sh -c '$SAMPLES/classic'; true"
+	run records 'select(.event == "call") | .call'
+	assert_equal "${#lines[@]}" 7
+}
+
+@test "a daemon that double-forks, closes every descriptor and reuses the numbers: its files are its own, its calls traced" {
+	trace "$TESTBIN/daemon" "$BATS_TEST_TMPDIR/daemon.log"
+	assert_success
+	# run waited for the daemon, its orphan, before it returned.
+	run wc -l <"$BATS_TEST_TMPDIR/daemon.log"
+	assert_output 200
+	run grep -vc '^daemon cycle [0-9]*$' "$BATS_TEST_TMPDIR/daemon.log"
+	assert_output 0
+	run records 'select(.event == "call") | .call'
+	assert_equal "${#lines[@]}" 800
+	assert_valid_trace
+}
+
+@test "SIGSEGV at random points: every call that returned is in the trace, and report reads it" {
+	for n in 1 7 $((RANDOM % 50 + 2)) $((RANDOM % 3000 + 400)); do
+		rm -rf "$TRACE"
+		trace "$TESTBIN/crasher" "$n"
+		assert_equal "$status" 139
+		assert_equal "${lines[-1]}" "$n"
+		run records 'select(.event == "call") | .seq'
+		assert_equal "${#lines[@]}" "$n"
+		run "$SHMTRACE" report --format json "$TRACE"
+		run jq -c '[.summary.calls.shmctl, .summary.warnings]' <<<"$output"
+		assert_output "[$n,0]"
+	done
+}
+
+@test "disk full: the program runs as usual, one warning line, and the report says the trace is incomplete" {
+	[ "$(id -u)" = 0 ] || skip "mounting a small tmpfs needs root"
+	unshare --mount true 2>/dev/null || skip "cannot make a mount namespace"
+	mkdir -p "$BATS_TEST_TMPDIR/small"
+	run --separate-stderr unshare --mount sh -c "
+		mount -t tmpfs -o size=64k tmpfs '$BATS_TEST_TMPDIR/small' &&
+		'$SHMTRACE' run -q -o '$BATS_TEST_TMPDIR/small/trace' -- '$TESTBIN/threads' 1 2000 &&
+		cp -r '$BATS_TEST_TMPDIR/small/trace' '$TRACE'"
+	assert_success
+	assert_output calls=8000
+	assert_equal "${#stderr_lines[@]}" 1
+	[[ "$stderr" == "shmtrace: pid "*": cannot "*"ENOSPC (this process is not fully traced)" ]]
+	run --separate-stderr "$SHMTRACE" report --format json "$TRACE"
+	assert_success
+	[[ "$stderr" == *"incomplete: the library could not write all of this process's records (disk full?)"* ]]
+	run jq -c '.summary.incomplete_files' <<<"$output"
+	assert_output 1
+	run "$SHMTRACE" report "$TRACE"
+	assert_output --partial 'it is incomplete'
+}
+
+@test "an output directory the process may not write: one warning, the program runs as usual" {
+	[ "$(id -u)" = 0 ] || skip "needs root to run as another user"
+	id nobody >/dev/null 2>&1 || skip "no user nobody"
+	mkdir -m 755 "$BATS_TEST_TMPDIR/rootonly"
+	run --separate-stderr runuser -u nobody -- env LD_PRELOAD="$LIB" SHMTRACE_OUT="$BATS_TEST_TMPDIR/rootonly" "$TESTBIN/errnos"
+	assert_success
+	assert_output "$("$TESTBIN/errnos")"
+	assert_equal "${#stderr_lines[@]}" 1
+	[[ "$stderr" == *"cannot create a trace file in $BATS_TEST_TMPDIR/rootonly: EACCES"* ]]
+}
+
+@test "kernel limits: ENOSPC past SHMMNI and EINVAL past SHMMAX are traced as the kernel gave them" {
+	[ "$(id -u)" = 0 ] || skip "lowering the limits needs root"
+	run --separate-stderr unshare --ipc sh -c "
+		echo 4 >/proc/sys/kernel/shmmni && echo 65536 >/proc/sys/kernel/shmmax &&
+		'$SHMTRACE' run -q -o '$TRACE' -- '$TESTBIN/ops' 'get:private:4096*6' get:private:131072"
+	assert_success
+	run records 'select(.call == "shmget") | [.errno, .injected]'
+	assert_output "$(printf '%s\n' '[null,false]' '[null,false]' '[null,false]' '[null,false]' '["ENOSPC",false]' '["ENOSPC",false]' '["EINVAL",false]')"
+}
+
+@test "a symlink planted where the next trace file goes is never followed" {
+	mkdir "$TRACE"
+	echo 'not yours' >"$BATS_TEST_TMPDIR/victim"
+	next=$(($(sh -c 'echo $$') + 1))
+	for pid in $(seq "$next" $((next + 40))); do
+		ln -s "$BATS_TEST_TMPDIR/victim" "$TRACE/shmtrace.$pid.jsonl"
+	done
+	env LD_PRELOAD="$LIB" SHMTRACE_OUT="$TRACE" "$SAMPLES/classic" >/dev/null
+	run cat "$BATS_TEST_TMPDIR/victim"
+	assert_output 'not yours'
+	run find "$TRACE" -type f -name 'shmtrace.*.jsonl'
+	assert_equal "${#lines[@]}" 1
+}
+
+@test "set-user-ID programs: the loader drops LD_PRELOAD, nothing of ours runs" {
+	[ "$(id -u)" = 0 ] || skip "making a set-user-ID program needs root"
+	id nobody >/dev/null 2>&1 || skip "no user nobody"
+	mkdir -p "$TRACE"
+	cp "$SAMPLES/classic" "$BATS_TEST_TMPDIR/suid"
+	chown nobody "$BATS_TEST_TMPDIR/suid"
+	chmod 4755 "$BATS_TEST_TMPDIR/suid"
+	run --separate-stderr env LD_PRELOAD="$LIB" SHMTRACE_OUT="$TRACE" SHMTRACE_BACKTRACE=x "$BATS_TEST_TMPDIR/suid"
+	assert_success
+	assert_equal "$stderr" ''
+	run ls "$TRACE"
+	assert_output ''
+}
