@@ -15,6 +15,21 @@ WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-missing-fi
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CPPFLAGS) $(CFLAGS) -D_GNU_SOURCE
 B := build
 
+# make test SANITIZE=1: everything rebuilt in build-san/ with ASan and UBSan
+# (the shim with UBSan only: ASan's runtime must come first in a process's
+# library list, and a preloaded library cannot promise that), then the same
+# suites.  Undefined behaviour aborts instead of going on.
+ifeq ($(SANITIZE),1)
+B := build-san
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+SHIM_SAN := -fsanitize=undefined -fno-sanitize-recover=undefined
+# handle_segv=0: a program that crashes dies of its signal, as it would
+# without ASan (sweep and the crash tests look at that signal);
+# abort_on_error=1: what ASan catches first is a crash too, by SIGABRT.
+export ASAN_OPTIONS := verify_asan_link_order=0:detect_leaks=1:handle_segv=0:abort_on_error=1
+export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
+endif
+
 ifeq ($(V),1)
 Q :=
 say :=
@@ -35,23 +50,23 @@ all: $(B)/libshmtrace.so $(B)/shmtrace $(SAMPLES)
 # -fvisibility=hidden plus the version script: only the wrappers are exported.
 $(B)/libshmtrace.so: $(SHIM_SRC) $(HEADERS) shim/libshmtrace.map | $(B)
 	$(call say,CCLD,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -shared -fvisibility=hidden \
+	$(Q)$(CC) $(ALL_CFLAGS) $(SHIM_SAN) -fPIC -shared -fvisibility=hidden \
 		-Wl,--version-script=shim/libshmtrace.map -Wl,-z,defs $(LDFLAGS) \
 		-o $@ $(SHIM_SRC) $(shell pkg-config --libs libunwind) -ldl -lpthread
 
 $(B)/shmtrace: $(CLI_SRC) $(HEADERS) | $(B)
 	$(call say,CCLD,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -DPKGLIBDIR='"$(PKGLIBDIR)"' $(LDFLAGS) -o $@ $(CLI_SRC) \
+	$(Q)$(CC) $(ALL_CFLAGS) $(SAN) -DPKGLIBDIR='"$(PKGLIBDIR)"' $(LDFLAGS) -o $@ $(CLI_SRC) \
 		$(shell pkg-config --libs jansson libdw)
 
 # Samples are built with debug info so that reports can point at their lines.
 $(B)/samples/%: samples/%.c | $(B)/samples
 	$(call say,CC,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -O0 -g -o $@ $< -lpthread
+	$(Q)$(CC) $(ALL_CFLAGS) $(SAN) -O0 -g -o $@ $< -lpthread
 
 $(B)/tests/%: tests/bin/%.c | $(B)/tests
 	$(call say,CC,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -O0 -g -o $@ $< -lpthread -ldl
+	$(Q)$(CC) $(ALL_CFLAGS) $(SAN) -O0 -g -o $@ $< -lpthread -ldl
 
 $(B)/tests/static_%: tests/bin/static_%.c | $(B)/tests
 	$(call say,CC,$@)
@@ -68,7 +83,8 @@ $(B) $(B)/samples $(B)/tests:
 # failing test leaks die with it, and other programs' segments cannot
 # disturb a count.
 test: all $(TEST_BINS) $(B)/tests/libpremark.so
-	$(Q)if [ "$$(id -u)" = 0 ] && unshare --ipc true 2>/dev/null; then \
+	$(Q)export SHMTRACE_BUILD="$(abspath $(B))"; \
+	if [ "$$(id -u)" = 0 ] && unshare --ipc true 2>/dev/null; then \
 		unshare --ipc tests/run-suites tests/; \
 	else \
 		tests/run-suites tests/; \
@@ -112,6 +128,6 @@ uninstall:
 	-rmdir $(DESTDIR)$(PKGLIBDIR) 2>/dev/null
 
 clean:
-	rm -rf $(B)
+	rm -rf build build-san build-fuzz
 
 .PHONY: all test deps demo bench install uninstall clean

@@ -91,7 +91,8 @@ static size_t collect_leaks(struct model *m, struct leak **out)
 			leaks = realloc(leaks, (cap = cap ? cap * 2 : 16) * sizeof *leaks);
 		leaks[n++] = (struct leak){NULL, seg, (unsigned long long)num(m->kernel_after, "ts")};
 	}
-	qsort(leaks, n, sizeof *leaks, by_time);
+	if (n) /* qsort's array may not be NULL, even empty */
+		qsort(leaks, n, sizeof *leaks, by_time);
 	*out = leaks;
 	return n;
 }

@@ -89,7 +89,8 @@ static int add_directory(struct reader *r, const char *dir)
 		names[n++] = strdup(e->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof *names, by_name); /* the same order every time */
+	if (n)
+		qsort(names, n, sizeof *names, by_name); /* the same order every time */
 	int ok = 0;
 	for (size_t i = 0; i < n; i++) {
 		char path[4096];

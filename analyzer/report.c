@@ -280,6 +280,7 @@ int cmd_report(int argc, char **argv)
 	char err[512];
 	if (o.suppressions && suppressions_load(&sup, o.suppressions, err, sizeof err) != 0) {
 		errorf("report: %s", err);
+		suppressions_free(&sup);
 		return REPORT_USAGE;
 	}
 	struct reader r;

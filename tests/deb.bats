@@ -38,7 +38,7 @@ teardown() {
 	run dpkg -i "$deb"
 	assert_success
 	cd /
-	run env -i /usr/bin/shmtrace run -q -o "$TRACE" -- "$SAMPLES/classic"
+	run env -i ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} /usr/bin/shmtrace run -q -o "$TRACE" -- "$SAMPLES/classic"
 	assert_success
 	run env -i /usr/bin/shmtrace report --format json "$TRACE"
 	assert_success

@@ -7,7 +7,7 @@ load '/usr/lib/bats/bats-support/load.bash'
 load '/usr/lib/bats/bats-assert/load.bash'
 
 ROOT="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
-BUILD="$ROOT/build"
+BUILD="${SHMTRACE_BUILD:-$ROOT/build}" # build-san/ under make test SANITIZE=1
 SHMTRACE="$BUILD/shmtrace"
 LIB="$BUILD/libshmtrace.so"
 SAMPLES="$BUILD/samples"

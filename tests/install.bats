@@ -14,7 +14,8 @@ load helpers
 	[ -f "$stage/usr/share/man/man1/shmtrace.1" ]
 
 	cd /
-	run env -i "$stage/usr/bin/shmtrace" run -q -o "$TRACE" -- "$SAMPLES/classic"
+	# (Under make test SANITIZE=1 the sanitizers' settings stay.)
+	run env -i ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} "$stage/usr/bin/shmtrace" run -q -o "$TRACE" -- "$SAMPLES/classic"
 	assert_success
 	run records 'select(.event == "call") | .call'
 	assert_line --index 0 '"shmget"'
