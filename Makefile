@@ -1,6 +1,8 @@
 # shmtrace: `make` builds everything into build/, `make test` runs the bats
 # suites against the built artifacts, `make install` installs.  Quiet unless V=1.
 
+SHELL := /bin/bash
+
 VERSION   := $(shell sed -n 's/.*SHMTRACE_VERSION "\(.*\)"/\1/p' common/version.h)
 PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
@@ -103,6 +105,32 @@ bench: all $(BENCH_BINS)
 	$(Q)bench/run.sh
 	$(Q)bench/write-doc.sh $(B)/bench/results.txt > docs/performance.md
 
+# make fuzz: the trace reader and the rule parser under libFuzzer (clang),
+# FUZZ_SECONDS each, from corpora of our traces and rules.  CI runs it short.
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_ANALYZER := $(filter-out analyzer/sweep_plan.c,$(wildcard analyzer/*.c)) $(COMMON_SRC) common/sysvipc.c cli/errors.c
+build-fuzz/trace_fuzz: fuzz/trace_fuzz.c $(FUZZ_ANALYZER) $(HEADERS)
+	$(Q)mkdir -p build-fuzz
+	$(call say,CLANG,$@)
+	$(Q)clang $(FUZZ_CFLAGS) -o $@ fuzz/trace_fuzz.c $(FUZZ_ANALYZER) $(shell pkg-config --libs jansson libdw)
+
+build-fuzz/rules_fuzz: fuzz/rules_fuzz.c $(COMMON_SRC) $(HEADERS)
+	$(Q)mkdir -p build-fuzz
+	$(call say,CLANG,$@)
+	$(Q)clang $(FUZZ_CFLAGS) -o $@ fuzz/rules_fuzz.c $(COMMON_SRC)
+
+fuzz: build-fuzz/trace_fuzz build-fuzz/rules_fuzz
+	$(Q)mkdir -p build-fuzz/corpus-trace build-fuzz/corpus-rules
+	$(Q)for f in tests/fixtures/*/*.jsonl.in; do cp "$$f" "build-fuzz/corpus-trace/$$(echo $$f | tr / _)"; done
+	$(Q)cp fuzz/corpus/rules/* build-fuzz/corpus-rules/
+	$(Q)ASAN_OPTIONS=detect_leaks=1 build-fuzz/trace_fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+		-close_fd_mask=2 -print_final_stats=1 build-fuzz/corpus-trace 2>&1 | grep -E '^stat::number_of_executed_units|^#[0-9]+ *DONE|ERROR|SUMMARY' ; \
+		test $${PIPESTATUS[0]} -eq 0
+	$(Q)ASAN_OPTIONS=detect_leaks=1 build-fuzz/rules_fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+		-print_final_stats=1 build-fuzz/corpus-rules 2>&1 | grep -E '^stat::number_of_executed_units|^#[0-9]+ *DONE|ERROR|SUMMARY' ; \
+		test $${PIPESTATUS[0]} -eq 0
+
 # Installs missing build and test dependencies from Debian's archive.
 deps:
 	$(Q)scripts/install-deps
@@ -130,4 +158,4 @@ uninstall:
 clean:
 	rm -rf build build-san build-fuzz
 
-.PHONY: all test deps demo bench install uninstall clean
+.PHONY: all test deps demo bench fuzz install uninstall clean

@@ -1,5 +1,4 @@
 /* shmtrace: dispatch to a subcommand, or print help or the version. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -21,16 +20,6 @@ static const char usage[] =
 	"  -V, --version  show the version\n"
 	"\n"
 	"'shmtrace help run' (or 'shmtrace run --help') shows a command's options.\n";
-
-void errorf(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fputs("shmtrace: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-}
 
 static int help(const char *command)
 {

@@ -257,7 +257,7 @@ leaky_run() {
 }
 
 @test "sarif: the official SARIF validator finds no error in our output" {
-	validator="$BUILD/tools/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool"
+	validator="$ROOT/build/tools/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool"
 	[ -x "$validator" ] || skip "no SARIF validator (make deps installs it with npm)"
 	export DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 	trace sh -c "'$SAMPLES/leaky_producer' 0x5b$(printf '%06x' $((RANDOM * 32 + BATS_TEST_NUMBER))); '$TESTBIN/undetached'; '$TESTBIN/errnos'"
