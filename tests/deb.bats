@@ -13,7 +13,7 @@ setup() {
 	TRACE="$BATS_TEST_TMPDIR/trace"
 	SRC="$BATS_TEST_TMPDIR/src/shmtrace"
 	mkdir -p "$SRC"
-	(cd "$ROOT" && git ls-files -z | xargs -0 tar -cf - | tar -xf - -C "$SRC")
+	(cd "$ROOT" && git ls-files -z | tar --null -T - -cf - | tar -xf - -C "$SRC")
 }
 
 teardown() {

@@ -118,10 +118,10 @@ failed() {
 	parent=$(head -1 <<<"$output" | cut -d' ' -f1)
 	# Each process fails its own second shmat: the parent's, and the child's
 	# second after the fork (ops numbers it 3: it counts from its parent's).
-	run sh -c "awk '\$2 == \"at\" && \$4 != \"ok\" { print (\$1 == $parent ? \"parent\" : \"child\"), \$3 }' <<'EOF'
+	run sh -c "awk '\$2 == \"at\" && \$4 != \"ok\" { print (\$1 == $parent ? \"parent\" : \"child\"), \$3 }' <<'EOF' | sort
 $output
 EOF"
-	assert_output "$(printf 'parent 2\nchild 3')"
+	assert_output "$(printf 'child 3\nparent 2')"
 	ops_run shmat:when=3:scope=run -- get:private:4096 at fork at at
 	run sh -c "grep -c ' at .* ENOMEM' <<'EOF'
 $output
