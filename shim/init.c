@@ -150,29 +150,27 @@ static void at_exit(int status, void *unused)
 	write_exit(status, "exit");
 }
 
+/* Every function we wrap or call past our own wrappers, found once.  (A
+ * function pointer stored through void ** is what dlsym(3) itself asks.) */
+static const struct {
+	void **fn;
+	const char *name;
+} wanted[] = {
+#define WANT(f) {(void **)&real.f, #f}
+	WANT(shmget), WANT(shmat), WANT(shmdt), WANT(shmctl), WANT(shm_open), WANT(shm_unlink), WANT(ftok),
+	WANT(pipe2), WANT(syscall), WANT(setuid), WANT(seteuid), WANT(setreuid), WANT(setresuid), WANT(setgid),
+	WANT(setegid), WANT(setregid), WANT(setresgid),
+	{(void **)&real.exit_now, "_exit"},
+#undef WANT
+};
+
 static void init(void)
 {
 	int busy = shim_busy;
 	shim_busy = 1;
-	real.shmget = must_find("shmget");
-	real.shmat = must_find("shmat");
-	real.shmdt = must_find("shmdt");
-	real.shmctl = must_find("shmctl");
-	real.exit_now = must_find("_exit");
-	real.pipe2 = must_find("pipe2");
-	real.shm_open = must_find("shm_open");
-	real.shm_unlink = must_find("shm_unlink");
-	real.ftok = must_find("ftok");
-	if (!real.syscall)
-		real.syscall = must_find("syscall");
-	real.setuid = must_find("setuid");
-	real.seteuid = must_find("seteuid");
-	real.setreuid = must_find("setreuid");
-	real.setresuid = must_find("setresuid");
-	real.setgid = must_find("setgid");
-	real.setegid = must_find("setegid");
-	real.setregid = must_find("setregid");
-	real.setresgid = must_find("setresgid");
+	for (size_t i = 0; i < sizeof wanted / sizeof *wanted; i++)
+		if (!*wanted[i].fn)
+			*wanted[i].fn = must_find(wanted[i].name);
 	read_config();
 	proc.pid = getpid();
 	proc.born_mono = now_ns(CLOCK_MONOTONIC);

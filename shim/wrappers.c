@@ -301,62 +301,30 @@ EXPORT void _Exit(int status)
 /* A process about to give up its privileges opens its trace file first,
  * while it may still create one in the trace directory (a server that
  * starts as root and becomes nobody).  Each is the real call after that. */
-#define BEFORE_PRIVILEGE_CHANGE()                  \
-	do {                                       \
-		int saved = errno;                 \
-		if (!shim_busy) {                  \
-			shim_busy = 1;             \
-			ensure_init();             \
-			ensure_file();             \
-			shim_busy = 0;             \
-		}                                  \
-		errno = saved;                     \
-	} while (0)
-
-EXPORT int setuid(uid_t uid)
+static void before_privilege_change(void)
 {
-	BEFORE_PRIVILEGE_CHANGE();
-	return real.setuid(uid);
+	int saved = errno;
+	if (!shim_busy) {
+		shim_busy = 1;
+		ensure_init();
+		ensure_file();
+		shim_busy = 0;
+	}
+	errno = saved;
 }
 
-EXPORT int seteuid(uid_t uid)
-{
-	BEFORE_PRIVILEGE_CHANGE();
-	return real.seteuid(uid);
-}
+#define PRIVILEGE_WRAPPER(name, params, args) \
+	EXPORT int name params                \
+	{                                     \
+		before_privilege_change();    \
+		return real.name args;        \
+	}
 
-EXPORT int setreuid(uid_t ruid, uid_t euid)
-{
-	BEFORE_PRIVILEGE_CHANGE();
-	return real.setreuid(ruid, euid);
-}
-
-EXPORT int setresuid(uid_t ruid, uid_t euid, uid_t suid)
-{
-	BEFORE_PRIVILEGE_CHANGE();
-	return real.setresuid(ruid, euid, suid);
-}
-
-EXPORT int setgid(gid_t gid)
-{
-	BEFORE_PRIVILEGE_CHANGE();
-	return real.setgid(gid);
-}
-
-EXPORT int setegid(gid_t gid)
-{
-	BEFORE_PRIVILEGE_CHANGE();
-	return real.setegid(gid);
-}
-
-EXPORT int setregid(gid_t rgid, gid_t egid)
-{
-	BEFORE_PRIVILEGE_CHANGE();
-	return real.setregid(rgid, egid);
-}
-
-EXPORT int setresgid(gid_t rgid, gid_t egid, gid_t sgid)
-{
-	BEFORE_PRIVILEGE_CHANGE();
-	return real.setresgid(rgid, egid, sgid);
-}
+PRIVILEGE_WRAPPER(setuid, (uid_t uid), (uid))
+PRIVILEGE_WRAPPER(seteuid, (uid_t uid), (uid))
+PRIVILEGE_WRAPPER(setreuid, (uid_t ruid, uid_t euid), (ruid, euid))
+PRIVILEGE_WRAPPER(setresuid, (uid_t ruid, uid_t euid, uid_t suid), (ruid, euid, suid))
+PRIVILEGE_WRAPPER(setgid, (gid_t gid), (gid))
+PRIVILEGE_WRAPPER(setegid, (gid_t gid), (gid))
+PRIVILEGE_WRAPPER(setregid, (gid_t rgid, gid_t egid), (rgid, egid))
+PRIVILEGE_WRAPPER(setresgid, (gid_t rgid, gid_t egid, gid_t sgid), (rgid, egid, sgid))
