@@ -467,10 +467,10 @@ int model_init(struct model *m, struct reader *r, struct symbolizer *symbols)
 	m->reader = r;
 	m->symbols = symbols;
 	m->tombs = calloc(1, sizeof *m->tombs);
-	m->report = json_pack("{s:s, s:i, s:[], s:[], s:[], s:[], s:[], s:{s:{}, s:{}, s:i, s:i}}", "format",
+	m->report = json_pack("{s:s, s:i, s:[], s:[], s:[], s:[], s:[], s:{s:{}, s:{}, s:i, s:i, s:i}}", "format",
 			      "shmtrace-report", "version", 1, "leaked_segments", "unremoved_keys",
 			      "posix_names_never_unlinked", "undetached_attachments", "misuse", "summary", "calls",
-			      "failures", "injected", 0, "processes", 0);
+			      "failures", "injected", 0, "processes", 0, "removed_outside_trace", 0);
 	return m->tombs && m->report ? 0 : -1;
 }
 

@@ -48,15 +48,25 @@ assert_valid_trace() {
 	done
 }
 
-# Segments that a test's traced programs created and did not remove: the
-# suites also run in a private IPC namespace (see Makefile), this keeps a
-# run outside one clean too.
+# Segments and POSIX names that a test's traced programs created and did
+# not remove, in $TRACE and in any $TRACE.SUFFIX directory of a second run.
+# The suites run in a private IPC namespace (see Makefile), but /dev/shm is
+# not part of it, and this keeps a run outside one clean too.  A suite with
+# a teardown of its own calls remove_traced_leftovers from it.
 teardown() {
+	remove_traced_leftovers
+}
+
+remove_traced_leftovers() {
 	[ -d "${TRACE:-}" ] || return 0
-	local id
+	local id name
+	for name in $(cat "$TRACE"{,.*}/shmtrace.*.jsonl 2>/dev/null |
+		jq -r 'select(.call == "shm_open" and .created == true) | .args.name' 2>/dev/null); do
+		if [[ "$name" == /* && "$name" != /*/* ]]; then rm -f "/dev/shm/${name#/}"; fi
+	done
 	# Only those still in the kernel's table: a test may have made thousands.
 	for id in $(comm -12 \
-		<(cat "$TRACE"/shmtrace.*.jsonl 2>/dev/null |
+		<(cat "$TRACE"{,.*}/shmtrace.*.jsonl 2>/dev/null |
 			jq -r 'select(.call == "shmget" and .created == true) | .ret' 2>/dev/null | sort) \
 		<(awk 'NR > 1 { print $2 }' /proc/sysvipc/shm | sort)); do
 		ipcrm -m "$id" 2>/dev/null || true

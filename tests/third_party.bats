@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
-# Programs we did not write, from Debian's packages: util-linux's ipcmk and
-# ipcrm, and Perl's core IPC::SysV / IPC::SharedMem.
+# Programs we did not write, from Debian's packages: util-linux's ipcmk,
+# ipcrm and ipcs, and Perl's core IPC::SysV / IPC::SharedMem.  (A server,
+# PostgreSQL, is in server.bats.)
 
 load helpers
 
@@ -54,4 +55,47 @@ load helpers
 	# The calls come from the interpreter itself (Debian links it in).
 	run records 'select(.event == "stack") | .frames[0].module'
 	assert_output "$(printf '"/usr/bin/perl"\n%.0s' "${lines[@]}")"
+}
+
+@test "with and without the shim, the same outcome: every ipcs view, ipcmk's segment, ipcrm, the Perl script" {
+	id=$(ipcmk -M 12288 -p 0604 | sed -n 's/^Shared memory id: //p')
+	# ipcs reads /proc/sysvipc, except -u, which asks shmctl(SHM_INFO).
+	for view in '-m' '-m -u' '-m -l' '-m -c' '-m -p' '-m -t' "-m -i $id" '-a' '-m -b --human'; do
+		bare=$(ipcs $view)
+		rm -rf "$TRACE"
+		trace ipcs $view
+		assert_success
+		assert_output "$bare"
+	done
+	rm -rf "$TRACE"
+	trace ipcs -m -u
+	run records 'select(.event == "call") | [.call, .args.cmd, .errno]'
+	assert_output '["shmctl","SHM_INFO",null]'
+
+	# ipcmk, bare and traced: segments alike but for their ids and creators.
+	rm -rf "$TRACE"
+	trace ipcmk -M 12288 -p 0604
+	assert_success
+	traced=$(sed -n 's/^Shared memory id: //p' <<<"$output")
+	assert_output "Shared memory id: $traced"
+	alike() { awk -v id="$1" '$2 == id { print $3, $4, $7, $8, $9, $10, $11 }' /proc/sysvipc/shm; }
+	assert_equal "$(alike "$traced")" "$(alike "$id")"
+	# ipcrm of each: the same silence and status, and both are gone.
+	run ipcrm -m "$id"
+	assert_success
+	bare=$output
+	trace ipcrm -m "$traced"
+	assert_success
+	assert_output "$bare"
+	run awk -v a="$id" -v b="$traced" '$2 == a || $2 == b' /proc/sysvipc/shm
+	refute_output
+
+	# The Perl script: the same lines but for the ids the kernel gave.
+	ids() { sed 's/id=[0-9]*/id=N/'; }
+	bare=$(perl "$ROOT/tests/scripts/sharedmem.pl" | ids)
+	rm -rf "$TRACE"
+	trace perl "$ROOT/tests/scripts/sharedmem.pl"
+	assert_success
+	assert_equal "$(ids <<<"$output")" "$bare"
+	assert_equal "$stderr" ''
 }

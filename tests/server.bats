@@ -1,0 +1,206 @@
+#!/usr/bin/env bats
+# A real server from Debian's packages that uses SysV shared memory:
+# PostgreSQL, started with pg_ctl, queried with psql and stopped, under
+# `shmtrace run`.  It must behave as it does untraced, and the report must
+# say what `ipcs -m` shows before, during and after.
+#
+# Everything lives in one directory the postgres user owns (data, socket,
+# log, traces): when we are root the server runs as postgres, as it must.
+
+load helpers
+
+setup_file() {
+	PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+	[ -x "$PG_BIN/postgres" ] || skip "no PostgreSQL server (Debian package postgresql)"
+	[ "$(id -u)" != 0 ] || id postgres >/dev/null 2>&1 || skip "no postgres user"
+	PG_DIR=$(mktemp -d /tmp/shmtrace-pg.XXXXXX)
+	chmod 755 "$PG_DIR"
+	[ "$(id -u)" != 0 ] || chown postgres: "$PG_DIR"
+	export PG_BIN PG_DIR
+	as_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -A trust -U postgres --no-sync >"$PG_DIR/initdb.log" 2>&1
+	# Its own socket directory and no TCP: nothing to clash with another server.
+	printf '%s\n' "listen_addresses = ''" "unix_socket_directories = '$PG_DIR'" \
+		'fsync = off' >>"$PG_DIR/data/postgresql.conf"
+}
+
+teardown_file() {
+	[ -n "${PG_DIR:-}" ] && rm -rf "$PG_DIR"
+}
+
+setup() {
+	TRACE="$PG_DIR/trace"
+}
+
+teardown() {
+	# A failed test may have left the server running.
+	[ -f "$PG_DIR/data/postmaster.pid" ] && as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate stop >/dev/null 2>&1
+	wait
+	remove_traced_leftovers
+	rm -rf "$TRACE" "$TRACE".* "$PG_DIR/log"
+}
+
+as_pg() {
+	if [ "$(id -u)" = 0 ]; then
+		setpriv --reuid=postgres --regid=postgres --init-groups -- "$@"
+	else
+		"$@"
+	fi
+}
+
+# pg_start TRACE_DIR|'' [SERVER_OPTIONS]: starts the server with pg_ctl,
+# under `shmtrace run -o TRACE_DIR` unless the directory is empty, and waits
+# until it accepts connections.  The run waits for every process of the
+# tree, the server included, so it goes on in the background ($PG_RUN).
+pg_start() {
+	local trace=$1 options=${2:-}
+	local start=("$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w -o "$options" start)
+	if [ -n "$trace" ]; then
+		as_pg "$SHMTRACE" run -q -o "$trace" -- "${start[@]}" >/dev/null 2>&1 3>&- &
+	else
+		as_pg "${start[@]}" >/dev/null 2>&1 3>&- &
+	fi
+	PG_RUN=$!
+	local i
+	for i in $(seq 300); do
+		as_pg "$PG_BIN/pg_isready" -q -h "$PG_DIR" && return 0
+		sleep 0.1
+	done
+	echo "the server did not start: $(cat "$PG_DIR/log")" >&2
+	return 1
+}
+
+# pg_stop: a fast shutdown; then the run's (or pg_ctl's) status in $status.
+pg_stop() {
+	as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -w -m fast stop >/dev/null
+	status=0
+	wait "$PG_RUN" || status=$?
+}
+
+psql() {
+	as_pg "$PG_BIN/psql" -X -q -A -t -v ON_ERROR_STOP=1 -h "$PG_DIR" -U postgres -d postgres -c "$1"
+}
+
+# The server's segments in the kernel's table now: "key size" lines, sorted.
+server_segments() {
+	awk -v uid="$(id -u postgres 2>/dev/null || id -u)" \
+		'NR > 1 && $8 == uid { printf "0x%08x %s\n", $1, $4 }' /proc/sysvipc/shm | sort
+}
+
+WORKLOAD='create table t (a int);
+	insert into t select generate_series(1, 20000);
+	select count(*), sum(a) from t;
+	drop table t;'
+
+@test "PostgreSQL started, queried and stopped under shmtrace: the same as untraced, and the report agrees with ipcs -m" {
+	before=$(server_segments)
+	pg_start ''
+	bare_during=$(server_segments)
+	run psql "$WORKLOAD"
+	assert_success
+	bare_output=$output
+	pg_stop
+	assert_equal "$status" 0
+	assert_equal "$(server_segments)" "$before"
+
+	pg_start "$TRACE"
+	during=$(server_segments)
+	run psql "$WORKLOAD"
+	assert_success
+	assert_output "$bare_output"
+	pg_stop
+	assert_equal "$status" 0
+	assert_equal "$(server_segments)" "$before"
+	# The same segments as untraced, and the trace made each of them.
+	assert_equal "$during" "$bare_during"
+	[ -n "$during" ]
+	made=$(records 'select(.call == "shmget" and .created == true) | "\(.args.key) \(.args.size)"' | jq -r . | sort)
+	assert_equal "$made" "$(comm -13 <(echo "$before") <(echo "$during"))"
+	# ...each removed by the postmaster, the run's first process.
+	postmaster=$(records 'select(.event == "start" and (.exe | endswith("/postgres"))) | .pid')
+	run records "select(.call == \"shmctl\" and .args.cmd == \"IPC_RMID\") | .pid"
+	assert_output "$(printf "$postmaster\n%.0s" $(calls shmget | jq 'select(.created == true) | .ret'))"
+	# Its children inherited the attachment, and detached it by exiting.
+	run records 'select(.event == "fork") | .attached | length'
+	[ "${#lines[@]}" -ge 4 ]
+	refute_line 0
+	run "$SHMTRACE" report --format json "$TRACE"
+	assert_success
+	run jq -c '.summary | [.leaked_segments, .removed_outside_trace, .posix_names_never_unlinked, .undetached_attachments, .warnings, .processes > 4]' <<<"$output"
+	assert_output '[0,0,0,0,0,true]'
+}
+
+@test "PostgreSQL killed by SIGKILL: its segment is the report's leak, as ipcs -m shows; the next start removes it, and its trace shows how" {
+	before=$(server_segments)
+	pg_start "$TRACE"
+	kill -KILL "$(head -n 1 "$PG_DIR/data/postmaster.pid")"
+	status=0
+	wait "$PG_RUN" || status=$?
+	assert_equal "$status" 0 # pg_ctl's own, long before
+	left=$(comm -13 <(echo "$before") <(echo "$(server_segments)"))
+	[ -n "$left" ]
+	run --separate-stderr "$SHMTRACE" report --format json "$TRACE"
+	assert_failure 1
+	report=$output
+	run jq -r '.leaked_segments[] | "\(.key) \(.size) \(.in_kernel)"' <<<"$report"
+	assert_output "$(sed 's/$/ true/' <<<"$left")"
+	# The kernel's id, and nobody attached any more: the children exited
+	# when the postmaster died.
+	old=$(jq '.leaked_segments[0].shmid' <<<"$report")
+	run awk -v id="$old" '$2 == id { print $7 }' /proc/sysvipc/shm
+	assert_output 0
+	# The dynamic shared memory names it left in /dev/shm are leaks too.
+	names=$(jq -r '.posix_names_never_unlinked[].name' <<<"$report")
+	[ -n "$names" ]
+	for n in $names; do [ -e "/dev/shm/${n#/}" ]; done
+
+	# The next start finds the old segment (its id is in postmaster.pid),
+	# sees nobody attached, and removes it and the old names.
+	pg_start "$TRACE.restart"
+	pg_stop
+	assert_equal "$status" 0
+	assert_equal "$(server_segments)" "$before"
+	for n in $names; do [ ! -e "/dev/shm/${n#/}" ]; done
+	second() { cat "$TRACE.restart"/shmtrace.*.jsonl | jq -c "$1"; }
+	run second "select(.call == \"shmctl\" and .args.shmid == $old) | .args.cmd"
+	assert_line --index 0 '"IPC_STAT"'
+	assert_line --index "$((${#lines[@]} - 1))" '"IPC_RMID"'
+	run second 'select(.call == "shm_unlink") | .args.name'
+	for n in $names; do assert_line "\"$n\""; done
+	# The report of that run: no leak, and the old segment noted as made
+	# before it.
+	run "$SHMTRACE" report --format json "$TRACE.restart"
+	assert_success
+	run jq -c ".summary.leaked_segments, [.misuse[] | select(.kind == \"created_outside_trace\") | .shmid]" <<<"$output"
+	assert_output "$(printf '0\n[%s]' "$old")"
+}
+
+@test "PostgreSQL with all its shared memory in SysV segments and a parallel query: every segment made is removed, workers attach and detach" {
+	before=$(server_segments)
+	pg_start "$TRACE" '-c shared_memory_type=sysv -c dynamic_shared_memory_type=sysv'
+	during=$(server_segments)
+	run psql "create table t as select generate_series(1, 20000) a;
+		set max_parallel_workers_per_gather = 2; set parallel_setup_cost = 0;
+		set parallel_tuple_cost = 0; set min_parallel_table_scan_size = 0;
+		explain (analyze, costs off, timing off, summary off) select count(*) from t;
+		drop table t;"
+	assert_success
+	assert_output --partial 'Workers Launched: 2'
+	pg_stop
+	assert_equal "$status" 0
+	assert_equal "$(server_segments)" "$before"
+	# What ipcs showed while it ran was made by traced calls (the main
+	# segment, of shared_buffers and more, is the largest).
+	run jq -r 'select(.call == "shmget" and .created == true) | "\(.args.key) \(.args.size)"' \
+		<(cat "$TRACE"/shmtrace.*.jsonl)
+	[ "${#lines[@]}" -ge 4 ]
+	for segment in $(comm -13 <(echo "$before") <(echo "$during") | tr ' ' ,); do
+		assert_line "${segment/,/ }"
+	done
+	# The postmaster, the backend and its two workers each attached some.
+	run records 'select(.call == "shmat") | .pid'
+	[ "$(sort -u <<<"$output" | wc -l)" -ge 4 ]
+	run "$SHMTRACE" report --format json "$TRACE"
+	assert_success
+	run jq -c '.summary | [.calls.shmget >= 4, .calls.shmat == .calls.shmdt, .leaked_segments, .removed_outside_trace, .undetached_attachments, .misuse]' <<<"$output"
+	assert_output '[true,true,0,0,0,0]'
+}
