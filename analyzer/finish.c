@@ -13,10 +13,11 @@ struct leak {
 	unsigned long long ts;
 };
 
-/* Who is attached to each segment now, before the processes are ended. */
+/* Who is attached to each segment now, before the processes are ended,
+ * and who was when a signal killed them. */
 static json_t *attached_now(struct model *m, const struct segment *s)
 {
-	json_t *list = json_array();
+	json_t *list = s->killed_attached ? json_copy(s->killed_attached) : json_array();
 	uint64_t pid;
 	void *value;
 	for (size_t i = 0; map_next(&m->processes, &i, &pid, &value);) {

@@ -34,6 +34,7 @@ static void bury(struct model *m, struct segment *s, int pid, struct stack *stac
 
 static void free_segment(struct segment *s)
 {
+	json_decref(s->killed_attached);
 	free(s->creator_exe);
 	free(s);
 }
@@ -396,10 +397,38 @@ static void set_exe(struct process *p, const json_t *rec)
 	}
 }
 
+/* run collected a process that a signal killed: it wrote no exit record,
+ * and the kernel detached it.  Not a fault of its code, so no undetached
+ * warning; its segments remember it for their leak's "attached" list. */
+static void on_killed(struct model *m, struct process *p, const json_t *rec)
+{
+	const char *sig = str(rec, "signal") ? str(rec, "signal") : "a signal";
+	json_array_append_new(section(m, "killed_processes"),
+			      json_pack("{s:i, s:o, s:s, s:b, s:I}", "pid", p->pid, "program", nullable_str(p->exe),
+					"signal", sig, "core", json_is_true(json_object_get(rec, "core")), "ts",
+					(json_int_t)num(rec, "ts")));
+	for (struct attachment *a = p->att, *next; a; a = next) {
+		next = a->next;
+		if (!a->seg->killed_attached)
+			a->seg->killed_attached = json_array();
+		json_array_append_new(a->seg->killed_attached,
+				      json_pack("{s:i, s:o, s:o, s:s}", "pid", p->pid, "program", nullable_str(p->exe),
+						"addr", hexstr(a->addr, 0), "killed_by", sig));
+		drop(m, a);
+	}
+	p->att = NULL;
+	p->ended = 1;
+}
+
 static void on_process(struct model *m, const char *event, const json_t *rec)
 {
 	int pid = (int)num(rec, "pid");
 	struct process *p = map_get(&m->processes, (uint64_t)pid);
+	if (strcmp(event, EV_KILLED) == 0) {
+		if (p && !p->ended) /* else untraced, or gone already */
+			on_killed(m, p, rec);
+		return;
+	}
 	if (strcmp(event, EV_START) == 0 || strcmp(event, EV_FORK) == 0) {
 		if (p && !p->ended) /* the pid was reused by a new process */
 			end_attachments(m, p, "end of trace");
@@ -467,10 +496,10 @@ int model_init(struct model *m, struct reader *r, struct symbolizer *symbols)
 	m->reader = r;
 	m->symbols = symbols;
 	m->tombs = calloc(1, sizeof *m->tombs);
-	m->report = json_pack("{s:s, s:i, s:[], s:[], s:[], s:[], s:[], s:{s:{}, s:{}, s:i, s:i, s:i}}", "format",
-			      "shmtrace-report", "version", 1, "leaked_segments", "unremoved_keys",
-			      "posix_names_never_unlinked", "undetached_attachments", "misuse", "summary", "calls",
-			      "failures", "injected", 0, "processes", 0, "removed_outside_trace", 0);
+	m->report = json_pack("{s:s, s:i, s:[], s:[], s:[], s:[], s:[], s:[], s:{s:{}, s:{}, s:i, s:i, s:i}}",
+			      "format", "shmtrace-report", "version", 1, "leaked_segments", "unremoved_keys",
+			      "posix_names_never_unlinked", "undetached_attachments", "misuse", "killed_processes",
+			      "summary", "calls", "failures", "injected", 0, "processes", 0, "removed_outside_trace", 0);
 	return m->tombs && m->report ? 0 : -1;
 }
 

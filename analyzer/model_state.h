@@ -21,6 +21,7 @@ struct segment {
 	int removed;  /* IPC_RMID seen */
 	int orphaned; /* replaced in the table while still attached (a gap in the trace) */
 	long nattach;
+	json_t *killed_attached; /* who was attached when a signal killed them */
 };
 
 struct attachment {

@@ -86,8 +86,12 @@ static void leaks(FILE *out, const json_t *list)
 		stack(out, json_object_get(l, "stack"));
 		json_array_foreach(json_object_get(l, "attached"), j, a)
 		{
-			fprintf(out, "  still attached: pid %lld (%s) at %s\n", n(a, "pid"), base(s(a, "program")),
-				s(a, "addr"));
+			if (json_is_string(json_object_get(a, "killed_by")))
+				fprintf(out, "  attached when %s killed it: pid %lld (%s) at %s\n", s(a, "killed_by"),
+					n(a, "pid"), base(s(a, "program")), s(a, "addr"));
+			else
+				fprintf(out, "  still attached: pid %lld (%s) at %s\n", n(a, "pid"),
+					base(s(a, "program")), s(a, "addr"));
 		}
 		const json_t *live = json_object_get(l, "live");
 		if (json_is_true(json_object_get(live, "present")))
@@ -171,6 +175,27 @@ static void counts(FILE *out, const json_t *obj)
 		fputs("none", out);
 }
 
+/* The processes a signal killed, as run collected them: the first few. */
+static void killed(FILE *out, const json_t *list)
+{
+	enum { SHOWN = 5 };
+	size_t i, total = json_array_size(list);
+	json_t *k;
+	if (!total)
+		return;
+	fprintf(out, "  killed by a signal: %zu process(es):", total);
+	json_array_foreach(list, i, k)
+	{
+		if (i == SHOWN) {
+			fprintf(out, " and %zu more", total - SHOWN);
+			break;
+		}
+		fprintf(out, "%s pid %lld (%s) by %s%s", i ? "," : "", n(k, "pid"), base(s(k, "program")),
+			s(k, "signal"), json_is_true(json_object_get(k, "core")) ? " (core dumped)" : "");
+	}
+	fputc('\n', out);
+}
+
 int render_text(FILE *out, const json_t *report)
 {
 	const json_t *sum = json_object_get(report, "summary");
@@ -189,6 +214,7 @@ int render_text(FILE *out, const json_t *report)
 	fputs("; failures: ", out);
 	counts(out, json_object_get(sum, "failures"));
 	fprintf(out, "; injected: %lld\n", n(sum, "injected"));
+	killed(out, json_object_get(report, "killed_processes"));
 	if (n(sum, "suppressed"))
 		fprintf(out, "  suppressed: %lld\n", n(sum, "suppressed"));
 	if (n(sum, "removed_outside_trace"))

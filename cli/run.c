@@ -172,8 +172,9 @@ static void forward_signal(int sig)
  * we ignore them and let the program decide.  Others we pass on.
  * As a subreaper we also collect the orphans of the run (daemons that
  * double-fork), so that the run ends when its last process does, as
- * strace -f does.  Returns the status of PID. */
-static int wait_for(pid_t pid)
+ * strace -f does, and note in DIR those a signal killed.  Returns the
+ * status of PID. */
+static int wait_for(pid_t pid, const char *dir)
 {
 	struct sigaction fwd = {.sa_handler = forward_signal}, ign = {.sa_handler = SIG_IGN};
 	child_pid = pid;
@@ -184,6 +185,8 @@ static int wait_for(pid_t pid)
 	int status = W_EXITCODE(EXIT_SHMTRACE_FAILED, 0), any;
 	for (;;) {
 		pid_t done = waitpid(-1, &any, 0);
+		if (done > 0 && WIFSIGNALED(any))
+			write_killed_record(dir, done, any);
 		if (done == pid)
 			status = any;
 		else if (done < 0 && errno == ECHILD)
@@ -350,7 +353,7 @@ int cmd_run(int argc, char **argv)
 		errorf("run: cannot start %s: %s", program, strerror(errno));
 		return EXIT_SHMTRACE_FAILED;
 	}
-	int status = wait_for(pid);
+	int status = wait_for(pid, dir);
 	if (exec_errno) {
 		errorf("run: %s: %s", program, strerror(exec_errno));
 		return exec_errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXECUTE;

@@ -1,9 +1,13 @@
 /* The kernel's segment table as a run starts and as its last process ends,
  * written to DIR/kernel.jsonl.  `shmtrace report` diffs the two: a segment
  * that appeared during the run and was never seen created by a traced call
- * (a static program, an inline system call) still shows, with its cpid. */
+ * (a static program, an inline system call) still shows, with its cpid.
+ * The processes of the run that run collected dead of a signal go there
+ * too, as the kernel told run. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #include "../common/sysvipc.h"
@@ -39,5 +43,23 @@ int write_kernel_snapshot(const char *dir, const char *when)
 			segs[i].cpid, segs[i].lpid, segs[i].nattch);
 	fputs("]}\n", f);
 	free(segs);
+	return fclose(f);
+}
+
+int write_killed_record(const char *dir, int pid, int status)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/" KERNEL_SNAPSHOT_FILE, dir);
+	FILE *f = fopen(path, "ae");
+	if (!f)
+		return -1;
+	const char *abbrev = sigabbrev_np(WTERMSIG(status));
+	fprintf(f, "{\"event\":\"killed\",\"pid\":%d,\"ts\":%llu,\"realtime\":%llu,\"signal\":\"", pid,
+		ns(CLOCK_MONOTONIC), ns(CLOCK_REALTIME));
+	if (abbrev)
+		fprintf(f, "SIG%s", abbrev);
+	else
+		fprintf(f, "%d", WTERMSIG(status));
+	fprintf(f, "\",\"core\":%s}\n", WCOREDUMP(status) ? "true" : "false");
 	return fclose(f);
 }

@@ -272,3 +272,19 @@ leaky_run() {
 	run jq -c '[.runs[0].results[] | select(.level == "error") | .ruleId]' "$BATS_TEST_TMPDIR/verdict2.sarif"
 	assert_output '["JSON1002"]'
 }
+
+@test "a process killed by a signal: its leak says who was attached when it died, run names the signal, no undetached warning" {
+	trace "$TESTBIN/ops" get:private:4096 at kill
+	assert_failure 137
+	pid=$(records 'select(.event == "start") | .pid')
+	report --format json "$TRACE"
+	assert_failure 1
+	run jq -c '[.leaked_segments[].attached[] | [.pid, .killed_by]], [.killed_processes[] | [.pid, .signal, .core]], .summary.undetached_attachments' <<<"$output"
+	assert_output "$(printf '%s\n' "[[$pid,\"SIGKILL\"]]" "[[$pid,\"SIGKILL\",false]]" 0)"
+	report "$TRACE"
+	assert_line --regexp "^  attached when SIGKILL killed it: pid $pid \(ops\) at 0x[0-9a-f]+$"
+	assert_line "  killed by a signal: 1 process(es): pid $pid (ops) by SIGKILL"
+	# The record comes from run, which collected the process.
+	run jq -c 'select(.event == "killed") | [.pid, .signal]' "$TRACE/kernel.jsonl"
+	assert_output "[$pid,\"SIGKILL\"]"
+}

@@ -132,7 +132,8 @@ WORKLOAD='create table t (a int);
 @test "PostgreSQL killed by SIGKILL: its segment is the report's leak, as ipcs -m shows; the next start removes it, and its trace shows how" {
 	before=$(server_segments)
 	pg_start "$TRACE"
-	kill -KILL "$(head -n 1 "$PG_DIR/data/postmaster.pid")"
+	postmaster=$(head -n 1 "$PG_DIR/data/postmaster.pid")
+	kill -KILL "$postmaster"
 	status=0
 	wait "$PG_RUN" || status=$?
 	assert_equal "$status" 0 # pg_ctl's own, long before
@@ -144,10 +145,17 @@ WORKLOAD='create table t (a int);
 	run jq -r '.leaked_segments[] | "\(.key) \(.size) \(.in_kernel)"' <<<"$report"
 	assert_output "$(sed 's/$/ true/' <<<"$left")"
 	# The kernel's id, and nobody attached any more: the children exited
-	# when the postmaster died.
+	# when the postmaster died, which the report knows from run.
 	old=$(jq '.leaked_segments[0].shmid' <<<"$report")
 	run awk -v id="$old" '$2 == id { print $7 }' /proc/sysvipc/shm
 	assert_output 0
+	run jq -c '.leaked_segments[0].attached, [.killed_processes[] | [.pid, .signal]], .summary.undetached_attachments' <<<"$report"
+	assert_line --index 0 --regexp "^\[\{\"pid\":$postmaster,\"program\":\"[^\"]*/postgres\",\"addr\":\"0x[0-9a-f]+\",\"killed_by\":\"SIGKILL\"\}\]\$"
+	assert_line --index 1 "[[$postmaster,\"SIGKILL\"]]"
+	assert_line --index 2 0
+	run "$SHMTRACE" report "$TRACE"
+	assert_line --regexp "^  attached when SIGKILL killed it: pid $postmaster \(postgres\) at 0x"
+	assert_line "  killed by a signal: 1 process(es): pid $postmaster (postgres) by SIGKILL"
 	# The dynamic shared memory names it left in /dev/shm are leaks too.
 	names=$(jq -r '.posix_names_never_unlinked[].name' <<<"$report")
 	[ -n "$names" ]

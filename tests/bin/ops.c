@@ -7,8 +7,10 @@
  *   wat                   shmat from a function called worker_attach
  *   stat, rm              shmctl IPC_STAT / IPC_RMID of the last segment
  *   fork                  the rest runs in a child too; the parent waits
+ *   segv, kill            dies of SIGSEGV / SIGKILL there, leaving what it made
  * Segments it created are removed at the end, whatever failed. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +61,8 @@ static void op(const char *spec)
 		report("stat", 3, shmctl(last_id, IPC_STAT, &ds) == -1);
 	} else if (strcmp(spec, "rm") == 0) {
 		report("rm", 4, shmctl(last_id, IPC_RMID, NULL) == -1);
+	} else if (strcmp(spec, "segv") == 0 || strcmp(spec, "kill") == 0) {
+		raise(spec[0] == 's' ? SIGSEGV : SIGKILL);
 	} else {
 		fprintf(stderr, "ops: unknown operation %s\n", spec);
 		exit(2);
