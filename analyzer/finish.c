@@ -30,18 +30,6 @@ static json_t *attached_now(struct model *m, const struct segment *s)
 	return list;
 }
 
-static const json_t *in_table(const json_t *snapshot, int shmid)
-{
-	size_t i;
-	json_t *seg;
-	json_array_foreach(json_object_get(snapshot, "segments"), i, seg)
-	{
-		if (num(seg, "shmid") == shmid)
-			return seg;
-	}
-	return NULL;
-}
-
 static int leak_shmid(const struct leak *l)
 {
 	return l->seg ? l->seg->shmid : (int)num(l->kernel, "shmid");

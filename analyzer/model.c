@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../common/calls.h"
+#include "../common/fnv.h"
 #include "../common/trace_format.h"
 #include "model_state.h"
 
@@ -77,10 +78,7 @@ static uint64_t mix(uint64_t h, uint64_t v)
 
 static uint64_t hash_str(const char *s)
 {
-	uint64_t h = 1469598103934665603u;
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 1099511628211u;
-	return h;
+	return fnv_str(FNV_INIT, s);
 }
 
 /* The finding of this kind at this site: counted if seen before, else a
@@ -126,9 +124,17 @@ static struct segment *segment(struct model *m, int shmid, const struct process 
 	s = new_segment(m, shmid);
 	if (!map_get(&m->externals, (uint64_t)shmid)) {
 		map_put(&m->externals, (uint64_t)shmid, (void *)1);
+		/* run's table says whether it is an earlier run's (a crashed
+		 * server's, found again at its next start). */
+		const json_t *before = m->kernel_before ? in_table(m->kernel_before, shmid) : NULL;
 		json_t *f = misuse(m, "created_outside_trace", p, stack, (uint64_t)shmid,
-				   "segment used but not created by a traced call (noted, not a leak)");
+				   before ? "segment used but not created by a traced call: it was there before the run "
+					    "(noted, not a leak)"
+					  : "segment used but not created by a traced call (noted, not a leak)");
 		json_object_set_new(f, "shmid", json_integer(shmid));
+		json_object_set_new(f, "before_run", m->kernel_before ? json_boolean(before) : json_null());
+		if (before)
+			json_object_set_new(f, "cpid", json_integer(num(before, "cpid")));
 	}
 	return s;
 }

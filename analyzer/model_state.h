@@ -79,6 +79,19 @@ static inline long long num(const json_t *o, const char *key)
 	return json_integer_value(json_object_get(o, key));
 }
 
+/* SHMID's line in one of run's kernel tables (kernel.jsonl), or NULL. */
+static inline const json_t *in_table(const json_t *snapshot, int shmid)
+{
+	size_t i;
+	json_t *seg;
+	json_array_foreach(json_object_get(snapshot, "segments"), i, seg)
+	{
+		if (num(seg, "shmid") == shmid)
+			return seg;
+	}
+	return NULL;
+}
+
 static inline unsigned long long hexnum(const json_t *o, const char *key)
 {
 	const char *s = str(o, key);

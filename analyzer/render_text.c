@@ -71,6 +71,24 @@ static const char *times(long long count)
 	return buf;
 }
 
+/* The end of a leak's paragraph: whether it is there now (--live) and how
+ * to remove it, and the suppression that would hide it. */
+static void leak_ending(FILE *out, const json_t *l, const char *where)
+{
+	const json_t *live = json_object_get(l, "live");
+	if (json_is_true(json_object_get(live, "present"))) {
+		fprintf(out, "  still in %s now", where);
+		if (json_is_integer(json_object_get(live, "nattch")))
+			fprintf(out, " (nattch %lld)", n(live, "nattch"));
+		fprintf(out, "; remove it with: %s\n", s(live, "remove"));
+	} else if (live) {
+		fprintf(out, "  gone from %s now\n", where);
+	}
+	if (json_is_string(json_object_get(l, "suppression")))
+		fprintf(out, "  suppress with: %s\n", s(l, "suppression"));
+	fputc('\n', out);
+}
+
 static void leaks(FILE *out, const json_t *list)
 {
 	size_t i, j;
@@ -93,15 +111,7 @@ static void leaks(FILE *out, const json_t *list)
 				fprintf(out, "  still attached: pid %lld (%s) at %s\n", n(a, "pid"),
 					base(s(a, "program")), s(a, "addr"));
 		}
-		const json_t *live = json_object_get(l, "live");
-		if (json_is_true(json_object_get(live, "present")))
-			fprintf(out, "  still in the kernel now (nattch %lld); remove it with: ipcrm -m %lld\n",
-				n(live, "nattch"), n(l, "shmid"));
-		else if (live)
-			fputs("  gone from the kernel now\n", out);
-		if (json_is_string(json_object_get(l, "suppression")))
-			fprintf(out, "  suppress with: %s\n", s(l, "suppression"));
-		fputc('\n', out);
+		leak_ending(out, l, "the kernel");
 	}
 }
 
@@ -114,14 +124,7 @@ static void posix_leaks(FILE *out, const json_t *list)
 		fprintf(out, "%sLEAK:%s POSIX shared memory %s created by pid %lld (%s), never unlinked:\n", red, off, s(l, "name"),
 			n(l, "pid"), base(s(l, "program")));
 		stack(out, json_object_get(l, "stack"));
-		const json_t *live = json_object_get(l, "live");
-		if (json_is_true(json_object_get(live, "present")))
-			fprintf(out, "  still in /dev/shm now; remove it with: %s\n", s(live, "remove"));
-		else if (live)
-			fputs("  gone from /dev/shm now\n", out);
-		if (json_is_string(json_object_get(l, "suppression")))
-			fprintf(out, "  suppress with: %s\n", s(l, "suppression"));
-		fputc('\n', out);
+		leak_ending(out, l, "/dev/shm");
 	}
 }
 

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "../cli/cli.h"
-#include "../common/sysvipc.h"
+#include "live.h"
 #include "model.h"
 #include "reader.h"
 #include "render.h"
@@ -167,42 +167,31 @@ static void drop_suppressed_keys(json_t *report)
 	}
 }
 
-static void check_live(json_t *report)
+static void live_segment(json_t *leak, const struct sysv_segment *now, void *ctx)
 {
-	struct sysv_segment *segs = NULL;
-	long n = sysv_read_segments("/proc/sysvipc/shm", &segs);
-	size_t i;
-	json_t *leak;
-	json_array_foreach(json_object_get(report, "leaked_segments"), i, leak)
-	{
-		int shmid = (int)json_integer_value(json_object_get(leak, "shmid"));
-		const struct sysv_segment *s = n < 0 ? NULL : sysv_find(segs, n, shmid);
-		json_t *live = json_pack("{s:b}", "present", s != NULL);
-		if (s) {
-			char cmd[64];
-			snprintf(cmd, sizeof cmd, "ipcrm -m %d", shmid);
-			json_object_set_new(live, "nattch", json_integer((json_int_t)s->nattch));
-			json_object_set_new(live, "cpid", json_integer(s->cpid));
-			json_object_set_new(live, "remove", json_string(cmd));
-		}
-		json_object_set_new(leak, "live", live);
+	(void)ctx;
+	json_t *live = json_pack("{s:b}", "present", now != NULL);
+	if (now) {
+		char cmd[64];
+		snprintf(cmd, sizeof cmd, "ipcrm -m %d", now->shmid);
+		json_object_set_new(live, "nattch", json_integer((json_int_t)now->nattch));
+		json_object_set_new(live, "cpid", json_integer(now->cpid));
+		json_object_set_new(live, "remove", json_string(cmd));
 	}
-	free(segs);
-	/* POSIX names live in /dev/shm (shm_overview(7)). */
-	json_array_foreach(json_object_get(report, "posix_names_never_unlinked"), i, leak)
-	{
-		char path[512];
-		const char *name = json_string_value(json_object_get(leak, "name"));
-		snprintf(path, sizeof path, "/dev/shm/%s", name + (name[0] == '/'));
-		int present = access(path, F_OK) == 0;
-		json_t *live = json_pack("{s:b}", "present", present);
-		if (present) {
-			char cmd[600];
-			snprintf(cmd, sizeof cmd, "rm %s", path);
-			json_object_set_new(live, "remove", json_string(cmd));
-		}
-		json_object_set_new(leak, "live", live);
+	json_object_set_new(leak, "live", live);
+}
+
+static void live_name(json_t *leak, const char *path, void *ctx)
+{
+	(void)ctx;
+	int present = access(path, F_OK) == 0;
+	json_t *live = json_pack("{s:b}", "present", present);
+	if (present) {
+		char cmd[600];
+		snprintf(cmd, sizeof cmd, "rm %s", path);
+		json_object_set_new(live, "remove", json_string(cmd));
 	}
+	json_object_set_new(leak, "live", live);
 }
 
 static long long total(const json_t *report, const char *section, const char *field)
@@ -301,7 +290,7 @@ int cmd_report(int argc, char **argv)
 	long suppressed = apply_suppressions(report, o.suppressions ? &sup : NULL, o.gen_suppressions);
 	drop_suppressed_keys(report);
 	if (o.live)
-		check_live(report);
+		live_visit(report, &(struct live_visitor){live_segment, live_name, NULL});
 	summarize(report, &r, suppressed);
 	int written = strcmp(o.format, "json") == 0	 ? render_json(stdout, report)
 		      : strcmp(o.format, "sarif") == 0 ? render_sarif(stdout, report)

@@ -3,19 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint64_t hash_bytes(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *b = p;
-	for (size_t i = 0; i < n; i++) {
-		h ^= b[i];
-		h *= 1099511628211u; /* FNV-1a */
-	}
-	return h;
-}
+#include "../common/fnv.h"
 
 static const char *intern_module(struct stacks *s, const char *path)
 {
-	uint64_t h = hash_bytes(1469598103934665603u, path, strlen(path));
+	uint64_t h = fnv_str(FNV_INIT, path);
 	for (;; h++) { /* linear probing on the rare collision of 64-bit hashes */
 		const char *known = map_get(&s->modules, h);
 		if (!known)
@@ -63,7 +55,7 @@ struct stack *stacks_intern(struct stacks *s, const json_t *frames, int *bad)
 	struct frame *f = calloc(n, sizeof *f);
 	if (!f)
 		return NULL;
-	uint64_t h = 1469598103934665603u;
+	uint64_t h = FNV_INIT;
 	for (size_t i = 0; i < n; i++) {
 		const json_t *fr = json_array_get(frames, i);
 		const char *module = json_string_value(json_object_get(fr, "module"));
@@ -76,9 +68,9 @@ struct stack *stacks_intern(struct stacks *s, const json_t *frames, int *bad)
 			f[i].module = intern_module(s, module);
 			parse_hex(json_object_get(fr, "offset"), &f[i].offset);
 		}
-		h = hash_bytes(h, &f[i].ip, sizeof f[i].ip);
-		h = hash_bytes(h, &f[i].offset, sizeof f[i].offset);
-		h = hash_bytes(h, &f[i].module, sizeof f[i].module);
+		h = fnv_bytes(h, &f[i].ip, sizeof f[i].ip);
+		h = fnv_bytes(h, &f[i].offset, sizeof f[i].offset);
+		h = fnv_bytes(h, &f[i].module, sizeof f[i].module);
 	}
 	struct stack *first = map_get(&s->by_hash, h);
 	for (struct stack *st = first; st; st = st->next_same_hash)

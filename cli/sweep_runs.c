@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../common/sysvipc.h"
+#include "../analyzer/live.h"
 #include "cli.h"
 #include "sweep.h"
 
@@ -112,25 +112,21 @@ void sweep_run_all(const struct sweep_options *o, struct sweep_run *r, size_t n,
 	}
 }
 
+/* Only what this run's own process made: another may have reused the id. */
+static void remove_segment(json_t *leak, const struct sysv_segment *now, void *ctx)
+{
+	(void)ctx;
+	if (now && now->cpid == (int)json_integer_value(json_object_get(leak, "pid")))
+		shmctl(now->shmid, IPC_RMID, NULL);
+}
+
+static void remove_name(json_t *leak, const char *path, void *ctx)
+{
+	(void)leak, (void)ctx;
+	unlink(path);
+}
+
 void sweep_remove_leaks(const json_t *report)
 {
-	struct sysv_segment *segs = NULL;
-	long n = sysv_read_segments("/proc/sysvipc/shm", &segs);
-	size_t i;
-	json_t *leak;
-	json_array_foreach(json_object_get(report, "leaked_segments"), i, leak)
-	{
-		int shmid = (int)json_integer_value(json_object_get(leak, "shmid"));
-		const struct sysv_segment *s = n < 0 ? NULL : sysv_find(segs, n, shmid);
-		if (s && s->cpid == (int)json_integer_value(json_object_get(leak, "pid")))
-			shmctl(shmid, IPC_RMID, NULL);
-	}
-	free(segs);
-	json_array_foreach(json_object_get(report, "posix_names_never_unlinked"), i, leak)
-	{
-		char path[512];
-		const char *name = json_string_value(json_object_get(leak, "name"));
-		snprintf(path, sizeof path, "/dev/shm/%s", name + (name[0] == '/'));
-		unlink(path);
-	}
+	live_visit(report, &(struct live_visitor){remove_segment, remove_name, NULL});
 }

@@ -5,14 +5,15 @@
 #ifndef SHMTRACE_SITE_H
 #define SHMTRACE_SITE_H
 
-#define SITE_HASH_INIT 1469598103934665603ull
+#include "fnv.h"
+
+#define SITE_HASH_INIT FNV_INIT
 
 static inline unsigned long long site_hash_add(unsigned long long h, const char *module, unsigned long long offset)
 {
-	for (const char *s = module ? module : ""; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull; /* FNV-1a */
-	for (int i = 0; i < 8; i++, offset >>= 8)
-		h = (h ^ (offset & 0xff)) * 1099511628211ull;
+	h = fnv_str(h, module ? module : "");
+	for (int i = 0; i < 8; i++, offset >>= 8) /* low byte first, on any machine */
+		h = fnv_byte(h, offset & 0xff);
 	return h;
 }
 

@@ -201,11 +201,9 @@ static int write_stack_record(uint32_t id, void *const *ips, int n)
 
 static uint64_t hash_stack(void *const *ips, int n)
 {
-	uint64_t h = 1469598103934665603u; /* FNV-1a */
-	for (int i = 0; i < n; i++) {
-		h ^= (uintptr_t)ips[i];
-		h *= 1099511628211u;
-	}
+	uint64_t h = FNV_INIT; /* FNV-1a, a word at a time */
+	for (int i = 0; i < n; i++)
+		h = (h ^ (uintptr_t)ips[i]) * FNV_PRIME;
 	return h | 1; /* never 0, the free mark */
 }
 

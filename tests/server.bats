@@ -174,12 +174,12 @@ WORKLOAD='create table t (a int);
 	assert_line --index "$((${#lines[@]} - 1))" '"IPC_RMID"'
 	run second 'select(.call == "shm_unlink") | .args.name'
 	for n in $names; do assert_line "\"$n\""; done
-	# The report of that run: no leak, and the old segment noted as made
-	# before it.
+	# The report of that run: no leak, and the old segment noted as there
+	# before it, made by the killed postmaster.
 	run "$SHMTRACE" report --format json "$TRACE.restart"
 	assert_success
-	run jq -c ".summary.leaked_segments, [.misuse[] | select(.kind == \"created_outside_trace\") | .shmid]" <<<"$output"
-	assert_output "$(printf '0\n[%s]' "$old")"
+	run jq -c ".summary.leaked_segments, [.misuse[] | select(.kind == \"created_outside_trace\") | [.shmid, .before_run, .cpid]]" <<<"$output"
+	assert_output "$(printf '0\n[[%s,true,%s]]' "$old" "$postmaster")"
 }
 
 @test "PostgreSQL with all its shared memory in SysV segments and a parallel query: every segment made is removed, workers attach and detach" {
