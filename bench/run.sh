@@ -126,3 +126,18 @@ for r in $(seq 3); do
 done
 j1=$(median <"$TMP/j1"); j2=$(median <"$TMP/j2"); rj=$(ratio "$j1" "$j2")
 line "bench/sweepme (runs of 0.25 s), -j 1 / -j 2" "$(printf '%.2f / %.2f s' "$j1" "$j2")" "x$rj" "target about 2 on 2 cores: $(verdict "$rj" '>=' 1.7)"
+say ""
+
+# 7. A real server, where a new process (so a new trace file, where every
+# stack is new) comes with each query.
+say "7. a real server: PostgreSQL, all shared memory in SysV, pgbench of a parallel query (4 clients), tps"
+bench/postgres.sh "$B/shmtrace" "${PG_ROUNDS:-3}" "${PG_SECONDS:-8}" >"$TMP/pg"
+if [ -s "$TMP/pg" ]; then
+	of() { awk -v m="$1" '$1 == m { print $2 }' "$TMP/pg" | median; }
+	r=$(ratio "$(of traced)" "$(of bare)")
+	line "one connection per client, bare / traced" "$(of bare) / $(of traced)" "x$r" "target >= 0.9: $(verdict "$r" '>=' 0.9)"
+	r=$(ratio "$(of traced-C)" "$(of bare-C)")
+	line "a new connection per query, bare / traced" "$(of bare-C) / $(of traced-C)" "x$r" "reported"
+else
+	say "  no PostgreSQL server here: skipped"
+fi

@@ -37,6 +37,16 @@ cat <<'TAIL'
 6. `shmtrace sweep` of samples/careless counts its runs; bench/sweepme (five
    calls, each after 50 ms of sleep, like a program that works between its
    calls) is swept with `-j 1` and `-j 2`.
+7. bench/postgres.sh: PostgreSQL (Debian's server) with
+   `shared_memory_type = sysv` and `dynamic_shared_memory_type = sysv`, and
+   pgbench running a parallel count over 500,000 rows (up to four workers,
+   each a new process that attaches the query's segments) from 4 clients for
+   `PG_SECONDS` (8), bare and traced with backtraces of 16, in `PG_ROUNDS`
+   (3) interleaved rounds; then the same with `-C`, a new connection (a new
+   server process) per query. tps is pgbench's. This is where a lookup of
+   each frame's module with `dladdr` (a scan of the module's symbol table)
+   made the traced server 1.35x slower: every new process writes each of
+   its stacks anew. `_dl_find_object` made it even.
 TAIL
 
 cat <<'NOTES'

@@ -128,12 +128,24 @@ int bt_capture(void **ips, int max)
 }
 
 /* The frame's module path and offset (the ELF address of the return
- * address); 0 if no module holds it. */
+ * address); NULL if no module holds it.  _dl_find_object (glibc 2.35),
+ * made for unwinders, is a lock-free binary search; dladdr also looks for
+ * the nearest symbol, a scan of the module's symbol table that made a
+ * server's new processes (a new file, so every stack is new) a third
+ * slower. */
 static const char *module_of(void *ip, uintptr_t *offset)
 {
-	Dl_info info;
 	struct link_map *lm = NULL;
-	if (!dladdr1(ip, &info, (void **)&lm, RTLD_DL_LINKMAP) || !lm)
+#if __GLIBC_PREREQ(2, 35)
+	struct dl_find_object found;
+	if (_dl_find_object(ip, &found) == 0)
+		lm = found.dlfo_link_map;
+#else
+	Dl_info info;
+	if (!dladdr1(ip, &info, (void **)&lm, RTLD_DL_LINKMAP))
+		lm = NULL;
+#endif
+	if (!lm)
 		return NULL;
 	*offset = (uintptr_t)ip - lm->l_addr;
 	return lm->l_name[0] ? lm->l_name : exe_path;
