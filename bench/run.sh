@@ -133,7 +133,7 @@ say ""
 say "7. a real server: PostgreSQL, all shared memory in SysV, pgbench of a parallel query (4 clients), tps"
 bench/postgres.sh "$B/shmtrace" "${PG_ROUNDS:-3}" "${PG_SECONDS:-8}" >"$TMP/pg"
 if [ -s "$TMP/pg" ]; then
-	of() { awk -v m="$1" '$1 == m { print $2 }' "$TMP/pg" | median; }
+	of() { awk -v m="$1" '$1 == m { print $2 }' "$TMP/pg" | median | xargs printf '%.1f'; }
 	r=$(ratio "$(of traced)" "$(of bare)")
 	line "one connection per client, bare / traced" "$(of bare) / $(of traced)" "x$r" "target >= 0.9: $(verdict "$r" '>=' 0.9)"
 	r=$(ratio "$(of traced-C)" "$(of bare-C)")

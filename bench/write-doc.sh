@@ -53,7 +53,13 @@ cat <<'NOTES'
 
 ## What limits the figures that miss
 
-- **Backtraces off, about 1.1–1.2x.** The shim's own work per call (JSON
+- **The loop, 1.2–1.3x, from run to run.** Three runs of `make bench` on
+  2026-11-27 gave 1.21x, 1.27x and 1.26x with backtraces of 16, and
+  backtraces off came out above backtraces on in one of them: the bare loop
+  itself moves by 10% between rounds on this shared machine. The library
+  before and after that day's changes, side by side in one interleaved run
+  of 11 rounds: 37,074 and 37,668 ns, within 2%.
+- **Backtraces off, about 1.1–1.3x.** The shim's own work per call (JSON
   formatting, two clock reads, one atomic add, a copy into the mapped file)
   is about 7% of the traced loop in `perf`; no system call is made per record
   once a process has written 64 KiB. The rest is the kernel keeping up with
