@@ -127,13 +127,11 @@ int bt_capture(void **ips, int max)
 	return kept > 0 ? kept : 0;
 }
 
-/* The frame's module path and offset (the ELF address of the return
- * address); NULL if no module holds it.  _dl_find_object (glibc 2.35),
- * made for unwinders, is a lock-free binary search; dladdr also looks for
- * the nearest symbol, a scan of the module's symbol table that made a
- * server's new processes (a new file, so every stack is new) a third
- * slower. */
-static const char *module_of(void *ip, uintptr_t *offset)
+/* _dl_find_object (glibc 2.35), made for unwinders, is a lock-free binary
+ * search; dladdr also looks for the nearest symbol, a scan of the module's
+ * symbol table that made a server's new processes (a new file, so every
+ * stack is new) a third slower. */
+const char *bt_module(void *ip, uintptr_t *bias)
 {
 	struct link_map *lm = NULL;
 #if __GLIBC_PREREQ(2, 35)
@@ -147,8 +145,19 @@ static const char *module_of(void *ip, uintptr_t *offset)
 #endif
 	if (!lm)
 		return NULL;
-	*offset = (uintptr_t)ip - lm->l_addr;
+	*bias = lm->l_addr;
 	return lm->l_name[0] ? lm->l_name : exe_path;
+}
+
+/* The frame's module path and offset (the ELF address of the return
+ * address); NULL if no module holds it. */
+static const char *module_of(void *ip, uintptr_t *offset)
+{
+	uintptr_t bias;
+	const char *module = bt_module(ip, &bias);
+	if (module)
+		*offset = (uintptr_t)ip - bias;
+	return module;
 }
 
 unsigned long long bt_site_hash(void *const *ips, int n)

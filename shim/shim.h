@@ -88,5 +88,8 @@ HIDDEN void bt_init(void); /* once per program image */
 HIDDEN void bt_reset_child(int own_file);
 HIDDEN int bt_capture(void **ips, int max);
 HIDDEN void bt_write_stack_field(struct jw *w, void *const *ips, int n);
+/* The path of the module that holds IP (the program's own, for the main
+ * program) and its load bias; NULL if none does. */
+HIDDEN const char *bt_module(void *ip, uintptr_t *bias);
 
 #endif

@@ -1,8 +1,10 @@
 /* The function around an address, for caller= rules: dladdr() knows only
  * exported symbols, and most of a program's functions are not exported, so
  * we read the module's own symbol table (.symtab, else .dynsym) from its
- * file, mapped read-only once.  Lock-free: a slot is claimed with a CAS, and
- * a thread that finds one being filled falls back to dladdr for that call.
+ * file, mapped read-only once, and index its functions by address: a rule
+ * looks up every frame of every call, and a server's tables hold tens of
+ * thousands of symbols.  Lock-free: a slot is claimed with a CAS, and a
+ * thread that finds one being filled falls back to dladdr for that call.
  * Used only when a caller= rule exists. */
 #include <dlfcn.h>
 #include <elf.h>
@@ -18,17 +20,67 @@
 
 #define MODULES 64
 
+struct function {
+	uintptr_t lo, hi; /* [lo, hi) in the module's ELF addresses */
+	const char *name;
+};
+
 struct symtab {
-	const char *path; /* the link_map's name: stable while loaded */
-	const Elf64_Sym *syms;
-	size_t nsyms;
-	const char *strs;
-	size_t strs_size;
+	const char *path; /* the module's name (bt_module): stable while loaded */
+	struct function *fns; /* by lo; mapped, as no malloc is safe here */
+	size_t nfns;
 };
 
 static _Atomic(struct symtab *) cache[MODULES];
 static struct symtab tables[MODULES]; /* slot i of cache points here when filled */
-static char exe[PATH_MAX];
+
+static void sift(struct function *a, size_t root, size_t n)
+{
+	for (size_t child; (child = 2 * root + 1) < n; root = child) {
+		if (child + 1 < n && a[child + 1].lo > a[child].lo)
+			child++;
+		if (a[root].lo >= a[child].lo)
+			return;
+		struct function t = a[root];
+		a[root] = a[child];
+		a[child] = t;
+	}
+}
+
+/* Heapsort: in place, no allocation (qsort may call malloc). */
+static void sort_by_address(struct function *a, size_t n)
+{
+	for (size_t i = n / 2; i-- > 0;)
+		sift(a, i, n);
+	for (size_t end = n; end-- > 1;) {
+		struct function t = a[0];
+		a[0] = a[end];
+		a[end] = t;
+		sift(a, 0, end);
+	}
+}
+
+/* The functions of a symbol table, sorted; 0, or -1 if there are none. */
+static int index_functions(struct symtab *t, const Elf64_Sym *syms, size_t nsyms, const char *strs, size_t strs_size)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < nsyms; i++)
+		n += ELF64_ST_TYPE(syms[i].st_info) == STT_FUNC && syms[i].st_size && syms[i].st_name < strs_size;
+	if (!n)
+		return -1;
+	struct function *fns = mmap(NULL, n * sizeof *fns, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (fns == MAP_FAILED)
+		return -1;
+	size_t k = 0;
+	for (size_t i = 0; i < nsyms && k < n; i++)
+		if (ELF64_ST_TYPE(syms[i].st_info) == STT_FUNC && syms[i].st_size && syms[i].st_name < strs_size)
+			fns[k++] = (struct function){syms[i].st_value, syms[i].st_value + syms[i].st_size,
+						     strs + syms[i].st_name};
+	sort_by_address(fns, n);
+	t->fns = fns;
+	t->nfns = n;
+	return 0;
+}
 
 static int load(struct symtab *t, const char *path)
 {
@@ -57,12 +109,11 @@ static int load(struct symtab *t, const char *path)
 			const Elf64_Shdr *str = &sh[sh[i].sh_link];
 			if (sh[i].sh_offset + sh[i].sh_size > size || str->sh_offset + str->sh_size > size)
 				continue;
-			t->syms = (const void *)(file + sh[i].sh_offset);
-			t->nsyms = sh[i].sh_size / sizeof(Elf64_Sym);
-			t->strs = (const char *)file + str->sh_offset;
-			t->strs_size = str->sh_size;
+			if (index_functions(t, (const void *)(file + sh[i].sh_offset), sh[i].sh_size / sizeof(Elf64_Sym),
+					    (const char *)file + str->sh_offset, str->sh_size) != 0)
+				continue;
 			t->path = path;
-			return 0;
+			return 0; /* the names stay in the mapped file */
 		}
 bad:
 	munmap((void *)file, size);
@@ -77,7 +128,7 @@ static struct symtab *table_for(const char *path)
 		if (t == &loading)
 			return NULL; /* this once, make do with dladdr */
 		if (t && t->path == path)
-			return t->nsyms ? t : NULL;
+			return t->nfns ? t : NULL;
 		if (t)
 			continue;
 		struct symtab *expected = NULL;
@@ -88,33 +139,39 @@ static struct symtab *table_for(const char *path)
 		if (load(&tables[i], path) != 0)
 			tables[i] = (struct symtab){.path = path}; /* remembered as having none */
 		atomic_store(&cache[i], &tables[i]);
-		return tables[i].nsyms ? &tables[i] : NULL;
+		return tables[i].nfns ? &tables[i] : NULL;
 	}
+	return NULL;
+}
+
+/* The innermost function whose range holds ADDR, or NULL. */
+static const char *lookup(const struct symtab *t, uintptr_t addr)
+{
+	size_t lo = 0, hi = t->nfns; /* the first entry past addr */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (t->fns[mid].lo <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* Going back: a function that starts later is the nearer one. */
+	for (size_t i = lo, back = 0; i-- > 0 && back < 8; back++)
+		if (addr < t->fns[i].hi)
+			return t->fns[i].name;
 	return NULL;
 }
 
 /* The name of the function containing IP (a return address), or NULL. */
 const char *function_at(void *ip)
 {
-	Dl_info info;
-	struct link_map *lm = NULL;
-	if (!dladdr1(ip, &info, (void **)&lm, RTLD_DL_LINKMAP) || !lm)
+	uintptr_t bias;
+	const char *path = bt_module(ip, &bias);
+	if (!path)
 		return NULL;
-	const char *path = lm->l_name;
-	if (!path[0]) {
-		if (!exe[0] && readlink("/proc/self/exe", exe, sizeof exe - 1) < 0)
-			return info.dli_sname;
-		path = exe;
-	}
 	struct symtab *t = table_for(path);
-	if (!t)
-		return info.dli_sname;
-	uintptr_t addr = (uintptr_t)ip - lm->l_addr - 1;
-	for (size_t i = 0; i < t->nsyms; i++) {
-		const Elf64_Sym *s = &t->syms[i];
-		if (ELF64_ST_TYPE(s->st_info) == STT_FUNC && s->st_value <= addr && addr < s->st_value + s->st_size &&
-		    s->st_name < t->strs_size)
-			return t->strs + s->st_name;
-	}
-	return info.dli_sname;
+	if (t)
+		return lookup(t, (uintptr_t)ip - bias - 1);
+	Dl_info info; /* no table of its own (yet): the exported symbols */
+	return dladdr(ip, &info) ? info.dli_sname : NULL;
 }

@@ -47,15 +47,17 @@ as_pg() {
 	fi
 }
 
-# pg_start TRACE_DIR|'' [SERVER_OPTIONS]: starts the server with pg_ctl,
-# under `shmtrace run -o TRACE_DIR` unless the directory is empty, and waits
-# until it accepts connections.  The run waits for every process of the
-# tree, the server included, so it goes on in the background ($PG_RUN).
+# pg_start TRACE_DIR|'' [SERVER_OPTIONS [RUN_OPTION...]]: starts the
+# server with pg_ctl, under `shmtrace run -o TRACE_DIR RUN_OPTION...`
+# unless the directory is empty, and waits until it accepts connections.
+# The run waits for every process of the tree, the server included, so it
+# goes on in the background ($PG_RUN).
 pg_start() {
 	local trace=$1 options=${2:-}
+	shift $(($# < 2 ? $# : 2))
 	local start=("$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w -o "$options" start)
 	if [ -n "$trace" ]; then
-		as_pg "$SHMTRACE" run -q -o "$trace" -- "${start[@]}" >/dev/null 2>&1 3>&- &
+		as_pg "$SHMTRACE" run -q -o "$trace" "$@" -- "${start[@]}" >/dev/null 2>&1 3>&- &
 	else
 		as_pg "${start[@]}" >/dev/null 2>&1 3>&- &
 	fi
@@ -85,6 +87,9 @@ server_segments() {
 	awk -v uid="$(id -u postgres 2>/dev/null || id -u)" \
 		'NR > 1 && $8 == uid { printf "0x%08x %s\n", $1, $4 }' /proc/sysvipc/shm | sort
 }
+
+PARALLEL='set max_parallel_workers_per_gather = 2; set parallel_setup_cost = 0;
+	set parallel_tuple_cost = 0; set min_parallel_table_scan_size = 0;'
 
 WORKLOAD='create table t (a int);
 	insert into t select generate_series(1, 20000);
@@ -186,9 +191,7 @@ WORKLOAD='create table t (a int);
 	before=$(server_segments)
 	pg_start "$TRACE" '-c shared_memory_type=sysv -c dynamic_shared_memory_type=sysv'
 	during=$(server_segments)
-	run psql "create table t as select generate_series(1, 20000) a;
-		set max_parallel_workers_per_gather = 2; set parallel_setup_cost = 0;
-		set parallel_tuple_cost = 0; set min_parallel_table_scan_size = 0;
+	run psql "create table t as select generate_series(1, 20000) a; $PARALLEL
 		explain (analyze, costs off, timing off, summary off) select count(*) from t;
 		drop table t;"
 	assert_success
@@ -211,4 +214,27 @@ WORKLOAD='create table t (a int);
 	assert_success
 	run jq -c '.summary | [.calls.shmget >= 4, .calls.shmat == .calls.shmdt, .leaked_segments, .removed_outside_trace, .undetached_attachments, .misuse]' <<<"$output"
 	assert_output '[true,true,0,0,0,0]'
+}
+
+@test "injection into PostgreSQL: the segment of its first parallel query fails (caller=InitializeParallelDSM); it says so, lives on, leaks nothing" {
+	before=$(server_segments)
+	pg_start "$TRACE" '-c dynamic_shared_memory_type=sysv' -i 'shmget:caller=InitializeParallelDSM:when=1'
+	psql 'create table t as select generate_series(1, 20000) a'
+	# One session, one server process: its first parallel query's segment
+	# is refused, its second is made.
+	run as_pg "$PG_BIN/psql" -X -q -A -t -h "$PG_DIR" -U postgres -d postgres \
+		-c "$PARALLEL select count(*) from t;" -c "$PARALLEL select count(*) from t;"
+	assert_line 'ERROR:  could not get shared memory segment: No space left on device'
+	assert_line 20000
+	psql 'drop table t'
+	pg_stop
+	assert_equal "$status" 0
+	assert_equal "$(server_segments)" "$before"
+	run records 'select(.injected == true) | [.call, .errno, .rule]'
+	assert_output '["shmget","ENOSPC","shmget:caller=InitializeParallelDSM:when=1"]'
+	# The report shows the failure where PostgreSQL made the call.
+	run "$SHMTRACE" report --format json "$TRACE"
+	assert_success
+	run jq -c '.summary.leaked_segments, [.misuse[] | select(.kind == "failed_call" and .injected == 1) | [.call, .errno, (.stack | map(.function) | index("InitializeParallelDSM") != null)]]' <<<"$output"
+	assert_output "$(printf '%s\n' 0 '[["shmget","ENOSPC",true]]')"
 }
