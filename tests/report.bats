@@ -288,3 +288,17 @@ leaky_run() {
 	run jq -c 'select(.event == "killed") | [.pid, .signal]' "$TRACE/kernel.jsonl"
 	assert_output "[$pid,\"SIGKILL\"]"
 }
+
+@test "hand-written: killed records detach, a removed segment dies with its last process, an earlier run's segment is named" {
+	report --format json "$(fixture killed)"
+	assert_failure 1
+	json=$output
+	# 60 leaks, and both processes were attached when killed; 61, removed
+	# while attached, went with the second death; 999 was never traced.
+	run jq -c '[.leaked_segments[] | [.shmid, (.attached | map([.pid, .killed_by]))]], [.killed_processes[] | [.pid, .signal, .core]], .summary.undetached_attachments' <<<"$output"
+	assert_output "$(printf '%s\n' '[[60,[[601,"SIGSEGV"],[600,"SIGKILL"]]]]' '[[601,"SIGSEGV",true],[600,"SIGKILL",false]]' 0)"
+	run jq -c '[.misuse[] | [.kind, .shmid, .before_run, .cpid]]' <<<"$json"
+	assert_output '[["created_outside_trace",77,true,555]]'
+	report "$(fixture killed)"
+	assert_line '  killed by a signal: 2 process(es): pid 601 (server) by SIGSEGV (core dumped), pid 600 (server) by SIGKILL'
+}
