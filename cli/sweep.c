@@ -301,7 +301,9 @@ static const char *base(const char *path)
 	return slash ? slash + 1 : path;
 }
 
-/* The failed call's caller: function and file:line, or module+offset. */
+/* The failed call's caller: function and file:line, or module+offset; and
+ * when the caller has no name (a static function of a stripped program),
+ * the nearest caller that has one. */
 static void where(FILE *out, const json_t *stack)
 {
 	const json_t *f = json_array_get(stack, 0);
@@ -314,6 +316,13 @@ static void where(FILE *out, const json_t *stack)
 		fprintf(out, " %s:%lld", base(file), (long long)json_integer_value(json_object_get(f, "line")));
 	else if (module)
 		fprintf(out, "%s(%s+%s)", fn ? " " : "", base(module), json_string_value(json_object_get(f, "offset")));
+	for (size_t i = 1; !fn && i < json_array_size(stack); i++) {
+		const char *named = json_string_value(json_object_get(json_array_get(stack, i), "function"));
+		if (named) {
+			fprintf(out, " from %s", named);
+			break;
+		}
+	}
 }
 
 /* The outcome, in colour on a terminal unless NO_COLOR is set. */

@@ -238,3 +238,41 @@ WORKLOAD='create table t (a int);
 	run jq -c '.summary.leaked_segments, [.misuse[] | select(.kind == "failed_call" and .injected == 1) | [.call, .errno, (.stack | map(.function) | index("InitializeParallelDSM") != null)]]' <<<"$output"
 	assert_output "$(printf '%s\n' 0 '[["shmget","ENOSPC",true]]')"
 }
+
+@test "sweep of a PostgreSQL session (start, one query, stop): each call fails in turn; a failed IPC_RMID or shm_unlink at shutdown leaks, and sweep removes what leaked" {
+	before=$(server_segments)
+	cat >"$PG_DIR/session.sh" <<-SESSION
+		#!/bin/sh
+		"$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w start >/dev/null || exit 1
+		"$PG_BIN/psql" -X -q -A -t -h "$PG_DIR" -U postgres -c 'select 1' postgres >/dev/null || status=1
+		"$PG_BIN/pg_ctl" -D "$PG_DIR/data" -w -m fast stop >/dev/null || exit 1
+		exit \${status:-0}
+	SESSION
+	chmod 755 "$PG_DIR/session.sh"
+	cd "$PG_DIR"
+	run --separate-stderr as_pg "$SHMTRACE" sweep -f json -o "$TRACE" -- "$PG_DIR/session.sh"
+	assert_failure 1
+	sweep=$output
+	outcomes() { jq -c "[.runs[] | select(.call == \"$1\") | [.outcome, .exit_status]] | unique" <<<"$sweep"; }
+	# No main segment: the server refuses to start, and says so.
+	assert_equal "$(outcomes shmget)" '[["handled",1]]'
+	# The segment or the /dev/shm names stay when their removal fails.
+	assert_equal "$(outcomes shmctl)" '[["leaked",0]]'
+	assert_equal "$(outcomes shm_unlink)" '[["leaked",0]]'
+	run jq -c '[.summary.crashed, .summary.hung, .summary.runs == (.clean.calls | add)]' <<<"$sweep"
+	assert_output '[0,0,true]'
+	# The shmctl run names where the server removes its segment at exit.
+	run jq -r '.runs[] | select(.call == "shmctl") | .stack | map(.function) | index("shmem_exit") != null' <<<"$sweep"
+	assert_output true
+	# The text names it too: the caller, a static function of a stripped
+	# program, by its address, and the nearest caller with a name.
+	run --separate-stderr as_pg "$SHMTRACE" sweep -- "$PG_DIR/session.sh"
+	assert_line --regexp '^ +[0-9]+  shmctl +1  EPERM +leaked +exit 0 +1  \(postgres\+0x[0-9a-f]+\) from shmem_exit$'
+	# What the runs leaked is gone again.
+	assert_equal "$(server_segments)" "$before"
+	names=$(cat "$TRACE"/*/shmtrace.*.jsonl | jq -r 'select(.call == "shm_open" and .created == true) | .args.name')
+	[ -n "$names" ]
+	for name in $names; do
+		[ ! -e "/dev/shm/${name#/}" ]
+	done
+}
