@@ -77,11 +77,11 @@ static size_t path_append_uint(char *dst, size_t at, size_t cap, unsigned long l
 }
 
 /* DIR/shmtrace.<pid>.jsonl, or DIR/shmtrace.<pid>.<n>.jsonl for n >= 1. */
-static void trace_path(char *buf, size_t cap, unsigned n)
+static void trace_path(char *buf, size_t cap, pid_t pid, unsigned n)
 {
 	size_t at = path_append(buf, 0, cap, proc.out_dir);
 	at = path_append(buf, at, cap, "/" TRACE_FILE_PREFIX);
-	at = path_append_uint(buf, at, cap, (unsigned long long)proc.pid);
+	at = path_append_uint(buf, at, cap, (unsigned long long)pid);
 	if (n) {
 		at = path_append(buf, at, cap, ".");
 		at = path_append_uint(buf, at, cap, n);
@@ -118,7 +118,7 @@ static int create_own_file(int *after_exec)
 	 * file that is not ours; a clash (exec, or a reused pid) takes the next
 	 * name.  O_RDWR: a shared writable mapping needs it (mmap(2)). */
 	for (unsigned n = 0; n < 10000; n++) {
-		trace_path(out_path, sizeof out_path, n);
+		trace_path(out_path, sizeof out_path, proc.pid, n);
 		int fd = open(out_path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_APPEND | O_CLOEXEC, 0600);
 		if (fd >= 0) {
 			struct stat st;
@@ -192,6 +192,13 @@ static int reopen(int stale)
 		return expected;
 	}
 	return fd;
+}
+
+int out_has_trace_of(pid_t pid)
+{
+	char path[PATH_MAX];
+	trace_path(path, sizeof path, pid, 0);
+	return access(path, F_OK) == 0;
 }
 
 int out_has_file(void)

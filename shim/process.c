@@ -127,6 +127,33 @@ void write_exit(int status, const char *how)
 		out_write(buf, len);
 }
 
+void write_killed_child(pid_t child, int sig, int core)
+{
+	char buf[256], name[16] = "SIG";
+	const char *abbrev = sigabbrev_np(sig);
+	struct jw w;
+	if (!out_has_trace_of(child) || !ensure_file())
+		return;
+	if (abbrev && strlen(abbrev) < sizeof name - 3)
+		memcpy(name + 3, abbrev, strlen(abbrev) + 1);
+	jw_init(&w, buf, sizeof buf);
+	jw_open(&w, '{');
+	jw_key(&w, "event"), jw_str(&w, EV_KILLED, 16);
+	jw_key(&w, "pid"), jw_int(&w, child);
+	jw_key(&w, "ts"), jw_uint(&w, now_ns(CLOCK_MONOTONIC));
+	jw_key(&w, "realtime"), jw_uint(&w, now_ns(CLOCK_REALTIME));
+	if (abbrev)
+		jw_key(&w, "signal"), jw_str(&w, name, sizeof name);
+	else
+		jw_key(&w, "signal"), jw_int(&w, sig);
+	jw_key(&w, "core"), jw_lit(&w, core ? "true" : "false");
+	jw_key(&w, "reaped_by"), jw_int(&w, proc.pid);
+	jw_close(&w, '}');
+	size_t len = jw_finish(&w);
+	if (len)
+		out_write(buf, len);
+}
+
 static int open_file(void)
 {
 	bt_init();

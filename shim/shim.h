@@ -6,8 +6,10 @@
 
 #include <limits.h>
 #include <stdint.h>
+#include <sys/resource.h>
 #include <sys/shm.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 
 #define HIDDEN __attribute__((visibility("hidden")))
 /* Static TLS: no allocation on first touch, so it is usable from any call. */
@@ -28,6 +30,8 @@ struct real_fns {
 	long (*syscall)(long, ...);
 	int (*setuid)(uid_t), (*seteuid)(uid_t), (*setreuid)(uid_t, uid_t), (*setresuid)(uid_t, uid_t, uid_t);
 	int (*setgid)(gid_t), (*setegid)(gid_t), (*setregid)(gid_t, gid_t), (*setresgid)(gid_t, gid_t, gid_t);
+	pid_t (*wait4)(pid_t, int *, int, struct rusage *);
+	int (*waitid)(idtype_t, id_t, siginfo_t *, int);
 };
 HIDDEN extern struct real_fns real;
 
@@ -68,6 +72,9 @@ HIDDEN void call_reset_child(void);
 /* process.c: the trace file's opening records, and the exit record */
 HIDDEN int ensure_file(void); /* 1 if this process is traced (its file is open) */
 HIDDEN void write_exit(int status, const char *how);
+/* CHILD, collected by this process, died of signal SIG: said in our trace
+ * when CHILD had a trace file of its own. */
+HIDDEN void write_killed_child(pid_t child, int sig, int core);
 
 /* procfs.c: facts about this process, read with plain system calls */
 HIDDEN ssize_t read_small_file(const char *path, char *buf, size_t cap);
@@ -81,6 +88,7 @@ enum open_result { OPEN_FAILED = -1, OPEN_NEW = 0, OPEN_AFTER_EXEC = 1 };
 HIDDEN enum open_result out_open(void);
 HIDDEN int out_open_child(void); /* 0 own file, -1 still the parent's */
 HIDDEN int out_has_file(void);    /* a file is open (an inherited one counts) */
+HIDDEN int out_has_trace_of(pid_t pid); /* PID's first trace file exists */
 HIDDEN void out_write(const char *buf, size_t len);
 
 /* backtrace.c */

@@ -164,3 +164,20 @@ load helpers
 	assert_equal "${#lines[@]}" 4002
 	assert_valid_trace
 }
+
+@test "children killed by signals: the parent that collects them says so, through each of the wait family" {
+	trace "$TESTBIN/reaper"
+	assert_success
+	parent=$(records 'select(.event == "start") | .pid')
+	expected=$(while read -r pid sig; do
+		printf '[%s,"SIG%s",%s]\n' "$pid" "$(kill -l "$sig")" "$parent"
+	done <<<"$output")
+	run records 'select(.event == "killed") | [.pid, .signal, .reaped_by]'
+	assert_output "$expected"
+	# The kernel detached them: the segments each had marked for removal
+	# are gone with them, and no attachment is left.
+	run "$SHMTRACE" report --format json "$TRACE"
+	assert_success
+	run jq -c '[(.killed_processes | length), .summary.leaked_segments, .summary.undetached_attachments]' <<<"$output"
+	assert_output '[5,0,0]'
+}

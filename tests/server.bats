@@ -276,3 +276,32 @@ WORKLOAD='create table t (a int);
 		[ ! -e "/dev/shm/${name#/}" ]
 	done
 }
+
+@test "a PostgreSQL backend killed by SIGKILL: the postmaster collects it and the trace says so; crash recovery makes its segment anew, nothing leaks" {
+	before=$(server_segments)
+	pg_start "$TRACE"
+	postmaster=$(head -n 1 "$PG_DIR/data/postmaster.pid")
+	psql 'select pg_sleep(60)' >/dev/null 2>&1 3>&- &
+	sleeper=$!
+	for _ in $(seq 100); do
+		backend=$(psql "select pid from pg_stat_activity where query = 'select pg_sleep(60)'")
+		[ -n "$backend" ] && break
+		sleep 0.1
+	done
+	kill -KILL "$backend"
+	wait "$sleeper" || true
+	# The postmaster ends every process and starts again: wait for it.
+	for _ in $(seq 100); do psql 'select 1' >/dev/null 2>&1 && break; sleep 0.1; done
+	pg_stop
+	assert_equal "$status" 0
+	assert_equal "$(server_segments)" "$before"
+	run records 'select(.event == "killed") | [.pid, .signal, .reaped_by]'
+	assert_output "[$backend,\"SIGKILL\",$postmaster]"
+	run "$SHMTRACE" report --format json "$TRACE"
+	assert_success
+	run jq -c '[.killed_processes[] | [.pid, .signal]], .summary.leaked_segments, .summary.undetached_attachments' <<<"$output"
+	assert_output "$(printf '%s\n' "[[$backend,\"SIGKILL\"]]" 0 0)"
+	# Its main segment twice: at start, and anew after the crash.
+	run records 'select(.call == "shmget" and .created == true) | .pid'
+	assert_output "$(printf '%s\n' "$postmaster" "$postmaster")"
+}
