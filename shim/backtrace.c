@@ -87,7 +87,7 @@ void bt_init(void)
 	in_libunwind = 0;
 }
 
-__attribute__((visibility("default"))) int pipe2(int fds[2], int flags)
+EXPORT int pipe2(int fds[2], int flags)
 {
 	if (!real.pipe2) /* called before our constructor ran */
 		real.pipe2 = (int (*)(int[2], int))dlsym(RTLD_NEXT, "pipe2");

@@ -10,8 +10,6 @@
 
 #include "shim.h"
 
-#define EXPORT __attribute__((visibility("default")))
-
 static void collected(pid_t child, int sig, int core)
 {
 	if (shim_busy)

@@ -12,6 +12,8 @@
 #include <sys/wait.h>
 
 #define HIDDEN __attribute__((visibility("hidden")))
+/* The functions we wrap; libshmtrace.map lets only these out. */
+#define EXPORT __attribute__((visibility("default")))
 /* Static TLS: no allocation on first touch, so it is usable from any call. */
 #define TLS __thread __attribute__((tls_model("initial-exec")))
 

@@ -16,8 +16,6 @@
 #include "../common/xlat.h"
 #include "call.h"
 
-#define EXPORT __attribute__((visibility("default")))
-
 /* Asks the kernel whether this shmget created its segment.  Only IPC_CREAT
  * without IPC_EXCL is ambiguous; for it we make the same request as two
  * exact ones -- create exclusively, else open without creating -- which
