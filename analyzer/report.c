@@ -3,9 +3,13 @@
  * when nothing at the --fail-on level was found, 1 when something was, 2
  * for usage errors and unreadable input (jq's main keeps such a small set). */
 #include <getopt.h>
+#include <glob.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../cli/cli.h"
@@ -18,9 +22,10 @@
 enum { REPORT_CLEAN = 0, REPORT_FOUND = 1, REPORT_USAGE = 2 };
 
 const char report_usage[] =
-	"Usage: shmtrace report [OPTIONS] PATH...\n"
+	"Usage: shmtrace report [OPTIONS] [PATH...]\n"
 	"Audit the traces of a run (trace directories or files) offline: segments\n"
 	"created and never removed, their keys, attachments never detached, misuse.\n"
+	"Without PATH: the newest ./shmtrace.*.* directory, as shmtrace run names them.\n"
 	"\n"
 	"Options:\n"
 	"  -f, --format FORMAT      text (default), json or sarif\n"
@@ -114,11 +119,30 @@ static int parse_options(int argc, char **argv, struct report_options *o)
 			return -1;
 		}
 	}
-	if (optind >= argc) {
-		errorf("report: no trace to read (see 'shmtrace report --help')");
-		return -1;
-	}
 	return 0;
+}
+
+/* The trace directory `shmtrace run` made here last (./shmtrace.PROGRAM.PID,
+ * its default), into PATH; 0, or -1 if there is none. */
+static int newest_trace_here(char *path, size_t cap)
+{
+	glob_t g;
+	struct timespec newest = {0, 0};
+	int found = -1;
+	if (glob("shmtrace.*.*", GLOB_ONLYDIR | GLOB_NOSORT, NULL, &g) != 0)
+		return -1;
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		struct stat st;
+		if (stat(g.gl_pathv[i], &st) != 0 || !S_ISDIR(st.st_mode))
+			continue;
+		struct timespec t = st.st_mtim;
+		if (found < 0 || t.tv_sec > newest.tv_sec || (t.tv_sec == newest.tv_sec && t.tv_nsec > newest.tv_nsec)) {
+			newest = t;
+			found = snprintf(path, cap, "%s", g.gl_pathv[i]) < (int)cap ? 0 : -1;
+		}
+	}
+	globfree(&g);
+	return found;
 }
 
 /* Drops suppressed findings, and notes how each remaining one could be. */
@@ -272,9 +296,23 @@ int cmd_report(int argc, char **argv)
 		suppressions_free(&sup);
 		return REPORT_USAGE;
 	}
+	char here[PATH_MAX];
+	char *defaults[] = {here};
+	char **paths = argv + optind;
+	int npaths = argc - optind;
+	if (!npaths) {
+		if (newest_trace_here(here, sizeof here) != 0) {
+			errorf("report: no trace to read: give a trace directory or file, or run this where "
+			       "'shmtrace run' left one (see 'shmtrace report --help')");
+			suppressions_free(&sup);
+			return REPORT_USAGE;
+		}
+		errorf("report: reading %s, the newest trace directory here", here);
+		paths = defaults, npaths = 1;
+	}
 	struct reader r;
 	int status = REPORT_USAGE;
-	if (reader_open(&r, argv + optind, argc - optind) != 0)
+	if (reader_open(&r, paths, npaths) != 0)
 		goto out;
 	if (r.nfiles == 0) {
 		errorf("report: no trace files to read");

@@ -302,3 +302,23 @@ leaky_run() {
 	report "$(fixture killed)"
 	assert_line '  killed by a signal: 2 process(es): pid 601 (server) by SIGSEGV (core dumped), pid 600 (server) by SIGKILL'
 }
+
+@test "without PATH: the newest trace directory that run left here, named on stderr; none: 2 and one line" {
+	cd "$BATS_TEST_TMPDIR"
+	report
+	assert_failure 2
+	assert_equal "$stderr" "shmtrace: report: no trace to read: give a trace directory or file, or run this where 'shmtrace run' left one (see 'shmtrace report --help')"
+	# The newest is neither the first nor the last by name.
+	"$SHMTRACE" run -q -- "$SAMPLES/classic" >/dev/null
+	"$SHMTRACE" run -q -- "$SAMPLES/prodcons" >/dev/null
+	key=0x5c$(printf '%06x' $((RANDOM * 32 + BATS_TEST_NUMBER)))
+	"$SHMTRACE" run -q -- "$SAMPLES/leaky_producer" "$key" >/dev/null
+	newest=$(ls -d shmtrace.leaky_producer.*)
+	touch -d '1 hour ago' shmtrace.classic.* shmtrace.prodcons.*
+	report --format json
+	ipcrm -M "$key"
+	assert_failure 1
+	assert_equal "$stderr" "shmtrace: report: reading $newest, the newest trace directory here"
+	run jq -r '.leaked_segments[0].key' <<<"$output"
+	assert_output "$key"
+}
