@@ -4,6 +4,7 @@
  * does the same for the processes it collects itself.)  Only for a child
  * with a trace file of its own; the program sees exactly what the real call
  * gives, errno included. */
+#include <dlfcn.h>
 #include <errno.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -12,10 +13,11 @@
 
 static void collected(pid_t child, int sig, int core)
 {
-	if (shim_busy)
+	if (shim_busy) /* our init, or a handler that interrupted us */
 		return;
 	int saved = errno;
 	shim_busy = 1;
+	ensure_init();
 	write_killed_child(child, sig, core);
 	shim_busy = 0;
 	errno = saved;
@@ -24,7 +26,8 @@ static void collected(pid_t child, int sig, int core)
 EXPORT pid_t wait4(pid_t pid, int *status, int options, struct rusage *usage)
 {
 	int own; /* the status, when the program does not ask for it */
-	ensure_init();
+	if (!real.wait4) /* called before our constructor ran; never wait for it */
+		real.wait4 = (pid_t(*)(pid_t, int *, int, struct rusage *))dlsym(RTLD_NEXT, "wait4");
 	pid_t ret = real.wait4(pid, status ? status : &own, options, usage);
 	if (ret <= 0) /* nothing collected; and a bad pointer is the program's EFAULT */
 		return ret;
@@ -51,7 +54,8 @@ EXPORT pid_t wait3(int *status, int options, struct rusage *usage)
 
 EXPORT int waitid(idtype_t idtype, id_t id, siginfo_t *info, int options)
 {
-	ensure_init();
+	if (!real.waitid)
+		real.waitid = (int (*)(idtype_t, id_t, siginfo_t *, int))dlsym(RTLD_NEXT, "waitid");
 	int ret = real.waitid(idtype, id, info, options);
 	/* WNOWAIT only peeks: the child is collected later, by another call. */
 	if (ret == 0 && info && !(options & WNOWAIT) && info->si_pid > 0 &&
