@@ -180,6 +180,8 @@ static void summary_counts(struct model *m)
 	for (int i = 0; i < m->nfailures; i++)
 		json_object_set_new(failures, m->failures[i].name, json_integer(m->failures[i].count));
 	json_object_set_new(sum, "injected", json_integer(m->injected));
+	json_object_set_new(sum, "peak", json_pack("{s:I, s:I, s:I}", "segments", (json_int_t)m->peak.segments, "bytes",
+						   (json_int_t)m->peak.bytes, "ts", (json_int_t)m->peak_ts));
 }
 
 json_t *model_finish(struct model *m)

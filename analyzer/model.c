@@ -45,6 +45,10 @@ static void maybe_destroy(struct model *m, struct segment *s)
 {
 	if (s->nattach > 0 || !(s->removed || s->orphaned))
 		return;
+	if (s->traced_create) {
+		m->live.segments--;
+		m->live.bytes -= s->size;
+	}
 	if (map_get(&m->segments, (uint64_t)s->shmid) == s)
 		map_remove(&m->segments, (uint64_t)s->shmid);
 	free_segment(s);
@@ -197,6 +201,12 @@ static void on_shmget(struct model *m, struct process *p, const struct call_rec 
 	s->key = c->key;
 	s->size = c->size;
 	s->traced_create = 1;
+	m->live.segments++;
+	m->live.bytes += s->size;
+	if (m->live.bytes > m->peak.bytes || (m->live.bytes == m->peak.bytes && m->live.segments > m->peak.segments)) {
+		m->peak = m->live;
+		m->peak_ts = c->ts;
+	}
 	s->creator_pid = p->pid;
 	s->creator_exe = p->exe ? strdup(p->exe) : NULL;
 	s->create_stack = stack;

@@ -37,6 +37,12 @@ struct model {
 		long long count;
 	} failures[64];
 	int nfailures;
+	/* Segments made by traced calls and not destroyed yet, and their most. */
+	struct {
+		long long segments;
+		unsigned long long bytes; /* sizes come from the trace: wrap, never overflow */
+	} live, peak;
+	unsigned long long peak_ts;
 	json_t *report; /* leaked_segments, unremoved_keys, undetached_attachments, misuse, summary */
 };
 

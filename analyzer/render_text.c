@@ -217,6 +217,10 @@ int render_text(FILE *out, const json_t *report)
 	fputs("; failures: ", out);
 	counts(out, json_object_get(sum, "failures"));
 	fprintf(out, "; injected: %lld\n", n(sum, "injected"));
+	const json_t *peak = json_object_get(sum, "peak");
+	if (n(peak, "segments"))
+		fprintf(out, "  peak: %lld segment(s), %lld bytes, alive at once\n", n(peak, "segments"),
+			n(peak, "bytes"));
 	killed(out, json_object_get(report, "killed_processes"));
 	if (n(sum, "suppressed"))
 		fprintf(out, "  suppressed: %lld\n", n(sum, "suppressed"));

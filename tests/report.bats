@@ -299,6 +299,9 @@ leaky_run() {
 	assert_output "$(printf '%s\n' '[[60,[[601,"SIGSEGV"],[600,"SIGKILL"]]]]' '[[601,"SIGSEGV",true],[600,"SIGKILL",false]]' 0)"
 	run jq -c '[.misuse[] | [.kind, .shmid, .before_run, .cpid]]' <<<"$json"
 	assert_output '[["created_outside_trace",77,true,555]]'
+	# Both of 600's segments were there at once, at 61's shmget.
+	run jq -c '.summary.peak' <<<"$json"
+	assert_output '{"segments":2,"bytes":12288,"ts":3500}'
 	report "$(fixture killed)"
 	assert_line '  killed by a signal: 2 process(es): pid 601 (server) by SIGSEGV (core dumped), pid 600 (server) by SIGKILL'
 }

@@ -212,8 +212,16 @@ WORKLOAD='create table t (a int);
 	[ "$(sort -u <<<"$output" | wc -l)" -ge 4 ]
 	run "$SHMTRACE" report --format json "$TRACE"
 	assert_success
-	run jq -c '.summary | [.calls.shmget >= 4, .calls.shmat == .calls.shmdt, .leaked_segments, .removed_outside_trace, .undetached_attachments, .misuse]' <<<"$output"
+	report=$output
+	run jq -c '.summary | [.calls.shmget >= 4, .calls.shmat == .calls.shmdt, .leaked_segments, .removed_outside_trace, .undetached_attachments, .misuse]' <<<"$report"
 	assert_output '[true,true,0,0,0,0]'
+	# At its peak: the main segment, the control segment and the query's
+	# at least, all of it what ipcs showed and more.
+	biggest=$(records 'select(.call == "shmget" and .created == true) | .args.size' | sort -n | tail -n 1)
+	shown=$(awk '{ sum += $2 } END { print sum }' <<<"$during")
+	run jq -c --argjson biggest "$biggest" --argjson shown "$shown" \
+		'.summary.peak | [.segments >= 3, .bytes > $biggest, .bytes >= $shown]' <<<"$report"
+	assert_output '[true,true,true]'
 }
 
 @test "injection into PostgreSQL: the segment of its first parallel query fails (caller=InitializeParallelDSM); it says so, lives on, leaks nothing" {
