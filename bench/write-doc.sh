@@ -53,13 +53,13 @@ cat <<'NOTES'
 
 ## What limits the figures that miss
 
-- **The loop, 1.2–1.3x, from run to run.** Three runs of `make bench` on
-  2026-11-27 gave 1.21x, 1.27x and 1.26x with backtraces of 16, and
+- **The loop, 1.1–1.3x, from run to run.** Four runs of `make bench` on
+  2026-11-27 gave 1.21x, 1.27x, 1.26x and 1.14x with backtraces of 16, and
   backtraces off came out above backtraces on in one of them: the bare loop
   itself moves by 10% between rounds on this shared machine. The library
   before and after that day's changes, side by side in one interleaved run
   of 11 rounds: 37,074 and 37,668 ns, within 2%.
-- **Backtraces off, about 1.1–1.3x.** The shim's own work per call (JSON
+- **Backtraces off, 1.13–1.28x.** The shim's own work per call (JSON
   formatting, two clock reads, one atomic add, a copy into the mapped file)
   is about 7% of the traced loop in `perf`; no system call is made per record
   once a process has written 64 KiB. The rest is the kernel keeping up with
@@ -72,6 +72,9 @@ cat <<'NOTES'
   from one run to the next on this shared machine.
 - **sweep -j 2.** Each run is cheap, but symbolizing the runs' backtraces
   makes libdw inflate libc's compressed debug information once per sweep
-  (about 0.7 s of one core, with libc6-dbg installed), which no second job
-  shortens.
+  (about 0.7 s of one core, with libc6-dbg installed). Side by side, the
+  next run now starts before a finished one is analysed, so that work
+  overlaps the runs (1.47 s → 1.25 s here, against 2.2 s for `-j 1`); one
+  at a time, a run's leaks must be removed before the next starts, so it
+  cannot.
 NOTES

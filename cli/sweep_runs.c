@@ -69,8 +69,8 @@ int sweep_start(const struct sweep_options *o, struct sweep_run *r)
 	return 0;
 }
 
-static void reap(struct sweep_run *r, size_t n, pid_t pid, int status, void (*done)(size_t, void *), void *ctx,
-		 size_t *running)
+/* The run whose process PID was, now over; n if none was. */
+static size_t reap(struct sweep_run *r, size_t n, pid_t pid, int status, size_t *running)
 {
 	for (size_t i = 0; i < n; i++)
 		if (r[i].pid == pid) {
@@ -78,9 +78,21 @@ static void reap(struct sweep_run *r, size_t n, pid_t pid, int status, void (*do
 			r[i].pid = 0;
 			kill(-pid, SIGKILL); /* whatever of the run is left (a daemon in its group) */
 			(*running)--;
-			done(i, ctx);
-			return;
+			return i;
 		}
+	return n;
+}
+
+/* Starts runs until o->jobs are under way; one that cannot start is done. */
+static void start_more(const struct sweep_options *o, struct sweep_run *r, size_t n, size_t *next, size_t *running,
+		       void (*done)(size_t i, void *ctx), void *ctx)
+{
+	for (; *running < (size_t)o->jobs && *next < n; (*next)++) {
+		if (sweep_start(o, &r[*next]) == 0)
+			(*running)++;
+		else
+			r[*next].status = W_EXITCODE(EXIT_SHMTRACE_FAILED, 0), done(*next, ctx);
+	}
 }
 
 void sweep_run_all(const struct sweep_options *o, struct sweep_run *r, size_t n, void (*done)(size_t i, void *ctx),
@@ -88,17 +100,19 @@ void sweep_run_all(const struct sweep_options *o, struct sweep_run *r, size_t n,
 {
 	size_t next = 0, running = 0;
 	while (next < n || running) {
-		while (running < (size_t)o->jobs && next < n) {
-			if (sweep_start(o, &r[next]) == 0)
-				running++;
-			else
-				r[next].status = W_EXITCODE(EXIT_SHMTRACE_FAILED, 0), done(next, ctx);
-			next++;
-		}
+		start_more(o, r, n, &next, &running, done, ctx);
 		int status;
 		pid_t pid = waitpid(-1, &status, WNOHANG);
 		if (pid > 0) {
-			reap(r, n, pid, status, done, ctx, &running);
+			size_t i = reap(r, n, pid, status, &running);
+			/* With runs side by side, the next one starts before this one is
+			 * analysed (the first analysis reads libc's debug information:
+			 * most of a second).  One at a time, a run's leaks are removed
+			 * before the next starts: a fixed key must find no segment. */
+			if (i < n && o->jobs > 1)
+				start_more(o, r, n, &next, &running, done, ctx);
+			if (i < n)
+				done(i, ctx);
 			continue;
 		}
 		double now = now_seconds();
