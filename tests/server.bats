@@ -78,6 +78,14 @@ pg_stop() {
 	wait "$PG_RUN" || status=$?
 }
 
+# pg_stop_cleanly BEFORE: pg_stop, which must succeed and leave the
+# server's segments as they were (BEFORE, from server_segments).
+pg_stop_cleanly() {
+	pg_stop
+	assert_equal "$status" 0
+	assert_equal "$(server_segments)" "$1"
+}
+
 psql() {
 	as_pg "$PG_BIN/psql" -X -q -A -t -v ON_ERROR_STOP=1 -h "$PG_DIR" -U postgres -d postgres -c "$1"
 }
@@ -103,18 +111,14 @@ WORKLOAD='create table t (a int);
 	run psql "$WORKLOAD"
 	assert_success
 	bare_output=$output
-	pg_stop
-	assert_equal "$status" 0
-	assert_equal "$(server_segments)" "$before"
+	pg_stop_cleanly "$before"
 
 	pg_start "$TRACE"
 	during=$(server_segments)
 	run psql "$WORKLOAD"
 	assert_success
 	assert_output "$bare_output"
-	pg_stop
-	assert_equal "$status" 0
-	assert_equal "$(server_segments)" "$before"
+	pg_stop_cleanly "$before"
 	# The same segments as untraced, and the trace made each of them.
 	assert_equal "$during" "$bare_during"
 	[ -n "$during" ]
@@ -169,9 +173,7 @@ WORKLOAD='create table t (a int);
 	# The next start finds the old segment (its id is in postmaster.pid),
 	# sees nobody attached, and removes it and the old names.
 	pg_start "$TRACE.restart"
-	pg_stop
-	assert_equal "$status" 0
-	assert_equal "$(server_segments)" "$before"
+	pg_stop_cleanly "$before"
 	for n in $names; do [ ! -e "/dev/shm/${n#/}" ]; done
 	second() { cat "$TRACE.restart"/shmtrace.*.jsonl | jq -c "$1"; }
 	run second "select(.call == \"shmctl\" and .args.shmid == $old) | .args.cmd"
@@ -196,9 +198,7 @@ WORKLOAD='create table t (a int);
 		drop table t;"
 	assert_success
 	assert_output --partial 'Workers Launched: 2'
-	pg_stop
-	assert_equal "$status" 0
-	assert_equal "$(server_segments)" "$before"
+	pg_stop_cleanly "$before"
 	# What ipcs showed while it ran was made by traced calls (the main
 	# segment, of shared_buffers and more, is the largest).
 	run jq -r 'select(.call == "shmget" and .created == true) | "\(.args.key) \(.args.size)"' \
@@ -235,9 +235,7 @@ WORKLOAD='create table t (a int);
 	assert_line 'ERROR:  could not get shared memory segment: No space left on device'
 	assert_line 20000
 	psql 'drop table t'
-	pg_stop
-	assert_equal "$status" 0
-	assert_equal "$(server_segments)" "$before"
+	pg_stop_cleanly "$before"
 	run records 'select(.injected == true) | [.call, .errno, .rule]'
 	assert_output '["shmget","ENOSPC","shmget:caller=InitializeParallelDSM:when=1"]'
 	# The report shows the failure where PostgreSQL made the call.
@@ -300,9 +298,7 @@ WORKLOAD='create table t (a int);
 	wait "$sleeper" || true
 	# The postmaster ends every process and starts again: wait for it.
 	for _ in $(seq 100); do psql 'select 1' >/dev/null 2>&1 && break; sleep 0.1; done
-	pg_stop
-	assert_equal "$status" 0
-	assert_equal "$(server_segments)" "$before"
+	pg_stop_cleanly "$before"
 	run records 'select(.event == "killed") | [.pid, .signal, .reaped_by]'
 	assert_output "[$backend,\"SIGKILL\",$postmaster]"
 	run "$SHMTRACE" report --format json "$TRACE"
