@@ -112,7 +112,12 @@ load helpers
 	[ "$(id -u)" = 0 ] || skip "needs root to run as another user"
 	id nobody >/dev/null 2>&1 || skip "no user nobody"
 	mkdir -m 755 "$BATS_TEST_TMPDIR/rootonly"
-	run --separate-stderr runuser -u nobody -- env LD_PRELOAD="$LIB" SHMTRACE_OUT="$BATS_TEST_TMPDIR/rootonly" "$TESTBIN/errnos"
+	# Copies nobody may run, wherever the checkout is (under /root, say).
+	bin=$(mktemp -d /tmp/shmtrace-nobody.XXXXXX)
+	chmod 755 "$bin"
+	cp "$LIB" "$TESTBIN/errnos" "$bin/"
+	run --separate-stderr runuser -u nobody -- env LD_PRELOAD="$bin/libshmtrace.so" SHMTRACE_OUT="$BATS_TEST_TMPDIR/rootonly" "$bin/errnos"
+	rm -rf "$bin"
 	assert_success
 	assert_output "$("$TESTBIN/errnos")"
 	assert_equal "${#stderr_lines[@]}" 1

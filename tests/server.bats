@@ -16,7 +16,16 @@ setup_file() {
 	PG_DIR=$(mktemp -d /tmp/shmtrace-pg.XXXXXX)
 	chmod 755 "$PG_DIR"
 	[ "$(id -u)" != 0 ] || chown postgres: "$PG_DIR"
-	export PG_BIN PG_DIR
+	# The server's user must reach shmtrace and its library: from a checkout
+	# it cannot enter (under /root, say), it runs a copy of the two.
+	PG_SHMTRACE=$SHMTRACE
+	if ! as_pg test -x "$SHMTRACE" -a -r "$LIB"; then
+		mkdir "$PG_DIR/bin"
+		cp "$SHMTRACE" "$LIB" "$PG_DIR/bin/"
+		chmod 755 "$PG_DIR/bin"
+		PG_SHMTRACE=$PG_DIR/bin/shmtrace
+	fi
+	export PG_BIN PG_DIR PG_SHMTRACE
 	as_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -A trust -U postgres --no-sync >"$PG_DIR/initdb.log" 2>&1
 	# Its own socket directory and no TCP: nothing to clash with another server.
 	printf '%s\n' "listen_addresses = ''" "unix_socket_directories = '$PG_DIR'" \
@@ -29,6 +38,8 @@ teardown_file() {
 
 setup() {
 	TRACE="$PG_DIR/trace"
+	SHMTRACE=$PG_SHMTRACE
+	cd "$PG_DIR" # a working directory the server's user may enter
 }
 
 teardown() {
@@ -255,7 +266,6 @@ WORKLOAD='create table t (a int);
 		exit \${status:-0}
 	SESSION
 	chmod 755 "$PG_DIR/session.sh"
-	cd "$PG_DIR"
 	run --separate-stderr as_pg "$SHMTRACE" sweep -f json -o "$TRACE" -- "$PG_DIR/session.sh"
 	assert_failure 1
 	sweep=$output
