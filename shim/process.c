@@ -131,10 +131,11 @@ void write_killed_child(pid_t child, int sig, int core)
 {
 	char buf[256], name[16] = "SIG";
 	const char *abbrev = sigabbrev_np(sig);
+	int named = abbrev && strlen(abbrev) < sizeof name - 3;
 	struct jw w;
 	if (!out_has_trace_of(child) || !ensure_file())
 		return;
-	if (abbrev && strlen(abbrev) < sizeof name - 3)
+	if (named)
 		memcpy(name + 3, abbrev, strlen(abbrev) + 1);
 	jw_init(&w, buf, sizeof buf);
 	jw_open(&w, '{');
@@ -142,7 +143,7 @@ void write_killed_child(pid_t child, int sig, int core)
 	jw_key(&w, "pid"), jw_int(&w, child);
 	jw_key(&w, "ts"), jw_uint(&w, now_ns(CLOCK_MONOTONIC));
 	jw_key(&w, "realtime"), jw_uint(&w, now_ns(CLOCK_REALTIME));
-	if (abbrev)
+	if (named)
 		jw_key(&w, "signal"), jw_str(&w, name, sizeof name);
 	else
 		jw_key(&w, "signal"), jw_int(&w, sig);

@@ -9,7 +9,6 @@
 #include <dlfcn.h>
 #include <elf.h>
 #include <fcntl.h>
-#include <link.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/mman.h>
