@@ -53,7 +53,7 @@ all: $(B)/libshmtrace.so $(B)/shmtrace $(SAMPLES)
 $(B)/libshmtrace.so: $(SHIM_SRC) $(HEADERS) shim/libshmtrace.map | $(B)
 	$(call say,CCLD,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(SHIM_SAN) -fPIC -shared -fvisibility=hidden \
-		-Wl,--version-script=shim/libshmtrace.map -Wl,-z,defs $(LDFLAGS) \
+		-Wl,--version-script=shim/libshmtrace.map -Wl,-z,defs -Wl,-z,now -Wl,-z,relro $(LDFLAGS) \
 		-o $@ $(SHIM_SRC) $(shell pkg-config --libs libunwind) -ldl -lpthread
 
 $(B)/shmtrace: $(CLI_SRC) $(HEADERS) | $(B)

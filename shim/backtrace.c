@@ -68,6 +68,55 @@ static int find_self(struct dl_phdr_info *info, size_t size, void *base)
 	return 1;
 }
 
+/* Unwinding takes locks: libunwind's own while it sets itself up (with
+ * every signal blocked), and the loader's in dl_iterate_phdr and dladdr.
+ * A fork() in another thread meanwhile would leave the child those locks
+ * taken, for ever.  So our steps that may take them (fork_guard_enter to
+ * fork_guard_leave) and fork() exclude each other: a fork waits for the
+ * threads inside such a step (the atfork handlers call bt_before_fork and
+ * bt_after_fork), and a step waits while a fork is under way. */
+static _Atomic int unwinding; /* threads inside such a step */
+static _Atomic int forking;   /* threads about to fork */
+
+void fork_guard_enter(void)
+{
+	for (;;) {
+		atomic_fetch_add(&unwinding, 1);
+		if (!atomic_load(&forking))
+			break;
+		atomic_fetch_sub(&unwinding, 1);
+		while (atomic_load(&forking))
+			sched_yield();
+	}
+	in_libunwind = 1;
+}
+
+void fork_guard_leave(void)
+{
+	in_libunwind = 0;
+	atomic_fetch_sub(&unwinding, 1);
+}
+
+void bt_before_fork(void)
+{
+	atomic_fetch_add(&forking, 1);
+	/* Not counting this thread, if a handler forks from inside our unwind. */
+	while (atomic_load(&unwinding) > in_libunwind)
+		sched_yield();
+}
+
+void bt_after_fork(void)
+{
+	atomic_fetch_sub(&forking, 1);
+}
+
+/* In a new process only this thread is left. */
+void bt_reset_forking(void)
+{
+	atomic_store(&forking, 0);
+	atomic_store(&unwinding, in_libunwind);
+}
+
 void bt_init(void)
 {
 	static int done; /* a forked child has it from its parent */
@@ -76,15 +125,16 @@ void bt_init(void)
 	done = 1;
 	Dl_info info;
 	struct link_map *self = NULL;
+	fork_guard_enter();
 	if (dladdr1((void *)bt_init, &info, (void **)&self, RTLD_DL_LINKMAP) && self)
 		dl_iterate_phdr(find_self, (void *)self->l_addr);
+	/* Per-thread caches: no libunwind lock that another thread could hold
+	 * across fork(), or that a signal handler could find taken.  (This
+	 * sets libunwind up, and opens its pipe.) */
+	unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
+	fork_guard_leave();
 	ssize_t n = readlink("/proc/self/exe", exe_path, sizeof exe_path - 1);
 	exe_path[n < 0 ? 0 : n] = '\0';
-	/* Per-thread caches: no libunwind lock that another thread could hold
-	 * across fork(), or that a signal handler could find taken. */
-	in_libunwind = 1; /* its first call opens its pipe */
-	unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
-	in_libunwind = 0;
 }
 
 EXPORT int pipe2(int fds[2], int flags)
@@ -110,21 +160,22 @@ void bt_reset_child(int own_file)
 	interning = own_file;
 }
 
+/* IPS has room for MAX + 8 frames: ours come first and are dropped. */
 int bt_capture(void **ips, int max)
 {
-	void *raw[BACKTRACE_MAX + 8];
 	if (max <= 0)
 		return 0;
-	int want = max + 8 < (int)(sizeof raw / sizeof *raw) ? max + 8 : (int)(sizeof raw / sizeof *raw);
-	in_libunwind = 1;
-	int n = unw_backtrace(raw, want);
-	in_libunwind = 0;
+	fork_guard_enter();
+	int n = unw_backtrace(ips, max + 8);
+	fork_guard_leave();
 	int skip = 0;
-	while (skip < n && (uintptr_t)raw[skip] >= self_lo && (uintptr_t)raw[skip] < self_hi)
+	while (skip < n && (uintptr_t)ips[skip] >= self_lo && (uintptr_t)ips[skip] < self_hi)
 		skip++;
 	int kept = n - skip < max ? n - skip : max;
-	memcpy(ips, raw + skip, (size_t)(kept > 0 ? kept : 0) * sizeof *ips);
-	return kept > 0 ? kept : 0;
+	if (kept <= 0)
+		return 0;
+	memmove(ips, ips + skip, (size_t)kept * sizeof *ips);
+	return kept;
 }
 
 /* _dl_find_object (glibc 2.35), made for unwinders, is a lock-free binary

@@ -2,9 +2,11 @@
 
 #include <errno.h>
 #include <stdatomic.h>
+#include <string.h>
 #include <time.h>
 
 #include "../common/xlat.h"
+#include "stack.h"
 
 /* Calls of this process, numbered from 1 in the order they returned. */
 static _Atomic unsigned long long call_seq;
@@ -14,24 +16,46 @@ static _Atomic unsigned long long call_seq;
  * interrupts the real call, or our formatting and writing, is traced like
  * any other caller; one that interrupts the guarded parts goes straight to
  * the real function. */
+/* The steps of call_enter that may need room on the stack (stack.h): the
+ * trace file's opening, the first unwind, the backtrace. */
+struct entering {
+	struct call *c;
+	bool traced;
+};
+
+static void enter_guarded(void *arg)
+{
+	struct entering *e = arg;
+	struct call *c = e->c;
+	e->traced = ensure_file();
+	if (!e->traced)
+		return;
+	c->scratch = scratch_claim();
+	c->nips = c->scratch ? bt_capture(c->scratch->ips, proc.capture_depth) : 0;
+}
+
 bool call_enter(struct call *c, enum call_id id)
 {
 	if (shim_busy)
 		return false;
-	shim_busy = 1;
 	c->entry_errno = errno;
 	ensure_init();
-	if (!ensure_file()) {
-		shim_busy = 0;
+	/* Asked before the guard is touched: a child sharing our memory must
+	 * not change it under its parent. */
+	if (!proc_is_self()) {
 		errno = c->entry_errno;
 		return false;
 	}
-	c->name = call_table[id].name;
-	c->rule = -1;
-	c->nips = bt_capture(c->ips, proc.capture_depth);
+	shim_busy = 1;
+	struct entering e = {c, false};
+	run_with_room(enter_guarded, &e);
 	shim_busy = 0;
 	/* Unwinding may touch errno; the real call must see the caller's. */
 	errno = c->entry_errno;
+	if (!e.traced)
+		return false;
+	c->name = call_table[id].name;
+	c->rule = -1;
 	c->t0 = now_ns(CLOCK_MONOTONIC);
 	return true;
 }
@@ -42,7 +66,9 @@ bool call_inject(struct call *c, const struct call_facts *facts)
 	if (!inject_rules.n)
 		return false;
 	shim_busy = 1; /* symbol lookups and IPC_STAT for key= must not recurse */
-	c->rule = inject_decide(facts, c->ips, c->nips, &err);
+	fork_guard_enter(); /* caller= rules look symbols up with the loader's help */
+	c->rule = inject_decide(facts, c->scratch ? c->scratch->ips : NULL, c->nips, &err);
+	fork_guard_leave();
 	shim_busy = 0;
 	if (c->rule < 0)
 		return false;
@@ -56,7 +82,10 @@ void call_returned(struct call *c)
 	c->result_errno = errno;
 
 	struct jw *w = &c->w;
-	jw_init(w, c->buf, sizeof c->buf);
+	if (c->scratch)
+		jw_init(w, c->scratch->record, sizeof c->scratch->record);
+	else
+		jw_init(w, c->spare, sizeof c->spare);
 	jw_open(w, '{');
 	jw_key(w, "event"), jw_str(w, EV_CALL, 16);
 	jw_key(w, "call"), jw_str(w, c->name, 32);
@@ -70,9 +99,40 @@ void call_returned(struct call *c)
 	jw_key(w, "args"), jw_open(w, '{');
 }
 
+/* Room kept for what follows an argument string: the other arguments, the
+ * result, the injected rule, and an interned stack or its omission. */
+#define RECORD_TAIL (INJECT_RULE_TEXT * 6 + 512)
+
+void call_arg_str(struct call *c, const char *key, const char *s, size_t max)
+{
+	struct jw *w = &c->w;
+	jw_key(w, key);
+	if (!s) {
+		jw_lit(w, "null");
+		return;
+	}
+	size_t room = jw_room(w) > RECORD_TAIL ? (jw_room(w) - RECORD_TAIL) / 6 : 0; /* 6: \u00XX */
+	if (max > room)
+		max = room;
+	jw_str(w, s, max);
+	if (strnlen(s, max + 1) > max) {
+		char cut[48];
+		size_t n = strlen(key);
+		if (n > sizeof cut - sizeof "_truncated")
+			n = sizeof cut - sizeof "_truncated";
+		memcpy(cut, key, n);
+		memcpy(cut + n, "_truncated", sizeof "_truncated");
+		jw_key(w, cut), jw_lit(w, "true");
+	}
+}
+
 static void result_errno(struct call *c, bool failed)
 {
 	struct jw *w = &c->w;
+	/* A call that succeeds leaves errno as the caller had it, as libc's
+	 * do: our own steps (the probe for "created") may have changed it. */
+	if (!failed)
+		c->result_errno = c->entry_errno;
 	jw_key(w, "errno");
 	if (!failed) {
 		jw_lit(w, "null");
@@ -106,12 +166,17 @@ void call_leave(struct call *c)
 {
 	shim_busy = 1;
 	/* More frames may have been taken for caller= rules than are recorded. */
-	bt_write_stack_field(&c->w, c->ips, c->nips < proc.backtrace_depth ? c->nips : proc.backtrace_depth);
+	bt_write_stack_field(&c->w, c->scratch ? c->scratch->ips : NULL,
+			     c->nips < proc.backtrace_depth ? c->nips : proc.backtrace_depth);
 	shim_busy = 0;
 	jw_close(&c->w, '}');
 	size_t len = jw_finish(&c->w);
 	if (len)
-		out_write(c->buf, len);
+		out_write(c->w.buf, len);
+	else
+		warn("lost the record of a call", "too long for its buffer", E2BIG);
+	if (c->scratch)
+		scratch_release(c->scratch);
 	errno = c->result_errno;
 }
 

@@ -18,11 +18,12 @@
 #include "../common/trace_format.h"
 #include "inject.h"
 #include "jsonw.h"
+#include "scratch.h"
 #include "shim.h"
 
-/* A call record with an interned stack fits easily; an inline stack is cut
- * to what fits (see backtrace.c). */
-#define CALL_RECORD_MAX 4096
+/* The record of a call when the pool has no slot for it: no backtrace, and
+ * strings cut to fit. */
+#define CALL_SPARE_RECORD 1024
 
 struct call {
 	const char *name;
@@ -31,9 +32,9 @@ struct call {
 	int result_errno;
 	uint64_t t0;
 	int nips;
-	void *ips[BACKTRACE_MAX];
+	struct scratch *scratch; /* backtrace and record; NULL: the spare below */
 	struct jw w;
-	char buf[CALL_RECORD_MAX];
+	char spare[CALL_SPARE_RECORD];
 };
 
 /* False when the call must go straight to the real function untraced. */
@@ -43,9 +44,13 @@ HIDDEN bool call_enter(struct call *c, enum call_id id);
 HIDDEN bool call_inject(struct call *c, const struct call_facts *facts);
 /* Right after the real call: keeps errno, starts the record and its "args". */
 HIDDEN void call_returned(struct call *c);
+/* An argument that is a string: at most MAX bytes of it (fewer if the
+ * record has no room), and "KEY_truncated": true when it was cut. */
+HIDDEN void call_arg_str(struct call *c, const char *key, const char *s, size_t max);
 HIDDEN void call_result_int(struct call *c, long long ret, bool failed);
 HIDDEN void call_result_ptr(struct call *c, const void *ret, bool failed);
-/* Writes the record and gives the caller back the errno of the real call. */
+/* Writes the record and gives the caller back the errno the call should
+ * leave: the real call's on failure, the caller's own on success. */
 HIDDEN void call_leave(struct call *c);
 
 #endif

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -32,22 +33,29 @@ uint64_t now_ns(clockid_t clock)
 	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
 }
 
+/* gettid(), not syscall(SYS_gettid): that would go through our syscall()
+ * wrapper. */
 pid_t current_tid(void)
 {
 	if (!tid_cache)
-		tid_cache = (pid_t)syscall(SYS_gettid);
+		tid_cache = gettid();
 	return tid_cache;
 }
 
+void tid_reset(void)
+{
+	tid_cache = 0;
+}
+
+/* One writev(2), no buffer: this may run on a small stack. */
 static void say(const char *parts[], int n)
 {
-	char line[PATH_MAX + 256];
-	size_t len = 0;
-	for (int i = 0; i < n && parts[i]; i++)
-		for (const char *s = parts[i]; *s && len < sizeof line - 1; s++)
-			line[len++] = *s;
-	line[len++] = '\n';
-	ssize_t ignored = write(STDERR_FILENO, line, len);
+	struct iovec iov[12];
+	int k = 0;
+	for (int i = 0; i < n && i < 11 && parts[i]; i++)
+		iov[k++] = (struct iovec){(void *)parts[i], strlen(parts[i])};
+	iov[k++] = (struct iovec){"\n", 1};
+	ssize_t ignored = writev(STDERR_FILENO, iov, k);
 	(void)ignored;
 }
 
@@ -118,34 +126,14 @@ static void read_config(void)
 	memcpy(proc.out_dir + at, dir, dir_len + 1);
 }
 
-/* In the child of fork(): a new pid, its own file and numbering.  Only
- * async-signal-safe work here (the parent may have had other threads). */
-static void child_after_fork(void)
-{
-	int busy = shim_busy;
-	shim_busy = 1;
-	proc.fork_parent = proc.pid;
-	proc.forked = 1;
-	proc.pid = getpid();
-	proc.born_mono = now_ns(CLOCK_MONOTONIC);
-	proc.born_real = now_ns(CLOCK_REALTIME);
-	tid_cache = 0;
-	call_reset_child();
-	inject_child_after_fork();
-	/* Its file comes with its first call -- or now, if it inherited
-	 * attachments: what it holds matters even if it never calls. */
-	atomic_store(&proc.file, FILE_NONE);
-	if (atomic_load(&proc.attached) > 0)
-		ensure_file();
-	shim_busy = busy;
-}
-
 /* Runs after the destructors (ld.so registered its own exit handler after
  * our constructor had registered this one), so calls made by other
  * libraries' destructors come before the exit record. */
 static void at_exit(int status, void *unused)
 {
 	(void)unused;
+	if (!proc_is_self_exact())
+		return;
 	shim_busy = 1;
 	write_exit(status, "exit");
 }
@@ -159,7 +147,7 @@ static const struct {
 #define WANT(f) {(void **)&real.f, #f}
 	WANT(shmget), WANT(shmat), WANT(shmdt), WANT(shmctl), WANT(shm_open), WANT(shm_unlink), WANT(ftok),
 	WANT(pipe2), WANT(syscall), WANT(setuid), WANT(seteuid), WANT(setreuid), WANT(setresuid), WANT(setgid),
-	WANT(setegid), WANT(setregid), WANT(setresgid), WANT(wait4), WANT(waitid),
+	WANT(setegid), WANT(setregid), WANT(setresgid), WANT(wait4), WANT(waitid), WANT(clone), WANT(sigaltstack),
 	{(void **)&real.exit_now, "_exit"},
 #undef WANT
 };
@@ -172,6 +160,7 @@ static void init(void)
 		if (!*wanted[i].fn)
 			*wanted[i].fn = must_find(wanted[i].name);
 	read_config();
+	identity_init();
 	proc.pid = getpid();
 	proc.born_mono = now_ns(CLOCK_MONOTONIC);
 	proc.born_real = now_ns(CLOCK_REALTIME);
@@ -189,7 +178,7 @@ static void init(void)
 	const char *root = getenv("SHMTRACE_ROOT_PID");
 	if (root && strtol(root, NULL, 10) == proc.pid)
 		ensure_file();
-	pthread_atfork(inject_before_fork, NULL, child_after_fork);
+	identity_atfork();
 	on_exit(at_exit, NULL);
 	shim_busy = busy;
 }

@@ -15,7 +15,9 @@
  * forked child that appends to its parent's file (it could not create its
  * own) reserves from the same counter. */
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -30,6 +32,10 @@
 
 static char *window;
 
+static int grow(struct out_shared *ctl, unsigned long long need);
+
+/* The first room is allocated before any record goes there: a file system
+ * without fallocate(2) (NFSv3, 9p, some FUSE) keeps its file appended to. */
 int mapped_start(struct out_shared *sh, int fd, unsigned long long at)
 {
 	char *w = mmap(NULL, WINDOW, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -38,6 +44,11 @@ int mapped_start(struct out_shared *sh, int fd, unsigned long long at)
 	atomic_store(&sh->tail, at);
 	atomic_store(&sh->size, at);
 	window = w;
+	if (grow(sh, at + 1) != 0) {
+		atomic_store(&sh->failed, 0);
+		mapped_forget();
+		return -1;
+	}
 	return 0;
 }
 
@@ -54,9 +65,11 @@ static int grow(struct out_shared *ctl, unsigned long long need)
 		wait_turn();
 		return atomic_load(&ctl->failed) ? -1 : 0;
 	}
-	/* Nothing in here may be re-entered by a signal handler's shm call. */
-	int busy = shim_busy;
-	shim_busy = 1;
+	/* Nothing in here may be re-entered by a signal handler's shm call:
+	 * signals wait (this is once per CHUNK). */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
 	unsigned long long size = atomic_load(&ctl->size);
 	int ok = 1;
 	while (ok && size < need) {
@@ -72,7 +85,7 @@ static int grow(struct out_shared *ctl, unsigned long long need)
 	if (!ok)
 		atomic_store(&ctl->failed, 1);
 	atomic_store(&ctl->growing, 0);
-	shim_busy = busy;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return ok ? 0 : -1;
 }
 

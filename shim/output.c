@@ -13,7 +13,9 @@
 #include <fcntl.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -161,7 +163,7 @@ int out_open_child(void)
 	int inherited = atomic_load(&out_fd);
 	dev_t dev = out_dev;
 	ino_t ino = out_ino;
-	char parent_path[PATH_MAX];
+	static char parent_path[PATH_MAX]; /* only the opener is here */
 	memcpy(parent_path, out_path, sizeof parent_path);
 	if (create_own_file(NULL) == 0) {
 		struct stat st;
@@ -222,7 +224,7 @@ int out_checked_fd(void)
  * takes it) by which the report knows the trace is incomplete. */
 static void broken(const char *what, int err)
 {
-	char marker[PATH_MAX + 16];
+	static char marker[PATH_MAX + 16]; /* once per process, and small stacks */
 	if (atomic_exchange(&out_broken, 1))
 		return;
 	warn(what, out_path, err);
@@ -256,21 +258,23 @@ static void append(const char *buf, size_t len)
 }
 
 /* From appends to the mapping, once no append is under way: the mapping
- * starts where the appends ended. */
+ * starts where the appends ended.  Signals wait meanwhile: a handler's
+ * call on this thread would wait for the switch, which waits for it. */
 static void switch_to_mapped(void)
 {
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
 	int expected = MODE_APPEND;
-	if (!atomic_compare_exchange_strong(&shared->mode, &expected, MODE_SWITCHING))
-		return;
-	int busy = shim_busy;
-	shim_busy = 1;
-	while (atomic_load(&shared->inflight))
-		sched_yield();
-	int fd = out_checked_fd();
-	struct stat st;
-	int ok = fd >= 0 && fstat(fd, &st) == 0 && mapped_start(shared, fd, (unsigned long long)st.st_size) == 0;
-	atomic_store(&shared->mode, ok ? MODE_MAPPED : MODE_APPEND_ONLY);
-	shim_busy = busy;
+	if (atomic_compare_exchange_strong(&shared->mode, &expected, MODE_SWITCHING)) {
+		while (atomic_load(&shared->inflight))
+			sched_yield();
+		int fd = out_checked_fd();
+		struct stat st;
+		int ok = fd >= 0 && fstat(fd, &st) == 0 && mapped_start(shared, fd, (unsigned long long)st.st_size) == 0;
+		atomic_store(&shared->mode, ok ? MODE_MAPPED : MODE_APPEND_ONLY);
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 void out_write(const char *buf, size_t len)

@@ -19,6 +19,13 @@
 #define PROCESS_RECORD_MAX 16384
 #define ARG_MAX_SHOWN 1024 /* bytes of one argv element kept */
 
+/* The opening records are built here, not on the stack, whose first call
+ * may be on a small thread stack or a sigaltstack.  Only the thread that
+ * opens the file writes them (ensure_file lets one thread at a time in). */
+static char opening[PROCESS_RECORD_MAX];
+static char cmdline[8192];
+static char path[PATH_MAX];
+
 static void write_header(struct jw *w)
 {
 	jw_open(w, '{');
@@ -52,7 +59,6 @@ static void open_record(struct jw *w, const char *event, unsigned long long mono
 
 static void write_argv(struct jw *w)
 {
-	char cmdline[8192];
 	ssize_t n = read_small_file("/proc/self/cmdline", cmdline, sizeof cmdline);
 	int truncated = n == (ssize_t)sizeof cmdline;
 	jw_key(w, "argv"), jw_open(w, '[');
@@ -72,9 +78,8 @@ static void write_argv(struct jw *w)
 
 static void write_process_start(const char *event)
 {
-	char buf[PROCESS_RECORD_MAX], path[PATH_MAX];
 	struct jw w;
-	jw_init(&w, buf, sizeof buf);
+	jw_init(&w, opening, sizeof opening);
 	write_header(&w);
 	open_record(&w, event, proc.born_mono, proc.born_real);
 	jw_key(&w, "ppid"), jw_int(&w, getppid());
@@ -88,16 +93,15 @@ static void write_process_start(const char *event)
 	jw_close(&w, '}');
 	size_t len = jw_finish(&w);
 	if (len)
-		out_write(buf, len);
+		out_write(opening, len);
 }
 
 /* own_file: 0 when the child could not create its file and appends to its
  * parent's: then no header, and readers tell it apart by pid. */
 static void write_fork(pid_t parent, int own_file)
 {
-	char buf[PROCESS_RECORD_MAX];
 	struct jw w;
-	jw_init(&w, buf, sizeof buf);
+	jw_init(&w, opening, sizeof opening);
 	if (own_file)
 		write_header(&w);
 	open_record(&w, EV_FORK, proc.born_mono, proc.born_real);
@@ -107,7 +111,7 @@ static void write_fork(pid_t parent, int own_file)
 	jw_close(&w, '}');
 	size_t len = jw_finish(&w);
 	if (len)
-		out_write(buf, len);
+		out_write(opening, len);
 }
 
 void write_exit(int status, const char *how)

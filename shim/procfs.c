@@ -92,7 +92,7 @@ static int parse_sysv_line(const char *line, struct sysv_map *m)
  * nonzero.  One attachment may span several adjacent lines. */
 static void each_sysv_mapping(int (*fn)(void *ctx, const struct sysv_map *m), void *ctx)
 {
-	char chunk[4096], line[512];
+	char chunk[1024], line[512]; /* small: this may run on a small stack */
 	size_t linelen = 0;
 	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)

@@ -13,7 +13,7 @@
 
 static void collected(pid_t child, int sig, int core)
 {
-	if (shim_busy) /* our init, or a handler that interrupted us */
+	if (shim_busy || !proc_is_self()) /* our init, or a handler that interrupted us */
 		return;
 	int saved = errno;
 	shim_busy = 1;

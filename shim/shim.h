@@ -5,7 +5,9 @@
 #define SHMTRACE_SHIM_H
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <signal.h>
 #include <sys/resource.h>
 #include <sys/shm.h>
 #include <sys/types.h>
@@ -34,6 +36,8 @@ struct real_fns {
 	int (*setgid)(gid_t), (*setegid)(gid_t), (*setregid)(gid_t, gid_t), (*setresgid)(gid_t, gid_t, gid_t);
 	pid_t (*wait4)(pid_t, int *, int, struct rusage *);
 	int (*waitid)(idtype_t, id_t, siginfo_t *, int);
+	int (*clone)(int (*)(void *), void *, int, void *, ...);
+	int (*sigaltstack)(const stack_t *, stack_t *);
 };
 HIDDEN extern struct real_fns real;
 
@@ -66,7 +70,19 @@ HIDDEN extern TLS int via_syscall;
 HIDDEN void ensure_init(void);
 HIDDEN uint64_t now_ns(clockid_t clock);
 HIDDEN pid_t current_tid(void);
+HIDDEN void tid_reset(void);
 HIDDEN void warn(const char *what, const char *detail, int err);
+
+/* identity.c: which process this is (see there) */
+HIDDEN void identity_init(void);   /* once per program image */
+HIDDEN void identity_atfork(void);
+/* False in a process that shares our memory without being us (vfork,
+ * clone(CLONE_VM)): it must change nothing.  A new process that is a copy
+ * of us is noticed and set up first.  The _exact form always asks the
+ * kernel; the other only once the program made such a child with clone(). */
+HIDDEN bool proc_is_self(void);
+HIDDEN bool proc_is_self_exact(void);
+HIDDEN long identity_raw_clone(long number, const long a[6]);
 
 /* call.c */
 HIDDEN void call_reset_child(void);
@@ -95,6 +111,13 @@ HIDDEN void out_write(const char *buf, size_t len);
 
 /* backtrace.c */
 HIDDEN void bt_init(void); /* once per program image */
+/* Around our steps that may take libunwind's or the loader's locks: no
+ * fork() meanwhile (see backtrace.c). */
+HIDDEN void fork_guard_enter(void);
+HIDDEN void fork_guard_leave(void);
+HIDDEN void bt_before_fork(void);
+HIDDEN void bt_after_fork(void);  /* in the parent */
+HIDDEN void bt_reset_forking(void); /* in the child */
 HIDDEN void bt_reset_child(int own_file);
 HIDDEN int bt_capture(void **ips, int max);
 HIDDEN void bt_write_stack_field(struct jw *w, void *const *ips, int n);

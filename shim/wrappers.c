@@ -16,6 +16,11 @@
 #include "../common/xlat.h"
 #include "call.h"
 
+/* Bytes of a string argument kept: a longer one is cut, and its record says
+ * so.  A POSIX name is at most NAME_MAX bytes, a path PATH_MAX. */
+#define NAME_SHOWN 256
+#define PATH_SHOWN 2048
+
 /* Asks the kernel whether this shmget created its segment.  Only IPC_CREAT
  * without IPC_EXCL is ambiguous; for it we make the same request as two
  * exact ones -- create exclusively, else open without creating -- which
@@ -195,7 +200,7 @@ EXPORT int shm_open(const char *name, int oflag, mode_t mode)
 	int fd = call_inject(&c, &facts) ? -1 : shm_open_noting_creation(name, oflag, mode, &created);
 	call_returned(&c);
 	struct jw *w = &c.w;
-	jw_key(w, "name"), name ? jw_str(w, name, 256) : jw_lit(w, "null");
+	call_arg_str(&c, "name", name, NAME_SHOWN);
 	jw_key(w, "oflag"), jw_int(w, oflag);
 	jw_key(w, "flags"), jw_flags(w, xlat_open_flags, (unsigned)oflag);
 	jw_key(w, "mode"), jw_oct(w, (unsigned)mode & 0777u);
@@ -213,7 +218,7 @@ EXPORT int shm_unlink(const char *name)
 	struct call_facts facts = {.call = CALL_SHM_UNLINK, .shmid = -1, .name = name};
 	int ret = call_inject(&c, &facts) ? -1 : real.shm_unlink(name);
 	call_returned(&c);
-	jw_key(&c.w, "name"), name ? jw_str(&c.w, name, 256) : jw_lit(&c.w, "null");
+	call_arg_str(&c, "name", name, NAME_SHOWN);
 	call_result_int(&c, ret, ret == -1);
 	call_leave(&c);
 	return ret;
@@ -229,7 +234,7 @@ EXPORT key_t ftok(const char *path, int id)
 	key_t key = call_inject(&c, &facts) ? (key_t)-1 : real.ftok(path, id);
 	call_returned(&c);
 	struct jw *w = &c.w;
-	jw_key(w, "path"), path ? jw_str(w, path, 1024) : jw_lit(w, "null");
+	call_arg_str(&c, "path", path, PATH_SHOWN);
 	jw_key(w, "id"), jw_int(w, id);
 	call_result_int(&c, key, key == (key_t)-1);
 	if (key != (key_t)-1)
@@ -254,6 +259,18 @@ EXPORT long syscall(long number, ...)
 	if (shim_busy)
 		return real.syscall(number, a[0], a[1], a[2], a[3], a[4], a[5]);
 	long ret;
+	switch (number) {
+	case SYS_clone:
+	case SYS_clone3:
+		return identity_raw_clone(number, a);
+	case SYS_shmget:
+	case SYS_shmat:
+	case SYS_shmdt:
+	case SYS_shmctl:
+		break;
+	default:
+		return real.syscall(number, a[0], a[1], a[2], a[3], a[4], a[5]);
+	}
 	via_syscall = 1;
 	switch (number) {
 	case SYS_shmget:
@@ -267,12 +284,9 @@ EXPORT long syscall(long number, ...)
 	case SYS_shmdt:
 		ret = shmdt((const void *)a[0]);
 		break;
-	case SYS_shmctl:
+	default:
 		ret = shmctl((int)a[0], (int)a[1], (struct shmid_ds *)a[2]);
 		break;
-	default:
-		via_syscall = 0;
-		return real.syscall(number, a[0], a[1], a[2], a[3], a[4], a[5]);
 	}
 	via_syscall = 0;
 	return ret;
@@ -283,7 +297,9 @@ EXPORT long syscall(long number, ...)
  * which we do not see; init.c handles it with on_exit.) */
 EXPORT void _exit(int status)
 {
-	if (!shim_busy) {
+	/* A vfork child that failed its exec comes here with its parent's
+	 * memory: it writes nothing, and leaves the guard as it found it. */
+	if (!shim_busy && proc_is_self_exact()) {
 		shim_busy = 1;
 		ensure_init();
 		write_exit(status, "_exit");
@@ -302,7 +318,7 @@ EXPORT void _Exit(int status)
 static void before_privilege_change(void)
 {
 	int saved = errno;
-	if (!shim_busy) {
+	if (!shim_busy && proc_is_self()) {
 		shim_busy = 1;
 		ensure_init();
 		ensure_file();

@@ -3,9 +3,12 @@
  * tracer that disturbs errno on success shows too.  Run with and without
  * the shim, the output must be the same (addresses and ids are left out). */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <sys/ipc.h>
+#include <sys/mman.h>
 #include <sys/shm.h>
+#include <unistd.h>
 
 /* The call first, then errno: printf's arguments have no order. */
 #define SHOW(label, failed)                                              \
@@ -44,5 +47,23 @@ int main(void)
 	SHOW("shmctl IPC_RMID ok", shmctl(id, IPC_RMID, NULL) == -1);
 	errno = 4242;
 	SHOW("shmat removed", shmat(id, NULL, 0) == (void *)-1);
+
+	/* Successes that find what exists: the shim asks the kernel whether
+	 * they created it, a question whose own EEXIST must not show. */
+	key_t key = (key_t)(0x5e000000 | (getpid() & 0xffff));
+	int made = shmget(key, 4096, IPC_CREAT | 0600);
+	errno = 4242;
+	int again = shmget(key, 4096, IPC_CREAT | 0600);
+	SHOW("shmget IPC_CREAT existing", again == -1);
+	shmctl(made, IPC_RMID, NULL);
+	char name[32];
+	snprintf(name, sizeof name, "/errnos.%d", (int)getpid());
+	int fd = shm_open(name, O_CREAT | O_RDWR, 0600);
+	errno = 4242;
+	int fd2 = shm_open(name, O_CREAT | O_RDWR, 0600);
+	SHOW("shm_open O_CREAT existing", fd2 == -1);
+	close(fd);
+	close(fd2);
+	shm_unlink(name);
 	return 0;
 }

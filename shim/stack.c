@@ -1,0 +1,95 @@
+/* See stack.h.  Borrowed only on a sigaltstack: a program's handler that
+ * interrupts us there finds itself on our stack, and a garbage collector
+ * that scans from a handler's stack pointer (Boehm's) would be misled; on a
+ * sigaltstack it already expects an odd one. */
+#include "stack.h"
+
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#define STACKS 4
+#define STACK_SIZE (64u << 10)
+
+static char stacks[STACKS][STACK_SIZE] __attribute__((aligned(64)));
+static _Atomic unsigned stacks_used;
+
+/* This thread's sigaltstack, asked once (0: not yet; then lo..hi, empty if none). */
+static TLS int alt_known;
+static TLS uintptr_t alt_lo, alt_hi;
+
+#if defined(__x86_64__)
+/* on_stack(fn, arg, top): calls fn(arg) with the stack pointer at top.
+ * The CFI says where the caller's frame is, so that an unwinder walking
+ * from FN finds its way back to the program's stack. */
+HIDDEN void on_stack(void (*fn)(void *), void *arg, void *top);
+__asm__(".text\n"
+	".globl on_stack\n"
+	".hidden on_stack\n"
+	".type on_stack, @function\n"
+	"on_stack:\n"
+	".cfi_startproc\n"
+	"	pushq %rbp\n"
+	".cfi_def_cfa_offset 16\n"
+	".cfi_offset %rbp, -16\n"
+	"	movq %rsp, %rbp\n"
+	".cfi_def_cfa_register %rbp\n"
+	"	movq %rdx, %rsp\n"
+	"	movq %rdi, %rax\n"
+	"	movq %rsi, %rdi\n"
+	"	callq *%rax\n"
+	"	movq %rbp, %rsp\n"
+	"	popq %rbp\n"
+	".cfi_def_cfa %rsp, 8\n"
+	"	ret\n"
+	".cfi_endproc\n"
+	".size on_stack, .-on_stack\n");
+#define HAVE_ON_STACK 1
+#endif
+
+void stack_forget_altstack(void)
+{
+	alt_known = 0;
+}
+
+static int on_altstack(void)
+{
+	if (!alt_known) {
+		stack_t ss;
+		alt_lo = alt_hi = 0;
+		if (real.sigaltstack(NULL, &ss) == 0 && !(ss.ss_flags & SS_DISABLE))
+			alt_lo = (uintptr_t)ss.ss_sp, alt_hi = alt_lo + ss.ss_size;
+		alt_known = 1;
+	}
+	uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
+	return sp >= alt_lo && sp < alt_hi;
+}
+
+void run_with_room(void (*fn)(void *), void *arg)
+{
+#ifdef HAVE_ON_STACK
+	if (on_altstack()) {
+		unsigned seen = atomic_load(&stacks_used);
+		for (int i = 0; i < STACKS; i++) {
+			unsigned bit = 1u << i;
+			if (seen & bit)
+				continue;
+			if (!(atomic_fetch_or(&stacks_used, bit) & bit)) {
+				on_stack(fn, arg, stacks[i] + STACK_SIZE);
+				atomic_fetch_and(&stacks_used, ~bit);
+				return;
+			}
+		}
+	}
+#endif
+	fn(arg);
+}
+
+EXPORT int sigaltstack(const stack_t *ss, stack_t *old)
+{
+	ensure_init();
+	int ret = real.sigaltstack(ss, old);
+	if (ret == 0 && ss)
+		stack_forget_altstack();
+	return ret;
+}
