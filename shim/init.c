@@ -43,6 +43,8 @@ static void say(const char *parts[], int n)
 {
 	char line[PATH_MAX + 256];
 	size_t len = 0;
+	if (!stderr_unchanged()) /* never into a file the program opened */
+		return;
 	for (int i = 0; i < n && parts[i]; i++)
 		for (const char *s = parts[i]; *s && len < sizeof line - 1; s++)
 			line[len++] = *s;
@@ -168,6 +170,7 @@ static void init(void)
 {
 	int busy = shim_busy;
 	shim_busy = 1;
+	stderr_note();
 	for (size_t i = 0; i < sizeof wanted / sizeof *wanted; i++)
 		if (!*wanted[i].fn)
 			*wanted[i].fn = must_find(wanted[i].name);

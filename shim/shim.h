@@ -67,6 +67,9 @@ HIDDEN void ensure_init(void);
 HIDDEN uint64_t now_ns(clockid_t clock);
 HIDDEN pid_t current_tid(void);
 HIDDEN void warn(const char *what, const char *detail, int err);
+/* stderr_guard.c: descriptor 2 as it was when this image started */
+HIDDEN void stderr_note(void);
+HIDDEN int stderr_unchanged(void);
 
 /* call.c */
 HIDDEN void call_reset_child(void);
