@@ -188,9 +188,12 @@ static void init(void)
 	for (int i = 0; i < inject_rules.n; i++)
 		if (inject_rules.rule[i].caller[0])
 			proc.capture_depth = BACKTRACE_MAX;
-	/* The run's first process says at once that it is traced. */
+	if (exec_init() != 0)
+		config_error("SHMTRACE_FOLLOW_ENV", getenv("SHMTRACE_FOLLOW_ENV"), "expected 0 or 1");
+	/* The run's first process says at once that it is traced; so does a
+	 * new image of a traced process (exec ended its attachments). */
 	const char *root = getenv("SHMTRACE_ROOT_PID");
-	if (root && strtol(root, NULL, 10) == proc.pid)
+	if ((root && strtol(root, NULL, 10) == proc.pid) || out_earlier_image_traced())
 		ensure_file();
 	pthread_atfork(inject_before_fork, NULL, child_after_fork);
 	on_exit(at_exit, NULL);

@@ -112,6 +112,28 @@ static int written_by_this_process(const char *path)
 	return v == proc.start_ticks;
 }
 
+/* Did an earlier image of this process, before an exec, leave a file?  The
+ * new image then opens its own at start: its exec record tells the report
+ * that the old image's attachments ended, even if it never calls.  (Not
+ * when it may not create one -- it dropped privileges -- so that a program
+ * that makes no call gets no warning on its stderr.) */
+int out_earlier_image_traced(void)
+{
+	char path[PATH_MAX];
+	if (faccessat(AT_FDCWD, proc.out_dir, W_OK | X_OK, AT_EACCESS) != 0)
+		return 0;
+	for (unsigned n = 0; n < 10000; n++) {
+		trace_path(path, sizeof path, proc.pid, n);
+		if (access(path, F_OK) != 0)
+			return 0;
+		if (!proc.start_ticks)
+			proc.start_ticks = read_start_ticks();
+		if (written_by_this_process(path))
+			return 1;
+	}
+	return 0;
+}
+
 static int create_own_file(int *after_exec)
 {
 	/* O_EXCL|O_NOFOLLOW: never follow a planted link, never append to a

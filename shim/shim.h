@@ -71,6 +71,9 @@ HIDDEN void warn(const char *what, const char *detail, int err);
 HIDDEN void stderr_note(void);
 HIDDEN int stderr_unchanged(void);
 
+/* exec.c: -1 for a bad SHMTRACE_FOLLOW_ENV */
+HIDDEN int exec_init(void);
+
 /* call.c */
 HIDDEN void call_reset_child(void);
 
@@ -78,7 +81,8 @@ HIDDEN void call_reset_child(void);
 HIDDEN int ensure_file(void); /* 1 if this process is traced (its file is open) */
 HIDDEN void write_exit(int status, const char *how);
 /* CHILD, collected by this process, died of signal SIG: said in our trace
- * when CHILD had a trace file of its own. */
+ * when CHILD had a trace file of its own, or when ours is open (CHILD may
+ * have appended to it). */
 HIDDEN void write_killed_child(pid_t child, int sig, int core);
 
 /* procfs.c: facts about this process, read with plain system calls */
@@ -94,6 +98,7 @@ HIDDEN enum open_result out_open(void);
 HIDDEN int out_open_child(void); /* 0 own file, -1 still the parent's */
 HIDDEN int out_has_file(void);    /* a file is open (an inherited one counts) */
 HIDDEN int out_has_trace_of(pid_t pid); /* PID's first trace file exists */
+HIDDEN int out_earlier_image_traced(void); /* an image before exec left a file */
 HIDDEN void out_write(const char *buf, size_t len);
 
 /* backtrace.c */
