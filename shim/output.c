@@ -44,20 +44,6 @@ static int new_shared(void)
 	return 0;
 }
 
-/* Out of the way of programs that expect the lowest free numbers. */
-int fd_move_high(int fd)
-{
-	struct rlimit rl;
-	int low = 1000;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur / 2 < (rlim_t)low)
-		low = (int)(rl.rlim_cur / 2);
-	int high = fcntl(fd, F_DUPFD_CLOEXEC, low);
-	if (high < 0)
-		return fd;
-	close(fd);
-	return high;
-}
-
 static size_t path_append(char *dst, size_t at, size_t cap, const char *s)
 {
 	while (*s && at + 1 < cap)
@@ -141,10 +127,9 @@ static int create_own_file(int *after_exec)
 	 * name.  O_RDWR: a shared writable mapping needs it (mmap(2)). */
 	for (unsigned n = 0; n < 10000; n++) {
 		trace_path(out_path, sizeof out_path, proc.pid, n);
-		int fd = open(out_path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_APPEND | O_CLOEXEC, 0600);
+		int fd = fd_open_high(out_path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_APPEND | O_CLOEXEC, 0600);
 		if (fd >= 0) {
 			struct stat st;
-			fd = fd_move_high(fd);
 			if (new_shared() != 0) {
 				close(fd);
 				unlink(out_path);
@@ -199,7 +184,7 @@ int out_open_child(void)
 /* Our descriptor was closed or now names another file. */
 static int reopen(int stale)
 {
-	int fd = open(out_path, O_RDWR | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+	int fd = fd_open_high(out_path, O_RDWR | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0);
 	struct stat st;
 	if (fd < 0)
 		return -1;
@@ -207,7 +192,6 @@ static int reopen(int stale)
 		close(fd); /* replaced on disk: not ours any more */
 		return -1;
 	}
-	fd = fd_move_high(fd);
 	int expected = stale;
 	if (!atomic_compare_exchange_strong(&out_fd, &expected, fd)) {
 		close(fd); /* another thread reopened first */

@@ -91,8 +91,11 @@ HIDDEN unsigned long long read_start_ticks(void);
 struct jw;
 HIDDEN void write_sysv_attachments(struct jw *w);
 
+/* fd_high.c: descriptors of ours, at numbers the program does not get */
+HIDDEN int fd_move_high(int fd); /* a close-on-exec duplicate, the original closed */
+HIDDEN int fd_open_high(const char *path, int flags, mode_t mode);
+
 /* output.c */
-HIDDEN int fd_move_high(int fd); /* a close-on-exec duplicate >= 1000, the original closed */
 enum open_result { OPEN_FAILED = -1, OPEN_NEW = 0, OPEN_AFTER_EXEC = 1 };
 HIDDEN enum open_result out_open(void);
 HIDDEN int out_open_child(void); /* 0 own file, -1 still the parent's */

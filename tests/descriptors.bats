@@ -22,3 +22,57 @@ load helpers
 	assert_regex "${stderr_lines[1]}" "^shmtrace: pid [0-9]+: cannot create a trace file in $BATS_TEST_TMPDIR/none: ENOENT"
 	assert_equal "${stderr_lines[2]}" "data 2"
 }
+
+# fdhog_bare_and_traced ULIMIT_ARGS: fdhog's line bare, then traced, each
+# under `ulimit ULIMIT_ARGS`.  Descriptors 3 and up closed, as a fresh
+# program has them.
+fdhog_bare_and_traced() {
+	bash -c 'ulimit '"$1"' && exec "$0" 3>&-' "$TESTBIN/fdhog"
+	bash -c 'ulimit '"$1"' && exec "$0" run -q -o "$1" -- "$2" 3>&-' "$SHMTRACE" "$TRACE" "$TESTBIN/fdhog"
+}
+
+has_cap_sys_resource() {
+	(( (0x$(awk '/^CapEff/ { print $2 }' /proc/self/status) >> 24) & 1 ))
+}
+
+@test "RLIMIT_NOFILE soft below hard: the program opens as many files traced as bare, and is still traced" {
+	run fdhog_bare_and_traced "-Sn 64"
+	assert_success
+	assert_equal "${#lines[@]}" 2
+	assert_regex "${lines[0]}" '^opened [0-9]+ from 3, then EMFILE; shmctl 0; limits 64 '
+	assert_equal "${lines[1]}" "${lines[0]}"
+	# The call made with every number taken is in the trace: ours are above them.
+	run calls
+	assert_equal "$(echo "$output" | jq -r .call | tr '\n' ' ')" "shmget shmctl "
+}
+
+@test "RLIMIT_NOFILE soft equal to hard, with CAP_SYS_RESOURCE: as many files traced as bare" {
+	has_cap_sys_resource || skip "needs CAP_SYS_RESOURCE to raise the hard limit for an instant"
+	run fdhog_bare_and_traced "-n 64"
+	assert_success
+	assert_equal "${lines[1]}" "${lines[0]}"
+	run calls
+	assert_equal "$(echo "$output" | jq -r .call | tr '\n' ' ')" "shmget shmctl "
+}
+
+@test "RLIMIT_NOFILE soft equal to hard, without CAP_SYS_RESOURCE: ours stay below the limit, at most 3 fewer, still traced" {
+	has_cap_sys_resource && skip "with CAP_SYS_RESOURCE the limit is raised (the test above)"
+	run fdhog_bare_and_traced "-n 64"
+	assert_success
+	local bare traced
+	bare=$(echo "${lines[0]}" | sed -n 's/^opened \([0-9]*\) .*/\1/p')
+	traced=$(echo "${lines[1]}" | sed -n 's/^opened \([0-9]*\) .*/\1/p')
+	(( traced >= bare - 3 && traced <= bare )) || fail "bare $bare, traced $traced"
+	assert_equal "${lines[1]#* then}" "${lines[0]#* then}"
+	run calls
+	assert_equal "$(echo "$output" | jq -r .call | tr '\n' ' ')" "shmget shmctl "
+}
+
+@test "a program that takes every number below its soft limit: its calls are still traced, our file reopened above the limit" {
+	run bash -c 'ulimit -Sn 1024 && exec "$0" run -q -o "$1" -- "$2" "$3" 3>&-' \
+		"$SHMTRACE" "$TRACE" "$TESTBIN/fdchaos" "$BATS_TEST_TMPDIR/own.log"
+	assert_success
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/own.log")" 'my own log line'
+	run records 'select(.event == "call") | [.call, .errno]'
+	assert_output "$(printf '%s\n' '["shmget",null]' '["shmat",null]' '["shmdt",null]' '["shmctl",null]')"
+}
