@@ -1,7 +1,8 @@
 /* shmtrace run: start a program with libshmtrace.so preloaded and wait for
  * it.  LD_PRELOAD and SHMTRACE_* pass to every descendant through the
- * environment, so fork and exec need nothing more from us.  We exit as the
- * program did: the same status, or the same signal. */
+ * environment (the library puts them back when a program clears it before
+ * an exec: shim/exec.c), so fork and exec need nothing more from us.  We
+ * exit as the program did: the same status, or the same signal. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
