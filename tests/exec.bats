@@ -26,7 +26,9 @@ header_of_image() {
 }
 
 @test "env -i: the program it runs is traced, with the run's settings" {
-	run "$SHMTRACE" run -q -o "$TRACE" --backtrace 3 -- env -i "$TESTBIN/ops" "${OPS_ARGS[@]}"
+	# (A sanitized build's ops needs its ASAN_OPTIONS.)
+	run "$SHMTRACE" run -q -o "$TRACE" --backtrace 3 -- env -i ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} \
+		"$TESTBIN/ops" "${OPS_ARGS[@]}"
 	assert_success
 	assert_line --partial "get 1 ok"
 	run calls_of_image "$TRACE" "$TESTBIN/ops"
@@ -84,7 +86,8 @@ header_of_image() {
 }
 
 @test "--no-follow-env: a program that clears its environment runs untraced, as it asked" {
-	run "$SHMTRACE" run -q -o "$TRACE" --no-follow-env -- env -i "$TESTBIN/ops" "${OPS_ARGS[@]}"
+	run "$SHMTRACE" run -q -o "$TRACE" --no-follow-env -- env -i ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} \
+		"$TESTBIN/ops" "${OPS_ARGS[@]}"
 	assert_success
 	assert_line --partial "get 1 ok"
 	run calls_of_image "$TRACE" /usr/bin/env

@@ -4,7 +4,8 @@
  *   --attach  first attach a segment (removed at once: it dies with the
  *             attachment), which the exec ends
  *   ENV       keep | empty (an empty envp; clearenv() for the calls that
- *             pass environ) | unset (unsetenv LD_PRELOAD) | changed
+ *             pass environ; only ASAN_OPTIONS and UBSAN_OPTIONS are kept,
+ *             which a sanitized build's programs need) | unset (unsetenv LD_PRELOAD) | changed
  *             (LD_PRELOAD="" and SHMTRACE_BACKTRACE=9) | full (the largest
  *             environment with which a raw execve(2) of PROGRAM, made past
  *             any wrapper, still works: bytes added to it give E2BIG)
@@ -95,11 +96,21 @@ int main(int argc, char **argv)
 		if (id < 0 || shmat(id, NULL, 0) == (void *)-1 || shmctl(id, IPC_RMID, NULL) != 0)
 			return 3;
 	}
-	static char *empty[] = {NULL};
+	static char *empty[3];
 	char **envp = environ;
 	if (!strcmp(env, "empty")) {
+		static const char *sanitizers[] = {"ASAN_OPTIONS", "UBSAN_OPTIONS"};
+		char *kept[2] = {NULL, NULL};
+		int n = 0;
+		for (int i = 0; i < 2; i++) {
+			const char *v = getenv(sanitizers[i]);
+			if (v && asprintf(&kept[n], "%s=%s", sanitizers[i], v) > 0)
+				empty[n] = kept[n], n++;
+		}
 		envp = empty;
 		clearenv();
+		for (int i = 0; i < n; i++)
+			putenv(kept[i]);
 	} else if (!strcmp(env, "unset")) {
 		unsetenv("LD_PRELOAD");
 		envp = environ;
