@@ -3,9 +3,9 @@
  * the environment the exec passes on, and programs clear it: `env -i`,
  * execle() with an empty envp, unsetenv("LD_PRELOAD") before execv().  So
  * the exec family is ours: when the environment passed on lacks our library
- * as the first of LD_PRELOAD, or a SHMTRACE_* setting this image started
- * with is missing or changed, the new program gets a copy with them put
- * back (SHMTRACE_FOLLOW_ENV=0 turns this off).  posix_spawn's child execs
+ * in LD_PRELOAD, or a SHMTRACE_* setting this image started with is missing
+ * or changed, the new program gets a copy with them put back, our library
+ * first (SHMTRACE_FOLLOW_ENV=0 turns this off).  posix_spawn's child execs
  * inside libc, where no wrapper sees it, so we fix its envp before.
  *
  * What the program sees does not change: the real call does the PATH
@@ -89,13 +89,20 @@ int exec_init(void)
 	return 0;
 }
 
-/* ld.so splits LD_PRELOAD at spaces and colons. */
-static int preload_is_ours(const char *value)
+/* Does LD_PRELOAD name our library?  Anywhere in the list: an order the
+ * user chose is kept.  (ld.so splits it at spaces and colons.) */
+static int preload_has_ours(const char *value)
 {
-	value += strspn(value, " :");
-	size_t len = strcspn(value, " :");
-	return self_path[0] && ((len == strlen(self_path) && !memcmp(value, self_path, len)) ||
-				(len == strlen(self_name) && !memcmp(value, self_name, len)));
+	for (;;) {
+		value += strspn(value, " :");
+		size_t len = strcspn(value, " :");
+		if (!len)
+			return 0;
+		if ((len == strlen(self_path) && !memcmp(value, self_path, len)) ||
+		    (len == strlen(self_name) && !memcmp(value, self_name, len)))
+			return 1;
+		value += len;
+	}
 }
 
 /* The LD_PRELOAD that ld.so would use: it reads the last one. */
@@ -117,7 +124,7 @@ static size_t name_len(const char *entry) /* "NAME=" */
 static int env_complete(char *const envp[])
 {
 	const char *preload = preload_of(envp);
-	if (!preload || !preload_is_ours(preload))
+	if (!preload || !preload_has_ours(preload))
 		return 0;
 	for (int k = 0; k < nkept; k++) {
 		size_t i, n = name_len(kept[k]);
@@ -161,7 +168,7 @@ static char **env_build(char *const envp[], void *room, size_t count)
 		if (!replaced(envp[i]))
 			out[j++] = envp[i];
 	at = stpcpy(at, PRELOAD);
-	if (preload && preload_is_ours(preload)) {
+	if (preload && preload_has_ours(preload)) {
 		stpcpy(at, preload);
 	} else {
 		at = stpcpy(at, self_path);
