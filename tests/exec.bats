@@ -38,6 +38,20 @@ header_of_image() {
 	assert_output 3
 }
 
+@test "env -i: the report names the leak's program and line, not an inline system call" {
+	local key
+	key=$(printf '0x5d%06x' $((RANDOM * 32 + BATS_TEST_NUMBER)))
+	run "$SHMTRACE" run -q -o "$TRACE" -- env -i ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} \
+		"$SAMPLES/leaky_producer" "$key"
+	assert_success
+	run "$SHMTRACE" report "$TRACE"
+	assert_failure 1
+	assert_line --regexp "^LEAK: segment [0-9]+ \(key $key, 65536 bytes\) created by pid [0-9]+ \(leaky_producer\), never removed:\$"
+	assert_line --regexp 'in main (.*/)?samples/leaky_producer\.c:[0-9]+$'
+	refute_output --partial "inline system call"
+	ipcrm -M "$key"
+}
+
 @test "each of the exec family, and posix_spawn, passes our settings on through an empty environment" {
 	local call dir
 	for call in execve execv execvpe execl execle fexecve execveat spawn vfork; do
