@@ -242,10 +242,7 @@ static int launch_with_env(const struct launch *l, char *const envp[])
 			return l->go(l, envp);
 		char *room[size / sizeof(char *) + 1];
 		err = l->go(l, env_build(given, room, count));
-		if (err == E2BIG)
-			err = l->go(l, envp);
-		errno = err;
-		return err;
+		return err == E2BIG ? l->go(l, envp) : err;
 	}
 	void *room = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (room == MAP_FAILED)
