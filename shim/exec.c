@@ -233,6 +233,7 @@ static int launch_with_env(const struct launch *l, char *const envp[])
 {
 	static char *const empty[] = {NULL};
 	char *const *given = envp ? envp : empty; /* Linux takes NULL as empty */
+	int entry = errno;
 	if (!follow || !self_path[0] || env_complete(given))
 		return l->go(l, envp);
 	size_t count, size = env_size(given, &count);
@@ -245,8 +246,10 @@ static int launch_with_env(const struct launch *l, char *const envp[])
 		return err == E2BIG ? l->go(l, envp) : err;
 	}
 	void *room = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (room == MAP_FAILED)
+	if (room == MAP_FAILED) {
+		errno = entry;
 		return l->go(l, envp);
+	}
 	err = l->go(l, env_build(given, room, count));
 	int saved = errno;
 	if (err == E2BIG) { /* over ARG_MAX by what we added: run as bare */

@@ -141,6 +141,16 @@ header_of_image() {
 	done
 }
 
+@test "a posix_spawn that works leaves errno as bare (our settings were being put back)" {
+	local call bare
+	for call in spawn spawnp; do
+		bare=$("$TESTBIN/execer" unset "$call" /bin/true | grep errno)
+		run "$SHMTRACE" run -q -o "$TRACE.$call" -- "$TESTBIN/execer" unset "$call" /bin/true
+		assert_success
+		assert_line "$bare"
+	done
+}
+
 @test "E2BIG: an environment that just fits bare still runs when ours would not fit (untraced, as bare)" {
 	run "$SHMTRACE" run -q -o "$TRACE" -- "$TESTBIN/execer" full execve /bin/echo ran
 	assert_success

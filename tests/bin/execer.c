@@ -148,9 +148,12 @@ int main(int argc, char **argv)
 	} else if (!strcmp(call, "execveat"))
 		execveat(AT_FDCWD, prog, args, envp, 0);
 	else if (!strcmp(call, "spawn") || !strcmp(call, "spawnp")) {
+		errno = EDOM; /* what a successful spawn leaves in errno, bare or traced */
 		err = (call[5] ? posix_spawnp : posix_spawn)(&pid, prog, NULL, NULL, args, envp);
-		if (!err)
+		if (!err) {
+			printf("%s: errno %s after\n", call, strerrorname_np(errno));
 			return exited_as(pid, call);
+		}
 	} else if (!strcmp(call, "vfork")) {
 		pid = vfork();
 		if (pid == 0) {
