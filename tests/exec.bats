@@ -75,6 +75,17 @@ header_of_image() {
 	done
 }
 
+@test "Python's subprocess (vfork + execve) and os.posix_spawn with env={}: both children traced" {
+	run "$SHMTRACE" run -q -o "$TRACE" -- /usr/bin/python3 "$ROOT/tests/scripts/cleared_env.py" \
+		"$TESTBIN/ops" get:private:4096 rm
+	assert_success
+	local printed
+	printed=$(echo "$output" | sed -n 's/^\([0-9]*\) get 1 ok$/\1/p' | sort | tr '\n' ' ')
+	assert_equal "$(echo "$printed" | wc -w)" 2
+	run records 'select(.call == "shmget" and .errno == null) | .pid'
+	assert_equal "$(echo "$output" | sort | tr '\n' ' ')" "$printed"
+}
+
 @test "settings the program changed are put back: LD_PRELOAD emptied, SHMTRACE_BACKTRACE changed" {
 	run "$SHMTRACE" run -q -o "$TRACE" --backtrace 3 -- "$TESTBIN/execer" changed execv "$TESTBIN/ops" "${OPS_ARGS[@]}"
 	assert_success
