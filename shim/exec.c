@@ -48,7 +48,7 @@ static struct {
 } next;
 
 static int follow = 1;
-static char self_path[PATH_MAX]; /* our library, absolute */
+static char self_path[PATH_MAX]; /* our library, as loaded, made absolute */
 static char self_name[PATH_MAX]; /* as ld.so names it (as LD_PRELOAD gave it) */
 static char kept_text[KEPT_TEXT];
 static const char *kept[KEPT_MAX]; /* "SHMTRACE_X=value" as this image started */
@@ -65,8 +65,9 @@ int exec_init(void)
 		size_t len = strnlen(info.dli_fname, sizeof self_name - 1);
 		memcpy(self_name, info.dli_fname, len);
 		self_name[len] = '\0';
-		/* A relative LD_PRELOAD would miss after a chdir. */
-		if (!realpath(self_name, self_path))
+		/* The path we were loaded from; made absolute if it was not (a
+		 * relative LD_PRELOAD would miss after a chdir). */
+		if (self_name[0] == '/' || !realpath(self_name, self_path))
 			memcpy(self_path, self_name, len + 1);
 	}
 	size_t used = 0;
