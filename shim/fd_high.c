@@ -101,12 +101,32 @@ int fd_move_high(int fd)
 int fd_open_high(const char *path, int flags, mode_t mode)
 {
 	struct rlimit old;
-	int state = limit_raise(&old);
-	int fd = open(path, flags, mode), err = errno;
-	if (fd >= 0)
+	int err = errno, state = limit_raise(&old);
+	int fd = open(path, flags, mode);
+	if (fd < 0)
+		err = errno; /* the caller's to read; else errno is as it came */
+	else
 		fd = move(fd, &old, state);
 	if (state == 1)
 		limit_restore(&old);
 	errno = err;
 	return fd;
+}
+
+/* libunwind's pipe (shim/backtrace.c), the same way. */
+int fd_pipe2_high(int (*real_pipe2)(int[2], int), int fds[2], int flags)
+{
+	struct rlimit old;
+	int err = errno, state = limit_raise(&old);
+	int ret = real_pipe2(fds, flags);
+	if (ret != 0) {
+		err = errno;
+	} else {
+		fds[0] = move(fds[0], &old, state);
+		fds[1] = move(fds[1], &old, state);
+	}
+	if (state == 1)
+		limit_restore(&old);
+	errno = err;
+	return ret;
 }

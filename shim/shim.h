@@ -94,6 +94,7 @@ HIDDEN void write_sysv_attachments(struct jw *w);
 /* fd_high.c: descriptors of ours, at numbers the program does not get */
 HIDDEN int fd_move_high(int fd); /* a close-on-exec duplicate, the original closed */
 HIDDEN int fd_open_high(const char *path, int flags, mode_t mode);
+HIDDEN int fd_pipe2_high(int (*real_pipe2)(int[2], int), int fds[2], int flags);
 
 /* output.c */
 enum open_result { OPEN_FAILED = -1, OPEN_NEW = 0, OPEN_AFTER_EXEC = 1 };

@@ -68,13 +68,26 @@ has_cap_sys_resource() {
 	assert_equal "$(echo "$output" | jq -r .call | tr '\n' ' ')" "shmget shmctl "
 }
 
-@test "a program that takes every number below its soft limit: its calls are still traced, our file reopened above the limit" {
-	# (Under ASan, no leak check at exit: it needs a descriptor, and fdchaos holds them all.)
+# fdchaos_traced DIR CMD...: CMD under `shmtrace run` with a soft limit of 1024.
+# (Under ASan, no leak check at exit: it needs a descriptor, and fdchaos
+# holds them all.)
+fdchaos_traced() {
 	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:detect_leaks=0} \
-		run bash -c 'ulimit -Sn 1024 && exec "$0" run -q -o "$1" -- "$2" "$3" 3>&-' \
-		"$SHMTRACE" "$TRACE" "$TESTBIN/fdchaos" "$BATS_TEST_TMPDIR/own.log"
+		bash -c 'ulimit -Sn 1024 && exec "$0" run -q -o "$@" 3>&-' "$SHMTRACE" "$@"
+}
+
+@test "a program that takes every number below its soft limit: its calls are still traced, with backtraces" {
+	local log="$BATS_TEST_TMPDIR/own.log" how
+	# As the run's first process, fdchaos finds our file open (and closes
+	# it: it is reopened); as a later one, its first call opens our file and
+	# libunwind's pipe when it holds every number.
+	run fdchaos_traced "$TRACE.first" -- "$TESTBIN/fdchaos" "$log"
 	assert_success
-	assert_equal "$(cat "$BATS_TEST_TMPDIR/own.log")" 'my own log line'
-	run records 'select(.event == "call") | [.call, .errno]'
-	assert_output "$(printf '%s\n' '["shmget",null]' '["shmat",null]' '["shmdt",null]' '["shmctl",null]')"
+	run fdchaos_traced "$TRACE.later" -- sh -c '"$0" "$1"; exit $?' "$TESTBIN/fdchaos" "$log"
+	assert_success
+	for how in first later; do
+		assert_equal "$(cat "$log")" 'my own log line'
+		run jq -c 'select(.event == "call") | [.call, .errno, (.stack | type)]' "$TRACE.$how"/shmtrace.*.jsonl
+		assert_output "$(printf '%s\n' '["shmget",null,"number"]' '["shmat",null,"number"]' '["shmdt",null,"number"]' '["shmctl",null,"number"]')"
+	done
 }
