@@ -1,7 +1,8 @@
 /* shmtrace run: start a program with libshmtrace.so preloaded and wait for
  * it.  LD_PRELOAD and SHMTRACE_* pass to every descendant through the
- * environment, so fork and exec need nothing more from us.  We exit as the
- * program did: the same status, or the same signal. */
+ * environment (the library puts them back when a program clears it before
+ * an exec: shim/exec.c), so fork and exec need nothing more from us.  We
+ * exit as the program did: the same status, or the same signal. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -27,7 +28,7 @@
 #include "trim.h"
 
 const char run_usage[] =
-	"Usage: shmtrace run [-o DIR] [--backtrace N] [-q] [--] CMD [ARGS...]\n"
+	"Usage: shmtrace run [-o DIR] [--backtrace N] [--no-follow-env] [-q] [--] CMD [ARGS...]\n"
 	"Run CMD with libshmtrace.so preloaded. Every process of the run (children,\n"
 	"exec'd programs, threads) writes its shared-memory calls as JSON lines to\n"
 	"DIR/shmtrace.<pid>.jsonl; DIR/kernel.jsonl holds the kernel's segment table\n"
@@ -42,6 +43,10 @@ const char run_usage[] =
 	"      --seed N         seed for prob= rules, to replay a run (default: random,\n"
 	"                       written in each trace file's header)\n"
 	"      --allow-any-errno  inject errnos the call's man page does not list\n"
+	"      --no-follow-env  let a program that clears its environment (env -i,\n"
+	"                       execle with an empty envp) run the new program\n"
+	"                       untraced; by default LD_PRELOAD and SHMTRACE_* are\n"
+	"                       put back into what the exec family passes on\n"
 	"  -q, --quiet          do not print where the trace went\n"
 	"  -h, --help           show this help\n"
 	"\n"
@@ -59,6 +64,7 @@ struct run_options {
 	char inject[INJECT_MAX_RULES * INJECT_RULE_TEXT]; /* rules joined by ';' */
 	const char *seed;
 	int allow_any_errno;
+	int no_follow_env;
 };
 
 static int parse_depth(const char *s, int *depth)
@@ -96,6 +102,8 @@ static int setup_injection(const struct run_options *o)
 		err |= setenv("SHMTRACE_SEED", o->seed, 1);
 	if (o->allow_any_errno)
 		err |= setenv("SHMTRACE_ALLOW_ANY_ERRNO", "1", 1);
+	if (o->no_follow_env)
+		err |= setenv("SHMTRACE_FOLLOW_ENV", "0", 1);
 	return err;
 }
 
@@ -235,13 +243,14 @@ static void report_where(const char *dir, pid_t pid, const char *program, int qu
 
 int cmd_run(int argc, char **argv)
 {
-	enum { OPT_SEED = 256, OPT_ANY_ERRNO };
+	enum { OPT_SEED = 256, OPT_ANY_ERRNO, OPT_NO_FOLLOW_ENV };
 	static const struct option longopts[] = {
 		{"output", required_argument, NULL, 'o'},
 		{"backtrace", required_argument, NULL, 'b'},
 		{"inject", required_argument, NULL, 'i'},
 		{"seed", required_argument, NULL, OPT_SEED},
 		{"allow-any-errno", no_argument, NULL, OPT_ANY_ERRNO},
+		{"no-follow-env", no_argument, NULL, OPT_NO_FOLLOW_ENV},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
@@ -273,6 +282,9 @@ int cmd_run(int argc, char **argv)
 		}
 		case OPT_ANY_ERRNO:
 			opt.allow_any_errno = 1;
+			break;
+		case OPT_NO_FOLLOW_ENV:
+			opt.no_follow_env = 1;
 			break;
 		case 'o':
 			opt.out_dir = optarg;

@@ -141,12 +141,7 @@ EXPORT int pipe2(int fds[2], int flags)
 {
 	if (!real.pipe2) /* called before our constructor ran */
 		real.pipe2 = (int (*)(int[2], int))dlsym(RTLD_NEXT, "pipe2");
-	int ret = real.pipe2(fds, flags);
-	if (ret == 0 && in_libunwind) {
-		fds[0] = fd_move_high(fds[0]);
-		fds[1] = fd_move_high(fds[1]);
-	}
-	return ret;
+	return in_libunwind ? fd_pipe2_high(real.pipe2, fds, flags) : real.pipe2(fds, flags);
 }
 
 void bt_reset_child(int own_file)

@@ -52,6 +52,8 @@ static void say(const char *parts[], int n)
 {
 	struct iovec iov[12];
 	int k = 0;
+	if (!stderr_unchanged()) /* never into a file the program opened */
+		return;
 	for (int i = 0; i < n && i < 11 && parts[i]; i++)
 		iov[k++] = (struct iovec){(void *)parts[i], strlen(parts[i])};
 	iov[k++] = (struct iovec){"\n", 1};
@@ -156,6 +158,7 @@ static void init(void)
 {
 	int busy = shim_busy;
 	shim_busy = 1;
+	stderr_note();
 	for (size_t i = 0; i < sizeof wanted / sizeof *wanted; i++)
 		if (!*wanted[i].fn)
 			*wanted[i].fn = must_find(wanted[i].name);
@@ -174,9 +177,12 @@ static void init(void)
 	for (int i = 0; i < inject_rules.n; i++)
 		if (inject_rules.rule[i].caller[0])
 			proc.capture_depth = BACKTRACE_MAX;
-	/* The run's first process says at once that it is traced. */
+	if (exec_init() != 0)
+		config_error("SHMTRACE_FOLLOW_ENV", getenv("SHMTRACE_FOLLOW_ENV"), "expected 0 or 1");
+	/* The run's first process says at once that it is traced; so does a
+	 * new image of a traced process (exec ended its attachments). */
 	const char *root = getenv("SHMTRACE_ROOT_PID");
-	if (root && strtol(root, NULL, 10) == proc.pid)
+	if ((root && strtol(root, NULL, 10) == proc.pid) || out_earlier_image_traced())
 		ensure_file();
 	identity_atfork();
 	on_exit(at_exit, NULL);

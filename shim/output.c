@@ -46,20 +46,6 @@ static int new_shared(void)
 	return 0;
 }
 
-/* Out of the way of programs that expect the lowest free numbers. */
-int fd_move_high(int fd)
-{
-	struct rlimit rl;
-	int low = 1000;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur / 2 < (rlim_t)low)
-		low = (int)(rl.rlim_cur / 2);
-	int high = fcntl(fd, F_DUPFD_CLOEXEC, low);
-	if (high < 0)
-		return fd;
-	close(fd);
-	return high;
-}
-
 static size_t path_append(char *dst, size_t at, size_t cap, const char *s)
 {
 	while (*s && at + 1 < cap)
@@ -114,6 +100,28 @@ static int written_by_this_process(const char *path)
 	return v == proc.start_ticks;
 }
 
+/* Did an earlier image of this process, before an exec, leave a file?  The
+ * new image then opens its own at start: its exec record tells the report
+ * that the old image's attachments ended, even if it never calls.  (Not
+ * when it may not create one -- it dropped privileges -- so that a program
+ * that makes no call gets no warning on its stderr.) */
+int out_earlier_image_traced(void)
+{
+	char path[PATH_MAX];
+	if (faccessat(AT_FDCWD, proc.out_dir, W_OK | X_OK, AT_EACCESS) != 0)
+		return 0;
+	for (unsigned n = 0; n < 10000; n++) {
+		trace_path(path, sizeof path, proc.pid, n);
+		if (access(path, F_OK) != 0)
+			return 0;
+		if (!proc.start_ticks)
+			proc.start_ticks = read_start_ticks();
+		if (written_by_this_process(path))
+			return 1;
+	}
+	return 0;
+}
+
 static int create_own_file(int *after_exec)
 {
 	/* O_EXCL|O_NOFOLLOW: never follow a planted link, never append to a
@@ -121,10 +129,9 @@ static int create_own_file(int *after_exec)
 	 * name.  O_RDWR: a shared writable mapping needs it (mmap(2)). */
 	for (unsigned n = 0; n < 10000; n++) {
 		trace_path(out_path, sizeof out_path, proc.pid, n);
-		int fd = open(out_path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_APPEND | O_CLOEXEC, 0600);
+		int fd = fd_open_high(out_path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_APPEND | O_CLOEXEC, 0600);
 		if (fd >= 0) {
 			struct stat st;
-			fd = fd_move_high(fd);
 			if (new_shared() != 0) {
 				close(fd);
 				unlink(out_path);
@@ -179,7 +186,7 @@ int out_open_child(void)
 /* Our descriptor was closed or now names another file. */
 static int reopen(int stale)
 {
-	int fd = open(out_path, O_RDWR | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+	int fd = fd_open_high(out_path, O_RDWR | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0);
 	struct stat st;
 	if (fd < 0)
 		return -1;
@@ -187,7 +194,6 @@ static int reopen(int stale)
 		close(fd); /* replaced on disk: not ours any more */
 		return -1;
 	}
-	fd = fd_move_high(fd);
 	int expected = stale;
 	if (!atomic_compare_exchange_strong(&out_fd, &expected, fd)) {
 		close(fd); /* another thread reopened first */

@@ -137,7 +137,9 @@ void write_killed_child(pid_t child, int sig, int core)
 	const char *abbrev = sigabbrev_np(sig);
 	int named = abbrev && strlen(abbrev) < sizeof name - 3;
 	struct jw w;
-	if (!out_has_trace_of(child) || !ensure_file())
+	/* A child with no file of its own may have appended to ours (a fork
+	 * record with own_file:false): say it here too, if ours is open. */
+	if (out_has_trace_of(child) ? !ensure_file() : atomic_load(&proc.file) != FILE_OPEN)
 		return;
 	if (named)
 		memcpy(name + 3, abbrev, strlen(abbrev) + 1);

@@ -1,9 +1,10 @@
 /* The wait family.  A traced process killed by a signal writes no exit
  * record, so the parent that collects it says how it died: the report then
  * knows that the kernel detached it, and names the signal.  (`shmtrace run`
- * does the same for the processes it collects itself.)  Only for a child
- * with a trace file of its own; the program sees exactly what the real call
- * gives, errno included. */
+ * does the same for the processes it collects itself.)  For a child with a
+ * trace file of its own, and for any child when this process's file is open
+ * (a child that could not create a file appends to its parent's); the
+ * program sees exactly what the real call gives, errno included. */
 #include <dlfcn.h>
 #include <errno.h>
 #include <sys/resource.h>

@@ -72,6 +72,12 @@ HIDDEN uint64_t now_ns(clockid_t clock);
 HIDDEN pid_t current_tid(void);
 HIDDEN void tid_reset(void);
 HIDDEN void warn(const char *what, const char *detail, int err);
+/* stderr_guard.c: descriptor 2 as it was when this image started */
+HIDDEN void stderr_note(void);
+HIDDEN int stderr_unchanged(void);
+
+/* exec.c: -1 for a bad SHMTRACE_FOLLOW_ENV */
+HIDDEN int exec_init(void);
 
 /* identity.c: which process this is (see there) */
 HIDDEN void identity_init(void);   /* once per program image */
@@ -91,7 +97,8 @@ HIDDEN void call_reset_child(void);
 HIDDEN int ensure_file(void); /* 1 if this process is traced (its file is open) */
 HIDDEN void write_exit(int status, const char *how);
 /* CHILD, collected by this process, died of signal SIG: said in our trace
- * when CHILD had a trace file of its own. */
+ * when CHILD had a trace file of its own, or when ours is open (CHILD may
+ * have appended to it). */
 HIDDEN void write_killed_child(pid_t child, int sig, int core);
 
 /* procfs.c: facts about this process, read with plain system calls */
@@ -100,13 +107,18 @@ HIDDEN unsigned long long read_start_ticks(void);
 struct jw;
 HIDDEN void write_sysv_attachments(struct jw *w);
 
+/* fd_high.c: descriptors of ours, at numbers the program does not get */
+HIDDEN int fd_move_high(int fd); /* a close-on-exec duplicate, the original closed */
+HIDDEN int fd_open_high(const char *path, int flags, mode_t mode);
+HIDDEN int fd_pipe2_high(int (*real_pipe2)(int[2], int), int fds[2], int flags);
+
 /* output.c */
-HIDDEN int fd_move_high(int fd); /* a close-on-exec duplicate >= 1000, the original closed */
 enum open_result { OPEN_FAILED = -1, OPEN_NEW = 0, OPEN_AFTER_EXEC = 1 };
 HIDDEN enum open_result out_open(void);
 HIDDEN int out_open_child(void); /* 0 own file, -1 still the parent's */
 HIDDEN int out_has_file(void);    /* a file is open (an inherited one counts) */
 HIDDEN int out_has_trace_of(pid_t pid); /* PID's first trace file exists */
+HIDDEN int out_earlier_image_traced(void); /* an image before exec left a file */
 HIDDEN void out_write(const char *buf, size_t len);
 
 /* backtrace.c */

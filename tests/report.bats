@@ -165,7 +165,8 @@ leaky_run() {
 
 @test "a leak removed by someone else before the run ended is not counted" {
 	key=$(printf '0x5c%06x' $((RANDOM * 32 + BATS_TEST_NUMBER)))
-	"$SHMTRACE" run -q -o "$TRACE" -- sh -c "'$SAMPLES/leaky_producer' $key >/dev/null; env -u LD_PRELOAD ipcrm -M $key"
+	# --no-follow-env: ipcrm, run without LD_PRELOAD, stays untraced.
+	"$SHMTRACE" run --no-follow-env -q -o "$TRACE" -- sh -c "'$SAMPLES/leaky_producer' $key >/dev/null; env -u LD_PRELOAD ipcrm -M $key"
 	report --format json "$TRACE"
 	assert_success
 	run jq -c '[.summary.leaked_segments, .summary.removed_outside_trace]' <<<"$output"

@@ -1,0 +1,368 @@
+/* Following exec through a cleared environment, as `strace -f` follows
+ * every exec.  LD_PRELOAD and SHMTRACE_* reach a new program only through
+ * the environment the exec passes on, and programs clear it: `env -i`,
+ * execle() with an empty envp, unsetenv("LD_PRELOAD") before execv().  So
+ * the exec family is ours: when the environment passed on lacks our library
+ * in LD_PRELOAD, or a SHMTRACE_* setting this image started with is missing
+ * or changed, the new program gets a copy with them put back, our library
+ * first (SHMTRACE_FOLLOW_ENV=0 turns this off).  posix_spawn's child execs
+ * inside libc, where no wrapper sees it, so we fix its envp before.
+ *
+ * What the program sees does not change: the real call does the PATH
+ * search (execvp, execlp, posix_spawnp), returns and sets errno; an exec
+ * that fails with E2BIG only because of what we added is retried with the
+ * program's own environment (untraced, but as it runs bare).
+ *
+ * A vfork child (or a clone(CLONE_VM) one) shares its parent's memory: it
+ * must change nothing the parent reads and a mapping it made would stay in
+ * the parent after its exec.  It is told by its pid (no fork handler ran,
+ * so proc.pid is still its parent's) and builds the new environment on its
+ * stack.  Others build it in a private mapping freed if the exec fails;
+ * never malloc, which a child forked from a threaded program may not use. */
+#include <dlfcn.h>
+#include <errno.h>
+#include <limits.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "shim.h"
+
+#define PRELOAD "LD_PRELOAD="
+#define KEPT_MAX 32              /* SHMTRACE_* variables remembered */
+#define KEPT_TEXT 16384          /* their text: SHMTRACE_INJECT is the longest */
+#define ON_STACK_MAX (256 * 1024) /* a vfork child's new environment */
+
+typedef int spawn_fn(pid_t *, const char *, const posix_spawn_file_actions_t *, const posix_spawnattr_t *,
+		     char *const[], char *const[]);
+
+static struct {
+	int (*execve)(const char *, char *const[], char *const[]);
+	int (*execvpe)(const char *, char *const[], char *const[]);
+	int (*fexecve)(int, char *const[], char *const[]);
+	int (*execveat)(int, const char *, char *const[], char *const[], int); /* glibc >= 2.34 */
+	spawn_fn *posix_spawn, *posix_spawnp;
+} next;
+
+static int follow = 1;
+static char self_path[PATH_MAX]; /* our library, as loaded, made absolute */
+static char self_name[PATH_MAX]; /* as ld.so names it (as LD_PRELOAD gave it) */
+static char kept_text[KEPT_TEXT];
+static const char *kept[KEPT_MAX]; /* "SHMTRACE_X=value" as this image started */
+static int nkept;
+
+/* At start, before the program can change its environment. */
+int exec_init(void)
+{
+#define NEXT(f) next.f = (__typeof__(next.f))dlsym(RTLD_NEXT, #f)
+	NEXT(execve), NEXT(execvpe), NEXT(fexecve), NEXT(execveat), NEXT(posix_spawn), NEXT(posix_spawnp);
+#undef NEXT
+	Dl_info info;
+	if (dladdr((void *)exec_init, &info) && info.dli_fname) {
+		size_t len = strnlen(info.dli_fname, sizeof self_name - 1);
+		memcpy(self_name, info.dli_fname, len);
+		self_name[len] = '\0';
+		/* The path we were loaded from; made absolute if it was not (a
+		 * relative LD_PRELOAD would miss after a chdir). */
+		if (self_name[0] == '/' || !realpath(self_name, self_path))
+			memcpy(self_path, self_name, len + 1);
+	}
+	size_t used = 0;
+	for (char **e = environ; e && *e; e++) {
+		size_t len = strlen(*e) + 1;
+		if (strncmp(*e, "SHMTRACE_", 9) != 0 || !strchr(*e, '='))
+			continue;
+		if (nkept == KEPT_MAX || used + len > sizeof kept_text)
+			break;
+		kept[nkept++] = memcpy(kept_text + used, *e, len);
+		used += len;
+	}
+	const char *want = getenv("SHMTRACE_FOLLOW_ENV");
+	if (!want || !strcmp(want, "1"))
+		follow = 1;
+	else if (!strcmp(want, "0"))
+		follow = 0;
+	else
+		return -1;
+	return 0;
+}
+
+/* Does LD_PRELOAD name our library?  Anywhere in the list: an order the
+ * user chose is kept.  (ld.so splits it at spaces and colons.) */
+static int preload_has_ours(const char *value)
+{
+	for (;;) {
+		value += strspn(value, " :");
+		size_t len = strcspn(value, " :");
+		if (!len)
+			return 0;
+		if ((len == strlen(self_path) && !memcmp(value, self_path, len)) ||
+		    (len == strlen(self_name) && !memcmp(value, self_name, len)))
+			return 1;
+		value += len;
+	}
+}
+
+/* The LD_PRELOAD that ld.so would use: it reads the last one. */
+static const char *preload_of(char *const envp[])
+{
+	const char *value = NULL;
+	for (size_t i = 0; envp[i]; i++)
+		if (!strncmp(envp[i], PRELOAD, sizeof PRELOAD - 1))
+			value = envp[i] + sizeof PRELOAD - 1;
+	return value;
+}
+
+static size_t name_len(const char *entry) /* "NAME=" */
+{
+	return (size_t)(strchr(entry, '=') - entry) + 1;
+}
+
+/* Does ENVP carry all we need?  (getenv reads the first of a name.) */
+static int env_complete(char *const envp[])
+{
+	const char *preload = preload_of(envp);
+	if (!preload || !preload_has_ours(preload))
+		return 0;
+	for (int k = 0; k < nkept; k++) {
+		size_t i, n = name_len(kept[k]);
+		for (i = 0; envp[i] && strncmp(envp[i], kept[k], n); i++)
+			;
+		if (!envp[i] || strcmp(envp[i], kept[k]))
+			return 0;
+	}
+	return 1;
+}
+
+static int replaced(const char *entry)
+{
+	if (!strncmp(entry, PRELOAD, sizeof PRELOAD - 1))
+		return 1;
+	for (int k = 0; k < nkept; k++)
+		if (!strncmp(entry, kept[k], name_len(kept[k])))
+			return 1;
+	return 0;
+}
+
+/* Bytes needed for the new environment: pointers, then LD_PRELOAD's text. */
+static size_t env_size(char *const envp[], size_t *count)
+{
+	const char *preload = preload_of(envp);
+	size_t n = 0;
+	while (envp[n])
+		n++;
+	*count = n + 1 + (size_t)nkept + 1;
+	return *count * sizeof(char *) + sizeof PRELOAD + strlen(self_path) + 1 + (preload ? strlen(preload) : 0);
+}
+
+/* The program's variables in their order, then LD_PRELOAD with ours
+ * first, then our SHMTRACE_* settings. */
+static char **env_build(char *const envp[], void *room, size_t count)
+{
+	char **out = room, *text = (char *)(out + count), *at = text;
+	const char *preload = preload_of(envp);
+	size_t j = 0;
+	for (size_t i = 0; envp[i]; i++)
+		if (!replaced(envp[i]))
+			out[j++] = envp[i];
+	at = stpcpy(at, PRELOAD);
+	if (preload && preload_has_ours(preload)) {
+		stpcpy(at, preload);
+	} else {
+		at = stpcpy(at, self_path);
+		if (preload && *preload)
+			stpcpy(stpcpy(at, ":"), preload);
+	}
+	out[j++] = text;
+	for (int k = 0; k < nkept; k++)
+		out[j++] = (char *)kept[k];
+	out[j] = NULL;
+	return out;
+}
+
+/* One real call of the family, with the environment to pass on; returns 0
+ * (a spawn that worked) or the error number. */
+struct launch {
+	int (*go)(const struct launch *, char *const envp[]);
+	const char *path;
+	char *const *argv;
+	int fd, flags;
+	pid_t *pid;
+	const posix_spawn_file_actions_t *actions;
+	const posix_spawnattr_t *attr;
+};
+
+static int go_execve(const struct launch *l, char *const envp[])
+{
+	next.execve(l->path, l->argv, envp);
+	return errno;
+}
+
+static int go_execvpe(const struct launch *l, char *const envp[])
+{
+	next.execvpe(l->path, l->argv, envp);
+	return errno;
+}
+
+static int go_fexecve(const struct launch *l, char *const envp[])
+{
+	next.fexecve(l->fd, l->argv, envp);
+	return errno;
+}
+
+static int go_execveat(const struct launch *l, char *const envp[])
+{
+	next.execveat(l->fd, l->path, l->argv, envp, l->flags);
+	return errno;
+}
+
+static int go_spawn(const struct launch *l, char *const envp[])
+{
+	return next.posix_spawn(l->pid, l->path, l->actions, l->attr, l->argv, envp);
+}
+
+static int go_spawnp(const struct launch *l, char *const envp[])
+{
+	return next.posix_spawnp(l->pid, l->path, l->actions, l->attr, l->argv, envp);
+}
+
+/* Runs L with ENVP, or with ENVP completed.  errno is the real call's. */
+static int launch_with_env(const struct launch *l, char *const envp[])
+{
+	static char *const empty[] = {NULL};
+	char *const *given = envp ? envp : empty; /* Linux takes NULL as empty */
+	int entry = errno;
+	if (!follow || !self_path[0] || env_complete(given))
+		return l->go(l, envp);
+	size_t count, size = env_size(given, &count);
+	int err;
+	if (getpid() != proc.pid) { /* vfork child: its stack only */
+		if (size > ON_STACK_MAX)
+			return l->go(l, envp);
+		char *room[size / sizeof(char *) + 1];
+		err = l->go(l, env_build(given, room, count));
+		return err == E2BIG ? l->go(l, envp) : err;
+	}
+	void *room = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (room == MAP_FAILED) {
+		errno = entry;
+		return l->go(l, envp);
+	}
+	err = l->go(l, env_build(given, room, count));
+	int saved = errno;
+	if (err == E2BIG) { /* over ARG_MAX by what we added: run as bare */
+		err = l->go(l, envp);
+		saved = errno;
+	}
+	munmap(room, size);
+	errno = saved;
+	return err;
+}
+
+static int exec_failed(const struct launch *l, char *const envp[])
+{
+	ensure_init();
+	errno = launch_with_env(l, envp);
+	return -1;
+}
+
+EXPORT int execve(const char *path, char *const argv[], char *const envp[])
+{
+	struct launch l = {.go = go_execve, .path = path, .argv = argv};
+	return exec_failed(&l, envp);
+}
+
+EXPORT int execv(const char *path, char *const argv[])
+{
+	return execve(path, argv, environ);
+}
+
+EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
+{
+	struct launch l = {.go = go_execvpe, .path = file, .argv = argv};
+	return exec_failed(&l, envp);
+}
+
+/* glibc's execvp is execvpe with environ: the same PATH search. */
+EXPORT int execvp(const char *file, char *const argv[])
+{
+	return execvpe(file, argv, environ);
+}
+
+EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
+{
+	struct launch l = {.go = go_fexecve, .fd = fd, .argv = argv};
+	return exec_failed(&l, envp);
+}
+
+EXPORT int execveat(int dirfd, const char *path, char *const argv[], char *const envp[], int flags)
+{
+	struct launch l = {.go = go_execveat, .fd = dirfd, .path = path, .argv = argv, .flags = flags};
+	ensure_init();
+	if (!next.execveat) {
+		errno = ENOSYS;
+		return -1;
+	}
+	return exec_failed(&l, envp);
+}
+
+EXPORT int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *actions,
+		       const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+	struct launch l = {.go = go_spawn, .path = path, .argv = argv, .pid = pid, .actions = actions, .attr = attr};
+	ensure_init();
+	return launch_with_env(&l, envp);
+}
+
+EXPORT int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *actions,
+			const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+	struct launch l = {.go = go_spawnp, .path = file, .argv = argv, .pid = pid, .actions = actions, .attr = attr};
+	ensure_init();
+	return launch_with_env(&l, envp);
+}
+
+/* The execl family, as glibc builds it: the arguments into an array on
+ * the stack, then the v form.  Leaves AP after the terminating NULL, where
+ * execle's envp is. */
+#define ARGS_TO_ARRAY(first)                                 \
+	va_list ap;                                          \
+	size_t argc = 1;                                     \
+	va_start(ap, first);                                 \
+	while (va_arg(ap, const char *))                     \
+		argc++;                                      \
+	va_end(ap);                                          \
+	if (argc >= INT_MAX) {                               \
+		errno = E2BIG;                               \
+		return -1;                                   \
+	}                                                    \
+	char *argv[argc + 1];                                \
+	argv[0] = (char *)(first);                           \
+	va_start(ap, first);                                 \
+	for (size_t i = 1; i <= argc; i++)                   \
+		argv[i] = va_arg(ap, char *)
+
+EXPORT int execl(const char *path, const char *arg, ...)
+{
+	ARGS_TO_ARRAY(arg);
+	va_end(ap);
+	return execve(path, argv, environ);
+}
+
+EXPORT int execle(const char *path, const char *arg, ...)
+{
+	ARGS_TO_ARRAY(arg);
+	char *const *envp = va_arg(ap, char *const *);
+	va_end(ap);
+	return execve(path, argv, envp);
+}
+
+EXPORT int execlp(const char *file, const char *arg, ...)
+{
+	ARGS_TO_ARRAY(arg);
+	va_end(ap);
+	return execvpe(file, argv, environ);
+}
