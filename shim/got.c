@@ -1,0 +1,378 @@
+/* Libraries opened with RTLD_DEEPBIND look their symbols up in their own
+ * dependency tree first and only then in the global scope (dlopen(3)), so a
+ * preloaded library never sees their calls: PHP opens every extension so,
+ * and shmop_open's shmget went straight to libc.  After such a dlopen we
+ * point the GOT slots through which loaded modules reach one of the
+ * functions we export (our wrappers, read from our own dynamic symbol
+ * table, so a wrapper added later is covered too) at our wrapper instead of
+ * at libc's function -- the way heaptrack's inject mode makes code that did
+ * not bind to it call it.
+ *
+ * A slot is changed only when that is sure to be right:
+ *  - it holds exactly the function RTLD_NEXT gives us (what our wrapper
+ *    calls), and its relocation names that function: anything else (our
+ *    wrapper already, another wrapping library, a module of another
+ *    dlmopen namespace with its own libc) is left alone;
+ *  - or it is a not yet bound lazy PLT slot (it points into its own
+ *    module) of a module this dlopen brought in, and the new library's
+ *    own lookup scope finds libc's function or nothing: binding it would
+ *    give libc's function (or, through the global scope, ours);
+ *  - read-only pages (RELRO) are made writable for the store and given
+ *    back the protection /proc/self/maps says they had; if that cannot be
+ *    read, the slot stays as it is.
+ * All of it runs inside dl_iterate_phdr's callback: the loader holds its
+ * list lock there, so no module can be unmapped under us and two passes
+ * never run at once.  No allocation, no dl* call in the callback.
+ *
+ * Followed: dlopen and dlmopen(LM_ID_BASE) with RTLD_DEEPBIND of a file
+ * named by a path.  Not followed: a bare name or one with $ORIGIN (the
+ * loader searches those along its caller's RUNPATH: only a tail call keeps
+ * the program the caller, and a tail call gives us no control afterwards),
+ * and a new dlmopen namespace (it has its own libc, errno included; our
+ * wrappers call the base namespace's).  x86-64 and AArch64 only. */
+#include <dlfcn.h>
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <link.h>
+#include <pthread.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "shim.h"
+
+#if defined(__x86_64__)
+#define R_JUMP_SLOT R_X86_64_JUMP_SLOT
+#define R_GLOB_DAT R_X86_64_GLOB_DAT
+#define R_ABS64 R_X86_64_64
+#elif defined(__aarch64__)
+#define R_JUMP_SLOT R_AARCH64_JUMP_SLOT
+#define R_GLOB_DAT R_AARCH64_GLOB_DAT
+#define R_ABS64 R_AARCH64_ABS64
+#endif
+
+/* One exported function of ours. */
+struct hook {
+	const char *name;  /* in our own string table */
+	uintptr_t ours;    /* our wrapper */
+	uintptr_t real;    /* what RTLD_NEXT gives: libc's */
+};
+#define MAX_HOOKS 64
+static struct hook hooks[MAX_HOOKS];
+static int n_hooks;
+static const ElfW(Dyn) *own_dynamic;
+static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
+
+static void *(*real_dlopen)(const char *, int);
+static void *(*real_dlmopen)(Lmid_t, const char *, int);
+
+/* glibc relocates the addresses in a module's dynamic section in place;
+ * the vDSO's (read-only) keep offsets from its base. */
+static uintptr_t dyn_addr(ElfW(Addr) v, uintptr_t base)
+{
+	return v < base ? v + base : v;
+}
+
+/* The tables of a dynamic section that name symbols and relocations. */
+struct dyn_tables {
+	const ElfW(Sym) *symtab;
+	const char *strtab;
+	size_t strsz;
+	const ElfW(Rela) *rela, *jmprel;
+	size_t relasz, jmprelsz;
+	int jmprel_is_rela;
+	const uint32_t *hash, *gnu_hash;
+};
+
+static void read_dynamic(const ElfW(Dyn) *d, uintptr_t base, struct dyn_tables *t)
+{
+	memset(t, 0, sizeof *t);
+	for (; d->d_tag != DT_NULL; d++) {
+		switch (d->d_tag) {
+		case DT_SYMTAB: t->symtab = (const ElfW(Sym) *)dyn_addr(d->d_un.d_ptr, base); break;
+		case DT_STRTAB: t->strtab = (const char *)dyn_addr(d->d_un.d_ptr, base); break;
+		case DT_STRSZ: t->strsz = d->d_un.d_val; break;
+		case DT_RELA: t->rela = (const ElfW(Rela) *)dyn_addr(d->d_un.d_ptr, base); break;
+		case DT_RELASZ: t->relasz = d->d_un.d_val; break;
+		case DT_JMPREL: t->jmprel = (const ElfW(Rela) *)dyn_addr(d->d_un.d_ptr, base); break;
+		case DT_PLTRELSZ: t->jmprelsz = d->d_un.d_val; break;
+		case DT_PLTREL: t->jmprel_is_rela = d->d_un.d_val == DT_RELA; break;
+		case DT_HASH: t->hash = (const uint32_t *)dyn_addr(d->d_un.d_ptr, base); break;
+		case DT_GNU_HASH: t->gnu_hash = (const uint32_t *)dyn_addr(d->d_un.d_ptr, base); break;
+		}
+	}
+}
+
+/* How many entries the dynamic symbol table has: the ELF header does not
+ * say, the hash tables do (DT_HASH's nchain; for DT_GNU_HASH, the end of
+ * the last chain). */
+static size_t symbol_count(const struct dyn_tables *t)
+{
+	if (t->hash)
+		return t->hash[1];
+	if (!t->gnu_hash)
+		return 0;
+	const uint32_t *h = t->gnu_hash;
+	uint32_t nbuckets = h[0], symoffset = h[1], bloom_words = h[2];
+	const uint32_t *buckets = (const uint32_t *)((const ElfW(Addr) *)(h + 4) + bloom_words);
+	const uint32_t *chain = buckets + nbuckets;
+	uint32_t last = 0;
+	for (uint32_t i = 0; i < nbuckets; i++)
+		if (buckets[i] > last)
+			last = buckets[i];
+	if (last < symoffset)
+		return symoffset;
+	while (!(chain[last - symoffset] & 1))
+		last++;
+	return last + 1;
+}
+
+/* Our wrappers: every function this library defines and exports (the
+ * version script lets out nothing else), paired with the real one. */
+static void find_hooks(void)
+{
+	Dl_info info;
+	struct link_map *self = NULL;
+	if (!dladdr1((void *)find_hooks, &info, (void **)&self, RTLD_DL_LINKMAP) || !self)
+		return;
+	struct dyn_tables t;
+	read_dynamic(self->l_ld, self->l_addr, &t);
+	size_t n = symbol_count(&t);
+	if (!t.symtab || !t.strtab)
+		return;
+	for (size_t i = 1; i < n && n_hooks < MAX_HOOKS; i++) {
+		const ElfW(Sym) *s = &t.symtab[i];
+		int type = ELF64_ST_TYPE(s->st_info), bind = ELF64_ST_BIND(s->st_info);
+		if (s->st_shndx == SHN_UNDEF || (type != STT_FUNC && type != STT_GNU_IFUNC) ||
+		    bind == STB_LOCAL || ELF64_ST_VISIBILITY(s->st_other) != STV_DEFAULT || s->st_name >= t.strsz)
+			continue;
+		const char *name = t.strtab + s->st_name;
+		void *real_fn = dlsym(RTLD_NEXT, name);
+		uintptr_t ours = self->l_addr + s->st_value;
+		if (real_fn && (uintptr_t)real_fn != ours)
+			hooks[n_hooks++] = (struct hook){name, ours, (uintptr_t)real_fn};
+	}
+	(void)dlerror(); /* a name libc lacks leaves no error for the program */
+	own_dynamic = self->l_ld;
+}
+
+/* The protection of the page holding ADDR, as /proc/self/maps says, or -1.
+ * The buffer is static: callbacks of dl_iterate_phdr never run at once. */
+static int page_protection(uintptr_t addr)
+{
+	static char buf[4096];
+	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	int prot = -1;
+	size_t have = 0;
+	for (;;) {
+		ssize_t got = read(fd, buf + have, sizeof buf - have);
+		if (got <= 0)
+			break;
+		have += (size_t)got;
+		char *line = buf, *nl;
+		while ((nl = memchr(line, '\n', have - (size_t)(line - buf)))) {
+			/* "start-end perms ...", both addresses in hex */
+			char *p = line;
+			uintptr_t start = 0, end = 0;
+			for (; *p != '-'; p++)
+				start = start * 16 + (uintptr_t)(*p <= '9' ? *p - '0' : (*p | 0x20) - 'a' + 10);
+			for (p++; *p != ' '; p++)
+				end = end * 16 + (uintptr_t)(*p <= '9' ? *p - '0' : (*p | 0x20) - 'a' + 10);
+			if (addr >= start && addr < end) {
+				p++;
+				prot = (p[0] == 'r' ? PROT_READ : 0) | (p[1] == 'w' ? PROT_WRITE : 0) |
+				       (p[2] == 'x' ? PROT_EXEC : 0);
+				goto out;
+			}
+			line = nl + 1;
+		}
+		have -= (size_t)(line - buf);
+		memmove(buf, line, have);
+		if (have == sizeof buf) /* no line is that long */
+			break;
+	}
+out:
+	close(fd);
+	return prot;
+}
+
+/* Stores VALUE into the slot, through a read-only page if need be. */
+static void store_slot(uintptr_t *slot, uintptr_t value)
+{
+	int prot = page_protection((uintptr_t)slot);
+	if (prot < 0)
+		return;
+	if (prot & PROT_WRITE) {
+		__atomic_store_n(slot, value, __ATOMIC_RELEASE);
+		return;
+	}
+	long page_size = sysconf(_SC_PAGESIZE);
+	void *page = (void *)((uintptr_t)slot & ~((uintptr_t)page_size - 1));
+	if (mprotect(page, (size_t)page_size, prot | PROT_WRITE) != 0)
+		return;
+	__atomic_store_n(slot, value, __ATOMIC_RELEASE);
+	mprotect(page, (size_t)page_size, prot);
+}
+
+static struct hook *hook_named(const char *name)
+{
+	for (int i = 0; i < n_hooks; i++)
+		if (strcmp(hooks[i].name, name) == 0)
+			return &hooks[i];
+	return NULL;
+}
+
+static int is_real(uintptr_t fn)
+{
+	for (int i = 0; i < n_hooks; i++)
+		if (hooks[i].real == fn)
+			return 1;
+	return 0;
+}
+
+/* One pass: what the dlopen it follows opened. */
+struct pass {
+	const struct link_map *opened;
+	/* Per hook: the new library's own scope (itself, then its
+	 * dependencies, as dlsym(handle) searches) binds it to libc's function
+	 * or to nothing, so its lazy slots may be bound to ours. */
+	unsigned char lazy_ok[MAX_HOOKS];
+};
+
+/* One module as dl_iterate_phdr shows it. */
+struct module {
+	uintptr_t base, lo, hi; /* load bias; the span of its PT_LOAD segments */
+	int fresh;              /* brought in by the dlopen this pass follows */
+	const struct pass *pass;
+	struct dyn_tables t;
+};
+
+static void patch_relocations(const struct module *m, const ElfW(Rela) *r, size_t size)
+{
+#ifdef R_JUMP_SLOT
+	for (const ElfW(Rela) *end = r + size / sizeof *r; r < end; r++) {
+		unsigned long type = ELF64_R_TYPE(r->r_info), sym = ELF64_R_SYM(r->r_info);
+		if (!sym || (type != R_JUMP_SLOT && type != R_GLOB_DAT && !(type == R_ABS64 && r->r_addend == 0)))
+			continue;
+		uintptr_t addr = m->base + r->r_offset;
+		if (addr < m->lo || addr + sizeof(uintptr_t) > m->hi || addr % sizeof(uintptr_t))
+			continue;
+		uint32_t name_at = m->t.symtab[sym].st_name;
+		if (name_at >= m->t.strsz)
+			continue;
+		const char *name = m->t.strtab + name_at;
+		uintptr_t *slot = (uintptr_t *)addr, value = *slot;
+		struct hook *h;
+		if (value >= m->lo && value < m->hi) { /* a lazy slot, not bound yet */
+			if (!m->fresh || type != R_JUMP_SLOT || !(h = hook_named(name)) ||
+			    !m->pass->lazy_ok[h - hooks])
+				continue;
+		} else if (!is_real(value) || !(h = hook_named(name)) || h->real != value) {
+			continue; /* _exit and _Exit are one function in libc: the name decides */
+		}
+		store_slot(slot, h->ours);
+	}
+#else
+	(void)m, (void)r, (void)size;
+#endif
+}
+
+/* Whether DYNAMIC is the opened module's or one after it in the loader's
+ * list: new modules are appended, so those are what this dlopen added. */
+static int is_fresh(const struct pass *p, const ElfW(Dyn) *dynamic)
+{
+	for (const struct link_map *l = p->opened; l; l = l->l_next)
+		if (l->l_ld == dynamic)
+			return 1;
+	return 0;
+}
+
+static int patch_module(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	(void)size;
+	struct module m = {.base = info->dlpi_addr, .lo = UINTPTR_MAX};
+	const ElfW(Dyn) *dynamic = NULL;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type == PT_DYNAMIC)
+			dynamic = (const ElfW(Dyn) *)(m.base + ph->p_vaddr);
+		if (ph->p_type == PT_LOAD) {
+			if (m.base + ph->p_vaddr < m.lo)
+				m.lo = m.base + ph->p_vaddr;
+			if (m.base + ph->p_vaddr + ph->p_memsz > m.hi)
+				m.hi = m.base + ph->p_vaddr + ph->p_memsz;
+		}
+	}
+	if (!dynamic || dynamic == own_dynamic || m.lo >= m.hi)
+		return 0;
+	read_dynamic(dynamic, m.base, &m.t);
+	if (!m.t.symtab || !m.t.strtab)
+		return 0;
+	m.pass = arg;
+	m.fresh = is_fresh(m.pass, dynamic);
+	if (m.t.rela)
+		patch_relocations(&m, m.t.rela, m.t.relasz);
+	if (m.t.jmprel && m.t.jmprel_is_rela)
+		patch_relocations(&m, m.t.jmprel, m.t.jmprelsz);
+	return 0;
+}
+
+/* After HANDLE was opened with RTLD_DEEPBIND: every module's slots. */
+static void follow_opened(void *handle)
+{
+	int saved = errno;
+	pthread_once(&hooks_once, find_hooks);
+	struct pass p = {NULL};
+	if (n_hooks && dlinfo(handle, RTLD_DI_LINKMAP, &p.opened) == 0) {
+		for (int i = 0; i < n_hooks; i++) {
+			void *fn = dlsym(handle, hooks[i].name);
+			p.lazy_ok[i] = !fn || (uintptr_t)fn == hooks[i].real;
+		}
+		(void)dlerror(); /* the names the library lacks leave no error behind */
+		dl_iterate_phdr(patch_module, &p);
+	}
+	errno = saved;
+}
+
+/* The pass-through below must stay a tail call: the loader takes the
+ * return address as the caller of dlopen.  GCC makes it one from -O2 on;
+ * this keeps it one in a -O0 build too. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define KEEPS_CALLER __attribute__((optimize("O2", "optimize-sibling-calls")))
+#else
+#define KEEPS_CALLER
+#endif
+
+/* Only a DEEPBIND file named by a path: for it the loader does not use the
+ * caller's RUNPATH, so our being the caller changes nothing. */
+static int to_follow(const char *file, int mode)
+{
+	return file && (mode & RTLD_DEEPBIND) && strchr(file, '/') && !strchr(file, '$');
+}
+
+EXPORT KEEPS_CALLER void *dlopen(const char *file, int mode)
+{
+	if (!real_dlopen)
+		real_dlopen = (void *(*)(const char *, int))dlsym(RTLD_NEXT, "dlopen");
+	if (!to_follow(file, mode))
+		return real_dlopen(file, mode); /* a tail call: the caller stays the program's */
+	void *handle = real_dlopen(file, mode);
+	if (handle)
+		follow_opened(handle);
+	return handle;
+}
+
+EXPORT KEEPS_CALLER void *dlmopen(Lmid_t lmid, const char *file, int mode)
+{
+	if (!real_dlmopen)
+		real_dlmopen = (void *(*)(Lmid_t, const char *, int))dlsym(RTLD_NEXT, "dlmopen");
+	if (lmid != LM_ID_BASE || !to_follow(file, mode))
+		return real_dlmopen(lmid, file, mode);
+	void *handle = real_dlmopen(lmid, file, mode);
+	if (handle)
+		follow_opened(handle);
+	return handle;
+}

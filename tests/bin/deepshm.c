@@ -1,0 +1,42 @@
+/* A library that makes shm calls, for tests/deepbind.bats: the test
+ * program opens it with RTLD_DEEPBIND, as PHP opens its extensions.  Built
+ * twice (Makefile): bound lazily, and bound at load (-z now, RELRO).
+ *
+ * deepshm_run(NAME): shmget(IPC_PRIVATE), shmat, shmdt, shmctl(IPC_RMID),
+ * then shm_open(NAME, O_CREAT) and shm_unlink(NAME); one line per call
+ * ("shmget ok" / "shmget ENOSPC") on stdout.  Returns how many failed. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/mman.h>
+#include <sys/shm.h>
+#include <unistd.h>
+
+static int said(const char *call, int failed)
+{
+	printf("%s %s\n", call, failed ? strerrorname_np(errno) : "ok");
+	return failed;
+}
+
+int deepshm_run(const char *name)
+{
+	int failures = 0;
+	int id = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
+	failures += said("shmget", id == -1);
+	if (id != -1) {
+		void *p = shmat(id, NULL, 0);
+		failures += said("shmat", p == (void *)-1);
+		if (p != (void *)-1)
+			failures += said("shmdt", shmdt(p) == -1);
+		failures += said("shmctl", shmctl(id, IPC_RMID, NULL) == -1);
+	}
+	int fd = shm_open(name, O_CREAT | O_RDWR, 0600);
+	failures += said("shm_open", fd == -1);
+	if (fd != -1) {
+		close(fd);
+		failures += said("shm_unlink", shm_unlink(name) == -1);
+	}
+	return failures;
+}

@@ -1,0 +1,123 @@
+#!/usr/bin/env bats
+# Libraries opened with RTLD_DEEPBIND bind their calls in their own scope,
+# past the preloaded shim; shim/got.c points their GOT slots at our
+# wrappers.  Our own library (tests/bin/deepshm.c), bound lazily and at
+# load, directly and as a dependency; then PHP, which opens every extension
+# so (shmop, sysvshm), counted against strace.
+
+load helpers
+
+DEEP_CALLS='shmget shmat shmdt shmctl shm_open shm_unlink'
+
+# deep LIBRARY FUNCTION [now]: tests/bin/deepbind.c under shmtrace run,
+# with a POSIX name of this test's own.
+deep() {
+	trace "$TESTBIN/deepbind" "$TESTBIN/$1" "$2" "/shmtrace-deepbind-$BATS_TEST_NUMBER-$$" "${@:3}"
+}
+
+# The calls of the trace, their names on one line.
+call_names() {
+	calls | jq -r .call | tr '\n' ' ' | sed 's/ $//'
+}
+
+php_or_skip() {
+	command -v php >/dev/null && php -m | grep -qx shmop && php -m | grep -qx sysvshm ||
+		skip "no php with shmop and sysvshm (make deps installs php-cli)"
+}
+
+@test "a library opened with RTLD_DEEPBIND: each of its calls traced, bound lazily or at load, itself or through a dependency" {
+	for variant in 'libdeepshm.so deepshm_run' 'libdeepshm.so deepshm_run now' \
+		'libdeepshm-now.so deepshm_run' 'libdeepouter.so deepouter_run' 'libdeepouter.so deepouter_run now'; do
+		rm -rf "$TRACE"
+		deep $variant
+		assert_success
+		assert_output "$(printf '%s ok\n' $DEEP_CALLS)"
+		assert_equal "$(call_names)" "$DEEP_CALLS"
+		# Each call is seen from inside the library that made it.
+		run records '.event as $e | select($e == "stack") | .frames[0].module | sub(".*/"; "")'
+		assert_output "$(printf '"libdeepshm%s.so"\n' "$([[ $variant == libdeepshm-now* ]] && echo -now)"{,,,,,})"
+	done
+}
+
+@test "an --inject rule fails the calls of a library opened with RTLD_DEEPBIND" {
+	run --separate-stderr "$SHMTRACE" run -q -o "$TRACE" --inject shmget:error=ENOSPC --inject shm_open:error=EMFILE -- \
+		"$TESTBIN/deepbind" "$TESTBIN/libdeepshm-now.so" deepshm_run "/shmtrace-deepbind-$BATS_TEST_NUMBER-$$"
+	assert_failure 2 # two calls failed
+	assert_output "$(printf '%s\n' 'shmget ENOSPC' 'shm_open EMFILE')"
+	run records 'select(.event == "call") | [.call, .ret, .errno, .injected]'
+	assert_output "$(printf '%s\n' '["shmget",-1,"ENOSPC",true]' '["shm_open",-1,"EMFILE",true]')"
+}
+
+@test "dlopen that is not followed is the loader's own: a bare name is still found along its caller's RUNPATH" {
+	# libdeepouter.so (RUNPATH $ORIGIN) opens libdeepshm-now.so by its bare
+	# name: found only if the loader sees libdeepouter.so as the caller.
+	bare=$("$TESTBIN/deepbind" "$TESTBIN/libdeepouter.so" deepouter_open_bare "/shmtrace-deepbind-bare-$$")
+	assert_equal "$bare" 'opened libdeepshm-now.so'
+	deep libdeepouter.so deepouter_open_bare
+	assert_success
+	assert_output "$bare"
+	assert_equal "$stderr" ''
+}
+
+@test "PHP shmop and sysvshm: every shm call strace sees is in the trace, from the extension that made it" {
+	php_or_skip
+	key=0x5eed0d01
+	strace -f -qq -e trace=shmget,shmat,shmdt,shmctl -o "$BATS_TEST_TMPDIR/strace" \
+		php "$ROOT/tests/scripts/shm.php" $key clean >/dev/null
+	seen=$(sed -n 's/^\([0-9]* *\)\{0,1\}\(shm[a-z]*\)(.*/\2/p' "$BATS_TEST_TMPDIR/strace" | tr '\n' ' ' | sed 's/ $//')
+	# shmop: get, IPC_STAT, at, IPC_RMID; sysvshm: get (ENOENT), get, at,
+	# IPC_RMID; the two detaches at exit.
+	assert_equal "$seen" 'shmget shmctl shmat shmctl shmget shmget shmat shmctl shmdt shmdt'
+	trace php "$ROOT/tests/scripts/shm.php" $key clean
+	assert_success
+	assert_line 'shmop read: hello from php'
+	assert_line 'shm var: 42'
+	assert_equal "$(call_names)" "$seen"
+	run records 'select(.call == "shmget") | [.args.key, .ret >= 0, .errno]'
+	assert_output "$(printf '%s\n' '["0x5eed0d01",true,null]' '["0x5eed0d02",false,"ENOENT"]' '["0x5eed0d02",true,null]')"
+	# The calls before exit come from the extensions' own code.
+	run records 'select(.event == "stack") | .frames[0].module | sub(".*/"; "")'
+	assert_line '"shmop.so"'
+	assert_line '"sysvshm.so"'
+}
+
+@test "PHP: an --inject rule changes what shmop_open sees" {
+	php_or_skip
+	run --separate-stderr "$SHMTRACE" run -q -o "$TRACE" --inject shmget:error=ENOSPC:key=0x5eed0d11 -- \
+		php "$ROOT/tests/scripts/shm.php" 0x5eed0d11 clean
+	assert_failure 1
+	assert_output --partial 'shmop_open failed: '
+	assert_output --partial 'No space left on device'
+	# Its only shmget, injected; PHP then frees the object (shmdt(NULL)).
+	run records 'select(.event == "call") | [.call, .args.key, .injected, .errno]'
+	assert_output "$(printf '%s\n' '["shmget","0x5eed0d11",true,"ENOSPC"]' '["shmdt",null,false,"EINVAL"]')"
+	run awk '$1 == "1592593681"' /proc/sysvipc/shm # 0x5eed0d11: nothing was made
+	refute_output
+}
+
+@test "PHP: the report finds the segment shmop leaked from the trace, with its creation site" {
+	php_or_skip
+	trace php "$ROOT/tests/scripts/shm.php" 0x5eed0d21 leak
+	assert_success
+	run "$SHMTRACE" report --fail-on leaks "$TRACE"
+	assert_failure 1
+	assert_line --regexp '^LEAK: segment [0-9]+ \(key 0x5eed0d21, 4096 bytes\) created by pid [0-9]+ \(php[0-9.]*\), never removed:$'
+	assert_line --regexp '^    #0 0x[0-9a-f]+ in .* \(shmop\.so\+0x[0-9a-f]+\)$'
+	refute_output --partial 'inline system call'
+	run "$SHMTRACE" report --format json --fail-on none "$TRACE"
+	assert_success
+	run jq -c '[.leaked_segments[] | [.key, .size, .seen_by_trace]]' <<<"$output"
+	assert_output '[["0x5eed0d21",4096,true]]'
+}
+
+@test "PHP: shmtrace sweep plans each shm call of the script and fails it in turn" {
+	php_or_skip
+	run --separate-stderr "$SHMTRACE" sweep --format json -- php "$ROOT/tests/scripts/shm.php" 0x5eed0d31 clean
+	assert_equal "$(jq -c .clean.calls <<<"$output")" '{"shmget":3,"shmat":2,"shmdt":2,"shmctl":3}'
+	run jq -r '.runs[] | "\(.call) \(.nth) \(.injected) \(.stack[0].module | sub(".*/"; ""))"' <<<"$output"
+	assert_equal "${#lines[@]}" 10
+	assert_line 'shmget 1 true shmop.so'
+	assert_line 'shmget 3 true sysvshm.so'
+	assert_line 'shmat 2 true sysvshm.so'
+	assert_line 'shmdt 2 true shmop.so'
+}
