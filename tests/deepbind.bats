@@ -9,7 +9,7 @@ load helpers
 
 DEEP_CALLS='shmget shmat shmdt shmctl shm_open shm_unlink'
 
-# deep LIBRARY FUNCTION [now]: tests/bin/deepbind.c under shmtrace run,
+# deep LIBRARY FUNCTION [HOW [OTHER]]: tests/bin/deepbind.c under shmtrace run,
 # with a POSIX name of this test's own.
 deep() {
 	trace "$TESTBIN/deepbind" "$TESTBIN/$1" "$2" "/shmtrace-deepbind-$BATS_TEST_NUMBER-$$" "${@:3}"
@@ -25,9 +25,10 @@ php_or_skip() {
 		skip "no php with shmop and sysvshm (make deps installs php-cli)"
 }
 
-@test "a library opened with RTLD_DEEPBIND: each of its calls traced, bound lazily or at load, itself or through a dependency" {
+@test "a library opened with RTLD_DEEPBIND: each of its calls traced, bound lazily or at load, itself or through a dependency, by dlopen or dlmopen(LM_ID_BASE)" {
 	for variant in 'libdeepshm.so deepshm_run' 'libdeepshm.so deepshm_run now' \
-		'libdeepshm-now.so deepshm_run' 'libdeepouter.so deepouter_run' 'libdeepouter.so deepouter_run now'; do
+		'libdeepshm-now.so deepshm_run' 'libdeepouter.so deepouter_run' 'libdeepouter.so deepouter_run now' \
+		'libdeepshm.so deepshm_run base' 'libdeepshm-now.so deepshm_run base'; do
 		rm -rf "$TRACE"
 		deep $variant
 		assert_success
@@ -46,6 +47,28 @@ php_or_skip() {
 	assert_output "$(printf '%s\n' 'shmget ENOSPC' 'shm_open EMFILE')"
 	run records 'select(.event == "call") | [.call, .ret, .errno, .injected]'
 	assert_output "$(printf '%s\n' '["shmget",-1,"ENOSPC",true]' '["shm_open",-1,"EMFILE",true]')"
+}
+
+@test "GOT slots rewritten while other threads call through them: every call traced, nothing breaks" {
+	# 4 threads x 50 rounds x 6 calls through libdeepshm.so, while the main
+	# thread opens and closes libdeepouter.so (and its dependency) with
+	# RTLD_DEEPBIND until they are done.
+	deep libdeepshm.so deepshm_run threads "$TESTBIN/libdeepouter.so"
+	assert_success
+	assert_equal "$(sort <<<"$output" | uniq -c | awk '{ print $1, $2, $3 }')" \
+		"$(printf '200 %s ok\n' $DEEP_CALLS | sort)"
+	run records 'select(.event == "call") | .call'
+	assert_equal "${#lines[@]}" 1200
+	assert_valid_trace
+}
+
+@test "a new dlmopen namespace is left alone: it has its own libc, runs as it would bare, and no rule reaches it" {
+	run --separate-stderr "$SHMTRACE" run -q -o "$TRACE" --inject shmget:error=ENOSPC -- \
+		"$TESTBIN/deepbind" "$TESTBIN/libdeepshm.so" deepshm_run "/shmtrace-deepbind-$BATS_TEST_NUMBER-$$" new
+	assert_success
+	assert_output "$(printf '%s ok\n' $DEEP_CALLS)"
+	run calls
+	refute_output
 }
 
 @test "dlopen that is not followed is the loader's own: a bare name is still found along its caller's RUNPATH" {

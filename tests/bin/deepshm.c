@@ -17,6 +17,7 @@
 static int said(const char *call, int failed)
 {
 	printf("%s %s\n", call, failed ? strerrorname_np(errno) : "ok");
+	fflush(stdout); /* in a dlmopen namespace, its own libc's stdout: nobody else flushes it */
 	return failed;
 }
 
