@@ -81,6 +81,11 @@ $(B)/tests/libpremark.so: tests/bin/premark.c | $(B)/tests
 
 # A library opened with RTLD_DEEPBIND (tests/deepbind.bats), bound lazily and
 # at load, and one that reaches it as a dependency.
+# Without ASan, which refuses RTLD_DEEPBIND outright (google/sanitizers#611).
+$(B)/tests/deepbind: tests/bin/deepbind.c | $(B)/tests
+	$(call say,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -O0 -g -o $@ $< -lpthread -ldl
+
 $(B)/tests/libdeepshm.so: tests/bin/deepshm.c | $(B)/tests
 	$(call say,CCLD,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -shared -Wl,-z,lazy -o $@ $<

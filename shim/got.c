@@ -9,12 +9,13 @@
  * not bind to it call it.
  *
  * A slot is changed only when that is sure to be right:
- *  - it holds exactly the function RTLD_NEXT gives us (what our wrapper
- *    calls), and its relocation names that function: anything else (our
- *    wrapper already, another wrapping library, a module of another
- *    dlmopen namespace with its own libc) is left alone;
+ *  - it holds exactly libc's function, or the one RTLD_NEXT gives us (what
+ *    our wrapper calls: another preloaded library's may come between), and
+ *    its relocation names that function: anything else (our wrapper
+ *    already, a wrapping library in the module's own scope, a module of
+ *    another dlmopen namespace with its own libc) is left alone;
  *  - or it is a not yet bound lazy PLT slot (it points into its own
- *    module) of a module this dlopen brought in, and the new library's
+ *    module) of a module this dlopen loaded, and the new library's
  *    own lookup scope finds libc's function or nothing: binding it would
  *    give libc's function (or, through the global scope, ours);
  *  - read-only pages (RELRO) are made writable for the store and given
@@ -34,6 +35,7 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <gnu/lib-names.h>
 #include <link.h>
 #include <pthread.h>
 #include <string.h>
@@ -56,7 +58,8 @@
 struct hook {
 	const char *name;  /* in our own string table */
 	uintptr_t ours;    /* our wrapper */
-	uintptr_t real;    /* what RTLD_NEXT gives: libc's */
+	uintptr_t real;    /* what RTLD_NEXT gives: libc's, or another preloaded wrapper */
+	uintptr_t libc;    /* libc's own */
 };
 #define MAX_HOOKS 64
 static struct hook hooks[MAX_HOOKS];
@@ -141,6 +144,8 @@ static void find_hooks(void)
 	size_t n = symbol_count(&t);
 	if (!t.symtab || !t.strtab)
 		return;
+	void *(*open_fn)(const char *, int) = (void *(*)(const char *, int))dlsym(RTLD_NEXT, "dlopen");
+	void *libc = open_fn ? open_fn(LIBC_SO, RTLD_LAZY | RTLD_NOLOAD) : NULL;
 	for (size_t i = 1; i < n && n_hooks < MAX_HOOKS; i++) {
 		const ElfW(Sym) *s = &t.symtab[i];
 		int type = ELF64_ST_TYPE(s->st_info), bind = ELF64_ST_BIND(s->st_info);
@@ -148,11 +153,14 @@ static void find_hooks(void)
 		    bind == STB_LOCAL || ELF64_ST_VISIBILITY(s->st_other) != STV_DEFAULT || s->st_name >= t.strsz)
 			continue;
 		const char *name = t.strtab + s->st_name;
-		void *real_fn = dlsym(RTLD_NEXT, name);
+		void *real_fn = dlsym(RTLD_NEXT, name), *libc_fn = libc ? dlsym(libc, name) : NULL;
 		uintptr_t ours = self->l_addr + s->st_value;
 		if (real_fn && (uintptr_t)real_fn != ours)
-			hooks[n_hooks++] = (struct hook){name, ours, (uintptr_t)real_fn};
+			hooks[n_hooks++] = (struct hook){name, ours, (uintptr_t)real_fn,
+							 libc_fn ? (uintptr_t)libc_fn : (uintptr_t)real_fn};
 	}
+	if (libc)
+		dlclose(libc); /* RTLD_NOLOAD took a reference */
 	(void)dlerror(); /* a name libc lacks leaves no error for the program */
 	own_dynamic = self->l_ld;
 }
@@ -225,10 +233,16 @@ static struct hook *hook_named(const char *name)
 	return NULL;
 }
 
+/* FN is the function, ours aside, that a call to H may reach. */
+static int is_real_of(const struct hook *h, uintptr_t fn)
+{
+	return fn == h->real || fn == h->libc;
+}
+
 static int is_real(uintptr_t fn)
 {
 	for (int i = 0; i < n_hooks; i++)
-		if (hooks[i].real == fn)
+		if (is_real_of(&hooks[i], fn))
 			return 1;
 	return 0;
 }
@@ -236,6 +250,7 @@ static int is_real(uintptr_t fn)
 /* One pass: what the dlopen it follows opened. */
 struct pass {
 	const struct link_map *opened;
+	int loaded_any; /* the dlopen loaded a module */
 	/* Per hook: the new library's own scope (itself, then its
 	 * dependencies, as dlsym(handle) searches) binds it to libc's function
 	 * or to nothing, so its lazy slots may be bound to ours. */
@@ -270,7 +285,7 @@ static void patch_relocations(const struct module *m, const ElfW(Rela) *r, size_
 			if (!m->fresh || type != R_JUMP_SLOT || !(h = hook_named(name)) ||
 			    !m->pass->lazy_ok[h - hooks])
 				continue;
-		} else if (!is_real(value) || !(h = hook_named(name)) || h->real != value) {
+		} else if (!is_real(value) || !(h = hook_named(name)) || !is_real_of(h, value)) {
 			continue; /* _exit and _Exit are one function in libc: the name decides */
 		}
 		store_slot(slot, h->ours);
@@ -281,9 +296,12 @@ static void patch_relocations(const struct module *m, const ElfW(Rela) *r, size_
 }
 
 /* Whether DYNAMIC is the opened module's or one after it in the loader's
- * list: new modules are appended, so those are what this dlopen added. */
+ * list: new modules are appended, so those are what this dlopen added (if
+ * it added any: opening a loaded library again adds nothing). */
 static int is_fresh(const struct pass *p, const ElfW(Dyn) *dynamic)
 {
+	if (!p->loaded_any)
+		return 0;
 	for (const struct link_map *l = p->opened; l; l = l->l_next)
 		if (l->l_ld == dynamic)
 			return 1;
@@ -320,16 +338,32 @@ static int patch_module(struct dl_phdr_info *info, size_t size, void *arg)
 	return 0;
 }
 
-/* After HANDLE was opened with RTLD_DEEPBIND: every module's slots. */
-static void follow_opened(void *handle)
+static int count_loads(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	(void)size;
+	*(unsigned long long *)arg = info->dlpi_adds;
+	return 1; /* the first module says it */
+}
+
+/* How many modules the process has loaded so far. */
+static unsigned long long loads(void)
+{
+	unsigned long long n = 0;
+	dl_iterate_phdr(count_loads, &n);
+	return n;
+}
+
+/* After HANDLE was opened with RTLD_DEEPBIND (when there had been LOADS_BEFORE
+ * loads): every module's slots. */
+static void follow_opened(void *handle, unsigned long long loads_before)
 {
 	int saved = errno;
 	pthread_once(&hooks_once, find_hooks);
-	struct pass p = {NULL};
+	struct pass p = {.loaded_any = loads() != loads_before};
 	if (n_hooks && dlinfo(handle, RTLD_DI_LINKMAP, &p.opened) == 0) {
 		for (int i = 0; i < n_hooks; i++) {
 			void *fn = dlsym(handle, hooks[i].name);
-			p.lazy_ok[i] = !fn || (uintptr_t)fn == hooks[i].real;
+			p.lazy_ok[i] = !fn || is_real_of(&hooks[i], (uintptr_t)fn);
 		}
 		(void)dlerror(); /* the names the library lacks leave no error behind */
 		dl_iterate_phdr(patch_module, &p);
@@ -359,9 +393,10 @@ EXPORT KEEPS_CALLER void *dlopen(const char *file, int mode)
 		real_dlopen = (void *(*)(const char *, int))dlsym(RTLD_NEXT, "dlopen");
 	if (!to_follow(file, mode))
 		return real_dlopen(file, mode); /* a tail call: the caller stays the program's */
+	unsigned long long before = loads();
 	void *handle = real_dlopen(file, mode);
 	if (handle)
-		follow_opened(handle);
+		follow_opened(handle, before);
 	return handle;
 }
 
@@ -371,8 +406,9 @@ EXPORT KEEPS_CALLER void *dlmopen(Lmid_t lmid, const char *file, int mode)
 		real_dlmopen = (void *(*)(Lmid_t, const char *, int))dlsym(RTLD_NEXT, "dlmopen");
 	if (lmid != LM_ID_BASE || !to_follow(file, mode))
 		return real_dlmopen(lmid, file, mode);
+	unsigned long long before = loads();
 	void *handle = real_dlmopen(lmid, file, mode);
 	if (handle)
-		follow_opened(handle);
+		follow_opened(handle, before);
 	return handle;
 }

@@ -49,6 +49,17 @@ php_or_skip() {
 	assert_output "$(printf '%s\n' '["shmget",-1,"ENOSPC",true]' '["shm_open",-1,"EMFILE",true]')"
 }
 
+@test "with another preloaded library that wraps shmget, a DEEPBIND library's shmget goes through ours, then through it" {
+	for lib in libdeepshm.so libdeepshm-now.so; do
+		rm -rf "$TRACE"
+		run --separate-stderr env LD_PRELOAD="$TESTBIN/libpremark.so" "$SHMTRACE" run -q -o "$TRACE" -- \
+			"$TESTBIN/deepbind" "$TESTBIN/$lib" deepshm_run "/shmtrace-deepbind-$BATS_TEST_NUMBER-$$"
+		assert_success
+		assert_equal "$stderr" 'premark: shmget seen'
+		assert_equal "$(call_names)" "$DEEP_CALLS"
+	done
+}
+
 @test "GOT slots rewritten while other threads call through them: every call traced, nothing breaks" {
 	# 4 threads x 50 rounds x 6 calls through libdeepshm.so, while the main
 	# thread opens and closes libdeepouter.so (and its dependency) with
