@@ -40,6 +40,16 @@ php_or_skip() {
 	done
 }
 
+@test "a DEEPBIND library's ftok, syscall(2) and _exit go through the shim too" {
+	trace "$TESTBIN/deepbind" "$TESTBIN/libdeepshm-now.so" deepshm_exit "$BATS_TEST_TMPDIR"
+	assert_failure 3
+	assert_output "$(printf '%s ok\n' ftok 'syscall(SYS_shmget)' 'syscall(SYS_shmctl)')"
+	run records 'select(.event == "call") | [.call, .via]'
+	assert_output "$(printf '%s\n' '["ftok",null]' '["shmget","syscall"]' '["shmctl","syscall"]')"
+	run records 'select(.event == "exit") | [.status, .how]'
+	assert_output '[3,"_exit"]'
+}
+
 @test "an --inject rule fails the calls of a library opened with RTLD_DEEPBIND" {
 	run --separate-stderr "$SHMTRACE" run -q -o "$TRACE" --inject shmget:error=ENOSPC --inject shm_open:error=EMFILE -- \
 		"$TESTBIN/deepbind" "$TESTBIN/libdeepshm-now.so" deepshm_run "/shmtrace-deepbind-$BATS_TEST_NUMBER-$$"

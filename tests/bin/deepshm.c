@@ -4,7 +4,9 @@
  *
  * deepshm_run(NAME): shmget(IPC_PRIVATE), shmat, shmdt, shmctl(IPC_RMID),
  * then shm_open(NAME, O_CREAT) and shm_unlink(NAME); one line per call
- * ("shmget ok" / "shmget ENOSPC") on stdout.  Returns how many failed. */
+ * ("shmget ok" / "shmget ENOSPC") on stdout.  Returns how many failed.
+ * deepshm_exit(NAME): ftok(NAME, 1), shmget and shmctl(IPC_RMID) through
+ * syscall(2), then _exit(3): the other functions the shim wraps. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -12,6 +14,7 @@
 #include <sys/ipc.h>
 #include <sys/mman.h>
 #include <sys/shm.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 static int said(const char *call, int failed)
@@ -40,4 +43,13 @@ int deepshm_run(const char *name)
 		failures += said("shm_unlink", shm_unlink(name) == -1);
 	}
 	return failures;
+}
+
+int deepshm_exit(const char *name)
+{
+	said("ftok", ftok(name, 1) == (key_t)-1);
+	long id = syscall(SYS_shmget, IPC_PRIVATE, 4096, IPC_CREAT | 0600);
+	said("syscall(SYS_shmget)", id == -1);
+	said("syscall(SYS_shmctl)", syscall(SYS_shmctl, id, IPC_RMID, NULL) == -1);
+	_exit(3);
 }
