@@ -38,6 +38,7 @@
 #include <gnu/lib-names.h>
 #include <link.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -67,6 +68,17 @@ static int n_hooks;
 static const ElfW(Dyn) *own_dynamic;
 static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
 
+/* Every hook's real and libc function, sorted: a pass asks of each slot
+ * of each module whether it holds one of them. */
+static uintptr_t reals[2 * MAX_HOOKS];
+static int n_reals;
+
+static int by_address(const void *a, const void *b)
+{
+	uintptr_t x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
+	return (x > y) - (x < y);
+}
+
 static void *(*real_dlopen)(const char *, int);
 static void *(*real_dlmopen)(Lmid_t, const char *, int);
 
@@ -84,8 +96,10 @@ struct dyn_tables {
 	size_t strsz;
 	const ElfW(Rela) *rela, *jmprel;
 	size_t relasz, jmprelsz;
+	size_t relacount; /* DT_RELACOUNT: the RELATIVE relocations DT_RELA starts with */
 	int jmprel_is_rela;
 	const uint32_t *hash, *gnu_hash;
+	int bind_now; /* DF_BIND_NOW or DF_1_NOW: no slot is ever bound lazily */
 };
 
 static void read_dynamic(const ElfW(Dyn) *d, uintptr_t base, struct dyn_tables *t)
@@ -98,11 +112,14 @@ static void read_dynamic(const ElfW(Dyn) *d, uintptr_t base, struct dyn_tables *
 		case DT_STRSZ: t->strsz = d->d_un.d_val; break;
 		case DT_RELA: t->rela = (const ElfW(Rela) *)dyn_addr(d->d_un.d_ptr, base); break;
 		case DT_RELASZ: t->relasz = d->d_un.d_val; break;
+		case DT_RELACOUNT: t->relacount = d->d_un.d_val; break;
 		case DT_JMPREL: t->jmprel = (const ElfW(Rela) *)dyn_addr(d->d_un.d_ptr, base); break;
 		case DT_PLTRELSZ: t->jmprelsz = d->d_un.d_val; break;
 		case DT_PLTREL: t->jmprel_is_rela = d->d_un.d_val == DT_RELA; break;
 		case DT_HASH: t->hash = (const uint32_t *)dyn_addr(d->d_un.d_ptr, base); break;
 		case DT_GNU_HASH: t->gnu_hash = (const uint32_t *)dyn_addr(d->d_un.d_ptr, base); break;
+		case DT_FLAGS: t->bind_now |= (d->d_un.d_val & DF_BIND_NOW) != 0; break;
+		case DT_FLAGS_1: t->bind_now |= (d->d_un.d_val & DF_1_NOW) != 0; break;
 		}
 	}
 }
@@ -161,6 +178,11 @@ static void find_hooks(void)
 	}
 	if (libc)
 		dlclose(libc); /* RTLD_NOLOAD took a reference */
+	for (int i = 0; i < n_hooks; i++) {
+		reals[n_reals++] = hooks[i].real;
+		reals[n_reals++] = hooks[i].libc;
+	}
+	qsort(reals, (size_t)n_reals, sizeof *reals, by_address);
 	(void)dlerror(); /* a name libc lacks leaves no error for the program */
 	own_dynamic = self->l_ld;
 }
@@ -207,18 +229,46 @@ out:
 	return prot;
 }
 
+/* One pass: what the dlopen it follows opened. */
+struct pass {
+	const struct link_map *opened;
+	int loaded_any; /* the dlopen loaded a module */
+	/* The hooks (bits by index) a new module has a lazy slot of: found by
+	 * a first walk, which binds no lazy slot. */
+	uint64_t lazy_seen;
+	int lazy_known; /* the second walk: lazy_ok is filled in */
+	/* Per hook: the new library's own scope (itself, then its
+	 * dependencies, as dlsym(handle) searches) binds it to libc's function
+	 * or to nothing, so its lazy slots may be bound to ours. */
+	unsigned char lazy_ok[MAX_HOOKS];
+};
+
+/* One module as dl_iterate_phdr shows it. */
+struct module {
+	uintptr_t base, lo, hi; /* load bias; the span of its PT_LOAD segments */
+	int fresh;              /* brought in by the dlopen this pass follows */
+	struct dyn_tables t;
+	uintptr_t known_page; /* the page store_slot last asked about... */
+	int known_prot;       /* ...and its protection */
+};
+
 /* Stores VALUE into the slot, through a read-only page if need be. */
-static void store_slot(uintptr_t *slot, uintptr_t value)
+static void store_slot(struct module *m, uintptr_t *slot, uintptr_t value)
 {
-	int prot = page_protection((uintptr_t)slot);
+	long page_size = sysconf(_SC_PAGESIZE);
+	uintptr_t page_at = (uintptr_t)slot & ~((uintptr_t)page_size - 1);
+	if (page_at != m->known_page) { /* a module's slots share a page or two */
+		m->known_page = page_at;
+		m->known_prot = page_protection(page_at);
+	}
+	int prot = m->known_prot;
 	if (prot < 0)
 		return;
 	if (prot & PROT_WRITE) {
 		__atomic_store_n(slot, value, __ATOMIC_RELEASE);
 		return;
 	}
-	long page_size = sysconf(_SC_PAGESIZE);
-	void *page = (void *)((uintptr_t)slot & ~((uintptr_t)page_size - 1));
+	void *page = (void *)page_at;
 	if (mprotect(page, (size_t)page_size, prot | PROT_WRITE) != 0)
 		return;
 	__atomic_store_n(slot, value, __ATOMIC_RELEASE);
@@ -241,31 +291,19 @@ static int is_real_of(const struct hook *h, uintptr_t fn)
 
 static int is_real(uintptr_t fn)
 {
-	for (int i = 0; i < n_hooks; i++)
-		if (is_real_of(&hooks[i], fn))
-			return 1;
-	return 0;
+	int lo = 0, hi = n_reals;
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+		if (reals[mid] < fn)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n_reals && reals[lo] == fn;
 }
 
-/* One pass: what the dlopen it follows opened. */
-struct pass {
-	const struct link_map *opened;
-	int loaded_any; /* the dlopen loaded a module */
-	/* Per hook: the new library's own scope (itself, then its
-	 * dependencies, as dlsym(handle) searches) binds it to libc's function
-	 * or to nothing, so its lazy slots may be bound to ours. */
-	unsigned char lazy_ok[MAX_HOOKS];
-};
 
-/* One module as dl_iterate_phdr shows it. */
-struct module {
-	uintptr_t base, lo, hi; /* load bias; the span of its PT_LOAD segments */
-	int fresh;              /* brought in by the dlopen this pass follows */
-	const struct pass *pass;
-	struct dyn_tables t;
-};
-
-static void patch_relocations(const struct module *m, const ElfW(Rela) *r, size_t size)
+static void patch_relocations(struct module *m, struct pass *p, const ElfW(Rela) *r, size_t size)
 {
 #ifdef R_JUMP_SLOT
 	for (const ElfW(Rela) *end = r + size / sizeof *r; r < end; r++) {
@@ -275,23 +313,26 @@ static void patch_relocations(const struct module *m, const ElfW(Rela) *r, size_
 		uintptr_t addr = m->base + r->r_offset;
 		if (addr < m->lo || addr + sizeof(uintptr_t) > m->hi || addr % sizeof(uintptr_t))
 			continue;
+		/* The slot's value first: it rules out most, without the
+		 * symbol table's cache misses. */
+		uintptr_t *slot = (uintptr_t *)addr, value = *slot;
+		int lazy = value >= m->lo && value < m->hi; /* a lazy slot, not bound yet */
+		if (lazy ? !m->fresh || type != R_JUMP_SLOT : !is_real(value))
+			continue;
 		uint32_t name_at = m->t.symtab[sym].st_name;
 		if (name_at >= m->t.strsz)
 			continue;
-		const char *name = m->t.strtab + name_at;
-		uintptr_t *slot = (uintptr_t *)addr, value = *slot;
-		struct hook *h;
-		if (value >= m->lo && value < m->hi) { /* a lazy slot, not bound yet */
-			if (!m->fresh || type != R_JUMP_SLOT || !(h = hook_named(name)) ||
-			    !m->pass->lazy_ok[h - hooks])
-				continue;
-		} else if (!is_real(value) || !(h = hook_named(name)) || !is_real_of(h, value)) {
-			continue; /* _exit and _Exit are one function in libc: the name decides */
+		struct hook *h = hook_named(m->t.strtab + name_at);
+		if (h && lazy && !p->lazy_known) {
+			p->lazy_seen |= 1ull << (h - hooks);
+			continue;
 		}
-		store_slot(slot, h->ours);
+		if (!h || (lazy ? !p->lazy_ok[h - hooks] : !is_real_of(h, value)))
+			continue; /* (_exit and _Exit are one function in libc: the name decides) */
+		store_slot(m, slot, h->ours);
 	}
 #else
-	(void)m, (void)r, (void)size;
+	(void)m, (void)p, (void)r, (void)size;
 #endif
 }
 
@@ -304,6 +345,22 @@ static int is_fresh(const struct pass *p, const ElfW(Dyn) *dynamic)
 		return 0;
 	for (const struct link_map *l = p->opened; l; l = l->l_next)
 		if (l->l_ld == dynamic)
+			return 1;
+	return 0;
+}
+
+/* Modules bound at load that a pass has seen whole: their slots cannot
+ * change any more, so later passes skip them -- as long as no module was
+ * unloaded (dlpi_subs), which could put a new one at the same address.
+ * Only touched inside dl_iterate_phdr's callback, one at a time. */
+static const ElfW(Dyn) *settled[256];
+static int n_settled;
+static unsigned long long settled_subs;
+
+static int is_settled(const ElfW(Dyn) *dynamic)
+{
+	for (int i = 0; i < n_settled; i++)
+		if (settled[i] == dynamic)
 			return 1;
 	return 0;
 }
@@ -326,15 +383,23 @@ static int patch_module(struct dl_phdr_info *info, size_t size, void *arg)
 	}
 	if (!dynamic || dynamic == own_dynamic || m.lo >= m.hi)
 		return 0;
+	struct pass *p = arg;
+	m.fresh = is_fresh(p, dynamic);
+	if (p->lazy_known && !m.fresh) /* the second walk is for lazy slots only */
+		return 0;
+	if (info->dlpi_subs != settled_subs)
+		n_settled = 0, settled_subs = info->dlpi_subs;
+	if (!m.fresh && is_settled(dynamic))
+		return 0;
 	read_dynamic(dynamic, m.base, &m.t);
 	if (!m.t.symtab || !m.t.strtab)
 		return 0;
-	m.pass = arg;
-	m.fresh = is_fresh(m.pass, dynamic);
-	if (m.t.rela)
-		patch_relocations(&m, m.t.rela, m.t.relasz);
+	if (m.t.bind_now && !m.fresh && n_settled < (int)(sizeof settled / sizeof *settled))
+		settled[n_settled++] = dynamic; /* (a fresh one may still be being relocated elsewhere) */
+	if (m.t.rela && m.t.relacount < m.t.relasz / sizeof *m.t.rela) /* past the RELATIVE ones */
+		patch_relocations(&m, p, m.t.rela + m.t.relacount, m.t.relasz - m.t.relacount * sizeof *m.t.rela);
 	if (m.t.jmprel && m.t.jmprel_is_rela)
-		patch_relocations(&m, m.t.jmprel, m.t.jmprelsz);
+		patch_relocations(&m, p, m.t.jmprel, m.t.jmprelsz);
 	return 0;
 }
 
@@ -360,12 +425,22 @@ static void follow_opened(void *handle, unsigned long long loads_before)
 	int saved = errno;
 	pthread_once(&hooks_once, find_hooks);
 	struct pass p = {.loaded_any = loads() != loads_before};
-	if (n_hooks && dlinfo(handle, RTLD_DI_LINKMAP, &p.opened) == 0) {
+	if (!n_hooks || dlinfo(handle, RTLD_DI_LINKMAP, &p.opened) != 0) {
+		errno = saved;
+		return;
+	}
+	dl_iterate_phdr(patch_module, &p);
+	/* Lazy slots of the new modules: only now may we ask the loader
+	 * (dlsym) what they would bind to -- not inside its callback. */
+	if (p.lazy_seen) {
 		for (int i = 0; i < n_hooks; i++) {
+			if (!(p.lazy_seen & (1ull << i)))
+				continue;
 			void *fn = dlsym(handle, hooks[i].name);
 			p.lazy_ok[i] = !fn || is_real_of(&hooks[i], (uintptr_t)fn);
 		}
 		(void)dlerror(); /* the names the library lacks leave no error behind */
+		p.lazy_known = 1;
 		dl_iterate_phdr(patch_module, &p);
 	}
 	errno = saved;
