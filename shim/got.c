@@ -207,11 +207,11 @@ static int page_protection(uintptr_t addr)
 			/* "start-end perms ...", both addresses in hex */
 			char *p = line;
 			uintptr_t start = 0, end = 0;
-			for (; *p != '-'; p++)
+			for (; p < nl && *p != '-'; p++)
 				start = start * 16 + (uintptr_t)(*p <= '9' ? *p - '0' : (*p | 0x20) - 'a' + 10);
-			for (p++; *p != ' '; p++)
+			for (p++; p < nl && *p != ' '; p++)
 				end = end * 16 + (uintptr_t)(*p <= '9' ? *p - '0' : (*p | 0x20) - 'a' + 10);
-			if (addr >= start && addr < end) {
+			if (addr >= start && addr < end && nl - p > 3) {
 				p++;
 				prot = (p[0] == 'r' ? PROT_READ : 0) | (p[1] == 'w' ? PROT_WRITE : 0) |
 				       (p[2] == 'x' ? PROT_EXEC : 0);
@@ -302,7 +302,8 @@ static int is_real(uintptr_t fn)
 	return lo < n_reals && reals[lo] == fn;
 }
 
-
+/* Points at ours each slot of these relocations that may be (see the top
+ * of this file); the first walk of a pass only notes lazy ones. */
 static void patch_relocations(struct module *m, struct pass *p, const ElfW(Rela) *r, size_t size)
 {
 #ifdef R_JUMP_SLOT

@@ -50,6 +50,16 @@ php_or_skip() {
 	assert_output '[3,"_exit"]'
 }
 
+@test "a DEEPBIND library's pages keep their protection: its read-only GOT (RELRO) is read-only again after the rewrite" {
+	bare=$("$TESTBIN/deepbind" "$TESTBIN/libdeepshm-now.so" deepshm_maps "/shmtrace-deepbind-bare-$$")
+	# The RELRO part: a read-only mapping just before the writable data.
+	[[ "$bare" == *$'r--p\nrw-p' ]]
+	deep libdeepshm-now.so deepshm_maps
+	assert_success
+	assert_output "$bare"
+	assert_equal "$(call_names)" "$DEEP_CALLS"
+}
+
 @test "an --inject rule fails the calls of a library opened with RTLD_DEEPBIND" {
 	run --separate-stderr "$SHMTRACE" run -q -o "$TRACE" --inject shmget:error=ENOSPC --inject shm_open:error=EMFILE -- \
 		"$TESTBIN/deepbind" "$TESTBIN/libdeepshm-now.so" deepshm_run "/shmtrace-deepbind-$BATS_TEST_NUMBER-$$"

@@ -5,8 +5,11 @@
  * deepshm_run(NAME): shmget(IPC_PRIVATE), shmat, shmdt, shmctl(IPC_RMID),
  * then shm_open(NAME, O_CREAT) and shm_unlink(NAME); one line per call
  * ("shmget ok" / "shmget ENOSPC") on stdout.  Returns how many failed.
+ * deepshm_maps(NAME): deepshm_run(NAME), then the protection of each of
+ * this library's mappings ("r--p" ...), one a line.
  * deepshm_exit(NAME): ftok(NAME, 1), shmget and shmctl(IPC_RMID) through
  * syscall(2), then _exit(3): the other functions the shim wraps. */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -52,4 +55,22 @@ int deepshm_exit(const char *name)
 	said("syscall(SYS_shmget)", id == -1);
 	said("syscall(SYS_shmctl)", syscall(SYS_shmctl, id, IPC_RMID, NULL) == -1);
 	_exit(3);
+}
+
+int deepshm_maps(const char *name)
+{
+	int failures = deepshm_run(name);
+	Dl_info self;
+	char line[4096];
+	FILE *maps = fopen("/proc/self/maps", "r");
+	if (!dladdr((void *)deepshm_maps, &self) || !maps)
+		return failures + 1;
+	while (fgets(line, sizeof line, maps)) {
+		char perms[8], *path = strchr(line, '/');
+		if (path && strncmp(path, self.dli_fname, strlen(self.dli_fname)) == 0 &&
+		    sscanf(line, "%*s %7s", perms) == 1)
+			printf("%s\n", perms);
+	}
+	fclose(maps);
+	return failures;
 }
