@@ -117,16 +117,20 @@ php_or_skip() {
 	php_or_skip
 	key=0x5eed0d01
 	strace -f -qq -e trace=shmget,shmat,shmdt,shmctl -o "$BATS_TEST_TMPDIR/strace" \
-		php "$ROOT/tests/scripts/shm.php" $key clean >/dev/null
-	seen=$(sed -n 's/^\([0-9]* *\)\{0,1\}\(shm[a-z]*\)(.*/\2/p' "$BATS_TEST_TMPDIR/strace" | tr '\n' ' ' | sed 's/ $//')
+		php "$ROOT/tests/scripts/shm.php" $key clean >"$BATS_TEST_TMPDIR/bare"
+	# Each call's name, and shmctl's command: "shmctl:IPC_STAT".
+	seen=$(sed -n -e 's/^\([0-9]* *\)\{0,1\}shmctl([0-9]*, \([A-Z_]*\).*/shmctl:\2/p' \
+		-e 's/^\([0-9]* *\)\{0,1\}\(shm[a-z]*\)(.*/\2/p' "$BATS_TEST_TMPDIR/strace" | tr '\n' ' ' | sed 's/ $//')
 	# shmop: get, IPC_STAT, at, IPC_RMID; sysvshm: get (ENOENT), get, at,
 	# IPC_RMID; the two detaches at exit.
-	assert_equal "$seen" 'shmget shmctl shmat shmctl shmget shmget shmat shmctl shmdt shmdt'
+	assert_equal "$seen" 'shmget shmctl:IPC_STAT shmat shmctl:IPC_RMID shmget shmget shmat shmctl:IPC_RMID shmdt shmdt'
 	trace php "$ROOT/tests/scripts/shm.php" $key clean
 	assert_success
+	assert_output "$(cat "$BATS_TEST_TMPDIR/bare")"
 	assert_line 'shmop read: hello from php'
 	assert_line 'shm var: 42'
-	assert_equal "$(call_names)" "$seen"
+	assert_equal "$stderr" ''
+	assert_equal "$(calls | jq -r 'if .call == "shmctl" then "shmctl:" + .args.cmd else .call end' | tr '\n' ' ' | sed 's/ $//')" "$seen"
 	run records 'select(.call == "shmget") | [.args.key, .ret >= 0, .errno]'
 	assert_output "$(printf '%s\n' '["0x5eed0d01",true,null]' '["0x5eed0d02",false,"ENOENT"]' '["0x5eed0d02",true,null]')"
 	# The calls before exit come from the extensions' own code.
