@@ -26,11 +26,13 @@
  * never run at once.  No allocation, no dl* call in the callback.
  *
  * Followed: dlopen and dlmopen(LM_ID_BASE) with RTLD_DEEPBIND of a file
- * named by a path.  Not followed: a bare name or one with $ORIGIN (the
- * loader searches those along its caller's RUNPATH: only a tail call keeps
- * the program the caller, and a tail call gives us no control afterwards),
- * and a new dlmopen namespace (it has its own libc, errno included; our
- * wrappers call the base namespace's).  x86-64 and AArch64 only. */
+ * named by a path, or by a bare name that the loader would search for the
+ * same way if we were the caller (see searched_alike).  Not followed: other
+ * bare names and names with $ORIGIN (the loader takes them relative to the
+ * caller: only a tail call keeps the program the caller, and a tail call
+ * gives us no control afterwards), and a new dlmopen namespace (it has its
+ * own libc, errno included; our wrappers call the base namespace's).
+ * x86-64 and AArch64 only. */
 #include <dlfcn.h>
 #include <elf.h>
 #include <errno.h>
@@ -456,18 +458,60 @@ static void follow_opened(void *handle, unsigned long long loads_before)
 #define KEEPS_CALLER
 #endif
 
-/* Only a DEEPBIND file named by a path: for it the loader does not use the
- * caller's RUNPATH, so our being the caller changes nothing. */
-static int to_follow(const char *file, int mode)
+static int has_tag(const ElfW(Dyn) *d, ElfW(Sxword) tag)
 {
-	return file && (mode & RTLD_DEEPBIND) && strchr(file, '/') && !strchr(file, '$');
+	for (; d->d_tag != DT_NULL; d++)
+		if (d->d_tag == tag)
+			return 1;
+	return 0;
+}
+
+/* Stops at a module, the main program aside (it comes first), with a
+ * DT_RPATH. */
+static int find_rpath(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	(void)size;
+	if ((*(int *)arg)++ == 0)
+		return 0;
+	for (int i = 0; i < info->dlpi_phnum; i++)
+		if (info->dlpi_phdr[i].p_type == PT_DYNAMIC &&
+		    has_tag((const ElfW(Dyn) *)(info->dlpi_addr + info->dlpi_phdr[i].p_vaddr), DT_RPATH))
+			return 1;
+	return 0;
+}
+
+/* Whether the loader searches a bare name for us as it would for CALLER
+ * (glibc's _dl_map_object): the RPATHs of the caller and of the modules
+ * that loaded it, then the main program's; LD_LIBRARY_PATH; the caller's
+ * RUNPATH; the cache and the default directories.  Ours has neither, so
+ * the two searches are one when the caller has no RUNPATH and no module
+ * but the main program has an RPATH (as in most of Debian, whose policy
+ * discourages both). */
+static int searched_alike(const void *caller)
+{
+	Dl_info info;
+	struct link_map *l = NULL;
+	if (!dladdr1(caller, &info, (void **)&l, RTLD_DL_LINKMAP) || !l || has_tag(l->l_ld, DT_RUNPATH))
+		return 0;
+	int seen = 0;
+	return dl_iterate_phdr(find_rpath, &seen) == 0;
+}
+
+/* A DEEPBIND dlopen we may make ourselves: of a path (the caller plays no
+ * part then), or of a bare name searched as for CALLER.  Never a name with
+ * $ORIGIN, which the loader expands from the caller's directory. */
+static int to_follow(const char *file, int mode, const void *caller)
+{
+	if (!file || !(mode & RTLD_DEEPBIND) || strchr(file, '$'))
+		return 0;
+	return strchr(file, '/') || searched_alike(caller);
 }
 
 EXPORT KEEPS_CALLER void *dlopen(const char *file, int mode)
 {
 	if (!real_dlopen)
 		real_dlopen = (void *(*)(const char *, int))dlsym(RTLD_NEXT, "dlopen");
-	if (!to_follow(file, mode))
+	if (!to_follow(file, mode, __builtin_return_address(0)))
 		return real_dlopen(file, mode); /* a tail call: the caller stays the program's */
 	unsigned long long before = loads();
 	void *handle = real_dlopen(file, mode);
@@ -480,7 +524,7 @@ EXPORT KEEPS_CALLER void *dlmopen(Lmid_t lmid, const char *file, int mode)
 {
 	if (!real_dlmopen)
 		real_dlmopen = (void *(*)(Lmid_t, const char *, int))dlsym(RTLD_NEXT, "dlmopen");
-	if (lmid != LM_ID_BASE || !to_follow(file, mode))
+	if (lmid != LM_ID_BASE || !to_follow(file, mode, __builtin_return_address(0)))
 		return real_dlmopen(lmid, file, mode);
 	unsigned long long before = loads();
 	void *handle = real_dlmopen(lmid, file, mode);

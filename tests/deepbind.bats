@@ -102,6 +102,14 @@ php_or_skip() {
 	refute_output
 }
 
+@test "a DEEPBIND library named bare, by a caller without RUNPATH (searched as for us): its calls traced" {
+	run --separate-stderr env LD_LIBRARY_PATH="$TESTBIN" "$SHMTRACE" run -q -o "$TRACE" -- \
+		"$TESTBIN/deepbind" libdeepshm-now.so deepshm_run "/shmtrace-deepbind-$BATS_TEST_NUMBER-$$"
+	assert_success
+	assert_output "$(printf '%s ok\n' $DEEP_CALLS)"
+	assert_equal "$(call_names)" "$DEEP_CALLS"
+}
+
 @test "dlopen that is not followed is the loader's own: a bare name is still found along its caller's RUNPATH" {
 	# libdeepouter.so (RUNPATH $ORIGIN) opens libdeepshm-now.so by its bare
 	# name: found only if the loader sees libdeepouter.so as the caller.
