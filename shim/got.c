@@ -451,11 +451,16 @@ static void follow_opened(void *handle, unsigned long long loads_before)
 
 /* The pass-through below must stay a tail call: the loader takes the
  * return address as the caller of dlopen.  GCC makes it one from -O2 on;
- * this keeps it one in a -O0 build too. */
-#if defined(__GNUC__) && !defined(__clang__)
+ * this keeps it one in a -O0 build too (clang: musttail). */
+#if defined(__clang__)
+#define KEEPS_CALLER
+#define TAIL_RETURN __attribute__((musttail)) return
+#elif defined(__GNUC__)
 #define KEEPS_CALLER __attribute__((optimize("O2", "optimize-sibling-calls")))
+#define TAIL_RETURN return
 #else
 #define KEEPS_CALLER
+#define TAIL_RETURN return
 #endif
 
 static int has_tag(const ElfW(Dyn) *d, ElfW(Sxword) tag)
@@ -512,7 +517,7 @@ EXPORT KEEPS_CALLER void *dlopen(const char *file, int mode)
 	if (!real_dlopen)
 		real_dlopen = (void *(*)(const char *, int))dlsym(RTLD_NEXT, "dlopen");
 	if (!to_follow(file, mode, __builtin_return_address(0)))
-		return real_dlopen(file, mode); /* a tail call: the caller stays the program's */
+		TAIL_RETURN real_dlopen(file, mode); /* the caller stays the program's */
 	unsigned long long before = loads();
 	void *handle = real_dlopen(file, mode);
 	if (handle)
@@ -525,7 +530,7 @@ EXPORT KEEPS_CALLER void *dlmopen(Lmid_t lmid, const char *file, int mode)
 	if (!real_dlmopen)
 		real_dlmopen = (void *(*)(Lmid_t, const char *, int))dlsym(RTLD_NEXT, "dlmopen");
 	if (lmid != LM_ID_BASE || !to_follow(file, mode, __builtin_return_address(0)))
-		return real_dlmopen(lmid, file, mode);
+		TAIL_RETURN real_dlmopen(lmid, file, mode);
 	unsigned long long before = loads();
 	void *handle = real_dlmopen(lmid, file, mode);
 	if (handle)
