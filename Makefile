@@ -79,9 +79,10 @@ $(B)/tests/libpremark.so: tests/bin/premark.c | $(B)/tests
 	$(call say,CCLD,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -shared -o $@ $< -ldl
 
-# A library opened with RTLD_DEEPBIND (tests/deepbind.bats), bound lazily and
-# at load, and one that reaches it as a dependency.
-# Without ASan, which refuses RTLD_DEEPBIND outright (google/sanitizers#611).
+# tests/deepbind.bats: the program that opens libraries with RTLD_DEEPBIND,
+# without ASan, which refuses such a dlopen outright (google/sanitizers#611);
+# a library it opens, bound lazily and at load; one that reaches it as a
+# dependency.
 $(B)/tests/deepbind: tests/bin/deepbind.c | $(B)/tests
 	$(call say,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -O0 -g -o $@ $< -lpthread -ldl
