@@ -93,6 +93,16 @@ php_or_skip() {
 	assert_valid_trace
 }
 
+@test "DEEPBIND libraries opened, called and closed by 6 threads at once, 30 times each: every call traced" {
+	deep libdeepshm-now.so deepshm_run reload "$TESTBIN/libdeepouter.so" deepouter_run
+	assert_success
+	assert_equal "$(sort <<<"$output" | uniq -c | awk '{ print $1, $2, $3 }')" \
+		"$(printf '180 %s ok\n' $DEEP_CALLS | sort)"
+	run records 'select(.event == "call") | .call'
+	assert_equal "${#lines[@]}" 1080
+	assert_valid_trace
+}
+
 @test "a new dlmopen namespace is left alone: it has its own libc, runs as it would bare, and no rule reaches it" {
 	run --separate-stderr "$SHMTRACE" run -q -o "$TRACE" --inject shmget:error=ENOSPC -- \
 		"$TESTBIN/deepbind" "$TESTBIN/libdeepshm.so" deepshm_run "/shmtrace-deepbind-$BATS_TEST_NUMBER-$$" new

@@ -7,8 +7,14 @@
  *     deepbind LIBRARY FUNCTION NAME threads OTHER
  * 4 threads call FUNCTION(NAME-i) 50 times each while the main thread
  * opens OTHER with RTLD_DEEPBIND and closes it again, until they are done
- * (20 times at least): GOT slots are rewritten while other threads call.  Exits with the number of calls
- * that failed, 2 if a library cannot be used. */
+ * (20 times at least): GOT slots are rewritten while other threads call;
+ * or
+ *     deepbind LIBRARY FUNCTION NAME reload OTHER OTHER_FUNCTION
+ * 6 threads, 30 rounds each: open LIBRARY (OTHER every other thread) with
+ * RTLD_DEEPBIND, call its function, close it: libraries loaded, patched
+ * and unloaded by several threads at once.
+ * Exits with the number of calls that failed, 2 if a library cannot be
+ * used. */
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -54,6 +60,40 @@ static int reopening(const char *other)
 	return failed;
 }
 
+static const char *reload_lib[2], *reload_fn[2];
+
+static void *reloading(void *arg)
+{
+	long me = (long)arg, failed = 0;
+	char own[256];
+	for (int i = 0; i < 30; i++) {
+		void *lib = dlopen(reload_lib[me % 2], RTLD_NOW | RTLD_DEEPBIND);
+		int (*fn)(const char *) = lib ? (int (*)(const char *))dlsym(lib, reload_fn[me % 2]) : NULL;
+		if (!fn) {
+			fprintf(stderr, "deepbind: %s\n", dlerror());
+			return (void *)1000L;
+		}
+		snprintf(own, sizeof own, "%s-%ld-%d", name, me, i);
+		failed += fn(own);
+		dlclose(lib);
+	}
+	return (void *)failed;
+}
+
+static int reload(void)
+{
+	pthread_t t[6];
+	int failed = 0;
+	for (long i = 0; i < 6; i++)
+		pthread_create(&t[i], NULL, reloading, (void *)i);
+	for (int i = 0; i < 6; i++) {
+		void *ret;
+		pthread_join(t[i], &ret);
+		failed += (int)(long)ret;
+	}
+	return failed >= 1000 ? 2 : failed;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 4) {
@@ -61,6 +101,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	const char *how = argc > 4 ? argv[4] : "lazy";
+	if (strcmp(how, "reload") == 0 && argc > 6) {
+		reload_lib[0] = argv[1], reload_fn[0] = argv[2];
+		reload_lib[1] = argv[5], reload_fn[1] = argv[6];
+		name = argv[3];
+		return reload();
+	}
 	int mode = (strcmp(how, "now") == 0 ? RTLD_NOW : RTLD_LAZY) | RTLD_DEEPBIND;
 	void *lib;
 	if (strcmp(how, "base") == 0)
