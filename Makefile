@@ -81,8 +81,8 @@ $(B)/tests/libpremark.so: tests/bin/premark.c | $(B)/tests
 
 # tests/deepbind.bats: the program that opens libraries with RTLD_DEEPBIND,
 # without ASan, which refuses such a dlopen outright (google/sanitizers#611);
-# a library it opens, bound lazily and at load; one that reaches it as a
-# dependency.
+# a library it opens, bound lazily, at load, and called through the GOT
+# (-fno-plt: GLOB_DAT, no PLT); one that reaches it as a dependency.
 $(B)/tests/deepbind: tests/bin/deepbind.c | $(B)/tests
 	$(call say,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -O0 -g -o $@ $< -lpthread -ldl
@@ -95,11 +95,16 @@ $(B)/tests/libdeepshm-now.so: tests/bin/deepshm.c | $(B)/tests
 	$(call say,CCLD,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -shared -Wl,-z,now,-z,relro -o $@ $<
 
+$(B)/tests/libdeepshm-noplt.so: tests/bin/deepshm.c | $(B)/tests
+	$(call say,CCLD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -shared -fno-plt -o $@ $<
+
 $(B)/tests/libdeepouter.so: tests/bin/deepouter.c $(B)/tests/libdeepshm.so
 	$(call say,CCLD,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -shared -Wl,-z,lazy -o $@ $< -L$(B)/tests -ldeepshm -Wl,-rpath,'$$ORIGIN'
 
-DEEPBIND_LIBS := $(B)/tests/libdeepshm.so $(B)/tests/libdeepshm-now.so $(B)/tests/libdeepouter.so
+DEEPBIND_LIBS := $(B)/tests/libdeepshm.so $(B)/tests/libdeepshm-now.so $(B)/tests/libdeepshm-noplt.so \
+	$(B)/tests/libdeepouter.so
 
 $(B) $(B)/samples $(B)/tests:
 	$(Q)mkdir -p $@

@@ -25,18 +25,21 @@ php_or_skip() {
 		skip "no php with shmop and sysvshm (make deps installs php-cli)"
 }
 
-@test "a library opened with RTLD_DEEPBIND: each of its calls traced, bound lazily or at load, itself or through a dependency, by dlopen or dlmopen(LM_ID_BASE)" {
-	for variant in 'libdeepshm.so deepshm_run' 'libdeepshm.so deepshm_run now' \
-		'libdeepshm-now.so deepshm_run' 'libdeepouter.so deepouter_run' 'libdeepouter.so deepouter_run now' \
-		'libdeepshm.so deepshm_run base' 'libdeepshm-now.so deepshm_run base'; do
+@test "a library opened with RTLD_DEEPBIND: each of its calls traced, through PLT or GOT (-fno-plt), bound lazily or at load, itself or through a dependency, by dlopen or dlmopen(LM_ID_BASE)" {
+	# LIBRARY FUNCTION HOW, and the library the calls are made from.
+	for variant in 'libdeepshm.so deepshm_run lazy libdeepshm.so' 'libdeepshm.so deepshm_run now libdeepshm.so' \
+		'libdeepshm-now.so deepshm_run lazy libdeepshm-now.so' 'libdeepshm-noplt.so deepshm_run lazy libdeepshm-noplt.so' \
+		'libdeepouter.so deepouter_run lazy libdeepshm.so' 'libdeepouter.so deepouter_run now libdeepshm.so' \
+		'libdeepshm.so deepshm_run base libdeepshm.so' 'libdeepshm-now.so deepshm_run base libdeepshm-now.so'; do
+		set -- $variant
 		rm -rf "$TRACE"
-		deep $variant
+		deep "$1" "$2" "$3"
 		assert_success
 		assert_output "$(printf '%s ok\n' $DEEP_CALLS)"
 		assert_equal "$(call_names)" "$DEEP_CALLS"
 		# Each call is seen from inside the library that made it.
 		run records '.event as $e | select($e == "stack") | .frames[0].module | sub(".*/"; "")'
-		assert_output "$(printf '"libdeepshm%s.so"\n' "$([[ $variant == libdeepshm-now* ]] && echo -now)"{,,,,,})"
+		assert_output "$(printf '"%s"\n' "$4"{,,,,,})"
 	done
 }
 
