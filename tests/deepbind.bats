@@ -160,6 +160,22 @@ php_or_skip() {
 	assert_line '"sysvshm.so"'
 }
 
+@test "PHP that becomes nobody (posix_setuid, from an extension too) opens its trace file first: its calls are traced" {
+	php_or_skip
+	[ "$(id -u)" = 0 ] || skip "changes user: needs root"
+	# Not the run's first process, which opens its file at start: PHP
+	# opens its own when it calls setuid, or not at all once it is nobody
+	# (the trace directory is root's).
+	trace sh -c 'php "$1" 0x5eed0d41 drop; exit $?' sh "$ROOT/tests/scripts/shm.php"
+	assert_success
+	assert_line 'uid 65534'
+	assert_equal "$stderr" ''
+	# Its file was opened while it was still root.
+	run records 'select(.event == "start" and .argv[0] == "php") | [.uid, .euid]'
+	assert_output '[0,0]'
+	assert_equal "$(call_names)" 'shmget shmctl shmat shmctl shmget shmget shmat shmctl shmdt shmdt'
+}
+
 @test "PHP: an --inject rule changes what shmop_open sees" {
 	php_or_skip
 	run --separate-stderr "$SHMTRACE" run -q -o "$TRACE" --inject shmget:error=ENOSPC:key=0x5eed0d11 -- \

@@ -4,10 +4,18 @@
 //   php shm.php KEY clean   shmop: create, write, read back, delete, close;
 //                           sysvshm at KEY+1: attach, put, get, remove
 //   php shm.php KEY leak    the same, but the shmop segment is never deleted
+//   php shm.php KEY drop    clean, after becoming nobody (posix_setuid)
 // Prints what it did, one line per step; a failed step ends the script
 // with status 1 and the message PHP gave.
 $key = intval($argv[1], 0);
 $mode = $argv[2] ?? "clean";
+if ($mode === "drop") {
+	if (!posix_setgid(65534) || !posix_setuid(65534)) {
+		echo "cannot become nobody\n";
+		exit(1);
+	}
+	echo "uid ", posix_getuid(), "\n";
+}
 
 $seg = @shmop_open($key, "c", 0600, 4096);
 if ($seg === false) {
