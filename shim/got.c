@@ -1,12 +1,9 @@
-/* Libraries opened with RTLD_DEEPBIND look their symbols up in their own
- * dependency tree first and only then in the global scope (dlopen(3)), so a
- * preloaded library never sees their calls: PHP opens every extension so,
- * and shmop_open's shmget went straight to libc.  After such a dlopen we
- * point the GOT slots through which loaded modules reach one of the
- * functions we export (our wrappers, read from our own dynamic symbol
- * table, so a wrapper added later is covered too) at our wrapper instead of
- * at libc's function -- the way heaptrack's inject mode makes code that did
- * not bind to it call it.
+/* Points the GOT slots through which loaded modules reach one of the
+ * functions we export at our wrapper instead of at libc's function, after
+ * a dlopen with RTLD_DEEPBIND (see dlopen.c for why and when) -- the way
+ * heaptrack's inject mode makes code that did not bind to it call it.  Our
+ * wrappers are read from our own dynamic symbol table, so a wrapper added
+ * later is covered too.
  *
  * A slot is changed only when that is sure to be right:
  *  - it holds exactly libc's function, or the one RTLD_NEXT gives us (what
@@ -24,15 +21,7 @@
  * All of it runs inside dl_iterate_phdr's callback: the loader holds its
  * list lock there, so no module can be unmapped under us and two passes
  * never run at once.  No allocation, no dl* call in the callback.
- *
- * Followed: dlopen and dlmopen(LM_ID_BASE) with RTLD_DEEPBIND of a file
- * named by a path, or by a bare name that the loader would search for the
- * same way if we were the caller (see searched_alike).  Not followed: other
- * bare names and names with $ORIGIN (the loader takes them relative to the
- * caller: only a tail call keeps the program the caller, and a tail call
- * gives us no control afterwards), and a new dlmopen namespace (it has its
- * own libc, errno included; our wrappers call the base namespace's).
- * x86-64 and AArch64 only. */
+ * x86-64 and AArch64 only (their relocation types below). */
 #include <dlfcn.h>
 #include <elf.h>
 #include <errno.h>
@@ -45,6 +34,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "got.h"
 #include "shim.h"
 
 #if defined(__x86_64__)
@@ -80,9 +70,6 @@ static int by_address(const void *a, const void *b)
 	uintptr_t x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
 	return (x > y) - (x < y);
 }
-
-static void *(*real_dlopen)(const char *, int);
-static void *(*real_dlmopen)(Lmid_t, const char *, int);
 
 /* glibc relocates the addresses in a module's dynamic section in place;
  * the vDSO's (read-only) keep offsets from its base. */
@@ -413,21 +400,18 @@ static int count_loads(struct dl_phdr_info *info, size_t size, void *arg)
 	return 1; /* the first module says it */
 }
 
-/* How many modules the process has loaded so far. */
-static unsigned long long loads(void)
+unsigned long long got_loads(void)
 {
 	unsigned long long n = 0;
 	dl_iterate_phdr(count_loads, &n);
 	return n;
 }
 
-/* After HANDLE was opened with RTLD_DEEPBIND (when there had been LOADS_BEFORE
- * loads): every module's slots. */
-static void follow_opened(void *handle, unsigned long long loads_before)
+void got_follow(void *handle, unsigned long long loads_before)
 {
 	int saved = errno;
 	pthread_once(&hooks_once, find_hooks);
-	struct pass p = {.loaded_any = loads() != loads_before};
+	struct pass p = {.loaded_any = got_loads() != loads_before};
 	if (!n_hooks || dlinfo(handle, RTLD_DI_LINKMAP, &p.opened) != 0) {
 		errno = saved;
 		return;
@@ -447,93 +431,4 @@ static void follow_opened(void *handle, unsigned long long loads_before)
 		dl_iterate_phdr(patch_module, &p);
 	}
 	errno = saved;
-}
-
-/* The pass-through below must stay a tail call: the loader takes the
- * return address as the caller of dlopen.  GCC makes it one from -O2 on;
- * this keeps it one in a -O0 build too (clang: musttail). */
-#if defined(__clang__)
-#define KEEPS_CALLER
-#define TAIL_RETURN __attribute__((musttail)) return
-#elif defined(__GNUC__)
-#define KEEPS_CALLER __attribute__((optimize("O2", "optimize-sibling-calls")))
-#define TAIL_RETURN return
-#else
-#define KEEPS_CALLER
-#define TAIL_RETURN return
-#endif
-
-static int has_tag(const ElfW(Dyn) *d, ElfW(Sxword) tag)
-{
-	for (; d->d_tag != DT_NULL; d++)
-		if (d->d_tag == tag)
-			return 1;
-	return 0;
-}
-
-/* Stops at a module, the main program aside (it comes first), with a
- * DT_RPATH. */
-static int find_rpath(struct dl_phdr_info *info, size_t size, void *arg)
-{
-	(void)size;
-	if ((*(int *)arg)++ == 0)
-		return 0;
-	for (int i = 0; i < info->dlpi_phnum; i++)
-		if (info->dlpi_phdr[i].p_type == PT_DYNAMIC &&
-		    has_tag((const ElfW(Dyn) *)(info->dlpi_addr + info->dlpi_phdr[i].p_vaddr), DT_RPATH))
-			return 1;
-	return 0;
-}
-
-/* Whether the loader searches a bare name for us as it would for CALLER
- * (glibc's _dl_map_object): the RPATHs of the caller and of the modules
- * that loaded it, then the main program's; LD_LIBRARY_PATH; the caller's
- * RUNPATH; the cache and the default directories.  Ours has neither, so
- * the two searches are one when the caller has no RUNPATH and no module
- * but the main program has an RPATH (as in most of Debian, whose policy
- * discourages both). */
-static int searched_alike(const void *caller)
-{
-	Dl_info info;
-	struct link_map *l = NULL;
-	if (!dladdr1(caller, &info, (void **)&l, RTLD_DL_LINKMAP) || !l || has_tag(l->l_ld, DT_RUNPATH))
-		return 0;
-	int seen = 0;
-	return dl_iterate_phdr(find_rpath, &seen) == 0;
-}
-
-/* A DEEPBIND dlopen we may make ourselves: of a path (the caller plays no
- * part then), or of a bare name searched as for CALLER.  Never a name with
- * $ORIGIN, which the loader expands from the caller's directory. */
-static int to_follow(const char *file, int mode, const void *caller)
-{
-	if (!file || !(mode & RTLD_DEEPBIND) || strchr(file, '$'))
-		return 0;
-	return strchr(file, '/') || searched_alike(caller);
-}
-
-EXPORT KEEPS_CALLER void *dlopen(const char *file, int mode)
-{
-	if (!real_dlopen)
-		real_dlopen = (void *(*)(const char *, int))dlsym(RTLD_NEXT, "dlopen");
-	if (!to_follow(file, mode, __builtin_return_address(0)))
-		TAIL_RETURN real_dlopen(file, mode); /* the caller stays the program's */
-	unsigned long long before = loads();
-	void *handle = real_dlopen(file, mode);
-	if (handle)
-		follow_opened(handle, before);
-	return handle;
-}
-
-EXPORT KEEPS_CALLER void *dlmopen(Lmid_t lmid, const char *file, int mode)
-{
-	if (!real_dlmopen)
-		real_dlmopen = (void *(*)(Lmid_t, const char *, int))dlsym(RTLD_NEXT, "dlmopen");
-	if (lmid != LM_ID_BASE || !to_follow(file, mode, __builtin_return_address(0)))
-		TAIL_RETURN real_dlmopen(lmid, file, mode);
-	unsigned long long before = loads();
-	void *handle = real_dlmopen(lmid, file, mode);
-	if (handle)
-		follow_opened(handle, before);
-	return handle;
 }
