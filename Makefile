@@ -44,7 +44,8 @@ COMMON_SRC := common/xlat.c common/calls.c common/inject.c
 SHIM_SRC   := $(wildcard shim/*.c) $(COMMON_SRC)
 CLI_SRC    := $(wildcard cli/*.c analyzer/*.c) $(COMMON_SRC) common/sysvipc.c
 SAMPLES    := $(patsubst samples/%.c,$(B)/samples/%,$(wildcard samples/*.c))
-TEST_BINS  := $(patsubst tests/bin/%.c,$(B)/tests/%,$(filter-out tests/bin/premark.c,$(wildcard tests/bin/*.c)))
+TEST_LIBS  := tests/bin/premark.c tests/bin/deepshm.c tests/bin/deepouter.c # built as .so, below
+TEST_BINS  := $(patsubst tests/bin/%.c,$(B)/tests/%,$(filter-out $(TEST_LIBS),$(wildcard tests/bin/*.c)))
 HEADERS    := $(wildcard common/*.h shim/*.h cli/*.h analyzer/*.h)
 
 all: $(B)/libshmtrace.so $(B)/shmtrace $(SAMPLES)
@@ -78,13 +79,40 @@ $(B)/tests/libpremark.so: tests/bin/premark.c | $(B)/tests
 	$(call say,CCLD,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -shared -o $@ $< -ldl
 
+# tests/deepbind.bats: the program that opens libraries with RTLD_DEEPBIND,
+# without ASan, which refuses such a dlopen outright (google/sanitizers#611);
+# a library it opens, bound lazily, at load, and called through the GOT
+# (-fno-plt: GLOB_DAT, no PLT); one that reaches it as a dependency.
+$(B)/tests/deepbind: tests/bin/deepbind.c | $(B)/tests
+	$(call say,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -O0 -g -o $@ $< -lpthread -ldl
+
+$(B)/tests/libdeepshm.so: tests/bin/deepshm.c | $(B)/tests
+	$(call say,CCLD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -shared -Wl,-z,lazy -o $@ $<
+
+$(B)/tests/libdeepshm-now.so: tests/bin/deepshm.c | $(B)/tests
+	$(call say,CCLD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -shared -Wl,-z,now,-z,relro -o $@ $<
+
+$(B)/tests/libdeepshm-noplt.so: tests/bin/deepshm.c | $(B)/tests
+	$(call say,CCLD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -shared -fno-plt -o $@ $<
+
+$(B)/tests/libdeepouter.so: tests/bin/deepouter.c $(B)/tests/libdeepshm.so
+	$(call say,CCLD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -shared -Wl,-z,lazy -o $@ $< -L$(B)/tests -ldeepshm -Wl,-rpath,'$$ORIGIN'
+
+DEEPBIND_LIBS := $(B)/tests/libdeepshm.so $(B)/tests/libdeepshm-now.so $(B)/tests/libdeepshm-noplt.so \
+	$(B)/tests/libdeepouter.so
+
 $(B) $(B)/samples $(B)/tests:
 	$(Q)mkdir -p $@
 
 # The suites run in a private IPC namespace when we may make one: segments a
 # failing test leaks die with it, and other programs' segments cannot
 # disturb a count.
-test: all $(TEST_BINS) $(B)/tests/libpremark.so
+test: all $(TEST_BINS) $(B)/tests/libpremark.so $(DEEPBIND_LIBS)
 	$(Q)export SHMTRACE_BUILD="$(abspath $(B))"; \
 	if [ "$$(id -u)" = 0 ] && unshare --ipc true 2>/dev/null; then \
 		unshare --ipc tests/run-suites tests/; \
