@@ -416,6 +416,7 @@ void got_follow(void *handle, unsigned long long loads_before)
 		errno = saved;
 		return;
 	}
+	fork_guard_enter(); /* the loader's lock, below: see backtrace.c */
 	dl_iterate_phdr(patch_module, &p);
 	/* Lazy slots of the new modules: only now may we ask the loader
 	 * (dlsym) what they would bind to -- not inside its callback. */
@@ -430,5 +431,6 @@ void got_follow(void *handle, unsigned long long loads_before)
 		p.lazy_known = 1;
 		dl_iterate_phdr(patch_module, &p);
 	}
+	fork_guard_leave();
 	errno = saved;
 }
