@@ -18,6 +18,7 @@
  * A fork is stamped when it is made (in the atfork prepare handler, or in
  * our clone wrappers), so that the child's fork record is ordered before
  * anything its parent does after the fork. */
+#include <dlfcn.h>
 #include <errno.h>
 #include <linux/sched.h>
 #include <pthread.h>
@@ -171,7 +172,8 @@ EXPORT int clone(int (*fn)(void *), void *stack, int flags, void *arg, ...)
 	void *tls = va_arg(ap, void *);
 	pid_t *child_tid = va_arg(ap, pid_t *);
 	va_end(ap);
-	ensure_init();
+	if (!real.clone) /* before our constructor: never init from here */
+		real.clone = (int (*)(int (*)(void *), void *, int, void *, ...))dlsym(RTLD_NEXT, "clone");
 	int copy = making_child((unsigned)flags);
 	/* The child runs FN and never returns here: it notices itself later. */
 	int ret = real.clone(fn, stack, flags, arg, parent_tid, tls, child_tid);

@@ -4,6 +4,7 @@
  * sigaltstack it already expects an odd one. */
 #include "stack.h"
 
+#include <dlfcn.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -87,7 +88,8 @@ void run_with_room(void (*fn)(void *), void *arg)
 
 EXPORT int sigaltstack(const stack_t *ss, stack_t *old)
 {
-	ensure_init();
+	if (!real.sigaltstack) /* a sanitizer's start-up, before our constructor: never init from here */
+		real.sigaltstack = (int (*)(const stack_t *, stack_t *))dlsym(RTLD_NEXT, "sigaltstack");
 	int ret = real.sigaltstack(ss, old);
 	if (ret == 0 && ss)
 		stack_forget_altstack();
