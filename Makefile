@@ -176,7 +176,7 @@ install: all
 	install -m 755 $(B)/shmtrace $(DESTDIR)$(BINDIR)/shmtrace
 	install -m 644 $(B)/libshmtrace.so $(DESTDIR)$(PKGLIBDIR)/libshmtrace.so
 	install -m 644 docs/shmtrace.1 $(DESTDIR)$(MANDIR)/man1/shmtrace.1
-	install -m 644 README.md docs/*.md $(DESTDIR)$(DOCDIR)/
+	install -m 644 README.md LICENSE docs/*.md $(DESTDIR)$(DOCDIR)/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/shmtrace $(DESTDIR)$(PKGLIBDIR)/libshmtrace.so $(DESTDIR)$(MANDIR)/man1/shmtrace.1

@@ -50,7 +50,7 @@ int main(int argc, char **argv)
 	if (strcmp(command, "-h") == 0 || strcmp(command, "--help") == 0)
 		return help(NULL);
 	if (strcmp(command, "-V") == 0 || strcmp(command, "--version") == 0) {
-		puts("shmtrace " SHMTRACE_VERSION);
+		puts("shmtrace " SHMTRACE_VERSION "\nLicense: MIT");
 		return 0;
 	}
 	if (strcmp(command, "help") == 0)

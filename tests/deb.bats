@@ -30,6 +30,11 @@ teardown() {
 	assert_output --partial ./usr/lib/shmtrace/libshmtrace.so
 	assert_output --partial ./usr/share/man/man1/shmtrace.1.gz
 	assert_output --partial ./usr/share/doc/shmtrace/trace-format.md.gz
+	# The license travels with the package, in Debian's machine-readable form.
+	assert_output --partial ./usr/share/doc/shmtrace/copyright
+	run sh -c "dpkg-deb --fsys-tarfile '$deb' | tar -xOf - ./usr/share/doc/shmtrace/copyright"
+	assert_line 'License: MIT'
+	assert_line --partial 'Permission is hereby granted, free of charge'
 	if command -v lintian >/dev/null; then
 		run lintian "$deb"
 		refute_output --regexp '^E: '

@@ -11,6 +11,7 @@ load helpers
 	[ -x "$stage/usr/bin/shmtrace" ]
 	[ -f "$stage/usr/lib/shmtrace/libshmtrace.so" ]
 	[ -f "$stage/usr/share/doc/shmtrace/trace-format.md" ]
+	cmp "$ROOT/LICENSE" "$stage/usr/share/doc/shmtrace/LICENSE"
 	[ -f "$stage/usr/share/man/man1/shmtrace.1" ]
 
 	cd /
