@@ -9,6 +9,7 @@
 #include "../common/fnv.h"
 #include "../common/trace_format.h"
 #include "model_state.h"
+#include "render.h"
 
 /* ---- processes and segments ----------------------------------------- */
 
@@ -491,7 +492,7 @@ void model_feed(struct model *m, const struct record *record, struct trace_file 
 	} else if (json_is_integer(json_object_get(rec, "pid"))) {
 		on_process(m, event, rec);
 	} else {
-		reader_warn(m->reader, file, file->record_line, "\"%s\" record without a pid: ignored", event);
+		reader_warn(m->reader, file, file->record_line, "\"%s\" record without a pid: ignored", printable(event));
 	}
 }
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "../common/trace_format.h"
+#include "render.h"
 
 #define MAX_WARNINGS_SHOWN 50
 
@@ -111,7 +112,8 @@ static int header_ok(struct reader *r, struct trace_file *f, const json_t *rec)
 	const char *format = json_string_value(json_object_get(rec, "format"));
 	json_int_t version = json_integer_value(json_object_get(rec, "version"));
 	if (!format || strcmp(format, TRACE_FORMAT_NAME) != 0) {
-		reader_warn(r, f, f->line, "not a shmtrace trace (format %s): file skipped", format ? format : "missing");
+		reader_warn(r, f, f->line, "not a shmtrace trace (format %s): file skipped",
+			    format ? printable(format) : "missing");
 		return 0;
 	}
 	if (version != TRACE_FORMAT_VERSION) {
@@ -152,13 +154,16 @@ static void advance(struct reader *r, struct trace_file *f)
 			reader_warn(r, f, f->line, "last line cut short (the process was killed while writing?): ignored");
 			break;
 		}
-		/* A record whose writer was killed mid-copy leaves NUL bytes: what
-		 * follows the last of them is the next record. */
+		/* Room filled with NUL bytes (a file system that gave zeroed room,
+		 * an older library): what follows the last of them is the next
+		 * record, what precedes the first a record cut short. */
 		char *start = line;
 		char *nul = memchr(line, '\0', (size_t)len);
 		if (nul) {
-			if (nul > line)
+			if (nul > line) {
+				mark_incomplete(r, f);
 				reader_warn(r, f, f->line, "record cut short (its process was killed while writing it): ignored");
+			}
 			start = memrchr(line, '\0', (size_t)len) + 1;
 			len -= start - line;
 		}
@@ -173,12 +178,29 @@ static void advance(struct reader *r, struct trace_file *f)
 				if (!fast.stack)
 					reader_warn(r, f, f->line, "call refers to stack %lld, which the file does not define",
 						    fast.call.stack_id);
+			} else if (fast.call.stack_text) {
+				json_t *frames = json_loadb(fast.call.stack_text, fast.call.stack_len, 0, NULL);
+				fast.stack = frames ? call_stack(r, f, frames) : NULL;
+				if (!frames)
+					reader_warn(r, f, f->line, "malformed inline stack: ignored");
+				json_decref(frames);
 			}
+			fast.call.stack_text = NULL; /* it pointed into this line */
 			hold(f, &fast);
 			break;
 		}
+		while (len > 0 && strchr(" \t\r\n", start[len - 1]))
+			len--; /* so that a cut record ends the input, not a string */
 		json_error_t err;
 		json_t *rec = json_loadb(start, (size_t)len, JSON_REJECT_DUPLICATES, &err);
+		if (!rec && json_error_code(&err) == json_error_premature_end_of_input) {
+			/* In a mapped file, room is newlines until a record is
+			 * copied in: a writer killed mid-copy leaves the start
+			 * of its record on a line of its own. */
+			mark_incomplete(r, f);
+			reader_warn(r, f, f->line, "record cut short (its process was killed while writing it): ignored");
+			continue;
+		}
 		if (!rec || !json_is_object(rec)) {
 			reader_warn(r, f, f->line, "not a JSON object%s%s: line ignored", rec ? "" : ": ", rec ? "" : err.text);
 			json_decref(rec);
@@ -219,7 +241,7 @@ static void advance(struct reader *r, struct trace_file *f)
 			hold(f, &other);
 			break;
 		} else {
-			reader_warn(r, f, f->line, "\"%s\" record without a valid \"ts\": ignored", event);
+			reader_warn(r, f, f->line, "\"%s\" record without a valid \"ts\": ignored", printable(event));
 		}
 		json_decref(rec);
 	}

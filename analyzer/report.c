@@ -211,9 +211,15 @@ static void live_name(json_t *leak, const char *path, void *ctx)
 	int present = access(path, F_OK) == 0;
 	json_t *live = json_pack("{s:b}", "present", present);
 	if (present) {
-		char cmd[600];
+		char cmd[8600];
 		snprintf(cmd, sizeof cmd, "rm %s", path);
-		json_object_set_new(live, "remove", json_string(cmd));
+		json_t *remove = json_string(cmd);
+		if (!remove) { /* bytes that are not UTF-8: let the shell make them */
+			const char *name = json_string_value(json_object_get(leak, "name"));
+			snprintf(cmd, sizeof cmd, "rm \"$(printf %%b '/dev/shm/%s')\"", name + strspn(name, "/"));
+			remove = json_string(cmd);
+		}
+		json_object_set_new(live, "remove", remove);
 	}
 	json_object_set_new(leak, "live", live);
 }

@@ -1,9 +1,11 @@
 /* Call records are almost all of a trace, and jansson's DOM costs ~5 us a
  * line here.  This strict scanner reads the fields the model needs from a
  * call record straight into a struct.  Whatever it does not expect -- other
- * records, escapes in strings it keeps, inline stacks, bad JSON -- it hands
- * back (SCAN_OTHER), and the reader parses the line with jansson, which
- * also gives the exact error for bad input. */
+ * records, fields out of their order or shape, bad JSON -- it hands back
+ * (SCAN_OTHER), and the reader parses the line with jansson, which also
+ * gives the exact error for bad input.  It reads every call record the shim
+ * writes, including sizes past 2^63 that jansson cannot hold, and leaves
+ * inline stacks to the reader as text. */
 #ifndef SHMTRACE_SCAN_H
 #define SHMTRACE_SCAN_H
 
@@ -28,12 +30,16 @@ struct call_rec {
 	int has_shmaddr;
 	unsigned long long shmaddr;
 	char cmd[24];        /* shmctl; "" if absent */
-	char name[256];      /* shm_open, shm_unlink: the name; ftok: the path */
 	long long id;        /* ftok */
 	int has_ftok_key;
 	unsigned ftok_key;   /* ftok's result */
 	long long stack_id;  /* 0: none */
+	const char *stack_text; /* inline frames: the JSON array in the line read */
+	size_t stack_len;
 	int has_ts, has_args;
+	/* shm_open, shm_unlink: the name; ftok: the path.  As text
+	 * (common/bytestext.h), cut to fit.  Last: only name[0] is cleared. */
+	char name[4104];
 };
 
 enum { SCAN_CALL = 0, SCAN_OTHER = -1 };

@@ -1,0 +1,79 @@
+#!/usr/bin/env bats
+# The reader reads back everything the library writes, byte for byte:
+# names and paths that are not UTF-8, sizes past 2^63, records cut by a
+# kill; and what it read is printed safely on a terminal.
+
+load helpers
+
+fixture() {
+	local dir="$BATS_TEST_TMPDIR/fixture-$1" f
+	mkdir -p "$dir"
+	for f in "$BATS_TEST_DIRNAME/fixtures/$1"/*.jsonl.in; do
+		cp "$f" "$dir/$(basename "$f" .in)"
+	done
+	echo "$dir"
+}
+
+@test "names that are not UTF-8 are carried as their exact bytes, \\xHH in the trace, and found in /dev/shm" {
+	latin1=$'/shmtrace-caf\xe9-'$$ ff=$'/shmtrace-\xff\\-'$$ gone=$'/shmtrace-gone\xfe-'$$
+	trace "$TESTBIN/names" "open:$latin1" "open:$ff" "open:$gone" "unlink:$gone"
+	assert_success
+	assert_valid_trace
+	# In the trace: text for the bytes, each stray byte \xHH, a backslash \\.
+	run records 'select(.call == "shm_open") | .args.name'
+	assert_line --index 0 "\"/shmtrace-caf\\\\xe9-$$\""
+	assert_line --index 1 "\"/shmtrace-\\\\xff\\\\\\\\-$$\""
+	# printf %b turns the text back into the bytes.
+	[ "$(printf %b "$(records 'select(.call == "shm_open") | .args.name' | jq -r . | head -1)")" = "$latin1" ]
+	run --separate-stderr "$SHMTRACE" report --live --format json "$TRACE"
+	assert_failure 1
+	assert_equal "$stderr" ''
+	# Both leaks, none dropped; the unlinked one is no leak; each found live
+	# in /dev/shm by its bytes.
+	run jq -c '[.posix_names_never_unlinked[] | [.name, .live.present]]' <<<"$output"
+	assert_output "[[\"/shmtrace-caf\\\\xe9-$$\",true],[\"/shmtrace-\\\\xff\\\\\\\\-$$\",true]]"
+	rm -f "/dev/shm/${latin1#/}" "/dev/shm/${ff#/}"
+}
+
+@test "a program at a path that is not UTF-8 is named, not untraced" {
+	dir="$BATS_TEST_TMPDIR/"$'caf\xe9'
+	mkdir "$dir"
+	cp "$TESTBIN/names" "$dir/names"
+	n=$'/shmtrace-prog\xff-'$$
+	trace "$dir/names" "open:$n"
+	assert_success
+	run --separate-stderr "$SHMTRACE" report --format json "$TRACE"
+	assert_failure 1
+	run jq -r '.posix_names_never_unlinked[0].program' <<<"$output"
+	assert_output "$BATS_TEST_TMPDIR/caf\\xe9/names"
+	run --separate-stderr "$SHMTRACE" report "$TRACE"
+	assert_line --regexp '^LEAK: POSIX shared memory /shmtrace-prog\\xff-[0-9]+ created by pid [0-9]+ \(names\), never unlinked:$'
+	rm -f "/dev/shm/${n#/}"
+}
+
+@test "text output: control characters and bytes that are not UTF-8 in names, programs and errnos are escaped" {
+	run --separate-stderr "$SHMTRACE" report "$(fixture terminal)"
+	assert_failure 1
+	# No control character reaches the terminal but newlines.
+	run bash -c 'tr -d "\n" <<<"$1" | LC_ALL=C grep -c "[[:cntrl:]]"' _ "$output"
+	assert_output 0
+	run --separate-stderr "$SHMTRACE" report "$(fixture terminal)"
+	assert_line 'LEAK: POSIX shared memory /n\x1b]0;title\x07\x0d\xff created by pid 600 (evil\x1b[2J\x1b[1A\xc2\x9b2K\x07), never unlinked:'
+	assert_output --partial 'failures: EINVAL\x1b[2J 1'
+	# The JSON keeps the text as read: jq gets it back unchanged.
+	run --separate-stderr "$SHMTRACE" report --format json "$(fixture terminal)"
+	run jq -r '.posix_names_never_unlinked[0].name' <<<"$output"
+	assert_output $'/n\e]0;title\a\r\\xff'
+}
+
+@test "a record cut by a kill mid-copy, then blank room, then more records: warned, the file incomplete, the rest read" {
+	dir=$(fixture cut-record)
+	run --separate-stderr "$SHMTRACE" report --format json "$dir"
+	assert_success
+	assert_equal "${stderr_lines[0]}" "$dir/shmtrace.500.jsonl:4: warning: record cut short (its process was killed while writing it): ignored"
+	assert_equal "${stderr_lines[1]}" "$dir/shmtrace.500.jsonl:9: warning: record cut short (its process was killed while writing it): ignored"
+	run jq -c '[.summary.calls, .summary.warnings, .summary.incomplete_files]' <<<"$output"
+	assert_output '[{"shmget":1,"shmctl":1},2,1]'
+	run --separate-stderr "$SHMTRACE" report "$dir"
+	assert_output --partial 'the trace had 2 problem(s), see the warnings above; it is incomplete'
+}
