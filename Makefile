@@ -70,6 +70,11 @@ $(B)/tests/%: tests/bin/%.c | $(B)/tests
 	$(call say,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(SAN) -O0 -g -o $@ $< -lpthread -ldl
 
+# The reader's two paths over call records, for tests/readback.bats.
+$(B)/tests/readback: tests/bin/readback.c analyzer/scan.c common/bytestext.c $(HEADERS) | $(B)/tests
+	$(call say,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(SAN) -O0 -g -o $@ $< analyzer/scan.c common/bytestext.c $(shell pkg-config --libs jansson)
+
 $(B)/tests/static_%: tests/bin/static_%.c | $(B)/tests
 	$(call say,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -static -o $@ $<

@@ -192,7 +192,7 @@ static void advance(struct reader *r, struct trace_file *f)
 		while (len > 0 && strchr(" \t\r\n", start[len - 1]))
 			len--; /* so that a cut record ends the input, not a string */
 		json_error_t err;
-		json_t *rec = json_loadb(start, (size_t)len, JSON_REJECT_DUPLICATES, &err);
+		json_t *rec = record_from_line(start, (size_t)len, &err);
 		if (!rec && json_error_code(&err) == json_error_premature_end_of_input) {
 			/* In a mapped file, room is newlines until a record is
 			 * copied in: a writer killed mid-copy leaves the start

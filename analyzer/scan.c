@@ -306,6 +306,10 @@ static int arg_member(struct cursor *c, const char *key, struct call_rec *r)
 		return string_into(c, r->name, sizeof r->name, 1);
 	if (strcmp(key, "id") == 0)
 		return integer(c, &r->id);
+	if (strcmp(key, "shmflg") == 0 || strcmp(key, "oflag") == 0)
+		return integer(c, &r->flags_raw) ? -1 : (r->has_flags = 1, 0);
+	if (strcmp(key, "cmd_raw") == 0)
+		return integer(c, &r->cmd_raw);
 	if (strcmp(key, "cmd") == 0) {
 		ws(c);
 		if (c->p < c->end && *c->p == '"')
@@ -450,7 +454,13 @@ int call_from_json(const json_t *rec, struct call_rec *r)
 		hex_value(ret, &r->ret_addr);
 	if (hex_value(json_object_get(args, "key"), &key) == 0)
 		r->has_key = 1, r->key = (unsigned)key;
-	r->size = (unsigned long long)json_integer_value(json_object_get(args, "size"));
+	const json_t *size = json_object_get(args, "size");
+	r->size = json_is_string(size) ? strtoull(json_string_value(size), NULL, 10)
+				       : (unsigned long long)json_integer_value(size);
+	const json_t *flags = json_object_get(args, json_object_get(args, "oflag") ? "oflag" : "shmflg");
+	r->has_flags = json_is_integer(flags);
+	r->flags_raw = json_integer_value(flags);
+	r->cmd_raw = json_integer_value(json_object_get(args, "cmd_raw"));
 	r->has_shmid = json_is_integer(json_object_get(args, "shmid"));
 	r->shmid = json_integer_value(json_object_get(args, "shmid"));
 	r->has_shmaddr = hex_value(json_object_get(args, "shmaddr"), &r->shmaddr) == 0;
@@ -461,4 +471,67 @@ int call_from_json(const json_t *rec, struct call_rec *r)
 	if (hex_value(json_object_get(rec, "key"), &key) == 0)
 		r->has_ftok_key = 1, r->ftok_key = (unsigned)key;
 	return 0;
+}
+
+/* Whether the digits at p (n of them) exceed what a json_int_t holds. */
+static int too_big(const char *p, size_t n, int neg)
+{
+	const char *max = neg ? "9223372036854775808" : "9223372036854775807";
+	return n > 19 || (n == 19 && memcmp(p, max, 19) > 0);
+}
+
+/* A copy of the line with each integer too big for jansson quoted. */
+static char *quote_big_integers(const char *s, size_t len, size_t *out_len)
+{
+	char *out = malloc(len * 3 + 1), *o = out;
+	int in_string = 0;
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < len;) {
+		if (in_string) {
+			if (s[i] == '\\' && i + 1 < len)
+				*o++ = s[i++];
+			else if (s[i] == '"')
+				in_string = 0;
+			*o++ = s[i++];
+			continue;
+		}
+		if (s[i] == '"')
+			in_string = 1;
+		int neg = s[i] == '-' && i + 1 < len && s[i + 1] >= '0' && s[i + 1] <= '9';
+		if (neg || (s[i] >= '0' && s[i] <= '9')) {
+			size_t start = i + (size_t)neg, end = start;
+			while (end < len && s[end] >= '0' && s[end] <= '9')
+				end++;
+			int quote = too_big(s + start, end - start, neg) &&
+				    !(end < len && (s[end] == '.' || s[end] == 'e' || s[end] == 'E'));
+			if (quote)
+				*o++ = '"';
+			memcpy(o, s + i, end - i);
+			o += end - i;
+			if (quote)
+				*o++ = '"';
+			i = end;
+			continue;
+		}
+		*o++ = s[i++];
+	}
+	*o = '\0';
+	*out_len = (size_t)(o - out);
+	return out;
+}
+
+json_t *record_from_line(const char *line, size_t len, json_error_t *err)
+{
+	json_t *rec = json_loadb(line, len, JSON_REJECT_DUPLICATES, err);
+	if (rec || json_error_code(err) != json_error_numeric_overflow)
+		return rec;
+	size_t n;
+	char *quoted = quote_big_integers(line, len, &n);
+	if (quoted) {
+		json_error_t again;
+		rec = json_loadb(quoted, n, JSON_REJECT_DUPLICATES, &again);
+		free(quoted);
+	}
+	return rec;
 }

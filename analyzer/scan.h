@@ -29,7 +29,10 @@ struct call_rec {
 	long long shmid;
 	int has_shmaddr;
 	unsigned long long shmaddr;
-	char cmd[24];        /* shmctl; "" if absent */
+	char cmd[24];        /* shmctl; "" if absent or a number */
+	long long cmd_raw;   /* shmctl */
+	int has_flags;
+	long long flags_raw; /* shmget, shmat: shmflg; shm_open: oflag */
 	long long id;        /* ftok */
 	int has_ftok_key;
 	unsigned ftok_key;   /* ftok's result */
@@ -49,5 +52,10 @@ int scan_call(const char *s, size_t len, struct call_rec *out);
 /* The same struct from a call record jansson parsed; -1 if a field the
  * model needs is missing or of the wrong type. */
 int call_from_json(const json_t *rec, struct call_rec *out);
+
+/* A line parsed with jansson.  jansson holds integers as signed 64-bit and
+ * refuses larger ones; a line that has some is parsed again with each of
+ * them as a string of its digits, which call_from_json reads back. */
+json_t *record_from_line(const char *line, size_t len, json_error_t *err);
 
 #endif

@@ -77,3 +77,37 @@ fixture() {
 	run --separate-stderr "$SHMTRACE" report "$dir"
 	assert_output --partial 'the trace had 2 problem(s), see the warnings above; it is incomplete'
 }
+
+@test "property: every call the library records, with extreme arguments, reads back identically by both paths of the reader" {
+	trace "$TESTBIN/extremes"
+	assert_success
+	expected="$output"
+	[ "$(grep -c '^expect ' <<<"$expected")" -ge 200 ]
+	# One record per call, each read back by the fast scanner and by
+	# jansson exactly as the program passed and got it: sizes past 2^63,
+	# INT_MIN and INT_MAX everywhere, addresses at both ends, names of
+	# every kind of byte.
+	run "$TESTBIN/readback" "$TRACE"/shmtrace.*.jsonl
+	assert_success
+	refute_output --partial unreadable
+	assert_equal "$(grep '^scan ' <<<"$output" | cut -d' ' -f2-)" "$(cut -d' ' -f2- <<<"$expected")"
+	assert_equal "$(grep '^json ' <<<"$output" | cut -d' ' -f2-)" "$(cut -d' ' -f2- <<<"$expected")"
+	# And the report counts every one of them, with no warning.
+	run --separate-stderr "$SHMTRACE" report --format json "$TRACE"
+	assert_equal "$stderr" ''
+	run jq -c '[.summary.calls, .summary.warnings]' <<<"$output"
+	want=$(awk '{ n[$4]++ } END { printf "{\"shmget\":%d,\"shmat\":%d,\"shmdt\":%d,\"shmctl\":%d,\"shm_open\":%d,\"shm_unlink\":%d,\"ftok\":%d}", n["shmget"], n["shmat"], n["shmdt"], n["shmctl"], n["shm_open"], n["shm_unlink"], n["ftok"] }' <<<"$expected")
+	assert_output "[$want,0]"
+}
+
+@test "shmget of 2^64 - 16 MiB, as stress-ng asks: read back, counted and grouped as the failure it is" {
+	trace "$TESTBIN/extremes"
+	assert_success
+	want=$(grep -c '^expect .* shmget .*errno=EINVAL$' <<<"$output")
+	[ "$want" -gt 0 ]
+	run --separate-stderr "$SHMTRACE" report --format json "$TRACE"
+	run jq -c '[.misuse[] | select(.call == "shmget" and .errno == "EINVAL") | .count] | add' <<<"$output"
+	assert_output "$want"
+	run records 'select(.call == "shmget" and .args.size == 18446744073692774400) | .errno'
+	assert_line '"EINVAL"'
+}
