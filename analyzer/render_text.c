@@ -181,10 +181,12 @@ static void misuse(FILE *out, const json_t *list)
 			base(s(m, "program")));
 		if (json_object_get(m, "shmid"))
 			fprintf(out, ", segment %lld", n(m, "shmid"));
-		if (json_object_get(m, "first_ftok"))
-			fprintf(out, ": key %s from %s id %lld, and from %s id %lld", s(m, "key"),
-				s(json_object_get(m, "first_ftok"), "path"), n(json_object_get(m, "first_ftok"), "id"),
-				s(json_object_get(m, "ftok"), "path"), n(json_object_get(m, "ftok"), "id"));
+		if (json_object_get(m, "first_ftok")) {
+			const json_t *first = json_object_get(m, "first_ftok"), *then = json_object_get(m, "ftok");
+			fprintf(out, ": key %s from %s id %lld (last used by pid %lld), and from %s id %lld %.6f s after, while the first was in use",
+				s(m, "key"), s(first, "path"), n(first, "id"), n(first, "pid"), s(then, "path"), n(then, "id"),
+				(double)(n(then, "first_ts") - n(first, "last_ts")) / 1e9);
+		}
 		if (n(m, "injected"))
 			fprintf(out, ", %lld injected", n(m, "injected"));
 		fprintf(out, "%s:\n", times(n(m, "count")));

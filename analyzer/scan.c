@@ -310,6 +310,10 @@ static int arg_member(struct cursor *c, const char *key, struct call_rec *r)
 		return integer(c, &r->flags_raw) ? -1 : (r->has_flags = 1, 0);
 	if (strcmp(key, "cmd_raw") == 0)
 		return integer(c, &r->cmd_raw);
+	if (strcmp(key, "dev") == 0)
+		return uinteger(c, &r->dev) ? -1 : (r->has_file_id |= 1, 0);
+	if (strcmp(key, "ino") == 0)
+		return uinteger(c, &r->ino) ? -1 : (r->has_file_id |= 2, 0);
 	if (strcmp(key, "cmd") == 0) {
 		ws(c);
 		if (c->p < c->end && *c->p == '"')
@@ -411,6 +415,7 @@ int scan_call(const char *s, size_t len, struct call_rec *out)
 	ws(&c);
 	if (c.p != c.end || !out->call[0] || out->pid < 0 || !out->has_ts || !out->has_args)
 		return SCAN_OTHER;
+	out->has_file_id = out->has_file_id == 3; /* both, or neither counts */
 	return SCAN_CALL;
 }
 
@@ -461,6 +466,10 @@ int call_from_json(const json_t *rec, struct call_rec *r)
 	r->has_flags = json_is_integer(flags);
 	r->flags_raw = json_integer_value(flags);
 	r->cmd_raw = json_integer_value(json_object_get(args, "cmd_raw"));
+	const json_t *dev = json_object_get(args, "dev"), *ino = json_object_get(args, "ino");
+	r->has_file_id = (json_is_integer(dev) || json_is_string(dev)) && (json_is_integer(ino) || json_is_string(ino));
+	r->dev = json_is_string(dev) ? strtoull(json_string_value(dev), NULL, 10) : (unsigned long long)json_integer_value(dev);
+	r->ino = json_is_string(ino) ? strtoull(json_string_value(ino), NULL, 10) : (unsigned long long)json_integer_value(ino);
 	r->has_shmid = json_is_integer(json_object_get(args, "shmid"));
 	r->shmid = json_integer_value(json_object_get(args, "shmid"));
 	r->has_shmaddr = hex_value(json_object_get(args, "shmaddr"), &r->shmaddr) == 0;

@@ -34,6 +34,8 @@ struct call_rec {
 	int has_flags;
 	long long flags_raw; /* shmget, shmat: shmflg; shm_open: oflag */
 	long long id;        /* ftok */
+	int has_file_id;     /* ftok: the file's device and inode */
+	unsigned long long dev, ino;
 	int has_ftok_key;
 	unsigned ftok_key;   /* ftok's result */
 	long long stack_id;  /* 0: none */

@@ -3,7 +3,9 @@
  * pass bytes that are not UTF-8), and prints each result:
  *   open:NAME      shm_open(NAME, O_RDWR|O_CREAT|O_EXCL, 0600), then close
  *   unlink:NAME    shm_unlink(NAME)
- *   ftok:ID:PATH   ftok(PATH, ID); prints the key */
+ *   ftok:ID:PATH   ftok(PATH, ID); prints the key
+ *   file:PATH      creates the file PATH (empty)
+ *   rmfile:PATH    removes it */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -29,6 +31,13 @@ int main(int argc, char **argv)
 			int id = (int)strtol(a + 5, &path, 0);
 			key_t key = ftok(path + 1, id);
 			printf("ftok 0x%08x\n", (unsigned)key);
+		} else if (strncmp(a, "file:", 5) == 0) {
+			int fd = open(a + 5, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+			printf("file %s\n", fd == -1 ? strerrorname_np(errno) : "ok");
+			if (fd != -1)
+				close(fd);
+		} else if (strncmp(a, "rmfile:", 7) == 0) {
+			printf("rmfile %s\n", unlink(a + 7) == -1 ? strerrorname_np(errno) : "ok");
 		} else {
 			fprintf(stderr, "names: unknown operation '%s'\n", a);
 			return 2;
