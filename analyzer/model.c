@@ -228,8 +228,11 @@ static unsigned long long mapped_length(const struct segment *s)
 static void replaced_attachments(struct model *m, struct process *p, unsigned long long addr, unsigned long long len)
 {
 	for (struct attachment **a = &p->att; *a;) {
-		unsigned long long start = (*a)->addr, end = start + mapped_length((*a)->seg);
-		int covered = start == addr || (len && start >= addr && end <= addr + len && end > start);
+		/* Only a whole attachment goes; the part of a larger one that a
+		 * smaller remap leaves stays mapped, and attached.  Without the
+		 * lengths, the same address is the best guess. */
+		unsigned long long start = (*a)->addr, old_len = mapped_length((*a)->seg);
+		int covered = len && old_len ? start >= addr && start + old_len <= addr + len : start == addr;
 		if (!covered) {
 			a = &(*a)->next;
 			continue;

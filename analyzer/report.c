@@ -213,9 +213,14 @@ static void live_name(json_t *leak, const char *path, void *ctx)
 	if (present) {
 		char cmd[8600];
 		snprintf(cmd, sizeof cmd, "rm %s", path);
-		json_t *remove = json_string(cmd);
-		if (!remove) { /* bytes that are not UTF-8: let the shell make them */
-			const char *name = json_string_value(json_object_get(leak, "name"));
+		/* A name with bytes that are not UTF-8 or control characters:
+		 * let the shell make them from the name's text. */
+		const char *name = json_string_value(json_object_get(leak, "name"));
+		int odd = 0;
+		for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+			odd |= *c < 0x20 || *c == 0x7f || *c == '\\';
+		json_t *remove = odd ? NULL : json_string(cmd);
+		if (!remove) {
 			snprintf(cmd, sizeof cmd, "rm \"$(printf %%b '/dev/shm/%s')\"", name + strspn(name, "/"));
 			remove = json_string(cmd);
 		}
