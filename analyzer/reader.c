@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../common/bytestext.h"
 #include "../common/trace_format.h"
 #include "render.h"
 
@@ -140,6 +141,37 @@ static void hold(struct trace_file *f, const struct record *rec)
 	f->next_line = f->line;
 }
 
+/* A copy of the line with each byte that is not UTF-8 written as the
+ * trace's text writes it, \xHH (JSON "\\xHH"); NULL if there is none.
+ * Libraries before that rule wrote such bytes of names and paths raw, and
+ * no JSON parser takes them. */
+static char *utf8_repaired(const char *s, size_t len, size_t *out_len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, seq;
+	while (i < len && (seq = utf8_sequence(u + i, len - i)))
+		i += seq;
+	if (i == len)
+		return NULL;
+	char *out = malloc(len * 5 + 1), *o = out;
+	if (!out)
+		return NULL;
+	memcpy(o, s, i);
+	o += i;
+	while (i < len) {
+		seq = utf8_sequence(u + i, len - i);
+		if (seq) {
+			memcpy(o, s + i, seq);
+			o += seq, i += seq;
+		} else {
+			o += sprintf(o, "\\\\x%02x", u[i++]);
+		}
+	}
+	*o = '\0';
+	*out_len = (size_t)(o - out);
+	return out;
+}
+
 /* Reads lines until a record that goes into the merge (it has "ts"). */
 static void advance(struct reader *r, struct trace_file *f)
 {
@@ -169,6 +201,14 @@ static void advance(struct reader *r, struct trace_file *f)
 		}
 		if (strspn(start, " \t\r\n") == (size_t)len)
 			continue; /* blank: room the writer had not used yet */
+		size_t fixed_len;
+		char *fixed = utf8_repaired(start, (size_t)len, &fixed_len);
+		if (fixed) {
+			free(line);
+			line = start = fixed;
+			len = (ssize_t)fixed_len;
+			cap = fixed_len + 1;
+		}
 		struct record fast = {.is_call = 1};
 		if (scan_call(start, (size_t)len, &fast.call) == SCAN_CALL) {
 			r->records++;

@@ -115,3 +115,18 @@ fixture() {
 	run records 'select(.call == "shmget" and .args.size == 18446744073692774400) | .errno'
 	assert_line '"EINVAL"'
 }
+
+@test "a trace from a library that wrote such bytes raw is still read: its names and programs as \\xHH, nothing dropped" {
+	dir="$BATS_TEST_TMPDIR/old"
+	mkdir "$dir"
+	{
+		printf '%s\n' '{"event":"header","format":"shmtrace","version":1,"tool":"shmtrace 0.1.0","pid":77,"proc_start":1,"backtrace":0}'
+		printf '{"event":"start","pid":77,"tid":77,"ts":1000,"realtime":0,"ppid":1,"uid":0,"euid":0,"exe":"/opt/caf\xe9/prog","cwd":"/","argv":["prog"]}\n'
+		printf '{"event":"call","call":"shm_open","seq":1,"pid":77,"tid":77,"ts":2000,"dur":1,"args":{"name":"/n\xff\xfe","oflag":194,"flags":["O_RDWR","O_CREAT","O_EXCL"],"mode":"0600"},"ret":3,"errno":null,"injected":false,"created":true,"stack":null}\n'
+	} >"$dir/shmtrace.77.jsonl"
+	run --separate-stderr "$SHMTRACE" report --format json "$dir"
+	assert_failure 1
+	assert_equal "$stderr" ''
+	run jq -c '.posix_names_never_unlinked | map([.name, .program])' <<<"$output"
+	assert_output '[["/n\\xff\\xfe","/opt/caf\\xe9/prog"]]'
+}
