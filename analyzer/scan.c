@@ -187,13 +187,15 @@ static int literal(struct cursor *c, const char *word)
 	return 0;
 }
 
-static int hex_string(struct cursor *c, unsigned long long *out)
+/* "0x" and 1 to 16 lower-case hex digits, as the shim writes them; both
+ * paths read hex the same way. */
+static int parse_hex(const char *s, unsigned long long *out)
 {
-	char buf[24];
-	if (plain_string(c, buf, sizeof buf) || strncmp(buf, "0x", 2) != 0 || !buf[2])
+	size_t n = strlen(s);
+	if (n < 3 || n > 18 || s[0] != '0' || s[1] != 'x')
 		return -1;
 	unsigned long long v = 0;
-	for (const char *s = buf + 2; *s; s++) {
+	for (s += 2; *s; s++) {
 		int d = *s >= '0' && *s <= '9' ? *s - '0' : *s >= 'a' && *s <= 'f' ? *s - 'a' + 10 : -1;
 		if (d < 0)
 			return -1;
@@ -201,6 +203,12 @@ static int hex_string(struct cursor *c, unsigned long long *out)
 	}
 	*out = v;
 	return 0;
+}
+
+static int hex_string(struct cursor *c, unsigned long long *out)
+{
+	char buf[24];
+	return plain_string(c, buf, sizeof buf) || parse_hex(buf, out) ? -1 : 0;
 }
 
 static int skip_value(struct cursor *c, int depth);
@@ -428,10 +436,7 @@ static void copy_string(char *dst, size_t cap, const json_t *v)
 static int hex_value(const json_t *v, unsigned long long *out)
 {
 	const char *s = json_string_value(v);
-	if (!s || strncmp(s, "0x", 2) != 0)
-		return -1;
-	*out = strtoull(s + 2, NULL, 16);
-	return 0;
+	return s ? parse_hex(s, out) : -1;
 }
 
 int call_from_json(const json_t *rec, struct call_rec *r)
