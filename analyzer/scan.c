@@ -93,6 +93,21 @@ static int string_into(struct cursor *c, char *buf, size_t cap, int cut)
 		char u[4];
 		size_t len;
 		unsigned char ch = (unsigned char)*c->p;
+		if (ch >= 0x20 && ch < 0x80 && ch != '\\') { /* a run of plain ASCII, copied whole */
+			const char *run = c->p;
+			while (c->p < c->end && (unsigned char)*c->p >= 0x20 && (unsigned char)*c->p < 0x80 &&
+			       *c->p != '"' && *c->p != '\\')
+				c->p++;
+			size_t n_run = (size_t)(c->p - run);
+			if (n + n_run >= cap) {
+				if (!cut)
+					return -1;
+				n_run = n + 1 < cap ? cap - 1 - n : 0;
+			}
+			memcpy(buf + n, run, n_run);
+			n += n_run;
+			continue;
+		}
 		if (ch < 0x20)
 			return -1;
 		if (ch == '\\') {
