@@ -24,7 +24,7 @@ void reader_warn(struct reader *r, const struct trace_file *f, long line, const 
 		return;
 	}
 	va_start(ap, fmt);
-	fprintf(stderr, "%s:%ld: warning: ", f->path, line);
+	fprintf(stderr, "%s:%ld: warning: ", printable(f->path), line); /* a planted file name may hold escapes */
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 	va_end(ap);

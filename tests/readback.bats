@@ -130,3 +130,11 @@ fixture() {
 	run jq -c '.posix_names_never_unlinked | map([.name, .program])' <<<"$output"
 	assert_output '[["/n\\xff\\xfe","/opt/caf\\xe9/prog"]]'
 }
+
+@test "warnings: a trace file name with control characters is printed escaped" {
+	dir="$BATS_TEST_TMPDIR/planted"
+	mkdir "$dir"
+	echo garbage >"$dir/shmtrace."$'\e[2J\e[1A'".jsonl"
+	run --separate-stderr "$SHMTRACE" report "$dir"
+	assert_equal "$stderr" "$dir/shmtrace.\\x1b[2J\\x1b[1A.jsonl:1: warning: not a JSON object: '[' or '{' expected near 'garbage': line ignored"
+}
