@@ -103,3 +103,15 @@ fixture() {
 	run jq -c '[[.killed_processes[] | [.pid, .signal]], [.undetached_attachments[] | .pid], .leaked_segments]' <<<"$output"
 	assert_output '[[[701,"SIGKILL"]],[801],[]]'
 }
+
+@test "SHM_REMAP on a real program: the undetached warnings are exactly the segments the kernel counts attached at exit" {
+	trace "$TESTBIN/remap"
+	assert_success
+	# The kernel's count: A replaced by B; C's tail still attached under D.
+	assert_line --index 0 'nattch A=0 B=1 C=1 D=1'
+	read -r _ a b c d <<<"$(sed -n 's/^shmid A=\([0-9]*\) B=\([0-9]*\) C=\([0-9]*\) D=\([0-9]*\)$/x \1 \2 \3 \4/p' <<<"$output")"
+	run --separate-stderr "$SHMTRACE" report --format json "$TRACE"
+	assert_success
+	run jq -c '[.undetached_attachments[] | .shmid] | sort' <<<"$output"
+	assert_output "$(jq -c -n --argjson b "$b" --argjson c "$c" --argjson d "$d" '[$b, $c, $d] | sort')"
+}
