@@ -9,7 +9,7 @@
 #include "../common/fnv.h"
 #include "../common/trace_format.h"
 #include "model_state.h"
-#include "render.h"
+#include "printable.h"
 
 /* ---- processes and segments ----------------------------------------- */
 
@@ -420,9 +420,10 @@ static json_t *ftok_use(const char *path, long long id, const struct ftok_origin
 {
 	json_t *u = json_pack("{s:s, s:I, s:I, s:I}", "path", path, "id", (json_int_t)id, "first_ts", (json_int_t)from,
 			      "last_ts", (json_int_t)to);
-	if (o && o->has_file_id)
-		json_object_set_new(u, "dev", json_integer((json_int_t)o->dev)),
-			json_object_set_new(u, "ino", json_integer((json_int_t)o->ino));
+	if (o->has_file_id) {
+		json_object_set_new(u, "dev", json_integer((json_int_t)o->dev));
+		json_object_set_new(u, "ino", json_integer((json_int_t)o->ino));
+	}
 	return u;
 }
 

@@ -11,7 +11,7 @@
 
 #include "../common/bytestext.h"
 #include "../common/trace_format.h"
-#include "render.h"
+#include "printable.h"
 
 #define MAX_WARNINGS_SHOWN 50
 

@@ -12,10 +12,6 @@ int render_json(FILE *out, const json_t *report);
 int render_text(FILE *out, const json_t *report);
 int render_sarif(FILE *out, const json_t *report);
 
-/* TEXT with control characters and bytes that are not UTF-8 as \xHH, safe
- * to print on a terminal; valid until a few more calls. */
-const char *printable(const char *text);
-
 /* PATH relative to the working directory when it lies below it. */
 const char *relative_path(const char *path);
 

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../common/bytestext.h"
+#include "printable.h"
 #include "render.h"
 
 static const char *red = "", *yellow = "", *magenta = "", *bold = "", *off = "";
@@ -32,34 +32,6 @@ static const char *base(const char *path)
 {
 	const char *slash = strrchr(path, '/');
 	return slash ? slash + 1 : path;
-}
-
-/* V made safe for a terminal: a control character (C0, DEL, C1) or a byte
- * that is not UTF-8 becomes \xHH, so that no name, path or argv from a
- * trace can move the cursor or erase report lines.  Backslashes are left:
- * trace strings have theirs doubled already (common/bytestext.h).  Into
- * one of a few rotating buffers: a printf may show several. */
-const char *printable(const char *v)
-{
-	static char ring[8][8192];
-	static unsigned next;
-	char *out = ring[next++ % 8];
-	size_t n = 0, cap = sizeof ring[0];
-	const unsigned char *u = (const unsigned char *)v;
-	for (size_t i = 0; u[i] && n + 9 < cap;) {
-		size_t len = utf8_sequence(u + i, strnlen(v + i, 4));
-		int c1 = len == 2 && u[i] == 0xc2 && u[i + 1] < 0xa0;
-		if (len && u[i] >= 0x20 && u[i] != 0x7f && !c1) {
-			memcpy(out + n, v + i, len);
-			n += len, i += len;
-			continue;
-		}
-		for (size_t k = 0; k < (len ? len : 1); k++)
-			n += (size_t)snprintf(out + n, cap - n, "\\x%02x", u[i + k]);
-		i += len ? len : 1;
-	}
-	out[n] = '\0';
-	return out;
 }
 
 static const char *s(const json_t *o, const char *key)
