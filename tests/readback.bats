@@ -141,3 +141,11 @@ fixture() {
 	run --separate-stderr "$SHMTRACE" report "$dir"
 	assert_equal "$stderr" "$dir/shmtrace.\\x1b[2J\\x1b[1A.jsonl:1: warning: not a JSON object: '[' or '{' expected near 'garbage': line ignored"
 }
+
+@test "sweep plans a call whose record holds a size past 2^63, and fails it" {
+	run --separate-stderr "$SHMTRACE" sweep -- "$TESTBIN/extremes" huge
+	assert_success
+	assert_equal "$stderr" ''
+	assert_line --index 0 'shmtrace sweep: the clean run made 1 call(s) (shmget 1) and left 0 segment(s)'
+	assert_line 'SUMMARY: 1 run(s): 1 handled, 0 crashed, 0 hung, 0 leaked'
+}

@@ -4,7 +4,8 @@
  * call it prints what it passed and got, in the words tests/bin/readback
  * prints what the reader read, so that the two can be compared line for
  * line:  expect PID SEQ CALL field=value ... ret=R errno=E
- * Whatever it creates, it removes (those calls are printed too). */
+ * Whatever it creates, it removes (those calls are printed too).
+ * "extremes huge" makes only stress-ng's shmget of 2^64 - 16 MiB. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -110,7 +111,7 @@ static void tok(const char *path, int id)
 	printf(" id=%d ret=%d errno=%s\n", id, (int)k, err(k == -1));
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	static const key_t keys[] = {IPC_PRIVATE, 1, INT_MAX, INT_MIN, -1};
 	static const size_t sizes[] = {0, 1, SIZE_MAX, SIZE_MAX - (16u << 20) + 1, (size_t)1 << 63,
@@ -119,6 +120,8 @@ int main(void)
 	static const uintptr_t addrs[] = {0, 1, UINTPTR_MAX, UINTPTR_MAX - 4095, (uintptr_t)1 << 63};
 	char pid[32], name[300];
 	snprintf(pid, sizeof pid, "-%d", (int)getpid());
+	if (argc > 1 && strcmp(argv[1], "huge") == 0)
+		return get(IPC_PRIVATE, SIZE_MAX - (16u << 20) + 1, IPC_CREAT | 0600, 0) == -1 ? 0 : 1;
 
 	for (int v = 0; v < 2; v++) {
 		for (size_t k = 0; k < sizeof keys / sizeof *keys; k++)
