@@ -16,7 +16,7 @@ setup() {
 	# (LeakSanitizer cannot run under ptrace: off for run, under make test SANITIZE=1.)
 	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
 		strace -f -qq -e trace=shmget,shmat,shmdt,shmctl -o "$BATS_TEST_TMPDIR/strace" \
-		"$SHMTRACE" run -q -o "$TRACE" -- stress-ng --shm-sysv 1 --shm-sysv-ops 20 -q
+		"$SHMTRACE" run -q -o "$TRACE" -- stress-ng --shm-sysv 1 --shm-sysv-ops 200 -q
 	st="$BATS_TEST_TMPDIR/strace"
 	for call in shmat shmdt shmctl; do
 		assert_equal "$(calls "$call" | wc -l)" "$(grep -c " $call(" "$st")"
