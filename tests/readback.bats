@@ -36,7 +36,8 @@ fixture() {
 	# The removal --live suggests, run as given, removes those very files.
 	jq -r '.posix_names_never_unlinked[].live.remove' <<<"$report" >"$BATS_TEST_TMPDIR/remove.sh"
 	bash "$BATS_TEST_TMPDIR/remove.sh"
-	[ ! -e "/dev/shm/${latin1#/}" ] && [ ! -e "/dev/shm/${ff#/}" ]
+	[ ! -e "/dev/shm/${latin1#/}" ]
+	[ ! -e "/dev/shm/${ff#/}" ]
 }
 
 @test "a program at a path that is not UTF-8 is named, not untraced" {
