@@ -2,6 +2,9 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "../common/bytestext.h"
 
 void live_visit(const json_t *report, const struct live_visitor *v)
 {
@@ -18,11 +21,15 @@ void live_visit(const json_t *report, const struct live_visitor *v)
 	/* POSIX names live in /dev/shm (shm_overview(7)). */
 	json_array_foreach(json_object_get(report, "posix_names_never_unlinked"), i, leak)
 	{
-		char path[512];
+		char text[4200], path[4200];
 		const char *name = json_string_value(json_object_get(leak, "name"));
 		if (!name)
 			continue;
-		snprintf(path, sizeof path, "/dev/shm/%s", name + (name[0] == '/'));
+		/* glibc drops every leading slash (shm_open(3)); the name is
+		 * text for its bytes (common/bytestext.h). */
+		snprintf(text, sizeof text, "/dev/shm/%s", name + strspn(name, "/"));
+		if (text_to_bytes(text, path, sizeof path) < 0)
+			continue;
 		v->name(leak, path, v->ctx);
 	}
 }

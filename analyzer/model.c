@@ -9,6 +9,7 @@
 #include "../common/fnv.h"
 #include "../common/trace_format.h"
 #include "model_state.h"
+#include "printable.h"
 
 /* ---- processes and segments ----------------------------------------- */
 
@@ -213,10 +214,40 @@ static void on_shmget(struct model *m, struct process *p, const struct call_rec 
 	s->create_ts = c->ts;
 }
 
+/* Bytes mapped by an attachment: whole pages; 0 if the size is unknown. */
+static unsigned long long mapped_length(const struct segment *s)
+{
+	return (s->size + 4095) & ~4095ull;
+}
+
+/* A successful shmat at ADDR means nothing of this process was attached
+ * there any more: SHM_REMAP replaces whatever is mapped in its range (the
+ * kernel unmaps it, detaching it: shmat(2)), and without SHM_REMAP the
+ * range was free, so an attachment the model still has there went away
+ * unseen.  No warning: the program did detach it, one way or another. */
+static void replaced_attachments(struct model *m, struct process *p, unsigned long long addr, unsigned long long len)
+{
+	for (struct attachment **a = &p->att; *a;) {
+		/* Only a whole attachment goes; the part of a larger one that a
+		 * smaller remap leaves stays mapped, and attached.  Without the
+		 * lengths, the same address is the best guess. */
+		unsigned long long start = (*a)->addr, old_len = mapped_length((*a)->seg);
+		int covered = len && old_len ? start >= addr && start + old_len <= addr + len : start == addr;
+		if (!covered) {
+			a = &(*a)->next;
+			continue;
+		}
+		struct attachment *gone = *a;
+		*a = gone->next;
+		drop(m, gone);
+	}
+}
+
 static void on_shmat(struct model *m, struct process *p, const struct call_rec *c, struct stack *stack)
 {
 	int shmid = (int)c->shmid;
 	struct segment *s = segment(m, shmid, p, stack);
+	replaced_attachments(m, p, c->ret_addr, mapped_length(s));
 	if (s->removed) {
 		json_t *f = misuse(m, "attach_after_remove", p, stack, (uint64_t)shmid,
 				   "shmat of a segment already marked for removal (works on Linux only)");
@@ -266,7 +297,12 @@ static int classify_failure(struct model *m, struct process *p, const struct cal
 		json_object_set_new(u, "addr", hexstr(c->shmaddr, 0));
 		return 1;
 	}
-	if ((strcmp(c->call, "shmat") == 0 || strcmp(c->call, "shmctl") == 0) && (einval || eidrm)) {
+	/* IPC_INFO, SHM_INFO, SHM_STAT and SHM_STAT_ANY take an index into the
+	 * kernel's table, or nothing, not a segment id (shmctl(2)). */
+	int by_index = strcmp(c->call, "shmctl") == 0 && (strcmp(c->cmd, "IPC_INFO") == 0 ||
+							  strcmp(c->cmd, "SHM_INFO") == 0 ||
+							  strncmp(c->cmd, "SHM_STAT", 8) == 0);
+	if ((strcmp(c->call, "shmat") == 0 || strcmp(c->call, "shmctl") == 0) && (einval || eidrm) && !by_index) {
 		int shmid = (int)c->shmid;
 		struct tomb *t = map_get(&m->removed, (uint64_t)shmid);
 		if (!t || map_get(&m->segments, (uint64_t)shmid))
@@ -304,9 +340,11 @@ static void on_failure(struct model *m, struct process *p, const struct call_rec
 
 /* ---- POSIX names and ftok ------------------------------------------- */
 
+/* glibc's shm_open and shm_unlink drop every leading slash (its
+ * __shm_get_name): "x", "/x" and "//x" are one object, /dev/shm/x. */
 static uint64_t name_hash(const char *name)
 {
-	return hash_str(name) | 1;
+	return hash_str(name + strspn(name, "/")) | 1;
 }
 
 static void on_shm_open(struct model *m, struct process *p, const struct call_rec *c, struct stack *stack)
@@ -334,30 +372,102 @@ static void on_shm_unlink(struct model *m, const struct call_rec *c)
 	}
 }
 
-/* Two different (path, id) pairs giving one key: two programs that think
- * they have segments of their own silently share one (ftok(3), NOTES). */
+/* Whether two ftok calls named one file: by device and inode when the
+ * records have them ("./k" and "/abs/k" are one file), else by path. */
+static int same_file(const struct ftok_origin *o, const struct call_rec *c)
+{
+	if (o->has_file_id && c->has_file_id)
+		return o->dev == c->dev && o->ino == c->ino;
+	return strcmp(o->path, c->name) == 0;
+}
+
+/* A segment with this key exists now. */
+static int key_alive(struct model *m, unsigned key)
+{
+	uint64_t id;
+	void *v;
+	for (size_t i = 0; map_next(&m->segments, &i, &id, &v);)
+		if (((struct segment *)v)->key == key && !((struct segment *)v)->removed)
+			return 1;
+	return 0;
+}
+
+/* The key's file is still in use: a segment has the key, or its process
+ * asked for the key and has not used it yet.  Once its segment is gone,
+ * the key is free for another file (a temporary file that got the inode
+ * of one just deleted is no collision). */
+static int ftok_in_use(struct model *m, const struct ftok_origin *o, unsigned key)
+{
+	const struct process *p = map_get(&m->processes, (uint64_t)o->pid);
+	return key_alive(m, key) || (!o->got_segment && p && !p->ended);
+}
+
+static void free_ftok_origin(struct ftok_origin *o)
+{
+	free(o->path);
+	free(o);
+}
+
+static struct ftok_origin *new_ftok_origin(const struct process *p, const struct call_rec *c, struct stack *stack)
+{
+	struct ftok_origin *o = calloc(1, sizeof *o);
+	*o = (struct ftok_origin){strdup(c->name), c->id, c->has_file_id, c->dev, c->ino, p->pid, stack, c->ts, c->ts, 0};
+	return o;
+}
+
+static json_t *ftok_use(const char *path, long long id, const struct ftok_origin *o, unsigned long long from,
+			unsigned long long to)
+{
+	json_t *u = json_pack("{s:s, s:I, s:I, s:I}", "path", path, "id", (json_int_t)id, "first_ts", (json_int_t)from,
+			      "last_ts", (json_int_t)to);
+	if (o->has_file_id) {
+		json_object_set_new(u, "dev", json_integer((json_int_t)o->dev));
+		json_object_set_new(u, "ino", json_integer((json_int_t)o->ino));
+	}
+	return u;
+}
+
+/* Two different files (or ids) giving one key while both are in use: two
+ * programs that think they have segments of their own silently share one
+ * (ftok(3), NOTES).  One file after the other is no collision. */
 static void on_ftok(struct model *m, struct process *p, const struct call_rec *c, struct stack *stack)
 {
 	if (!c->has_ftok_key)
 		return;
-	struct ftok_origin *o = map_get(&m->ftoks, (uint64_t)c->ftok_key + 1);
-	if (!o) {
-		o = calloc(1, sizeof *o);
-		*o = (struct ftok_origin){strdup(c->name), c->id, p->pid, stack};
-		map_put(&m->ftoks, (uint64_t)c->ftok_key + 1, o);
+	uint64_t slot = (uint64_t)c->ftok_key + 1;
+	struct ftok_origin *o = map_get(&m->ftoks, slot);
+	if (o && same_file(o, c) && o->id == c->id) {
+		o->last_ts = c->ts;
+		o->pid = p->pid;
+		o->got_segment = 0;
 		return;
 	}
-	if (strcmp(o->path, c->name) == 0 && o->id == c->id)
+	if (o && ftok_in_use(m, o, c->ftok_key)) {
+		json_t *f = misuse(m, "ftok_collision", p, stack, mix(hash_str(c->name), (uint64_t)c->id),
+				   "ftok gave the same key for two different files or ids in use at once");
+		if (json_integer_value(json_object_get(f, "count")) == 1) {
+			struct ftok_origin now = {.has_file_id = c->has_file_id, .dev = c->dev, .ino = c->ino};
+			json_t *first = ftok_use(o->path, o->id, o, o->first_ts, o->last_ts);
+			json_object_set_new(first, "pid", json_integer(o->pid));
+			json_object_set_new(first, "stack", symbolize_stack(m->symbols, o->stack));
+			json_object_set_new(f, "key", hexstr(c->ftok_key, 8));
+			json_object_set_new(f, "ftok", ftok_use(c->name, c->id, &now, c->ts, c->ts));
+			json_object_set_new(f, "first_ftok", first);
+		}
 		return;
-	json_t *f = misuse(m, "ftok_collision", p, stack, mix(hash_str(c->name), (uint64_t)c->id),
-			   "ftok gave the same key for two different files or ids");
-	if (json_integer_value(json_object_get(f, "count")) == 1) {
-		json_object_set_new(f, "key", hexstr(c->ftok_key, 8));
-		json_object_set_new(f, "ftok", json_pack("{s:s, s:I}", "path", c->name, "id", (json_int_t)c->id));
-		json_object_set_new(f, "first_ftok", json_pack("{s:s, s:I, s:i, s:o}", "path", o->path, "id",
-							     (json_int_t)o->id, "pid", o->pid, "stack",
-							     symbolize_stack(m->symbols, o->stack)));
 	}
+	/* The first use of the key, or the key free again: this file's now. */
+	if (o)
+		free_ftok_origin(o);
+	map_put(&m->ftoks, slot, new_ftok_origin(p, c, stack));
+}
+
+/* A shmget by key: the key's ftok file is in use through the segment. */
+static void ftok_key_used(struct model *m, unsigned key)
+{
+	struct ftok_origin *o = map_get(&m->ftoks, (uint64_t)key + 1);
+	if (o)
+		o->got_segment = 1;
 }
 
 /* Summary counts, kept as numbers and made JSON at the end. */
@@ -386,8 +496,11 @@ static void on_call(struct model *m, const struct call_rec *c, struct stack *sta
 	tally(m, c);
 	if (c->failed)
 		on_failure(m, p, c, stack);
-	else if (strcmp(c->call, "shmget") == 0)
+	else if (strcmp(c->call, "shmget") == 0) {
 		on_shmget(m, p, c, stack);
+		if (c->key != 0)
+			ftok_key_used(m, c->key);
+	}
 	else if (strcmp(c->call, "shmat") == 0)
 		on_shmat(m, p, c, stack);
 	else if (strcmp(c->call, "shmdt") == 0)
@@ -451,6 +564,8 @@ static void on_process(struct model *m, const char *event, const json_t *rec)
 		p = process(m, pid);
 		p->ended = 0;
 		p->ppid = (int)num(rec, "ppid");
+		free(p->exe); /* a new process: not the program of the pid's last one */
+		p->exe = NULL;
 	} else {
 		p = process(m, pid);
 	}
@@ -459,14 +574,19 @@ static void on_process(struct model *m, const char *event, const json_t *rec)
 			end_attachments(m, p, "exec");
 		set_exe(p, rec);
 	} else if (strcmp(event, EV_FORK) == 0) {
+		/* The program is the parent's: the fork record names it (the
+		 * parent may have left no record), older ones do not. */
 		struct process *parent = map_get(&m->processes, (uint64_t)p->ppid);
-		if (parent && parent->exe && !p->exe)
+		set_exe(p, rec);
+		if (!p->exe && parent && parent->exe)
 			p->exe = strdup(parent->exe);
 		size_t i;
 		json_t *a;
 		json_array_foreach(json_object_get(rec, "attached"), i, a)
 		{
 			struct segment *s = segment(m, (int)num(a, "shmid"), p, NULL);
+			if (!s->size && num(a, "size") > 0) /* the mapped length, for SHM_REMAP */
+				s->size = (unsigned long long)num(a, "size");
 			attach(p, s, hexnum(a, "addr"), NULL, 1);
 		}
 	} else if (strcmp(event, EV_EXIT) == 0) {
@@ -491,7 +611,7 @@ void model_feed(struct model *m, const struct record *record, struct trace_file 
 	} else if (json_is_integer(json_object_get(rec, "pid"))) {
 		on_process(m, event, rec);
 	} else {
-		reader_warn(m->reader, file, file->record_line, "\"%s\" record without a pid: ignored", event);
+		reader_warn(m->reader, file, file->record_line, "\"%s\" record without a pid: ignored", printable(event));
 	}
 }
 
@@ -539,10 +659,8 @@ void model_free(struct model *m)
 		free(((struct posix_name *)value)->exe);
 		free(value);
 	}
-	for (size_t i = 0; map_next(&m->ftoks, &i, &key, &value);) {
-		free(((struct ftok_origin *)value)->path);
-		free(value);
-	}
+	for (size_t i = 0; map_next(&m->ftoks, &i, &key, &value);)
+		free_ftok_origin(value);
 	map_free(&m->posix);
 	map_free(&m->ftoks);
 	map_free(&m->processes);

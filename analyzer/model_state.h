@@ -54,12 +54,16 @@ struct posix_name {
 	unsigned long long ts;
 };
 
-/* The file and id a key came from (ftok). */
+/* The file and id a key came from (ftok), and when they were used. */
 struct ftok_origin {
 	char *path;
 	long long id;
+	int has_file_id; /* the file is (dev, ino); else known by path only */
+	unsigned long long dev, ino;
 	int pid;
 	struct stack *stack;
+	unsigned long long first_ts, last_ts; /* its ftok calls */
+	int got_segment; /* a shmget used its key since */
 };
 
 struct tomb_ring {

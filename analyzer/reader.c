@@ -3,12 +3,15 @@
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../common/bytestext.h"
 #include "../common/trace_format.h"
+#include "printable.h"
 
 #define MAX_WARNINGS_SHOWN 50
 
@@ -21,7 +24,7 @@ void reader_warn(struct reader *r, const struct trace_file *f, long line, const 
 		return;
 	}
 	va_start(ap, fmt);
-	fprintf(stderr, "%s:%ld: warning: ", f->path, line);
+	fprintf(stderr, "%s:%ld: warning: ", printable(f->path), line); /* a planted file name may hold escapes */
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 	va_end(ap);
@@ -111,7 +114,8 @@ static int header_ok(struct reader *r, struct trace_file *f, const json_t *rec)
 	const char *format = json_string_value(json_object_get(rec, "format"));
 	json_int_t version = json_integer_value(json_object_get(rec, "version"));
 	if (!format || strcmp(format, TRACE_FORMAT_NAME) != 0) {
-		reader_warn(r, f, f->line, "not a shmtrace trace (format %s): file skipped", format ? format : "missing");
+		reader_warn(r, f, f->line, "not a shmtrace trace (format %s): file skipped",
+			    format ? printable(format) : "missing");
 		return 0;
 	}
 	if (version != TRACE_FORMAT_VERSION) {
@@ -130,12 +134,53 @@ static void skip_file(struct trace_file *f)
 
 static struct stack *call_stack(struct reader *r, struct trace_file *f, const json_t *stack);
 
+void record_copy(struct record *dst, const struct record *src)
+{
+	size_t used = offsetof(struct record, call) + offsetof(struct call_rec, name);
+	memcpy(dst, src, used);
+	strcpy(dst->call.name, src->call.name);
+}
+
 /* The record goes into the merge: it has a timestamp. */
 static void hold(struct trace_file *f, const struct record *rec)
 {
-	f->next = *rec;
+	record_copy(&f->next, rec);
 	f->has_next = 1;
 	f->next_line = f->line;
+}
+
+/* A copy of the line with each byte that is not UTF-8 written as the
+ * trace's text writes it, \xHH (JSON "\\xHH"); NULL if there is none.
+ * Libraries before that rule wrote such bytes of names and paths raw, and
+ * no JSON parser takes them. */
+static char *utf8_repaired(const char *s, size_t len, size_t *out_len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, seq;
+	for (uint64_t w; i + 8 <= len; i += 8) /* ASCII, 8 bytes at a time: most lines are */
+		if (memcpy(&w, s + i, 8), w & 0x8080808080808080ull)
+			break;
+	while (i < len && (u[i] < 0x80 || (seq = utf8_sequence(u + i, len - i))))
+		i += u[i] < 0x80 ? 1 : seq;
+	if (i == len)
+		return NULL;
+	char *out = malloc(len * 5 + 1), *o = out;
+	if (!out)
+		return NULL;
+	memcpy(o, s, i);
+	o += i;
+	while (i < len) {
+		seq = utf8_sequence(u + i, len - i);
+		if (seq) {
+			memcpy(o, s + i, seq);
+			o += seq, i += seq;
+		} else {
+			o += sprintf(o, "\\\\x%02x", u[i++]);
+		}
+	}
+	*o = '\0';
+	*out_len = (size_t)(o - out);
+	return out;
 }
 
 /* Reads lines until a record that goes into the merge (it has "ts"). */
@@ -152,19 +197,31 @@ static void advance(struct reader *r, struct trace_file *f)
 			reader_warn(r, f, f->line, "last line cut short (the process was killed while writing?): ignored");
 			break;
 		}
-		/* A record whose writer was killed mid-copy leaves NUL bytes: what
-		 * follows the last of them is the next record. */
+		/* Room filled with NUL bytes (a file system that gave zeroed room,
+		 * an older library): what follows the last of them is the next
+		 * record, what precedes the first a record cut short. */
 		char *start = line;
 		char *nul = memchr(line, '\0', (size_t)len);
 		if (nul) {
-			if (nul > line)
+			if (nul > line) {
+				mark_incomplete(r, f);
 				reader_warn(r, f, f->line, "record cut short (its process was killed while writing it): ignored");
+			}
 			start = memrchr(line, '\0', (size_t)len) + 1;
 			len -= start - line;
 		}
 		if (strspn(start, " \t\r\n") == (size_t)len)
 			continue; /* blank: room the writer had not used yet */
-		struct record fast = {.is_call = 1};
+		size_t fixed_len;
+		char *fixed = utf8_repaired(start, (size_t)len, &fixed_len);
+		if (fixed) {
+			free(line);
+			line = start = fixed;
+			len = (ssize_t)fixed_len;
+			cap = fixed_len + 1;
+		}
+		struct record fast; /* not cleared whole: scan_call clears the call */
+		fast.is_call = 1, fast.json = NULL, fast.stack = NULL;
 		if (scan_call(start, (size_t)len, &fast.call) == SCAN_CALL) {
 			r->records++;
 			fast.ts = fast.call.ts;
@@ -173,12 +230,29 @@ static void advance(struct reader *r, struct trace_file *f)
 				if (!fast.stack)
 					reader_warn(r, f, f->line, "call refers to stack %lld, which the file does not define",
 						    fast.call.stack_id);
+			} else if (fast.call.stack_text) {
+				json_t *frames = json_loadb(fast.call.stack_text, fast.call.stack_len, 0, NULL);
+				fast.stack = frames ? call_stack(r, f, frames) : NULL;
+				if (!frames)
+					reader_warn(r, f, f->line, "malformed inline stack: ignored");
+				json_decref(frames);
 			}
+			fast.call.stack_text = NULL; /* it pointed into this line */
 			hold(f, &fast);
 			break;
 		}
+		while (len > 0 && strchr(" \t\r\n", start[len - 1]))
+			len--; /* so that a cut record ends the input, not a string */
 		json_error_t err;
-		json_t *rec = json_loadb(start, (size_t)len, JSON_REJECT_DUPLICATES, &err);
+		json_t *rec = record_from_line(start, (size_t)len, &err);
+		if (!rec && json_error_code(&err) == json_error_premature_end_of_input) {
+			/* In a mapped file, room is newlines until a record is
+			 * copied in: a writer killed mid-copy leaves the start
+			 * of its record on a line of its own. */
+			mark_incomplete(r, f);
+			reader_warn(r, f, f->line, "record cut short (its process was killed while writing it): ignored");
+			continue;
+		}
 		if (!rec || !json_is_object(rec)) {
 			reader_warn(r, f, f->line, "not a JSON object%s%s: line ignored", rec ? "" : ": ", rec ? "" : err.text);
 			json_decref(rec);
@@ -204,7 +278,8 @@ static void advance(struct reader *r, struct trace_file *f)
 			else if (st)
 				map_put(&f->stack_ids, (uint64_t)id, st);
 		} else if (strcmp(event, EV_CALL) == 0) {
-			struct record call = {.is_call = 1};
+			struct record call;
+			call.is_call = 1, call.json = NULL, call.stack = NULL;
 			if (call_from_json(rec, &call.call) != 0) {
 				reader_warn(r, f, f->line, "call record without call, pid, ts or args: ignored");
 			} else {
@@ -215,11 +290,14 @@ static void advance(struct reader *r, struct trace_file *f)
 				break;
 			}
 		} else if (json_is_integer(ts) && json_integer_value(ts) >= 0) {
-			struct record other = {.json = rec, .ts = (uint64_t)json_integer_value(ts)};
+			struct record other;
+			other.is_call = 0, other.json = rec, other.stack = NULL;
+			other.ts = (uint64_t)json_integer_value(ts);
+			other.call.name[0] = '\0';
 			hold(f, &other);
 			break;
 		} else {
-			reader_warn(r, f, f->line, "\"%s\" record without a valid \"ts\": ignored", event);
+			reader_warn(r, f, f->line, "\"%s\" record without a valid \"ts\": ignored", printable(event));
 		}
 		json_decref(rec);
 	}
@@ -303,7 +381,7 @@ int reader_next(struct reader *r, struct record *rec, struct trace_file **from)
 	if (r->heap_len == 0)
 		return 0;
 	struct trace_file *f = &r->files[r->heap[0]];
-	*rec = f->next;
+	record_copy(rec, &f->next);
 	*from = f;
 	f->record_line = f->next_line;
 	advance(r, f);

@@ -21,11 +21,14 @@
  * other record as parsed JSON. */
 struct record {
 	int is_call;
-	struct call_rec call;
 	json_t *json; /* NULL for calls */
 	uint64_t ts;
 	struct stack *stack; /* a call's backtrace, NULL if none */
+	struct call_rec call; /* last: its name is large, and copied only as far as used */
 };
+
+/* *dst = *src, without the unused part of the call's name. */
+void record_copy(struct record *dst, const struct record *src);
 
 struct trace_file {
 	char *path;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "printable.h"
 #include "render.h"
 
 static const char *red = "", *yellow = "", *magenta = "", *bold = "", *off = "";
@@ -36,7 +37,7 @@ static const char *base(const char *path)
 static const char *s(const json_t *o, const char *key)
 {
 	const char *v = json_string_value(json_object_get(o, key));
-	return v ? v : "?";
+	return v ? printable(v) : "?";
 }
 
 static long long n(const json_t *o, const char *key)
@@ -152,10 +153,12 @@ static void misuse(FILE *out, const json_t *list)
 			base(s(m, "program")));
 		if (json_object_get(m, "shmid"))
 			fprintf(out, ", segment %lld", n(m, "shmid"));
-		if (json_object_get(m, "first_ftok"))
-			fprintf(out, ": key %s from %s id %lld, and from %s id %lld", s(m, "key"),
-				s(json_object_get(m, "first_ftok"), "path"), n(json_object_get(m, "first_ftok"), "id"),
-				s(json_object_get(m, "ftok"), "path"), n(json_object_get(m, "ftok"), "id"));
+		if (json_object_get(m, "first_ftok")) {
+			const json_t *first = json_object_get(m, "first_ftok"), *then = json_object_get(m, "ftok");
+			fprintf(out, ": key %s from %s id %lld (last used by pid %lld), and from %s id %lld %.6f s after, while the first was in use",
+				s(m, "key"), s(first, "path"), n(first, "id"), n(first, "pid"), s(then, "path"), n(then, "id"),
+				(double)(n(then, "first_ts") - n(first, "last_ts")) / 1e9);
+		}
 		if (n(m, "injected"))
 			fprintf(out, ", %lld injected", n(m, "injected"));
 		fprintf(out, "%s:\n", times(n(m, "count")));
@@ -171,7 +174,7 @@ static void counts(FILE *out, const json_t *obj)
 	int first = 1;
 	json_object_foreach((json_t *)obj, key, v)
 	{
-		fprintf(out, "%s%s %lld", first ? "" : ", ", key, (long long)json_integer_value(v));
+		fprintf(out, "%s%s %lld", first ? "" : ", ", printable(key), (long long)json_integer_value(v));
 		first = 0;
 	}
 	if (first)

@@ -211,9 +211,20 @@ static void live_name(json_t *leak, const char *path, void *ctx)
 	int present = access(path, F_OK) == 0;
 	json_t *live = json_pack("{s:b}", "present", present);
 	if (present) {
-		char cmd[600];
+		char cmd[8600];
 		snprintf(cmd, sizeof cmd, "rm %s", path);
-		json_object_set_new(live, "remove", json_string(cmd));
+		/* A name with bytes that are not UTF-8 or control characters:
+		 * let the shell make them from the name's text. */
+		const char *name = json_string_value(json_object_get(leak, "name"));
+		int odd = 0;
+		for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+			odd |= *c < 0x20 || *c == 0x7f || *c == '\\';
+		json_t *remove = odd ? NULL : json_string(cmd);
+		if (!remove) {
+			snprintf(cmd, sizeof cmd, "rm \"$(printf %%b '/dev/shm/%s')\"", name + strspn(name, "/"));
+			remove = json_string(cmd);
+		}
+		json_object_set_new(live, "remove", remove);
 	}
 	json_object_set_new(leak, "live", live);
 }

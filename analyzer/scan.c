@@ -1,8 +1,11 @@
 #include "scan.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "../common/bytestext.h"
 
 struct cursor {
 	const char *p, *end;
@@ -23,24 +26,117 @@ static int eat(struct cursor *c, char ch)
 	return 0;
 }
 
-/* A string without escapes, into buf (NUL-terminated); -1 otherwise. */
-static int plain_string(struct cursor *c, char *buf, size_t cap)
+static int hex4(const char *p, unsigned *out)
 {
+	unsigned v = 0;
+	for (int i = 0; i < 4; i++) {
+		char ch = p[i];
+		int d = ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
+						    : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
+		if (d < 0)
+			return -1;
+		v = v << 4 | (unsigned)d;
+	}
+	*out = v;
+	return 0;
+}
+
+/* One escape after the backslash at c->p, as UTF-8 into u (1-4 bytes);
+ * what jansson refuses (a lone surrogate, \u0000) is refused here too. */
+static int escape(struct cursor *c, char u[4], size_t *n)
+{
+	static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+	const char *e = ++c->p < c->end ? strchr(from, *c->p) : NULL;
+	if (e && *c->p) {
+		c->p++;
+		u[0] = to[e - from];
+		return *n = 1, 0;
+	}
+	unsigned cp, lo;
+	if (c->p >= c->end || *c->p != 'u' || c->end - c->p < 5 || hex4(c->p + 1, &cp))
+		return -1;
+	c->p += 5;
+	if (cp >= 0xdc00 && cp <= 0xdfff)
+		return -1;
+	if (cp >= 0xd800 && cp <= 0xdbff) {
+		if (c->end - c->p < 6 || c->p[0] != '\\' || c->p[1] != 'u' || hex4(c->p + 2, &lo) || lo < 0xdc00 ||
+		    lo > 0xdfff)
+			return -1;
+		c->p += 6;
+		cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+	}
+	if (cp == 0)
+		return -1;
+	if (cp < 0x80)
+		return u[0] = (char)cp, *n = 1, 0;
+	if (cp < 0x800)
+		return u[0] = (char)(0xc0 | cp >> 6), u[1] = (char)(0x80 | (cp & 0x3f)), *n = 2, 0;
+	if (cp < 0x10000) {
+		u[0] = (char)(0xe0 | cp >> 12), u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		u[2] = (char)(0x80 | (cp & 0x3f));
+		return *n = 3, 0;
+	}
+	u[0] = (char)(0xf0 | cp >> 18), u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+	u[2] = (char)(0x80 | ((cp >> 6) & 0x3f)), u[3] = (char)(0x80 | (cp & 0x3f));
+	return *n = 4, 0;
+}
+
+/* A JSON string, unescaped into buf (NUL-terminated); -1 if it is not one
+ * jansson would take.  When it does not fit: -1, or with `cut` its first
+ * cap - 1 bytes, as snprintf would keep them (call_from_json does). */
+static int string_into(struct cursor *c, char *buf, size_t cap, int cut)
+{
+	size_t n = 0;
 	if (eat(c, '"'))
 		return -1;
-	const char *start = c->p;
 	while (c->p < c->end && *c->p != '"') {
-		if (*c->p == '\\' || (unsigned char)*c->p < 0x20)
+		char u[4];
+		size_t len;
+		unsigned char ch = (unsigned char)*c->p;
+		if (ch >= 0x20 && ch < 0x80 && ch != '\\') { /* a run of plain ASCII, copied whole */
+			const char *run = c->p;
+			while (c->p < c->end && (unsigned char)*c->p >= 0x20 && (unsigned char)*c->p < 0x80 &&
+			       *c->p != '"' && *c->p != '\\')
+				c->p++;
+			size_t n_run = (size_t)(c->p - run);
+			if (n + n_run >= cap) {
+				if (!cut)
+					return -1;
+				n_run = n + 1 < cap ? cap - 1 - n : 0;
+			}
+			memcpy(buf + n, run, n_run);
+			n += n_run;
+			continue;
+		}
+		if (ch < 0x20)
 			return -1;
-		c->p++;
+		if (ch == '\\') {
+			if (escape(c, u, &len))
+				return -1;
+		} else {
+			len = ch < 0x80 ? 1 : utf8_sequence((const unsigned char *)c->p, (size_t)(c->end - c->p));
+			if (!len)
+				return -1; /* jansson takes only UTF-8 */
+			memcpy(u, c->p, len);
+			c->p += len;
+		}
+		for (size_t i = 0; i < len; i++) {
+			if (n + 1 >= cap && !cut)
+				return -1;
+			if (n + 1 < cap)
+				buf[n++] = u[i];
+		}
 	}
-	size_t n = (size_t)(c->p - start);
-	if (c->p >= c->end || n >= cap)
+	if (c->p >= c->end)
 		return -1;
-	memcpy(buf, start, n);
 	buf[n] = '\0';
 	c->p++;
 	return 0;
+}
+
+static int plain_string(struct cursor *c, char *buf, size_t cap)
+{
+	return string_into(c, buf, cap, 0);
 }
 
 static int skip_string(struct cursor *c)
@@ -57,23 +153,43 @@ static int skip_string(struct cursor *c)
 	return c->p++ < c->end ? 0 : -1;
 }
 
-/* A JSON integer (no fraction or exponent: the format has none). */
-static int integer(struct cursor *c, long long *out)
+/* The digits of a JSON integer (no fraction or exponent: the format has
+ * none), unsigned, into *out; -1 past 2^64 - 1. */
+static int digits(struct cursor *c, unsigned long long *out)
 {
-	ws(c);
-	int neg = c->p < c->end && *c->p == '-';
-	c->p += neg;
 	unsigned long long v = 0;
 	const char *start = c->p;
 	while (c->p < c->end && *c->p >= '0' && *c->p <= '9') {
-		if (v > 922337203685477580ull)
+		unsigned d = (unsigned)(*c->p++ - '0');
+		if (v > (~0ull - d) / 10)
 			return -1;
-		v = v * 10 + (unsigned)(*c->p++ - '0');
+		v = v * 10 + d;
 	}
 	if (c->p == start || (c->p < c->end && (*c->p == '.' || *c->p == 'e' || *c->p == 'E')))
 		return -1;
-	*out = neg ? -(long long)v : (long long)v;
+	*out = v;
 	return 0;
+}
+
+/* A JSON integer that fits a long long, as jansson's json_int_t. */
+static int integer(struct cursor *c, long long *out)
+{
+	unsigned long long v;
+	ws(c);
+	int neg = c->p < c->end && *c->p == '-';
+	c->p += neg;
+	if (digits(c, &v) || v > (neg ? 1ull << 63 : (1ull << 63) - 1))
+		return -1;
+	*out = neg ? (long long)(0ull - v) : (long long)v;
+	return 0;
+}
+
+/* An unsigned value up to 2^64 - 1: a size the shim wrote as the size_t
+ * it was (stress-ng asks shmget for 2^64 - 16 MiB). */
+static int uinteger(struct cursor *c, unsigned long long *out)
+{
+	ws(c);
+	return digits(c, out);
 }
 
 static int literal(struct cursor *c, const char *word)
@@ -86,13 +202,15 @@ static int literal(struct cursor *c, const char *word)
 	return 0;
 }
 
-static int hex_string(struct cursor *c, unsigned long long *out)
+/* "0x" and 1 to 16 lower-case hex digits, as the shim writes them; both
+ * paths read hex the same way. */
+static int parse_hex(const char *s, unsigned long long *out)
 {
-	char buf[24];
-	if (plain_string(c, buf, sizeof buf) || strncmp(buf, "0x", 2) != 0 || !buf[2])
+	size_t n = strlen(s);
+	if (n < 3 || n > 18 || s[0] != '0' || s[1] != 'x')
 		return -1;
 	unsigned long long v = 0;
-	for (const char *s = buf + 2; *s; s++) {
+	for (s += 2; *s; s++) {
 		int d = *s >= '0' && *s <= '9' ? *s - '0' : *s >= 'a' && *s <= 'f' ? *s - 'a' + 10 : -1;
 		if (d < 0)
 			return -1;
@@ -100,6 +218,12 @@ static int hex_string(struct cursor *c, unsigned long long *out)
 	}
 	*out = v;
 	return 0;
+}
+
+static int hex_string(struct cursor *c, unsigned long long *out)
+{
+	char buf[24];
+	return plain_string(c, buf, sizeof buf) || parse_hex(buf, out) ? -1 : 0;
 }
 
 static int skip_value(struct cursor *c, int depth);
@@ -127,7 +251,7 @@ static int skip_container(struct cursor *c, char open, char close, int depth)
 
 static int skip_value(struct cursor *c, int depth)
 {
-	long long n;
+	unsigned long long u;
 	ws(c);
 	if (c->p >= c->end)
 		return -1;
@@ -144,8 +268,11 @@ static int skip_value(struct cursor *c, int depth)
 		return literal(c, "false");
 	case 'n':
 		return literal(c, "null");
+	case '-':
+		c->p++;
+		return digits(c, &u);
 	default:
-		return integer(c, &n);
+		return digits(c, &u);
 	}
 }
 
@@ -193,15 +320,23 @@ static int arg_member(struct cursor *c, const char *key, struct call_rec *r)
 		return 0;
 	}
 	if (strcmp(key, "size") == 0)
-		return integer(c, &n) || n < 0 ? -1 : (r->size = (unsigned long long)n, 0);
+		return uinteger(c, &r->size);
 	if (strcmp(key, "shmid") == 0)
 		return integer(c, &r->shmid) ? -1 : (r->has_shmid = 1, 0);
 	if (strcmp(key, "shmaddr") == 0)
 		return hex_string(c, &r->shmaddr) ? -1 : (r->has_shmaddr = 1, 0);
 	if (strcmp(key, "name") == 0 || strcmp(key, "path") == 0)
-		return plain_string(c, r->name, sizeof r->name);
+		return string_into(c, r->name, sizeof r->name, 1);
 	if (strcmp(key, "id") == 0)
 		return integer(c, &r->id);
+	if (strcmp(key, "shmflg") == 0 || strcmp(key, "oflag") == 0)
+		return integer(c, &r->flags_raw) ? -1 : (r->has_flags = 1, 0);
+	if (strcmp(key, "cmd_raw") == 0)
+		return integer(c, &r->cmd_raw);
+	if (strcmp(key, "dev") == 0)
+		return uinteger(c, &r->dev) ? -1 : (r->has_file_id |= 1, 0);
+	if (strcmp(key, "ino") == 0)
+		return uinteger(c, &r->ino) ? -1 : (r->has_file_id |= 2, 0);
 	if (strcmp(key, "cmd") == 0) {
 		ws(c);
 		if (c->p < c->end && *c->p == '"')
@@ -273,8 +408,17 @@ static int member(struct cursor *c, const char *key, struct call_rec *r)
 		}
 		break;
 	case 's':
-		if (strcmp(key, "stack") == 0) /* an id or null; inline frames go to jansson */
+		if (strcmp(key, "stack") == 0) { /* an id, null, or inline frames for the reader */
+			ws(c);
+			if (c->p < c->end && *c->p == '[') {
+				r->stack_text = c->p;
+				if (skip_value(c, 1))
+					return -1;
+				r->stack_len = (size_t)(c->p - r->stack_text);
+				return 0;
+			}
 			return literal(c, "null") == 0 ? 0 : integer(c, &r->stack_id);
+		}
 		break;
 	}
 	return skip_value(c, 1);
@@ -286,7 +430,7 @@ int scan_call(const char *s, size_t len, struct call_rec *out)
 	struct cursor c = {s, s + len};
 	if (len < sizeof prefix - 1 || memcmp(s, prefix, sizeof prefix - 1) != 0)
 		return SCAN_OTHER;
-	memset(out, 0, sizeof *out);
+	memset(out, 0, offsetof(struct call_rec, name) + 1);
 	out->created = -1;
 	out->pid = -1;
 	if (object(&c, member, out) != 0)
@@ -294,6 +438,7 @@ int scan_call(const char *s, size_t len, struct call_rec *out)
 	ws(&c);
 	if (c.p != c.end || !out->call[0] || out->pid < 0 || !out->has_ts || !out->has_args)
 		return SCAN_OTHER;
+	out->has_file_id = out->has_file_id == 3; /* both, or neither counts */
 	return SCAN_CALL;
 }
 
@@ -306,10 +451,7 @@ static void copy_string(char *dst, size_t cap, const json_t *v)
 static int hex_value(const json_t *v, unsigned long long *out)
 {
 	const char *s = json_string_value(v);
-	if (!s || strncmp(s, "0x", 2) != 0)
-		return -1;
-	*out = strtoull(s + 2, NULL, 16);
-	return 0;
+	return s ? parse_hex(s, out) : -1;
 }
 
 int call_from_json(const json_t *rec, struct call_rec *r)
@@ -318,7 +460,7 @@ int call_from_json(const json_t *rec, struct call_rec *r)
 	const json_t *pid = json_object_get(rec, "pid"), *ts = json_object_get(rec, "ts");
 	const json_t *err = json_object_get(rec, "errno"), *ret = json_object_get(rec, "ret");
 	unsigned long long key;
-	memset(r, 0, sizeof *r);
+	memset(r, 0, offsetof(struct call_rec, name) + 1);
 	if (!json_is_string(json_object_get(rec, "call")) || !json_is_integer(pid) || !json_is_integer(ts) ||
 	    !json_is_object(args))
 		return -1;
@@ -337,7 +479,17 @@ int call_from_json(const json_t *rec, struct call_rec *r)
 		hex_value(ret, &r->ret_addr);
 	if (hex_value(json_object_get(args, "key"), &key) == 0)
 		r->has_key = 1, r->key = (unsigned)key;
-	r->size = (unsigned long long)json_integer_value(json_object_get(args, "size"));
+	const json_t *size = json_object_get(args, "size");
+	r->size = json_is_string(size) ? strtoull(json_string_value(size), NULL, 10)
+				       : (unsigned long long)json_integer_value(size);
+	const json_t *flags = json_object_get(args, json_object_get(args, "oflag") ? "oflag" : "shmflg");
+	r->has_flags = json_is_integer(flags);
+	r->flags_raw = json_integer_value(flags);
+	r->cmd_raw = json_integer_value(json_object_get(args, "cmd_raw"));
+	const json_t *dev = json_object_get(args, "dev"), *ino = json_object_get(args, "ino");
+	r->has_file_id = (json_is_integer(dev) || json_is_string(dev)) && (json_is_integer(ino) || json_is_string(ino));
+	r->dev = json_is_string(dev) ? strtoull(json_string_value(dev), NULL, 10) : (unsigned long long)json_integer_value(dev);
+	r->ino = json_is_string(ino) ? strtoull(json_string_value(ino), NULL, 10) : (unsigned long long)json_integer_value(ino);
 	r->has_shmid = json_is_integer(json_object_get(args, "shmid"));
 	r->shmid = json_integer_value(json_object_get(args, "shmid"));
 	r->has_shmaddr = hex_value(json_object_get(args, "shmaddr"), &r->shmaddr) == 0;
@@ -348,4 +500,67 @@ int call_from_json(const json_t *rec, struct call_rec *r)
 	if (hex_value(json_object_get(rec, "key"), &key) == 0)
 		r->has_ftok_key = 1, r->ftok_key = (unsigned)key;
 	return 0;
+}
+
+/* Whether the digits at p (n of them) exceed what a json_int_t holds. */
+static int too_big(const char *p, size_t n, int neg)
+{
+	const char *max = neg ? "9223372036854775808" : "9223372036854775807";
+	return n > 19 || (n == 19 && memcmp(p, max, 19) > 0);
+}
+
+/* A copy of the line with each integer too big for jansson quoted. */
+static char *quote_big_integers(const char *s, size_t len, size_t *out_len)
+{
+	char *out = malloc(len * 3 + 1), *o = out;
+	int in_string = 0;
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < len;) {
+		if (in_string) {
+			if (s[i] == '\\' && i + 1 < len)
+				*o++ = s[i++];
+			else if (s[i] == '"')
+				in_string = 0;
+			*o++ = s[i++];
+			continue;
+		}
+		if (s[i] == '"')
+			in_string = 1;
+		int neg = s[i] == '-' && i + 1 < len && s[i + 1] >= '0' && s[i + 1] <= '9';
+		if (neg || (s[i] >= '0' && s[i] <= '9')) {
+			size_t start = i + (size_t)neg, end = start;
+			while (end < len && s[end] >= '0' && s[end] <= '9')
+				end++;
+			int quote = too_big(s + start, end - start, neg) &&
+				    !(end < len && (s[end] == '.' || s[end] == 'e' || s[end] == 'E'));
+			if (quote)
+				*o++ = '"';
+			memcpy(o, s + i, end - i);
+			o += end - i;
+			if (quote)
+				*o++ = '"';
+			i = end;
+			continue;
+		}
+		*o++ = s[i++];
+	}
+	*o = '\0';
+	*out_len = (size_t)(o - out);
+	return out;
+}
+
+json_t *record_from_line(const char *line, size_t len, json_error_t *err)
+{
+	json_t *rec = json_loadb(line, len, JSON_REJECT_DUPLICATES, err);
+	if (rec || json_error_code(err) != json_error_numeric_overflow)
+		return rec;
+	size_t n;
+	char *quoted = quote_big_integers(line, len, &n);
+	if (quoted) {
+		json_error_t again;
+		rec = json_loadb(quoted, n, JSON_REJECT_DUPLICATES, &again);
+		free(quoted);
+	}
+	return rec;
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/bytestext.h"
 #include "stacks.h"
 
 struct dw_module {
@@ -44,7 +45,10 @@ static struct dw_module *open_module(struct symbolizer *s, const char *path)
 	m->dwfl = dwfl_begin(&offline_callbacks);
 	if (!m->dwfl)
 		return NULL;
-	m->mod = dwfl_report_offline(m->dwfl, path, path, -1);
+	char bytes[4200]; /* the path is text for its bytes (common/bytestext.h) */
+	if (text_to_bytes(path, bytes, sizeof bytes) < 0)
+		return NULL;
+	m->mod = dwfl_report_offline(m->dwfl, bytes, bytes, -1);
 	dwfl_report_end(m->dwfl, NULL, NULL);
 	if (!m->mod || !dwfl_module_getelf(m->mod, &m->bias)) {
 		m->mod = NULL;

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "../common/bytestext.h"
 #include "../common/xlat.h"
 
 void jw_init(struct jw *w, char *buf, size_t cap)
@@ -56,27 +57,39 @@ void jw_close(struct jw *w, char brace)
 
 static int plain(unsigned char c)
 {
-	return c >= 0x20 && c != '"' && c != '\\' && c != 0x7f;
+	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
 }
 
-/* Runs of plain bytes are copied whole.  Bytes >= 0x80 pass through: paths
- * and argv are bytes, and invalid UTF-8 is the reader's to replace (jansson
- * and jq do). */
+/* The text of the bytes (common/bytestext.h), JSON-escaped: valid UTF-8 is
+ * copied, a byte outside it becomes \xHH and a backslash \\ (in the file:
+ * "\\xff", "\\\\"), control characters \u00HH.  Runs of plain bytes are
+ * copied whole. */
 static void put_escaped(struct jw *w, const char *s, size_t max)
 {
 	static const char hex[] = "0123456789abcdef";
+	const unsigned char *u = (const unsigned char *)s;
 	putc1(w, '"');
 	for (size_t i = 0; i < max && s[i];) {
 		size_t run = i;
-		while (run < max && s[run] && plain((unsigned char)s[run]))
+		while (run < max && s[run] && plain(u[run]))
 			run++;
 		put(w, s + i, run - i);
 		if (run >= max || !s[run])
 			break;
-		unsigned char c = (unsigned char)s[run];
-		if (c == '"' || c == '\\') {
-			char e[2] = {'\\', (char)c};
-			put(w, e, 2);
+		unsigned char c = u[run];
+		size_t seq = c >= 0x80 ? utf8_sequence(u + run, max - run < 4 ? max - run : 4) : 0;
+		if (seq) {
+			put(w, s + run, seq);
+			i = run + seq;
+			continue;
+		}
+		if (c == '"') {
+			put(w, "\\\"", 2);
+		} else if (c == '\\') {
+			put(w, "\\\\\\\\", 4);
+		} else if (c >= 0x80) {
+			char e[5] = {'\\', '\\', 'x', hex[c >> 4], hex[c & 15]};
+			put(w, e, 5);
 		} else {
 			char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
 			put(w, e, 6);

@@ -76,6 +76,13 @@ static void write_argv(struct jw *w)
 		jw_key(w, "argv_truncated"), jw_lit(w, "true");
 }
 
+static void write_exe(struct jw *w)
+{
+	ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
+	path[n < 0 ? 0 : n] = '\0';
+	jw_key(w, "exe"), jw_str(w, path, sizeof path);
+}
+
 static void write_process_start(const char *event)
 {
 	struct jw w;
@@ -85,9 +92,7 @@ static void write_process_start(const char *event)
 	jw_key(&w, "ppid"), jw_int(&w, getppid());
 	jw_key(&w, "uid"), jw_uint(&w, getuid());
 	jw_key(&w, "euid"), jw_uint(&w, geteuid());
-	ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
-	path[n < 0 ? 0 : n] = '\0';
-	jw_key(&w, "exe"), jw_str(&w, path, sizeof path);
+	write_exe(&w);
 	jw_key(&w, "cwd"), jw_str(&w, getcwd(path, sizeof path) ? path : "", sizeof path);
 	write_argv(&w);
 	jw_close(&w, '}');
@@ -107,6 +112,7 @@ static void write_fork(pid_t parent, int own_file)
 	open_record(&w, EV_FORK, proc.born_mono, proc.born_real);
 	jw_key(&w, "ppid"), jw_int(&w, parent);
 	jw_key(&w, "own_file"), jw_lit(&w, own_file ? "true" : "false");
+	write_exe(&w); /* the parent may have no file to name it */
 	write_sysv_attachments(&w);
 	jw_close(&w, '}');
 	size_t len = jw_finish(&w);

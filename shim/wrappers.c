@@ -11,6 +11,7 @@
 #include <sys/ipc.h>
 #include <sys/mman.h>
 #include <sys/shm.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 
 #include "../common/xlat.h"
@@ -236,6 +237,14 @@ EXPORT key_t ftok(const char *path, int id)
 	struct jw *w = &c.w;
 	call_arg_str(&c, "path", path, PATH_SHOWN);
 	jw_key(w, "id"), jw_int(w, id);
+	/* The file behind the key, as ftok(3) saw it (it stats the path):
+	 * "./k" and "/abs/k" are one file, and two files are two even when
+	 * one took the other's path.  errno is the caller's again at leave. */
+	struct stat st;
+	if (key != (key_t)-1 && stat(path, &st) == 0) {
+		jw_key(w, "dev"), jw_uint(w, st.st_dev);
+		jw_key(w, "ino"), jw_uint(w, st.st_ino);
+	}
 	call_result_int(&c, key, key == (key_t)-1);
 	if (key != (key_t)-1)
 		jw_key(w, "key"), jw_hex32(w, (unsigned)key);

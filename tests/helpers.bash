@@ -62,7 +62,8 @@ remove_traced_leftovers() {
 	local id name
 	for name in $(cat "$TRACE"{,.*}/shmtrace.*.jsonl 2>/dev/null |
 		jq -r 'select(.call == "shm_open" and .created == true) | .args.name' 2>/dev/null); do
-		if [[ "$name" == /* && "$name" != /*/* ]]; then rm -f "/dev/shm/${name#/}"; fi
+		# The name is text for its bytes: printf %b gives them back.
+		if [[ "$name" == /* && "$name" != /*/* ]]; then rm -f "/dev/shm/$(printf %b "${name#/}")"; fi
 	done
 	# Only those still in the kernel's table: a test may have made thousands.
 	for id in $(comm -12 \

@@ -105,7 +105,7 @@ _posixshmem.shm_unlink('$n')"
 	assert_output '[["ftok_collision","0x01010001","/var/lib/app/a","/var/lib/other/b",1]]'
 	run "$SHMTRACE" report --fail-on misuse "$dir"
 	assert_failure 1
-	assert_output --partial 'key 0x01010001 from /var/lib/app/a id 1, and from /var/lib/other/b id 1'
+	assert_output --partial 'key 0x01010001 from /var/lib/app/a id 1 (last used by pid 500), and from /var/lib/other/b id 1 0.000001 s after, while the first was in use'
 }
 
 @test "injection: shm_open, shm_unlink and ftok fail with their realistic errnos, name= picks the name" {

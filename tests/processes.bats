@@ -146,7 +146,7 @@ load helpers
 	trace sh -c "'$TESTBIN/dropper'"
 	assert_success
 	worker=$(sed -n 's/^worker=\([0-9]*\).*/\1/p' <<<"$output")
-	dropper=$(records "select(.exe == \"$TESTBIN/dropper\") | .pid")
+	dropper=$(records "select(.event != \"fork\" and .exe == \"$TESTBIN/dropper\") | .pid")
 	[ -f "$TRACE/shmtrace.$dropper.jsonl" ]
 	run records "select(.pid == $dropper and .event == \"call\") | .call"
 	assert_output "$(printf '"%s"\n' shmget shmctl)"

@@ -1,0 +1,93 @@
+/* What the report's reader reads from each call record of trace files, by
+ * both of its paths: the fast scanner and jansson (call_from_json).  For
+ * each record, one line per path, in the same words tests/bin/extremes
+ * prints what it passed and got:
+ *   scan PID SEQ CALL field=value ...
+ *   json PID SEQ CALL field=value ...      ("json - ... unreadable" if not)
+ * Strings are shown as the hex of their bytes (common/bytestext.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../analyzer/scan.h"
+#include "../../common/bytestext.h"
+
+static void hexbytes(const char *text)
+{
+	char bytes[8192];
+	long n = text_to_bytes(text, bytes, sizeof bytes);
+	if (n < 0) {
+		printf("(bad text)");
+		return;
+	}
+	for (long i = 0; i < n; i++)
+		printf("%02x", (unsigned char)bytes[i]);
+}
+
+/* The fields of the call, as extremes.c prints them. */
+static void show(const char *path, long long seq, const struct call_rec *c)
+{
+	printf("%s %lld %lld %s", path, c->pid, seq, c->call);
+	if (strcmp(c->call, "shmget") == 0)
+		printf(" key=%08x size=%llu flags=%lld", c->key, c->size, c->flags_raw);
+	else if (strcmp(c->call, "shmat") == 0)
+		printf(" shmid=%lld shmaddr=%llx flags=%lld", c->shmid, c->shmaddr, c->flags_raw);
+	else if (strcmp(c->call, "shmdt") == 0)
+		printf(" shmaddr=%llx", c->shmaddr);
+	else if (strcmp(c->call, "shmctl") == 0)
+		printf(" shmid=%lld cmd=%lld", c->shmid, c->cmd_raw);
+	else if (strcmp(c->call, "shm_open") == 0 || strcmp(c->call, "shm_unlink") == 0 || strcmp(c->call, "ftok") == 0) {
+		printf(" name=");
+		hexbytes(c->name);
+		if (strcmp(c->call, "shm_open") == 0)
+			printf(" flags=%lld", c->flags_raw);
+		if (strcmp(c->call, "ftok") == 0)
+			printf(" id=%lld", c->id);
+	}
+	if (strcmp(c->call, "shmat") == 0)
+		printf(" ret=%llx", c->ret_addr);
+	else
+		printf(" ret=%lld", c->ret);
+	printf(" errno=%s\n", c->failed ? c->errno_name : "null");
+}
+
+/* "seq" is not among the reader's fields: taken from the line. */
+static long long seq_of(const char *line)
+{
+	const char *p = strstr(line, "\"seq\":");
+	return p ? strtoll(p + 6, NULL, 10) : -1;
+}
+
+int main(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		FILE *f = fopen(argv[i], "r");
+		char *line = NULL;
+		size_t cap = 0;
+		ssize_t len;
+		if (!f) {
+			perror(argv[i]);
+			return 2;
+		}
+		while ((len = getline(&line, &cap, f)) > 0) {
+			if (strncmp(line, "{\"event\":\"call\"", 15) != 0)
+				continue;
+			struct call_rec *c = malloc(sizeof *c);
+			if (scan_call(line, (size_t)len, c) == SCAN_CALL)
+				show("scan", seq_of(line), c);
+			else
+				printf("scan - %lld unreadable\n", seq_of(line));
+			json_error_t err;
+			json_t *rec = record_from_line(line, (size_t)len, &err);
+			if (rec && call_from_json(rec, c) == 0)
+				show("json", seq_of(line), c);
+			else
+				printf("json - %lld unreadable: %s\n", seq_of(line), rec ? "fields" : err.text);
+			json_decref(rec);
+			free(c);
+		}
+		free(line);
+		fclose(f);
+	}
+	return 0;
+}
