@@ -54,10 +54,6 @@ man_text() {
 	assert_equal "$status" 125
 	run "$SHMTRACE" --help
 	assert_output --partial 'sweep'
-	run "$SHMTRACE" --version
-	assert_success
-	assert_line --index 0 "shmtrace $(sed -n 's/.*SHMTRACE_VERSION "\(.*\)"/\1/p' "$ROOT/common/version.h")"
-	assert_line --index 1 'License: MIT'
 }
 
 @test "text output is coloured on a terminal only, and never with NO_COLOR" {

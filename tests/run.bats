@@ -18,7 +18,7 @@ load helpers
 	assert_output --partial 'Usage: shmtrace run'
 	run "$SHMTRACE" --version
 	assert_success
-	assert_output "shmtrace $(sed -n 's/.*SHMTRACE_VERSION "\(.*\)"/\1/p' "$ROOT/common/version.h")"
+	assert_output "$(printf 'shmtrace %s\nLicense: MIT' "$(sed -n 's/.*SHMTRACE_VERSION "\(.*\)"/\1/p' "$ROOT/common/version.h")")"
 }
 
 @test "a command that does not exist: 127; one that cannot run: 126" {
