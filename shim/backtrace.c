@@ -47,7 +47,7 @@ static char record_buf[STACK_RECORD_MAX];
 static atomic_flag record_lock = ATOMIC_FLAG_INIT;
 
 static uintptr_t self_lo, self_hi; /* our own code: frames to skip */
-static TLS int in_libunwind;
+static TLS int in_fork_guard; /* this thread is between fork_guard_enter and _leave (libunwind opens its pipe there) */
 static char exe_path[PATH_MAX];    /* the main program's l_name is "" */
 
 static int find_self(struct dl_phdr_info *info, size_t size, void *base)
@@ -88,12 +88,12 @@ void fork_guard_enter(void)
 		while (atomic_load(&forking))
 			sched_yield();
 	}
-	in_libunwind = 1;
+	in_fork_guard = 1;
 }
 
 void fork_guard_leave(void)
 {
-	in_libunwind = 0;
+	in_fork_guard = 0;
 	atomic_fetch_sub(&unwinding, 1);
 }
 
@@ -101,7 +101,7 @@ void bt_before_fork(void)
 {
 	atomic_fetch_add(&forking, 1);
 	/* Not counting this thread, if a handler forks from inside our unwind. */
-	while (atomic_load(&unwinding) > in_libunwind)
+	while (atomic_load(&unwinding) > in_fork_guard)
 		sched_yield();
 }
 
@@ -114,7 +114,7 @@ void bt_after_fork(void)
 void bt_reset_forking(void)
 {
 	atomic_store(&forking, 0);
-	atomic_store(&unwinding, in_libunwind);
+	atomic_store(&unwinding, in_fork_guard);
 }
 
 void bt_init(void)
@@ -141,7 +141,7 @@ EXPORT int pipe2(int fds[2], int flags)
 {
 	if (!real.pipe2) /* called before our constructor ran */
 		real.pipe2 = (int (*)(int[2], int))dlsym(RTLD_NEXT, "pipe2");
-	return in_libunwind ? fd_pipe2_high(real.pipe2, fds, flags) : real.pipe2(fds, flags);
+	return in_fork_guard ? fd_pipe2_high(real.pipe2, fds, flags) : real.pipe2(fds, flags);
 }
 
 void bt_reset_child(int own_file)

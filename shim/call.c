@@ -11,11 +11,6 @@
 /* Calls of this process, numbered from 1 in the order they returned. */
 static _Atomic unsigned long long call_seq;
 
-/* The guard (shim_busy) covers only what must not be entered twice by one
- * thread: start-up, libunwind and the stack table.  A signal handler that
- * interrupts the real call, or our formatting and writing, is traced like
- * any other caller; one that interrupts the guarded parts goes straight to
- * the real function. */
 /* The steps of call_enter that may need room on the stack (stack.h): the
  * trace file's opening, the first unwind, the backtrace. */
 struct entering {
@@ -34,6 +29,11 @@ static void enter_guarded(void *arg)
 	c->nips = c->scratch ? bt_capture(c->scratch->ips, proc.capture_depth) : 0;
 }
 
+/* The guard (shim_busy) covers only what must not be entered twice by one
+ * thread: start-up, libunwind and the stack table.  A signal handler that
+ * interrupts the real call, or our formatting and writing, is traced like
+ * any other caller; one that interrupts the guarded parts goes straight to
+ * the real function. */
 bool call_enter(struct call *c, enum call_id id)
 {
 	if (shim_busy)

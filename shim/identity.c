@@ -131,7 +131,10 @@ static void parent_after_fork(void)
 
 static void child_after_fork(void)
 {
-	/* The page was wiped: the token says so too, and is set up once. */
+	/* The page was wiped, so the token says so too, and the child is set
+	 * up once; without such a page (Linux before 4.14) only we can say it. */
+	if (token == &fallback_token)
+		atomic_store(token, TOKEN_NEW);
 	notice_new_process();
 }
 

@@ -10,8 +10,9 @@
 static struct scratch pool[SLOTS];
 static _Atomic uint64_t used[WORDS];
 /* This thread's slots (a signal handler's call nests in its thread's): what
- * a new process keeps of the pool. */
-static TLS uint64_t mine[WORDS];
+ * a new process keeps of the pool.  Atomic only so that a handler cannot
+ * come between a read and a write of it. */
+static TLS _Atomic uint64_t mine[WORDS];
 
 struct scratch *scratch_claim(void)
 {
@@ -22,7 +23,7 @@ struct scratch *scratch_claim(void)
 			uint64_t mask = 1ull << bit;
 			if (atomic_compare_exchange_weak_explicit(&used[w], &seen, seen | mask, memory_order_acquire,
 								  memory_order_relaxed)) {
-				mine[w] |= mask;
+				atomic_fetch_or_explicit(&mine[w], mask, memory_order_relaxed);
 				return &pool[w * 64 + bit];
 			}
 		}
@@ -34,12 +35,12 @@ void scratch_release(struct scratch *s)
 {
 	size_t i = (size_t)(s - pool);
 	uint64_t mask = 1ull << (i % 64);
-	mine[i / 64] &= ~mask;
+	atomic_fetch_and_explicit(&mine[i / 64], ~mask, memory_order_relaxed);
 	atomic_fetch_and_explicit(&used[i / 64], ~mask, memory_order_release);
 }
 
 void scratch_reset_child(void)
 {
 	for (int w = 0; w < WORDS; w++)
-		atomic_store(&used[w], mine[w]);
+		atomic_store(&used[w], atomic_load(&mine[w]));
 }

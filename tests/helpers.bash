@@ -53,7 +53,11 @@ assert_valid_trace() {
 # The suites run in a private IPC namespace (see Makefile), but /dev/shm is
 # not part of it, and this keeps a run outside one clean too.  A suite with
 # a teardown of its own calls remove_traced_leftovers from it.
+# A test may also list in the array `made` names it made in /dev/shm under
+# spellings remove_traced_leftovers does not take ("x", "//x", bytes a
+# library wrote raw): they go too, even when the test fails.
 teardown() {
+	if [ -n "${made+x}" ]; then rm -f "${made[@]}"; fi
 	remove_traced_leftovers
 }
 
@@ -72,4 +76,15 @@ remove_traced_leftovers() {
 		<(awk 'NR > 1 { print $2 }' /proc/sysvipc/shm | sort)); do
 		ipcrm -m "$id" 2>/dev/null || true
 	done
+}
+
+# fixture CASE: tests/fixtures/CASE/*.jsonl.in copied as a trace directory;
+# prints its path.  (Stored as .in: *.jsonl are traces, never committed.)
+fixture() {
+	local dir="$BATS_TEST_TMPDIR/fixture-$1" f
+	mkdir -p "$dir"
+	for f in "$BATS_TEST_DIRNAME/fixtures/$1"/*.jsonl.in; do
+		cp "$f" "$dir/$(basename "$f" .in)"
+	done
+	echo "$dir"
 }

@@ -5,22 +5,6 @@
 
 load helpers
 
-# Names a test made in /dev/shm under spellings remove_traced_leftovers
-# does not take ("x", "//x"), removed even when it fails.
-teardown() {
-	if [ -n "${made+x}" ]; then rm -f "${made[@]}"; fi
-	remove_traced_leftovers
-}
-
-fixture() {
-	local dir="$BATS_TEST_TMPDIR/fixture-$1" f
-	mkdir -p "$dir"
-	for f in "$BATS_TEST_DIRNAME/fixtures/$1"/*.jsonl.in; do
-		cp "$f" "$dir/$(basename "$f" .in)"
-	done
-	echo "$dir"
-}
-
 @test "POSIX names: \"x\", \"/x\" and \"//x\" are one object, as glibc maps them; created under one and unlinked under another is no leak" {
 	n="shmtrace-slashes-$$"
 	made=("/dev/shm/$n")

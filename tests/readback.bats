@@ -5,22 +5,6 @@
 
 load helpers
 
-# Names a test made in /dev/shm, removed even when it fails (with a library
-# that wrote them raw, remove_traced_leftovers cannot read them back).
-teardown() {
-	if [ -n "${made+x}" ]; then rm -f "${made[@]}"; fi
-	remove_traced_leftovers
-}
-
-fixture() {
-	local dir="$BATS_TEST_TMPDIR/fixture-$1" f
-	mkdir -p "$dir"
-	for f in "$BATS_TEST_DIRNAME/fixtures/$1"/*.jsonl.in; do
-		cp "$f" "$dir/$(basename "$f" .in)"
-	done
-	echo "$dir"
-}
-
 @test "names that are not UTF-8 are carried as their exact bytes, \\xHH in the trace, and found in /dev/shm" {
 	latin1=$'/shmtrace-caf\xe9-'$$ ff=$'/shmtrace-\xff\\-'$$ gone=$'/shmtrace-gone\xfe-'$$
 	made=("/dev/shm/${latin1#/}" "/dev/shm/${ff#/}" "/dev/shm/${gone#/}")

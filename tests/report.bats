@@ -4,17 +4,6 @@
 
 load helpers
 
-# fixture CASE: tests/fixtures/CASE/*.jsonl.in copied as a trace directory;
-# prints its path.  (Stored as .in: *.jsonl are traces, never committed.)
-fixture() {
-	local dir="$BATS_TEST_TMPDIR/fixture-$1" f
-	mkdir -p "$dir"
-	for f in "$BATS_TEST_DIRNAME/fixtures/$1"/*.jsonl.in; do
-		cp "$f" "$dir/$(basename "$f" .in)"
-	done
-	echo "$dir"
-}
-
 report() {
 	run --separate-stderr "$SHMTRACE" report "$@"
 }
