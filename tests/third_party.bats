@@ -99,3 +99,25 @@ load helpers
 	assert_equal "$(ids <<<"$output")" "$bare"
 	assert_equal "$stderr" ''
 }
+
+@test "Python multiprocessing, fork, spawn and forkserver: each worker's shm_open is its own, as many as strace counts, nothing left" {
+	for method in fork spawn forkserver; do
+		rm -rf "$TRACE"
+		trace python3 "$ROOT/tests/scripts/mp_workers.py" "$method"
+		assert_success
+		assert_output 'sum 10'
+		# strace sees shm_open and shm_unlink as openat and unlink in /dev/shm.
+		strace -f -qq -e trace=openat,unlink -o "$BATS_TEST_TMPDIR/strace" python3 "$ROOT/tests/scripts/mp_workers.py" "$method" >/dev/null
+		run records 'select(.event == "call") | .call'
+		assert_equal "${#lines[@]}" "$(grep -c '"/dev/shm/' "$BATS_TEST_TMPDIR/strace")"
+		# The parent creates and unlinks; each of 4 other processes opens once.
+		parent=$(records 'select(.call == "shm_open" and .created == true) | .pid')
+		run records "select(.call == \"shm_unlink\") | .pid"
+		assert_output "$parent"
+		run records "select(.call == \"shm_open\" and .created == false) | .pid"
+		[ "${#lines[@]}" -eq 4 ]
+		[ "$(printf '%s\n' "${lines[@]}" "$parent" | sort -u | wc -l)" -eq 5 ]
+		run "$SHMTRACE" report --fail-on all "$TRACE"
+		assert_success
+	done
+}
