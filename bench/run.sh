@@ -141,3 +141,27 @@ if [ -s "$TMP/pg" ]; then
 else
 	say "  no PostgreSQL server here: skipped"
 fi
+say ""
+
+# 8. What a traced process holds that a bare one does not (issue 19: a
+# program near its descriptor or mapping limit gets that much less).
+say "8. footprint: descriptors and memory mappings of a process, traced minus bare"
+for what in "" call; do
+	read -r _ fb _ mb <<<"$("$BB/footprint" $what)"
+	read -r _ ft _ mt <<<"$(traced 16 "$BB/footprint" $what)"
+	line "${what:-no} shm call: descriptors / mappings" "+$((ft - fb)) / +$((mt - mb))" "" "bare $fb / $mb"
+done
+say ""
+
+# 9. A new process that makes a shm call: its own file, its first unwind.
+say "9. per forked child that makes one shm call, us (200 children a round)"
+: >"$TMP/fb" && : >"$TMP/ft" && : >"$TMP/f0"
+for r in $(seq "$ROUNDS"); do
+	"$BB/forks" 200 >>"$TMP/fb"
+	traced 16 "$BB/forks" 200 >>"$TMP/ft"
+	traced 0 "$BB/forks" 200 >>"$TMP/f0"
+done
+fb=$(median <"$TMP/fb"); ft=$(median <"$TMP/ft"); f0=$(median <"$TMP/f0")
+added=$(awk -v a="$ft" -v b="$fb" 'BEGIN { printf "%.0f", a - b }')
+line "bare / traced, backtraces of 16" "$fb / $ft us" "" "added $added us: target <= 200 us: $(verdict "$added" '<=' 200)"
+line "traced, backtraces off" "$f0 us" "" "added $(awk -v a="$f0" -v b="$fb" 'BEGIN { printf "%.0f", a - b }') us"

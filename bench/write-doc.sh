@@ -47,6 +47,14 @@ cat <<'TAIL'
    each frame's module with `dladdr` (a scan of the module's symbol table)
    made the traced server 1.35x slower: every new process writes each of
    its stacks anew. `_dl_find_object` made it even.
+8. bench/footprint.c counts its entries in /proc/self/fd and lines of
+   /proc/self/maps, after one shm call or none, bare and under `shmtrace
+   run`: what the library takes from a program near `RLIMIT_NOFILE` or
+   `vm.max_map_count`.
+9. bench/forks.c forks 200 children one after another, each making one
+   `shmget` and `IPC_RMID`, and prints the mean time from fork to reaping:
+   a new traced process creates its file, writes its opening records and
+   takes its first backtrace.
 TAIL
 
 cat <<'NOTES'
