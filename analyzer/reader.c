@@ -52,6 +52,8 @@ static int add_file(struct reader *r, const char *path)
 			fclose(f->f);
 		return -1;
 	}
+	const char *base = strrchr(path, '/');
+	f->from_run = strcmp(base ? base + 1 : path, "kernel.jsonl") == 0;
 	r->nfiles++;
 	char marker[4200];
 	snprintf(marker, sizeof marker, "%s" TRACE_INCOMPLETE_SUFFIX, path);

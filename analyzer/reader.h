@@ -37,6 +37,7 @@ struct trace_file {
 	int has_next;
 	struct record next; /* the record to hand out next */
 	int cut_short;      /* incomplete: its last line cut, or its writer failed */
+	int from_run;       /* kernel.jsonl, written by shmtrace run, not by a traced process */
 };
 
 struct reader {

@@ -191,7 +191,9 @@ static void drop_suppressed_keys(json_t *report)
 	}
 }
 
-static void live_segment(json_t *leak, const struct sysv_segment *now, void *ctx)
+/* The command to remove what is left, only when the kernel confirms it is
+ * the run's (live.h), shell-quoted for a person to paste. */
+static void live_segment(json_t *leak, const struct sysv_segment *now, int confirmed, void *ctx)
 {
 	(void)ctx;
 	json_t *live = json_pack("{s:b}", "present", now != NULL);
@@ -200,20 +202,24 @@ static void live_segment(json_t *leak, const struct sysv_segment *now, void *ctx
 		snprintf(cmd, sizeof cmd, "ipcrm -m %d", now->shmid);
 		json_object_set_new(live, "nattch", json_integer((json_int_t)now->nattch));
 		json_object_set_new(live, "cpid", json_integer(now->cpid));
-		json_object_set_new(live, "remove", json_string(cmd));
+		json_object_set_new(live, "confirmed", json_boolean(confirmed));
+		if (confirmed)
+			json_object_set_new(live, "remove", json_string(cmd));
 	}
 	json_object_set_new(leak, "live", live);
 }
 
-static void live_name(json_t *leak, const char *path, void *ctx)
+static void live_name(json_t *leak, int dirfd, const char *name, int present, int confirmed, void *ctx)
 {
-	(void)ctx;
-	int present = access(path, F_OK) == 0;
+	(void)ctx, (void)dirfd;
 	json_t *live = json_pack("{s:b}", "present", present);
 	if (present) {
-		char cmd[600];
-		snprintf(cmd, sizeof cmd, "rm %s", path);
-		json_object_set_new(live, "remove", json_string(cmd));
+		char path[600], quoted[2500], cmd[2600];
+		snprintf(path, sizeof path, "/dev/shm/%s", name);
+		snprintf(cmd, sizeof cmd, "rm -- %s", shell_quote(path, quoted, sizeof quoted));
+		json_object_set_new(live, "confirmed", json_boolean(confirmed));
+		if (confirmed)
+			json_object_set_new(live, "remove", json_string(cmd));
 	}
 	json_object_set_new(leak, "live", live);
 }

@@ -1,0 +1,129 @@
+#!/usr/bin/env bats
+# Hostile input (issue 13, docs/security.md): no traced program, other user
+# or crafted trace may turn shmtrace against the person running it.  Each
+# test does what an attacker would; "nobody" plays the other user.
+
+load helpers
+
+# forge.pl: a swept program that makes two real calls, then appends forged
+# records to its own trace (as a program that dropped privileges still can,
+# through its inherited descriptor): a shm_open of a name that climbs out
+# of /dev/shm, and the creation of a segment another program made.
+write_forger() {
+	cat >"$BATS_TEST_TMPDIR/forge.pl" <<'EOF'
+use IPC::SysV qw(IPC_PRIVATE IPC_CREAT IPC_RMID);
+my ($escape, $victim_id, $victim_pid) = @ARGV;
+my $id = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600) // exit 1;
+shmctl($id, IPC_RMID, 0);
+my ($file) = sort glob("$ENV{SHMTRACE_OUT}/shmtrace.$$.*jsonl"), glob("$ENV{SHMTRACE_OUT}/shmtrace.$$.jsonl");
+open(my $f, '>>', $file) or die "$file: $!";
+print $f qq({"event":"call","call":"shm_open","seq":90,"pid":$$,"tid":$$,"ts":1,"dur":1,"args":{"name":"$escape","oflag":66,"flags":["O_RDWR","O_CREAT"],"mode":"0600"},"ret":3,"errno":null,"injected":false,"created":true}\n);
+print $f qq({"event":"call","call":"shmget","seq":91,"pid":$victim_pid,"tid":$victim_pid,"ts":2,"dur":1,"args":{"key":"0x00000000","size":4096,"shmflg":896,"flags":["IPC_CREAT"],"mode":"0600"},"ret":$victim_id,"errno":null,"injected":false,"created":true}\n);
+EOF
+}
+
+@test "13.1 sweep removes only what the kernel confirms: a forged name climbing out of /dev/shm and another program's segment survive" {
+	write_forger
+	echo precious >"$BATS_TEST_TMPDIR/victim"
+	victim_id=$(ipcmk -M 4096 | sed 's/.*: //')
+	victim_pid=$(awk -v id="$victim_id" '$2 == id { print $5 }' /proc/sysvipc/shm)
+	run --separate-stderr "$SHMTRACE" sweep -t 20 -- perl "$BATS_TEST_TMPDIR/forge.pl" \
+		"/../..$BATS_TEST_TMPDIR/victim" "$victim_id" "$victim_pid"
+	[ -e "$BATS_TEST_TMPDIR/victim" ] || fail "sweep deleted $BATS_TEST_TMPDIR/victim through a forged POSIX name"
+	run ipcs -m -i "$victim_id"
+	ipcrm -m "$victim_id" || true
+	assert_success # the segment another program made is still there
+}
+
+@test "13.1 report --live prints no removal for a forged leak, and the kernel's creator for a real one" {
+	write_forger
+	victim_id=$(ipcmk -M 4096 | sed 's/.*: //')
+	victim_pid=$(awk -v id="$victim_id" '$2 == id { print $5 }' /proc/sysvipc/shm)
+	trace perl "$BATS_TEST_TMPDIR/forge.pl" "/../..$BATS_TEST_TMPDIR/victim" "$victim_id" "$victim_pid"
+	run --separate-stderr "$SHMTRACE" report --live --format json "$TRACE"
+	ipcrm -m "$victim_id"
+	run jq -c '[(.leaked_segments | length), (.other_segments | map(.shmid == '"$victim_id"')),
+		(.posix_names_never_unlinked | map(.live.remove))]' <<<"$output"
+	assert_output '[0,[true],[null]]'
+}
+
+@test "13.2 sweep ends the daemon a run leaves, removes its segment, and calls the run what it is" {
+	cmd='setsid -f sh -c "ipcmk -M 40961 >/dev/null; exec sleep 4321" </dev/null >/dev/null 2>&1'
+	run --separate-stderr timeout 120 "$SHMTRACE" sweep -t 10 --format json -- sh -c "$cmd"
+	left=$(pgrep -f 'sleep 4321' || true)
+	[ -z "$left" ] || kill $left
+	segments=$(awk '$4 == 40961' /proc/sysvipc/shm | wc -l)
+	for id in $(awk '$4 == 40961 { print $2 }' /proc/sysvipc/shm); do ipcrm -m "$id"; done
+	[ -z "$left" ] || fail "sweep left the daemon running: $left"
+	[ "$segments" -eq 0 ] || fail "sweep left $segments segment(s) of the daemons"
+	run jq -c '[.clean.daemons, (.runs | map(.outcome) | unique), .summary.daemon > 0]' <<<"$output"
+	assert_output '[1,["daemon"],true]'
+}
+
+@test "12.11 a segment another process made during the run is not this run's leak; it is listed apart" {
+	"$SHMTRACE" run -q -o "$TRACE" -- sh -c 'while [ ! -e "$1" ]; do sleep 0.05; done' sh "$BATS_TEST_TMPDIR/go" &
+	sleep 0.3
+	other=$(ipcmk -M 4096 | sed 's/.*: //')
+	touch "$BATS_TEST_TMPDIR/go"
+	wait
+	run --separate-stderr "$SHMTRACE" report --format json "$TRACE"
+	ipcrm -m "$other"
+	assert_success
+	run jq -c '[.summary.leaked_segments, (.other_segments | map(.shmid))]' <<<"$output"
+	assert_output "[0,[$other]]"
+}
+
+@test "13.4 run -o DIR another user owns, with a planted kernel.jsonl symlink: refused (125), the target untouched" {
+	echo secret >"$BATS_TEST_TMPDIR/root-only"
+	chmod 600 "$BATS_TEST_TMPDIR/root-only"
+	mkdir -m 0777 "$BATS_TEST_TMPDIR/theirs"
+	ln -s "$BATS_TEST_TMPDIR/root-only" "$BATS_TEST_TMPDIR/theirs/kernel.jsonl"
+	chown -hR nobody "$BATS_TEST_TMPDIR/theirs"
+	run -125 --separate-stderr "$SHMTRACE" run -q -o "$BATS_TEST_TMPDIR/theirs" -- touch "$BATS_TEST_TMPDIR/ran"
+	assert_equal "$stderr" "shmtrace: run: -o '$BATS_TEST_TMPDIR/theirs': owned by uid $(id -u nobody), not by the caller (uid 0): refusing to write a trace there"
+	[ ! -e "$BATS_TEST_TMPDIR/ran" ]
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/root-only")" secret
+}
+
+@test "13.4 run -o DIR writable by others (a shared sticky directory) with a planted FIFO: refused at once (125)" {
+	mkdir -m 1777 "$BATS_TEST_TMPDIR/shared"
+	runuser -u nobody -- mkfifo "$BATS_TEST_TMPDIR/shared/kernel.jsonl" 2>/dev/null || mkfifo "$BATS_TEST_TMPDIR/shared/kernel.jsonl"
+	run -125 --separate-stderr timeout 10 "$SHMTRACE" run -q -o "$BATS_TEST_TMPDIR/shared" -- true
+	assert_equal "$stderr" "shmtrace: run: -o '$BATS_TEST_TMPDIR/shared': writable by others (mode 1777): refusing to write a trace there"
+}
+
+@test "13.4 every file run makes is new and 0600: a second run into its own directory replaces kernel.jsonl" {
+	"$SHMTRACE" run -q -o "$TRACE" -i shmget:when=9:scope=run -- "$SAMPLES/classic" >/dev/null
+	"$SHMTRACE" run -q -o "$TRACE" -i shmget:when=9:scope=run -- "$SAMPLES/classic" >/dev/null
+	run stat -c '%a %U %F' "$TRACE"/kernel.jsonl "$TRACE"/inject.counters "$TRACE"/shmtrace.*.jsonl
+	assert_output "$(for f in "$TRACE"/kernel.jsonl "$TRACE"/inject.counters "$TRACE"/shmtrace.*.jsonl; do echo '600 root regular file'; done)"
+	run grep -c '"when":"before"' "$TRACE"/kernel.jsonl
+	assert_output 1
+}
+
+@test "13.5 run -o FILE: refused (125), the program not run untraced" {
+	touch "$BATS_TEST_TMPDIR/file"
+	run -125 --separate-stderr "$SHMTRACE" run -o "$BATS_TEST_TMPDIR/file" -- touch "$BATS_TEST_TMPDIR/ran"
+	assert_equal "$stderr" "shmtrace: run: -o '$BATS_TEST_TMPDIR/file': not a directory"
+	[ ! -e "$BATS_TEST_TMPDIR/ran" ]
+}
+
+@test "13.10 --live: a name with shell syntax is quoted in the command it prints, text and JSON" {
+	python3 -c 'from multiprocessing import shared_memory' 2>/dev/null || skip "no python3 with multiprocessing.shared_memory"
+	name='adv cache;$(echo PWNED)'
+	rm -f "/dev/shm/$name"
+	trace python3 -c 'import sys
+from multiprocessing import shared_memory, resource_tracker
+m = shared_memory.SharedMemory(name=sys.argv[1], create=True, size=4096)
+resource_tracker.unregister(m._name, "shared_memory")' "$name"
+	assert_success
+	run --separate-stderr "$SHMTRACE" report --live --format json "$TRACE"
+	remove=$(jq -r '.posix_names_never_unlinked[0].live.remove' <<<"$output")
+	assert_equal "$remove" "rm -- '/dev/shm/adv cache;\$(echo PWNED)'"
+	run --separate-stderr "$SHMTRACE" report --live "$TRACE"
+	assert_line "  still in /dev/shm now; remove it with: $remove"
+	run sh -c "$remove" # pasted, it removes the name and runs nothing else
+	assert_success
+	assert_output ''
+	[ ! -e "/dev/shm/$name" ]
+}
