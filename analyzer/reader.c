@@ -197,6 +197,7 @@ static void advance(struct reader *r, struct trace_file *f)
 				skip_file(f);
 				break;
 			}
+			r->traces++;
 		} else if (strcmp(event, EV_STACK) == 0) {
 			int bad;
 			json_int_t id = json_integer_value(json_object_get(rec, "id"));

@@ -49,6 +49,7 @@ struct reader {
 	long warnings;
 	long records;
 	long incomplete_files;
+	long traces; /* files with a shmtrace header: the input holds a trace at all */
 };
 
 /* Opens the *.jsonl files of each path (a directory or a file).  Returns 0,

@@ -37,8 +37,9 @@ const char report_usage[] =
 	"      --live               check each leak against the kernel's table now\n"
 	"  -h, --help               show this help\n"
 	"\n"
-	"Exit status: 0 nothing found at the --fail-on level, 1 found, 2 usage error\n"
-	"or unreadable input. See docs/report-format.md.\n";
+	"Exit status: 0 nothing found at the --fail-on level, 1 found, 2 usage error,\n"
+	"unreadable input, or input that holds no trace (no file with a shmtrace\n"
+	"header). See docs/report-format.md.\n";
 
 enum { FAIL_LEAKS = 1, FAIL_UNDETACHED = 2, FAIL_MISUSE = 4 };
 
@@ -329,6 +330,13 @@ int cmd_report(int argc, char **argv)
 	symbolizer_free(&symbols);
 	if (!report) {
 		errorf("report: out of memory");
+		goto out;
+	}
+	/* Absence of evidence is not a clean bill: input without a single
+	 * shmtrace header (empty files, garbage) is no trace at all. */
+	if (r.traces == 0) {
+		errorf("report: no trace in the input: %zu file(s) read, none with a shmtrace header", r.nfiles);
+		json_decref(report);
 		goto out;
 	}
 	long suppressed = apply_suppressions(report, o.suppressions ? &sup : NULL, o.gen_suppressions);

@@ -87,7 +87,8 @@ EOF
 
 @test "13.4 run -o DIR writable by others (a shared sticky directory) with a planted FIFO: refused at once (125)" {
 	mkdir -m 1777 "$BATS_TEST_TMPDIR/shared"
-	runuser -u nobody -- mkfifo "$BATS_TEST_TMPDIR/shared/kernel.jsonl" 2>/dev/null || mkfifo "$BATS_TEST_TMPDIR/shared/kernel.jsonl"
+	mkfifo "$BATS_TEST_TMPDIR/shared/kernel.jsonl"
+	chown nobody "$BATS_TEST_TMPDIR/shared/kernel.jsonl"
 	run -125 --separate-stderr timeout 10 "$SHMTRACE" run -q -o "$BATS_TEST_TMPDIR/shared" -- true
 	assert_equal "$stderr" "shmtrace: run: -o '$BATS_TEST_TMPDIR/shared': writable by others (mode 1777): refusing to write a trace there"
 }
@@ -126,4 +127,51 @@ resource_tracker.unregister(m._name, "shared_memory")' "$name"
 	assert_success
 	assert_output ''
 	[ ! -e "/dev/shm/$name" ]
+}
+
+@test "13.5 report over input that holds no trace (an empty file, garbage, records without a header): 2, never 'nothing found'" {
+	mkdir -p "$TRACE"
+	: >"$TRACE/shmtrace.1.jsonl"
+	echo 'garbage' >"$TRACE/shmtrace.2.jsonl"
+	echo '{"event":"exit","pid":3,"ts":5}' >"$TRACE/shmtrace.3.jsonl"
+	run -2 --separate-stderr "$SHMTRACE" report "$TRACE"
+	assert_equal "${stderr_lines[-1]}" "shmtrace: report: no trace in the input: 3 file(s) read, none with a shmtrace header"
+	assert_output ''
+}
+
+@test "13.3 scope=run on a full file system: run refuses (125) instead of the program dying of SIGBUS" {
+	mkdir "$BATS_TEST_TMPDIR/small"
+	mount -t tmpfs -o size=64k tmpfs "$BATS_TEST_TMPDIR/small" || skip "cannot mount a tmpfs here"
+	mkdir "$BATS_TEST_TMPDIR/small/trace"
+	dd if=/dev/zero of="$BATS_TEST_TMPDIR/small/fill" bs=4k 2>/dev/null || true # until it is full
+	run --separate-stderr "$SHMTRACE" run -q -o "$BATS_TEST_TMPDIR/small/trace" -i shmat:when=2:scope=run -- \
+		"$TESTBIN/ops" get:private:4096 at at
+	umount "$BATS_TEST_TMPDIR/small"
+	assert_equal "$status" 125
+	assert_equal "$stderr" "shmtrace: run: cannot create inject.counters for scope=run counts: No space left on device"
+}
+
+@test "13.3 inject.counters another user made in a shared directory: the library refuses it (125), never maps it" {
+	mkdir -m 1777 "$BATS_TEST_TMPDIR/shared"
+	# nobody's file (made here as root and given away: nobody cannot reach
+	# the test's directory to make it itself)
+	touch "$BATS_TEST_TMPDIR/shared/inject.counters"
+	chown nobody "$BATS_TEST_TMPDIR/shared/inject.counters"
+	run --separate-stderr env LD_PRELOAD="$LIB" SHMTRACE_OUT="$BATS_TEST_TMPDIR/shared" \
+		SHMTRACE_INJECT=shmat:when=2:scope=run "$TESTBIN/ops" get:private:4096 at at
+	assert_equal "$status" 125
+	assert_equal "$stderr" "shmtrace: cannot keep scope=run counts: $BATS_TEST_TMPDIR/shared/inject.counters: owned by another user"
+	assert_output ''
+}
+
+@test "13.3 inject.counters made by the library itself: new, 0600, fully allocated; counts shared by the run" {
+	mkdir -m 700 "$TRACE"
+	run --separate-stderr env LD_PRELOAD="$LIB" SHMTRACE_OUT="$TRACE" \
+		SHMTRACE_INJECT=shmat:when=3:scope=run "$TESTBIN/ops" get:private:4096 at fork at at
+	assert_success
+	assert_equal "$(grep -c ' at .* ENOMEM' <<<"$output")" 1 # the third shmat of the run, parent and child together
+	run stat -c '%a %s %b' "$TRACE/inject.counters"
+	size=${output#* }; size=${size% *}
+	assert_equal "${output%% *}" 600
+	[ $(( $(stat -c '%b * %B' "$TRACE/inject.counters") )) -ge "$size" ]
 }
