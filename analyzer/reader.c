@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,23 +36,89 @@ static void mark_incomplete(struct reader *r, struct trace_file *f)
 	f->cut_short = 1;
 }
 
-static int add_file(struct reader *r, const char *path)
+static const char *file_kind(mode_t mode)
 {
+	return S_ISFIFO(mode) ? "a FIFO"
+	       : S_ISCHR(mode) || S_ISBLK(mode) ? "a device"
+	       : S_ISSOCK(mode)		      ? "a socket"
+	       : S_ISDIR(mode)		      ? "a directory"
+						      : "not a regular file";
+}
+
+static void skipped(struct reader *r, const char *path, const char *why)
+{
+	fprintf(stderr, "shmtrace: report: skipped %s: %s\n", path, why);
+	r->skipped_files++;
+}
+
+/* The least recently read of the open files is closed, its place kept. */
+static void close_one(struct reader *r)
+{
+	struct trace_file *lru = NULL;
+	for (size_t i = 0; i < r->nfiles; i++)
+		if (r->files[i].f && (!lru || r->files[i].used < lru->used))
+			lru = &r->files[i];
+	if (!lru)
+		return;
+	lru->pos = ftello(lru->f);
+	fclose(lru->f);
+	lru->f = NULL;
+	r->open_files--;
+}
+
+/* F open, at where its reading stopped; -1 if it cannot be, or is no longer
+ * the file first opened (replaced meanwhile): the rest of it is not read. */
+static int reopen(struct reader *r, struct trace_file *f)
+{
+	f->used = ++r->clock;
+	if (f->f)
+		return 0;
+	if (r->open_files >= READER_MAX_OPEN)
+		close_one(r);
+	struct stat st;
+	int fd = open(f->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0 || fstat(fd, &st) != 0 || st.st_dev != f->dev || st.st_ino != f->ino ||
+	    !(f->f = fdopen(fd, "r")) || fseeko(f->f, f->pos, SEEK_SET) != 0) {
+		fprintf(stderr, "shmtrace: report: %s: %s: the rest of it is not read\n", f->path,
+			fd < 0 ? strerror(errno) : "replaced while it was read");
+		if (f->f)
+			fclose(f->f);
+		else if (fd >= 0)
+			close(fd);
+		f->f = NULL;
+		f->done = 1;
+		return -1;
+	}
+	r->open_files++;
+	return 0;
+}
+
+/* PATH, named by the user or found in a directory (then a symbolic link is
+ * not followed: the directory may not be the user's). */
+static int add_file(struct reader *r, const char *path, int in_directory)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | (in_directory ? O_NOFOLLOW : 0));
+	if (fd < 0 && errno == ELOOP && in_directory)
+		return skipped(r, path, "a symbolic link"), 0;
+	if (fd < 0) {
+		fprintf(stderr, "shmtrace: report: cannot read %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return skipped(r, path, file_kind(st.st_mode)), 0;
+	}
+	close(fd); /* opened again when first read, at most READER_MAX_OPEN at once */
 	struct trace_file *more = realloc(r->files, (r->nfiles + 1) * sizeof *more);
 	if (!more)
 		return -1;
 	r->files = more;
 	struct trace_file *f = &r->files[r->nfiles];
-	*f = (struct trace_file){0};
+	*f = (struct trace_file){.dev = st.st_dev, .ino = st.st_ino};
 	f->path = strdup(path);
-	f->f = fopen(path, "re");
-	if (!f->path || !f->f) {
-		fprintf(stderr, "shmtrace: report: cannot read %s: %s\n", path, strerror(errno));
-		free(f->path);
-		if (f->f)
-			fclose(f->f);
+	if (!f->path)
 		return -1;
-	}
 	const char *base = strrchr(path, '/');
 	f->from_run = strcmp(base ? base + 1 : path, "kernel.jsonl") == 0;
 	r->nfiles++;
@@ -62,6 +129,39 @@ static int add_file(struct reader *r, const char *path)
 		reader_warn(r, f, 0, "incomplete: the library could not write all of this process's records (disk full?)");
 	}
 	return 0;
+}
+
+/* One line into *line (with its newline, if it has one), at most
+ * READER_MAX_LINE bytes: a longer one is read past and reported as too
+ * long (*too_long).  Its length, or -1 at the end of the file. */
+static ssize_t read_line(FILE *in, char **line, size_t *cap, int *too_long)
+{
+	size_t len = 0;
+	int c;
+	*too_long = 0;
+	while ((c = getc_unlocked(in)) != EOF) {
+		if (len < READER_MAX_LINE) {
+			if (len + 2 > *cap) {
+				size_t bigger = *cap ? *cap * 2 : 4096;
+				char *more = realloc(*line, bigger);
+				if (!more)
+					return -1;
+				*line = more, *cap = bigger;
+			}
+			(*line)[len] = (char)c;
+		} else {
+			*too_long = 1;
+		}
+		len++;
+		if (c == '\n')
+			break;
+	}
+	if (len == 0)
+		return -1;
+	if (*too_long)
+		return (ssize_t)len;
+	(*line)[len] = '\0';
+	return (ssize_t)len;
 }
 
 static int by_name(const void *a, const void *b)
@@ -97,7 +197,7 @@ static int add_directory(struct reader *r, const char *dir)
 	for (size_t i = 0; i < n; i++) {
 		char path[4096];
 		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-		ok |= add_file(r, path);
+		ok |= add_file(r, path, 1);
 		free(names[i]);
 	}
 	free(names);
@@ -126,7 +226,7 @@ static int header_ok(struct reader *r, struct trace_file *f, const json_t *rec)
 
 static void skip_file(struct trace_file *f)
 {
-	fseek(f->f, 0, SEEK_END);
+	f->done = 1;
 	f->has_next = 0;
 }
 
@@ -146,9 +246,17 @@ static void advance(struct reader *r, struct trace_file *f)
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
+	int too_long;
 	f->has_next = 0;
-	while ((len = getline(&line, &cap, f->f)) > 0) {
+	if (f->done || reopen(r, f) != 0)
+		return;
+	while ((len = read_line(f->f, &line, &cap, &too_long)) > 0) {
 		f->line++;
+		if (too_long) {
+			reader_warn(r, f, f->line, "line of %zd bytes, longer than any record (%u bytes at most): ignored",
+				    len, READER_MAX_LINE);
+			continue;
+		}
 		if (line[len - 1] != '\n') {
 			mark_incomplete(r, f);
 			reader_warn(r, f, f->line, "last line cut short (the process was killed while writing?): ignored");
@@ -227,6 +335,13 @@ static void advance(struct reader *r, struct trace_file *f)
 		json_decref(rec);
 	}
 	free(line);
+	if (!f->has_next)
+		f->done = 1;
+	if (f->done && f->f) { /* its descriptor goes to the next file */
+		fclose(f->f);
+		f->f = NULL;
+		r->open_files--;
+	}
 }
 
 /* A binary min-heap of files by next_ts; ties keep file order. */
@@ -265,7 +380,7 @@ int reader_open(struct reader *r, char *const *paths, int npaths)
 		} else if (S_ISDIR(st.st_mode)) {
 			failed |= add_directory(r, paths[i]) != 0;
 		} else {
-			failed |= add_file(r, paths[i]) != 0;
+			failed |= add_file(r, paths[i], 0) != 0;
 		}
 	}
 	if (failed)

@@ -12,6 +12,7 @@
 #include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "map.h"
 #include "scan.h"
@@ -29,7 +30,12 @@ struct record {
 
 struct trace_file {
 	char *path;
-	FILE *f;
+	FILE *f;            /* NULL while closed: at most READER_MAX_OPEN files are open */
+	off_t pos;          /* where to go on reading when it is opened again */
+	dev_t dev;          /* the file first opened: reopened only if it is still it */
+	ino_t ino;
+	unsigned long long used; /* when last read, to close the least recently used */
+	int done;           /* read to its end, or skipped */
 	long line;          /* of the last line read */
 	long next_line;     /* of `next` */
 	long record_line;   /* of the record last handed out by reader_next */
@@ -50,10 +56,21 @@ struct reader {
 	long records;
 	long incomplete_files;
 	long traces; /* files with a shmtrace header: the input holds a trace at all */
+	long skipped_files; /* not regular files: never read */
+	size_t open_files;
+	unsigned long long clock;
 };
 
-/* Opens the *.jsonl files of each path (a directory or a file).  Returns 0,
- * or -1 after printing why a path cannot be read at all. */
+/* However many files a run has (a server makes thousands of processes),
+ * the report holds this many descriptors for them at most. */
+#define READER_MAX_OPEN 64
+/* A longer line is no record the library writes: skipped, never held whole. */
+#define READER_MAX_LINE (16u << 20)
+
+/* Opens the *.jsonl files of each path (a directory or a file): regular
+ * files only (a FIFO would hang the report, a device feed it forever), and
+ * in a directory no symbolic link; each other one is skipped and said so.
+ * Returns 0, or -1 after printing why a path cannot be read at all. */
 int reader_open(struct reader *r, char *const *paths, int npaths);
 
 /* The next record by timestamp into *rec (whose json the caller then

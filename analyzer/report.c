@@ -35,6 +35,8 @@ const char report_usage[] =
 	"                           undetached:, misuse: lines)\n"
 	"      --gen-suppressions   add to each finding the line that would suppress it\n"
 	"      --live               check each leak against the kernel's table now\n"
+	"      --debuginfod         fetch missing debug information from the servers\n"
+	"                           DEBUGINFOD_URLS names (default: offline, never)\n"
 	"  -h, --help               show this help\n"
 	"\n"
 	"Exit status: 0 nothing found at the --fail-on level, 1 found, 2 usage error,\n"
@@ -76,13 +78,14 @@ static int parse_fail_on(const char *list, int *mask)
 
 static int parse_options(int argc, char **argv, struct report_options *o)
 {
-	enum { OPT_FAIL_ON = 256, OPT_GEN, OPT_LIVE };
+	enum { OPT_FAIL_ON = 256, OPT_GEN, OPT_LIVE, OPT_DEBUGINFOD };
 	static const struct option longopts[] = {
 		{"format", required_argument, NULL, 'f'},
 		{"fail-on", required_argument, NULL, OPT_FAIL_ON},
 		{"suppressions", required_argument, NULL, 's'},
 		{"gen-suppressions", no_argument, NULL, OPT_GEN},
 		{"live", no_argument, NULL, OPT_LIVE},
+		{"debuginfod", no_argument, NULL, OPT_DEBUGINFOD},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -110,6 +113,9 @@ static int parse_options(int argc, char **argv, struct report_options *o)
 			break;
 		case OPT_LIVE:
 			o->live = 1;
+			break;
+		case OPT_DEBUGINFOD:
+			symbolize_allow_debuginfod(1);
 			break;
 		case 'h':
 			fputs(report_usage, stdout);
@@ -253,6 +259,7 @@ static void summarize(json_t *report, const struct reader *r, long suppressed)
 	json_object_set_new(sum, "records", json_integer(r->records));
 	json_object_set_new(sum, "warnings", json_integer(r->warnings));
 	json_object_set_new(sum, "incomplete_files", json_integer(r->incomplete_files));
+	json_object_set_new(sum, "skipped_files", json_integer(r->skipped_files));
 }
 
 static int found(const json_t *report, int mask)

@@ -175,3 +175,68 @@ resource_tracker.unregister(m._name, "shared_memory")' "$name"
 	assert_equal "${output%% *}" 600
 	[ $(( $(stat -c '%b * %B' "$TRACE/inject.counters") )) -ge "$size" ]
 }
+
+@test "13.6 report reads only regular files: a FIFO and a symlink to /dev/zero named *.jsonl are skipped, and said so" {
+	trace "$SAMPLES/leaky_producer" 0x5eed0d06
+	mkfifo "$TRACE/shmtrace.1.jsonl"
+	ln -s /dev/zero "$TRACE/shmtrace.2.jsonl"
+	run --separate-stderr timeout 20 "$SHMTRACE" report "$TRACE/shmtrace.1.jsonl"
+	first=("$status" "$stderr")
+	run --separate-stderr timeout 20 "$SHMTRACE" report "$TRACE"
+	mv "$TRACE/shmtrace.1.jsonl" "$TRACE/shmtrace.2.jsonl" "$BATS_TEST_TMPDIR" # the teardown reads every trace file
+	assert_equal "$status" 1
+	assert_line --partial "LEAK: segment"
+	assert_equal "${stderr_lines[0]}" "shmtrace: report: skipped $TRACE/shmtrace.1.jsonl: a FIFO"
+	assert_equal "${stderr_lines[1]}" "shmtrace: report: skipped $TRACE/shmtrace.2.jsonl: a symbolic link"
+	assert_equal "${first[0]}" 2
+	assert_equal "${first[1]}" "shmtrace: report: skipped $TRACE/shmtrace.1.jsonl: a FIFO
+shmtrace: report: no trace files to read"
+}
+
+@test "13.6 a stack frame whose module is a FIFO: libdw is never handed it, the report ends" {
+	mkdir -p "$TRACE"
+	mkfifo "$BATS_TEST_TMPDIR/module.so"
+	cat >"$TRACE/shmtrace.7.jsonl" <<JSONL
+{"event":"header","format":"shmtrace","version":1,"tool":"shmtrace 0.1.0","pid":7,"proc_start":1,"backtrace":16,"seed":1,"inject":[]}
+{"event":"stack","id":1,"frames":[{"ip":"0x7f0000001234","module":"$BATS_TEST_TMPDIR/module.so","offset":"0x1234"}]}
+{"event":"call","call":"shmget","seq":1,"pid":7,"tid":7,"ts":10,"dur":1,"args":{"key":"0x00000000","size":4096,"shmflg":896,"flags":["IPC_CREAT"],"mode":"0600"},"ret":5,"errno":null,"injected":false,"created":true,"stack":1}
+JSONL
+	run -1 --separate-stderr timeout 20 "$SHMTRACE" report "$TRACE"
+	assert_line "    #0 0x7f0000001234 in ? (module.so+0x1234)"
+}
+
+@test "13.6 a line longer than any record is skipped without holding it whole; the next line is read" {
+	trace "$SAMPLES/leaky_producer" 0x5eed0d07
+	f=$(ls "$TRACE"/shmtrace.*.jsonl | head -1)
+	head -c $((20 << 20)) /dev/zero | tr '\0' ' ' >>"$f"
+	echo >>"$f"
+	echo '{"event":"exit","pid":1,"ts":1,"status":0}' >>"$f"
+	run -1 --separate-stderr "$SHMTRACE" report "$TRACE"
+	assert_line --partial "LEAK: segment"
+	assert_equal "${stderr_lines[0]}" "$f:$(($(wc -l <"$f") - 1)): warning: line of $(((20 << 20) + 1)) bytes, longer than any record (16777216 bytes at most): ignored"
+}
+
+@test "13.7 a run of 1,100 processes is read under a limit of 1,024 descriptors" {
+	trace perl -e 'use IPC::SysV qw(IPC_PRIVATE IPC_CREAT IPC_RMID);
+		for (1 .. 1100) { if (!fork) { my $id = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600); shmctl($id, IPC_RMID, 0); exit 0 } wait }'
+	assert_success
+	[ "$(ls "$TRACE"/shmtrace.*.jsonl | wc -l)" -gt 1100 ]
+	run --separate-stderr sh -c 'ulimit -n 1024 && exec "$0" report --format json "$1"' "$SHMTRACE" "$TRACE"
+	assert_success
+	run jq -c '[.summary.processes > 1100, .summary.calls.shmget, .summary.leaked_segments]' <<<"$output"
+	assert_output '[true,1100,0]'
+}
+
+@test "13.8 report stays offline with DEBUGINFOD_URLS set; it asks a debuginfod server only with --debuginfod" {
+	trace ipcmk -M 4096 # Debian's ipcmk is stripped: its debug information is nowhere here
+	ipcrm -m "$(awk '$4 == 4096 { print $2 }' /proc/sysvipc/shm | head -1)"
+	python3 "$ROOT/tests/scripts/listen.py" "$BATS_TEST_TMPDIR/requests" 5 3>&- &
+	while [ ! -s "$BATS_TEST_TMPDIR/requests.port" ]; do sleep 0.05; done
+	url=http://127.0.0.1:$(cat "$BATS_TEST_TMPDIR/requests.port")
+	DEBUGINFOD_URLS=$url "$SHMTRACE" report "$TRACE" >/dev/null 2>&1 || true
+	[ ! -e "$BATS_TEST_TMPDIR/requests" ] || fail "report went online: $(cat "$BATS_TEST_TMPDIR/requests")"
+	DEBUGINFOD_URLS=$url "$SHMTRACE" report --debuginfod "$TRACE" >/dev/null 2>&1 || true
+	wait
+	run grep -c '^GET /buildid/.*/debuginfo' "$BATS_TEST_TMPDIR/requests"
+	[ "$output" -ge 1 ]
+}
