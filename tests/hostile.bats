@@ -240,3 +240,23 @@ JSONL
 	run grep -c '^GET /buildid/.*/debuginfo' "$BATS_TEST_TMPDIR/requests"
 	[ "$output" -ge 1 ]
 }
+
+@test "13.11 rules that say nothing or overflow are refused: 125 and one line naming the bad part, the program not run" {
+	check() {
+		run -125 --separate-stderr "$SHMTRACE" run -q -o "$TRACE" -i "$1" -- touch "$BATS_TEST_TMPDIR/ran"
+		assert_equal "$stderr" "shmtrace: run: --inject '$1': $2"
+		[ ! -e "$BATS_TEST_TMPDIR/ran" ]
+	}
+	check '' "an empty rule"
+	check ';;;' "an empty rule (nothing before a ';')"
+	check 'shmat:when=2;' "an empty rule (nothing after a ';')"
+	check 'shmget,' "a ',' with no call after it"
+	check 'shmget:flags=IPC_CREAT|' "flags=IPC_CREAT|: a '|' with no flag after it"
+	check 'shmget:flags=' "flags=: expected flag names or a number, joined by '|'"
+	check 'shmat:prob=18446744073709551617' "prob=18446744073709551617: expected a probability from 0 to 1 (or 0% to 100%)"
+	check 'shmat:prob=18446744073709551616' "prob=18446744073709551616: expected a probability from 0 to 1 (or 0% to 100%)"
+	# The library refuses the same for a bare LD_PRELOAD user.
+	run -125 --separate-stderr env LD_PRELOAD="$LIB" SHMTRACE_INJECT=';;;' touch "$BATS_TEST_TMPDIR/ran"
+	assert_equal "$stderr" "shmtrace: SHMTRACE_INJECT ';;;': an empty rule (nothing before a ';')"
+	[ ! -e "$BATS_TEST_TMPDIR/ran" ]
+}
