@@ -65,27 +65,27 @@ static const char *untrusted(const char *dir, char *why, size_t cap)
 	return NULL;
 }
 
-int open_trace_dir(const char *dir, char *resolved, size_t cap)
+int open_trace_dir(const char *command, const char *dir, char *resolved, size_t cap)
 {
 	struct stat st;
 	char why[PATH_MAX + 128];
 	if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
-		errorf("run: -o '%s': not a directory", dir);
+		errorf("%s: -o '%s': not a directory", command, dir);
 		return -1;
 	}
 	char real[PATH_MAX];
 	if (make_dirs(dir) != 0 || !realpath(dir, real)) {
-		errorf("run: cannot create trace directory '%s': %s", dir, strerror(errno));
+		errorf("%s: cannot create trace directory '%s': %s", command, dir, strerror(errno));
 		return -1;
 	}
 	const char *bad = untrusted(real, why, sizeof why);
 	if (bad) {
-		errorf("run: -o '%s': %s: refusing to write a trace there", dir, bad);
+		errorf("%s: -o '%s': %s: refusing to write a trace there", command, dir, bad);
 		return -1;
 	}
 	int fd = open(real, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0 || snprintf(resolved, cap, "%s", real) >= (int)cap) {
-		errorf("run: cannot open trace directory '%s': %s", dir, strerror(errno));
+		errorf("%s: cannot open trace directory '%s': %s", command, dir, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;

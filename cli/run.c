@@ -411,7 +411,7 @@ int cmd_run(int argc, char **argv)
 		opt.out_dir = default_dir;
 	}
 	/* Resolved once, here: the program may chdir. */
-	int dirfd = open_trace_dir(opt.out_dir, dir, sizeof dir);
+	int dirfd = open_trace_dir("run", opt.out_dir, dir, sizeof dir);
 	if (dirfd < 0)
 		return EXIT_SHMTRACE_FAILED;
 	FILE *kernel = create_kernel_file(dirfd, opt.out_dir);

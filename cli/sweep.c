@@ -20,6 +20,7 @@
 #include "../common/trace_format.h"
 #include "../common/xlat.h"
 #include "cli.h"
+#include "outdir.h"
 #include "sweep.h"
 
 #define AUTO_SITE_THRESHOLD 100 /* calls in the clean run above which --by site is chosen */
@@ -37,7 +38,8 @@ const char sweep_usage[] =
 	"  -b, --by call|site   fail every call, or the first call from each distinct\n"
 	"                       backtrace (default: call, or site past 100 calls)\n"
 	"  -f, --format FORMAT  text (default) or json\n"
-	"  -o, --output DIR     keep every run's trace and output under DIR\n"
+	"  -o, --output DIR     keep every run's trace and output under DIR (if it\n"
+	"                       exists: the caller's, writable by no one else)\n"
 	"  -h, --help           show this help\n"
 	"\n"
 	"Each run is classified: handled (it exited, with any status), crashed (killed by\n"
@@ -402,11 +404,9 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
 
 static int make_root(struct sweep *s)
 {
-	if (s->o.keep) {
-		snprintf(s->root, sizeof s->root, "%s", s->o.keep);
-		if (mkdir(s->root, 0755) != 0 && errno != EEXIST)
-			return errorf("sweep: cannot create %s: %s", s->root, strerror(errno)), -1;
-		return 0;
+	if (s->o.keep) { /* checked as run checks its -o (docs/security.md) */
+		int fd = open_trace_dir("sweep", s->o.keep, s->root, sizeof s->root);
+		return fd < 0 ? -1 : close(fd);
 	}
 	const char *tmp = getenv("TMPDIR");
 	snprintf(s->root, sizeof s->root, "%s/shmtrace-sweep.XXXXXX", tmp && *tmp ? tmp : "/tmp");

@@ -260,3 +260,13 @@ JSONL
 	assert_equal "$stderr" "shmtrace: SHMTRACE_INJECT ';;;': an empty rule (nothing before a ';')"
 	[ ! -e "$BATS_TEST_TMPDIR/ran" ]
 }
+
+@test "13.4 sweep -o DIR another user owns, with a planted log symlink: refused (125), the target untouched" {
+	echo secret >"$BATS_TEST_TMPDIR/root-only"
+	mkdir -m 0777 "$BATS_TEST_TMPDIR/theirs"
+	ln -s "$BATS_TEST_TMPDIR/root-only" "$BATS_TEST_TMPDIR/theirs/clean.log"
+	chown -hR nobody "$BATS_TEST_TMPDIR/theirs"
+	run -125 --separate-stderr "$SHMTRACE" sweep -o "$BATS_TEST_TMPDIR/theirs" -- "$SAMPLES/classic"
+	assert_equal "$stderr" "shmtrace: sweep: -o '$BATS_TEST_TMPDIR/theirs': owned by uid $(id -u nobody), not by the caller (uid 0): refusing to write a trace there"
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/root-only")" secret
+}
