@@ -68,10 +68,11 @@ static int read_events(int flags)
 	pthread_mutex_lock(&lock);
 	for (struct nlmsghdr *h = (void *)buf; NLMSG_OK(h, (size_t)len); h = NLMSG_NEXT(h, len)) {
 		struct cn_msg *msg = NLMSG_DATA(h);
-		struct proc_event *ev = (void *)msg->data;
-		if (h->nlmsg_type == NLMSG_DONE && ev->what == PROC_EVENT_FORK &&
-		    contains(&set, ev->event_data.fork.parent_tgid))
-			add(ev->event_data.fork.child_tgid);
+		struct proc_event ev = {0}; /* copied: the event is not 8-byte aligned in the message */
+		memcpy(&ev, msg->data, msg->len < sizeof ev ? msg->len : sizeof ev);
+		if (h->nlmsg_type == NLMSG_DONE && ev.what == PROC_EVENT_FORK &&
+		    contains(&set, ev.event_data.fork.parent_tgid))
+			add(ev.event_data.fork.child_tgid);
 	}
 	pthread_mutex_unlock(&lock);
 	return 0;

@@ -441,15 +441,17 @@ int cmd_run(int argc, char **argv)
 	struct pidset left = {0}, run_pids;
 	int status = wait_for(pid, kernel, opt.end_with_program, &left);
 	int complete = pidwatch_finish(&run_pids);
+	if (!exec_errno) {
+		write_kernel_snapshot(kernel, "after");
+		write_processes_record(kernel, &run_pids, complete, &left);
+	}
+	fclose(kernel);
+	free(run_pids.pids);
+	free(left.pids);
 	if (exec_errno) {
 		errorf("run: %s: %s", program, strerror(exec_errno));
 		return exec_errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXECUTE;
 	}
-	write_kernel_snapshot(kernel, "after");
-	write_processes_record(kernel, &run_pids, complete, &left);
-	fclose(kernel);
-	free(run_pids.pids);
-	free(left.pids);
 	trim_trace_files(dir);
 	report_where(dir, pid, program, opt.quiet);
 	exit_like(status);
