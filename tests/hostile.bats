@@ -274,3 +274,16 @@ JSONL
 	assert_equal "$stderr" "shmtrace: sweep: -o '$BATS_TEST_TMPDIR/theirs': owned by uid $(id -u nobody), not by the caller (uid 0): refusing to write a trace there"
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/root-only")" secret
 }
+
+@test "13.2 sweep ends a hung run whole, the daemon it started included, and removes what the run made" {
+	cmd='setsid -f sleep 4322 </dev/null >/dev/null 2>&1; ipcmk -M 40962 >/dev/null; exec sleep 4323'
+	run --separate-stderr timeout 120 "$SHMTRACE" sweep -t 3 --format json -- sh -c "$cmd"
+	left=$(pgrep -f 'sleep 432[23]' || true)
+	[ -z "$left" ] || kill $left
+	segments=$(awk '$4 == 40962' /proc/sysvipc/shm | wc -l)
+	for id in $(awk '$4 == 40962 { print $2 }' /proc/sysvipc/shm); do ipcrm -m "$id"; done
+	[ -z "$left" ] || fail "sweep left processes of hung runs running: $left"
+	[ "$segments" -eq 0 ] || fail "sweep left $segments segment(s) of hung runs"
+	run jq -c '[.clean.hung, (.runs | map(.outcome))]' <<<"$output"
+	assert_output '[true,["hung"]]'
+}
