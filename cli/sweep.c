@@ -363,6 +363,10 @@ static void print_text(FILE *out, const struct sweep *s, const json_t *doc)
 			first = 0;
 		}
 	fprintf(out, ") and left %lld segment(s)\n", (long long)json_integer_value(json_object_get(clean, "leaked_segments")));
+	if (json_integer_value(json_object_get(clean, "daemons")))
+		fprintf(out, "shmtrace sweep: the clean run left %lld process(es) running when the program exited (daemons): "
+			     "each run's are ended with it\n",
+			(long long)json_integer_value(json_object_get(clean, "daemons")));
 	if (json_is_true(json_object_get(doc, "by_site_chosen")))
 		fprintf(out, "shmtrace sweep: that is more than %d: failing the first call from each of %zu call sites instead (--by site)\n",
 			AUTO_SITE_THRESHOLD, s->plan.n);
