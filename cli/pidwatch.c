@@ -3,13 +3,13 @@
  * run is the child subreaper of the run, so it collects its children and
  * every orphan; but a child reaped by its own parent (sh -c 'ipcmk ...')
  * never reaches run.  The kernel's process events connector
- * (linux/cn_proc.h; root only on older kernels) tells every fork in the system as it
- * happens: a fork whose parent is of the run makes a process of the run.
- * Events are queued in our socket at the fork itself, so once the run has
- * ended a drain of the socket sees them all; a thread reads them while
- * the run lasts so that the queue never overflows.  Without the connector
- * (not allowed: root only on older kernels; or events lost) the set holds what run collected and says it
- * is incomplete. */
+ * (linux/cn_proc.h; root only on older kernels) tells every fork in the
+ * system as it happens: a fork whose parent is of the run makes a process
+ * of the run.  Events are queued in our socket at the fork itself, so once
+ * the run has ended a drain of the socket sees them all; a thread reads
+ * them while the run lasts so that the queue never overflows.  Without the
+ * connector (not allowed, or events lost) the set holds what run collected
+ * and says it is incomplete. */
 #include <errno.h>
 #include <linux/cn_proc.h>
 #include <linux/connector.h>
