@@ -127,6 +127,21 @@ resource_tracker.unregister(m._name, "shared_memory")' "$name"
 	assert_success
 	assert_output ''
 	[ ! -e "/dev/shm/$name" ]
+
+	# A quote inside the name: closed, escaped, reopened.
+	name="it's \`echo PWNED\`"
+	rm -rf "$TRACE" "/dev/shm/$name"
+	trace python3 -c 'import sys
+from multiprocessing import shared_memory, resource_tracker
+m = shared_memory.SharedMemory(name=sys.argv[1], create=True, size=4096)
+resource_tracker.unregister(m._name, "shared_memory")' "$name"
+	run --separate-stderr "$SHMTRACE" report --live --format json "$TRACE"
+	remove=$(jq -r '.posix_names_never_unlinked[0].live.remove' <<<"$output")
+	assert_equal "$remove" "rm -- '/dev/shm/it'\\''s \`echo PWNED\`'"
+	run sh -c "$remove"
+	assert_success
+	assert_output ''
+	[ ! -e "/dev/shm/$name" ]
 }
 
 @test "13.5 report over input that holds no trace (an empty file, garbage, records without a header): 2, never 'nothing found'" {
