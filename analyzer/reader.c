@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -73,7 +74,7 @@ static int reopen(struct reader *r, struct trace_file *f)
 	f->used = ++r->clock;
 	if (f->f)
 		return 0;
-	if (r->open_files >= READER_MAX_OPEN)
+	if (r->open_files >= r->max_open)
 		close_one(r);
 	struct stat st;
 	int fd = open(f->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
@@ -109,7 +110,7 @@ static int add_file(struct reader *r, const char *path, int in_directory)
 		close(fd);
 		return skipped(r, path, file_kind(st.st_mode)), 0;
 	}
-	close(fd); /* opened again when first read, at most READER_MAX_OPEN at once */
+	close(fd); /* opened again when first read, at most max_open at once */
 	struct trace_file *more = realloc(r->files, (r->nfiles + 1) * sizeof *more);
 	if (!more)
 		return -1;
@@ -371,6 +372,12 @@ static void sift_down(struct reader *r, size_t i)
 int reader_open(struct reader *r, char *const *paths, int npaths)
 {
 	*r = (struct reader){0};
+	struct rlimit nofile;
+	r->max_open = getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur != RLIM_INFINITY
+			      ? (size_t)nofile.rlim_cur * 3 / 4
+			      : 768;
+	if (r->max_open < READER_MIN_OPEN)
+		r->max_open = READER_MIN_OPEN;
 	int failed = 0;
 	for (int i = 0; i < npaths; i++) {
 		struct stat st;

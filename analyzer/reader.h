@@ -30,7 +30,7 @@ struct record {
 
 struct trace_file {
 	char *path;
-	FILE *f;            /* NULL while closed: at most READER_MAX_OPEN files are open */
+	FILE *f;            /* NULL while closed: at most max_open files are open */
 	off_t pos;          /* where to go on reading when it is opened again */
 	dev_t dev;          /* the file first opened: reopened only if it is still it */
 	ino_t ino;
@@ -57,13 +57,15 @@ struct reader {
 	long incomplete_files;
 	long traces; /* files with a shmtrace header: the input holds a trace at all */
 	long skipped_files; /* not regular files: never read */
-	size_t open_files;
+	size_t open_files, max_open;
 	unsigned long long clock;
 };
 
 /* However many files a run has (a server makes thousands of processes),
- * the report holds this many descriptors for them at most. */
-#define READER_MAX_OPEN 64
+ * the report holds at most three quarters of its descriptor limit
+ * (RLIMIT_NOFILE) for them, and never fewer than this many: the rest is
+ * for libdw's modules and the report's own files. */
+#define READER_MIN_OPEN 16
 /* A longer line is no record the library writes: skipped, never held whole. */
 #define READER_MAX_LINE (16u << 20)
 
