@@ -31,7 +31,9 @@ struct record {
 struct trace_file {
 	char *path;
 	FILE *f;            /* NULL while closed: at most max_open files are open */
-	off_t pos;          /* where to go on reading when it is opened again */
+	off_t pos;          /* of the next byte not yet read into a line */
+	char *buf;          /* what was read from the file past pos, while it is open */
+	size_t start, end;  /* of those bytes in buf */
 	dev_t dev;          /* the file first opened: reopened only if it is still it */
 	ino_t ino;
 	unsigned long long used; /* when last read, to close the least recently used */
@@ -68,6 +70,8 @@ struct reader {
 #define READER_MIN_OPEN 16
 /* A longer line is no record the library writes: skipped, never held whole. */
 #define READER_MAX_LINE (16u << 20)
+/* Read ahead per open file. */
+#define READER_BUFFER (16u << 10)
 
 /* Opens the *.jsonl files of each path (a directory or a file): regular
  * files only (a FIFO would hang the report, a device feed it forever), and
