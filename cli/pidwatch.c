@@ -18,8 +18,10 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <stdint.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include "pidwatch.h"
@@ -29,6 +31,7 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static int sock = -1;
 static pthread_t reader;
 static atomic_int stop;
+static int wake = -1; /* an eventfd: the reader's signal to stop */
 static int lost; /* events dropped: the set may miss processes */
 
 static int contains(const struct pidset *s, int pid)
@@ -78,11 +81,14 @@ static int read_events(int flags)
 	return 0;
 }
 
+/* Until pidwatch_finish writes to `wake`: the run's end is not delayed. */
 static void *read_loop(void *unused)
 {
 	(void)unused;
+	struct pollfd fds[2] = {{.fd = sock, .events = POLLIN}, {.fd = wake, .events = POLLIN}};
 	while (!atomic_load(&stop))
-		read_events(0); /* wakes every 200 ms (SO_RCVTIMEO) to see stop */
+		if (poll(fds, 2, -1) > 0 && (fds[0].revents & POLLIN))
+			read_events(MSG_DONTWAIT);
 	return NULL;
 }
 
@@ -93,9 +99,7 @@ static int listen_forks(void)
 		return -1;
 	struct sockaddr_nl addr = {.nl_family = AF_NETLINK, .nl_groups = CN_IDX_PROC};
 	int big = 8 << 20;
-	struct timeval tick = {0, 200000};
 	setsockopt(sock, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof big);
-	setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &tick, sizeof tick);
 	struct {
 		struct nlmsghdr h;
 		struct cn_msg msg;
@@ -121,7 +125,8 @@ void pidwatch_start(void)
 
 void pidwatch_started(void)
 {
-	if (sock >= 0 && pthread_create(&reader, NULL, read_loop, NULL) != 0) {
+	wake = sock >= 0 ? eventfd(0, EFD_CLOEXEC) : -1;
+	if (sock >= 0 && (wake < 0 || pthread_create(&reader, NULL, read_loop, NULL) != 0)) {
 		close(sock);
 		sock = -1;
 	}
@@ -146,7 +151,11 @@ int pidwatch_finish(struct pidset *out)
 {
 	if (sock >= 0) {
 		atomic_store(&stop, 1);
+		uint64_t one = 1;
+		ssize_t ignored = write(wake, &one, sizeof one);
+		(void)ignored;
 		pthread_join(reader, NULL);
+		close(wake);
 		while (read_events(MSG_DONTWAIT) == 0)
 			;
 		close(sock);
