@@ -110,7 +110,12 @@ static int add_file(struct reader *r, const char *path, int in_directory)
 		fprintf(stderr, "shmtrace: report: cannot read %s: %s\n", path, strerror(errno));
 		return -1;
 	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st) != 0) {
+		fprintf(stderr, "shmtrace: report: cannot read %s: %s\n", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
 		close(fd);
 		return skipped(r, path, file_kind(st.st_mode)), 0;
 	}
