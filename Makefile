@@ -139,7 +139,8 @@ bench: all $(BENCH_BINS)
 	$(Q)bench/write-doc.sh $(B)/bench/results.txt > docs/performance.md
 
 # make fuzz: the trace reader, its two call readers against each other
-# (scan_fuzz) and the rule parser under libFuzzer (clang),
+# (scan_fuzz), the report's file handling (FIFOs, symlinks, huge lines:
+# fuzz/files_fuzz.c) and the rule parser under libFuzzer (clang),
 # FUZZ_SECONDS each, from corpora of our traces and rules.  CI runs it short.
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
@@ -154,21 +155,30 @@ build-fuzz/scan_fuzz: fuzz/scan_fuzz.c analyzer/scan.c common/bytestext.c $(HEAD
 	$(call say,CLANG,$@)
 	$(Q)clang $(FUZZ_CFLAGS) -o $@ fuzz/scan_fuzz.c analyzer/scan.c common/bytestext.c $(shell pkg-config --libs jansson)
 
+build-fuzz/files_fuzz: fuzz/files_fuzz.c $(FUZZ_ANALYZER) $(HEADERS)
+	$(Q)mkdir -p build-fuzz
+	$(call say,CLANG,$@)
+	$(Q)clang $(FUZZ_CFLAGS) -o $@ fuzz/files_fuzz.c $(FUZZ_ANALYZER) $(shell pkg-config --libs jansson libdw)
+
 build-fuzz/rules_fuzz: fuzz/rules_fuzz.c $(COMMON_SRC) $(HEADERS)
 	$(Q)mkdir -p build-fuzz
 	$(call say,CLANG,$@)
 	$(Q)clang $(FUZZ_CFLAGS) -o $@ fuzz/rules_fuzz.c $(COMMON_SRC)
 
-fuzz: build-fuzz/trace_fuzz build-fuzz/rules_fuzz build-fuzz/scan_fuzz
-	$(Q)mkdir -p build-fuzz/corpus-trace build-fuzz/corpus-rules build-fuzz/corpus-scan
+fuzz: build-fuzz/trace_fuzz build-fuzz/files_fuzz build-fuzz/rules_fuzz build-fuzz/scan_fuzz
+	$(Q)mkdir -p build-fuzz/corpus-trace build-fuzz/corpus-files build-fuzz/corpus-rules build-fuzz/corpus-scan
 	$(Q)for f in tests/fixtures/*/*.jsonl.in; do cp "$$f" "build-fuzz/corpus-trace/$$(echo $$f | tr / _)"; done
 	$(Q)cat tests/fixtures/*/*.jsonl.in | grep '"event":"call"' | split -l 1 - build-fuzz/corpus-scan/line-
 	$(Q)cp fuzz/corpus/rules/* build-fuzz/corpus-rules/
+	$(Q)cp fuzz/corpus/files/* build-fuzz/corpus-files/
 	$(Q)ASAN_OPTIONS=detect_leaks=1 build-fuzz/trace_fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
 		-close_fd_mask=2 -print_final_stats=1 build-fuzz/corpus-trace 2>&1 | grep -E '^stat::number_of_executed_units|^#[0-9]+ *DONE|ERROR|SUMMARY' ; \
 		test $${PIPESTATUS[0]} -eq 0
 	$(Q)ASAN_OPTIONS=detect_leaks=1 build-fuzz/scan_fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
 		-print_final_stats=1 build-fuzz/corpus-scan 2>&1 | grep -E '^stat::number_of_executed_units|^#[0-9]+ *DONE|ERROR|SUMMARY' ; \
+		test $${PIPESTATUS[0]} -eq 0
+	$(Q)ASAN_OPTIONS=detect_leaks=1 build-fuzz/files_fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+		-close_fd_mask=2 -print_final_stats=1 build-fuzz/corpus-files 2>&1 | grep -E '^stat::number_of_executed_units|^#[0-9]+ *DONE|ERROR|SUMMARY' ; \
 		test $${PIPESTATUS[0]} -eq 0
 	$(Q)ASAN_OPTIONS=detect_leaks=1 build-fuzz/rules_fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
 		-print_final_stats=1 build-fuzz/corpus-rules 2>&1 | grep -E '^stat::number_of_executed_units|^#[0-9]+ *DONE|ERROR|SUMMARY' ; \

@@ -44,6 +44,29 @@ static int by_time(const void *a, const void *b)
 	return (leak_shmid(x) > leak_shmid(y)) - (leak_shmid(x) < leak_shmid(y));
 }
 
+/* The kernel's word on whose a segment is, from run's record of the run's
+ * processes (never from a trace): 1 made by a process of this run, 0 not,
+ * -1 unknown (no such record, or run could not see every fork and the
+ * creator is not among those it collected). */
+static int of_this_run(const struct model *m, long long cpid)
+{
+	if (!m->run_processes)
+		return -1;
+	if (cpid > 0 && map_get(&m->run_pids, (uint64_t)cpid))
+		return 1;
+	return json_is_true(json_object_get(m->run_processes, "complete")) ? 0 : -1;
+}
+
+/* A segment made during the run by another process (another user's, a
+ * parallel job's): told apart, never this run's leak. */
+static void other_segment(struct model *m, const json_t *k, const char *note)
+{
+	json_array_append_new(section(m, "other_segments"),
+			      json_pack("{s:i, s:O, s:I, s:I, s:I, s:s}", "shmid", (int)num(k, "shmid"), "key",
+					json_object_get(k, "key"), "size", (json_int_t)num(k, "size"), "cpid",
+					(json_int_t)num(k, "cpid"), "uid", (json_int_t)num(k, "uid"), "note", note));
+}
+
 /* Traced leaks, minus those gone from the kernel's table by the end (removed
  * by someone outside the trace), plus segments that appeared in the table
  * during the run without a traced creation. */
@@ -62,6 +85,10 @@ static size_t collect_leaks(struct model *m, struct leak **out)
 			count(section(m, "summary"), "removed_outside_trace", 1);
 			continue;
 		}
+		if (k && of_this_run(m, num(k, "cpid")) == 0) {
+			other_segment(m, k, "a trace says a process of this run created it, but the kernel's creator is not one");
+			continue;
+		}
 		if (n == cap)
 			leaks = realloc(leaks, (cap = cap ? cap * 2 : 16) * sizeof *leaks);
 		leaks[n++] = (struct leak){s, k, s->create_ts};
@@ -76,6 +103,10 @@ static size_t collect_leaks(struct model *m, struct leak **out)
 			continue;
 		if (m->own_pids_only && !map_get(&m->processes, (uint64_t)num(seg, "cpid")))
 			continue; /* another run's, beside this one */
+		if (of_this_run(m, num(seg, "cpid")) == 0) {
+			other_segment(m, seg, "made during the run by a process that is not of this run");
+			continue;
+		}
 		if (n == cap)
 			leaks = realloc(leaks, (cap = cap ? cap * 2 : 16) * sizeof *leaks);
 		leaks[n++] = (struct leak){NULL, seg, (unsigned long long)num(m->kernel_after, "ts")};
@@ -84,6 +115,18 @@ static size_t collect_leaks(struct model *m, struct leak **out)
 		qsort(leaks, n, sizeof *leaks, by_time);
 	*out = leaks;
 	return n;
+}
+
+/* What sweep may remove and --live may tell a person to remove: a segment
+ * the kernel says a process of this run made, and not there before it. */
+static void kernel_verdict(struct model *m, json_t *f, const struct leak *l)
+{
+	int id = leak_shmid(l);
+	int ours = l->kernel && of_this_run(m, num(l->kernel, "cpid")) == 1;
+	int before = m->kernel_before && in_table(m->kernel_before, id);
+	if (l->kernel)
+		json_object_set_new(f, "kernel_cpid", json_integer(num(l->kernel, "cpid")));
+	json_object_set_new(f, "removable", json_boolean(ours && !before));
 }
 
 static json_t *traced_leak(struct model *m, const struct leak *l)
@@ -184,14 +227,34 @@ static void summary_counts(struct model *m)
 						   (json_int_t)m->peak.bytes, "ts", (json_int_t)m->peak_ts));
 }
 
+/* What --live and sweep check a POSIX name against: when the run began
+ * and what /dev/shm held then; and the run's processes, as run saw them. */
+static void run_facts(struct model *m)
+{
+	if (!m->run_processes)
+		return;
+	json_t *run = json_pack("{s:O, s:O, s:O}", "complete", json_object_get(m->run_processes, "complete"), "pids",
+				json_object_get(m->run_processes, "pids"), "left_running",
+				json_object_get(m->run_processes, "left_running"));
+	if (m->kernel_before) {
+		json_object_set(run, "started_realtime", json_object_get(m->kernel_before, "realtime"));
+		json_object_set(run, "dev_shm_before", json_object_get(m->kernel_before, "dev_shm_inodes"));
+	}
+	json_object_set_new(m->report, "run", run);
+}
+
 json_t *model_finish(struct model *m)
 {
 	summary_counts(m);
 	struct leak *leaks;
 	size_t n = collect_leaks(m, &leaks);
 	json_t *out = section(m, "leaked_segments");
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(out, leaks[i].seg ? traced_leak(m, &leaks[i]) : untraced_leak(m, &leaks[i]));
+	for (size_t i = 0; i < n; i++) {
+		json_t *f = leaks[i].seg ? traced_leak(m, &leaks[i]) : untraced_leak(m, &leaks[i]);
+		kernel_verdict(m, f, &leaks[i]);
+		json_array_append_new(out, f);
+	}
+	run_facts(m);
 	free(leaks);
 	model_end_processes(m, "end of trace");
 	unremoved_keys(m);

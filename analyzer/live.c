@@ -1,10 +1,84 @@
 #include "live.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "../common/bytestext.h"
+
+const char *shell_quote(const char *s, char *out, size_t cap)
+{
+	static const char safe[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./:,+=@%";
+	size_t at = 0;
+	if (*s && strspn(s, safe) == strlen(s)) {
+		snprintf(out, cap, "%s", s);
+		return out;
+	}
+	/* In single quotes nothing is special but the quote itself: ' ends
+	 * the quoting, \' is a quote, ' starts it again. */
+	for (const char *p = s;; p++) {
+		const char *piece = *p == '\'' ? "'\\''" : NULL;
+		char one[2] = {*p, '\0'};
+		if (p == s && at + 1 < cap)
+			out[at++] = '\'';
+		if (!*p)
+			piece = "'";
+		for (const char *c = piece ? piece : one; *c && at + 1 < cap; c++)
+			out[at++] = *c;
+		if (!*p)
+			break;
+	}
+	out[at < cap ? at : cap - 1] = '\0';
+	return out;
+}
+
+static int ours_segment(const json_t *leak, const struct sysv_segment *now)
+{
+	const json_t *cpid = json_object_get(leak, "kernel_cpid");
+	return now && json_is_true(json_object_get(leak, "removable")) && json_is_integer(cpid) &&
+	       json_integer_value(cpid) == now->cpid;
+}
+
+/* glibc's shm_open drops every leading '/' and refuses a name with another
+ * (EINVAL): what is left is the file's one component in /dev/shm. */
+static const char *component(const char *name)
+{
+	while (name && *name == '/')
+		name++;
+	if (!name || !*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, ".."))
+		return NULL;
+	return name;
+}
+
+static int in_list(const json_t *list, unsigned long long ino)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(list, i, v)
+	{
+		if (json_is_integer(v) && (unsigned long long)json_integer_value(v) == ino)
+			return 1;
+	}
+	return 0;
+}
+
+/* A regular file, not in /dev/shm before the run, born after it began
+ * (statx's birth time; tmpfs has one since Linux 6.?, else the change time). */
+static int ours_name(const json_t *run, int dirfd, const char *name)
+{
+	struct statx sx;
+	const json_t *started = json_object_get(run, "started_realtime");
+	if (dirfd < 0 || !json_is_integer(started) ||
+	    statx(dirfd, name, AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_INO | STATX_BTIME | STATX_CTIME, &sx) != 0)
+		return 0;
+	struct statx_timestamp t = (sx.stx_mask & STATX_BTIME) ? sx.stx_btime : sx.stx_ctime;
+	long long born = (long long)t.tv_sec * 1000000000ll + t.tv_nsec;
+	return S_ISREG(sx.stx_mode) && !in_list(json_object_get(run, "dev_shm_before"), sx.stx_ino) &&
+	       born >= json_integer_value(started);
+}
 
 void live_visit(const json_t *report, const struct live_visitor *v)
 {
@@ -15,21 +89,24 @@ void live_visit(const json_t *report, const struct live_visitor *v)
 	json_array_foreach(json_object_get(report, "leaked_segments"), i, leak)
 	{
 		int shmid = (int)json_integer_value(json_object_get(leak, "shmid"));
-		v->segment(leak, n < 0 ? NULL : sysv_find(segs, n, shmid), v->ctx);
+		const struct sysv_segment *now = n < 0 ? NULL : sysv_find(segs, n, shmid);
+		v->segment(leak, now, ours_segment(leak, now), v->ctx);
 	}
 	free(segs);
-	/* POSIX names live in /dev/shm (shm_overview(7)). */
+	/* POSIX names live in /dev/shm (shm_overview(7)): looked at and removed
+	 * relative to it, one component, never through a path. */
+	int dirfd = open("/dev/shm", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	const json_t *run = json_object_get(report, "run");
 	json_array_foreach(json_object_get(report, "posix_names_never_unlinked"), i, leak)
 	{
-		char text[4200], path[4200];
-		const char *name = json_string_value(json_object_get(leak, "name"));
-		if (!name)
-			continue;
-		/* glibc drops every leading slash (shm_open(3)); the name is
-		 * text for its bytes (common/bytestext.h). */
-		snprintf(text, sizeof text, "/dev/shm/%s", name + strspn(name, "/"));
-		if (text_to_bytes(text, path, sizeof path) < 0)
-			continue;
-		v->name(leak, path, v->ctx);
+		/* The name is text for its bytes (common/bytestext.h). */
+		char bytes[4200];
+		const char *text = json_string_value(json_object_get(leak, "name"));
+		const char *name = text && text_to_bytes(text, bytes, sizeof bytes) >= 0 ? component(bytes) : NULL;
+		struct stat st;
+		int present = name && dirfd >= 0 && fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+		v->name(leak, dirfd, name, present, present && ours_name(run, dirfd, name), v->ctx);
 	}
+	if (dirfd >= 0)
+		close(dirfd);
 }

@@ -1,6 +1,7 @@
 /* The report's leaks against the system as it is now: the kernel's segment
  * table and /dev/shm.  `report --live` annotates them; sweep removes what
- * its runs left. */
+ * its runs left.  Both act only on what the kernel and the file system
+ * confirm is the run's, never on a trace's word (docs/security.md). */
 #ifndef SHMTRACE_LIVE_H
 #define SHMTRACE_LIVE_H
 
@@ -10,13 +11,23 @@
 
 struct live_visitor {
 	/* Each leaked segment, with its line in the kernel's table now, or
-	 * NULL when it is gone. */
-	void (*segment)(json_t *leak, const struct sysv_segment *now, void *ctx);
-	/* Each POSIX name never unlinked, with its path in /dev/shm. */
-	void (*name)(json_t *leak, const char *path, void *ctx);
+	 * NULL when it is gone; confirmed: the kernel says the run made it
+	 * (its creator pid is one of the run's, it was not there before) and
+	 * it is still that segment. */
+	void (*segment)(json_t *leak, const struct sysv_segment *now, int confirmed, void *ctx);
+	/* Each POSIX name never unlinked: NAME, its one path component in
+	 * /dev/shm (NULL if the name is not one), DIRFD an O_DIRECTORY
+	 * descriptor of /dev/shm (-1 if it cannot be opened); present: there
+	 * now; confirmed: a regular file that was not there before the run
+	 * and was born during it. */
+	void (*name)(json_t *leak, int dirfd, const char *component, int present, int confirmed, void *ctx);
 	void *ctx;
 };
 
 void live_visit(const json_t *report, const struct live_visitor *v);
+
+/* S quoted for a POSIX shell into OUT (cap bytes): as is when it holds
+ * only characters no shell treats specially, else in single quotes. */
+const char *shell_quote(const char *s, char *out, size_t cap);
 
 #endif

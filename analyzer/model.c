@@ -603,7 +603,24 @@ void model_feed(struct model *m, const struct record *record, struct trace_file 
 	}
 	const json_t *rec = record->json;
 	const char *event = str(rec, "event");
-	if (strcmp(event, "kernel") == 0) {
+	if ((strcmp(event, "kernel") == 0 || strcmp(event, "processes") == 0) && !file->from_run) {
+		/* A trace is the traced program's testimony: what the kernel said
+		 * comes from run's own file alone. */
+		reader_warn(m->reader, file, file->record_line,
+			    "\"%s\" record in a process's trace (only shmtrace run's kernel.jsonl has them): ignored", event);
+	} else if (strcmp(event, "processes") == 0) {
+		json_decref(m->run_processes);
+		m->run_processes = json_incref((json_t *)rec);
+		size_t i;
+		json_t *pid;
+		map_free(&m->run_pids);
+		m->run_pids = (struct map){0};
+		json_array_foreach(json_object_get(rec, "pids"), i, pid)
+		{
+			if (json_is_integer(pid) && json_integer_value(pid) > 0)
+				map_put(&m->run_pids, (uint64_t)json_integer_value(pid), (void *)1);
+		}
+	} else if (strcmp(event, "kernel") == 0) {
 		json_t **slot = strcmp(str(rec, "when") ? str(rec, "when") : "", "before") == 0 ? &m->kernel_before
 											    : &m->kernel_after;
 		json_decref(*slot);
@@ -632,9 +649,9 @@ int model_init(struct model *m, struct reader *r, struct symbolizer *symbols)
 	m->reader = r;
 	m->symbols = symbols;
 	m->tombs = calloc(1, sizeof *m->tombs);
-	m->report = json_pack("{s:s, s:i, s:[], s:[], s:[], s:[], s:[], s:[], s:{s:{}, s:{}, s:i, s:i, s:i}}",
+	m->report = json_pack("{s:s, s:i, s:[], s:[], s:[], s:[], s:[], s:[], s:[], s:{s:{}, s:{}, s:i, s:i, s:i}}",
 			      "format", "shmtrace-report", "version", 1, "leaked_segments", "unremoved_keys",
-			      "posix_names_never_unlinked", "undetached_attachments", "misuse", "killed_processes",
+			      "posix_names_never_unlinked", "undetached_attachments", "misuse", "killed_processes", "other_segments",
 			      "summary", "calls", "failures", "injected", 0, "processes", 0, "removed_outside_trace", 0);
 	return m->tombs && m->report ? 0 : -1;
 }
@@ -671,5 +688,7 @@ void model_free(struct model *m)
 	free(m->tombs);
 	json_decref(m->kernel_before);
 	json_decref(m->kernel_after);
+	json_decref(m->run_processes);
+	map_free(&m->run_pids);
 	json_decref(m->report);
 }

@@ -30,6 +30,8 @@ struct model {
 	struct map ftoks;     /* key -> struct ftok_origin, the first seen */
 	struct tomb_ring *tombs;
 	json_t *kernel_before, *kernel_after;
+	json_t *run_processes; /* run's "processes" record: the kernel's word on the run's pids */
+	struct map run_pids;   /* its pids -> 1 */
 	int own_pids_only; /* kernel diff: only segments whose creator is in the trace */
 	long long calls[CALL_COUNT], injected; /* by enum call_id */
 	struct {

@@ -2,10 +2,12 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -38,23 +40,100 @@ static void mark_incomplete(struct reader *r, struct trace_file *f)
 	f->cut_short = 1;
 }
 
-static int add_file(struct reader *r, const char *path)
+static const char *file_kind(mode_t mode)
 {
+	return S_ISFIFO(mode) ? "a FIFO"
+	       : S_ISCHR(mode) || S_ISBLK(mode) ? "a device"
+	       : S_ISSOCK(mode)		      ? "a socket"
+	       : S_ISDIR(mode)		      ? "a directory"
+						      : "not a regular file";
+}
+
+static void skipped(struct reader *r, const char *path, const char *why)
+{
+	fprintf(stderr, "shmtrace: report: skipped %s: %s\n", path, why);
+	r->skipped_files++;
+}
+
+/* The least recently read of the open files is closed, its place kept. */
+static void close_one(struct reader *r)
+{
+	struct trace_file *lru = NULL;
+	for (size_t i = 0; i < r->nfiles; i++)
+		if (r->files[i].f && (!lru || r->files[i].used < lru->used))
+			lru = &r->files[i];
+	if (!lru)
+		return;
+	fclose(lru->f); /* lru->pos is where it goes on; what it had read ahead is dropped */
+	lru->f = NULL;
+	free(lru->buf);
+	lru->buf = NULL;
+	lru->start = lru->end = 0;
+	r->open_files--;
+}
+
+/* F open, at where its reading stopped; -1 if it cannot be, or is no longer
+ * the file first opened (replaced meanwhile): the rest of it is not read. */
+static int reopen(struct reader *r, struct trace_file *f)
+{
+	f->used = ++r->clock;
+	if (f->f)
+		return 0;
+	if (r->open_files >= r->max_open)
+		close_one(r);
+	struct stat st;
+	int fd = open(f->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0 || fstat(fd, &st) != 0 || st.st_dev != f->dev || st.st_ino != f->ino ||
+	    !(f->f = fdopen(fd, "r")) || fseeko(f->f, f->pos, SEEK_SET) != 0 ||
+	    (!f->buf && !(f->buf = malloc(READER_BUFFER)))) {
+		fprintf(stderr, "shmtrace: report: %s: %s: the rest of it is not read\n", f->path,
+			fd < 0 ? strerror(errno) : "replaced while it was read");
+		if (f->f)
+			fclose(f->f);
+		else if (fd >= 0)
+			close(fd);
+		f->f = NULL;
+		f->done = 1;
+		return -1;
+	}
+	setvbuf(f->f, NULL, _IONBF, 0); /* read_line has its own buffer */
+	r->open_files++;
+	return 0;
+}
+
+/* PATH, named by the user or found in a directory (then a symbolic link is
+ * not followed: the directory may not be the user's). */
+static int add_file(struct reader *r, const char *path, int in_directory)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | (in_directory ? O_NOFOLLOW : 0));
+	if (fd < 0 && errno == ELOOP && in_directory)
+		return skipped(r, path, "a symbolic link"), 0;
+	if (fd < 0) {
+		fprintf(stderr, "shmtrace: report: cannot read %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) != 0) {
+		fprintf(stderr, "shmtrace: report: cannot read %s: %s\n", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return skipped(r, path, file_kind(st.st_mode)), 0;
+	}
+	close(fd); /* opened again when first read, at most max_open at once */
 	struct trace_file *more = realloc(r->files, (r->nfiles + 1) * sizeof *more);
 	if (!more)
 		return -1;
 	r->files = more;
 	struct trace_file *f = &r->files[r->nfiles];
-	*f = (struct trace_file){0};
+	*f = (struct trace_file){.dev = st.st_dev, .ino = st.st_ino};
 	f->path = strdup(path);
-	f->f = fopen(path, "re");
-	if (!f->path || !f->f) {
-		fprintf(stderr, "shmtrace: report: cannot read %s: %s\n", path, strerror(errno));
-		free(f->path);
-		if (f->f)
-			fclose(f->f);
+	if (!f->path)
 		return -1;
-	}
+	const char *base = strrchr(path, '/');
+	f->from_run = strcmp(base ? base + 1 : path, "kernel.jsonl") == 0;
 	r->nfiles++;
 	char marker[4200];
 	snprintf(marker, sizeof marker, "%s" TRACE_INCOMPLETE_SUFFIX, path);
@@ -63,6 +142,51 @@ static int add_file(struct reader *r, const char *path)
 		reader_warn(r, f, 0, "incomplete: the library could not write all of this process's records (disk full?)");
 	}
 	return 0;
+}
+
+/* One line of F into *line (with its newline, if it has one), at most
+ * READER_MAX_LINE bytes: a longer one is read past and reported as too
+ * long (*too_long).  Its length, or -1 at the end of the file.  The line
+ * is found with memchr in a buffer of the file's, not byte by byte: this is
+ * the report's inner loop. */
+static ssize_t read_line(struct trace_file *f, char **line, size_t *cap, int *too_long)
+{
+	size_t len = 0;
+	*too_long = 0;
+	for (;;) {
+		if (f->start == f->end) {
+			size_t n = fread(f->buf, 1, READER_BUFFER, f->f);
+			f->start = 0, f->end = n;
+			if (n == 0)
+				break;
+		}
+		char *from = f->buf + f->start, *nl = memchr(from, '\n', f->end - f->start);
+		size_t take = nl ? (size_t)(nl - from) + 1 : f->end - f->start;
+		if (len + take > READER_MAX_LINE) {
+			*too_long = 1;
+		} else {
+			if (len + take + 1 > *cap) {
+				size_t bigger = *cap ? *cap : 4096;
+				while (bigger < len + take + 1)
+					bigger *= 2;
+				char *more = realloc(*line, bigger);
+				if (!more)
+					return -1;
+				*line = more, *cap = bigger;
+			}
+			memcpy(*line + len, from, take);
+		}
+		len += take;
+		f->start += take;
+		f->pos += (off_t)take;
+		if (nl)
+			break;
+	}
+	if (len == 0)
+		return -1;
+	if (!*too_long)
+		(*line)[len] = '\0';
+	return (ssize_t)len;
 }
 
 static int by_name(const void *a, const void *b)
@@ -98,7 +222,7 @@ static int add_directory(struct reader *r, const char *dir)
 	for (size_t i = 0; i < n; i++) {
 		char path[4096];
 		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-		ok |= add_file(r, path);
+		ok |= add_file(r, path, 1);
 		free(names[i]);
 	}
 	free(names);
@@ -128,7 +252,7 @@ static int header_ok(struct reader *r, struct trace_file *f, const json_t *rec)
 
 static void skip_file(struct trace_file *f)
 {
-	fseek(f->f, 0, SEEK_END);
+	f->done = 1;
 	f->has_next = 0;
 }
 
@@ -189,9 +313,17 @@ static void advance(struct reader *r, struct trace_file *f)
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
+	int too_long;
 	f->has_next = 0;
-	while ((len = getline(&line, &cap, f->f)) > 0) {
+	if (f->done || reopen(r, f) != 0)
+		return;
+	while ((len = read_line(f, &line, &cap, &too_long)) > 0) {
 		f->line++;
+		if (too_long) {
+			reader_warn(r, f, f->line, "line of %zd bytes, longer than any record (%u bytes at most): ignored",
+				    len, READER_MAX_LINE);
+			continue;
+		}
 		if (line[len - 1] != '\n') {
 			mark_incomplete(r, f);
 			reader_warn(r, f, f->line, "last line cut short (the process was killed while writing?): ignored");
@@ -269,6 +401,7 @@ static void advance(struct reader *r, struct trace_file *f)
 				skip_file(f);
 				break;
 			}
+			r->traces++;
 		} else if (strcmp(event, EV_STACK) == 0) {
 			int bad;
 			json_int_t id = json_integer_value(json_object_get(rec, "id"));
@@ -302,6 +435,15 @@ static void advance(struct reader *r, struct trace_file *f)
 		json_decref(rec);
 	}
 	free(line);
+	if (!f->has_next)
+		f->done = 1;
+	if (f->done && f->f) { /* its descriptor goes to the next file */
+		fclose(f->f);
+		f->f = NULL;
+		free(f->buf);
+		f->buf = NULL;
+		r->open_files--;
+	}
 }
 
 /* A binary min-heap of files by next_ts; ties keep file order. */
@@ -331,6 +473,12 @@ static void sift_down(struct reader *r, size_t i)
 int reader_open(struct reader *r, char *const *paths, int npaths)
 {
 	*r = (struct reader){0};
+	struct rlimit nofile;
+	r->max_open = getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur != RLIM_INFINITY
+			      ? (size_t)nofile.rlim_cur * 3 / 4
+			      : 768;
+	if (r->max_open < READER_MIN_OPEN)
+		r->max_open = READER_MIN_OPEN;
 	int failed = 0;
 	for (int i = 0; i < npaths; i++) {
 		struct stat st;
@@ -340,7 +488,7 @@ int reader_open(struct reader *r, char *const *paths, int npaths)
 		} else if (S_ISDIR(st.st_mode)) {
 			failed |= add_directory(r, paths[i]) != 0;
 		} else {
-			failed |= add_file(r, paths[i]) != 0;
+			failed |= add_file(r, paths[i], 0) != 0;
 		}
 	}
 	if (failed)
@@ -399,6 +547,7 @@ void reader_close(struct reader *r)
 			json_decref(f->next.json);
 		if (f->f)
 			fclose(f->f);
+		free(f->buf);
 		map_free(&f->stack_ids);
 		free(f->path);
 	}

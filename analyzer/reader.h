@@ -12,6 +12,7 @@
 #include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "map.h"
 #include "scan.h"
@@ -32,7 +33,14 @@ void record_copy(struct record *dst, const struct record *src);
 
 struct trace_file {
 	char *path;
-	FILE *f;
+	FILE *f;            /* NULL while closed: at most max_open files are open */
+	off_t pos;          /* of the next byte not yet read into a line */
+	char *buf;          /* what was read from the file past pos, while it is open */
+	size_t start, end;  /* of those bytes in buf */
+	dev_t dev;          /* the file first opened: reopened only if it is still it */
+	ino_t ino;
+	unsigned long long used; /* when last read, to close the least recently used */
+	int done;           /* read to its end, or skipped */
 	long line;          /* of the last line read */
 	long next_line;     /* of `next` */
 	long record_line;   /* of the record last handed out by reader_next */
@@ -40,6 +48,7 @@ struct trace_file {
 	int has_next;
 	struct record next; /* the record to hand out next */
 	int cut_short;      /* incomplete: its last line cut, or its writer failed */
+	int from_run;       /* kernel.jsonl, written by shmtrace run, not by a traced process */
 };
 
 struct reader {
@@ -51,10 +60,26 @@ struct reader {
 	long warnings;
 	long records;
 	long incomplete_files;
+	long traces; /* files with a shmtrace header: the input holds a trace at all */
+	long skipped_files; /* not regular files: never read */
+	size_t open_files, max_open;
+	unsigned long long clock;
 };
 
-/* Opens the *.jsonl files of each path (a directory or a file).  Returns 0,
- * or -1 after printing why a path cannot be read at all. */
+/* However many files a run has (a server makes thousands of processes),
+ * the report holds at most three quarters of its descriptor limit
+ * (RLIMIT_NOFILE) for them, and never fewer than this many: the rest is
+ * for libdw's modules and the report's own files. */
+#define READER_MIN_OPEN 16
+/* A longer line is no record the library writes: skipped, never held whole. */
+#define READER_MAX_LINE (16u << 20)
+/* Read ahead per open file. */
+#define READER_BUFFER (16u << 10)
+
+/* Opens the *.jsonl files of each path (a directory or a file): regular
+ * files only (a FIFO would hang the report, a device feed it forever), and
+ * in a directory no symbolic link; each other one is skipped and said so.
+ * Returns 0, or -1 after printing why a path cannot be read at all. */
 int reader_open(struct reader *r, char *const *paths, int npaths);
 
 /* The next record by timestamp into *rec (whose json the caller then

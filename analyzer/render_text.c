@@ -81,7 +81,10 @@ static void leak_ending(FILE *out, const json_t *l, const char *where)
 		fprintf(out, "  still in %s now", where);
 		if (json_is_integer(json_object_get(live, "nattch")))
 			fprintf(out, " (nattch %lld)", n(live, "nattch"));
-		fprintf(out, "; remove it with: %s\n", s(live, "remove"));
+		if (json_is_string(json_object_get(live, "remove")))
+			fprintf(out, "; remove it with: %s\n", s(live, "remove"));
+		else
+			fputs("; not shown how to remove it: the kernel does not confirm this run made it\n", out);
 	} else if (live) {
 		fprintf(out, "  gone from %s now\n", where);
 	}
@@ -181,6 +184,28 @@ static void counts(FILE *out, const json_t *obj)
 		fputs("none", out);
 }
 
+/* Segments made during the run by processes not of the run: never its
+ * leaks, but seen; the first few. */
+static void others(FILE *out, const json_t *list)
+{
+	enum { SHOWN = 5 };
+	size_t i, total = json_array_size(list);
+	json_t *o;
+	if (!total)
+		return;
+	fprintf(out, "  not this run's: %zu segment(s) made during it by other processes:", total);
+	json_array_foreach(list, i, o)
+	{
+		if (i == SHOWN) {
+			fprintf(out, " and %zu more", total - SHOWN);
+			break;
+		}
+		fprintf(out, "%s %lld (key %s, by pid %lld, uid %lld)", i ? "," : "", n(o, "shmid"), s(o, "key"),
+			n(o, "cpid"), n(o, "uid"));
+	}
+	fputc('\n', out);
+}
+
 /* The processes a signal killed, as run collected them: the first few. */
 static void killed(FILE *out, const json_t *list)
 {
@@ -225,6 +250,7 @@ int render_text(FILE *out, const json_t *report)
 		fprintf(out, "  peak: %lld segment(s), %lld bytes, alive at once\n", n(peak, "segments"),
 			n(peak, "bytes"));
 	killed(out, json_object_get(report, "killed_processes"));
+	others(out, json_object_get(report, "other_segments"));
 	if (n(sum, "suppressed"))
 		fprintf(out, "  suppressed: %lld\n", n(sum, "suppressed"));
 	if (n(sum, "removed_outside_trace"))

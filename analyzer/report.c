@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "../cli/cli.h"
+#include "../common/bytestext.h"
 #include "live.h"
 #include "model.h"
 #include "reader.h"
@@ -35,10 +36,13 @@ const char report_usage[] =
 	"                           undetached:, misuse: lines)\n"
 	"      --gen-suppressions   add to each finding the line that would suppress it\n"
 	"      --live               check each leak against the kernel's table now\n"
+	"      --debuginfod         fetch missing debug information from the servers\n"
+	"                           DEBUGINFOD_URLS names (default: offline, never)\n"
 	"  -h, --help               show this help\n"
 	"\n"
-	"Exit status: 0 nothing found at the --fail-on level, 1 found, 2 usage error\n"
-	"or unreadable input. See docs/report-format.md.\n";
+	"Exit status: 0 nothing found at the --fail-on level, 1 found, 2 usage error,\n"
+	"unreadable input, or input that holds no trace (no file with a shmtrace\n"
+	"header). See docs/report-format.md.\n";
 
 enum { FAIL_LEAKS = 1, FAIL_UNDETACHED = 2, FAIL_MISUSE = 4 };
 
@@ -75,13 +79,14 @@ static int parse_fail_on(const char *list, int *mask)
 
 static int parse_options(int argc, char **argv, struct report_options *o)
 {
-	enum { OPT_FAIL_ON = 256, OPT_GEN, OPT_LIVE };
+	enum { OPT_FAIL_ON = 256, OPT_GEN, OPT_LIVE, OPT_DEBUGINFOD };
 	static const struct option longopts[] = {
 		{"format", required_argument, NULL, 'f'},
 		{"fail-on", required_argument, NULL, OPT_FAIL_ON},
 		{"suppressions", required_argument, NULL, 's'},
 		{"gen-suppressions", no_argument, NULL, OPT_GEN},
 		{"live", no_argument, NULL, OPT_LIVE},
+		{"debuginfod", no_argument, NULL, OPT_DEBUGINFOD},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -109,6 +114,9 @@ static int parse_options(int argc, char **argv, struct report_options *o)
 			break;
 		case OPT_LIVE:
 			o->live = 1;
+			break;
+		case OPT_DEBUGINFOD:
+			symbolize_allow_debuginfod(1);
 			break;
 		case 'h':
 			fputs(report_usage, stdout);
@@ -191,7 +199,9 @@ static void drop_suppressed_keys(json_t *report)
 	}
 }
 
-static void live_segment(json_t *leak, const struct sysv_segment *now, void *ctx)
+/* The command to remove what is left, only when the kernel confirms it is
+ * the run's (live.h), shell-quoted for a person to paste. */
+static void live_segment(json_t *leak, const struct sysv_segment *now, int confirmed, void *ctx)
 {
 	(void)ctx;
 	json_t *live = json_pack("{s:b}", "present", now != NULL);
@@ -200,31 +210,58 @@ static void live_segment(json_t *leak, const struct sysv_segment *now, void *ctx
 		snprintf(cmd, sizeof cmd, "ipcrm -m %d", now->shmid);
 		json_object_set_new(live, "nattch", json_integer((json_int_t)now->nattch));
 		json_object_set_new(live, "cpid", json_integer(now->cpid));
-		json_object_set_new(live, "remove", json_string(cmd));
+		json_object_set_new(live, "confirmed", json_boolean(confirmed));
+		if (confirmed)
+			json_object_set_new(live, "remove", json_string(cmd));
 	}
 	json_object_set_new(leak, "live", live);
 }
 
-static void live_name(json_t *leak, const char *path, void *ctx)
+/* The bytes of S as an argument of printf %b that holds no control
+ * character and no byte that is not UTF-8 -- those as \0ooo, a backslash
+ * as \\ -- so that a command printed for a person to paste shows them
+ * plainly.  Returns 0 when S has no such byte (it is then pasted quoted). */
+static int printf_b_argument(const char *s, char *out, size_t cap)
 {
-	(void)ctx;
-	int present = access(path, F_OK) == 0;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = strlen(s), at = 0;
+	int odd = 0;
+	for (size_t i = 0; i < len;) {
+		size_t n = utf8_sequence(p + i, len - i);
+		char esc[8];
+		const char *piece = s + i;
+		if (n == 0 || (n == 1 && (p[i] < 0x20 || p[i] == 0x7f))) {
+			snprintf(esc, sizeof esc, "\\0%03o", p[i]);
+			piece = esc, n = 1, odd = 1;
+		} else if (p[i] == '\\') {
+			piece = "\\\\";
+		}
+		size_t piece_len = piece == s + i ? n : strlen(piece);
+		if (at + piece_len < cap)
+			memcpy(out + at, piece, piece_len), at += piece_len;
+		i += n;
+	}
+	out[at] = '\0';
+	return odd;
+}
+
+static void live_name(json_t *leak, int dirfd, const char *name, int present, int confirmed, void *ctx)
+{
+	(void)ctx, (void)dirfd;
 	json_t *live = json_pack("{s:b}", "present", present);
 	if (present) {
-		char cmd[8600];
-		snprintf(cmd, sizeof cmd, "rm %s", path);
-		/* A name with bytes that are not UTF-8 or control characters:
-		 * let the shell make them from the name's text. */
-		const char *name = json_string_value(json_object_get(leak, "name"));
-		int odd = 0;
-		for (const unsigned char *c = (const unsigned char *)name; *c; c++)
-			odd |= *c < 0x20 || *c == 0x7f || *c == '\\';
-		json_t *remove = odd ? NULL : json_string(cmd);
-		if (!remove) {
-			snprintf(cmd, sizeof cmd, "rm \"$(printf %%b '/dev/shm/%s')\"", name + strspn(name, "/"));
-			remove = json_string(cmd);
-		}
-		json_object_set_new(live, "remove", remove);
+		char path[600], arg[2600], quoted[8000], cmd[8100];
+		snprintf(path, sizeof path, "/dev/shm/%s", name);
+		if (printf_b_argument(path, arg, sizeof arg))
+			/* printf makes the odd bytes; the x keeps a final newline
+			 * from the shell's trimming. */
+			snprintf(cmd, sizeof cmd, "f=$(printf '%%bx' %s) && rm -- \"${f%%x}\"",
+				 shell_quote(arg, quoted, sizeof quoted));
+		else
+			snprintf(cmd, sizeof cmd, "rm -- %s", shell_quote(path, quoted, sizeof quoted));
+		json_object_set_new(live, "confirmed", json_boolean(confirmed));
+		if (confirmed)
+			json_object_set_new(live, "remove", json_string(cmd));
 	}
 	json_object_set_new(leak, "live", live);
 }
@@ -257,6 +294,7 @@ static void summarize(json_t *report, const struct reader *r, long suppressed)
 	json_object_set_new(sum, "records", json_integer(r->records));
 	json_object_set_new(sum, "warnings", json_integer(r->warnings));
 	json_object_set_new(sum, "incomplete_files", json_integer(r->incomplete_files));
+	json_object_set_new(sum, "skipped_files", json_integer(r->skipped_files));
 }
 
 static int found(const json_t *report, int mask)
@@ -334,6 +372,13 @@ int cmd_report(int argc, char **argv)
 	symbolizer_free(&symbols);
 	if (!report) {
 		errorf("report: out of memory");
+		goto out;
+	}
+	/* Absence of evidence is not a clean bill: input without a single
+	 * shmtrace header (empty files, garbage) is no trace at all. */
+	if (r.traces == 0) {
+		errorf("report: no trace in the input: %zu file(s) read, none with a shmtrace header", r.nfiles);
+		json_decref(report);
 		goto out;
 	}
 	long suppressed = apply_suppressions(report, o.suppressions ? &sup : NULL, o.gen_suppressions);

@@ -1,9 +1,15 @@
 #include "symbolize.h"
 
+#include <elfutils/libdwelf.h>
 #include <elfutils/libdwfl.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "../common/bytestext.h"
 #include "stacks.h"
@@ -22,10 +28,85 @@ struct cached_symbol {
 	struct cached_symbol *next;
 };
 
+static int online; /* --debuginfod: libdw's standard search, debuginfod included */
+
+void symbolize_allow_debuginfod(int yes)
+{
+	online = yes;
+}
+
+/* A module path comes from a trace, which anyone may have written: libdw
+ * is handed a descriptor of a regular file, never a path to open (a FIFO
+ * would hang it, a device feed it forever).  O_NONBLOCK: opening a FIFO
+ * returns at once, to be refused. */
+static int open_regular(const char *path)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+static int same_build_id(int fd, const void *id, int len)
+{
+	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	const void *other;
+	ssize_t n = elf ? dwelf_elf_gnu_build_id(elf, &other) : -1;
+	int same = n == len && memcmp(id, other, (size_t)len) == 0;
+	elf_end(elf);
+	return same;
+}
+
+/* The separate debug file, where libdw's standard search looks (the
+ * build-id tree, then .gnu_debuglink beside the module, in .debug/ and
+ * under /usr/lib/debug), but only regular files, and offline: debuginfod
+ * (DEBUGINFOD_URLS, which distributions set for users) only with
+ * --debuginfod, when nothing local was found. */
+static int find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname, GElf_Addr base,
+			  const char *file_name, const char *debuglink_file, GElf_Word debuglink_crc,
+			  char **debuginfo_file_name)
+{
+	const unsigned char *id;
+	GElf_Addr vaddr;
+	int idlen = dwfl_module_build_id(mod, &id, &vaddr);
+	char path[PATH_MAX], dir[PATH_MAX];
+	int fd = -1;
+	if (idlen > 1) {
+		int at = snprintf(path, sizeof path, "/usr/lib/debug/.build-id/%02x/", id[0]);
+		for (int i = 1; i < idlen && at < (int)sizeof path - 8; i++)
+			at += snprintf(path + at, sizeof path - (size_t)at, "%02x", id[i]);
+		snprintf(path + at, sizeof path - (size_t)at, ".debug");
+		fd = open_regular(path);
+	}
+	if (fd < 0 && debuglink_file && file_name && !strchr(debuglink_file, '/')) {
+		snprintf(dir, sizeof dir, "%s", file_name);
+		const char *d = dirname(dir);
+		const char *before[] = {"", "", "/usr/lib/debug"}, *after[] = {"/", "/.debug/", "/"};
+		for (size_t i = 0; fd < 0 && i < 3; i++) {
+			snprintf(path, sizeof path, "%s%s%s%s", before[i], d, after[i], debuglink_file);
+			if (strcmp(path, file_name) != 0 && (fd = open_regular(path)) >= 0 && idlen > 0 &&
+			    !same_build_id(fd, id, idlen)) {
+				close(fd);
+				fd = -1;
+			}
+		}
+	}
+	if (fd >= 0) {
+		*debuginfo_file_name = strdup(path);
+		return fd;
+	}
+	return online ? dwfl_standard_find_debuginfo(mod, userdata, modname, base, file_name, debuglink_file,
+						     debuglink_crc, debuginfo_file_name)
+		      : -1;
+}
+
 static char *debuginfo_path;
 
 static const Dwfl_Callbacks offline_callbacks = {
-	.find_debuginfo = dwfl_standard_find_debuginfo, /* .gnu_debuglink, /usr/lib/debug/.build-id */
+	.find_debuginfo = find_debuginfo,
 	.section_address = dwfl_offline_section_address,
 	.debuginfo_path = &debuginfo_path,
 };
@@ -42,13 +123,15 @@ static struct dw_module *open_module(struct symbolizer *s, const char *path)
 		return NULL;
 	m->path = path;
 	map_put(&s->modules, (uintptr_t)path, m);
-	m->dwfl = dwfl_begin(&offline_callbacks);
-	if (!m->dwfl)
-		return NULL;
 	char bytes[4200]; /* the path is text for its bytes (common/bytestext.h) */
-	if (text_to_bytes(path, bytes, sizeof bytes) < 0)
+	int fd = text_to_bytes(path, bytes, sizeof bytes) < 0 ? -1 : open_regular(bytes);
+	m->dwfl = fd >= 0 ? dwfl_begin(&offline_callbacks) : NULL;
+	if (!m->dwfl) {
+		if (fd >= 0)
+			close(fd);
 		return NULL;
-	m->mod = dwfl_report_offline(m->dwfl, bytes, bytes, -1);
+	}
+	m->mod = dwfl_report_offline(m->dwfl, bytes, bytes, fd); /* libdw owns fd now */
 	dwfl_report_end(m->dwfl, NULL, NULL);
 	if (!m->mod || !dwfl_module_getelf(m->mod, &m->bias)) {
 		m->mod = NULL;

@@ -24,6 +24,9 @@ struct symbolizer {
  * calling instruction is looked up (offset - 1). */
 const struct symbol *symbolize(struct symbolizer *s, const char *module, uint64_t offset);
 void symbolizer_free(struct symbolizer *s);
+/* --debuginfod: let libdw fetch what is not found locally from the servers
+ * DEBUGINFOD_URLS names.  Off by default: the report is offline. */
+void symbolize_allow_debuginfod(int yes);
 
 struct stack;
 /* The stack as the report shows it: [{"ip","module","offset","function",

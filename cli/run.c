@@ -17,12 +17,17 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "../common/calls.h"
 #include "../common/inject.h"
 #include "../common/trace_format.h"
 #include "cli.h"
+#include "descendants.h"
 #include "findlib.h"
+#include "outdir.h"
+#include "pidwatch.h"
 #include "snapshot.h"
 #include "target.h"
 #include "trim.h"
@@ -47,12 +52,20 @@ const char run_usage[] =
 	"                       execle with an empty envp) run the new program\n"
 	"                       untraced; by default LD_PRELOAD and SHMTRACE_* are\n"
 	"                       put back into what the exec family passes on\n"
+	"      --end-with-program  when CMD exits, give the processes of the run still\n"
+	"                       running (daemons) 1 s, then end them instead of waiting;\n"
+	"                       named in DIR/kernel.jsonl (sweep runs every run so)\n"
 	"  -q, --quiet          do not print where the trace went\n"
 	"  -h, --help           show this help\n"
 	"\n"
+	"DIR, if it exists, must be a directory owned by the caller and writable by\n"
+	"no one else (see docs/security.md).\n"
+	"\n"
 	"Exit status: CMD's own; 125 when shmtrace fails (bad option, library not\n"
-	"found, CMD static or set-user-ID), 126 when CMD cannot run, 127 when it is\n"
-	"not found. If CMD is killed by a signal, shmtrace dies of the same signal.\n"
+	"found, CMD static or set-user-ID, DIR not a directory, not the caller's\n"
+	"or writable by others, inject.counters not allocated), 126\n"
+	"when CMD cannot run, 127 when it is not found. If CMD is killed by a\n"
+	"signal, shmtrace dies of the same signal.\n"
 	"\n"
 	"Environment: SHMTRACE_LIB names the library to preload instead of the one\n"
 	"installed beside shmtrace. See docs/trace-format.md for the trace.\n";
@@ -65,6 +78,7 @@ struct run_options {
 	const char *seed;
 	int allow_any_errno;
 	int no_follow_env;
+	int end_with_program;
 };
 
 static int parse_depth(const char *s, int *depth)
@@ -76,21 +90,6 @@ static int parse_depth(const char *s, int *depth)
 		return -1;
 	*depth = (int)v;
 	return 0;
-}
-
-/* mkdir -p */
-static int make_dir(const char *dir)
-{
-	char path[PATH_MAX];
-	snprintf(path, sizeof path, "%s", dir);
-	for (char *p = path + 1; *p; p++)
-		if (*p == '/') {
-			*p = '\0';
-			if (mkdir(path, 0755) != 0 && errno != EEXIST)
-				return -1;
-			*p = '/';
-		}
-	return mkdir(path, 0755) == 0 || errno == EEXIST ? 0 : -1;
 }
 
 static int setup_injection(const struct run_options *o)
@@ -168,7 +167,12 @@ static pid_t launch(const char *path, char **argv, int *exec_errno)
 	return pid;
 }
 
+/* What the program leaves running gets a second to finish on its own (a
+ * background job writing its last line) before --end-with-program ends it. */
+#define END_GRACE_TICKS 100 /* of 10 ms */
+
 static pid_t child_pid;
+static volatile sig_atomic_t stop_requested;
 
 static void forward_signal(int sig)
 {
@@ -176,29 +180,59 @@ static void forward_signal(int sig)
 		kill(child_pid, sig);
 }
 
+static void request_stop(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
 /* Keyboard signals reach the whole foreground group, the program included:
- * we ignore them and let the program decide.  Others we pass on.
+ * we ignore them and let the program decide.  Others we pass on; with
+ * --end-with-program SIGTERM (sweep's timeout) ends the whole run instead.
  * As a subreaper we also collect the orphans of the run (daemons that
  * double-fork), so that the run ends when its last process does, as
- * strace -f does, and note in DIR those a signal killed.  Returns the
- * status of PID. */
-static int wait_for(pid_t pid, const char *dir)
+ * strace -f does, and note in the kernel file those a signal killed.  With
+ * --end-with-program, what is left when the program exits is ended, and
+ * named in LEFT.  Returns the status of PID. */
+static int wait_for(pid_t pid, FILE *kernel, int end_with_program, struct pidset *left)
 {
 	struct sigaction fwd = {.sa_handler = forward_signal}, ign = {.sa_handler = SIG_IGN};
+	struct sigaction stop = {.sa_handler = request_stop}; /* no SA_RESTART: waitpid returns */
 	child_pid = pid;
 	sigaction(SIGINT, &ign, NULL);
 	sigaction(SIGQUIT, &ign, NULL);
-	sigaction(SIGTERM, &fwd, NULL);
+	sigaction(SIGTERM, end_with_program ? &stop : &fwd, NULL);
 	sigaction(SIGHUP, &fwd, NULL);
 	int status = W_EXITCODE(EXIT_SHMTRACE_FAILED, 0), any;
+	struct pidset timed_out = {0};
+	struct timespec tick = {0, 10 * 1000 * 1000};
+	int grace = -1; /* ticks left to the processes the program left before they are ended */
 	for (;;) {
-		pid_t done = waitpid(-1, &any, 0);
-		if (done > 0 && WIFSIGNALED(any))
-			write_killed_record(dir, done, any);
-		if (done == pid)
+		if (stop_requested) {
+			stop_requested = 0;
+			end_descendants(&timed_out);
+		}
+		if (grace == 0) {
+			end_descendants(left);
+			grace = -1;
+		}
+		pid_t done = waitpid(-1, &any, grace > 0 ? WNOHANG : 0);
+		if (done > 0) {
+			pidwatch_collected(done);
+			if (WIFSIGNALED(any))
+				write_killed_record(kernel, done, any);
+		}
+		if (done == pid) {
 			status = any;
-		else if (done < 0 && errno == ECHILD)
+			if (end_with_program)
+				grace = END_GRACE_TICKS;
+		} else if (done < 0 && errno == ECHILD) {
+			free(timed_out.pids);
 			return status;
+		} else if (done == 0) {
+			nanosleep(&tick, NULL);
+			grace--;
+		}
 	}
 }
 
@@ -241,9 +275,53 @@ static void report_where(const char *dir, pid_t pid, const char *program, int qu
 		errorf("%zu trace file(s) in %s", count_files(dir, TRACE_FILE_PREFIX "*" TRACE_FILE_SUFFIX), dir);
 }
 
+/* DIR/kernel.jsonl, new.  The directory is ours alone (outdir.c), so one
+ * already there is an earlier run's into the same directory: replaced, as
+ * its records must not mix with this run's. */
+static FILE *create_kernel_file(int dirfd, const char *shown)
+{
+	unlinkat(dirfd, KERNEL_SNAPSHOT_FILE, 0);
+	int fd = create_in_dir(dirfd, KERNEL_SNAPSHOT_FILE);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!f) {
+		errorf("run: cannot create %s/%s: %s", shown, KERNEL_SNAPSHOT_FILE, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+	}
+	return f;
+}
+
+/* scope=run counts live in DIR/inject.counters, mapped by every process:
+ * made here, new and with every block allocated, so that a full file
+ * system refuses the run now rather than kill the program with SIGBUS
+ * when it first counts (the library checks what it maps the same way). */
+static int create_run_counts(int dirfd, const struct run_options *o)
+{
+	struct inject_rules rules = {0};
+	char err[INJECT_RULE_TEXT + 256];
+	int scope_run = 0;
+	if (o->inject[0] && inject_parse(&rules, o->inject, o->allow_any_errno, err, sizeof err) == 0)
+		for (int i = 0; i < rules.n; i++)
+			scope_run |= rules.rule[i].scope_run;
+	if (!scope_run)
+		return 0;
+	unlinkat(dirfd, INJECT_COUNTS_FILE, 0); /* counts start from zero in every run */
+	int fd = create_in_dir(dirfd, INJECT_COUNTS_FILE);
+	int e = fd < 0 ? errno : posix_fallocate(fd, 0, INJECT_COUNTS_SIZE);
+	if (fd >= 0)
+		close(fd);
+	if (e) {
+		errorf("run: cannot create %s for scope=run counts: %s", INJECT_COUNTS_FILE, strerror(e));
+		if (fd >= 0)
+			unlinkat(dirfd, INJECT_COUNTS_FILE, 0);
+		return -1;
+	}
+	return 0;
+}
+
 int cmd_run(int argc, char **argv)
 {
-	enum { OPT_SEED = 256, OPT_ANY_ERRNO, OPT_NO_FOLLOW_ENV };
+	enum { OPT_SEED = 256, OPT_ANY_ERRNO, OPT_NO_FOLLOW_ENV, OPT_END_WITH_PROGRAM };
 	static const struct option longopts[] = {
 		{"output", required_argument, NULL, 'o'},
 		{"backtrace", required_argument, NULL, 'b'},
@@ -251,6 +329,7 @@ int cmd_run(int argc, char **argv)
 		{"seed", required_argument, NULL, OPT_SEED},
 		{"allow-any-errno", no_argument, NULL, OPT_ANY_ERRNO},
 		{"no-follow-env", no_argument, NULL, OPT_NO_FOLLOW_ENV},
+		{"end-with-program", no_argument, NULL, OPT_END_WITH_PROGRAM},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
@@ -285,6 +364,9 @@ int cmd_run(int argc, char **argv)
 			break;
 		case OPT_NO_FOLLOW_ENV:
 			opt.no_follow_env = 1;
+			break;
+		case OPT_END_WITH_PROGRAM:
+			opt.end_with_program = 1;
 			break;
 		case 'o':
 			opt.out_dir = optarg;
@@ -341,36 +423,47 @@ int cmd_run(int argc, char **argv)
 		opt.out_dir = default_dir;
 	}
 	/* Resolved once, here: the program may chdir. */
-	if (make_dir(opt.out_dir) != 0 || !realpath(opt.out_dir, dir)) {
-		errorf("run: cannot create trace directory '%s': %s", opt.out_dir, strerror(errno));
+	int dirfd = open_trace_dir("run", opt.out_dir, dir, sizeof dir);
+	if (dirfd < 0)
+		return EXIT_SHMTRACE_FAILED;
+	FILE *kernel = create_kernel_file(dirfd, opt.out_dir);
+	if (!kernel || create_run_counts(dirfd, &opt) != 0) {
+		close(dirfd);
 		return EXIT_SHMTRACE_FAILED;
 	}
-	/* scope=run counts start from zero in every run. */
-	char counts[PATH_MAX + 32];
-	snprintf(counts, sizeof counts, "%s/inject.counters", dir);
-	unlink(counts);
+	close(dirfd);
 	if (setup_environment(lib, dir, opt.backtrace) != 0 || setup_injection(&opt) != 0) {
 		errorf("run: cannot set the environment: %s", strerror(errno));
 		return EXIT_SHMTRACE_FAILED;
 	}
 
-	if (write_kernel_snapshot(dir, "before") != 0)
+	if (write_kernel_snapshot(kernel, "before") != 0)
 		errorf("warning: cannot record the kernel's segment table in %s: %s", dir, strerror(errno));
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 
 	int exec_errno;
 	fflush(NULL);
+	pidwatch_start();
 	pid_t pid = launch(program, command, &exec_errno);
 	if (pid < 0) {
 		errorf("run: cannot start %s: %s", program, strerror(errno));
 		return EXIT_SHMTRACE_FAILED;
 	}
-	int status = wait_for(pid, dir);
+	pidwatch_started();
+	struct pidset left = {0}, run_pids;
+	int status = wait_for(pid, kernel, opt.end_with_program, &left);
+	int complete = pidwatch_finish(&run_pids);
+	if (!exec_errno) {
+		write_kernel_snapshot(kernel, "after");
+		write_processes_record(kernel, &run_pids, complete, &left);
+	}
+	fclose(kernel);
+	free(run_pids.pids);
+	free(left.pids);
 	if (exec_errno) {
 		errorf("run: %s: %s", program, strerror(exec_errno));
 		return exec_errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXECUTE;
 	}
-	write_kernel_snapshot(dir, "after");
 	trim_trace_files(dir);
 	report_where(dir, pid, program, opt.quiet);
 	exit_like(status);

@@ -3,7 +3,10 @@
  * that appeared during the run and was never seen created by a traced call
  * (a static program, an inline system call) still shows, with its cpid.
  * The processes of the run that run collected dead of a signal go there
- * too, as the kernel told run. */
+ * too, as the kernel told run, and at the end the run's process ids.
+ * Only run writes this file (created O_EXCL by run.c); the report takes
+ * these records from it alone, never from a trace. */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,21 +23,31 @@ static unsigned long long ns(clockid_t clock)
 	return (unsigned long long)t.tv_sec * 1000000000ull + (unsigned long long)t.tv_nsec;
 }
 
-int write_kernel_snapshot(const char *dir, const char *when)
+static void dev_shm_inodes(FILE *f)
 {
-	char path[4096];
+	DIR *d = opendir("/dev/shm");
+	struct dirent *e;
+	int first = 1;
+	fputs(",\"dev_shm_inodes\":[", f);
+	while (d && (e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			fprintf(f, "%s%llu", first ? "" : ",", (unsigned long long)e->d_ino), first = 0;
+	fputc(']', f);
+	if (d)
+		closedir(d);
+}
+
+int write_kernel_snapshot(FILE *f, const char *when)
+{
 	struct sysv_segment *segs = NULL;
-	snprintf(path, sizeof path, "%s/" KERNEL_SNAPSHOT_FILE, dir);
 	long n = sysv_read_segments("/proc/sysvipc/shm", &segs);
 	if (n < 0)
 		return -1;
-	FILE *f = fopen(path, "ae");
-	if (!f) {
-		free(segs);
-		return -1;
-	}
-	fprintf(f, "{\"event\":\"kernel\",\"when\":\"%s\",\"ts\":%llu,\"realtime\":%llu,\"segments\":[", when,
+	fprintf(f, "{\"event\":\"kernel\",\"when\":\"%s\",\"ts\":%llu,\"realtime\":%llu", when,
 		ns(CLOCK_MONOTONIC), ns(CLOCK_REALTIME));
+	if (strcmp(when, "before") == 0)
+		dev_shm_inodes(f);
+	fputs(",\"segments\":[", f);
 	for (long i = 0; i < n; i++)
 		fprintf(f,
 			"%s{\"key\":\"0x%08x\",\"shmid\":%d,\"size\":%llu,\"mode\":\"0%03o\",\"uid\":%u,"
@@ -43,16 +56,11 @@ int write_kernel_snapshot(const char *dir, const char *when)
 			segs[i].cpid, segs[i].lpid, segs[i].nattch);
 	fputs("]}\n", f);
 	free(segs);
-	return fclose(f);
+	return fflush(f);
 }
 
-int write_killed_record(const char *dir, int pid, int status)
+int write_killed_record(FILE *f, int pid, int status)
 {
-	char path[4096];
-	snprintf(path, sizeof path, "%s/" KERNEL_SNAPSHOT_FILE, dir);
-	FILE *f = fopen(path, "ae");
-	if (!f)
-		return -1;
 	const char *abbrev = sigabbrev_np(WTERMSIG(status));
 	fprintf(f, "{\"event\":\"killed\",\"pid\":%d,\"ts\":%llu,\"realtime\":%llu,\"signal\":\"", pid,
 		ns(CLOCK_MONOTONIC), ns(CLOCK_REALTIME));
@@ -61,5 +69,23 @@ int write_killed_record(const char *dir, int pid, int status)
 	else
 		fprintf(f, "%d", WTERMSIG(status));
 	fprintf(f, "\",\"core\":%s}\n", WCOREDUMP(status) ? "true" : "false");
-	return fclose(f);
+	return fflush(f);
+}
+
+static void pid_list(FILE *f, const char *name, const struct pidset *s)
+{
+	fprintf(f, ",\"%s\":[", name);
+	for (size_t i = 0; i < s->n; i++)
+		fprintf(f, "%s%d", i ? "," : "", s->pids[i]);
+	fputc(']', f);
+}
+
+int write_processes_record(FILE *f, const struct pidset *run, int complete, const struct pidset *left_running)
+{
+	fprintf(f, "{\"event\":\"processes\",\"ts\":%llu,\"complete\":%s", ns(CLOCK_MONOTONIC),
+		complete ? "true" : "false");
+	pid_list(f, "pids", run);
+	pid_list(f, "left_running", left_running);
+	fputs("}\n", f);
+	return fflush(f);
 }

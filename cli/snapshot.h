@@ -1,13 +1,24 @@
 #ifndef SHMTRACE_SNAPSHOT_H
 #define SHMTRACE_SNAPSHOT_H
 
+#include <stdio.h>
+
+#include "pidwatch.h"
+
 #define KERNEL_SNAPSHOT_FILE "kernel.jsonl"
 
-/* Appends one "kernel" record, when = "before" or "after"; 0 or -1. */
-int write_kernel_snapshot(const char *dir, const char *when);
+/* Appends one "kernel" record, when = "before" or "after"; 0 or -1.  The
+ * "before" record also lists the inodes in /dev/shm: a name there before
+ * the run is never removed as the run's. */
+int write_kernel_snapshot(FILE *f, const char *when);
 
 /* Appends one "killed" record: PID, which run collected, died of a signal
  * (wait STATUS).  A killed process writes no exit record of its own. */
-int write_killed_record(const char *dir, int pid, int status);
+int write_killed_record(FILE *f, int pid, int status);
+
+/* Appends the "processes" record: the pids of the run as the kernel told
+ * run (complete: every fork seen), and those run ended because they were
+ * still running when the program exited (sweep's daemons). */
+int write_processes_record(FILE *f, const struct pidset *run, int complete, const struct pidset *left_running);
 
 #endif

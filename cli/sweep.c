@@ -20,6 +20,7 @@
 #include "../common/trace_format.h"
 #include "../common/xlat.h"
 #include "cli.h"
+#include "outdir.h"
 #include "sweep.h"
 
 #define AUTO_SITE_THRESHOLD 100 /* calls in the clean run above which --by site is chosen */
@@ -37,13 +38,17 @@ const char sweep_usage[] =
 	"  -b, --by call|site   fail every call, or the first call from each distinct\n"
 	"                       backtrace (default: call, or site past 100 calls)\n"
 	"  -f, --format FORMAT  text (default) or json\n"
-	"  -o, --output DIR     keep every run's trace and output under DIR\n"
+	"  -o, --output DIR     keep every run's trace and output under DIR (if it\n"
+	"                       exists: the caller's, writable by no one else)\n"
 	"  -h, --help           show this help\n"
 	"\n"
 	"Each run is classified: handled (it exited, with any status), crashed (killed by\n"
-	"a signal), hung (past the timeout, then killed), leaked (left segments the clean\n"
-	"run did not). Segments the runs leave are removed afterwards.\n"
-	"Exit status: 0 if every run was handled, 1 if any crashed, hung or leaked,\n"
+	"a signal), hung (past the timeout, then ended with every process it started),\n"
+	"daemon (the program exited leaving processes running: they are ended), leaked\n"
+	"(left segments the clean run did not). What the runs leave is removed\n"
+	"afterwards, only where the kernel confirms a run's process made it.\n"
+	"Exit status: 0 if every run was handled, 1 if any crashed, hung, left a\n"
+	"daemon or leaked,\n"
 	"125 for usage errors or when the clean run cannot be traced.\n";
 
 struct sweep {
@@ -55,7 +60,7 @@ struct sweep {
 	struct symbolizer symbols; /* shared by every run's analysis */
 	struct sweep_run *run;
 	size_t nruns, done;
-	struct { int handled, crashed, hung, leaked; } count;
+	struct { int handled, crashed, hung, daemon, leaked; } count;
 };
 
 static int parse_options(int argc, char **argv, struct sweep_options *o)
@@ -198,9 +203,17 @@ static json_t *analyze_dir(struct sweep *s, const char *dir)
 	return report_analyze(paths, 1, s->o.jobs > 1, &s->symbols); /* runs side by side share the kernel's table */
 }
 
-static void classify(struct sweep *s, struct sweep_run *r, json_t *result, long leaked)
+/* The processes run ended because they outlived the program (daemons). */
+static size_t daemons(const json_t *report)
+{
+	return json_array_size(json_object_get(json_object_get(report, "run"), "left_running"));
+}
+
+static void classify(struct sweep *s, struct sweep_run *r, json_t *result, long leaked, size_t left)
 {
 	const char *outcome;
+	if (left)
+		json_object_set_new(result, "daemons", json_integer((json_int_t)left));
 	if (r->hung) {
 		outcome = "hung";
 		s->count.hung++;
@@ -210,6 +223,9 @@ static void classify(struct sweep *s, struct sweep_run *r, json_t *result, long 
 		json_object_set_new(result, "signal", json_string(name));
 		outcome = "crashed";
 		s->count.crashed++;
+	} else if (left) {
+		outcome = "daemon";
+		s->count.daemon++;
 	} else if (leaked) {
 		outcome = "leaked";
 		s->count.leaked++;
@@ -235,7 +251,7 @@ static void run_done(size_t i, void *ctx)
 		json_object_set(result, "errno", json_object_get(injected, "errno"));
 		json_object_set(result, "stack", json_object_get(injected, "stack"));
 	}
-	classify(s, r, result, report ? new_leaks(s->clean_report, report) : 0);
+	classify(s, r, result, report ? new_leaks(s->clean_report, report) : 0, daemons(report));
 	if (report)
 		sweep_remove_leaks(report);
 	json_decref(report);
@@ -332,7 +348,7 @@ static void outcome(FILE *out, const char *what)
 	if (isatty(fileno(out)) && !(no && *no))
 		colour = strcmp(what, "crashed") == 0  ? "\033[1;31m"
 			 : strcmp(what, "hung") == 0   ? "\033[1;33m"
-			 : strcmp(what, "leaked") == 0 ? "\033[1;35m"
+			 : strcmp(what, "leaked") == 0 || strcmp(what, "daemon") == 0 ? "\033[1;35m"
 						       : "";
 	fprintf(out, "%s%-8s%s ", colour, what, *colour ? "\033[0m" : "");
 }
@@ -347,6 +363,10 @@ static void print_text(FILE *out, const struct sweep *s, const json_t *doc)
 			first = 0;
 		}
 	fprintf(out, ") and left %lld segment(s)\n", (long long)json_integer_value(json_object_get(clean, "leaked_segments")));
+	if (json_integer_value(json_object_get(clean, "daemons")))
+		fprintf(out, "shmtrace sweep: the clean run left %lld process(es) running when the program exited (daemons): "
+			     "each run's are ended with it\n",
+			(long long)json_integer_value(json_object_get(clean, "daemons")));
 	if (json_is_true(json_object_get(doc, "by_site_chosen")))
 		fprintf(out, "shmtrace sweep: that is more than %d: failing the first call from each of %zu call sites instead (--by site)\n",
 			AUTO_SITE_THRESHOLD, s->plan.n);
@@ -373,8 +393,11 @@ static void print_text(FILE *out, const struct sweep *s, const json_t *doc)
 			fputs("  (the call was not reached)", out);
 		fputc('\n', out);
 	}
-	fprintf(out, "SUMMARY: %zu run(s): %d handled, %d crashed, %d hung, %d leaked\n", s->nruns, s->count.handled,
+	fprintf(out, "SUMMARY: %zu run(s): %d handled, %d crashed, %d hung, %d leaked", s->nruns, s->count.handled,
 		s->count.crashed, s->count.hung, s->count.leaked);
+	if (s->count.daemon)
+		fprintf(out, ", %d left a daemon", s->count.daemon);
+	fputc('\n', out);
 }
 
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -385,11 +408,9 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
 
 static int make_root(struct sweep *s)
 {
-	if (s->o.keep) {
-		snprintf(s->root, sizeof s->root, "%s", s->o.keep);
-		if (mkdir(s->root, 0755) != 0 && errno != EEXIST)
-			return errorf("sweep: cannot create %s: %s", s->root, strerror(errno)), -1;
-		return 0;
+	if (s->o.keep) { /* checked as run checks its -o (docs/security.md) */
+		int fd = open_trace_dir("sweep", s->o.keep, s->root, sizeof s->root);
+		return fd < 0 ? -1 : close(fd);
 	}
 	const char *tmp = getenv("TMPDIR");
 	snprintf(s->root, sizeof s->root, "%s/shmtrace-sweep.XXXXXX", tmp && *tmp ? tmp : "/tmp");
@@ -421,6 +442,8 @@ static int clean_run(struct sweep *s, json_t *clean)
 		return -1;
 	sweep_remove_leaks(s->clean_report);
 	json_object_set_new(clean, "hung", json_boolean(r.hung));
+	if (daemons(s->clean_report))
+		json_object_set_new(clean, "daemons", json_integer((json_int_t)daemons(s->clean_report)));
 	if (WIFSIGNALED(r.status))
 		json_object_set_new(clean, "signal", json_integer(WTERMSIG(r.status)));
 	else if (WIFEXITED(r.status))
@@ -462,6 +485,7 @@ int cmd_sweep(int argc, char **argv)
 				s.o.by_site ? "site" : "call", "by_site_chosen", chosen, "runs", s.runs, "summary", "runs",
 				(json_int_t)s.nruns, "handled", s.count.handled, "crashed", s.count.crashed, "hung",
 				s.count.hung, "leaked", s.count.leaked);
+	json_object_set_new(json_object_get(doc, "summary"), "daemon", json_integer(s.count.daemon));
 	json_t *command = json_array();
 	for (char **c = s.o.command; *c; c++)
 		json_array_append_new(command, json_string(*c));
@@ -471,7 +495,7 @@ int cmd_sweep(int argc, char **argv)
 	else
 		print_text(stdout, &s, doc);
 	json_decref(doc);
-	status = s.count.crashed || s.count.hung || s.count.leaked ? 1 : 0;
+	status = s.count.crashed || s.count.hung || s.count.leaked || s.count.daemon ? 1 : 0;
 	if (fflush(stdout) != 0) {
 		errorf("sweep: cannot write the results: %s", strerror(errno));
 		status = EXIT_SHMTRACE_FAILED;

@@ -37,8 +37,10 @@ int sweep_start(const struct sweep_options *o, struct sweep_run *r)
 	self[n] = '\0';
 	snprintf(depth, sizeof depth, "%d", o->backtrace);
 	snprintf(log, sizeof log, "%s.log", r->dir);
-	char *args[64] = {self, "run", "-q", "-o", r->dir, "--backtrace", depth};
-	int a = 7;
+	/* --end-with-program: a daemon the program leaves is ended with its run,
+	 * and named, rather than hold the run until the timeout. */
+	char *args[64] = {self, "run", "-q", "--end-with-program", "-o", r->dir, "--backtrace", depth};
+	int a = 8;
 	if (r->rule[0])
 		args[a++] = "--inject", args[a++] = r->rule;
 	args[a++] = "--";
@@ -53,7 +55,9 @@ int sweep_start(const struct sweep_options *o, struct sweep_run *r)
 	posix_spawnattr_t attr;
 	posix_spawn_file_actions_init(&files);
 	posix_spawn_file_actions_addopen(&files, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&files, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	/* In sweep's own directory (mkdtemp, or -o checked as run checks its
+	 * own): still, a symlink there is never followed. */
+	posix_spawn_file_actions_addopen(&files, 1, log, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0600);
 	posix_spawn_file_actions_adddup2(&files, 1, 2);
 	posix_spawnattr_init(&attr);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP); /* a group of its own, to kill it whole */
@@ -115,29 +119,36 @@ void sweep_run_all(const struct sweep_options *o, struct sweep_run *r, size_t n,
 				done(i, ctx);
 			continue;
 		}
+		/* Past its time, a run is asked to end (its run process ends every
+		 * process of the run, daemons included, and records the kernel's
+		 * table, so that what it made can be removed); asked again until it
+		 * does, and killed with its group if it still has not 5 s later. */
 		double now = now_seconds();
 		for (size_t i = 0; i < n; i++)
-			if (r[i].pid > 0 && now > r[i].deadline && !r[i].hung) {
+			if (r[i].pid > 0 && now > r[i].deadline) {
 				r[i].hung = 1;
-				kill(-r[i].pid, SIGKILL);
+				kill(now > r[i].deadline + 5 ? -r[i].pid : r[i].pid, now > r[i].deadline + 5 ? SIGKILL : SIGTERM);
 			}
 		struct timespec pause = {0, 5 * 1000 * 1000};
 		nanosleep(&pause, NULL);
 	}
 }
 
-/* Only what this run's own process made: another may have reused the id. */
-static void remove_segment(json_t *leak, const struct sysv_segment *now, void *ctx)
+/* Only what the kernel confirms is this run's (live.h): a segment whose
+ * creator is one of the run's processes, a name born in /dev/shm during
+ * the run, removed relative to /dev/shm, never through a path. */
+static void remove_segment(json_t *leak, const struct sysv_segment *now, int confirmed, void *ctx)
 {
-	(void)ctx;
-	if (now && now->cpid == (int)json_integer_value(json_object_get(leak, "pid")))
+	(void)leak, (void)ctx;
+	if (confirmed)
 		shmctl(now->shmid, IPC_RMID, NULL);
 }
 
-static void remove_name(json_t *leak, const char *path, void *ctx)
+static void remove_name(json_t *leak, int dirfd, const char *name, int present, int confirmed, void *ctx)
 {
-	(void)leak, (void)ctx;
-	unlink(path);
+	(void)leak, (void)ctx, (void)present;
+	if (confirmed)
+		unlinkat(dirfd, name, 0);
 }
 
 void sweep_remove_leaks(const json_t *report)

@@ -75,7 +75,9 @@ static int parse_calls(struct parse *p, const char *s, unsigned *calls)
 				    name);
 		else
 			*calls |= 1u << id;
-		s += len + (s[len] == ',');
+		s += len;
+		if (*s == ',' && !*++s)
+			return fail(p, "a ',' with no call after it");
 	}
 	return *calls ? 0 : fail(p, "no call named");
 }
@@ -113,7 +115,8 @@ static int parse_prob(struct parse *p, const char *v, struct inject_rule *r)
 	const char *s = v;
 	int digits = 0;
 	for (; *s >= '0' && *s <= '9'; s++, digits++)
-		whole = whole * 10 + (unsigned)(*s - '0');
+		if (whole <= 100) /* past it the rule is refused: never let it wrap */
+			whole = whole * 10 + (unsigned)(*s - '0');
 	if (*s == '.')
 		for (s++; *s >= '0' && *s <= '9'; s++, digits++)
 			if (scale < 1000000000ull)
@@ -134,6 +137,8 @@ static int parse_flags(struct parse *p, const char *v, unsigned long *flags)
 {
 	char name[64];
 	*flags = 0;
+	if (!*v)
+		return fail(p, "flags=: expected flag names or a number, joined by '|'");
 	for (const char *s = v; *s;) {
 		size_t len = strcspn(s, "|");
 		unsigned long long n;
@@ -149,7 +154,9 @@ static int parse_flags(struct parse *p, const char *v, unsigned long *flags)
 			*flags |= (unsigned long)n;
 		else
 			return fail(p, "flags=%s: unknown flag '%s'", v, name);
-		s += len + (s[len] == '|');
+		s += len;
+		if (*s == '|' && !*++s)
+			return fail(p, "flags=%s: a '|' with no flag after it", v);
 	}
 	return 0;
 }
@@ -262,9 +269,15 @@ static int parse_rule(struct parse *p, char *text, struct inject_rule *r, int al
 	return check(p, r, allow_any);
 }
 
+/* Every rule of LIST must say something: an empty one (an empty list, ";;",
+ * a ';' at either end) is a mistake, refused like any other. */
 int inject_parse(struct inject_rules *rules, const char *list, int allow_any, char *err, size_t errlen)
 {
 	char text[INJECT_RULE_TEXT];
+	if (!*list) {
+		snprintf(err, errlen, "'': an empty rule");
+		return -1;
+	}
 	for (const char *s = list; *s;) {
 		size_t len = strcspn(s, ";");
 		struct parse p = {err, errlen, text};
@@ -274,9 +287,12 @@ int inject_parse(struct inject_rules *rules, const char *list, int allow_any, ch
 		}
 		memcpy(text, s, len);
 		text[len] = '\0';
+		int last = !s[len];
 		s += len + (s[len] == ';');
-		if (len == 0)
-			continue;
+		if (len == 0 || (!*s && !last)) {
+			snprintf(err, errlen, "'%s': an empty rule (nothing %s a ';')", list, len ? "after" : "before");
+			return -1;
+		}
 		if (rules->n == INJECT_MAX_RULES) {
 			snprintf(err, errlen, "'%s': at most %d rules", text, INJECT_MAX_RULES);
 			return -1;

@@ -16,6 +16,10 @@
 #define INJECT_RULE_TEXT 256
 /* Seeds stay below 2^53, so that every JSON reader reads them exactly. */
 #define INJECT_SEED_MAX ((1ull << 53) - 1)
+/* scope=run counts: one counter per rule and call (calls.h's CALL_COUNT),
+ * in this file of the trace directory, mapped by every process. */
+#define INJECT_COUNTS_FILE "inject.counters"
+#define INJECT_COUNTS_SIZE ((size_t)INJECT_MAX_RULES * CALL_COUNT * sizeof(unsigned long long))
 
 struct inject_rule {
 	unsigned calls;                       /* bit (1 << enum call_id) per call */

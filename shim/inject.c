@@ -10,6 +10,7 @@
  * if the program makes its calls in the same order. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <fnmatch.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -43,27 +44,68 @@ static unsigned long long splitmix(unsigned long long x)
 	return x ^ (x >> 31);
 }
 
-static int map_run_counts(void)
+/* A new counts file, every block allocated, linked in under its name only
+ * once complete (O_TMPFILE), so that no process maps it half made. */
+static int create_run_counts(const char *path, size_t size)
 {
-	char path[PATH_MAX + 32];
-	size_t at = strlen(proc.out_dir);
-	if (at + sizeof "/" INJECT_COUNTS_FILE > sizeof path)
-		return -1;
-	memcpy(path, proc.out_dir, at);
-	memcpy(path + at, "/" INJECT_COUNTS_FILE, sizeof "/" INJECT_COUNTS_FILE);
-	int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	size_t size = INJECT_MAX_RULES * sizeof *run_counts;
-	struct stat st;
+	int fd = open(proc.out_dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	int unnamed = fd >= 0; /* else a file system without O_TMPFILE: made in place */
+	if (!unnamed)
+		fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) != 0 || ((size_t)st.st_size < size && ftruncate(fd, (off_t)size) != 0)) {
+	int e = posix_fallocate(fd, 0, (off_t)size);
+	if (!e && unnamed) {
+		char self[40];
+		snprintf(self, sizeof self, "/proc/self/fd/%d", fd);
+		e = linkat(AT_FDCWD, self, AT_FDCWD, path, AT_SYMLINK_FOLLOW) != 0 ? errno : 0;
+	}
+	if (e) {
 		close(fd);
+		if (!unnamed)
+			unlink(path);
+		errno = e;
 		return -1;
 	}
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	return fd;
+}
+
+/* scope=run counts live in DIR/inject.counters, made by shmtrace run (or
+ * here, by a bare LD_PRELOAD run's first process) and mapped shared by
+ * every process.  Mapped only if it is a regular file of ours, exactly its
+ * size, every block allocated: a sparse file on a full file system kills
+ * the program with SIGBUS at its first count, and a file another user made
+ * can be truncated under us.  0 mapped; -1 refused (why in WHY); 1 not
+ * ours to open (a process that dropped privileges): counts stay local. */
+static int map_run_counts(char *why, size_t cap)
+{
+	char path[PATH_MAX + 32];
+	size_t size = INJECT_COUNTS_SIZE, at = strlen(proc.out_dir);
+	if (at + sizeof "/" INJECT_COUNTS_FILE > sizeof path)
+		return snprintf(why, cap, "the trace directory's name is too long"), -1;
+	memcpy(path, proc.out_dir, at);
+	memcpy(path + at, "/" INJECT_COUNTS_FILE, sizeof "/" INJECT_COUNTS_FILE);
+	int fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		fd = create_run_counts(path, size);
+		if (fd < 0 && errno == EEXIST) /* made by another process meanwhile */
+			fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+	}
+	if (fd < 0 && (errno == EACCES || errno == EPERM))
+		return 1;
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) != 0)
+		return snprintf(why, cap, "%s: %s", path, strerror(errno)), fd >= 0 ? close(fd) : 0, -1;
+	const char *bad = !S_ISREG(st.st_mode)		       ? "not a regular file"
+			  : st.st_uid != geteuid()	       ? "owned by another user"
+			  : (size_t)st.st_size != size	       ? "not of its size"
+			  : (size_t)st.st_blocks * 512 < size ? "not fully allocated (the file system is full?)"
+							       : NULL;
+	void *p = bad ? MAP_FAILED : mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	int e = errno;
 	close(fd);
-	if (p == MAP_FAILED)
-		return -1;
+	if (bad || p == MAP_FAILED)
+		return snprintf(why, cap, "%s: %s", path, bad ? bad : strerror(e)), -1;
 	run_counts = p;
 	return 0;
 }
@@ -92,9 +134,18 @@ int inject_init(char *err, size_t errlen)
 	size_t prefix = (size_t)snprintf(err, errlen, "SHMTRACE_INJECT ");
 	if (inject_parse(&inject_rules, rules, any && strcmp(any, "1") == 0, err + prefix, errlen - prefix) != 0)
 		return -1;
-	for (int i = 0; i < inject_rules.n; i++)
-		if (inject_rules.rule[i].scope_run && !run_counts && map_run_counts() != 0)
+	for (int i = 0; i < inject_rules.n; i++) {
+		if (!inject_rules.rule[i].scope_run || run_counts)
+			continue;
+		char why[PATH_MAX + 128];
+		int mapped = map_run_counts(why, sizeof why);
+		if (mapped < 0) {
+			snprintf(err, errlen, "cannot keep scope=run counts: %s", why);
+			return -1;
+		}
+		if (mapped > 0)
 			warn("cannot share scope=run counts through", proc.out_dir, errno);
+	}
 	return 0;
 }
 

@@ -6,8 +6,6 @@
 #include "../common/inject.h"
 #include "shim.h"
 
-#define INJECT_COUNTS_FILE "inject.counters"
-
 /* What a rule may ask of a call. */
 struct call_facts {
 	enum call_id call;

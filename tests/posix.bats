@@ -31,7 +31,7 @@ posix_teardown() {
 	run --separate-stderr "$SHMTRACE" report --live --format json "$TRACE"
 	assert_failure 1
 	run jq -c --argjson line "$line" '.posix_names_never_unlinked | map([.name, .stack[0].function, .stack[0].line == $line, .live.present, .live.remove])' <<<"$output"
-	assert_output "[[\"$n\",\"main\",true,true,\"rm /dev/shm/${n#/}\"]]"
+	assert_output "[[\"$n\",\"main\",true,true,\"rm -- /dev/shm/${n#/}\"]]"
 	posix_teardown "$n"
 	printf 'leak:posix_shm.c\n' >"$BATS_TEST_TMPDIR/sup"
 	run "$SHMTRACE" report -s "$BATS_TEST_TMPDIR/sup" "$TRACE"

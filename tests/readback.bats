@@ -133,7 +133,10 @@ load helpers
 	mkdir "$dir"
 	echo garbage >"$dir/shmtrace."$'\e[2J\e[1A'".jsonl"
 	run --separate-stderr "$SHMTRACE" report "$dir"
-	assert_equal "$stderr" "$dir/shmtrace.\\x1b[2J\\x1b[1A.jsonl:1: warning: not a JSON object: '[' or '{' expected near 'garbage': line ignored"
+	# (A directory of garbage holds no trace: exit 2, said on a line of its own.)
+	assert_equal "$status" 2
+	assert_equal "${stderr_lines[0]}" "$dir/shmtrace.\\x1b[2J\\x1b[1A.jsonl:1: warning: not a JSON object: '[' or '{' expected near 'garbage': line ignored"
+	assert_equal "${#stderr_lines[@]}" 2
 }
 
 @test "sweep plans a call whose record holds a size past 2^63, and fails it" {

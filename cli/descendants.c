@@ -1,0 +1,98 @@
+/* The processes a run still has, from /proc/PID/stat's parent field: what
+ * sweep ends when a run's program exits and leaves a daemon, or when a run
+ * times out.  A process group would not do: a daemon calls setsid(). */
+#include <dirent.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "descendants.h"
+
+struct link {
+	int pid, ppid;
+};
+
+/* The parent of PID, from the field after the command name, which may
+ * itself hold spaces and parentheses (proc(5)); -1 if gone or a zombie
+ * (dead: its children are already ours, and it is reaped by our wait). */
+static int parent_of(int pid)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof path, "/proc/%d/stat", pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	char *end = strrchr(buf, ')');
+	char state;
+	int ppid;
+	return end && sscanf(end + 1, " %c %d", &state, &ppid) == 2 && state != 'Z' ? ppid : -1;
+}
+
+static void append(struct pidset *s, int pid)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 16;
+		int *more = realloc(s->pids, cap * sizeof *more);
+		if (!more)
+			return;
+		s->pids = more, s->cap = cap;
+	}
+	s->pids[s->n++] = pid;
+}
+
+size_t find_descendants(struct pidset *out)
+{
+	struct link *all = NULL;
+	size_t n = 0, cap = 0, found = 0;
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		int pid = atoi(e->d_name), ppid;
+		if (pid <= 0 || (ppid = parent_of(pid)) < 0)
+			continue;
+		if (n == cap) {
+			struct link *more = realloc(all, (cap = cap ? cap * 2 : 512) * sizeof *more);
+			if (!more)
+				break;
+			all = more;
+		}
+		all[n++] = (struct link){pid, ppid};
+	}
+	if (d)
+		closedir(d);
+	/* Breadth first from us: each round adds the children of the last. */
+	size_t start = out->n;
+	for (size_t i = 0; i < n; i++)
+		if (all[i].ppid == getpid())
+			append(out, all[i].pid), found++;
+	for (size_t from = start; from < out->n; from++)
+		for (size_t i = 0; i < n; i++)
+			if (all[i].ppid == out->pids[from])
+				append(out, all[i].pid), found++;
+	free(all);
+	return found;
+}
+
+void end_descendants(struct pidset *ended)
+{
+	for (int round = 0; round < 100; round++) {
+		struct pidset now = {0};
+		if (find_descendants(&now) == 0)
+			return free(now.pids);
+		for (size_t i = 0; i < now.n; i++) {
+			kill(now.pids[i], SIGKILL);
+			size_t j = 0;
+			while (j < ended->n && ended->pids[j] != now.pids[i])
+				j++;
+			if (j == ended->n)
+				append(ended, now.pids[i]);
+		}
+		free(now.pids);
+		usleep(1000);
+	}
+}

@@ -1,0 +1,172 @@
+/* Which processes belong to a run: the kernel's word, never a trace's.
+ *
+ * run is the child subreaper of the run, so it collects its children and
+ * every orphan; but a child reaped by its own parent (sh -c 'ipcmk ...')
+ * never reaches run.  The kernel's process events connector
+ * (linux/cn_proc.h; root only on older kernels) tells every fork in the
+ * system as it happens: a fork whose parent is of the run makes a process
+ * of the run.  Events are queued in our socket at the fork itself, so once
+ * the run has ended a drain of the socket sees them all; a thread reads
+ * them while the run lasts so that the queue never overflows.  Without the
+ * connector (not allowed, or events lost) the set holds what run collected
+ * and says it is incomplete. */
+#include <errno.h>
+#include <linux/cn_proc.h>
+#include <linux/connector.h>
+#include <linux/netlink.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <poll.h>
+#include <stdint.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "pidwatch.h"
+
+static struct pidset set;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static int sock = -1;
+static pthread_t reader;
+static atomic_int stop;
+static int wake = -1; /* an eventfd: the reader's signal to stop */
+static int lost; /* events dropped: the set may miss processes */
+
+static int contains(const struct pidset *s, int pid)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->pids[i] == pid)
+			return 1;
+	return 0;
+}
+
+static void add(int pid)
+{
+	if (contains(&set, pid))
+		return;
+	if (set.n == set.cap) {
+		size_t cap = set.cap ? set.cap * 2 : 256;
+		int *more = realloc(set.pids, cap * sizeof *more);
+		if (!more) {
+			lost = 1;
+			return;
+		}
+		set.pids = more, set.cap = cap;
+	}
+	set.pids[set.n++] = pid;
+}
+
+/* One datagram of events; 0, or -1 when nothing was there. */
+static int read_events(int flags)
+{
+	char buf[8192] __attribute__((aligned(NLMSG_ALIGNTO)));
+	ssize_t len = recv(sock, buf, sizeof buf, flags);
+	if (len < 0) {
+		if (errno == ENOBUFS)
+			lost = 1;
+		return errno == ENOBUFS || errno == EINTR ? 0 : -1;
+	}
+	pthread_mutex_lock(&lock);
+	for (struct nlmsghdr *h = (void *)buf; NLMSG_OK(h, (size_t)len); h = NLMSG_NEXT(h, len)) {
+		struct cn_msg *msg = NLMSG_DATA(h);
+		struct proc_event ev = {0}; /* copied: the event is not 8-byte aligned in the message */
+		memcpy(&ev, msg->data, msg->len < sizeof ev ? msg->len : sizeof ev);
+		if (h->nlmsg_type == NLMSG_DONE && ev.what == PROC_EVENT_FORK &&
+		    contains(&set, ev.event_data.fork.parent_tgid))
+			add(ev.event_data.fork.child_tgid);
+	}
+	pthread_mutex_unlock(&lock);
+	return 0;
+}
+
+/* Until pidwatch_finish writes to `wake`: the run's end is not delayed. */
+static void *read_loop(void *unused)
+{
+	(void)unused;
+	struct pollfd fds[2] = {{.fd = sock, .events = POLLIN}, {.fd = wake, .events = POLLIN}};
+	while (!atomic_load(&stop))
+		if (poll(fds, 2, -1) > 0 && (fds[0].revents & POLLIN))
+			read_events(MSG_DONTWAIT);
+	return NULL;
+}
+
+static int listen_forks(void)
+{
+	sock = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_CONNECTOR);
+	if (sock < 0)
+		return -1;
+	struct sockaddr_nl addr = {.nl_family = AF_NETLINK, .nl_groups = CN_IDX_PROC};
+	int big = 8 << 20;
+	setsockopt(sock, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof big);
+	struct {
+		struct nlmsghdr h;
+		struct cn_msg msg;
+		enum proc_cn_mcast_op op;
+	} __attribute__((packed)) req = {
+		.h = {.nlmsg_len = sizeof req, .nlmsg_type = NLMSG_DONE, .nlmsg_pid = (unsigned)getpid()},
+		.msg = {.id = {.idx = CN_IDX_PROC, .val = CN_VAL_PROC}, .len = sizeof(enum proc_cn_mcast_op)},
+		.op = PROC_CN_MCAST_LISTEN,
+	};
+	if (bind(sock, (struct sockaddr *)&addr, sizeof addr) != 0 || send(sock, &req, sizeof req, 0) < 0) {
+		close(sock);
+		sock = -1;
+		return -1;
+	}
+	return 0;
+}
+
+void pidwatch_start(void)
+{
+	add(getpid()); /* our forks are the run's first processes */
+	listen_forks();
+}
+
+void pidwatch_started(void)
+{
+	wake = sock >= 0 ? eventfd(0, EFD_CLOEXEC) : -1;
+	if (sock >= 0 && (wake < 0 || pthread_create(&reader, NULL, read_loop, NULL) != 0)) {
+		close(sock);
+		sock = -1;
+	}
+}
+
+void pidwatch_collected(int pid)
+{
+	pthread_mutex_lock(&lock);
+	add(pid);
+	pthread_mutex_unlock(&lock);
+}
+
+int pidwatch_is_member(int pid)
+{
+	pthread_mutex_lock(&lock);
+	int yes = pid != getpid() && contains(&set, pid);
+	pthread_mutex_unlock(&lock);
+	return yes;
+}
+
+int pidwatch_finish(struct pidset *out)
+{
+	if (sock >= 0) {
+		atomic_store(&stop, 1);
+		uint64_t one = 1;
+		ssize_t ignored = write(wake, &one, sizeof one);
+		(void)ignored;
+		pthread_join(reader, NULL);
+		close(wake);
+		while (read_events(MSG_DONTWAIT) == 0)
+			;
+		close(sock);
+	}
+	int complete = sock >= 0 && !lost;
+	sock = -1;
+	/* run itself made no segment: only its descendants are the run's. */
+	for (size_t i = 0; i < set.n; i++)
+		if (set.pids[i] == getpid())
+			set.pids[i] = set.pids[--set.n];
+	*out = set;
+	set = (struct pidset){0};
+	return complete;
+}

@@ -1,0 +1,23 @@
+/* The set of processes of a run, as the kernel told run (see pidwatch.c). */
+#ifndef SHMTRACE_PIDWATCH_H
+#define SHMTRACE_PIDWATCH_H
+
+#include <stddef.h>
+
+struct pidset {
+	int *pids;
+	size_t n, cap;
+};
+
+/* Before the first fork: starts listening to the kernel's fork events. */
+void pidwatch_start(void);
+/* After the first fork: reads the events while the run lasts. */
+void pidwatch_started(void);
+/* A process run collected as subreaper. */
+void pidwatch_collected(int pid);
+int pidwatch_is_member(int pid);
+/* Once every process has ended: the set (the caller frees out->pids), and
+ * 1 if it is complete (every fork seen), 0 if only collected processes. */
+int pidwatch_finish(struct pidset *out);
+
+#endif

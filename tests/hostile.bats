@@ -1,0 +1,309 @@
+#!/usr/bin/env bats
+# Hostile input (issue 13, docs/security.md): no traced program, other user
+# or crafted trace may turn shmtrace against the person running it.  Each
+# test does what an attacker would; "nobody" plays the other user.
+
+load helpers
+
+# forge.pl: a swept program that makes two real calls, then appends forged
+# records to its own trace (as a program that dropped privileges still can,
+# through its inherited descriptor): a shm_open of a name that climbs out
+# of /dev/shm, and the creation of a segment another program made.
+write_forger() {
+	cat >"$BATS_TEST_TMPDIR/forge.pl" <<'EOF'
+use IPC::SysV qw(IPC_PRIVATE IPC_CREAT IPC_RMID);
+my ($escape, $victim_id, $victim_pid) = @ARGV;
+my $id = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600) // exit 1;
+shmctl($id, IPC_RMID, 0);
+my ($file) = sort glob("$ENV{SHMTRACE_OUT}/shmtrace.$$.*jsonl"), glob("$ENV{SHMTRACE_OUT}/shmtrace.$$.jsonl");
+open(my $f, '>>', $file) or die "$file: $!";
+print $f qq({"event":"call","call":"shm_open","seq":90,"pid":$$,"tid":$$,"ts":1,"dur":1,"args":{"name":"$escape","oflag":66,"flags":["O_RDWR","O_CREAT"],"mode":"0600"},"ret":3,"errno":null,"injected":false,"created":true}\n);
+print $f qq({"event":"call","call":"shmget","seq":91,"pid":$victim_pid,"tid":$victim_pid,"ts":2,"dur":1,"args":{"key":"0x00000000","size":4096,"shmflg":896,"flags":["IPC_CREAT"],"mode":"0600"},"ret":$victim_id,"errno":null,"injected":false,"created":true}\n);
+EOF
+}
+
+@test "13.1 sweep removes only what the kernel confirms: a forged name climbing out of /dev/shm and another program's segment survive" {
+	write_forger
+	echo precious >"$BATS_TEST_TMPDIR/victim"
+	victim_id=$(ipcmk -M 4096 | sed 's/.*: //')
+	victim_pid=$(awk -v id="$victim_id" '$2 == id { print $5 }' /proc/sysvipc/shm)
+	run --separate-stderr "$SHMTRACE" sweep -t 20 -- perl "$BATS_TEST_TMPDIR/forge.pl" \
+		"/../..$BATS_TEST_TMPDIR/victim" "$victim_id" "$victim_pid"
+	[ -e "$BATS_TEST_TMPDIR/victim" ] || fail "sweep deleted $BATS_TEST_TMPDIR/victim through a forged POSIX name"
+	run ipcs -m -i "$victim_id"
+	ipcrm -m "$victim_id" || true
+	assert_success # the segment another program made is still there
+}
+
+@test "13.1 report --live prints no removal for a forged leak, and the kernel's creator for a real one" {
+	write_forger
+	victim_id=$(ipcmk -M 4096 | sed 's/.*: //')
+	victim_pid=$(awk -v id="$victim_id" '$2 == id { print $5 }' /proc/sysvipc/shm)
+	trace perl "$BATS_TEST_TMPDIR/forge.pl" "/../..$BATS_TEST_TMPDIR/victim" "$victim_id" "$victim_pid"
+	run --separate-stderr "$SHMTRACE" report --live --format json "$TRACE"
+	ipcrm -m "$victim_id"
+	run jq -c '[(.leaked_segments | length), (.other_segments | map(.shmid == '"$victim_id"')),
+		(.posix_names_never_unlinked | map(.live.remove))]' <<<"$output"
+	assert_output '[0,[true],[null]]'
+}
+
+@test "13.2 sweep ends the daemon a run leaves, removes its segment, and calls the run what it is" {
+	cmd='setsid -f sh -c "ipcmk -M 40961 >/dev/null; exec sleep 4321" </dev/null >/dev/null 2>&1'
+	run --separate-stderr timeout 120 "$SHMTRACE" sweep -t 10 --format json -- sh -c "$cmd"
+	left=$(pgrep -f 'sleep 4321' || true)
+	[ -z "$left" ] || kill $left
+	segments=$(awk '$4 == 40961' /proc/sysvipc/shm | wc -l)
+	for id in $(awk '$4 == 40961 { print $2 }' /proc/sysvipc/shm); do ipcrm -m "$id"; done
+	[ -z "$left" ] || fail "sweep left the daemon running: $left"
+	[ "$segments" -eq 0 ] || fail "sweep left $segments segment(s) of the daemons"
+	run jq -c '[.clean.daemons, (.runs | map(.outcome) | unique), .summary.daemon > 0]' <<<"$output"
+	assert_output '[1,["daemon"],true]'
+}
+
+@test "12.11 a segment another process made during the run is not this run's leak; it is listed apart" {
+	"$SHMTRACE" run -q -o "$TRACE" -- sh -c 'while [ ! -e "$1" ]; do sleep 0.05; done' sh "$BATS_TEST_TMPDIR/go" &
+	sleep 0.3
+	other=$(ipcmk -M 4096 | sed 's/.*: //')
+	touch "$BATS_TEST_TMPDIR/go"
+	wait
+	run --separate-stderr "$SHMTRACE" report --format json "$TRACE"
+	ipcrm -m "$other"
+	assert_success
+	run jq -c '[.summary.leaked_segments, (.other_segments | map(.shmid))]' <<<"$output"
+	assert_output "[0,[$other]]"
+}
+
+@test "13.4 run -o DIR another user owns, with a planted kernel.jsonl symlink: refused (125), the target untouched" {
+	echo secret >"$BATS_TEST_TMPDIR/root-only"
+	chmod 600 "$BATS_TEST_TMPDIR/root-only"
+	mkdir -m 0777 "$BATS_TEST_TMPDIR/theirs"
+	ln -s "$BATS_TEST_TMPDIR/root-only" "$BATS_TEST_TMPDIR/theirs/kernel.jsonl"
+	chown -hR nobody "$BATS_TEST_TMPDIR/theirs"
+	run -125 --separate-stderr "$SHMTRACE" run -q -o "$BATS_TEST_TMPDIR/theirs" -- touch "$BATS_TEST_TMPDIR/ran"
+	assert_equal "$stderr" "shmtrace: run: -o '$BATS_TEST_TMPDIR/theirs': owned by uid $(id -u nobody), not by the caller (uid 0): refusing to write a trace there"
+	[ ! -e "$BATS_TEST_TMPDIR/ran" ]
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/root-only")" secret
+}
+
+@test "13.4 run -o DIR writable by others (a shared sticky directory) with a planted FIFO: refused at once (125)" {
+	mkdir -m 1777 "$BATS_TEST_TMPDIR/shared"
+	mkfifo "$BATS_TEST_TMPDIR/shared/kernel.jsonl"
+	chown nobody "$BATS_TEST_TMPDIR/shared/kernel.jsonl"
+	run -125 --separate-stderr timeout 10 "$SHMTRACE" run -q -o "$BATS_TEST_TMPDIR/shared" -- true
+	assert_equal "$stderr" "shmtrace: run: -o '$BATS_TEST_TMPDIR/shared': writable by others (mode 1777): refusing to write a trace there"
+}
+
+@test "13.4 every file run makes is new and 0600: a second run into its own directory replaces kernel.jsonl" {
+	"$SHMTRACE" run -q -o "$TRACE" -i shmget:when=9:scope=run -- "$SAMPLES/classic" >/dev/null
+	"$SHMTRACE" run -q -o "$TRACE" -i shmget:when=9:scope=run -- "$SAMPLES/classic" >/dev/null
+	run stat -c '%a %U %F' "$TRACE"/kernel.jsonl "$TRACE"/inject.counters "$TRACE"/shmtrace.*.jsonl
+	assert_output "$(for f in "$TRACE"/kernel.jsonl "$TRACE"/inject.counters "$TRACE"/shmtrace.*.jsonl; do echo '600 root regular file'; done)"
+	run grep -c '"when":"before"' "$TRACE"/kernel.jsonl
+	assert_output 1
+}
+
+@test "13.5 run -o FILE: refused (125), the program not run untraced" {
+	touch "$BATS_TEST_TMPDIR/file"
+	run -125 --separate-stderr "$SHMTRACE" run -o "$BATS_TEST_TMPDIR/file" -- touch "$BATS_TEST_TMPDIR/ran"
+	assert_equal "$stderr" "shmtrace: run: -o '$BATS_TEST_TMPDIR/file': not a directory"
+	[ ! -e "$BATS_TEST_TMPDIR/ran" ]
+}
+
+@test "13.10 --live: a name with shell syntax is quoted in the command it prints, text and JSON" {
+	python3 -c 'from multiprocessing import shared_memory' 2>/dev/null || skip "no python3 with multiprocessing.shared_memory"
+	name='adv cache;$(echo PWNED)'
+	rm -f "/dev/shm/$name"
+	trace python3 -c 'import sys
+from multiprocessing import shared_memory, resource_tracker
+m = shared_memory.SharedMemory(name=sys.argv[1], create=True, size=4096)
+resource_tracker.unregister(m._name, "shared_memory")' "$name"
+	assert_success
+	run --separate-stderr "$SHMTRACE" report --live --format json "$TRACE"
+	remove=$(jq -r '.posix_names_never_unlinked[0].live.remove' <<<"$output")
+	assert_equal "$remove" "rm -- '/dev/shm/adv cache;\$(echo PWNED)'"
+	run --separate-stderr "$SHMTRACE" report --live "$TRACE"
+	assert_line "  still in /dev/shm now; remove it with: $remove"
+	run sh -c "$remove" # pasted, it removes the name and runs nothing else
+	assert_success
+	assert_output ''
+	[ ! -e "/dev/shm/$name" ]
+
+	# A quote inside the name: closed, escaped, reopened.
+	name="it's \`echo PWNED\`"
+	rm -rf "$TRACE" "/dev/shm/$name"
+	trace python3 -c 'import sys
+from multiprocessing import shared_memory, resource_tracker
+m = shared_memory.SharedMemory(name=sys.argv[1], create=True, size=4096)
+resource_tracker.unregister(m._name, "shared_memory")' "$name"
+	run --separate-stderr "$SHMTRACE" report --live --format json "$TRACE"
+	remove=$(jq -r '.posix_names_never_unlinked[0].live.remove' <<<"$output")
+	assert_equal "$remove" "rm -- '/dev/shm/it'\\''s \`echo PWNED\`'"
+	run sh -c "$remove"
+	assert_success
+	assert_output ''
+	[ ! -e "/dev/shm/$name" ]
+}
+
+@test "13.5 report over input that holds no trace (an empty file, garbage, records without a header): 2, never 'nothing found'" {
+	mkdir -p "$TRACE"
+	: >"$TRACE/shmtrace.1.jsonl"
+	echo 'garbage' >"$TRACE/shmtrace.2.jsonl"
+	echo '{"event":"exit","pid":3,"ts":5}' >"$TRACE/shmtrace.3.jsonl"
+	run -2 --separate-stderr "$SHMTRACE" report "$TRACE"
+	assert_equal "${stderr_lines[-1]}" "shmtrace: report: no trace in the input: 3 file(s) read, none with a shmtrace header"
+	assert_output ''
+}
+
+@test "13.3 scope=run on a full file system: run refuses (125) instead of the program dying of SIGBUS" {
+	mkdir "$BATS_TEST_TMPDIR/small"
+	mount -t tmpfs -o size=64k tmpfs "$BATS_TEST_TMPDIR/small" || skip "cannot mount a tmpfs here"
+	mkdir "$BATS_TEST_TMPDIR/small/trace"
+	dd if=/dev/zero of="$BATS_TEST_TMPDIR/small/fill" bs=4k 2>/dev/null || true # until it is full
+	run --separate-stderr "$SHMTRACE" run -q -o "$BATS_TEST_TMPDIR/small/trace" -i shmat:when=2:scope=run -- \
+		"$TESTBIN/ops" get:private:4096 at at
+	umount "$BATS_TEST_TMPDIR/small"
+	assert_equal "$status" 125
+	assert_equal "$stderr" "shmtrace: run: cannot create inject.counters for scope=run counts: No space left on device"
+}
+
+@test "13.3 inject.counters another user made in a shared directory: the library refuses it (125), never maps it" {
+	mkdir -m 1777 "$BATS_TEST_TMPDIR/shared"
+	# nobody's file (made here as root and given away: nobody cannot reach
+	# the test's directory to make it itself)
+	touch "$BATS_TEST_TMPDIR/shared/inject.counters"
+	chown nobody "$BATS_TEST_TMPDIR/shared/inject.counters"
+	run --separate-stderr env LD_PRELOAD="$LIB" SHMTRACE_OUT="$BATS_TEST_TMPDIR/shared" \
+		SHMTRACE_INJECT=shmat:when=2:scope=run "$TESTBIN/ops" get:private:4096 at at
+	assert_equal "$status" 125
+	assert_equal "$stderr" "shmtrace: cannot keep scope=run counts: $BATS_TEST_TMPDIR/shared/inject.counters: owned by another user"
+	assert_output ''
+}
+
+@test "13.3 inject.counters made by the library itself: new, 0600, fully allocated; counts shared by the run" {
+	mkdir -m 700 "$TRACE"
+	run --separate-stderr env LD_PRELOAD="$LIB" SHMTRACE_OUT="$TRACE" \
+		SHMTRACE_INJECT=shmat:when=3:scope=run "$TESTBIN/ops" get:private:4096 at fork at at
+	assert_success
+	assert_equal "$(grep -c ' at .* ENOMEM' <<<"$output")" 1 # the third shmat of the run, parent and child together
+	run stat -c '%a %s %b' "$TRACE/inject.counters"
+	size=${output#* }; size=${size% *}
+	assert_equal "${output%% *}" 600
+	[ $(( $(stat -c '%b * %B' "$TRACE/inject.counters") )) -ge "$size" ]
+}
+
+@test "13.6 report reads only regular files: a FIFO and a symlink to /dev/zero named *.jsonl are skipped, and said so" {
+	trace "$SAMPLES/leaky_producer" 0x5eed0d06
+	mkfifo "$TRACE/shmtrace.1.jsonl"
+	ln -s /dev/zero "$TRACE/shmtrace.2.jsonl"
+	run --separate-stderr timeout 20 "$SHMTRACE" report "$TRACE/shmtrace.1.jsonl"
+	first=("$status" "$stderr")
+	run --separate-stderr timeout 20 "$SHMTRACE" report "$TRACE"
+	mv "$TRACE/shmtrace.1.jsonl" "$TRACE/shmtrace.2.jsonl" "$BATS_TEST_TMPDIR" # the teardown reads every trace file
+	assert_equal "$status" 1
+	assert_line --partial "LEAK: segment"
+	assert_equal "${stderr_lines[0]}" "shmtrace: report: skipped $TRACE/shmtrace.1.jsonl: a FIFO"
+	assert_equal "${stderr_lines[1]}" "shmtrace: report: skipped $TRACE/shmtrace.2.jsonl: a symbolic link"
+	assert_equal "${first[0]}" 2
+	assert_equal "${first[1]}" "shmtrace: report: skipped $TRACE/shmtrace.1.jsonl: a FIFO
+shmtrace: report: no trace files to read"
+}
+
+@test "13.6 a stack frame whose module is a FIFO: libdw is never handed it, the report ends" {
+	mkdir -p "$TRACE"
+	mkfifo "$BATS_TEST_TMPDIR/module.so"
+	cat >"$TRACE/shmtrace.7.jsonl" <<JSONL
+{"event":"header","format":"shmtrace","version":1,"tool":"shmtrace 0.1.0","pid":7,"proc_start":1,"backtrace":16,"seed":1,"inject":[]}
+{"event":"stack","id":1,"frames":[{"ip":"0x7f0000001234","module":"$BATS_TEST_TMPDIR/module.so","offset":"0x1234"}]}
+{"event":"call","call":"shmget","seq":1,"pid":7,"tid":7,"ts":10,"dur":1,"args":{"key":"0x00000000","size":4096,"shmflg":896,"flags":["IPC_CREAT"],"mode":"0600"},"ret":5,"errno":null,"injected":false,"created":true,"stack":1}
+JSONL
+	run -1 --separate-stderr timeout 20 "$SHMTRACE" report "$TRACE"
+	assert_line "    #0 0x7f0000001234 in ? (module.so+0x1234)"
+}
+
+@test "13.6 a line longer than any record is skipped without holding it whole; the next line is read" {
+	trace "$SAMPLES/leaky_producer" 0x5eed0d07
+	f=$(ls "$TRACE"/shmtrace.*.jsonl | head -1)
+	head -c $((20 << 20)) /dev/zero | tr '\0' ' ' >>"$f"
+	echo >>"$f"
+	echo '{"event":"exit","pid":1,"ts":1,"status":0}' >>"$f"
+	run -1 --separate-stderr "$SHMTRACE" report "$TRACE"
+	assert_line --partial "LEAK: segment"
+	assert_equal "${stderr_lines[0]}" "$f:$(($(wc -l <"$f") - 1)): warning: line of $(((20 << 20) + 1)) bytes, longer than any record (16777216 bytes at most): ignored"
+}
+
+@test "13.7 a run of 1,100 processes is read under a limit of 1,024 descriptors" {
+	trace perl -e 'use IPC::SysV qw(IPC_PRIVATE IPC_CREAT IPC_RMID);
+		for (1 .. 1100) { if (!fork) { my $id = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600); shmctl($id, IPC_RMID, 0); exit 0 } wait }'
+	assert_success
+	[ "$(ls "$TRACE"/shmtrace.*.jsonl | wc -l)" -gt 1100 ]
+	run --separate-stderr sh -c 'ulimit -n 1024 && exec "$0" report --format json "$1"' "$SHMTRACE" "$TRACE"
+	assert_success
+	summary=$(jq -c .summary <<<"$output")
+	run jq -c '[.summary.processes > 1100, .summary.calls.shmget, .summary.leaked_segments]' <<<"$output"
+	assert_output '[true,1100,0]'
+	# With 24 files open at most, each read is a close and a reopen: the same.
+	run --separate-stderr sh -c 'ulimit -n 32 && exec "$0" report --format json "$1"' "$SHMTRACE" "$TRACE"
+	assert_success
+	assert_equal "$(jq -c .summary <<<"$output")" "$summary"
+}
+
+@test "13.8 report stays offline with DEBUGINFOD_URLS set; it asks a debuginfod server only with --debuginfod" {
+	trace ipcmk -M 4096 # Debian's ipcmk is stripped: its debug information is nowhere here
+	ipcrm -m "$(awk '$4 == 4096 { print $2 }' /proc/sysvipc/shm | head -1)"
+	python3 "$ROOT/tests/scripts/listen.py" "$BATS_TEST_TMPDIR/requests" 120 3>&- &
+	listener=$!
+	while [ ! -s "$BATS_TEST_TMPDIR/requests.port" ]; do sleep 0.05; done
+	# A cache of its own: the client remembers a miss for 10 minutes.
+	export DEBUGINFOD_URLS=http://127.0.0.1:$(cat "$BATS_TEST_TMPDIR/requests.port")
+	export DEBUGINFOD_CACHE_PATH=$BATS_TEST_TMPDIR/cache
+	"$SHMTRACE" report "$TRACE" >/dev/null 2>&1 || true
+	[ ! -e "$BATS_TEST_TMPDIR/requests" ] || fail "report went online: $(cat "$BATS_TEST_TMPDIR/requests")"
+	"$SHMTRACE" report --debuginfod "$TRACE" >/dev/null 2>&1 || true
+	kill "$listener"
+	wait "$listener" || true
+	run grep -c '^GET /buildid/.*/debuginfo' "$BATS_TEST_TMPDIR/requests"
+	[ "$output" -ge 1 ]
+}
+
+@test "13.11 rules that say nothing or overflow are refused: 125 and one line naming the bad part, the program not run" {
+	check() {
+		run -125 --separate-stderr "$SHMTRACE" run -q -o "$TRACE" -i "$1" -- touch "$BATS_TEST_TMPDIR/ran"
+		assert_equal "$stderr" "shmtrace: run: --inject '$1': $2"
+		[ ! -e "$BATS_TEST_TMPDIR/ran" ]
+	}
+	check '' "an empty rule"
+	check ';;;' "an empty rule (nothing before a ';')"
+	check 'shmat:when=2;' "an empty rule (nothing after a ';')"
+	check 'shmget,' "a ',' with no call after it"
+	check 'shmget:flags=IPC_CREAT|' "flags=IPC_CREAT|: a '|' with no flag after it"
+	check 'shmget:flags=' "flags=: expected flag names or a number, joined by '|'"
+	check 'shmat:prob=18446744073709551617' "prob=18446744073709551617: expected a probability from 0 to 1 (or 0% to 100%)"
+	check 'shmat:prob=18446744073709551616' "prob=18446744073709551616: expected a probability from 0 to 1 (or 0% to 100%)"
+	# The library refuses the same for a bare LD_PRELOAD user.
+	run -125 --separate-stderr env LD_PRELOAD="$LIB" SHMTRACE_INJECT=';;;' touch "$BATS_TEST_TMPDIR/ran"
+	assert_equal "$stderr" "shmtrace: SHMTRACE_INJECT ';;;': an empty rule (nothing before a ';')"
+	[ ! -e "$BATS_TEST_TMPDIR/ran" ]
+}
+
+@test "13.4 sweep -o DIR another user owns, with a planted log symlink: refused (125), the target untouched" {
+	echo secret >"$BATS_TEST_TMPDIR/root-only"
+	mkdir -m 0777 "$BATS_TEST_TMPDIR/theirs"
+	ln -s "$BATS_TEST_TMPDIR/root-only" "$BATS_TEST_TMPDIR/theirs/clean.log"
+	chown -hR nobody "$BATS_TEST_TMPDIR/theirs"
+	run -125 --separate-stderr "$SHMTRACE" sweep -o "$BATS_TEST_TMPDIR/theirs" -- "$SAMPLES/classic"
+	assert_equal "$stderr" "shmtrace: sweep: -o '$BATS_TEST_TMPDIR/theirs': owned by uid $(id -u nobody), not by the caller (uid 0): refusing to write a trace there"
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/root-only")" secret
+}
+
+@test "13.2 sweep ends a hung run whole, the daemon it started included, and removes what the run made" {
+	cmd='setsid -f sleep 4322 </dev/null >/dev/null 2>&1; ipcmk -M 40962 >/dev/null; exec sleep 4323'
+	run --separate-stderr timeout 120 "$SHMTRACE" sweep -t 3 --format json -- sh -c "$cmd"
+	left=$(pgrep -f 'sleep 432[23]' || true)
+	[ -z "$left" ] || kill $left
+	segments=$(awk '$4 == 40962' /proc/sysvipc/shm | wc -l)
+	for id in $(awk '$4 == 40962 { print $2 }' /proc/sysvipc/shm); do ipcrm -m "$id"; done
+	[ -z "$left" ] || fail "sweep left processes of hung runs running: $left"
+	[ "$segments" -eq 0 ] || fail "sweep left $segments segment(s) of hung runs"
+	run jq -c '[.clean.hung, (.runs | map(.outcome))]' <<<"$output"
+	assert_output '[true,["hung"]]'
+}
