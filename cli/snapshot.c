@@ -3,10 +3,14 @@
  * that appeared during the run and was never seen created by a traced call
  * (a static program, an inline system call) still shows, with its cpid.
  * The processes of the run that run collected dead of a signal go there
- * too, as the kernel told run. */
+ * too, as the kernel told run.  The table is that of run's own IPC
+ * namespace, the only one it can read: each record names it ("ipc_ns",
+ * the inode of /proc/self/ns/ipc), so that the report compares it only
+ * with the segments of that namespace. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -23,6 +27,7 @@ static unsigned long long ns(clockid_t clock)
 int write_kernel_snapshot(const char *dir, const char *when)
 {
 	char path[4096];
+	struct stat ipc; /* which namespace the table is of */
 	struct sysv_segment *segs = NULL;
 	snprintf(path, sizeof path, "%s/" KERNEL_SNAPSHOT_FILE, dir);
 	long n = sysv_read_segments("/proc/sysvipc/shm", &segs);
@@ -33,8 +38,11 @@ int write_kernel_snapshot(const char *dir, const char *when)
 		free(segs);
 		return -1;
 	}
-	fprintf(f, "{\"event\":\"kernel\",\"when\":\"%s\",\"ts\":%llu,\"realtime\":%llu,\"segments\":[", when,
+	fprintf(f, "{\"event\":\"kernel\",\"when\":\"%s\",\"ts\":%llu,\"realtime\":%llu,", when,
 		ns(CLOCK_MONOTONIC), ns(CLOCK_REALTIME));
+	if (stat("/proc/self/ns/ipc", &ipc) == 0)
+		fprintf(f, "\"ipc_ns\":%llu,", (unsigned long long)ipc.st_ino);
+	fputs("\"segments\":[", f);
 	for (long i = 0; i < n; i++)
 		fprintf(f,
 			"%s{\"key\":\"0x%08x\",\"shmid\":%d,\"size\":%llu,\"mode\":\"0%03o\",\"uid\":%u,"
