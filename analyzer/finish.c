@@ -44,9 +44,29 @@ static int by_time(const void *a, const void *b)
 	return (leak_shmid(x) > leak_shmid(y)) - (leak_shmid(x) < leak_shmid(y));
 }
 
+/* Whether IPC namespace NS may still hold segments at the end: the one
+ * whose table run took (the run's own, which outlives it), or one that a
+ * process the trace never saw end is still in.  The kernel destroys a
+ * namespace's segments with it (ipc_namespaces(7)); one kept alive by a
+ * bind mount or an open descriptor alone cannot be seen here. */
+static int ns_alive(struct model *m, unsigned long long ns)
+{
+	if (ns == table_ns(m, m->kernel_after ? m->kernel_after : m->kernel_before))
+		return 1;
+	uint64_t pid;
+	void *value;
+	for (size_t i = 0; map_next(&m->processes, &i, &pid, &value);) {
+		const struct process *p = value;
+		if (!p->ended && p->ipc_ns == ns)
+			return 1;
+	}
+	return 0;
+}
+
 /* Traced leaks, minus those gone from the kernel's table by the end (removed
- * by someone outside the trace), plus segments that appeared in the table
- * during the run without a traced creation. */
+ * by someone outside the trace) and those that went with their namespace,
+ * plus segments that appeared in the table during the run without a traced
+ * creation. */
 static size_t collect_leaks(struct model *m, struct leak **out)
 {
 	size_t n = 0, cap = 0;
@@ -57,8 +77,12 @@ static size_t collect_leaks(struct model *m, struct leak **out)
 		struct segment *s = value;
 		if (!s->traced_create || s->removed)
 			continue;
-		const json_t *k = m->kernel_after ? in_table(m->kernel_after, s->shmid) : NULL;
-		if (m->kernel_after && !k) {
+		if (!ns_alive(m, s->ipc_ns)) {
+			count(section(m, "summary"), "gone_with_namespace", 1);
+			continue;
+		}
+		const json_t *k = in_table(m, m->kernel_after, s->ipc_ns, s->shmid);
+		if (m->kernel_after && !k && table_ns(m, m->kernel_after) == s->ipc_ns) {
 			count(section(m, "summary"), "removed_outside_trace", 1);
 			continue;
 		}
@@ -71,8 +95,9 @@ static size_t collect_leaks(struct model *m, struct leak **out)
 	json_array_foreach(m->kernel_after ? json_object_get(m->kernel_after, "segments") : NULL, i, seg)
 	{
 		int id = (int)num(seg, "shmid");
-		struct segment *s = map_get(&m->segments, (uint64_t)id);
-		if ((m->kernel_before && in_table(m->kernel_before, id)) || (s && (s->traced_create || s->nattach)))
+		unsigned long long ns = table_ns(m, m->kernel_after);
+		struct segment *s = map_get(&m->segments, seg_key(ns, id));
+		if (in_table(m, m->kernel_before, ns, id) || (s && (s->traced_create || s->nattach)))
 			continue;
 		if (m->own_pids_only && !map_get(&m->processes, (uint64_t)num(seg, "cpid")))
 			continue; /* another run's, beside this one */
@@ -94,7 +119,10 @@ static json_t *traced_leak(struct model *m, const struct leak *l)
 			      nullable_str(s->creator_exe), "created_ts", (json_int_t)s->create_ts, "stack",
 			      symbolize_stack(m->symbols, s->create_stack), "attached", attached_now(m, s),
 			      "seen_by_trace", 1);
-	json_object_set_new(f, "in_kernel", l->kernel ? json_true() : m->kernel_after ? json_false() : json_null());
+	/* run's table is of its own namespace only: of another, nothing known. */
+	int seen_table = m->kernel_after && table_ns(m, m->kernel_after) == s->ipc_ns;
+	json_object_set_new(f, "in_kernel", l->kernel ? json_true() : seen_table ? json_false() : json_null());
+	json_object_set_new(f, "ipc_ns", s->ipc_ns ? json_integer((json_int_t)s->ipc_ns) : json_null());
 	return f;
 }
 
