@@ -45,14 +45,17 @@ static int by_time(const void *a, const void *b)
 }
 
 /* Whether IPC namespace NS may still hold segments at the end: the one
- * whose table run took (the run's own, which outlives it), or one that a
- * process the trace never saw end is still in.  The kernel destroys a
- * namespace's segments with it (ipc_namespaces(7)); one kept alive by a
- * bind mount or an open descriptor alone cannot be seen here. */
+ * whose table run took (the run's own, which outlives it), or, without
+ * run's table at the end (which it takes once every process of the run has
+ * ended), one that a process the trace never saw end is still in.  The
+ * kernel destroys a namespace's segments with it (ipc_namespaces(7)); one
+ * kept alive by a bind mount or an open descriptor alone is not seen. */
 static int ns_alive(struct model *m, unsigned long long ns)
 {
 	if (ns == table_ns(m, m->kernel_after ? m->kernel_after : m->kernel_before))
 		return 1;
+	if (m->kernel_after)
+		return 0;
 	uint64_t pid;
 	void *value;
 	for (size_t i = 0; map_next(&m->processes, &i, &pid, &value);) {
