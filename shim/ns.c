@@ -39,7 +39,9 @@ void write_ipc_ns_field(struct jw *w)
 /* After a successful unshare or setns: a record if the namespace moved. */
 static void namespace_may_have_changed(void)
 {
-	if (shim_busy || !proc_is_self()) /* our own call, or a vfork child */
+	/* Asks the kernel: a vfork child, which shares our memory, must not
+	 * move its parent (rare enough to pay a getpid). */
+	if (shim_busy || !proc_is_self_exact())
 		return;
 	int saved = errno;
 	shim_busy = 1;
