@@ -39,12 +39,12 @@ report_outcome() {
 	assert_output "$(printf '%s\n' "$first" "$first")"
 }
 
-# ipcns HOW: the program keeps a 4096-byte segment in the run's namespace.
+# ipcns HOW [OUTPUT]: the program keeps a 4096-byte segment in the run's namespace.
 traced_ipcns() {
 	trace_fresh "$TESTBIN/ipcns" "$1"
 	[ "$status" -ne 77 ] || skip "the program cannot make an IPC namespace"
 	assert_success
-	assert_output 'ids 0 0'
+	assert_output "${2:-ids 0 0}"
 	assert_valid_trace
 }
 
@@ -98,6 +98,14 @@ traced_ipcns() {
 	assert_equal "$(awk '$1 ~ /^0x/ { print $2 ":" $5 }' <<<"$output")" 0:4096
 	run jq -s -c '[.[] | select(.event == "call") | [.call, .ret // .args.shmid]]' "$TRACE"/shmtrace.*.jsonl
 	assert_output '[["shmget",0],["shmget",0],["shmctl",0]]'
+	report_outcome
+	assert_output "$(printf '%s\n' '[[0,4096,true,true]]' 0 '[]')"
+}
+
+@test "a vfork child that unshares moves only itself: no ipc_ns record, and its parent still attaches its own id 0" {
+	traced_ipcns vfork 'ids 0 -1'
+	run jq -s -c '[.[] | select(.event == "ipc_ns")] | length' "$TRACE"/shmtrace.*.jsonl
+	assert_output 0
 	report_outcome
 	assert_output "$(printf '%s\n' '[[0,4096,true,true]]' 0 '[]')"
 }

@@ -7,7 +7,9 @@
  *   clone        a child made with clone(CLONE_NEWIPC) makes it and exits
  *   setns        makes it, removes it, and with setns goes back to the
  *                first namespace, where it attaches and detaches id 0
- * Prints "ids A B": the test checks that they collide.  Exit 77: the
+ *   vfork        makes none: a vfork child (our memory, its own pid)
+ *                unshares and _exits; we then attach and detach id 0
+ * Prints "ids A B" (B is -1 for vfork): the test checks that they collide.  Exit 77: the
  * system cannot make an IPC namespace. */
 #include <fcntl.h>
 #include <sched.h>
@@ -42,7 +44,19 @@ int main(int argc, char **argv)
 	int first = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
 	if (first == -1)
 		return 1;
-	if (strcmp(how, "clone") == 0) {
+	if (strcmp(how, "vfork") == 0) {
+		void *p;
+		pid_t child = vfork();
+		if (child == 0)
+			_exit(unshare(CLONE_NEWIPC) == 0 ? 0 : 77);
+		int status;
+		if (child == -1 || waitpid(child, &status, 0) != child || !WIFEXITED(status))
+			return 1;
+		if (WEXITSTATUS(status) != 0)
+			return WEXITSTATUS(status);
+		if ((p = shmat(first, NULL, 0)) == (void *)-1 || shmdt(p) != 0)
+			return 1;
+	} else if (strcmp(how, "clone") == 0) {
 		static char stack[65536];
 		/* A copy of us (no CLONE_VM): second_id comes back as the exit status. */
 		pid_t child = clone(make_second, stack + sizeof stack, CLONE_NEWIPC | SIGCHLD, NULL);
