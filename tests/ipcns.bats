@@ -109,3 +109,15 @@ traced_ipcns() {
 	report_outcome
 	assert_output "$(printf '%s\n' '[[0,4096,true,true]]' 0 '[]')"
 }
+
+@test "hand-written, without run's table: a namespace whose process never ended keeps its segment; one whose processes exited does not" {
+	# 600 in the first namespace makes id 0, moves, makes and removes id 0,
+	# moves back and attaches its own id 0; 601 (exits) and 602 (no exit
+	# record: still running) make id 0 in namespaces of their own.
+	report_dir=$(fixture ipc-ns)
+	run --separate-stderr "$SHMTRACE" report --format json "$report_dir"
+	assert_equal "$status" 1
+	run jq -c '[.leaked_segments[] | [.shmid, .size, .in_kernel, .ipc_ns]], .summary.gone_with_namespace,
+		[.misuse[].kind], .summary.warnings' <<<"$output"
+	assert_output "$(printf '%s\n' '[[0,4096,null,4026531839],[0,16384,null,4026532002]]' 1 '[]' 0)"
+}
