@@ -284,7 +284,8 @@ static void on_shmctl(struct model *m, struct process *p, const struct call_rec 
 	if (strcmp(cmd, "IPC_RMID") != 0)
 		return;
 	if (s->removed) {
-		json_t *f = misuse(m, "double_remove", p, stack, seg_key(p->ipc_ns, shmid), "IPC_RMID of a segment already removed");
+		json_t *f = misuse(m, "double_remove", p, stack, seg_key(p->ipc_ns, shmid),
+				   "IPC_RMID of a segment already removed");
 		json_object_set_new(f, "shmid", json_integer(shmid));
 		return;
 	}
