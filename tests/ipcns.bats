@@ -74,14 +74,22 @@ traced_ipcns() {
 	assert_output "$(printf '%s\n' '[[0,4096,true,true]]' 1 '[]')"
 }
 
-@test "setns back to the first namespace: shmat of id 0 is the first segment, not the removed one of the same id" {
-	traced_ipcns setns
+# setns_back HOW: the setns test, with setns(fd, CLONE_NEWIPC) or setns(fd, 0).
+setns_back() {
+	TRACE="$BATS_TEST_TMPDIR/trace-$1"
+	traced_ipcns "$1"
 	run jq -s -c '[.[] | select(.event == "start" or .event == "ipc_ns") | .ipc_ns] | [length, (unique | length), .[0] == .[2]]' \
 		"$TRACE"/shmtrace.*.jsonl
 	assert_output '[3,2,true]'
 	# Not attach_after_remove: the removed segment was the other namespace's.
 	report_outcome
 	assert_output "$(printf '%s\n' '[[0,4096,true,true]]' 0 '[]')"
+}
+
+@test "setns back to the first namespace (by type, and by setns(fd, 0)): shmat of id 0 is the first segment, not the removed one of the same id" {
+	for how in setns setns-any; do
+		setns_back "$how"
+	done
 }
 
 @test "nsenter into a namespace a process keeps: ipcrm -m 0 there leaves the run's id 0 a leak" {

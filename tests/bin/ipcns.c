@@ -7,6 +7,7 @@
  *   clone        a child made with clone(CLONE_NEWIPC) makes it and exits
  *   setns        makes it, removes it, and with setns goes back to the
  *                first namespace, where it attaches and detaches id 0
+ *   setns-any    the same with setns(fd, 0): any type of namespace
  *   vfork        makes none: a vfork child (our memory, its own pid)
  *                unshares and _exits; we then attach and detach id 0
  * Prints "ids A B" (B is -1 for vfork): the test checks that they collide.  Exit 77: the
@@ -73,9 +74,10 @@ int main(int argc, char **argv)
 			return err ? err : 1;
 		if (make_second(NULL) != 0)
 			return 1;
-		if (strcmp(how, "setns") == 0) {
+		if (strncmp(how, "setns", 5) == 0) {
 			void *p;
-			if (shmctl(second_id, IPC_RMID, NULL) != 0 || setns(back, CLONE_NEWIPC) != 0 ||
+			int type = strcmp(how, "setns-any") == 0 ? 0 : CLONE_NEWIPC;
+			if (shmctl(second_id, IPC_RMID, NULL) != 0 || setns(back, type) != 0 ||
 			    (p = shmat(first, NULL, 0)) == (void *)-1 || shmdt(p) != 0)
 				return 1;
 		}
