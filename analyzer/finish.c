@@ -67,9 +67,32 @@ static void other_segment(struct model *m, const json_t *k, const char *note)
 					(json_int_t)num(k, "cpid"), "uid", (json_int_t)num(k, "uid"), "note", note));
 }
 
+/* Whether IPC namespace NS may still hold segments at the end: the one
+ * whose table run took (the run's own, which outlives it), or, without
+ * run's table at the end (which it takes once every process of the run has
+ * ended), one that a process the trace never saw end is still in.  The
+ * kernel destroys a namespace's segments with it (ipc_namespaces(7)); one
+ * kept alive by a bind mount or an open descriptor alone is not seen. */
+static int ns_alive(struct model *m, unsigned long long ns)
+{
+	if (ns == table_ns(m, m->kernel_after ? m->kernel_after : m->kernel_before))
+		return 1;
+	if (m->kernel_after)
+		return 0;
+	uint64_t pid;
+	void *value;
+	for (size_t i = 0; map_next(&m->processes, &i, &pid, &value);) {
+		const struct process *p = value;
+		if (!p->ended && p->ipc_ns == ns)
+			return 1;
+	}
+	return 0;
+}
+
 /* Traced leaks, minus those gone from the kernel's table by the end (removed
- * by someone outside the trace), plus segments that appeared in the table
- * during the run without a traced creation. */
+ * by someone outside the trace) and those that went with their namespace,
+ * plus segments that appeared in the table during the run without a traced
+ * creation. */
 static size_t collect_leaks(struct model *m, struct leak **out)
 {
 	size_t n = 0, cap = 0;
@@ -80,8 +103,12 @@ static size_t collect_leaks(struct model *m, struct leak **out)
 		struct segment *s = value;
 		if (!s->traced_create || s->removed)
 			continue;
-		const json_t *k = m->kernel_after ? in_table(m->kernel_after, s->shmid) : NULL;
-		if (m->kernel_after && !k) {
+		if (!ns_alive(m, s->ipc_ns)) {
+			count(section(m, "summary"), "gone_with_namespace", 1);
+			continue;
+		}
+		const json_t *k = in_table(m, m->kernel_after, s->ipc_ns, s->shmid);
+		if (m->kernel_after && !k && table_ns(m, m->kernel_after) == s->ipc_ns) {
 			count(section(m, "summary"), "removed_outside_trace", 1);
 			continue;
 		}
@@ -98,8 +125,9 @@ static size_t collect_leaks(struct model *m, struct leak **out)
 	json_array_foreach(m->kernel_after ? json_object_get(m->kernel_after, "segments") : NULL, i, seg)
 	{
 		int id = (int)num(seg, "shmid");
-		struct segment *s = map_get(&m->segments, (uint64_t)id);
-		if ((m->kernel_before && in_table(m->kernel_before, id)) || (s && (s->traced_create || s->nattach)))
+		unsigned long long ns = table_ns(m, m->kernel_after);
+		struct segment *s = map_get(&m->segments, seg_key(ns, id));
+		if (in_table(m, m->kernel_before, ns, id) || (s && (s->traced_create || s->nattach)))
 			continue;
 		if (m->own_pids_only && !map_get(&m->processes, (uint64_t)num(seg, "cpid")))
 			continue; /* another run's, beside this one */
@@ -122,8 +150,9 @@ static size_t collect_leaks(struct model *m, struct leak **out)
 static void kernel_verdict(struct model *m, json_t *f, const struct leak *l)
 {
 	int id = leak_shmid(l);
+	unsigned long long ns = l->seg ? l->seg->ipc_ns : table_ns(m, m->kernel_after);
 	int ours = l->kernel && of_this_run(m, num(l->kernel, "cpid")) == 1;
-	int before = m->kernel_before && in_table(m->kernel_before, id);
+	int before = in_table(m, m->kernel_before, ns, id) != NULL;
 	if (l->kernel)
 		json_object_set_new(f, "kernel_cpid", json_integer(num(l->kernel, "cpid")));
 	json_object_set_new(f, "removable", json_boolean(ours && !before));
@@ -137,7 +166,10 @@ static json_t *traced_leak(struct model *m, const struct leak *l)
 			      nullable_str(s->creator_exe), "created_ts", (json_int_t)s->create_ts, "stack",
 			      symbolize_stack(m->symbols, s->create_stack), "attached", attached_now(m, s),
 			      "seen_by_trace", 1);
-	json_object_set_new(f, "in_kernel", l->kernel ? json_true() : m->kernel_after ? json_false() : json_null());
+	/* run's table is of its own namespace only: of another, nothing known. */
+	int seen_table = m->kernel_after && table_ns(m, m->kernel_after) == s->ipc_ns;
+	json_object_set_new(f, "in_kernel", l->kernel ? json_true() : seen_table ? json_false() : json_null());
+	json_object_set_new(f, "ipc_ns", s->ipc_ns ? json_integer((json_int_t)s->ipc_ns) : json_null());
 	return f;
 }
 

@@ -20,6 +20,7 @@ static struct process *process(struct model *m, int pid)
 		return p;
 	p = calloc(1, sizeof *p);
 	p->pid = pid;
+	p->ipc_ns = m->run_ns; /* until a record of its own says */
 	map_put(&m->processes, (uint64_t)pid, p);
 	count(section(m, "summary"), "processes", 1);
 	return p;
@@ -28,10 +29,10 @@ static struct process *process(struct model *m, int pid)
 static void bury(struct model *m, struct segment *s, int pid, struct stack *stack)
 {
 	struct tomb *t = &m->tombs->t[m->tombs->next++ % TOMBS];
-	if (map_get(&m->removed, (uint64_t)t->shmid) == t)
-		map_remove(&m->removed, (uint64_t)t->shmid);
-	*t = (struct tomb){s->shmid, pid, stack};
-	map_put(&m->removed, (uint64_t)s->shmid, t);
+	if (map_get(&m->removed, t->seg_key) == t)
+		map_remove(&m->removed, t->seg_key);
+	*t = (struct tomb){seg_key(s->ipc_ns, s->shmid), s->shmid, pid, stack};
+	map_put(&m->removed, t->seg_key, t);
 }
 
 static void free_segment(struct segment *s)
@@ -50,26 +51,29 @@ static void maybe_destroy(struct model *m, struct segment *s)
 		m->live.segments--;
 		m->live.bytes -= s->size;
 	}
-	if (map_get(&m->segments, (uint64_t)s->shmid) == s)
-		map_remove(&m->segments, (uint64_t)s->shmid);
+	if (map_get(&m->segments, seg_key(s->ipc_ns, s->shmid)) == s)
+		map_remove(&m->segments, seg_key(s->ipc_ns, s->shmid));
 	free_segment(s);
 }
 
-/* The segment the kernel now calls SHMID; one the trace never saw created
- * is noted once as created outside the trace. */
-static struct segment *segment(struct model *m, int shmid, const struct process *p, struct stack *stack);
+/* The segment the kernel now calls SHMID in namespace IPC_NS; one the trace
+ * never saw created is noted once as created outside the trace. */
+static struct segment *segment(struct model *m, unsigned long long ipc_ns, int shmid, const struct process *p,
+			       struct stack *stack);
 
-static struct segment *new_segment(struct model *m, int shmid)
+static struct segment *new_segment(struct model *m, unsigned long long ipc_ns, int shmid)
 {
-	struct segment *old = map_get(&m->segments, (uint64_t)shmid);
+	uint64_t k = seg_key(ipc_ns, shmid);
+	struct segment *old = map_get(&m->segments, k);
 	if (old) {
 		old->orphaned = 1;
-		map_remove(&m->segments, (uint64_t)shmid);
+		map_remove(&m->segments, k);
 		maybe_destroy(m, old);
 	}
 	struct segment *s = calloc(1, sizeof *s);
 	s->shmid = shmid;
-	map_put(&m->segments, (uint64_t)shmid, s);
+	s->ipc_ns = ipc_ns;
+	map_put(&m->segments, k, s);
 	return s;
 }
 
@@ -121,18 +125,20 @@ static json_t *misuse(struct model *m, const char *kind, const struct process *p
 	return f;
 }
 
-static struct segment *segment(struct model *m, int shmid, const struct process *p, struct stack *stack)
+static struct segment *segment(struct model *m, unsigned long long ipc_ns, int shmid, const struct process *p,
+			       struct stack *stack)
 {
-	struct segment *s = map_get(&m->segments, (uint64_t)shmid);
+	uint64_t k = seg_key(ipc_ns, shmid);
+	struct segment *s = map_get(&m->segments, k);
 	if (s)
 		return s;
-	s = new_segment(m, shmid);
-	if (!map_get(&m->externals, (uint64_t)shmid)) {
-		map_put(&m->externals, (uint64_t)shmid, (void *)1);
+	s = new_segment(m, ipc_ns, shmid);
+	if (!map_get(&m->externals, k)) {
+		map_put(&m->externals, k, (void *)1);
 		/* run's table says whether it is an earlier run's (a crashed
 		 * server's, found again at its next start). */
-		const json_t *before = m->kernel_before ? in_table(m->kernel_before, shmid) : NULL;
-		json_t *f = misuse(m, "created_outside_trace", p, stack, (uint64_t)shmid,
+		const json_t *before = in_table(m, m->kernel_before, ipc_ns, shmid);
+		json_t *f = misuse(m, "created_outside_trace", p, stack, k,
 				   before ? "segment used but not created by a traced call: it was there before the run "
 					    "(noted, not a leak)"
 					  : "segment used but not created by a traced call (noted, not a leak)");
@@ -194,11 +200,11 @@ static void on_shmget(struct model *m, struct process *p, const struct call_rec 
 {
 	int shmid = (int)c->ret;
 	if (c->created != 1) {
-		struct segment *s = segment(m, shmid, p, stack);
+		struct segment *s = segment(m, p->ipc_ns, shmid, p, stack);
 		s->key = c->key;
 		return;
 	}
-	struct segment *s = new_segment(m, shmid);
+	struct segment *s = new_segment(m, p->ipc_ns, shmid);
 	s->key = c->key;
 	s->size = c->size;
 	s->traced_create = 1;
@@ -246,10 +252,10 @@ static void replaced_attachments(struct model *m, struct process *p, unsigned lo
 static void on_shmat(struct model *m, struct process *p, const struct call_rec *c, struct stack *stack)
 {
 	int shmid = (int)c->shmid;
-	struct segment *s = segment(m, shmid, p, stack);
+	struct segment *s = segment(m, p->ipc_ns, shmid, p, stack);
 	replaced_attachments(m, p, c->ret_addr, mapped_length(s));
 	if (s->removed) {
-		json_t *f = misuse(m, "attach_after_remove", p, stack, (uint64_t)shmid,
+		json_t *f = misuse(m, "attach_after_remove", p, stack, seg_key(p->ipc_ns, shmid),
 				   "shmat of a segment already marked for removal (works on Linux only)");
 		json_object_set_new(f, "shmid", json_integer(shmid));
 	}
@@ -274,11 +280,12 @@ static void on_shmctl(struct model *m, struct process *p, const struct call_rec 
 	int shmid = (int)c->shmid;
 	if (!cmd[0] || strcmp(cmd, "IPC_INFO") == 0 || strcmp(cmd, "SHM_INFO") == 0 || strncmp(cmd, "SHM_STAT", 8) == 0)
 		return; /* no segment id in these */
-	struct segment *s = segment(m, shmid, p, stack);
+	struct segment *s = segment(m, p->ipc_ns, shmid, p, stack);
 	if (strcmp(cmd, "IPC_RMID") != 0)
 		return;
 	if (s->removed) {
-		json_t *f = misuse(m, "double_remove", p, stack, (uint64_t)shmid, "IPC_RMID of a segment already removed");
+		json_t *f = misuse(m, "double_remove", p, stack, seg_key(p->ipc_ns, shmid),
+				   "IPC_RMID of a segment already removed");
 		json_object_set_new(f, "shmid", json_integer(shmid));
 		return;
 	}
@@ -304,10 +311,11 @@ static int classify_failure(struct model *m, struct process *p, const struct cal
 							  strncmp(c->cmd, "SHM_STAT", 8) == 0);
 	if ((strcmp(c->call, "shmat") == 0 || strcmp(c->call, "shmctl") == 0) && (einval || eidrm) && !by_index) {
 		int shmid = (int)c->shmid;
-		struct tomb *t = map_get(&m->removed, (uint64_t)shmid);
-		if (!t || map_get(&m->segments, (uint64_t)shmid))
+		uint64_t k = seg_key(p->ipc_ns, shmid);
+		struct tomb *t = map_get(&m->removed, k);
+		if (!t || map_get(&m->segments, k))
 			return 0;
-		json_t *u = misuse(m, "use_after_remove", p, stack, (uint64_t)shmid,
+		json_t *u = misuse(m, "use_after_remove", p, stack, k,
 				   "call on a segment id that was already removed");
 		json_object_set_new(u, "shmid", json_integer(shmid));
 		json_object_set_new(u, "removed_by_pid", json_integer(t->pid));
@@ -549,6 +557,29 @@ static void on_killed(struct model *m, struct process *p, const json_t *rec)
 	p->ended = 1;
 }
 
+/* The IPC namespace a process record names (0: none, an older trace); the
+ * first one named is the run's, unless run's table said it first. */
+static unsigned long long record_ns(struct model *m, const json_t *rec)
+{
+	long long ns = num(rec, "ipc_ns");
+	if (ns <= 0)
+		return 0;
+	if (!m->run_ns)
+		m->run_ns = (unsigned long long)ns;
+	return (unsigned long long)ns;
+}
+
+/* The segment a forked child inherited attached at ADDR: its parent's
+ * attachment there, which may be in a namespace neither is in now. */
+static struct segment *inherited(struct model *m, struct process *p, const struct process *parent, const json_t *a)
+{
+	unsigned long long addr = hexnum(a, "addr");
+	for (const struct attachment *pa = parent ? parent->att : NULL; pa; pa = pa->next)
+		if (pa->addr == addr && pa->seg->shmid == (int)num(a, "shmid"))
+			return pa->seg;
+	return segment(m, parent ? parent->ipc_ns : p->ipc_ns, (int)num(a, "shmid"), p, NULL);
+}
+
 static void on_process(struct model *m, const char *event, const json_t *rec)
 {
 	int pid = (int)num(rec, "pid");
@@ -564,11 +595,15 @@ static void on_process(struct model *m, const char *event, const json_t *rec)
 		p = process(m, pid);
 		p->ended = 0;
 		p->ppid = (int)num(rec, "ppid");
+		p->ipc_ns = m->run_ns;
 		free(p->exe); /* a new process: not the program of the pid's last one */
 		p->exe = NULL;
 	} else {
 		p = process(m, pid);
 	}
+	unsigned long long ns = record_ns(m, rec);
+	if (ns)
+		p->ipc_ns = ns;
 	if (strcmp(event, EV_START) == 0 || strcmp(event, EV_EXEC) == 0) {
 		if (strcmp(event, EV_EXEC) == 0)
 			end_attachments(m, p, "exec");
@@ -577,6 +612,8 @@ static void on_process(struct model *m, const char *event, const json_t *rec)
 		/* The program is the parent's: the fork record names it (the
 		 * parent may have left no record), older ones do not. */
 		struct process *parent = map_get(&m->processes, (uint64_t)p->ppid);
+		if (!ns && parent) /* an older trace: where its parent is */
+			p->ipc_ns = parent->ipc_ns;
 		set_exe(p, rec);
 		if (!p->exe && parent && parent->exe)
 			p->exe = strdup(parent->exe);
@@ -584,7 +621,7 @@ static void on_process(struct model *m, const char *event, const json_t *rec)
 		json_t *a;
 		json_array_foreach(json_object_get(rec, "attached"), i, a)
 		{
-			struct segment *s = segment(m, (int)num(a, "shmid"), p, NULL);
+			struct segment *s = inherited(m, p, parent, a);
 			if (!s->size && num(a, "size") > 0) /* the mapped length, for SHM_REMAP */
 				s->size = (unsigned long long)num(a, "size");
 			attach(p, s, hexnum(a, "addr"), NULL, 1);
@@ -625,6 +662,8 @@ void model_feed(struct model *m, const struct record *record, struct trace_file 
 											    : &m->kernel_after;
 		json_decref(*slot);
 		*slot = json_incref((json_t *)rec);
+		if (!m->run_ns && num(rec, "ipc_ns") > 0)
+			m->run_ns = (unsigned long long)num(rec, "ipc_ns");
 	} else if (json_is_integer(json_object_get(rec, "pid"))) {
 		on_process(m, event, rec);
 	} else {
@@ -649,10 +688,11 @@ int model_init(struct model *m, struct reader *r, struct symbolizer *symbols)
 	m->reader = r;
 	m->symbols = symbols;
 	m->tombs = calloc(1, sizeof *m->tombs);
-	m->report = json_pack("{s:s, s:i, s:[], s:[], s:[], s:[], s:[], s:[], s:[], s:{s:{}, s:{}, s:i, s:i, s:i}}",
+	m->report = json_pack("{s:s, s:i, s:[], s:[], s:[], s:[], s:[], s:[], s:[], s:{s:{}, s:{}, s:i, s:i, s:i, s:i}}",
 			      "format", "shmtrace-report", "version", 1, "leaked_segments", "unremoved_keys",
 			      "posix_names_never_unlinked", "undetached_attachments", "misuse", "killed_processes", "other_segments",
-			      "summary", "calls", "failures", "injected", 0, "processes", 0, "removed_outside_trace", 0);
+			      "summary", "calls", "failures", "injected", 0, "processes", 0, "removed_outside_trace", 0,
+			      "gone_with_namespace", 0);
 	return m->tombs && m->report ? 0 : -1;
 }
 

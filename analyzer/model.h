@@ -21,17 +21,20 @@
 struct model {
 	struct reader *reader;
 	struct symbolizer *symbols; /* the caller's: a sweep keeps one for all its runs */
-	struct map segments;  /* shmid -> struct segment, the current one */
+	struct map segments;  /* seg_key(namespace, shmid) -> struct segment, the current one */
 	struct map processes; /* pid -> struct process */
 	struct map groups;    /* grouped findings: hash -> json_t in one of the arrays */
-	struct map removed;   /* shmid -> struct tomb: recently destroyed ids */
-	struct map externals; /* shmid -> noted once: segment created outside the trace */
+	struct map removed;   /* seg_key -> struct tomb: recently destroyed ids */
+	struct map externals; /* seg_key -> noted once: segment created outside the trace */
 	struct map posix;     /* hash of name -> struct posix_name, not unlinked yet */
 	struct map ftoks;     /* key -> struct ftok_origin, the first seen */
 	struct tomb_ring *tombs;
 	json_t *kernel_before, *kernel_after;
 	json_t *run_processes; /* run's "processes" record: the kernel's word on the run's pids */
 	struct map run_pids;   /* its pids -> 1 */
+	/* The run's IPC namespace: run's tables', else the first process's;
+	 * records without "ipc_ns" (older traces) are in it.  0: unknown. */
+	unsigned long long run_ns;
 	int own_pids_only; /* kernel diff: only segments whose creator is in the trace */
 	long long calls[CALL_COUNT], injected; /* by enum call_id */
 	struct {

@@ -11,6 +11,7 @@
 
 struct segment {
 	int shmid;
+	unsigned long long ipc_ns; /* the IPC namespace the id belongs to */
 	unsigned key;
 	unsigned long long size;
 	int traced_create; /* created by a traced shmget, not found existing */
@@ -34,12 +35,14 @@ struct attachment {
 
 struct process {
 	int pid, ppid;
+	unsigned long long ipc_ns; /* where its calls are: its record's, or the run's */
 	char *exe;
 	struct attachment *att;
 	int ended;
 };
 
 struct tomb {
+	uint64_t seg_key;
 	int shmid;
 	int pid;
 	struct stack *stack;
@@ -83,11 +86,29 @@ static inline long long num(const json_t *o, const char *key)
 	return json_integer_value(json_object_get(o, key));
 }
 
-/* SHMID's line in one of run's kernel tables (kernel.jsonl), or NULL. */
-static inline const json_t *in_table(const json_t *snapshot, int shmid)
+/* Segment ids are per IPC namespace (ipc_namespaces(7)): the model's maps
+ * key a segment by both.  Namespaces are inode numbers of nsfs, 32 bits. */
+static inline uint64_t seg_key(unsigned long long ipc_ns, int shmid)
+{
+	return (uint64_t)ipc_ns << 32 | (uint32_t)shmid;
+}
+
+/* The namespace whose table run took: the snapshot's, or else the run's. */
+static inline unsigned long long table_ns(const struct model *m, const json_t *snapshot)
+{
+	long long ns = json_integer_value(json_object_get(snapshot, "ipc_ns"));
+	return ns > 0 ? (unsigned long long)ns : m->run_ns;
+}
+
+/* SHMID of namespace IPC_NS in one of run's kernel tables (kernel.jsonl),
+ * or NULL: run can read only its own namespace's table. */
+static inline const json_t *in_table(const struct model *m, const json_t *snapshot, unsigned long long ipc_ns,
+				     int shmid)
 {
 	size_t i;
 	json_t *seg;
+	if (!snapshot || table_ns(m, snapshot) != ipc_ns)
+		return NULL;
 	json_array_foreach(json_object_get(snapshot, "segments"), i, seg)
 	{
 		if (num(seg, "shmid") == shmid)

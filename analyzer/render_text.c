@@ -255,6 +255,8 @@ int render_text(FILE *out, const json_t *report)
 		fprintf(out, "  suppressed: %lld\n", n(sum, "suppressed"));
 	if (n(sum, "removed_outside_trace"))
 		fprintf(out, "  removed outside the trace: %lld segment(s)\n", n(sum, "removed_outside_trace"));
+	if (n(sum, "gone_with_namespace"))
+		fprintf(out, "  gone with their IPC namespace: %lld segment(s)\n", n(sum, "gone_with_namespace"));
 	if (n(sum, "warnings"))
 		fprintf(out, "  the trace had %lld problem(s), see the warnings above%s\n", n(sum, "warnings"),
 			n(sum, "incomplete_files") ? "; it is incomplete" : "");

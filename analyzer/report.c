@@ -27,6 +27,8 @@ const char report_usage[] =
 	"Audit the traces of a run (trace directories or files) offline: segments\n"
 	"created and never removed, their keys, attachments never detached, misuse.\n"
 	"Without PATH: the newest ./shmtrace.*.* directory, as shmtrace run names them.\n"
+	"Segment ids are kept apart per IPC namespace; segments that died with their\n"
+	"namespace are not leaks.\n"
 	"\n"
 	"Options:\n"
 	"  -f, --format FORMAT      text (default), json or sarif\n"

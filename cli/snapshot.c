@@ -5,11 +5,15 @@
  * The processes of the run that run collected dead of a signal go there
  * too, as the kernel told run, and at the end the run's process ids.
  * Only run writes this file (created O_EXCL by run.c); the report takes
- * these records from it alone, never from a trace. */
+ * these records from it alone, never from a trace.  The table is that of
+ * run's own IPC namespace, the only one it can read: each record names it
+ * ("ipc_ns", the inode of /proc/self/ns/ipc), so that the report compares
+ * it only with the segments of that namespace. */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -39,12 +43,15 @@ static void dev_shm_inodes(FILE *f)
 
 int write_kernel_snapshot(FILE *f, const char *when)
 {
+	struct stat ipc; /* which namespace the table is of */
 	struct sysv_segment *segs = NULL;
 	long n = sysv_read_segments("/proc/sysvipc/shm", &segs);
 	if (n < 0)
 		return -1;
 	fprintf(f, "{\"event\":\"kernel\",\"when\":\"%s\",\"ts\":%llu,\"realtime\":%llu", when,
 		ns(CLOCK_MONOTONIC), ns(CLOCK_REALTIME));
+	if (stat("/proc/self/ns/ipc", &ipc) == 0)
+		fprintf(f, ",\"ipc_ns\":%llu", (unsigned long long)ipc.st_ino);
 	if (strcmp(when, "before") == 0)
 		dev_shm_inodes(f);
 	fputs(",\"segments\":[", f);

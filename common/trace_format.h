@@ -24,6 +24,7 @@
 #define EV_EXIT "exit"     /* the process ended by exit() or _exit() */
 #define EV_STACK "stack"   /* an interned backtrace, referred to by id */
 #define EV_CALL "call"     /* one shared-memory call */
+#define EV_IPC_NS "ipc_ns" /* a process moved to another IPC namespace */
 #define EV_KILLED "killed" /* kernel.jsonl: run collected a process a signal killed */
 
 /* Deepest backtrace recorded; SHMTRACE_BACKTRACE defaults to the second. */

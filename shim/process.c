@@ -93,6 +93,7 @@ static void write_process_start(const char *event)
 	jw_key(&w, "uid"), jw_uint(&w, getuid());
 	jw_key(&w, "euid"), jw_uint(&w, geteuid());
 	write_exe(&w);
+	write_ipc_ns_field(&w);
 	jw_key(&w, "cwd"), jw_str(&w, getcwd(path, sizeof path) ? path : "", sizeof path);
 	write_argv(&w);
 	jw_close(&w, '}');
@@ -113,6 +114,7 @@ static void write_fork(pid_t parent, int own_file)
 	jw_key(&w, "ppid"), jw_int(&w, parent);
 	jw_key(&w, "own_file"), jw_lit(&w, own_file ? "true" : "false");
 	write_exe(&w); /* the parent may have no file to name it */
+	write_ipc_ns_field(&w); /* clone(CLONE_NEWIPC) gives a child its own */
 	write_sysv_attachments(&w);
 	jw_close(&w, '}');
 	size_t len = jw_finish(&w);

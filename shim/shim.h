@@ -54,6 +54,7 @@ struct proc {
 	int forked;                     /* this image began as a fork of... */
 	pid_t fork_parent;              /* ...this process */
 	unsigned long long born_mono, born_real; /* when it started (or forked) */
+	unsigned long long ipc_ns;      /* IPC namespace last written in a record (ns.c) */
 	_Atomic long attached;          /* traced attachments not yet detached */
 	int backtrace_depth;            /* SHMTRACE_BACKTRACE: frames recorded */
 	int capture_depth;              /* frames taken: more when caller= rules need them */
@@ -89,6 +90,12 @@ HIDDEN void identity_atfork(void);
 HIDDEN bool proc_is_self(void);
 HIDDEN bool proc_is_self_exact(void);
 HIDDEN long identity_raw_clone(long number, const long a[6]);
+
+/* ns.c: IPC namespaces */
+HIDDEN unsigned long long read_ipc_ns(void); /* 0 if unknown */
+struct jw;
+HIDDEN void write_ipc_ns_field(struct jw *w); /* "ipc_ns" of an opening record */
+HIDDEN long ns_raw_change(long number, const long a[6]);
 
 /* call.c */
 HIDDEN void call_reset_child(void);

@@ -1,0 +1,102 @@
+/* IPC namespaces.  Segment ids and keys belong to an IPC namespace
+ * (ipc_namespaces(7)): id 0 in one is not id 0 in another.  Every process
+ * record names the namespace of the process (the inode of its
+ * /proc/thread-self/ns/ipc, read when the record is written), and a
+ * process that moves to another one with unshare(2) or setns(2) -- by the
+ * libc functions or through syscall(3) -- says so in an "ipc_ns" record,
+ * if its trace file is open (else its opening record, written later, says
+ * where it is then).  A child made with clone(CLONE_NEWIPC) is a new
+ * process: its fork record names its own namespace. */
+#include <dlfcn.h>
+#include <errno.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+
+#include "../common/trace_format.h"
+#include "jsonw.h"
+#include "shim.h"
+
+/* A namespace is per thread (a thread may unshare alone), so the calling
+ * thread's; /proc/thread-self came with Linux 3.17.  0 if unknown. */
+unsigned long long read_ipc_ns(void)
+{
+	struct stat st;
+	if (stat("/proc/thread-self/ns/ipc", &st) == 0 || stat("/proc/self/ns/ipc", &st) == 0)
+		return (unsigned long long)st.st_ino;
+	return 0;
+}
+
+void write_ipc_ns_field(struct jw *w)
+{
+	proc.ipc_ns = read_ipc_ns();
+	if (proc.ipc_ns)
+		jw_key(w, "ipc_ns"), jw_uint(w, proc.ipc_ns);
+}
+
+/* After a successful unshare or setns: a record if the namespace moved. */
+static void namespace_may_have_changed(void)
+{
+	/* Asks the kernel: a vfork child, which shares our memory, must not
+	 * move its parent (rare enough to pay a getpid). */
+	if (shim_busy || !proc_is_self_exact())
+		return;
+	int saved = errno;
+	shim_busy = 1;
+	ensure_init();
+	unsigned long long now = read_ipc_ns();
+	if (now && now != proc.ipc_ns && atomic_load(&proc.file) == FILE_OPEN) {
+		char buf[256];
+		struct jw w;
+		jw_init(&w, buf, sizeof buf);
+		jw_open(&w, '{');
+		jw_key(&w, "event"), jw_str(&w, EV_IPC_NS, 16);
+		jw_key(&w, "pid"), jw_int(&w, proc.pid);
+		jw_key(&w, "tid"), jw_int(&w, current_tid());
+		jw_key(&w, "ts"), jw_uint(&w, now_ns(CLOCK_MONOTONIC));
+		jw_key(&w, "realtime"), jw_uint(&w, now_ns(CLOCK_REALTIME));
+		jw_key(&w, "ipc_ns"), jw_uint(&w, now);
+		jw_close(&w, '}');
+		size_t len = jw_finish(&w);
+		if (len)
+			out_write(buf, len);
+		proc.ipc_ns = now;
+	}
+	shim_busy = 0;
+	errno = saved;
+}
+
+EXPORT int unshare(int flags)
+{
+	static int (*real_unshare)(int);
+	if (!real_unshare) /* may come before our constructor */
+		real_unshare = (int (*)(int))dlsym(RTLD_NEXT, "unshare");
+	int ret = real_unshare(flags);
+	if (ret == 0 && (flags & CLONE_NEWIPC))
+		namespace_may_have_changed();
+	return ret;
+}
+
+EXPORT int setns(int fd, int nstype)
+{
+	static int (*real_setns)(int, int);
+	if (!real_setns)
+		real_setns = (int (*)(int, int))dlsym(RTLD_NEXT, "setns");
+	int ret = real_setns(fd, nstype);
+	/* nstype 0 takes whatever namespace FD is; a pidfd may name several. */
+	if (ret == 0 && (nstype == 0 || (nstype & CLONE_NEWIPC)))
+		namespace_may_have_changed();
+	return ret;
+}
+
+/* syscall(SYS_unshare, ...) and syscall(SYS_setns, ...), from syscall(). */
+long ns_raw_change(long number, const long a[6])
+{
+	long ret = real.syscall(number, a[0], a[1], a[2], a[3], a[4], a[5]);
+	int ipc = number == SYS_unshare ? (a[0] & CLONE_NEWIPC) != 0 : a[1] == 0 || (a[1] & CLONE_NEWIPC);
+	if (ret == 0 && ipc)
+		namespace_may_have_changed();
+	return ret;
+}
