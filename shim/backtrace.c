@@ -77,16 +77,18 @@ static int find_self(struct dl_phdr_info *info, size_t size, void *base)
  * bt_after_fork), and a step waits while a fork is under way. */
 static _Atomic int unwinding; /* threads inside such a step */
 static _Atomic int forking;   /* threads about to fork */
+static TLS int forking_here;  /* this thread is one of them */
 
 void fork_guard_enter(void)
 {
-	for (;;) {
-		atomic_fetch_add(&unwinding, 1);
-		if (!atomic_load(&forking))
-			break;
+	atomic_fetch_add(&unwinding, 1);
+	/* A handler that interrupted this thread's own fork goes on: the fork
+	 * waits for it, not it for the fork. */
+	while (atomic_load(&forking) && !forking_here) {
 		atomic_fetch_sub(&unwinding, 1);
 		while (atomic_load(&forking))
 			sched_yield();
+		atomic_fetch_add(&unwinding, 1);
 	}
 	in_fork_guard = 1;
 }
@@ -99,6 +101,7 @@ void fork_guard_leave(void)
 
 void bt_before_fork(void)
 {
+	forking_here = 1;
 	atomic_fetch_add(&forking, 1);
 	/* Not counting this thread, if a handler forks from inside our unwind. */
 	while (atomic_load(&unwinding) > in_fork_guard)
@@ -108,12 +111,14 @@ void bt_before_fork(void)
 void bt_after_fork(void)
 {
 	atomic_fetch_sub(&forking, 1);
+	forking_here = 0;
 }
 
 /* In a new process only this thread is left. */
 void bt_reset_forking(void)
 {
 	atomic_store(&forking, 0);
+	forking_here = 0;
 	atomic_store(&unwinding, in_fork_guard);
 }
 

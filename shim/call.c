@@ -1,6 +1,7 @@
 #include "call.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <time.h>
@@ -16,6 +17,7 @@ static _Atomic unsigned long long call_seq;
 struct entering {
 	struct call *c;
 	bool traced;
+	bool cramped; /* no room for a backtrace */
 };
 
 static void enter_guarded(void *arg)
@@ -26,7 +28,7 @@ static void enter_guarded(void *arg)
 	if (!e->traced)
 		return;
 	c->scratch = scratch_claim();
-	c->nips = c->scratch ? bt_capture(c->scratch->ips, proc.capture_depth) : 0;
+	c->nips = c->scratch && !e->cramped ? bt_capture(c->scratch->ips, proc.capture_depth) : 0;
 }
 
 /* The guard (shim_busy) covers only what must not be entered twice by one
@@ -46,14 +48,26 @@ bool call_enter(struct call *c, enum call_id id)
 		errno = c->entry_errno;
 		return false;
 	}
+	/* Our steps hold cancellation off: libunwind writes to a pipe and a
+	 * file may be opened or grown, each a cancellation point, while shm
+	 * calls are none (a thread cancelled inside them would also leave a
+	 * lock of ours taken). */
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &c->cancel_state);
 	shim_busy = 1;
-	struct entering e = {c, false};
-	run_with_room(enter_guarded, &e);
+	struct entering e = {c, false, false};
+	if (run_with_room(enter_guarded, &e) != 0) {
+		e.cramped = true;
+		enter_guarded(&e);
+	}
 	shim_busy = 0;
 	/* Unwinding may touch errno; the real call must see the caller's. */
 	errno = c->entry_errno;
-	if (!e.traced)
+	if (!e.traced) {
+		pthread_setcancelstate(c->cancel_state, NULL);
+		errno = c->entry_errno;
 		return false;
+	}
+	stack_call_begin();
 	c->name = call_table[id].name;
 	c->rule = -1;
 	c->t0 = now_ns(CLOCK_MONOTONIC);
@@ -177,6 +191,8 @@ void call_leave(struct call *c)
 		warn("lost the record of a call", "too long for its buffer", E2BIG);
 	if (c->scratch)
 		scratch_release(c->scratch);
+	stack_call_end();
+	pthread_setcancelstate(c->cancel_state, NULL);
 	errno = c->result_errno;
 }
 

@@ -30,6 +30,7 @@ struct call {
 	int rule; /* the injection rule that made it fail, or -1 */
 	int entry_errno;
 	int result_errno;
+	int cancel_state; /* the program's, given back at the end */
 	uint64_t t0;
 	int nips;
 	struct scratch *scratch; /* backtrace and record; NULL: the spare below */

@@ -1,19 +1,23 @@
-/* See stack.h.  Borrowed only on a sigaltstack: a program's handler that
- * interrupts us there finds itself on our stack, and a garbage collector
- * that scans from a handler's stack pointer (Boehm's) would be misled; on a
- * sigaltstack it already expects an odd one. */
+/* See stack.h.  Signals wait while we are on a borrowed stack: a handler
+ * would run on it (a garbage collector that scans from a handler's stack
+ * pointer, as Boehm's does, would be misled), and a nested handler of a
+ * sigaltstack would be put at the top of the sigaltstack, over the frames
+ * of the one we came from, since the kernel no longer sees us on it.  Only
+ * where room is short, so the two system calls are rare. */
 #include "stack.h"
 
 #include <dlfcn.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 
-#define STACKS 4
+#define STACKS 16
 #define STACK_SIZE (64u << 10)
 
 static char stacks[STACKS][STACK_SIZE] __attribute__((aligned(64)));
 static _Atomic unsigned stacks_used;
+static TLS int calls_in_progress; /* of ours, on this thread */
 
 /* This thread's sigaltstack, asked once (0: not yet; then lo..hi, empty if none). */
 static TLS int alt_known;
@@ -66,24 +70,37 @@ static int on_altstack(void)
 	return sp >= alt_lo && sp < alt_hi;
 }
 
-void run_with_room(void (*fn)(void *), void *arg)
+void stack_call_begin(void)
 {
+	calls_in_progress++;
+}
+
+void stack_call_end(void)
+{
+	calls_in_progress--;
+}
+
+int run_with_room(void (*fn)(void *), void *arg)
+{
+	if (!calls_in_progress && !on_altstack()) {
+		fn(arg);
+		return 0;
+	}
 #ifdef HAVE_ON_STACK
-	if (on_altstack()) {
-		unsigned seen = atomic_load(&stacks_used);
-		for (int i = 0; i < STACKS; i++) {
-			unsigned bit = 1u << i;
-			if (seen & bit)
-				continue;
-			if (!(atomic_fetch_or(&stacks_used, bit) & bit)) {
-				on_stack(fn, arg, stacks[i] + STACK_SIZE);
-				atomic_fetch_and(&stacks_used, ~bit);
-				return;
-			}
-		}
+	for (int i = 0; i < STACKS; i++) {
+		unsigned bit = 1u << i;
+		if (atomic_fetch_or(&stacks_used, bit) & bit)
+			continue;
+		sigset_t all, old;
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &old);
+		on_stack(fn, arg, stacks[i] + STACK_SIZE);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		atomic_fetch_and(&stacks_used, ~bit);
+		return 0;
 	}
 #endif
-	fn(arg);
+	return -1;
 }
 
 EXPORT int sigaltstack(const stack_t *ss, stack_t *old)

@@ -137,3 +137,27 @@ assert_parent_whole() {
 	run records 'select(.event == "call" and .seq == 1) | .args.path[0:10]'
 	assert_output '"/tmp/xxxxx"'
 }
+
+@test "handlers: one inside fork(), nested in a call on a 16 KiB stack, on 16 sigaltstacks at once, two on one sigaltstack" {
+	# Each as a bare run: "ok", exit 0, no hang (the first used to spin for
+	# ever, the others to crash).
+	for mode in fork nested altstacks twice; do
+		rm -rf "$TRACE"
+		run --separate-stderr timeout 120 "$SHMTRACE" run -q -o "$TRACE" -- "$TESTBIN/handlers" "$mode"
+		assert_success
+		assert_output ok
+		assert_valid_trace
+	done
+	# Every handler call of the last mode is there, from the handler.
+	run records 'select(.event == "call" and .call == "shmget") | .seq'
+	[ "${#lines[@]}" -ge $((300 * 20)) ]
+}
+
+@test "pthread_cancel of a thread in a loop of shm calls acts as bare: never inside our calls, and nothing hangs" {
+	for delay in 20000 1000; do
+		rm -rf "$TRACE"
+		run --separate-stderr timeout 60 "$SHMTRACE" run -q -o "$TRACE" -- "$TESTBIN/cancelled" "$delay"
+		assert_success
+		assert_output "$(printf '%s\n' returned ok)"
+	done
+}
