@@ -33,13 +33,20 @@ fake_ltp() {
 	fake_ltp
 	cp "$SAMPLES/leaky_producer" "$LTP/src/testcases/kernel/syscalls/shmget/shmget90"
 	cp "$SAMPLES/posix_shm" "$LTP/posix/shm_open/1-1"
+	printf '#!/bin/sh\nexec %s /ltp-bats-left leak\n' "$SAMPLES/posix_shm" >"$LTP/posix/shm_open/2-1"
+	chmod +x "$LTP/posix/shm_open/2-1"
 	run --separate-stderr "$ROOT/scripts/ltp-run" "$BUILD" "$LTP"
 	assert_success
+	# Columns: strace, trace, kept by the kernel, leaks, undetached, misuse.
 	# leaky_producer: ftok, shmget, shmat, shmdt; the segment left.
-	assert_line --regexp '^shmget90 +pass +pass +3 +3 +1 +0 +0 *$'
-	# posix_shm: shm_open and shm_unlink, nothing left.
-	assert_line --regexp '^shm_open_1-1 +pass +pass +2 +2 +0 +0 +0 *$'
-	assert_line "2 tests, 2 with the same verdict bare and traced, 0 flagged (verdict differs or a call missing)."
+	assert_line --regexp '^shmget90 +pass +pass +3 +3 +1 +1 +0 +0 *$'
+	# posix_shm: shm_open and shm_unlink, nothing left; with "leak", the
+	# name left in /dev/shm.
+	assert_line --regexp '^shm_open_1-1 +pass +pass +2 +2 +0 +0 +0 +0 *$'
+	assert_line --regexp '^shm_open_2-1 +pass +pass +1 +1 +1 +1 +0 +0 *$'
+	assert_line "3 tests, 3 with the same verdict bare and traced, 0 flagged (verdict differs or a call missing)."
+	# Nothing it left outlives its run: the namespaces were the run's own.
+	[ ! -e /dev/shm/ltp-bats-left ]
 	grep -q '^shmget90 ' "$LTP/results.txt"
 }
 
@@ -48,7 +55,7 @@ fake_ltp() {
 	cp "$TESTBIN/inlinecall" "$LTP/src/testcases/kernel/syscalls/shmget/shmget91"
 	run --separate-stderr "$ROOT/scripts/ltp-run" "$BUILD" "$LTP"
 	assert_failure 1
-	assert_line --regexp '^shmget91 +pass +pass +1 +0 .*MISSING shmget 1$'
+	assert_line --regexp '^shmget91 +pass +pass +1 +0 .*MISSING shmget 1'
 	assert_line "1 tests, 1 with the same verdict bare and traced, 1 flagged (verdict differs or a call missing)."
 }
 
