@@ -78,3 +78,10 @@ fake_ltp() {
 	assert_line --regexp '^shmget90 '
 	refute_line --regexp '^shmget91 '
 }
+
+@test "make ltp without LTP_SRC: one line saying what to give, status 2" {
+	run --separate-stderr make -s -C "$ROOT" ltp B="$BUILD" LTP_SRC=
+	assert_failure 2
+	# The first line ours, the second make's own "*** [Makefile:N: ltp] Error 2".
+	assert_equal "${stderr_lines[0]}" "make ltp: LTP_SRC not set: give the path of an LTP source checkout, e.g. make ltp LTP_SRC=/tmp/ltp"
+}
