@@ -184,6 +184,26 @@ fuzz: build-fuzz/trace_fuzz build-fuzz/files_fuzz build-fuzz/rules_fuzz build-fu
 		-print_final_stats=1 build-fuzz/corpus-rules 2>&1 | grep -E '^stat::number_of_executed_units|^#[0-9]+ *DONE|ERROR|SUMMARY' ; \
 		test $${PIPESTATUS[0]} -eq 0
 
+# make ltp LTP_SRC=/path/to/ltp: the Linux Test Project's shared-memory
+# tests, built from a checkout of LTP's source (we carry none of it) in
+# $(B)/ltp/, each run bare and under `shmtrace run` (and strace) in private
+# IPC and mount namespaces; a table of verdicts, calls and findings, status 1
+# when a verdict differs or a call is missing (docs/reliability.md, "LTP").
+# Not part of `make test`: CI cannot fetch LTP.  LTP_TESTS="shmat03 ..." runs
+# only those.
+LTP_BUILD ?= $(B)/ltp
+ltp: all
+	$(Q)if [ -z "$(LTP_SRC)" ]; then echo "make ltp: LTP_SRC not set: give the path of an LTP source checkout, e.g. make ltp LTP_SRC=/tmp/ltp" >&2; exit 2; fi
+	$(Q)scripts/ltp-build "$(LTP_SRC)" "$(LTP_BUILD)"
+	$(Q)scripts/ltp-run "$(abspath $(B))" "$(LTP_BUILD)" $(LTP_TESTS)
+
+# What building LTP needs beyond `make deps` (kept apart: the tests do not).
+ltp-deps:
+	$(Q)missing=""; for p in autoconf automake m4 make gcc pkg-config strace jq; do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; fi
+
 # Installs missing build and test dependencies from Debian's archive.
 deps:
 	$(Q)scripts/install-deps
@@ -211,4 +231,4 @@ uninstall:
 clean:
 	rm -rf build build-san build-fuzz
 
-.PHONY: all test deps demo bench fuzz install uninstall clean
+.PHONY: all test deps demo bench fuzz install uninstall clean ltp ltp-deps
