@@ -33,6 +33,7 @@
 
 #include "inject.h"
 #include "scratch.h"
+#include "stack.h"
 #include "shim.h"
 
 enum { TOKEN_NEW = 0, TOKEN_OURS = 1, TOKEN_SETTING_UP = 2 };
@@ -78,6 +79,7 @@ static void set_up_child(void)
 	bt_reset_forking();
 	tid_reset();
 	scratch_reset_child();
+	stack_reset_child();
 	call_reset_child();
 	inject_child_after_fork();
 	atomic_store(&proc.file, FILE_NONE);

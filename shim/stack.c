@@ -70,6 +70,13 @@ static int on_altstack(void)
 	return sp >= alt_lo && sp < alt_hi;
 }
 
+/* In a new process: the stacks other threads held are free (this thread
+ * was on none: signals and so a fork from a handler wait while it is). */
+void stack_reset_child(void)
+{
+	atomic_store(&stacks_used, 0);
+}
+
 void stack_call_begin(void)
 {
 	calls_in_progress++;

@@ -16,6 +16,7 @@ HIDDEN int run_with_room(void (*fn)(void *), void *arg);
 /* Around each traced call: a handler's call inside it is nested. */
 HIDDEN void stack_call_begin(void);
 HIDDEN void stack_call_end(void);
+HIDDEN void stack_reset_child(void);
 /* The program set or changed this thread's sigaltstack. */
 HIDDEN void stack_forget_altstack(void);
 
