@@ -47,7 +47,7 @@ teardown() {
 	[ -f "$PG_DIR/data/postmaster.pid" ] && as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate stop >/dev/null 2>&1
 	wait
 	remove_traced_leftovers
-	rm -rf "$TRACE" "$TRACE".* "$PG_DIR/log"
+	rm -rf "$TRACE" "$TRACE".* "$PG_DIR/log" "$PG_DIR/start.out"
 }
 
 as_pg() {
@@ -68,9 +68,9 @@ pg_start() {
 	shift $(($# < 2 ? $# : 2))
 	local start=("$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w -o "$options" start)
 	if [ -n "$trace" ]; then
-		as_pg "$SHMTRACE" run -q -o "$trace" "$@" -- "${start[@]}" >/dev/null 2>&1 3>&- &
+		as_pg "$SHMTRACE" run -q -o "$trace" "$@" -- "${start[@]}" >"$PG_DIR/start.out" 2>&1 3>&- &
 	else
-		as_pg "${start[@]}" >/dev/null 2>&1 3>&- &
+		as_pg "${start[@]}" >"$PG_DIR/start.out" 2>&1 3>&- &
 	fi
 	PG_RUN=$!
 	local i
@@ -93,6 +93,8 @@ pg_stop() {
 # server's segments as they were (BEFORE, from server_segments).
 pg_stop_cleanly() {
 	pg_stop
+	# What pg_ctl (and run) said, and the server's log, when it went wrong.
+	[ "$status" = 0 ] || cat "$PG_DIR/start.out" "$PG_DIR/log" >&2
 	assert_equal "$status" 0
 	assert_equal "$(server_segments)" "$1"
 }
