@@ -137,6 +137,11 @@ void bt_init(void)
 	 * across fork(), or that a signal handler could find taken.  (This
 	 * sets libunwind up, and opens its pipe.) */
 	unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
+	/* One unwind now binds libunwind's lazily bound functions while the
+	 * stack has room: binding one later takes 3 KiB of whatever stack a
+	 * call is on (the registers saved with xsave). */
+	void *warm[4];
+	unw_backtrace(warm, 4);
 	fork_guard_leave();
 	ssize_t n = readlink("/proc/self/exe", exe_path, sizeof exe_path - 1);
 	exe_path[n < 0 ? 0 : n] = '\0';

@@ -40,14 +40,19 @@ bool call_enter(struct call *c, enum call_id id)
 {
 	if (shim_busy)
 		return false;
+	/* From here on a handler's call on this thread is nested in ours, and
+	 * has less stack than it would have bare (stack.h).  (A child sharing
+	 * our memory counts itself for an instant too: harmless.) */
+	stack_call_begin();
 	c->entry_errno = errno;
-	ensure_init();
-	/* Asked before the guard is touched: a child sharing our memory must
-	 * not change it under its parent. */
+	/* Asked before anything else of this thread's is touched: a child
+	 * sharing our memory must not change it under its parent. */
 	if (!proc_is_self()) {
+		stack_call_end();
 		errno = c->entry_errno;
 		return false;
 	}
+	ensure_init();
 	/* Our steps hold cancellation off: libunwind writes to a pipe and a
 	 * file may be opened or grown, each a cancellation point, while shm
 	 * calls are none (a thread cancelled inside them would also leave a
@@ -60,16 +65,16 @@ bool call_enter(struct call *c, enum call_id id)
 		enter_guarded(&e);
 	}
 	shim_busy = 0;
-	/* Unwinding may touch errno; the real call must see the caller's. */
-	errno = c->entry_errno;
 	if (!e.traced) {
 		pthread_setcancelstate(c->cancel_state, NULL);
+		stack_call_end();
 		errno = c->entry_errno;
 		return false;
 	}
-	stack_call_begin();
 	c->name = call_table[id].name;
 	c->rule = -1;
+	/* Unwinding may touch errno; the real call must see the caller's. */
+	errno = c->entry_errno;
 	c->t0 = now_ns(CLOCK_MONOTONIC);
 	return true;
 }

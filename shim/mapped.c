@@ -60,16 +60,23 @@ static void wait_turn(void)
 
 static int grow(struct out_shared *ctl, unsigned long long need)
 {
-	int expected = 0;
-	if (!atomic_compare_exchange_strong(&ctl->growing, &expected, 1)) {
+	/* The thread that grows the file holds the others up, and a handler's
+	 * call on it would wait for them (for the stack table's lock, say):
+	 * signals wait from before it takes its turn until it gives it up.
+	 * This is once per CHUNK. */
+	sigset_t all, old;
+	int expected = 0, mine = 0;
+	if (!atomic_load(&ctl->growing)) { /* else no system call: just wait */
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &old);
+		mine = atomic_compare_exchange_strong(&ctl->growing, &expected, 1);
+		if (!mine)
+			pthread_sigmask(SIG_SETMASK, &old, NULL);
+	}
+	if (!mine) {
 		wait_turn();
 		return atomic_load(&ctl->failed) ? -1 : 0;
 	}
-	/* Nothing in here may be re-entered by a signal handler's shm call:
-	 * signals wait (this is once per CHUNK). */
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
 	unsigned long long size = atomic_load(&ctl->size);
 	int ok = 1;
 	while (ok && size < need) {

@@ -89,7 +89,7 @@ void stack_call_end(void)
 
 int run_with_room(void (*fn)(void *), void *arg)
 {
-	if (!calls_in_progress && !on_altstack()) {
+	if (calls_in_progress <= 1 && !on_altstack()) { /* only the call asking */
 		fn(arg);
 		return 0;
 	}

@@ -13,7 +13,8 @@
  * inside one of our calls already, on a borrowed stack.  -1 when room was
  * short and no stack was free: FN was not run. */
 HIDDEN int run_with_room(void (*fn)(void *), void *arg);
-/* Around each traced call: a handler's call inside it is nested. */
+/* Around each call of ours, from its first step to its last: a handler's
+ * call inside it is nested. */
 HIDDEN void stack_call_begin(void);
 HIDDEN void stack_call_end(void);
 HIDDEN void stack_reset_child(void);
