@@ -5,6 +5,19 @@
 
 load helpers
 
+# assert_nothing_left PATTERN SIZE: no process matching PATTERN still runs
+# and no segment of SIZE bytes is in the kernel -- what sweep must have
+# ended and removed.  Either is cleaned up here before the verdict.
+assert_nothing_left() {
+	local left segments id
+	left=$(pgrep -f "$1" || true)
+	[ -z "$left" ] || kill $left
+	segments=$(awk -v size="$2" '$4 == size' /proc/sysvipc/shm | wc -l)
+	for id in $(awk -v size="$2" '$4 == size { print $2 }' /proc/sysvipc/shm); do ipcrm -m "$id"; done
+	[ -z "$left" ] || fail "sweep left running: $left"
+	[ "$segments" -eq 0 ] || fail "sweep left $segments segment(s) of $2 bytes"
+}
+
 # forge.pl: a swept program that makes two real calls, then appends forged
 # records to its own trace (as a program that dropped privileges still can,
 # through its inherited descriptor): a shm_open of a name that climbs out
@@ -50,12 +63,7 @@ EOF
 @test "13.2 sweep ends the daemon a run leaves, removes its segment, and calls the run what it is" {
 	cmd='setsid -f sh -c "ipcmk -M 40961 >/dev/null; exec sleep 4321" </dev/null >/dev/null 2>&1'
 	run --separate-stderr timeout 120 "$SHMTRACE" sweep -t 10 --format json -- sh -c "$cmd"
-	left=$(pgrep -f 'sleep 4321' || true)
-	[ -z "$left" ] || kill $left
-	segments=$(awk '$4 == 40961' /proc/sysvipc/shm | wc -l)
-	for id in $(awk '$4 == 40961 { print $2 }' /proc/sysvipc/shm); do ipcrm -m "$id"; done
-	[ -z "$left" ] || fail "sweep left the daemon running: $left"
-	[ "$segments" -eq 0 ] || fail "sweep left $segments segment(s) of the daemons"
+	assert_nothing_left 'sleep 4321' 40961
 	run jq -c '[.clean.daemons, (.runs | map(.outcome) | unique), .summary.daemon > 0]' <<<"$output"
 	assert_output '[1,["daemon"],true]'
 }
@@ -298,12 +306,7 @@ JSONL
 @test "13.2 sweep ends a hung run whole, the daemon it started included, and removes what the run made" {
 	cmd='setsid -f sleep 4322 </dev/null >/dev/null 2>&1; ipcmk -M 40962 >/dev/null; exec sleep 4323'
 	run --separate-stderr timeout 120 "$SHMTRACE" sweep -t 3 --format json -- sh -c "$cmd"
-	left=$(pgrep -f 'sleep 432[23]' || true)
-	[ -z "$left" ] || kill $left
-	segments=$(awk '$4 == 40962' /proc/sysvipc/shm | wc -l)
-	for id in $(awk '$4 == 40962 { print $2 }' /proc/sysvipc/shm); do ipcrm -m "$id"; done
-	[ -z "$left" ] || fail "sweep left processes of hung runs running: $left"
-	[ "$segments" -eq 0 ] || fail "sweep left $segments segment(s) of hung runs"
+	assert_nothing_left 'sleep 432[23]' 40962
 	run jq -c '[.clean.hung, (.runs | map(.outcome))]' <<<"$output"
 	assert_output '[true,["hung"]]'
 }

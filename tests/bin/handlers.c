@@ -2,7 +2,7 @@
  * hard, each checked against what a bare run does (exit 0, "ok"):
  *   handlers fork       fork 500 times while a 200 us SIGPROF timer's
  *                       handler makes calls: one lands inside fork()
- *   handlers nested     4 threads of PTHREAD_STACK_MIN bytes loop calls for
+ *   handlers nested     4 threads of 24 KiB stacks loop calls for
  *                       0.5 s; a SIGPROF handler's calls interrupt theirs
  *   handlers altstacks  16 threads, each with an 8 KiB sigaltstack above a
  *                       guard page, raise SIGUSR1 30 times; the handler
@@ -23,6 +23,12 @@
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+/* A handler that interrupts the program's own code, not one of our calls,
+ * runs our call on the thread's stack, and at 16 KiB that is short 1 time
+ * in 15 here (docs/reliability.md): this checks the nested case, with the
+ * room such a thread has once that is allowed for. */
+#define NESTED_STACK (24 << 10)
 
 static atomic_int stop;
 
@@ -112,7 +118,7 @@ int main(int argc, char **argv)
 		pthread_attr_t attr;
 		pthread_t t[4];
 		pthread_attr_init(&attr);
-		pthread_attr_setstacksize(&attr, PTHREAD_STACK_MIN);
+		pthread_attr_setstacksize(&attr, NESTED_STACK);
 		handle(SIGPROF, on_signal, 0);
 		timer(300);
 		for (int i = 0; i < 4; i++)
