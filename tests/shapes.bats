@@ -138,7 +138,7 @@ assert_parent_whole() {
 	assert_output '"/tmp/xxxxx"'
 }
 
-@test "handlers: one inside fork(), nested in a call on a 16 KiB stack, on 16 sigaltstacks at once, two on one sigaltstack" {
+@test "handlers: one inside fork(), nested in calls on 24 KiB thread stacks, on 16 sigaltstacks at once, two on one sigaltstack" {
 	# Each as a bare run: "ok", exit 0, no hang (the first used to spin for
 	# ever, the others to crash).
 	for mode in fork nested altstacks twice; do
