@@ -143,6 +143,15 @@ bench: all $(BENCH_BINS)
 # fuzz/files_fuzz.c) and the rule parser under libFuzzer (clang),
 # FUZZ_SECONDS each, from corpora of our traces and rules.  CI runs it short.
 FUZZ_SECONDS ?= 60
+# FUZZ_SEED=N repeats a run (CI's is fixed, so that what it checks was
+# checked before a change lands); 0, the default, is a new seed each time.
+FUZZ_SEED ?= 0
+# $(call fuzz_run,TARGET,CORPUS,FLAGS): one target, its status kept.
+define fuzz_run
+$(Q)ASAN_OPTIONS=detect_leaks=1 build-fuzz/$(1) -max_total_time=$(FUZZ_SECONDS) -seed=$(FUZZ_SEED) -timeout=10 \
+	$(3) -print_final_stats=1 build-fuzz/corpus-$(2) 2>&1 | grep -E '^stat::number_of_executed_units|^#[0-9]+ *DONE|ERROR|SUMMARY' ; \
+	test $${PIPESTATUS[0]} -eq 0
+endef
 FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_ANALYZER := $(filter-out analyzer/sweep_plan.c,$(wildcard analyzer/*.c)) $(COMMON_SRC) common/sysvipc.c cli/errors.c
 build-fuzz/trace_fuzz: fuzz/trace_fuzz.c $(FUZZ_ANALYZER) $(HEADERS)
@@ -171,18 +180,10 @@ fuzz: build-fuzz/trace_fuzz build-fuzz/files_fuzz build-fuzz/rules_fuzz build-fu
 	$(Q)cat tests/fixtures/*/*.jsonl.in | grep '"event":"call"' | split -l 1 - build-fuzz/corpus-scan/line-
 	$(Q)cp fuzz/corpus/rules/* build-fuzz/corpus-rules/
 	$(Q)cp fuzz/corpus/files/* build-fuzz/corpus-files/
-	$(Q)ASAN_OPTIONS=detect_leaks=1 build-fuzz/trace_fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
-		-close_fd_mask=2 -print_final_stats=1 build-fuzz/corpus-trace 2>&1 | grep -E '^stat::number_of_executed_units|^#[0-9]+ *DONE|ERROR|SUMMARY' ; \
-		test $${PIPESTATUS[0]} -eq 0
-	$(Q)ASAN_OPTIONS=detect_leaks=1 build-fuzz/scan_fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
-		-print_final_stats=1 build-fuzz/corpus-scan 2>&1 | grep -E '^stat::number_of_executed_units|^#[0-9]+ *DONE|ERROR|SUMMARY' ; \
-		test $${PIPESTATUS[0]} -eq 0
-	$(Q)ASAN_OPTIONS=detect_leaks=1 build-fuzz/files_fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
-		-close_fd_mask=2 -print_final_stats=1 build-fuzz/corpus-files 2>&1 | grep -E '^stat::number_of_executed_units|^#[0-9]+ *DONE|ERROR|SUMMARY' ; \
-		test $${PIPESTATUS[0]} -eq 0
-	$(Q)ASAN_OPTIONS=detect_leaks=1 build-fuzz/rules_fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
-		-print_final_stats=1 build-fuzz/corpus-rules 2>&1 | grep -E '^stat::number_of_executed_units|^#[0-9]+ *DONE|ERROR|SUMMARY' ; \
-		test $${PIPESTATUS[0]} -eq 0
+	$(call fuzz_run,trace_fuzz,trace,-close_fd_mask=2)
+	$(call fuzz_run,scan_fuzz,scan,)
+	$(call fuzz_run,files_fuzz,files,-close_fd_mask=2)
+	$(call fuzz_run,rules_fuzz,rules,)
 
 # make ltp LTP_SRC=/path/to/ltp: the Linux Test Project's shared-memory
 # tests, built from a checkout of LTP's source (we carry none of it) in

@@ -253,7 +253,11 @@ static void on_shmat(struct model *m, struct process *p, const struct call_rec *
 {
 	int shmid = (int)c->shmid;
 	struct segment *s = segment(m, p->ipc_ns, shmid, p, stack);
+	/* Held while the attachments it replaces go: one of them may be the
+	 * last on this very segment, already removed (shmat after IPC_RMID). */
+	s->nattach++;
 	replaced_attachments(m, p, c->ret_addr, mapped_length(s));
+	s->nattach--;
 	if (s->removed) {
 		json_t *f = misuse(m, "attach_after_remove", p, stack, seg_key(p->ipc_ns, shmid),
 				   "shmat of a segment already marked for removal (works on Linux only)");

@@ -33,6 +33,15 @@ load helpers
 	assert_output '[[801,"0x20000",1]]'
 }
 
+@test "SHM_REMAP over the last attachment of a removed segment: the segment lives on in the new one, freed at its shmdt" {
+	# Found by fuzzing: the segment was freed while the replaced attachment
+	# went, then used (make test SANITIZE=1 catches that).
+	run --separate-stderr "$SHMTRACE" report --format json "$(fixture remap-removed)"
+	assert_success
+	run jq -c '[[.misuse[] | [.kind, .count]], .summary.leaked_segments, .summary.undetached_attachments, .summary.peak.segments]' <<<"$output"
+	assert_output '[[["attach_after_remove",1]],0,0,1]'
+}
+
 @test "SHM_STAT and SHM_STAT_ANY take an index: their failure is no use after remove; IPC_STAT's is" {
 	run --separate-stderr "$SHMTRACE" report --format json "$(fixture index-cmds)"
 	run jq -c '[.misuse[] | [.kind, .call, .count]]' <<<"$output"
