@@ -3,8 +3,17 @@
  * symlink (root then appends to a file of theirs), a FIFO (run hangs) or
  * fake traces (a real leak hidden).  An existing directory must be ours
  * and writable by nobody else; each directory above it must belong to us
- * or to root and be writable by nobody else unless sticky (/tmp).  Every
- * file run makes in it is then created O_EXCL|O_NOFOLLOW, mode 0600. */
+ * or to root and be writable by nobody else unless sticky (/tmp).
+ *
+ * The path is walked one component at a time from / with
+ * openat(O_PATH|O_NOFOLLOW), so that what is checked is what is used (no
+ * path is looked up twice), and a symbolic link is followed only when
+ * root or the caller owns it: in directories that pass the checks above
+ * nobody else can make one, except in a sticky directory, where the
+ * kernel's protected_symlinks would not follow theirs either.  Nothing is
+ * created until the whole existing part has passed: what is missing is
+ * then made, one directory at a time, in a directory already checked.
+ * Every file run makes in it is then created O_EXCL|O_NOFOLLOW, 0600. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -17,80 +26,158 @@
 #include "cli.h"
 #include "outdir.h"
 
-/* mkdir -p; EEXIST is fine here: what is there is checked next. */
-static int make_dirs(const char *dir)
+enum { MAX_LINKS = 40 }; /* as the kernel's own limit (ELOOP) */
+
+struct walk {
+	const char *command, *dir; /* for messages */
+	char done[PATH_MAX]; /* the components walked so far, for messages */
+	int links;
+};
+
+static int refuse(const struct walk *w, const char *why)
 {
-	char path[PATH_MAX];
-	if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path)
-		return errno = ENAMETOOLONG, -1;
-	for (char *p = path + 1; *p; p++)
-		if (*p == '/') {
-			*p = '\0';
-			if (mkdir(path, 0755) != 0 && errno != EEXIST)
-				return -1;
-			*p = '/';
-		}
-	return mkdir(path, 0755) == 0 || errno == EEXIST ? 0 : -1;
+	errorf("%s: -o '%s': %s: refusing to write a trace there", w->command, w->dir, why);
+	return -1;
 }
 
-/* Why DIR (resolved) is not safe to write a trace in, or NULL. */
-static const char *untrusted(const char *dir, char *why, size_t cap)
+/* A directory on the way (FINAL: the trace directory itself), opened as FD:
+ * 0 if it may be trusted, else -1 after saying why. */
+static int check_dir(const struct walk *w, int fd, int final)
 {
 	struct stat st;
+	char why[PATH_MAX + 128];
 	uid_t me = geteuid();
-	if (lstat(dir, &st) != 0)
-		return snprintf(why, cap, "%s", strerror(errno)), why;
-	if (!S_ISDIR(st.st_mode))
-		return "not a directory";
-	if (st.st_uid != me)
-		return snprintf(why, cap, "owned by uid %u, not by the caller (uid %u)", st.st_uid, me), why;
-	if (st.st_mode & 022)
-		return snprintf(why, cap, "writable by others (mode %04o)", st.st_mode & 07777), why;
-	char up[PATH_MAX];
-	snprintf(up, sizeof up, "%s", dir);
-	for (char *slash; (slash = strrchr(up, '/')) != NULL;) {
-		*slash = '\0';
-		const char *parent = *up ? up : "/";
-		if (lstat(parent, &st) != 0)
-			return snprintf(why, cap, "%s: %s", parent, strerror(errno)), why;
-		if (st.st_uid != me && st.st_uid != 0)
-			return snprintf(why, cap, "%s above it is owned by uid %u", parent, st.st_uid), why;
-		if ((st.st_mode & 022) && !(st.st_mode & S_ISVTX))
-			return snprintf(why, cap, "%s above it is writable by others (mode %04o)", parent,
-					st.st_mode & 07777),
-			       why;
-		if (!*up)
-			break;
+	const char *name = *w->done ? w->done : "/";
+	if (fstat(fd, &st) != 0)
+		snprintf(why, sizeof why, "%s: %s", name, strerror(errno));
+	else if (final && st.st_uid != me)
+		snprintf(why, sizeof why, "owned by uid %u, not by the caller (uid %u)", st.st_uid, me);
+	else if (final && (st.st_mode & 022))
+		snprintf(why, sizeof why, "writable by others (mode %04o)", st.st_mode & 07777);
+	else if (!final && st.st_uid != me && st.st_uid != 0)
+		snprintf(why, sizeof why, "%s above it is owned by uid %u", name, st.st_uid);
+	else if (!final && (st.st_mode & 022) && !(st.st_mode & S_ISVTX))
+		snprintf(why, sizeof why, "%s above it is writable by others (mode %04o)", name, st.st_mode & 07777);
+	else
+		return 0;
+	return refuse(w, why);
+}
+
+static void append(char *done, const char *name)
+{
+	size_t len = strlen(done);
+	snprintf(done + len, PATH_MAX - len, "%s%s", len && done[len - 1] == '/' ? "" : "/", name);
+}
+
+/* Walks PATH from the directory FD (closed here) and returns the trace
+ * directory's O_PATH descriptor, or -1 after saying why.  CREATE: make
+ * what is missing (only once a walk without it has passed). */
+static int walk(struct walk *w, int fd, const char *path, int create)
+{
+	char rest[PATH_MAX];
+	if (snprintf(rest, sizeof rest, "%s", path) >= (int)sizeof rest) {
+		close(fd);
+		return errorf("%s: -o '%s': %s", w->command, w->dir, strerror(ENAMETOOLONG)), -1;
 	}
-	return NULL;
+	char *save = NULL;
+	for (char *c = strtok_r(rest, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+		if (strcmp(c, ".") == 0)
+			continue;
+		if (check_dir(w, fd, 0) != 0)
+			return close(fd), -1;
+		struct stat st;
+		if (fstatat(fd, c, &st, AT_SYMLINK_NOFOLLOW) != 0 && errno == ENOENT) {
+			if (!create) /* the checks above are all there was to check */
+				return close(fd), -2;
+			if (mkdirat(fd, c, 0755) != 0 && errno != EEXIST) {
+				errorf("%s: cannot create trace directory '%s': %s", w->command, w->dir, strerror(errno));
+				return close(fd), -1;
+			}
+		}
+		size_t above = strlen(w->done);
+		append(w->done, c);
+		if (fstatat(fd, c, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
+			char target[PATH_MAX], joined[2 * PATH_MAX];
+			ssize_t n = readlinkat(fd, c, target, sizeof target - 1);
+			if (st.st_uid != 0 && st.st_uid != geteuid()) {
+				char why[PATH_MAX + 80];
+				snprintf(why, sizeof why, "%s is a symbolic link owned by uid %u: not followed", w->done,
+					 st.st_uid);
+				return close(fd), refuse(w, why);
+			}
+			if (n < 0 || ++w->links > MAX_LINKS) {
+				close(fd);
+				return errorf("%s: -o '%s': %s: %s", w->command, w->dir, w->done,
+					      strerror(n < 0 ? errno : ELOOP)),
+				       -1;
+			}
+			target[n] = '\0';
+			snprintf(joined, sizeof joined, "%s/%s", target, save ? save : "");
+			w->done[above] = '\0'; /* the link's target is walked from where the link is */
+			if (target[0] == '/') {
+				close(fd);
+				fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+				w->done[0] = '\0';
+			}
+			return fd < 0 ? -1 : walk(w, fd, joined, create);
+		}
+		int next = openat(fd, c, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		close(fd);
+		if (next < 0) {
+			errorf("%s: -o '%s': %s: %s", w->command, w->dir, w->done,
+			       errno == ENOTDIR ? "not a directory" : strerror(errno));
+			return -1;
+		}
+		fd = next;
+	}
+	if (check_dir(w, fd, 1) != 0)
+		return close(fd), -1;
+	return fd;
+}
+
+/* The walk from / (or the working directory, for a relative DIR). */
+static int walk_from_start(struct walk *w, int create)
+{
+	w->done[0] = '\0';
+	w->links = 0;
+	char start[PATH_MAX] = "/";
+	if (w->dir[0] != '/' && !getcwd(start, sizeof start))
+		return errorf("%s: -o '%s': the working directory: %s", w->command, w->dir, strerror(errno)), -1;
+	int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return errorf("%s: cannot open /: %s", w->command, strerror(errno)), -1;
+	char path[2 * PATH_MAX];
+	snprintf(path, sizeof path, "%s/%s", start, w->dir);
+	return walk(w, root, path, create);
 }
 
 int open_trace_dir(const char *command, const char *dir, char *resolved, size_t cap)
 {
+	struct walk w = {.command = command, .dir = dir};
 	struct stat st;
-	char why[PATH_MAX + 128];
-	if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
-		errorf("%s: -o '%s': not a directory", command, dir);
+	if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) /* the plainest message for a plain mistake */
+		return errorf("%s: -o '%s': not a directory", command, dir), -1;
+	/* Checked whole first (-2: it all passed, but a part is missing), and
+	 * only then made: a refusal creates nothing. */
+	int fd = walk_from_start(&w, 0);
+	if (fd == -2)
+		fd = walk_from_start(&w, 1);
+	if (fd < 0)
+		return -1;
+	char link[64];
+	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(link, resolved, cap - 1);
+	int dirfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int e = errno;
+	close(fd);
+	if (n < 0 || (size_t)n >= cap - 1 || dirfd < 0) {
+		errorf("%s: cannot open trace directory '%s': %s", command, dir, strerror(n < 0 ? errno : e));
+		if (dirfd >= 0)
+			close(dirfd);
 		return -1;
 	}
-	char real[PATH_MAX];
-	if (make_dirs(dir) != 0 || !realpath(dir, real)) {
-		errorf("%s: cannot create trace directory '%s': %s", command, dir, strerror(errno));
-		return -1;
-	}
-	const char *bad = untrusted(real, why, sizeof why);
-	if (bad) {
-		errorf("%s: -o '%s': %s: refusing to write a trace there", command, dir, bad);
-		return -1;
-	}
-	int fd = open(real, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 || snprintf(resolved, cap, "%s", real) >= (int)cap) {
-		errorf("%s: cannot open trace directory '%s': %s", command, dir, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	return fd;
+	resolved[n] = '\0';
+	return dirfd;
 }
 
 int create_in_dir(int dirfd, const char *name)

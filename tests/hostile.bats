@@ -110,6 +110,29 @@ EOF
 	assert_output 1
 }
 
+@test "13.4 run -o through another user's symlink (/tmp/evil -> a root-only place): refused (125), naming it; nothing made there" {
+	mkdir -m 1777 "$BATS_TEST_TMPDIR/sticky"
+	mkdir -m 0700 "$BATS_TEST_TMPDIR/root-only"
+	ln -s "$BATS_TEST_TMPDIR/root-only" "$BATS_TEST_TMPDIR/sticky/evil"
+	chown -h nobody "$BATS_TEST_TMPDIR/sticky/evil"
+	run -125 --separate-stderr "$SHMTRACE" run -q -o "$BATS_TEST_TMPDIR/sticky/evil/trace" -- touch "$BATS_TEST_TMPDIR/ran"
+	assert_equal "$stderr" "shmtrace: run: -o '$BATS_TEST_TMPDIR/sticky/evil/trace': $BATS_TEST_TMPDIR/sticky/evil is a symbolic link owned by uid $(id -u nobody): not followed: refusing to write a trace there"
+	[ ! -e "$BATS_TEST_TMPDIR/ran" ]
+	assert_equal "$(ls -A "$BATS_TEST_TMPDIR/root-only")" ''
+	# The caller's own link (or root's) is followed, as protected_symlinks does.
+	chown -h root "$BATS_TEST_TMPDIR/sticky/evil"
+	"$SHMTRACE" run -q -o "$BATS_TEST_TMPDIR/sticky/evil/trace" -- true
+	[ -f "$BATS_TEST_TMPDIR/root-only/trace/kernel.jsonl" ]
+}
+
+@test "13.4 run -o DIR/new/trace under a directory others may write: refused (125) before anything is created" {
+	mkdir -m 0777 "$BATS_TEST_TMPDIR/shared"
+	run -125 --separate-stderr "$SHMTRACE" run -q -o "$BATS_TEST_TMPDIR/shared/new/trace" -- touch "$BATS_TEST_TMPDIR/ran"
+	assert_equal "$stderr" "shmtrace: run: -o '$BATS_TEST_TMPDIR/shared/new/trace': $BATS_TEST_TMPDIR/shared above it is writable by others (mode 0777): refusing to write a trace there"
+	[ ! -e "$BATS_TEST_TMPDIR/ran" ]
+	assert_equal "$(ls -A "$BATS_TEST_TMPDIR/shared")" ''
+}
+
 @test "13.5 run -o FILE: refused (125), the program not run untraced" {
 	touch "$BATS_TEST_TMPDIR/file"
 	run -125 --separate-stderr "$SHMTRACE" run -o "$BATS_TEST_TMPDIR/file" -- touch "$BATS_TEST_TMPDIR/ran"
