@@ -66,18 +66,23 @@ static int in_list(const json_t *list, unsigned long long ino)
 }
 
 /* A regular file, not in /dev/shm before the run, born after it began
- * (statx's birth time; tmpfs has one since Linux 6.?, else the change time). */
+ * (statx's birth time; tmpfs has one since Linux 6.?, else the change
+ * time), and owned by a user id a process of the run had (run's record,
+ * from the kernel: another user's name made during the run, which a
+ * forged trace claims, stays; a record without the ids confirms none). */
 static int ours_name(const json_t *run, int dirfd, const char *name)
 {
 	struct statx sx;
 	const json_t *started = json_object_get(run, "started_realtime");
 	if (dirfd < 0 || !json_is_integer(started) ||
-	    statx(dirfd, name, AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_INO | STATX_BTIME | STATX_CTIME, &sx) != 0)
+	    statx(dirfd, name, AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_INO | STATX_UID | STATX_BTIME | STATX_CTIME,
+		  &sx) != 0)
 		return 0;
 	struct statx_timestamp t = (sx.stx_mask & STATX_BTIME) ? sx.stx_btime : sx.stx_ctime;
 	long long born = (long long)t.tv_sec * 1000000000ll + t.tv_nsec;
 	return S_ISREG(sx.stx_mode) && !in_list(json_object_get(run, "dev_shm_before"), sx.stx_ino) &&
-	       born >= json_integer_value(started);
+	       born >= json_integer_value(started) && (sx.stx_mask & STATX_UID) &&
+	       in_list(json_object_get(run, "uids"), sx.stx_uid);
 }
 
 void live_visit(const json_t *report, const struct live_visitor *v)

@@ -18,8 +18,9 @@ struct live_visitor {
 	/* Each POSIX name never unlinked: NAME, its one path component in
 	 * /dev/shm (NULL if the name is not one), DIRFD an O_DIRECTORY
 	 * descriptor of /dev/shm (-1 if it cannot be opened); present: there
-	 * now; confirmed: a regular file that was not there before the run
-	 * and was born during it. */
+	 * now; confirmed: a regular file that was not there before the run,
+	 * was born during it, and is owned by a user id of the run's
+	 * processes (run's record). */
 	void (*name)(json_t *leak, int dirfd, const char *component, int present, int confirmed, void *ctx);
 	void *ctx;
 };

@@ -9,13 +9,24 @@
  * the run has ended a drain of the socket sees them all; a thread reads
  * them while the run lasts so that the queue never overflows.  Without the
  * connector (not allowed, or events lost) the set holds what run collected
- * and says it is incomplete. */
+ * and says it is incomplete.
+ *
+ * The user ids the run's processes had go with them, from the kernel too:
+ * run's own (the program starts as it), a process's at each fork and exec
+ * (/proc/PID/status: real, effective, saved, file system; a set-user-ID
+ * program changes them at exec), the ids a uid change event carries, and
+ * those of each process run collects, read before it is reaped.  A name in
+ * /dev/shm is removed as the run's only if one of them owns it: a forged
+ * trace cannot make run remove another user's file.  What is missed
+ * (setfsuid sends no event) only keeps a name of the run's from being
+ * removed. */
 #include <errno.h>
 #include <linux/cn_proc.h>
 #include <linux/connector.h>
 #include <linux/netlink.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <poll.h>
@@ -26,7 +37,7 @@
 
 #include "pidwatch.h"
 
-static struct pidset set;
+static struct pidset set, uids;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static int sock = -1;
 static pthread_t reader;
@@ -42,20 +53,43 @@ static int contains(const struct pidset *s, int pid)
 	return 0;
 }
 
-static void add(int pid)
+static void add_to(struct pidset *s, int id)
 {
-	if (contains(&set, pid))
+	if (contains(s, id))
 		return;
-	if (set.n == set.cap) {
-		size_t cap = set.cap ? set.cap * 2 : 256;
-		int *more = realloc(set.pids, cap * sizeof *more);
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 256;
+		int *more = realloc(s->pids, cap * sizeof *more);
 		if (!more) {
 			lost = 1;
 			return;
 		}
-		set.pids = more, set.cap = cap;
+		s->pids = more, s->cap = cap;
 	}
-	set.pids[set.n++] = pid;
+	s->pids[s->n++] = id;
+}
+
+static void add(int pid)
+{
+	add_to(&set, pid);
+}
+
+/* PID's four user ids, as /proc/PID/status gives them (a zombie's too). */
+static void add_uids_of(int pid)
+{
+	char path[64], line[256];
+	snprintf(path, sizeof path, "/proc/%d/status", pid);
+	FILE *f = fopen(path, "re");
+	while (f && fgets(line, sizeof line, f)) {
+		unsigned id[4];
+		int n = sscanf(line, "Uid: %u %u %u %u", &id[0], &id[1], &id[2], &id[3]);
+		for (int i = 0; i < n; i++)
+			add_to(&uids, (int)id[i]);
+		if (n > 0)
+			break;
+	}
+	if (f)
+		fclose(f);
 }
 
 /* One datagram of events; 0, or -1 when nothing was there. */
@@ -73,9 +107,17 @@ static int read_events(int flags)
 		struct cn_msg *msg = NLMSG_DATA(h);
 		struct proc_event ev = {0}; /* copied: the event is not 8-byte aligned in the message */
 		memcpy(&ev, msg->data, msg->len < sizeof ev ? msg->len : sizeof ev);
-		if (h->nlmsg_type == NLMSG_DONE && ev.what == PROC_EVENT_FORK &&
-		    contains(&set, ev.event_data.fork.parent_tgid))
+		if (h->nlmsg_type != NLMSG_DONE)
+			continue;
+		if (ev.what == PROC_EVENT_FORK && contains(&set, ev.event_data.fork.parent_tgid)) {
 			add(ev.event_data.fork.child_tgid);
+			add_uids_of(ev.event_data.fork.child_tgid);
+		} else if (ev.what == PROC_EVENT_EXEC && contains(&set, ev.event_data.exec.process_tgid)) {
+			add_uids_of(ev.event_data.exec.process_tgid);
+		} else if (ev.what == PROC_EVENT_UID && contains(&set, ev.event_data.id.process_tgid)) {
+			add_to(&uids, (int)ev.event_data.id.r.ruid);
+			add_to(&uids, (int)ev.event_data.id.e.euid);
+		}
 	}
 	pthread_mutex_unlock(&lock);
 	return 0;
@@ -120,6 +162,7 @@ static int listen_forks(void)
 void pidwatch_start(void)
 {
 	add(getpid()); /* our forks are the run's first processes */
+	add_uids_of(getpid()); /* ... and start with our user ids */
 	listen_forks();
 }
 
@@ -139,6 +182,13 @@ void pidwatch_collected(int pid)
 	pthread_mutex_unlock(&lock);
 }
 
+void pidwatch_ending(int pid)
+{
+	pthread_mutex_lock(&lock);
+	add_uids_of(pid);
+	pthread_mutex_unlock(&lock);
+}
+
 int pidwatch_is_member(int pid)
 {
 	pthread_mutex_lock(&lock);
@@ -147,7 +197,7 @@ int pidwatch_is_member(int pid)
 	return yes;
 }
 
-int pidwatch_finish(struct pidset *out)
+int pidwatch_finish(struct pidset *out, struct pidset *out_uids)
 {
 	if (sock >= 0) {
 		atomic_store(&stop, 1);
@@ -167,6 +217,7 @@ int pidwatch_finish(struct pidset *out)
 		if (set.pids[i] == getpid())
 			set.pids[i] = set.pids[--set.n];
 	*out = set;
-	set = (struct pidset){0};
+	*out_uids = uids;
+	set = uids = (struct pidset){0};
 	return complete;
 }

@@ -13,11 +13,15 @@ struct pidset {
 void pidwatch_start(void);
 /* After the first fork: reads the events while the run lasts. */
 void pidwatch_started(void);
+/* A process run is about to collect (a zombie still): its user ids. */
+void pidwatch_ending(int pid);
 /* A process run collected as subreaper. */
 void pidwatch_collected(int pid);
 int pidwatch_is_member(int pid);
-/* Once every process has ended: the set (the caller frees out->pids), and
- * 1 if it is complete (every fork seen), 0 if only collected processes. */
-int pidwatch_finish(struct pidset *out);
+/* Once every process has ended: the set (the caller frees out->pids), the
+ * user ids its processes were seen with (OUT_UIDS, ids as ints, freed the
+ * same way), and 1 if it is complete (every fork seen), 0 if only
+ * collected processes. */
+int pidwatch_finish(struct pidset *out, struct pidset *out_uids);
 
 #endif

@@ -216,7 +216,14 @@ static int wait_for(pid_t pid, FILE *kernel, int end_with_program, struct pidset
 			end_descendants(left);
 			grace = -1;
 		}
-		pid_t done = waitpid(-1, &any, grace > 0 ? WNOHANG : 0);
+		/* Looked at before it is reaped: a zombie's user ids are still
+		 * in /proc (pidwatch.c). */
+		siginfo_t info = {0};
+		pid_t done = waitid(P_ALL, 0, &info, WEXITED | WNOWAIT | (grace > 0 ? WNOHANG : 0)) < 0 ? -1 : info.si_pid;
+		if (done > 0) {
+			pidwatch_ending(done);
+			done = waitpid(done, &any, 0);
+		}
 		if (done > 0) {
 			pidwatch_collected(done);
 			if (WIFSIGNALED(any))
@@ -450,15 +457,16 @@ int cmd_run(int argc, char **argv)
 		return EXIT_SHMTRACE_FAILED;
 	}
 	pidwatch_started();
-	struct pidset left = {0}, run_pids;
+	struct pidset left = {0}, run_pids, run_uids;
 	int status = wait_for(pid, kernel, opt.end_with_program, &left);
-	int complete = pidwatch_finish(&run_pids);
+	int complete = pidwatch_finish(&run_pids, &run_uids);
 	if (!exec_errno) {
 		write_kernel_snapshot(kernel, "after");
-		write_processes_record(kernel, &run_pids, complete, &left);
+		write_processes_record(kernel, &run_pids, complete, &left, &run_uids);
 	}
 	fclose(kernel);
 	free(run_pids.pids);
+	free(run_uids.pids);
 	free(left.pids);
 	if (exec_errno) {
 		errorf("run: %s: %s", program, strerror(exec_errno));

@@ -79,20 +79,26 @@ int write_killed_record(FILE *f, int pid, int status)
 	return fflush(f);
 }
 
-static void pid_list(FILE *f, const char *name, const struct pidset *s)
+/* UNSIGNED: user ids, kept as ints in a pidset. */
+static void id_list(FILE *f, const char *name, const struct pidset *s, int is_unsigned)
 {
 	fprintf(f, ",\"%s\":[", name);
 	for (size_t i = 0; i < s->n; i++)
-		fprintf(f, "%s%d", i ? "," : "", s->pids[i]);
+		if (is_unsigned)
+			fprintf(f, "%s%u", i ? "," : "", (unsigned)s->pids[i]);
+		else
+			fprintf(f, "%s%d", i ? "," : "", s->pids[i]);
 	fputc(']', f);
 }
 
-int write_processes_record(FILE *f, const struct pidset *run, int complete, const struct pidset *left_running)
+int write_processes_record(FILE *f, const struct pidset *run, int complete, const struct pidset *left_running,
+			   const struct pidset *uids)
 {
 	fprintf(f, "{\"event\":\"processes\",\"ts\":%llu,\"complete\":%s", ns(CLOCK_MONOTONIC),
 		complete ? "true" : "false");
-	pid_list(f, "pids", run);
-	pid_list(f, "left_running", left_running);
+	id_list(f, "pids", run, 0);
+	id_list(f, "left_running", left_running, 0);
+	id_list(f, "uids", uids, 1);
 	fputs("}\n", f);
 	return fflush(f);
 }

@@ -17,8 +17,10 @@ int write_kernel_snapshot(FILE *f, const char *when);
 int write_killed_record(FILE *f, int pid, int status);
 
 /* Appends the "processes" record: the pids of the run as the kernel told
- * run (complete: every fork seen), and those run ended because they were
- * still running when the program exited (sweep's daemons). */
-int write_processes_record(FILE *f, const struct pidset *run, int complete, const struct pidset *left_running);
+ * run (complete: every fork seen), those run ended because they were
+ * still running when the program exited (sweep's daemons), and the user
+ * ids the run's processes were seen with (pidwatch.c). */
+int write_processes_record(FILE *f, const struct pidset *run, int complete, const struct pidset *left_running,
+			   const struct pidset *uids);
 
 #endif

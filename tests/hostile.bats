@@ -60,6 +60,54 @@ EOF
 	assert_output '[0,[true],[null]]'
 }
 
+# claim.sh NAME READY: a program that says it is ready, waits until
+# another user has made /dev/shm/NAME, and then claims it in its own trace
+# with a forged shm_open.  as_other_user NAME READY: that user ("nobody"),
+# outside the run, making the name once the run is under way.
+write_claimer() {
+	cat >"$BATS_TEST_TMPDIR/claim.sh" <<'EOF'
+touch "$2"
+while [ ! -e "/dev/shm/$1" ]; do sleep 0.05; done
+printf '{"event":"call","call":"shm_open","seq":90,"pid":%d,"tid":%d,"ts":1,"dur":1,"args":{"name":"/%s","oflag":66,"flags":["O_RDWR","O_CREAT"],"mode":"0600"},"ret":3,"errno":null,"injected":false,"created":true}\n' $$ $$ "$1" >>"$SHMTRACE_OUT/shmtrace.$$.jsonl"
+EOF
+	name="shmtrace-hostile-$$-$BATS_TEST_NUMBER"
+	made=("/dev/shm/$name")
+}
+as_other_user() {
+	while [ ! -e "$2" ]; do sleep 0.05; done
+	setpriv --reuid=nobody --regid=nogroup --clear-groups touch "/dev/shm/$1"
+}
+
+@test "13.1 sweep leaves another user's /dev/shm name made during the run, which a forged trace claims" {
+	write_claimer
+	as_other_user "$name" "$BATS_TEST_TMPDIR/ready" 3>&- &
+	run --separate-stderr timeout 120 "$SHMTRACE" sweep -t 20 -- sh "$BATS_TEST_TMPDIR/claim.sh" "$name" "$BATS_TEST_TMPDIR/ready"
+	wait
+	[ -e "/dev/shm/$name" ] || fail "sweep removed /dev/shm/$name, which uid $(id -u nobody) made"
+	assert_equal "$(stat -c %U "/dev/shm/$name")" nobody
+}
+
+@test "13.1 report --live prints no removal for another user's /dev/shm name a forged trace claims; run records the run's user ids" {
+	write_claimer
+	as_other_user "$name" "$BATS_TEST_TMPDIR/ready" 3>&- &
+	trace sh "$BATS_TEST_TMPDIR/claim.sh" "$name" "$BATS_TEST_TMPDIR/ready"
+	wait
+	run --separate-stderr "$SHMTRACE" report --live --format json "$TRACE"
+	run jq -c '.posix_names_never_unlinked | map([.name, .live.present, .live.confirmed, .live.remove])' <<<"$output"
+	assert_output '[["/'"$name"'",true,false,null]]'
+	run --separate-stderr "$SHMTRACE" report --live "$TRACE"
+	assert_output --partial "not shown how to remove it: the kernel does not confirm this run made it"
+	refute_output --partial "rm -- /dev/shm/$name"
+	run jq -c 'select(.event == "processes") | .uids' "$TRACE/kernel.jsonl"
+	assert_output '[0]'
+}
+
+@test "13.1 run records the user ids the run's processes took, from the kernel: a program that drops to nobody adds nobody's" {
+	"$SHMTRACE" run -q -o "$TRACE" -- setpriv --reuid=nobody --regid=nogroup --clear-groups true 2>/dev/null
+	run jq -c 'select(.event == "processes") | .uids | sort' "$TRACE/kernel.jsonl"
+	assert_output "[0,$(id -u nobody)]"
+}
+
 @test "13.2 sweep ends the daemon a run leaves, removes its segment, and calls the run what it is" {
 	cmd='setsid -f sh -c "ipcmk -M 40961 >/dev/null; exec sleep 4321" </dev/null >/dev/null 2>&1'
 	run --separate-stderr timeout 120 "$SHMTRACE" sweep -t 10 --format json -- sh -c "$cmd"
