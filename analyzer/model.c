@@ -661,6 +661,10 @@ void model_feed(struct model *m, const struct record *record, struct trace_file 
 			if (json_is_integer(pid) && json_integer_value(pid) > 0)
 				map_put(&m->run_pids, (uint64_t)json_integer_value(pid), (void *)1);
 		}
+	} else if (strcmp(event, "kernel_file_replaced") == 0 && file->from_run) {
+		reader_warn(m->reader, file, file->record_line,
+			    "run found this file replaced or changed during the run (by the traced program?) and made it "
+			    "anew from its own records; what was there is kernel.jsonl.replaced");
 	} else if (strcmp(event, "kernel") == 0) {
 		json_t **slot = strcmp(str(rec, "when") ? str(rec, "when") : "", "before") == 0 ? &m->kernel_before
 											    : &m->kernel_after;

@@ -26,6 +26,7 @@
 #include "cli.h"
 #include "descendants.h"
 #include "findlib.h"
+#include "kernelfile.h"
 #include "outdir.h"
 #include "pidwatch.h"
 #include "snapshot.h"
@@ -59,11 +60,13 @@ const char run_usage[] =
 	"  -h, --help           show this help\n"
 	"\n"
 	"DIR, if it exists, must be a directory owned by the caller and writable by\n"
-	"no one else (see docs/security.md).\n"
+	"no one else, and a symbolic link on the way root's or the caller's; nothing\n"
+	"is created when DIR is refused (see docs/security.md).\n"
 	"\n"
 	"Exit status: CMD's own; 125 when shmtrace fails (bad option, library not\n"
-	"found, CMD static or set-user-ID, DIR not a directory, not the caller's\n"
-	"or writable by others, inject.counters not allocated), 126\n"
+	"found, CMD static or set-user-ID, DIR refused, inject.counters not\n"
+	"allocated) or when DIR/kernel.jsonl was replaced or changed during the\n"
+	"run (made anew from run's own records; CMD's status is not passed on), 126\n"
 	"when CMD cannot run, 127 when it is not found. If CMD is killed by a\n"
 	"signal, shmtrace dies of the same signal.\n"
 	"\n"
@@ -264,7 +267,8 @@ static size_t count_files(const char *dir, const char *pattern)
 {
 	char path[PATH_MAX];
 	glob_t g;
-	snprintf(path, sizeof path, "%s/%s", dir, pattern);
+	if (snprintf(path, sizeof path, "%s/%s", dir, pattern) >= (int)sizeof path)
+		return 0;
 	size_t n = glob(path, 0, NULL, &g) == 0 ? g.gl_pathc : 0;
 	globfree(&g);
 	return n;
@@ -280,22 +284,6 @@ static void report_where(const char *dir, pid_t pid, const char *program, int qu
 		       program, (int)pid, "libshmtrace.so");
 	if (!quiet)
 		errorf("%zu trace file(s) in %s", count_files(dir, TRACE_FILE_PREFIX "*" TRACE_FILE_SUFFIX), dir);
-}
-
-/* DIR/kernel.jsonl, new.  The directory is ours alone (outdir.c), so one
- * already there is an earlier run's into the same directory: replaced, as
- * its records must not mix with this run's. */
-static FILE *create_kernel_file(int dirfd, const char *shown)
-{
-	unlinkat(dirfd, KERNEL_SNAPSHOT_FILE, 0);
-	int fd = create_in_dir(dirfd, KERNEL_SNAPSHOT_FILE);
-	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-	if (!f) {
-		errorf("run: cannot create %s/%s: %s", shown, KERNEL_SNAPSHOT_FILE, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-	}
-	return f;
 }
 
 /* scope=run counts live in DIR/inject.counters, mapped by every process:
@@ -433,8 +421,14 @@ int cmd_run(int argc, char **argv)
 	int dirfd = open_trace_dir("run", opt.out_dir, dir, sizeof dir);
 	if (dirfd < 0)
 		return EXIT_SHMTRACE_FAILED;
-	FILE *kernel = create_kernel_file(dirfd, opt.out_dir);
-	if (!kernel || create_run_counts(dirfd, &opt) != 0) {
+	struct kernel_file kf;
+	if (kernel_file_create(&kf, dirfd, KERNEL_SNAPSHOT_FILE, opt.out_dir) != 0) {
+		close(dirfd);
+		return EXIT_SHMTRACE_FAILED;
+	}
+	FILE *kernel = kf.f;
+	if (create_run_counts(dirfd, &opt) != 0) {
+		kernel_file_close(&kf);
 		close(dirfd);
 		return EXIT_SHMTRACE_FAILED;
 	}
@@ -460,11 +454,18 @@ int cmd_run(int argc, char **argv)
 	struct pidset left = {0}, run_pids, run_uids;
 	int status = wait_for(pid, kernel, opt.end_with_program, &left);
 	int complete = pidwatch_finish(&run_pids, &run_uids);
+	/* Never appended to unless it is still the file run made, as run
+	 * wrote it: the program could have planted its own (kernelfile.c). */
+	int replaced = !kernel_file_intact(&kf);
+	if (replaced && kernel_file_restore(&kf) != 0)
+		errorf("run: %s/%s: cannot be made anew: %s", dir, KERNEL_SNAPSHOT_FILE, strerror(errno));
+	else if (replaced)
+		write_replaced_record(kf.f);
 	if (!exec_errno) {
-		write_kernel_snapshot(kernel, "after");
-		write_processes_record(kernel, &run_pids, complete, &left, &run_uids);
+		write_kernel_snapshot(kf.f, "after");
+		write_processes_record(kf.f, &run_pids, complete, &left, &run_uids);
 	}
-	fclose(kernel);
+	kernel_file_close(&kf);
 	free(run_pids.pids);
 	free(run_uids.pids);
 	free(left.pids);
@@ -474,6 +475,12 @@ int cmd_run(int argc, char **argv)
 	}
 	trim_trace_files(dir);
 	report_where(dir, pid, program, opt.quiet);
+	if (replaced) {
+		errorf("run: warning: %s/%s was replaced or changed while the program ran (by the program?): what was "
+		       "there is now %s.replaced, and %s holds run's own records; exit status %d",
+		       dir, KERNEL_SNAPSHOT_FILE, KERNEL_SNAPSHOT_FILE, KERNEL_SNAPSHOT_FILE, EXIT_SHMTRACE_FAILED);
+		return EXIT_SHMTRACE_FAILED;
+	}
 	exit_like(status);
 	return EXIT_SHMTRACE_FAILED;
 }

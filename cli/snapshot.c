@@ -102,3 +102,10 @@ int write_processes_record(FILE *f, const struct pidset *run, int complete, cons
 	fputs("}\n", f);
 	return fflush(f);
 }
+
+int write_replaced_record(FILE *f)
+{
+	fprintf(f, "{\"event\":\"kernel_file_replaced\",\"ts\":%llu,\"realtime\":%llu}\n", ns(CLOCK_MONOTONIC),
+		ns(CLOCK_REALTIME));
+	return fflush(f);
+}

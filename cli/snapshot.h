@@ -23,4 +23,9 @@ int write_killed_record(FILE *f, int pid, int status);
 int write_processes_record(FILE *f, const struct pidset *run, int complete, const struct pidset *left_running,
 			   const struct pidset *uids);
 
+/* Appends the "kernel_file_replaced" record: run found this file replaced
+ * or changed during the run and made it anew from its own copy
+ * (kernelfile.c); the report says so. */
+int write_replaced_record(FILE *f);
+
 #endif

@@ -181,6 +181,42 @@ as_other_user() {
 	assert_equal "$(ls -A "$BATS_TEST_TMPDIR/shared")" ''
 }
 
+# plant.sh: a program that leaks a segment no library call shows (a static
+# program), then moves run's kernel.jsonl away and plants its own: run's
+# "before" table with that segment added, so that it looks older than the
+# run and no leak.
+write_planter() {
+	cat >"$BATS_TEST_TMPDIR/plant.sh" <<EOF
+id=\$("$TESTBIN/static_shmget" | sed 's/shmid=//')
+k="\$SHMTRACE_OUT/kernel.jsonl"
+mv "\$k" "\$SHMTRACE_OUT/moved"
+head -1 "\$SHMTRACE_OUT/moved" | jq -c --argjson id "\$id" \
+	'.segments += [{key: "0x00000000", shmid: \$id, size: 12288, mode: "0600", uid: 0, cpid: 1, lpid: 0, nattch: 0}]' >"\$k"
+EOF
+}
+
+@test "13.4 the traced program replaces kernel.jsonl with a table that hides its leak: run says so (125) and the report still finds the leak" {
+	write_planter
+	run --separate-stderr "$SHMTRACE" run -q -o "$TRACE" -- sh "$BATS_TEST_TMPDIR/plant.sh"
+	assert_equal "$status" 125
+	assert_equal "$stderr" "shmtrace: run: warning: $TRACE/kernel.jsonl was replaced or changed while the program ran (by the program?): what was there is now kernel.jsonl.replaced, and kernel.jsonl holds run's own records; exit status 125"
+	run -1 --separate-stderr "$SHMTRACE" report "$TRACE"
+	assert_output --partial "LEAK: segment"
+	assert_output --partial "12288 bytes"
+	assert_equal "$stderr" "$TRACE/kernel.jsonl:2: warning: run found this file replaced or changed during the run (by the traced program?) and made it anew from its own records; what was there is kernel.jsonl.replaced"
+	run -0 grep -c '"when":"before"' "$TRACE/kernel.jsonl.replaced"
+}
+
+@test "13.4 the traced program edits kernel.jsonl in place (appends a table of its own): found the same way" {
+	cmd='"$1" >/dev/null; echo "{\"event\":\"kernel\",\"when\":\"before\",\"ts\":1,\"realtime\":1,\"segments\":[]}" >>"$SHMTRACE_OUT/kernel.jsonl"'
+	run -125 --separate-stderr "$SHMTRACE" run -q -o "$TRACE" -- sh -c "$cmd" sh "$TESTBIN/static_shmget"
+	assert_output ''
+	assert_equal "$(grep -c '"ts":1,' "$TRACE/kernel.jsonl")" 0
+	assert_equal "$(grep -c '"ts":1,' "$TRACE/kernel.jsonl.replaced")" 1
+	run -1 "$SHMTRACE" report "$TRACE"
+	assert_output --partial "12288 bytes"
+}
+
 @test "13.5 run -o FILE: refused (125), the program not run untraced" {
 	touch "$BATS_TEST_TMPDIR/file"
 	run -125 --separate-stderr "$SHMTRACE" run -o "$BATS_TEST_TMPDIR/file" -- touch "$BATS_TEST_TMPDIR/ran"
