@@ -65,8 +65,8 @@ const char run_usage[] =
 	"\n"
 	"Exit status: CMD's own; 125 when shmtrace fails (bad option, library not\n"
 	"found, CMD static or set-user-ID, DIR refused, inject.counters not\n"
-	"allocated) or when DIR/kernel.jsonl was replaced or changed during the\n"
-	"run (made anew from run's own records; CMD's status is not passed on), 126\n"
+	"allocated) or when DIR/kernel.jsonl or DIR itself was replaced or changed\n"
+	"during the run (see docs/security.md; CMD's status is not passed on), 126\n"
 	"when CMD cannot run, 127 when it is not found. If CMD is killed by a\n"
 	"signal, shmtrace dies of the same signal.\n"
 	"\n"
@@ -286,6 +286,15 @@ static void report_where(const char *dir, pid_t pid, const char *program, int qu
 		errorf("%zu trace file(s) in %s", count_files(dir, TRACE_FILE_PREFIX "*" TRACE_FILE_SUFFIX), dir);
 }
 
+/* Whether DIR still names the directory run opened (DIRFD): the program
+ * could move it away and put one of its own in its place. */
+static int same_directory(const char *dir, int dirfd)
+{
+	struct stat named, ours;
+	return stat(dir, &named) == 0 && fstat(dirfd, &ours) == 0 && named.st_dev == ours.st_dev &&
+	       named.st_ino == ours.st_ino;
+}
+
 /* scope=run counts live in DIR/inject.counters, mapped by every process:
  * made here, new and with every block allocated, so that a full file
  * system refuses the run now rather than kill the program with SIGBUS
@@ -456,7 +465,7 @@ int cmd_run(int argc, char **argv)
 	int complete = pidwatch_finish(&run_pids, &run_uids);
 	/* Never appended to unless it is still the file run made, as run
 	 * wrote it: the program could have planted its own (kernelfile.c). */
-	int replaced = !kernel_file_intact(&kf);
+	int replaced = !kernel_file_intact(&kf), moved = !same_directory(dir, kf.dirfd);
 	if (replaced && kernel_file_restore(&kf) != 0)
 		errorf("run: %s/%s: cannot be made anew: %s", dir, KERNEL_SNAPSHOT_FILE, strerror(errno));
 	else if (replaced)
@@ -472,6 +481,12 @@ int cmd_run(int argc, char **argv)
 	if (exec_errno) {
 		errorf("run: %s: %s", program, strerror(exec_errno));
 		return exec_errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXECUTE;
+	}
+	if (moved) { /* nothing more done through that name */
+		errorf("run: warning: %s is no longer the directory run wrote the trace in (moved or replaced while "
+		       "the program ran, by the program?): what is there now is not this run's trace; exit status %d",
+		       dir, EXIT_SHMTRACE_FAILED);
+		return EXIT_SHMTRACE_FAILED;
 	}
 	trim_trace_files(dir);
 	report_where(dir, pid, program, opt.quiet);

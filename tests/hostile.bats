@@ -217,6 +217,13 @@ EOF
 	assert_output --partial "12288 bytes"
 }
 
+@test "13.4 the traced program moves the trace directory away and puts its own in its place: run says so (125)" {
+	cmd='"$1" >/dev/null; mv "$SHMTRACE_OUT" "$SHMTRACE_OUT.real"; mkdir "$SHMTRACE_OUT"; echo "{}" >"$SHMTRACE_OUT/kernel.jsonl"'
+	run -125 --separate-stderr "$SHMTRACE" run -q -o "$TRACE" -- sh -c "$cmd" sh "$TESTBIN/static_shmget"
+	assert_equal "$stderr" "shmtrace: run: warning: $TRACE is no longer the directory run wrote the trace in (moved or replaced while the program ran, by the program?): what is there now is not this run's trace; exit status 125"
+	run -0 grep -c '"when":"after"' "$TRACE.real/kernel.jsonl"
+}
+
 @test "13.5 run -o FILE: refused (125), the program not run untraced" {
 	touch "$BATS_TEST_TMPDIR/file"
 	run -125 --separate-stderr "$SHMTRACE" run -o "$BATS_TEST_TMPDIR/file" -- touch "$BATS_TEST_TMPDIR/ran"
