@@ -57,14 +57,18 @@ static int of_this_run(const struct model *m, long long cpid)
 	return json_is_true(json_object_get(m->run_processes, "complete")) ? 0 : -1;
 }
 
-/* A segment made during the run by another process (another user's, a
- * parallel job's): told apart, never this run's leak. */
-static void other_segment(struct model *m, const json_t *k, const char *note)
+/* A segment the kernel says a process not of the run made (another
+ * user's, a parallel job's; or one a forged trace claims, which may have
+ * been there before the run, in namespace NS): told apart, never this
+ * run's leak. */
+static void other_segment(struct model *m, const json_t *k, unsigned long long ns, const char *note)
 {
+	int before = in_table(m, m->kernel_before, ns, (int)num(k, "shmid")) != NULL;
 	json_array_append_new(section(m, "other_segments"),
-			      json_pack("{s:i, s:O, s:I, s:I, s:I, s:s}", "shmid", (int)num(k, "shmid"), "key",
+			      json_pack("{s:i, s:O, s:I, s:I, s:I, s:b, s:s}", "shmid", (int)num(k, "shmid"), "key",
 					json_object_get(k, "key"), "size", (json_int_t)num(k, "size"), "cpid",
-					(json_int_t)num(k, "cpid"), "uid", (json_int_t)num(k, "uid"), "note", note));
+					(json_int_t)num(k, "cpid"), "uid", (json_int_t)num(k, "uid"), "before_run",
+					before, "note", note));
 }
 
 /* Whether IPC namespace NS may still hold segments at the end: the one
@@ -113,7 +117,7 @@ static size_t collect_leaks(struct model *m, struct leak **out)
 			continue;
 		}
 		if (k && of_this_run(m, num(k, "cpid")) == 0) {
-			other_segment(m, k, "a trace says a process of this run created it, but the kernel's creator is not one");
+			other_segment(m, k, s->ipc_ns, "a trace says a process of this run created it, but the kernel's creator is not one");
 			continue;
 		}
 		if (n == cap)
@@ -132,7 +136,7 @@ static size_t collect_leaks(struct model *m, struct leak **out)
 		if (m->own_pids_only && !map_get(&m->processes, (uint64_t)num(seg, "cpid")))
 			continue; /* another run's, beside this one */
 		if (of_this_run(m, num(seg, "cpid")) == 0) {
-			other_segment(m, seg, "made during the run by a process that is not of this run");
+			other_segment(m, seg, ns, "made during the run by a process that is not of this run");
 			continue;
 		}
 		if (n == cap)

@@ -35,11 +35,19 @@ const char *shell_quote(const char *s, char *out, size_t cap)
 	return out;
 }
 
+int live_same_segment(const json_t *leak, const struct sysv_segment *now)
+{
+	const char *key = json_string_value(json_object_get(leak, "key"));
+	const json_t *size = json_object_get(leak, "size"), *cpid = json_object_get(leak, "kernel_cpid");
+	return now && key && (unsigned)strtoul(key, NULL, 16) == (unsigned)now->key && json_is_integer(size) &&
+	       (unsigned long long)json_integer_value(size) == now->size &&
+	       (!json_is_integer(cpid) || json_integer_value(cpid) == now->cpid);
+}
+
 static int ours_segment(const json_t *leak, const struct sysv_segment *now)
 {
-	const json_t *cpid = json_object_get(leak, "kernel_cpid");
-	return now && json_is_true(json_object_get(leak, "removable")) && json_is_integer(cpid) &&
-	       json_integer_value(cpid) == now->cpid;
+	return json_is_true(json_object_get(leak, "removable")) &&
+	       json_is_integer(json_object_get(leak, "kernel_cpid")) && live_same_segment(leak, now);
 }
 
 /* glibc's shm_open drops every leading '/' and refuses a name with another

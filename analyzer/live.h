@@ -27,6 +27,11 @@ struct live_visitor {
 
 void live_visit(const json_t *report, const struct live_visitor *v);
 
+/* Whether NOW, the kernel's segment under a leak's id, is that leak's
+ * segment: the same key and size, and the creator run's table saw (when
+ * it did).  Not so: the leak's segment is gone, its id given to another. */
+int live_same_segment(const json_t *leak, const struct sysv_segment *now);
+
 /* S quoted for a POSIX shell into OUT (cap bytes): as is when it holds
  * only characters no shell treats specially, else in single quotes. */
 const char *shell_quote(const char *s, char *out, size_t cap);

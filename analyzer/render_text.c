@@ -85,6 +85,10 @@ static void leak_ending(FILE *out, const json_t *l, const char *where)
 			fprintf(out, "; remove it with: %s\n", s(live, "remove"));
 		else
 			fputs("; not shown how to remove it: the kernel does not confirm this run made it\n", out);
+	} else if (json_is_object(json_object_get(live, "id_reused_by"))) {
+		const json_t *other = json_object_get(live, "id_reused_by");
+		fprintf(out, "  gone from %s now; its id %lld is another segment's now (key %s, %lld bytes, by pid %lld)\n",
+			where, n(l, "shmid"), s(other, "key"), n(other, "size"), n(other, "cpid"));
 	} else if (live) {
 		fprintf(out, "  gone from %s now\n", where);
 	}
@@ -184,8 +188,9 @@ static void counts(FILE *out, const json_t *obj)
 		fputs("none", out);
 }
 
-/* Segments made during the run by processes not of the run: never its
- * leaks, but seen; the first few. */
+/* Segments the kernel says processes not of the run made -- during the
+ * run, or before it (one a forged trace claims): never its leaks, but
+ * seen; the first few. */
 static void others(FILE *out, const json_t *list)
 {
 	enum { SHOWN = 5 };
@@ -193,15 +198,16 @@ static void others(FILE *out, const json_t *list)
 	json_t *o;
 	if (!total)
 		return;
-	fprintf(out, "  not this run's: %zu segment(s) made during it by other processes:", total);
+	fprintf(out, "  not this run's: %zu segment(s) made by processes not of the run:", total);
 	json_array_foreach(list, i, o)
 	{
 		if (i == SHOWN) {
 			fprintf(out, " and %zu more", total - SHOWN);
 			break;
 		}
-		fprintf(out, "%s %lld (key %s, by pid %lld, uid %lld)", i ? "," : "", n(o, "shmid"), s(o, "key"),
-			n(o, "cpid"), n(o, "uid"));
+		fprintf(out, "%s %lld (key %s, by pid %lld, uid %lld, %s)", i ? "," : "", n(o, "shmid"), s(o, "key"),
+			n(o, "cpid"), n(o, "uid"),
+			json_is_true(json_object_get(o, "before_run")) ? "there before the run" : "made during the run");
 	}
 	fputc('\n', out);
 }

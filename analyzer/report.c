@@ -206,8 +206,14 @@ static void drop_suppressed_keys(json_t *report)
 static void live_segment(json_t *leak, const struct sysv_segment *now, int confirmed, void *ctx)
 {
 	(void)ctx;
-	json_t *live = json_pack("{s:b}", "present", now != NULL);
-	if (now) {
+	json_t *live = json_pack("{s:b}", "present", live_same_segment(leak, now));
+	if (now && !live_same_segment(leak, now)) { /* gone; its id reused since (live.h) */
+		char key[16];
+		snprintf(key, sizeof key, "0x%08x", now->key);
+		json_object_set_new(live, "id_reused_by", json_pack("{s:s, s:I, s:i, s:I}", "key", key, "size",
+								    (json_int_t)now->size, "cpid", now->cpid, "uid",
+								    (json_int_t)now->uid));
+	} else if (now) {
 		char cmd[64];
 		snprintf(cmd, sizeof cmd, "ipcrm -m %d", now->shmid);
 		json_object_set_new(live, "nattch", json_integer((json_int_t)now->nattch));

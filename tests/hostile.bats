@@ -108,6 +108,34 @@ as_other_user() {
 	assert_output "[0,$(id -u nobody)]"
 }
 
+@test "13.1 a segment there before the run that a forged trace claims is called so, not one made during the run" {
+	write_forger
+	victim_id=$(ipcmk -M 4096 | sed 's/.*: //')
+	victim_pid=$(awk -v id="$victim_id" '$2 == id { print $5 }' /proc/sysvipc/shm)
+	trace perl "$BATS_TEST_TMPDIR/forge.pl" "/../..$BATS_TEST_TMPDIR/victim" "$victim_id" "$victim_pid"
+	run --separate-stderr "$SHMTRACE" report "$TRACE"
+	ipcrm -m "$victim_id"
+	assert_output --regexp "not this run's: 1 segment\(s\) made by processes not of the run: $victim_id \(key 0x[0-9a-f]{8}, by pid $victim_pid, uid 0, there before the run\)"
+	refute_output --partial "made during"
+}
+
+@test "13.1 report --live: a leaked segment's id given to another segment since is not 'still in the kernel'" {
+	trace ipcmk -M 4096
+	id=$(calls shmget | jq -r .ret)
+	ipcrm -m "$id"
+	echo "$id" >/proc/sys/kernel/shm_next_id
+	run ipcmk -M 8192
+	assert_output "Shared memory id: $id"
+	run -1 --separate-stderr "$SHMTRACE" report --live --format json "$TRACE"
+	json=$output
+	run -1 --separate-stderr "$SHMTRACE" report --live "$TRACE"
+	ipcrm -m "$id"
+	assert_output --regexp "gone from the kernel now; its id $id is another segment's now \(key 0x[0-9a-f]{8}, 8192 bytes, by pid [0-9]+\)"
+	refute_output --partial "still in the kernel now"
+	run jq -c '.leaked_segments | map([.live.present, .live.id_reused_by.size, .live.remove])' <<<"$json"
+	assert_output '[[false,8192,null]]'
+}
+
 @test "13.2 sweep ends the daemon a run leaves, removes its segment, and calls the run what it is" {
 	cmd='setsid -f sh -c "ipcmk -M 40961 >/dev/null; exec sleep 4321" </dev/null >/dev/null 2>&1'
 	run --separate-stderr timeout 120 "$SHMTRACE" sweep -t 10 --format json -- sh -c "$cmd"
