@@ -167,11 +167,12 @@ int open_trace_dir(const char *command, const char *dir, char *resolved, size_t 
 	char link[64];
 	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
 	ssize_t n = readlink(link, resolved, cap - 1);
-	int dirfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int e = errno;
+	int e = n < 0 ? errno : (size_t)n >= cap - 1 ? ENAMETOOLONG : 0;
+	int dirfd = e ? -1 : openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	e = e ? e : errno;
 	close(fd);
-	if (n < 0 || (size_t)n >= cap - 1 || dirfd < 0) {
-		errorf("%s: cannot open trace directory '%s': %s", command, dir, strerror(n < 0 ? errno : e));
+	if (dirfd < 0) {
+		errorf("%s: cannot open trace directory '%s': %s", command, dir, strerror(e));
 		if (dirfd >= 0)
 			close(dirfd);
 		return -1;

@@ -3,9 +3,10 @@
 
 #include <stddef.h>
 
-/* Creates DIR if needed, checks that nobody else can write in it (see
- * outdir.c) and opens it: a directory descriptor, and its absolute path in
- * RESOLVED; or -1 after saying why on stderr, as COMMAND ("run"). */
+/* Checks that nobody else can write in DIR or reach it through a symbolic
+ * link of theirs (see outdir.c), then creates what is missing of it and
+ * opens it: a directory descriptor, and its absolute path in RESOLVED; or
+ * -1 after saying why on stderr, as COMMAND ("run"), having created nothing. */
 int open_trace_dir(const char *command, const char *dir, char *resolved, size_t cap);
 
 /* NAME in the directory, created O_CREAT|O_EXCL|O_NOFOLLOW, mode 0600:
