@@ -54,8 +54,8 @@ all: $(B)/libshmtrace.so $(B)/shmtrace $(SAMPLES)
 $(B)/libshmtrace.so: $(SHIM_SRC) $(HEADERS) shim/libshmtrace.map | $(B)
 	$(call say,CCLD,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(SHIM_SAN) -fPIC -shared -fvisibility=hidden \
-		-Wl,--version-script=shim/libshmtrace.map -Wl,-z,defs -Wl,-z,now -Wl,-z,relro $(LDFLAGS) \
-		-o $@ $(SHIM_SRC) $(shell pkg-config --libs libunwind) -ldl -lpthread
+		-Wl,--version-script=shim/libshmtrace.map -Wl,-z,defs -Wl,-z,now -Wl,-z,relro -Wl,-z,noseparate-code $(LDFLAGS) \
+		$(shell pkg-config --cflags libunwind) -o $@ $(SHIM_SRC) -ldl -lpthread
 
 $(B)/shmtrace: $(CLI_SRC) $(HEADERS) | $(B)
 	$(call say,CCLD,$@)
