@@ -15,7 +15,8 @@
  * and reuses the numbers would then have its files read, written and
  * closed by us.  So the pipe2() that libunwind calls is ours: while
  * libunwind runs for us, the pipe is moved to high numbers, out of the
- * program's way like our trace file. */
+ * program's way like our trace file, as one descriptor (fd_high.c).
+ * libunwind itself is loaded by bt_init (unwinder.c). */
 #include <dlfcn.h>
 #include <link.h>
 #include <sched.h>
@@ -124,26 +125,28 @@ void bt_reset_forking(void)
 
 void bt_init(void)
 {
-	static int done; /* a forked child has it from its parent */
-	if (done)
+	/* Once per image (a forked child has it from its parent), from a
+	 * process's first file or from any thread's fork (identity.c).  A
+	 * thread that comes while another does it unwinds nothing until
+	 * libunwind is there (unwinder_backtrace). */
+	static _Atomic int done;
+	if (atomic_exchange(&done, 1))
 		return;
-	done = 1;
 	Dl_info info;
 	struct link_map *self = NULL;
+	ssize_t n = readlink("/proc/self/exe", exe_path, sizeof exe_path - 1);
+	exe_path[n < 0 ? 0 : n] = '\0';
 	fork_guard_enter();
 	if (dladdr1((void *)bt_init, &info, (void **)&self, RTLD_DL_LINKMAP) && self)
 		dl_iterate_phdr(find_self, (void *)self->l_addr);
-	/* One unwind now binds libunwind's lazily bound functions while the
-	 * stack has room: binding one later takes 3 KiB of whatever stack a
-	 * call is on (the registers saved with xsave).  It also makes this
+	/* Not at all when no call will unwind (backtraces off, no rule by
+	 * caller).  Else one unwind now, while the stack has room, makes this
 	 * thread's trace cache (256 KiB, every page written), which children
 	 * forked later get with the rest of our memory. */
 	void *warm[4];
-	if (unwinder_load() == 0)
+	if (proc.capture_depth > 0 && unwinder_load() == 0)
 		unwinder_backtrace(warm, 4);
 	fork_guard_leave();
-	ssize_t n = readlink("/proc/self/exe", exe_path, sizeof exe_path - 1);
-	exe_path[n < 0 ? 0 : n] = '\0';
 }
 
 EXPORT int pipe2(int fds[2], int flags)

@@ -11,7 +11,7 @@
  * ABOVE_LIMIT_MAX: the kernel sizes a process's descriptor table to its
  * highest number (8 bytes a slot), 16 KiB at the usual soft limit of 1024
  * but 16 MiB at 2^20.  There, or when the limit cannot be raised, ours go
- * to 1000 or half the soft limit: the program may then get up to three
+ * to 1000 or half the soft limit: the program may then get up to two
  * fewer descriptors.  (Holding no descriptor instead -- an open per record
  * -- measured 5.2-5.5 us a record against 2.2-3.4 us, and would still
  * leave libunwind's pipe.)
