@@ -117,7 +117,7 @@ $(B) $(B)/samples $(B)/tests:
 # The suites run in a private IPC namespace when we may make one: segments a
 # failing test leaks die with it, and other programs' segments cannot
 # disturb a count.
-test: all $(TEST_BINS) $(B)/tests/libpremark.so $(DEEPBIND_LIBS) $(B)/bench/footprint
+test: all $(TEST_BINS) $(B)/tests/libpremark.so $(DEEPBIND_LIBS) $(B)/bench/footprint $(B)/bench/forks
 	$(Q)export SHMTRACE_BUILD="$(abspath $(B))"; \
 	if [ "$$(id -u)" = 0 ] && unshare --ipc true 2>/dev/null; then \
 		unshare --ipc tests/run-suites tests/; \

@@ -13,11 +13,11 @@ load helpers
 # after one shm call if asked), run as a child of sh: the run's first
 # process opens its trace file at start.  Descriptor 3, bats' own, closed.
 footprint_added() {
-	local bare traced
+	local bare traced depth=${DEPTH:-16}
 	# shellcheck disable=SC2016 # expanded by the inner sh
 	bare=$(sh -c '"$0" "$@"; true' "$BUILD/bench/footprint" "$@" 3>&-)
 	# shellcheck disable=SC2016
-	traced=$("$SHMTRACE" run -q -o "$TRACE" -- sh -c '"$0" "$@"; true' "$BUILD/bench/footprint" "$@" 3>&-)
+	traced=$("$SHMTRACE" run -q -b "$depth" -o "$TRACE" -- sh -c '"$0" "$@"; true' "$BUILD/bench/footprint" "$@" 3>&-)
 	read -r _ fb _ mb <<<"$bare"
 	read -r _ ft _ mt <<<"$traced"
 	echo "$((ft - fb)) $((mt - mb))"
@@ -50,4 +50,25 @@ footprint_added() {
 	read -r _ ft _ mt <<<"$traced"
 	(( ft - fb <= 2 )) || fail "descriptors added: $((ft - fb)) (expected at most 2)"
 	(( mt - mb <= 19 )) || fail "mappings added: $((mt - mb)) (expected at most 19)"
+}
+
+@test "footprint: backtraces off, libunwind is never loaded: after a shm call, 1 descriptor and 6 mappings at most" {
+	DEPTH=0 run footprint_added call
+	assert_success
+	read -r fds maps <<<"$output"
+	(( fds <= 1 )) || fail "descriptors added: $fds (expected at most 1, the trace file)"
+	(( maps <= 6 )) || fail "mappings added: $maps (expected at most 6)"
+}
+
+@test "children of a parent that made no call get libunwind set up from it: one pipe2 in all, and every child's calls have backtraces" {
+	# bench/forks: 5 children, each forked, making shmget and IPC_RMID;
+	# the parent itself makes no call.
+	mkdir -p "$TRACE"
+	run strace -f -qq -e trace=pipe2 -e signal=none -o "$BATS_TEST_TMPDIR/strace" \
+		env LD_PRELOAD="$LIB" SHMTRACE_OUT="$TRACE" "$BUILD/bench/forks" 5
+	assert_success
+	run grep -c 'pipe2(' "$BATS_TEST_TMPDIR/strace"
+	assert_output 1
+	run jq -r 'select(.event == "call") | .stack | type' "$TRACE"/shmtrace.*.jsonl
+	assert_output "$(printf 'number\n%.0s' 1 2 3 4 5 6 7 8 9 10)"
 }
