@@ -105,7 +105,8 @@ before), and 24 page faults (34 before). What went: loading libunwind and
 liblzma at start (100,000 instructions and about 0.16 ms by themselves).
 The wall time of a start moves with the machine's load much more than
 these: 9 interleaved rounds gave +180 µs now against +243 µs before with a
-load average of 7, +877 µs against +1,552 µs with one of 9.
+load average of 7, +877 µs against +1,552 µs with one of 9, +373 µs
+against +403 µs with one of 5.
 
 ## Where a new process's time goes (section 9)
 
@@ -121,6 +122,8 @@ child, 2026-11-28:
 | instructions in user space (callgrind, the child only) | +426,000 | +84,000 |
 | wall time, 9 interleaved rounds, load average 9 | +2,850 µs | +2,035 µs |
 | the same, backtraces off | +2,797 µs | +1,057 µs |
+| wall time, 9 interleaved rounds, load average 5 | +1,667 µs | +1,045 µs |
+| the same, backtraces off | +1,637 µs | +588 µs |
 
 Before, a child of a parent that had never unwound set libunwind up
 itself: its pipe, and its trace cache, 256 KiB written in full (64 page
