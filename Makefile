@@ -54,8 +54,8 @@ all: $(B)/libshmtrace.so $(B)/shmtrace $(SAMPLES)
 $(B)/libshmtrace.so: $(SHIM_SRC) $(HEADERS) shim/libshmtrace.map | $(B)
 	$(call say,CCLD,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(SHIM_SAN) -fPIC -shared -fvisibility=hidden \
-		-Wl,--version-script=shim/libshmtrace.map -Wl,-z,defs -Wl,-z,now -Wl,-z,relro $(LDFLAGS) \
-		-o $@ $(SHIM_SRC) $(shell pkg-config --libs libunwind) -ldl -lpthread
+		-Wl,--version-script=shim/libshmtrace.map -Wl,-z,defs -Wl,-z,now -Wl,-z,relro -Wl,-z,noseparate-code $(LDFLAGS) \
+		$(shell pkg-config --cflags libunwind) -o $@ $(SHIM_SRC) -ldl -lpthread
 
 $(B)/shmtrace: $(CLI_SRC) $(HEADERS) | $(B)
 	$(call say,CCLD,$@)
@@ -117,7 +117,7 @@ $(B) $(B)/samples $(B)/tests:
 # The suites run in a private IPC namespace when we may make one: segments a
 # failing test leaks die with it, and other programs' segments cannot
 # disturb a count.
-test: all $(TEST_BINS) $(B)/tests/libpremark.so $(DEEPBIND_LIBS)
+test: all $(TEST_BINS) $(B)/tests/libpremark.so $(DEEPBIND_LIBS) $(B)/bench/footprint $(B)/bench/forks
 	$(Q)export SHMTRACE_BUILD="$(abspath $(B))"; \
 	if [ "$$(id -u)" = 0 ] && unshare --ipc true 2>/dev/null; then \
 		unshare --ipc tests/run-suites tests/; \

@@ -28,7 +28,8 @@ cat <<'TAIL'
    in that order. strace runs fewer iterations (per-iteration times compare).
 2. The same loop split over 2 and 8 threads.
 3. bench/startup.c starts `true` 100 times and takes the median, with and
-   without the library preloaded.
+   without the library preloaded; callgrind counts the instructions of one
+   start each way, which the machine's load does not move.
 4. Bytes per call event of the traced loop, stack records included.
 5. bench/gentrace.c writes a trace of EVENTS call records (16 call sites,
    12-frame stacks, a live set of one segment); `shmtrace report --format
@@ -49,8 +50,10 @@ cat <<'TAIL'
    its stacks anew. `_dl_find_object` made it even.
 8. bench/footprint.c counts its entries in /proc/self/fd and lines of
    /proc/self/maps, after one shm call or none, bare and under `shmtrace
-   run`: what the library takes from a program near `RLIMIT_NOFILE` or
-   `vm.max_map_count`.
+   run`, as a child of `sh` (as most processes of a run are) and as the
+   run's first process (whose file is opened at start): what the library
+   takes from a program near `RLIMIT_NOFILE` or `vm.max_map_count`.
+   tests/footprint.bats holds the counts below as bounds.
 9. bench/forks.c forks 200 children one after another, each making one
    `shmget` and `IPC_RMID`, and prints the mean time from fork to reaping:
    a new traced process creates its file, writes its opening records and
@@ -58,6 +61,94 @@ cat <<'TAIL'
 TAIL
 
 cat <<'NOTES'
+
+## What a traced process holds (section 8)
+
+Traced minus bare, 2026-11-28 (bench/footprint, tests/footprint.bats):
+
+| | descriptors | mappings |
+|---|---|---|
+| a process that makes no shm call | +0 (was +0) | +5 (was +18) |
+| after a shm call, or the run's first process | +2 (was +3) | +19 (was +20) |
+| after a shm call, backtraces off (`-b 0`) | +1 (was +3) | +6 (was +20) |
+
+- **No call, no descriptor, five mappings**: the library's code, its
+  read-only and writable data and its zeroed data (one segment for code and
+  constants, `-z noseparate-code`: two mappings fewer), and one page that
+  tells a new process it is one (MADV_WIPEONFORK, shim/identity.c).
+- **libunwind is loaded when first needed** (shim/unwinder.c): at a
+  process's first trace file, or before its first `fork()`, so that its
+  children get it with the rest of its memory; never with backtraces off.
+  Until then a process holds neither libunwind nor liblzma, which it pulls
+  in (eleven mappings between them, and most of the start-up cost below).
+- **After a call**: the trace file; libunwind's pipe, whose two ends are one
+  descriptor (the pipe opened again read-write through /proc, as a FIFO can
+  be: libunwind writes a byte of memory it checks into one end and reads it
+  back from the other); libunwind and liblzma (5 mappings each, and
+  libunwind's zeroed data); libunwind's 256 KiB trace cache; the page of
+  shared counters of the mapped trace file; a few pages the loader and
+  libunwind allocate.
+- **What would take more away**: an unwinder without liblzma and without a
+  pipe (LLVM's libunwind, packaged as libunwind-14, depends on libc alone;
+  frame pointers; or Debian's libunwind built `-fPIC` and linked in), and no
+  descriptor held between records (measured 5.2–5.5 µs a record against
+  2.2–3.4 µs with the descriptor kept: shim/fd_high.c).
+
+## Start-up (section 3)
+
+/bin/true preloaded minus bare, 2026-11-28: 110,000 instructions added
+(callgrind; 214,000 before), of which about 67,000 are the loader's
+relocations (ours, and libc's symbols looked up past one more library) and
+24,000 the `dlsym` of the 22 functions we wrap;
+0.14 ms of CPU (`perf stat -r 300`: 0.45 ms bare, 0.59 traced, 0.68
+before), and 24 page faults (34 before). What went: loading libunwind and
+liblzma at start (100,000 instructions and about 0.16 ms by themselves).
+The wall time of a start moves with the machine's load much more than
+these: 9 interleaved rounds gave +180 µs now against +243 µs before with a
+load average of 7, +877 µs against +1,552 µs with one of 9, +373 µs
+against +403 µs with one of 5.
+
+## Where a new process's time goes (section 9)
+
+bench/forks, 200 children, each forked by a parent that makes no call,
+making shmget and IPC_RMID, traced (backtraces of 16) minus bare, per
+child, 2026-11-28:
+
+| | before | now |
+|---|---|---|
+| CPU time (`perf stat` task-clock, all processes) | +845 µs | +525 µs |
+| page faults (`perf stat`) | +145 | +59 |
+| system calls (`strace -c`) | +206, 148 of them `rt_sigprocmask` | +147, 113 of them `rt_sigprocmask` |
+| instructions in user space (callgrind, the child only) | +426,000 | +84,000 |
+| wall time, 9 interleaved rounds, load average 9 | +2,850 µs | +2,035 µs |
+| the same, backtraces off | +2,797 µs | +1,057 µs |
+| wall time, 9 interleaved rounds, load average 5 | +1,667 µs | +1,045 µs |
+| the same, backtraces off | +1,637 µs | +588 µs |
+
+Before, a child of a parent that had never unwound set libunwind up
+itself: its pipe, and its trace cache, 256 KiB written in full (64 page
+faults, 38% of the child's); it cleared the 96 KiB table of interned
+stacks (24 page faults, 18%); it read and parsed /proc/self/maps for the
+attachments it inherited (92,000 instructions, half of its own, and the
+kernel's formatting of 45 mappings); it read /proc/self/exe twice. Now the
+parent sets libunwind up before its first fork (the atfork prepare
+handler), a child drops the table's pages only if its parent wrote any
+(`MADV_DONTNEED`: zeroes come back where touched), reads the maps only when
+its parent had attachments, and the program's path once per image.
+
+What remains, from `perf record -g` over the traced run (the bare run's
+share subtracted): page faults, a third of the added time (copy-on-write of
+the pages a child writes: its records, libunwind's and libc's data, its
+stack; and the first touch of code pages); creating the file, a seventh
+(ext4 here runs without a journal: each new inode is searched past those
+deleted in the last seconds, `recently_deleted()` in the profile, which the
+benchmark's own `rm -rf` between rounds multiplies); `fork` itself, an
+eighth (the parent has more mappings and pages to copy); the child's first
+two backtraces, a tenth (52,000 instructions and 113 `rt_sigprocmask` calls
+in libunwind's steps: the per-call unwinding of issue 15); the check before
+each write that the descriptor is still ours (`fstat`, 5 a child), the
+writes and the /proc reads for the header, the rest. The 0.2 ms target is not met: the next steps are the
+unwinder (above) and fewer pages written per process.
 
 ## What limits the figures that miss
 

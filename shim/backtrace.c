@@ -15,14 +15,14 @@
  * and reuses the numbers would then have its files read, written and
  * closed by us.  So the pipe2() that libunwind calls is ours: while
  * libunwind runs for us, the pipe is moved to high numbers, out of the
- * program's way like our trace file. */
-#define UNW_LOCAL_ONLY
+ * program's way like our trace file, as one descriptor (fd_high.c).
+ * libunwind itself is loaded by bt_init (unwinder.c). */
 #include <dlfcn.h>
-#include <libunwind.h>
 #include <link.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "../common/site.h"
@@ -37,8 +37,9 @@
 #define FRAME_ROOM (6 * MODULE_PATH_SHOWN + 128) /* worst case of one frame */
 #define STACK_RECORD_MAX (BACKTRACE_MAX * 700)
 
-static _Atomic uint64_t slot_hash[SLOTS]; /* 0: free */
-static _Atomic uint32_t slot_id[SLOTS];   /* 0: claimed, record not yet written */
+/* Page-aligned, so that a new process can drop them (bt_reset_child). */
+static _Atomic uint64_t slot_hash[SLOTS] __attribute__((aligned(4096))); /* 0: free */
+static _Atomic uint32_t slot_id[SLOTS] __attribute__((aligned(4096)));   /* 0: claimed, record not yet written */
 static _Atomic uint32_t last_id;
 static int interning = 1;
 
@@ -124,27 +125,28 @@ void bt_reset_forking(void)
 
 void bt_init(void)
 {
-	static int done; /* a forked child has it from its parent */
-	if (done)
+	/* Once per image (a forked child has it from its parent), from a
+	 * process's first file or from any thread's fork (identity.c).  A
+	 * thread that comes while another does it unwinds nothing until
+	 * libunwind is there (unwinder_backtrace). */
+	static _Atomic int done;
+	if (atomic_exchange(&done, 1))
 		return;
-	done = 1;
 	Dl_info info;
 	struct link_map *self = NULL;
+	ssize_t n = readlink("/proc/self/exe", exe_path, sizeof exe_path - 1);
+	exe_path[n < 0 ? 0 : n] = '\0';
 	fork_guard_enter();
 	if (dladdr1((void *)bt_init, &info, (void **)&self, RTLD_DL_LINKMAP) && self)
 		dl_iterate_phdr(find_self, (void *)self->l_addr);
-	/* Per-thread caches: no libunwind lock that another thread could hold
-	 * across fork(), or that a signal handler could find taken.  (This
-	 * sets libunwind up, and opens its pipe.) */
-	unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
-	/* One unwind now binds libunwind's lazily bound functions while the
-	 * stack has room: binding one later takes 3 KiB of whatever stack a
-	 * call is on (the registers saved with xsave). */
+	/* Not at all when no call will unwind (backtraces off, no rule by
+	 * caller).  Else one unwind now, while the stack has room, makes this
+	 * thread's trace cache (256 KiB, every page written), which children
+	 * forked later get with the rest of our memory. */
 	void *warm[4];
-	unw_backtrace(warm, 4);
+	if (proc.capture_depth > 0 && unwinder_load() == 0)
+		unwinder_backtrace(warm, 4);
 	fork_guard_leave();
-	ssize_t n = readlink("/proc/self/exe", exe_path, sizeof exe_path - 1);
-	exe_path[n < 0 ? 0 : n] = '\0';
 }
 
 EXPORT int pipe2(int fds[2], int flags)
@@ -154,12 +156,22 @@ EXPORT int pipe2(int fds[2], int flags)
 	return in_fork_guard ? fd_pipe2_high(real.pipe2, fds, flags) : real.pipe2(fds, flags);
 }
 
+/* Zeroes of a page-aligned table: pages the parent wrote are dropped, not
+ * copied and cleared (a new process would otherwise write 96 KiB of
+ * tables it mostly never reads), and the kernel hands back zeroes where
+ * they are next touched. */
+static void forget_pages(void *table, size_t size)
+{
+	if (madvise(table, size, MADV_DONTNEED) != 0)
+		memset(table, 0, size);
+}
+
 void bt_reset_child(int own_file)
 {
 	/* Ids number the stack records of one file; a child writing its
 	 * parent's file must not reuse them, so it writes frames inline. */
-	memset(slot_hash, 0, sizeof slot_hash);
-	memset(slot_id, 0, sizeof slot_id);
+	if (atomic_load(&last_id))
+		forget_pages(slot_hash, sizeof slot_hash), forget_pages(slot_id, sizeof slot_id);
 	atomic_store(&last_id, 0);
 	atomic_flag_clear(&record_lock);
 	interning = own_file;
@@ -171,7 +183,7 @@ int bt_capture(void **ips, int max)
 	if (max <= 0)
 		return 0;
 	fork_guard_enter();
-	int n = unw_backtrace(ips, max + 8);
+	int n = unwinder_backtrace(ips, max + 8);
 	fork_guard_leave();
 	int skip = 0;
 	while (skip < n && (uintptr_t)ips[skip] >= self_lo && (uintptr_t)ips[skip] < self_hi)

@@ -11,7 +11,7 @@
  * ABOVE_LIMIT_MAX: the kernel sizes a process's descriptor table to its
  * highest number (8 bytes a slot), 16 KiB at the usual soft limit of 1024
  * but 16 MiB at 2^20.  There, or when the limit cannot be raised, ours go
- * to 1000 or half the soft limit: the program may then get up to three
+ * to 1000 or half the soft limit: the program may then get up to two
  * fewer descriptors.  (Holding no descriptor instead -- an open per record
  * -- measured 5.2-5.5 us a record against 2.2-3.4 us, and would still
  * leave libunwind's pipe.)
@@ -20,9 +20,11 @@
  * leave the limit raised.  A thread (or a signal handler) that finds the
  * lock taken does without.  A setrlimit of the program's own in that
  * instant would be undone: a window of two system calls. */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdatomic.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -113,7 +115,42 @@ int fd_open_high(const char *path, int flags, mode_t mode)
 	return fd;
 }
 
-/* libunwind's pipe (shim/backtrace.c), the same way. */
+/* dlopen(3) when the program may hold every number below its limit: the
+ * loader needs one for an instant, to map the file (unwinder.c). */
+void *fd_dlopen_room(const char *file, int flags)
+{
+	struct rlimit old;
+	int err = errno, state = limit_raise(&old);
+	void *lib = dlopen(file, flags);
+	if (state == 1)
+		limit_restore(&old);
+	errno = err;
+	return lib;
+}
+
+/* One descriptor for both ends of PIPE: the pipe opened again through
+ * /proc, read-write, as a FIFO can be (fifo(7)); -1 without /proc. */
+static int both_ends(const int pipe[2], int flags)
+{
+	char path[32] = "/proc/self/fd/", *p = path + sizeof path;
+	unsigned v = (unsigned)pipe[0];
+	*--p = '\0';
+	do
+		*--p = (char)('0' + v % 10);
+	while (v /= 10);
+	memmove(path + 14, p, (size_t)(path + sizeof path - p));
+	int fd = open(path, O_RDWR | (flags & (O_NONBLOCK | O_CLOEXEC)));
+	if (fd >= 0)
+		close(pipe[0]), close(pipe[1]);
+	return fd;
+}
+
+/* libunwind's pipe (shim/backtrace.c), the same way, and as one descriptor:
+ * libunwind only ever reads one end and writes the other (it writes a byte
+ * of memory it must check, and reads it back), so one number serves as
+ * both, and the program has one descriptor fewer taken.  (libunwind closes
+ * "both" when it reopens its pipe, after the program closed ours: the
+ * second close of the same number then fails harmlessly.) */
 int fd_pipe2_high(int (*real_pipe2)(int[2], int), int fds[2], int flags)
 {
 	struct rlimit old;
@@ -122,8 +159,13 @@ int fd_pipe2_high(int (*real_pipe2)(int[2], int), int fds[2], int flags)
 	if (ret != 0) {
 		err = errno;
 	} else {
-		fds[0] = move(fds[0], &old, state);
-		fds[1] = move(fds[1], &old, state);
+		int one = both_ends(fds, flags);
+		if (one >= 0) {
+			fds[0] = fds[1] = move(one, &old, state);
+		} else {
+			fds[0] = move(fds[0], &old, state);
+			fds[1] = move(fds[1], &old, state);
+		}
 	}
 	if (state == 1)
 		limit_restore(&old);

@@ -120,6 +120,13 @@ static void stamp_fork(void)
 
 static void before_fork(void)
 {
+	/* The unwinder set up once here, not in every child: a child that
+	 * makes a call then has libunwind loaded, its pipe and its trace cache
+	 * (and our own bounds) from us, where each child of a parent that made
+	 * no call yet paid for them itself (bench/forks).  Before the fork
+	 * guard below, which bt_init passes through. */
+	if (!shim_busy)
+		bt_init();
 	stamp_fork();
 	inject_before_fork();
 	bt_before_fork();

@@ -76,11 +76,17 @@ static void write_argv(struct jw *w)
 		jw_key(w, "argv_truncated"), jw_lit(w, "true");
 }
 
+/* Read once per program image: a forked child runs its parent's. */
 static void write_exe(struct jw *w)
 {
-	ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
-	path[n < 0 ? 0 : n] = '\0';
-	jw_key(w, "exe"), jw_str(w, path, sizeof path);
+	static char exe[PATH_MAX];
+	static int known;
+	if (!known) {
+		ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+		exe[n < 0 ? 0 : n] = '\0';
+		known = n > 0;
+	}
+	jw_key(w, "exe"), jw_str(w, exe, sizeof exe);
 }
 
 static void write_process_start(const char *event)
@@ -115,7 +121,13 @@ static void write_fork(pid_t parent, int own_file)
 	jw_key(&w, "own_file"), jw_lit(&w, own_file ? "true" : "false");
 	write_exe(&w); /* the parent may have no file to name it */
 	write_ipc_ns_field(&w); /* clone(CLONE_NEWIPC) gives a child its own */
-	write_sysv_attachments(&w);
+	/* The kernel's list, from /proc/self/maps, only if the parent had
+	 * attachments that it saw made: reading and parsing the maps was half
+	 * of a new process's first call (bench/forks, callgrind). */
+	if (atomic_load(&proc.attached) > 0)
+		write_sysv_attachments(&w);
+	else
+		jw_key(&w, "attached"), jw_open(&w, '['), jw_close(&w, ']');
 	jw_close(&w, '}');
 	size_t len = jw_finish(&w);
 	if (len)

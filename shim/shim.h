@@ -118,6 +118,7 @@ HIDDEN void write_sysv_attachments(struct jw *w);
 HIDDEN int fd_move_high(int fd); /* a close-on-exec duplicate, the original closed */
 HIDDEN int fd_open_high(const char *path, int flags, mode_t mode);
 HIDDEN int fd_pipe2_high(int (*real_pipe2)(int[2], int), int fds[2], int flags);
+HIDDEN void *fd_dlopen_room(const char *file, int flags);
 
 /* output.c */
 enum open_result { OPEN_FAILED = -1, OPEN_NEW = 0, OPEN_AFTER_EXEC = 1 };
@@ -130,6 +131,9 @@ HIDDEN void out_write(const char *buf, size_t len);
 
 /* backtrace.c */
 HIDDEN void bt_init(void); /* once per program image */
+/* unwinder.c: libunwind, loaded by bt_init. */
+HIDDEN int unwinder_load(void);
+HIDDEN int unwinder_backtrace(void **ips, int n);
 /* Around our steps that may take libunwind's or the loader's locks: no
  * fork() meanwhile (see backtrace.c). */
 HIDDEN void fork_guard_enter(void);

@@ -1,0 +1,72 @@
+/* libunwind, loaded when a process first needs a backtrace, not with us.
+ *
+ * As a dependency of ours it was loaded into every traced process, with
+ * liblzma after it: eleven memory mappings and about 60% of the start-up
+ * time we add to a program that makes no shm call (`make bench`, section 3:
+ * 160 of 260 us, 100,000 of 210,000 instructions, mostly the loader's
+ * relocations).  Opened with RTLD_LOCAL, its weak backtrace() no longer
+ * stands in for glibc's in the program either.  Its calls to pipe2 still
+ * reach ours (backtrace.c): the global scope, where we are, is searched
+ * first.
+ *
+ * Loaded by bt_init: at a process's first trace file, or before its first
+ * fork() (identity.c), so that children, which get it with the rest of
+ * the parent's memory, never load it again. */
+#define UNW_LOCAL_ONLY
+#include <dlfcn.h>
+#include <errno.h>
+#include <libunwind.h> /* types and constants only: no symbol of it is linked */
+#include <stdatomic.h>
+
+#include "shim.h"
+
+#ifndef LIBUNWIND_SONAME
+#define LIBUNWIND_SONAME "libunwind.so.8" /* Debian's libunwind8, 1.x */
+#endif
+
+/* libunwind.h names these through macros (UNW_OBJ): the local-only
+ * library's symbols for this architecture. */
+#if defined(__x86_64__)
+#define UNW_SYMBOL(name) "_ULx86_64_" name
+#elif defined(__aarch64__)
+#define UNW_SYMBOL(name) "_ULaarch64_" name
+#elif defined(__i386__)
+#define UNW_SYMBOL(name) "_ULx86_" name
+#else
+#error "libunwind's symbol prefix for this architecture is not known"
+#endif
+
+static int (*backtrace_fn)(void **, int);
+static _Atomic int loaded; /* 1 once backtrace_fn may be called */
+
+int unwinder_load(void)
+{
+	void *lib = fd_dlopen_room(LIBUNWIND_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (!lib) {
+		warn("cannot load", LIBUNWIND_SONAME ", so backtraces are off", ENOENT);
+		return -1;
+	}
+	unw_addr_space_t *space = dlsym(lib, UNW_SYMBOL("local_addr_space"));
+	int (*set_policy)(unw_addr_space_t, unw_caching_policy_t) =
+		(int (*)(unw_addr_space_t, unw_caching_policy_t))dlsym(lib, UNW_SYMBOL("set_caching_policy"));
+	backtrace_fn = (int (*)(void **, int))dlsym(lib, "unw_backtrace");
+	if (!space || !set_policy || !backtrace_fn) {
+		warn("cannot find unw_backtrace in", LIBUNWIND_SONAME ", so backtraces are off", ENOSYS);
+		return -1;
+	}
+	/* Per-thread caches: no libunwind lock that another thread could hold
+	 * across fork(), or that a signal handler could find taken.  (This
+	 * sets libunwind up, and opens its pipe.) */
+	set_policy(*space, UNW_CACHE_PER_THREAD);
+	atomic_store_explicit(&loaded, 1, memory_order_release);
+	return 0;
+}
+
+/* unw_backtrace, or no frames while libunwind is not (yet) there: a
+ * signal handler's call that interrupted the loading. */
+int unwinder_backtrace(void **ips, int n)
+{
+	if (!atomic_load_explicit(&loaded, memory_order_acquire))
+		return 0;
+	return backtrace_fn(ips, n);
+}
