@@ -68,14 +68,16 @@ Traced minus bare, 2026-11-28 (bench/footprint, tests/footprint.bats):
 
 | | descriptors | mappings |
 |---|---|---|
-| a process that makes no shm call | +0 (was +0) | +5 (was +18) |
-| after a shm call, or the run's first process | +2 (was +3) | +19 (was +20) |
-| after a shm call, backtraces off (`-b 0`) | +1 (was +3) | +6 (was +20) |
+| a process that makes no shm call | +0 (was +0) | +7 (was +18) |
+| after a shm call, or the run's first process | +2 (was +3) | +21 (was +20) |
+| after a shm call, backtraces off (`-b 0`) | +1 (was +3) | +8 (was +20) |
 
-- **No call, no descriptor, five mappings**: the library's code, its
-  read-only and writable data and its zeroed data (one segment for code and
-  constants, `-z noseparate-code`: two mappings fewer), and one page that
-  tells a new process it is one (MADV_WIPEONFORK, shim/identity.c).
+- **No call, no descriptor, seven mappings**: the library's code, its
+  constants, its read-only and writable data and its zeroed data, and one
+  page that tells a new process it is one (MADV_WIPEONFORK,
+  shim/identity.c).  `-z noseparate-code` would save two mappings by making
+  the constants executable too: a hardening loss in every traced program
+  that we do not take.
 - **libunwind is loaded when first needed** (shim/unwinder.c): at a
   process's first trace file, or before its first `fork()`, so that its
   children get it with the rest of its memory; never with backtraces off.
