@@ -84,6 +84,10 @@
     const p = procs[o.creator];
     return p ? base(p.exe) : o.traced ? "?" : "found existing (made outside the trace)";
   }
+  function creatorText(o) {
+    const p = procs[o.creator];
+    return p ? "pid " + p.pid + " (" + base(p.exe) + ")" : "found existing (made outside the trace)";
+  }
   const LANES = 6, LANE_H = 6;
   /* Attachments in lanes, each in the first lane free at its start; past
    * LANES they share the last one. */
@@ -101,7 +105,10 @@
   const killed = procs.filter((p) => p.end === 2);
 
   /* ---- state and controls ---------------------------------------------- */
-  const state = { zoom: 1, filter: "", leaksOnly: false, group: allObjects.length > 200 ? "program" : "none", collapsed: {} };
+  /* Past a few hundred rows, grouped by creating process, and only the
+   * groups with a leak open at first. */
+  const LARGE = allObjects.length > 200;
+  const state = { zoom: 1, filter: "", leaksOnly: false, group: LARGE ? "process" : "none", collapsed: {} };
   const $ = (id) => document.getElementById(id);
   $("group").value = state.group;
 
@@ -113,11 +120,14 @@
     const rows = [];
     if (state.group === "none") list.forEach((o) => rows.push({ o }));
     else {
-      const key = state.group === "program" ? program : (o) => (o.kind === "posix" ? "POSIX names" : "System V segments");
+      const key = state.group === "program" ? program : state.group === "process" ? creatorText
+        : (o) => (o.kind === "posix" ? "POSIX names" : "System V segments");
       const groups = new Map();
       list.forEach((o) => { const k = key(o); if (!groups.has(k)) groups.set(k, []); groups.get(k).push(o); });
-      groups.forEach((members, k) => {
+      const withLeaks = [...groups.entries()].sort((a, b) => !!b[1].some((o) => o.leak) - !!a[1].some((o) => o.leak));
+      withLeaks.forEach(([k, members]) => {
         const leaks = members.filter((o) => o.leak).length;
+        if (state.collapsed[k] === undefined) state.collapsed[k] = LARGE && !leaks;
         rows.push({ group: k, text: k + " — " + members.length + " row(s)" + (leaks ? ", " + leaks + " leak(s)" : "") });
         if (!state.collapsed[k]) members.forEach((o) => rows.push({ o }));
       });
