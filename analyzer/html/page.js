@@ -102,7 +102,8 @@
     return Math.max(1, Math.min(ends.length, LANES));
   }
   allObjects.forEach((o) => { o.lanes = lanes(o); o.height = Math.max(24, 10 + o.lanes * LANE_H); });
-  const killed = procs.filter((p) => p.end === 2);
+  const KILLED = 7; /* enum tl_end */
+  const killed = procs.filter((p) => p.end === KILLED);
 
   /* ---- state and controls ---------------------------------------------- */
   /* Past a few hundred rows, grouped by creating process, and only the
@@ -176,7 +177,7 @@
     o.spans.forEach((s) => {
       const sy = y + 5 + s.lane * LANE_H;
       g.appendChild(ref(svg("rect", { class: "span", x: x(s.t0), y: sy, width: Math.max(x(s.t1) - x(s.t0), 1.5), height: LANE_H - 1, fill: colour(procs[s.proc] ? procs[s.proc].pid : 0) }), "a", s.i));
-      if (s.end === 7) g.appendChild(ref(svg("path", { class: "mark killed", d: `M${x(s.t1) - 5} ${y}L${x(s.t1) + 5} ${y}L${x(s.t1)} ${y + 8}Z` }), "k", s.proc));
+      if (s.end === KILLED) g.appendChild(ref(svg("path", { class: "mark killed", d: `M${x(s.t1) - 5} ${y}L${x(s.t1) + 5} ${y}L${x(s.t1)} ${y + 8}Z` }), "k", s.proc));
     });
     if (o.rmTs >= 0) g.appendChild(ref(svg("rect", { class: "mark rm", x: x(o.rmTs) - 1, y: y + 1, width: 2, height: o.height - 2 }), "r", o.i));
     o.marks.forEach((m) => g.appendChild(ref(markShape(m, y, o.height), "m", m.i)));
@@ -266,7 +267,7 @@
       const p = procs[i];
       add("h3", procText(p) + " killed by " + (p.signal || "a signal") + " at +" + ms(p.t1));
       if (p.argv) add("p", "Command: " + p.argv);
-      const held = spans.filter((s) => s.proc === i && s.end === 7).map((s) => objects[s.object].shmid);
+      const held = spans.filter((s) => s.proc === i && s.end === KILLED).map((s) => objects[s.object].shmid);
       add("p", held.length ? "It was attached to segment(s) " + held.join(", ") + "; the kernel detached them." : "It was attached to nothing the trace knows.");
     }
   }
