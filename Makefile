@@ -220,11 +220,14 @@ deps:
 	$(Q)scripts/install-deps
 
 # The main job on a sample: trace a producer that forgets IPC_RMID and a
-# producer/consumer pair across fork, audit the run, then remove the leak.
+# producer/consumer pair across fork, audit the run, write its page, then
+# remove the leak.
 demo: all
 	$(Q)rm -rf $(B)/demo-trace
 	$(Q)$(B)/shmtrace run -o $(B)/demo-trace -- sh -c '$(B)/samples/prodcons && $(B)/samples/leaky_producer 0x5eed0001'
 	$(Q)$(B)/shmtrace report --live --fail-on none $(B)/demo-trace
+	$(Q)$(B)/shmtrace report --format html --live --fail-on none $(B)/demo-trace > $(B)/demo-report.html
+	$(Q)echo "(demo: the run on a timeline, with its findings: open $(abspath $(B))/demo-report.html in a browser)"
 	$(Q)ipcrm -M 0x5eed0001 && echo "(demo: removed the leaked segment with ipcrm -M 0x5eed0001)"
 
 install: all
