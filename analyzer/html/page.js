@@ -109,7 +109,8 @@
   /* Past a few hundred rows, grouped by creating process, and only the
    * groups with a leak open at first. */
   const LARGE = allObjects.length > 200;
-  const state = { zoom: 1, filter: "", leaksOnly: false, group: LARGE ? "process" : "none", collapsed: {} };
+  const creators = new Set(objects.map((o) => o.creator)).size;
+  const state = { zoom: 1, filter: "", leaksOnly: false, group: !LARGE ? "none" : creators <= 100 ? "process" : "program", collapsed: {} };
   const $ = (id) => document.getElementById(id);
   $("group").value = state.group;
 
@@ -129,7 +130,7 @@
       withLeaks.forEach(([k, members]) => {
         const leaks = members.filter((o) => o.leak).length;
         if (state.collapsed[k] === undefined) state.collapsed[k] = LARGE && !leaks;
-        rows.push({ group: k, text: k + " — " + members.length + " row(s)" + (leaks ? ", " + leaks + " leak(s)" : "") });
+        rows.push({ group: k, members, text: k + " — " + members.length + " row(s)" + (leaks ? ", " + leaks + " leak(s)" : "") });
         if (!state.collapsed[k]) members.forEach((o) => rows.push({ o }));
       });
     }
@@ -197,6 +198,16 @@
     return g;
   }
 
+  /* A group's row: its members' lives, thin, so that a closed group still
+   * shows when its segments lived. */
+  function drawGroup(r, y, h) {
+    const g = svg("g", { class: "group", "data-group": r.group });
+    g.appendChild(svg("rect", { class: "band", x: 0, y, width, height: h }));
+    r.members.forEach((o) => g.appendChild(ref(svg("rect", { class: "life" + (o.leak ? " leak-life" : ""), x: x(o.t0), y: y + h / 2 - 2,
+      width: Math.max(x(o.t1) - x(o.t0), 1), height: 4 }), "o", o.i)));
+    return g;
+  }
+
   function draw() {
     const wrap = $("plot-wrap");
     width = Math.max(400, (wrap.clientWidth || 900) - 4) * state.zoom;
@@ -220,7 +231,7 @@
       if (r.o) pg.appendChild(drawObject(r.o, y));
       else if (r.loose) pg.appendChild(drawLoose(y));
       else if (r.killed) pg.appendChild(drawKilled(y));
-      else { const g = svg("g", { class: "group" }); g.appendChild(svg("rect", { class: "band", x: 0, y, width, height: h })); pg.appendChild(g); }
+      else pg.appendChild(drawGroup(r, y, h));
       y += h;
     });
     plot.setAttribute("width", width + 12);
