@@ -106,8 +106,9 @@
   const killed = procs.filter((p) => p.end === KILLED);
 
   /* ---- state and controls ---------------------------------------------- */
-  /* Past a few hundred rows, grouped by creating process, and only the
-   * groups with a leak open at first. */
+  /* Past a few hundred rows, grouped by creating process (by program when
+   * more than 100 processes create), and of more than 3 groups only those
+   * with a leak open at first. */
   const LARGE = allObjects.length > 200;
   const creators = new Set(objects.map((o) => o.creator)).size;
   const state = { zoom: 1, filter: "", leaksOnly: false, group: !LARGE ? "none" : creators <= 100 ? "process" : "program", collapsed: {} };
@@ -129,7 +130,7 @@
       const withLeaks = [...groups.entries()].sort((a, b) => !!b[1].some((o) => o.leak) - !!a[1].some((o) => o.leak));
       withLeaks.forEach(([k, members]) => {
         const leaks = members.filter((o) => o.leak).length;
-        if (state.collapsed[k] === undefined) state.collapsed[k] = LARGE && !leaks;
+        if (state.collapsed[k] === undefined) state.collapsed[k] = LARGE && !leaks && groups.size > 3;
         rows.push({ group: k, members, text: k + " — " + members.length + " row(s)" + (leaks ? ", " + leaks + " leak(s)" : "") });
         if (!state.collapsed[k]) members.forEach((o) => rows.push({ o }));
       });
