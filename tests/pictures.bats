@@ -7,11 +7,12 @@
 
 load helpers
 
-# page DIR [JS]: the page of trace DIR, opened in Chromium; $PAGE is
-# pagecheck's JSON ({console, exceptions, requests, value: JS's value}).
+# page DIR [JS [REPORT_OPTION...]]: the page of trace DIR, opened in
+# Chromium; $PAGE is pagecheck's JSON ({console, exceptions, requests,
+# value: JS's value}).
 page() {
 	command -v chromium >/dev/null || skip "no chromium (make deps installs it)"
-	"$SHMTRACE" report --format html "$1" >"$BATS_TEST_TMPDIR/page.html" || [ $? = 1 ]
+	"$SHMTRACE" report --format html "${@:3}" "$1" >"$BATS_TEST_TMPDIR/page.html" || [ $? = 1 ]
 	run python3 "$ROOT/tests/scripts/pagecheck.py" "$BATS_TEST_TMPDIR/page.html" --eval "${2:-null}"
 	assert_success
 	PAGE=$output
@@ -56,6 +57,23 @@ ROWS='[...document.querySelectorAll("#plot .row[data-object]")]'
 	assert_line --index 0 --regexp "^LEAK: System V segment [0-9]+, key $key, 65536 bytes$"
 	assert_line --index 1 --regexp "^Created by pid $pid \(leaky_producer\) at \+[0-9.]+ ms:$"
 	assert_line --index 2 --regexp "^#0 main .*samples/leaky_producer\.c:$line$"
+}
+
+@test "html: the findings are the report's own: --gen-suppressions shows the line, --suppressions takes the leak off, status 0" {
+	key=0x5e$(printf '%06x' $((RANDOM * 32 + BATS_TEST_NUMBER)))
+	trace "$SAMPLES/leaky_producer" "$key"
+	FINDINGS="document.getElementById('findings').innerText"
+	page "$TRACE" "$FINDINGS" --gen-suppressions
+	assert_clean_page
+	run jq -r .value <<<"$PAGE"
+	assert_line 'suppress with: leak:^main$'
+	echo 'leak:^main$' >"$BATS_TEST_TMPDIR/supp"
+	run "$SHMTRACE" report --format html --suppressions "$BATS_TEST_TMPDIR/supp" "$TRACE"
+	assert_success
+	page "$TRACE" "[document.querySelectorAll('#plot .row.leak').length, $FINDINGS]" --suppressions "$BATS_TEST_TMPDIR/supp"
+	run jq -r '.value[0], .value[1]' <<<"$PAGE"
+	assert_line --index 0 0
+	assert_line --index 1 'SUMMARY: 0 leaked segment(s) (0 bytes), 0 unremoved key(s), 0 undetached attachment(s), 0 misuse'
 }
 
 @test "html: a failed and an injected call are marked on their segment, with call, errno and backtrace" {

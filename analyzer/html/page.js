@@ -298,9 +298,10 @@
   });
 
   /* ---- findings, as the text report words them ------------------------ */
-  function finding(cls, head, body, o) {
+  function finding(cls, head, body, o, f) {
     const div = html("div", { class: "finding " + cls });
     div.appendChild(html("div", { class: "head" }, head));
+    if (f && f.suppression) body = (body ? body + "\n" : "") + "suppress with: " + f.suppression; /* --gen-suppressions */
     if (body) div.appendChild(html("pre", {}, body));
     if (o) div.addEventListener("click", () => { state.leaksOnly = false; $("leaks-only").checked = false; state.filter = ""; $("filter").value = ""; draw(); details("o", o.i); });
     $("findings").appendChild(div);
@@ -310,12 +311,12 @@
       const o = allObjects.find((o) => o.leak === l);
       const att = (l.attached || []).map((a) => "attached: pid " + a.pid + " (" + base(a.program) + ")" + (a.killed_by ? ", killed by " + a.killed_by : "")).join("\n");
       finding("leak", "LEAK: segment " + l.shmid + " (key " + l.key + ", " + l.size + " bytes) created by pid " + l.pid + " (" + base(l.program) + "), never removed" + (l.note ? ": " + l.note : ""),
-        reportFrames(l.stack) + (att ? "\n" + att : "") + (l.live && l.live.remove ? "\nremove with: " + l.live.remove : ""), o);
+        reportFrames(l.stack) + (att ? "\n" + att : "") + (l.live && l.live.remove ? "\nremove with: " + l.live.remove : ""), o, l);
     });
-    (F.posix_names_never_unlinked || []).forEach((l) => finding("leak", "LEAK: POSIX name " + l.name + " created by pid " + l.pid + " (" + base(l.program) + "), never unlinked", reportFrames(l.stack), allObjects.find((o) => o.leak === l)));
+    (F.posix_names_never_unlinked || []).forEach((l) => finding("leak", "LEAK: POSIX name " + l.name + " created by pid " + l.pid + " (" + base(l.program) + "), never unlinked", reportFrames(l.stack), allObjects.find((o) => o.leak === l), l));
     (F.unremoved_keys || []).forEach((k) => finding("key", "KEY: " + k.key + " never deallocated (segment(s) " + (k.shmids || []).join(", ") + ")" + (k.ftok ? ", from ftok(" + k.ftok.path + ", " + k.ftok.id + ")" : "")));
-    (F.undetached_attachments || []).forEach((u) => finding("misuse", "UNDETACHED: pid " + u.pid + " (" + base(u.program) + ") left segment " + u.shmid + " attached at " + u.addr + " until " + u.ended_by + (u.count > 1 ? " (" + u.count + " times)" : ""), reportFrames(u.stack)));
-    (F.misuse || []).forEach((u) => finding("misuse", "MISUSE: " + u.message + (u.count > 1 ? " (" + u.count + " times)" : "") + " in pid " + u.pid + " (" + base(u.program) + ")", reportFrames(u.stack)));
+    (F.undetached_attachments || []).forEach((u) => finding("misuse", "UNDETACHED: pid " + u.pid + " (" + base(u.program) + ") left segment " + u.shmid + " attached at " + u.addr + " until " + u.ended_by + (u.count > 1 ? " (" + u.count + " times)" : ""), reportFrames(u.stack), null, u));
+    (F.misuse || []).forEach((u) => finding("misuse", "MISUSE: " + u.message + (u.count > 1 ? " (" + u.count + " times)" : "") + " in pid " + u.pid + " (" + base(u.program) + ")", reportFrames(u.stack), null, u));
     (F.killed_processes || []).forEach((k) => finding("killed", "KILLED: pid " + k.pid + " (" + base(k.program) + ") by " + k.signal + (k.core ? " (core dumped)" : "")));
     (F.other_segments || []).forEach((s) => finding("other", "OTHER: segment " + s.shmid + " (key " + s.key + ") made by pid " + s.cpid + ": " + s.note));
     const sum = F.summary || {};
