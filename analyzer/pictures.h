@@ -5,7 +5,6 @@
 #define SHMTRACE_PICTURES_H
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <jansson.h>
 
 #include "symbolize.h"

@@ -6,6 +6,7 @@
  * is data inside <script type="application/json">, with every <, > and &
  * escaped as \u003c, \u003e, \u0026 (a name may hold "</script>" or
  * "<!--"), and the script puts it on the page as text only. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "pictures.h"
