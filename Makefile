@@ -43,6 +43,8 @@ endif
 COMMON_SRC := common/xlat.c common/calls.c common/inject.c common/bytestext.c
 SHIM_SRC   := $(wildcard shim/*.c) $(COMMON_SRC)
 CLI_SRC    := $(wildcard cli/*.c analyzer/*.c) $(COMMON_SRC) common/sysvipc.c
+# The HTML report's page, style and script, built in as C strings.
+PAGE_PARTS := page_html:analyzer/html/page.html page_css:analyzer/html/page.css page_js:analyzer/html/page.js
 SAMPLES    := $(patsubst samples/%.c,$(B)/samples/%,$(wildcard samples/*.c))
 TEST_LIBS  := tests/bin/premark.c tests/bin/deepshm.c tests/bin/deepouter.c # built as .so, below
 TEST_BINS  := $(patsubst tests/bin/%.c,$(B)/tests/%,$(filter-out $(TEST_LIBS),$(wildcard tests/bin/*.c)))
@@ -57,10 +59,14 @@ $(B)/libshmtrace.so: $(SHIM_SRC) $(HEADERS) shim/libshmtrace.map | $(B)
 		-Wl,--version-script=shim/libshmtrace.map -Wl,-z,defs -Wl,-z,now -Wl,-z,relro $(LDFLAGS) \
 		$(shell pkg-config --cflags libunwind) -o $@ $(SHIM_SRC) -ldl -lpthread
 
-$(B)/shmtrace: $(CLI_SRC) $(HEADERS) | $(B)
+$(B)/shmtrace: $(CLI_SRC) $(B)/page_assets.c $(HEADERS) | $(B)
 	$(call say,CCLD,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) $(SAN) -DPKGLIBDIR='"$(PKGLIBDIR)"' $(LDFLAGS) -o $@ $(CLI_SRC) \
+	$(Q)$(CC) $(ALL_CFLAGS) $(SAN) -DPKGLIBDIR='"$(PKGLIBDIR)"' $(LDFLAGS) -o $@ $(CLI_SRC) $(B)/page_assets.c \
 		$(shell pkg-config --libs jansson libdw)
+
+$(B)/page_assets.c: scripts/embed $(foreach p,$(PAGE_PARTS),$(lastword $(subst :, ,$(p)))) | $(B)
+	$(call say,EMBED,$@)
+	$(Q)for p in $(PAGE_PARTS); do scripts/embed "$${p%%:*}" "$${p#*:}"; done > $@.tmp && mv $@.tmp $@
 
 # Samples are built with debug info so that reports can point at their lines.
 $(B)/samples/%: samples/%.c | $(B)/samples
@@ -154,20 +160,24 @@ $(Q)ASAN_OPTIONS=detect_leaks=1 build-fuzz/$(1) -max_total_time=$(FUZZ_SECONDS) 
 endef
 FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_ANALYZER := $(filter-out analyzer/sweep_plan.c,$(wildcard analyzer/*.c)) $(COMMON_SRC) common/sysvipc.c cli/errors.c
-build-fuzz/trace_fuzz: fuzz/trace_fuzz.c $(FUZZ_ANALYZER) $(HEADERS)
+build-fuzz/page_assets.c: scripts/embed $(foreach p,$(PAGE_PARTS),$(lastword $(subst :, ,$(p))))
+	$(Q)mkdir -p build-fuzz
+	$(Q)for p in $(PAGE_PARTS); do scripts/embed "$${p%%:*}" "$${p#*:}"; done > $@.tmp && mv $@.tmp $@
+
+build-fuzz/trace_fuzz: fuzz/trace_fuzz.c $(FUZZ_ANALYZER) build-fuzz/page_assets.c $(HEADERS)
 	$(Q)mkdir -p build-fuzz
 	$(call say,CLANG,$@)
-	$(Q)clang $(FUZZ_CFLAGS) -o $@ fuzz/trace_fuzz.c $(FUZZ_ANALYZER) $(shell pkg-config --libs jansson libdw)
+	$(Q)clang $(FUZZ_CFLAGS) -o $@ fuzz/trace_fuzz.c $(FUZZ_ANALYZER) build-fuzz/page_assets.c $(shell pkg-config --libs jansson libdw)
 
 build-fuzz/scan_fuzz: fuzz/scan_fuzz.c analyzer/scan.c common/bytestext.c $(HEADERS)
 	$(Q)mkdir -p build-fuzz
 	$(call say,CLANG,$@)
 	$(Q)clang $(FUZZ_CFLAGS) -o $@ fuzz/scan_fuzz.c analyzer/scan.c common/bytestext.c $(shell pkg-config --libs jansson)
 
-build-fuzz/files_fuzz: fuzz/files_fuzz.c $(FUZZ_ANALYZER) $(HEADERS)
+build-fuzz/files_fuzz: fuzz/files_fuzz.c $(FUZZ_ANALYZER) build-fuzz/page_assets.c $(HEADERS)
 	$(Q)mkdir -p build-fuzz
 	$(call say,CLANG,$@)
-	$(Q)clang $(FUZZ_CFLAGS) -o $@ fuzz/files_fuzz.c $(FUZZ_ANALYZER) $(shell pkg-config --libs jansson libdw)
+	$(Q)clang $(FUZZ_CFLAGS) -o $@ fuzz/files_fuzz.c $(FUZZ_ANALYZER) build-fuzz/page_assets.c $(shell pkg-config --libs jansson libdw)
 
 build-fuzz/rules_fuzz: fuzz/rules_fuzz.c $(COMMON_SRC) $(HEADERS)
 	$(Q)mkdir -p build-fuzz
@@ -210,11 +220,14 @@ deps:
 	$(Q)scripts/install-deps
 
 # The main job on a sample: trace a producer that forgets IPC_RMID and a
-# producer/consumer pair across fork, audit the run, then remove the leak.
+# producer/consumer pair across fork, audit the run, write its page, then
+# remove the leak.
 demo: all
 	$(Q)rm -rf $(B)/demo-trace
 	$(Q)$(B)/shmtrace run -o $(B)/demo-trace -- sh -c '$(B)/samples/prodcons && $(B)/samples/leaky_producer 0x5eed0001'
 	$(Q)$(B)/shmtrace report --live --fail-on none $(B)/demo-trace
+	$(Q)$(B)/shmtrace report --format html --live --fail-on none $(B)/demo-trace > $(B)/demo-report.html
+	$(Q)echo "(demo: the run on a timeline, with its findings: open $(abspath $(B))/demo-report.html in a browser)"
 	$(Q)ipcrm -M 0x5eed0001 && echo "(demo: removed the leaked segment with ipcrm -M 0x5eed0001)"
 
 install: all

@@ -16,6 +16,7 @@
 #include "../common/bytestext.h"
 #include "live.h"
 #include "model.h"
+#include "pictures.h"
 #include "reader.h"
 #include "render.h"
 #include "suppress.h"
@@ -31,7 +32,8 @@ const char report_usage[] =
 	"namespace are not leaks.\n"
 	"\n"
 	"Options:\n"
-	"  -f, --format FORMAT      text (default), json or sarif\n"
+	"  -f, --format FORMAT      text (default), json, sarif, html (a page with the\n"
+	"                           run on a timeline) or chrome (Trace Event Format)\n"
 	"      --fail-on LIST       what makes the exit status 1: a comma list of\n"
 	"                           leaks, undetached, misuse, all, none (default: leaks)\n"
 	"  -s, --suppressions FILE  ignore findings matched by FILE (leak:, key:,\n"
@@ -99,8 +101,9 @@ static int parse_options(int argc, char **argv, struct report_options *o)
 		switch (c) {
 		case 'f':
 			o->format = optarg;
-			if (strcmp(optarg, "text") && strcmp(optarg, "json") && strcmp(optarg, "sarif")) {
-				errorf("report: --format '%s': expected text, json or sarif", optarg);
+			if (strcmp(optarg, "text") && strcmp(optarg, "json") && strcmp(optarg, "sarif") &&
+			    strcmp(optarg, "html") && strcmp(optarg, "chrome")) {
+				errorf("report: --format '%s': expected text, json, sarif, html or chrome", optarg);
 				return -1;
 			}
 			break;
@@ -314,7 +317,8 @@ static int found(const json_t *report, int mask)
 	       ((mask & FAIL_MISUSE) && json_integer_value(json_object_get(sum, "misuse")));
 }
 
-static json_t *analyze(struct reader *r, int own_pids_only, struct symbolizer *symbols)
+/* TL, if not NULL, is fed the same records (the pictures' timeline). */
+static json_t *analyze(struct reader *r, int own_pids_only, struct symbolizer *symbols, struct timeline *tl)
 {
 	struct model m;
 	if (model_init(&m, r, symbols) != 0)
@@ -324,6 +328,8 @@ static json_t *analyze(struct reader *r, int own_pids_only, struct symbolizer *s
 	struct record rec;
 	while (reader_next(r, &rec, &file)) {
 		model_feed(&m, &rec, file);
+		if (tl)
+			timeline_feed(tl, &rec);
 		json_decref(rec.json);
 	}
 	json_t *report = model_finish(&m);
@@ -335,7 +341,7 @@ json_t *report_analyze(char *const *paths, int npaths, int own_pids_only, struct
 {
 	struct reader r;
 	json_t *report = NULL;
-	if (reader_open(&r, paths, npaths) == 0 && (report = analyze(&r, own_pids_only, symbols)))
+	if (reader_open(&r, paths, npaths) == 0 && (report = analyze(&r, own_pids_only, symbols, NULL)))
 		summarize(report, &r, 0);
 	reader_close(&r);
 	return report;
@@ -369,15 +375,18 @@ int cmd_report(int argc, char **argv)
 	}
 	struct reader r;
 	int status = REPORT_USAGE;
+	struct symbolizer symbols = {0};
+	struct timeline tl;
+	int picture = strcmp(o.format, "html") == 0 || strcmp(o.format, "chrome") == 0;
+	timeline_init(&tl, strcmp(o.format, "chrome") == 0);
 	if (reader_open(&r, paths, npaths) != 0)
 		goto out;
 	if (r.nfiles == 0) {
 		errorf("report: no trace files to read");
 		goto out;
 	}
-	struct symbolizer symbols = {0};
-	json_t *report = analyze(&r, 0, &symbols);
-	symbolizer_free(&symbols);
+	json_t *report = analyze(&r, 0, &symbols, picture ? &tl : NULL);
+	timeline_finish(&tl);
 	if (!report) {
 		errorf("report: out of memory");
 		goto out;
@@ -394,9 +403,11 @@ int cmd_report(int argc, char **argv)
 	if (o.live)
 		live_visit(report, &(struct live_visitor){live_segment, live_name, NULL});
 	summarize(report, &r, suppressed);
-	int written = strcmp(o.format, "json") == 0	 ? render_json(stdout, report)
-		      : strcmp(o.format, "sarif") == 0 ? render_sarif(stdout, report)
-						       : render_text(stdout, report);
+	int written = strcmp(o.format, "json") == 0	  ? render_json(stdout, report)
+		      : strcmp(o.format, "sarif") == 0  ? render_sarif(stdout, report)
+		      : strcmp(o.format, "html") == 0   ? render_html_report(stdout, &tl, &symbols, report)
+		      : strcmp(o.format, "chrome") == 0 ? render_chrome(stdout, &tl, &symbols)
+							: render_text(stdout, report);
 	status = found(report, o.fail_on) ? REPORT_FOUND : REPORT_CLEAN;
 	json_decref(report);
 	if (written != 0 || fflush(stdout) != 0) {
@@ -404,6 +415,8 @@ int cmd_report(int argc, char **argv)
 		status = REPORT_USAGE;
 	}
 out:
+	timeline_free(&tl);
+	symbolizer_free(&symbols);
 	reader_close(&r);
 	suppressions_free(&sup);
 	return status;

@@ -380,6 +380,14 @@ static int member(struct cursor *c, const char *key, struct call_rec *r)
 			long long ts;
 			return integer(c, &ts) || ts < 0 ? -1 : (r->ts = (unsigned long long)ts, r->has_ts = 1, 0);
 		}
+		if (strcmp(key, "tid") == 0)
+			return integer(c, &r->tid);
+		break;
+	case 'd':
+		if (strcmp(key, "dur") == 0) {
+			long long dur;
+			return integer(c, &dur) || dur < 0 ? -1 : (r->dur = (unsigned long long)dur, 0);
+		}
 		break;
 	case 'a':
 		if (strcmp(key, "args") == 0)
@@ -467,6 +475,9 @@ int call_from_json(const json_t *rec, struct call_rec *r)
 	copy_string(r->call, sizeof r->call, json_object_get(rec, "call"));
 	r->pid = json_integer_value(pid);
 	r->ts = (unsigned long long)json_integer_value(ts);
+	r->tid = json_integer_value(json_object_get(rec, "tid"));
+	long long dur = json_integer_value(json_object_get(rec, "dur"));
+	r->dur = dur > 0 ? (unsigned long long)dur : 0;
 	r->has_ts = r->has_args = 1;
 	r->failed = err && !json_is_null(err);
 	snprintf(r->errno_name, sizeof r->errno_name, "%s", json_is_string(err) ? json_string_value(err) : "unknown");

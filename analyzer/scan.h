@@ -15,7 +15,9 @@
 struct call_rec {
 	char call[16];
 	long long pid;
+	long long tid;       /* 0 if absent */
 	unsigned long long ts;
+	unsigned long long dur; /* ns the real call took; 0 if absent */
 	int failed;          /* errno not null */
 	char errno_name[24]; /* "unknown" for a number */
 	int injected;

@@ -21,6 +21,8 @@ static void compare(const struct call_rec *a, const struct call_rec *b)
 	SAME_STR(call);
 	SAME(pid);
 	SAME(ts);
+	SAME(tid);
+	SAME(dur);
 	SAME(failed);
 	if (a->failed)
 		SAME_STR(errno_name);

@@ -1,6 +1,7 @@
 /* libFuzzer target: any bytes as a trace file, through the whole report
- * (reader, scanner, jansson, model, summary).  It must never crash, hang
- * or leak; bad input is only ever a warning. */
+ * (reader, scanner, jansson, model, summary), and through the pictures'
+ * timeline and its html and chrome outputs.  It must never crash, hang or
+ * leak; bad input is only ever a warning. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,9 +9,35 @@
 #include <unistd.h>
 
 #include "../analyzer/model.h"
+#include "../analyzer/pictures.h"
 #include "../analyzer/symbolize.h"
 
 static char dir[64], file[128];
+
+/* The file's records on a timeline, drawn both ways into /dev/null. */
+static void pictures(char **paths, struct symbolizer *symbols)
+{
+	struct reader r;
+	struct timeline t;
+	timeline_init(&t, 1);
+	if (reader_open(&r, paths, 1) == 0) {
+		struct trace_file *from;
+		struct record rec;
+		while (reader_next(&r, &rec, &from)) {
+			timeline_feed(&t, &rec);
+			json_decref(rec.json);
+		}
+		timeline_finish(&t);
+		FILE *null = fopen("/dev/null", "w");
+		if (!null)
+			abort();
+		render_chrome(null, &t, symbols);
+		render_html(null, &t, symbols, "{}");
+		fclose(null);
+	}
+	reader_close(&r);
+	timeline_free(&t);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -27,6 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *paths[] = {dir};
 	json_t *report = report_analyze(paths, 1, 0, &symbols);
 	json_decref(report);
+	pictures(paths, &symbols);
 	symbolizer_free(&symbols);
 	return 0;
 }

@@ -91,6 +91,7 @@ load helpers
 	run "$TESTBIN/readback" "$TRACE"/shmtrace.*.jsonl
 	assert_success
 	refute_output --partial unreadable
+	refute_output --partial 'tid/dur differ'
 	assert_equal "$(grep '^scan ' <<<"$output" | cut -d' ' -f2-)" "$(cut -d' ' -f2- <<<"$expected")"
 	assert_equal "$(grep '^json ' <<<"$output" | cut -d' ' -f2-)" "$(cut -d' ' -f2- <<<"$expected")"
 	# And the report counts every one of them, with no warning.

@@ -73,15 +73,20 @@ int main(int argc, char **argv)
 			if (strncmp(line, "{\"event\":\"call\"", 15) != 0)
 				continue;
 			struct call_rec *c = malloc(sizeof *c);
+			long long tid = -1;
+			unsigned long long dur = 0;
 			if (scan_call(line, (size_t)len, c) == SCAN_CALL)
-				show("scan", seq_of(line), c);
+				show("scan", seq_of(line), c), tid = c->tid, dur = c->dur;
 			else
 				printf("scan - %lld unreadable\n", seq_of(line));
 			json_error_t err;
 			json_t *rec = record_from_line(line, (size_t)len, &err);
-			if (rec && call_from_json(rec, c) == 0)
+			if (rec && call_from_json(rec, c) == 0) {
 				show("json", seq_of(line), c);
-			else
+				/* Not in the program's own expectations: the two paths agree, and there is a thread. */
+				if (c->tid != tid || c->dur != dur || c->tid <= 0)
+					printf("tid/dur differ %lld: %lld %llu, %lld %llu\n", seq_of(line), tid, dur, c->tid, c->dur);
+			} else
 				printf("json - %lld unreadable: %s\n", seq_of(line), rec ? "fields" : err.text);
 			json_decref(rec);
 			free(c);
