@@ -219,6 +219,10 @@ ltp-deps:
 deps:
 	$(Q)scripts/install-deps
 
+# Only what building and installing needs (for users' CI: docs/ci.md).
+build-deps:
+	$(Q)scripts/install-deps --build
+
 # The main job on a sample: trace a producer that forgets IPC_RMID and a
 # producer/consumer pair across fork, audit the run, write its page, then
 # remove the leak.
@@ -245,4 +249,4 @@ uninstall:
 clean:
 	rm -rf build build-san build-fuzz
 
-.PHONY: all test deps demo bench fuzz install uninstall clean ltp ltp-deps
+.PHONY: all test deps build-deps demo bench fuzz install uninstall clean ltp ltp-deps
