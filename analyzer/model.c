@@ -22,7 +22,7 @@ static struct process *process(struct model *m, int pid)
 	p->pid = pid;
 	p->ipc_ns = m->run_ns; /* until a record of its own says */
 	map_put(&m->processes, (uint64_t)pid, p);
-	count(section(m, "summary"), "processes", 1);
+	m->found->summary.processes++;
 	return p;
 }
 
@@ -37,7 +37,11 @@ static void bury(struct model *m, struct segment *s, int pid, struct stack *stac
 
 static void free_segment(struct segment *s)
 {
-	json_decref(s->killed_attached);
+	for (size_t i = 0; i < s->nkilled; i++) {
+		free(s->killed_attached[i].program);
+		free(s->killed_attached[i].killed_by);
+	}
+	free(s->killed_attached);
 	free(s->creator_exe);
 	free(s);
 }
@@ -90,38 +94,27 @@ static uint64_t hash_str(const char *s)
 	return fnv_str(FNV_INIT, s);
 }
 
-/* The finding of this kind at this site: counted if seen before, else a
- * new object appended to the section.  *fresh says which. */
-static json_t *grouped(struct model *m, const char *sect, const char *kind, struct stack *stack, uint64_t more,
-		       int *fresh)
+/* The misuse of this kind at this site: counted if seen before (*fresh
+ * 0), else a new finding in the report (*fresh 1). */
+static struct misuse_finding *misuse(struct model *m, enum misuse_kind kind, const struct process *p,
+				     struct stack *stack, uint64_t more, const char *message, int *fresh)
 {
-	uint64_t h = mix(mix(mix((uintptr_t)sect, (uintptr_t)kind), (uintptr_t)stack), more);
-	json_t *f = map_get(&m->groups, h);
+	uint64_t h = mix(mix((uint64_t)kind + 1, (uintptr_t)stack), more);
+	struct misuse_finding *f = map_get(&m->misuse_groups, h);
 	*fresh = !f;
 	if (f) {
-		count(f, "count", 1);
+		f->count++;
 		return f;
 	}
-	f = json_object();
-	if (kind)
-		json_object_set_new(f, "kind", json_string(kind));
-	json_array_append_new(section(m, sect), f);
-	map_put(&m->groups, h, f);
-	json_object_set_new(f, "count", json_integer(1));
-	json_object_set_new(f, "stack", symbolize_stack(m->symbols, stack));
-	return f;
-}
-
-static json_t *misuse(struct model *m, const char *kind, const struct process *p, struct stack *stack,
-		      uint64_t more, const char *message)
-{
-	int fresh;
-	json_t *f = grouped(m, "misuse", kind, stack, more, &fresh);
-	if (fresh) {
-		json_object_set_new(f, "message", json_string(message));
-		json_object_set_new(f, "pid", json_integer(p->pid));
-		json_object_set_new(f, "program", nullable_str(p->exe));
-	}
+	f = findings_alloc(sizeof *f);
+	*f = (struct misuse_finding){.kind = kind,
+				     .count = 1,
+				     .stack = symbolize_backtrace(m->symbols, stack),
+				     .message = findings_strdup(message),
+				     .pid = p->pid,
+				     .program = findings_strdup(p->exe)};
+	FINDINGS_PUSH(&m->found->misuse, f);
+	map_put(&m->misuse_groups, h, f);
 	return f;
 }
 
@@ -138,14 +131,18 @@ static struct segment *segment(struct model *m, unsigned long long ipc_ns, int s
 		/* run's table says whether it is an earlier run's (a crashed
 		 * server's, found again at its next start). */
 		const json_t *before = in_table(m, m->kernel_before, ipc_ns, shmid);
-		json_t *f = misuse(m, "created_outside_trace", p, stack, k,
-				   before ? "segment used but not created by a traced call: it was there before the run "
-					    "(noted, not a leak)"
-					  : "segment used but not created by a traced call (noted, not a leak)");
-		json_object_set_new(f, "shmid", json_integer(shmid));
-		json_object_set_new(f, "before_run", m->kernel_before ? json_boolean(before) : json_null());
+		int fresh;
+		struct misuse_finding *f =
+			misuse(m, MISUSE_CREATED_OUTSIDE_TRACE, p, stack, k,
+			       before ? "segment used but not created by a traced call: it was there before the run "
+					"(noted, not a leak)"
+				      : "segment used but not created by a traced call (noted, not a leak)",
+			       &fresh);
+		f->shmid = shmid;
+		f->before_run = m->kernel_before ? before != NULL : -1;
+		f->has_cpid = before != NULL;
 		if (before)
-			json_object_set_new(f, "cpid", json_integer(num(before, "cpid")));
+			f->cpid = num(before, "cpid");
 	}
 	return s;
 }
@@ -167,23 +164,28 @@ static void drop(struct model *m, struct attachment *a)
 	free(a);
 }
 
-static void undetached(struct model *m, struct process *p, struct attachment *a, const char *ended_by)
+/* Grouped by call site and how the process ended. */
+static void undetached(struct model *m, struct process *p, struct attachment *a, enum ended_by ended_by)
 {
-	int fresh;
-	json_t *f = grouped(m, "undetached_attachments", NULL, a->stack, (uintptr_t)ended_by, &fresh);
-	if (!fresh)
+	uint64_t h = mix((uintptr_t)a->stack, (uint64_t)ended_by);
+	struct undetached_finding *f = map_get(&m->undetached_groups, h);
+	if (f) {
+		f->count++;
 		return;
-	json_object_set_new(f, "pid", json_integer(p->pid));
-	json_object_set_new(f, "program", nullable_str(p->exe));
-	json_object_set_new(f, "shmid", json_integer(a->seg->shmid));
-	json_object_set_new(f, "key", hexstr(a->seg->key, 8));
-	json_object_set_new(f, "addr", hexstr(a->addr, 0));
-	json_object_set_new(f, "ended_by", json_string(ended_by));
+	}
+	f = findings_alloc(sizeof *f);
+	*f = (struct undetached_finding){1,	 symbolize_backtrace(m->symbols, a->stack),
+					 p->pid, findings_strdup(p->exe),
+					 a->seg->shmid, a->seg->key,
+					 a->addr, ended_by,
+					 NULL};
+	FINDINGS_PUSH(&m->found->undetached, f);
+	map_put(&m->undetached_groups, h, f);
 }
 
 /* exit, exec and the end of the trace detach everything; only what the
  * process attached itself, and never detached, is worth a warning. */
-static void end_attachments(struct model *m, struct process *p, const char *ended_by)
+static void end_attachments(struct model *m, struct process *p, enum ended_by ended_by)
 {
 	for (struct attachment *a = p->att, *next; a; a = next) {
 		next = a->next;
@@ -259,9 +261,10 @@ static void on_shmat(struct model *m, struct process *p, const struct call_rec *
 	replaced_attachments(m, p, c->ret_addr, mapped_length(s));
 	s->nattach--;
 	if (s->removed) {
-		json_t *f = misuse(m, "attach_after_remove", p, stack, seg_key(p->ipc_ns, shmid),
-				   "shmat of a segment already marked for removal (works on Linux only)");
-		json_object_set_new(f, "shmid", json_integer(shmid));
+		int fresh;
+		misuse(m, MISUSE_ATTACH_AFTER_REMOVE, p, stack, seg_key(p->ipc_ns, shmid),
+		       "shmat of a segment already marked for removal (works on Linux only)", &fresh)
+			->shmid = shmid;
 	}
 	attach(p, s, c->ret_addr, stack, 0);
 }
@@ -288,9 +291,10 @@ static void on_shmctl(struct model *m, struct process *p, const struct call_rec 
 	if (strcmp(cmd, "IPC_RMID") != 0)
 		return;
 	if (s->removed) {
-		json_t *f = misuse(m, "double_remove", p, stack, seg_key(p->ipc_ns, shmid),
-				   "IPC_RMID of a segment already removed");
-		json_object_set_new(f, "shmid", json_integer(shmid));
+		int fresh;
+		misuse(m, MISUSE_DOUBLE_REMOVE, p, stack, seg_key(p->ipc_ns, shmid), "IPC_RMID of a segment already removed",
+		       &fresh)
+			->shmid = shmid;
 		return;
 	}
 	s->removed = 1;
@@ -302,10 +306,11 @@ static void on_shmctl(struct model *m, struct process *p, const struct call_rec 
 static int classify_failure(struct model *m, struct process *p, const struct call_rec *c, struct stack *stack)
 {
 	int einval = strcmp(c->errno_name, "EINVAL") == 0, eidrm = strcmp(c->errno_name, "EIDRM") == 0;
+	int fresh;
 	if (strcmp(c->call, "shmdt") == 0 && einval) {
-		json_t *u = misuse(m, "shmdt_not_attached", p, stack, c->shmaddr,
-				   "shmdt of an address where nothing is attached");
-		json_object_set_new(u, "addr", hexstr(c->shmaddr, 0));
+		misuse(m, MISUSE_SHMDT_NOT_ATTACHED, p, stack, c->shmaddr, "shmdt of an address where nothing is attached",
+		       &fresh)
+			->addr = c->shmaddr;
 		return 1;
 	}
 	/* IPC_INFO, SHM_INFO, SHM_STAT and SHM_STAT_ANY take an index into the
@@ -319,11 +324,13 @@ static int classify_failure(struct model *m, struct process *p, const struct cal
 		struct tomb *t = map_get(&m->removed, k);
 		if (!t || map_get(&m->segments, k))
 			return 0;
-		json_t *u = misuse(m, "use_after_remove", p, stack, k,
-				   "call on a segment id that was already removed");
-		json_object_set_new(u, "shmid", json_integer(shmid));
-		json_object_set_new(u, "removed_by_pid", json_integer(t->pid));
-		json_object_set_new(u, "removed_at", symbolize_stack(m->symbols, t->stack));
+		struct misuse_finding *u = misuse(m, MISUSE_USE_AFTER_REMOVE, p, stack, k,
+						  "call on a segment id that was already removed", &fresh);
+		/* The latest removal of the id: it may have been reused since. */
+		u->shmid = shmid;
+		u->removed_by_pid = t->pid;
+		backtrace_free(&u->removed_at);
+		u->removed_at = symbolize_backtrace(m->symbols, t->stack);
 		return 1;
 	}
 	return 0;
@@ -335,19 +342,16 @@ static void on_failure(struct model *m, struct process *p, const struct call_rec
 	if (!c->injected && classify_failure(m, p, c, stack))
 		return;
 	int fresh;
-	json_t *f = grouped(m, "misuse", "failed_call", stack, mix(hash_str(c->call), hash_str(c->errno_name)), &fresh);
+	char message[96];
+	snprintf(message, sizeof message, "%s failed with %s", c->call, c->errno_name);
+	struct misuse_finding *f = misuse(m, MISUSE_FAILED_CALL, p, stack,
+					  mix(hash_str(c->call), hash_str(c->errno_name)), message, &fresh);
 	if (fresh) {
-		char message[96];
-		snprintf(message, sizeof message, "%s failed with %s", c->call, c->errno_name);
-		json_object_set_new(f, "message", json_string(message));
-		json_object_set_new(f, "call", json_string(c->call));
-		json_object_set_new(f, "errno", json_string(c->errno_name));
-		json_object_set_new(f, "pid", json_integer(p->pid));
-		json_object_set_new(f, "program", nullable_str(p->exe));
-		json_object_set_new(f, "injected", json_integer(0));
+		f->call = findings_strdup(c->call);
+		f->errno_name = findings_strdup(c->errno_name);
 	}
 	if (c->injected)
-		count(f, "injected", 1);
+		f->injected++;
 }
 
 /* ---- POSIX names and ftok ------------------------------------------- */
@@ -427,16 +431,10 @@ static struct ftok_origin *new_ftok_origin(const struct process *p, const struct
 	return o;
 }
 
-static json_t *ftok_use(const char *path, long long id, const struct ftok_origin *o, unsigned long long from,
-			unsigned long long to)
+static struct ftok_call ftok_call(const char *path, long long id, const struct ftok_origin *o, unsigned long long from,
+				  unsigned long long to)
 {
-	json_t *u = json_pack("{s:s, s:I, s:I, s:I}", "path", path, "id", (json_int_t)id, "first_ts", (json_int_t)from,
-			      "last_ts", (json_int_t)to);
-	if (o->has_file_id) {
-		json_object_set_new(u, "dev", json_integer((json_int_t)o->dev));
-		json_object_set_new(u, "ino", json_integer((json_int_t)o->ino));
-	}
-	return u;
+	return (struct ftok_call){findings_strdup(path), id, from, to, o->has_file_id, o->dev, o->ino};
 }
 
 /* Two different files (or ids) giving one key while both are in use: two
@@ -455,16 +453,17 @@ static void on_ftok(struct model *m, struct process *p, const struct call_rec *c
 		return;
 	}
 	if (o && ftok_in_use(m, o, c->ftok_key)) {
-		json_t *f = misuse(m, "ftok_collision", p, stack, mix(hash_str(c->name), (uint64_t)c->id),
-				   "ftok gave the same key for two different files or ids in use at once");
-		if (json_integer_value(json_object_get(f, "count")) == 1) {
+		int fresh;
+		struct misuse_finding *f =
+			misuse(m, MISUSE_FTOK_COLLISION, p, stack, mix(hash_str(c->name), (uint64_t)c->id),
+			       "ftok gave the same key for two different files or ids in use at once", &fresh);
+		if (fresh) {
 			struct ftok_origin now = {.has_file_id = c->has_file_id, .dev = c->dev, .ino = c->ino};
-			json_t *first = ftok_use(o->path, o->id, o, o->first_ts, o->last_ts);
-			json_object_set_new(first, "pid", json_integer(o->pid));
-			json_object_set_new(first, "stack", symbolize_stack(m->symbols, o->stack));
-			json_object_set_new(f, "key", hexstr(c->ftok_key, 8));
-			json_object_set_new(f, "ftok", ftok_use(c->name, c->id, &now, c->ts, c->ts));
-			json_object_set_new(f, "first_ftok", first);
+			f->key = c->ftok_key;
+			f->ftok = ftok_call(c->name, c->id, &now, c->ts, c->ts);
+			f->first_ftok = ftok_call(o->path, o->id, o, o->first_ts, o->last_ts);
+			f->first_pid = o->pid;
+			f->first_stack = symbolize_backtrace(m->symbols, o->stack);
 		}
 		return;
 	}
@@ -482,23 +481,24 @@ static void ftok_key_used(struct model *m, unsigned key)
 		o->got_segment = 1;
 }
 
-/* Summary counts, kept as numbers and made JSON at the end. */
+/* The summary's counts of calls and failures. */
 static void tally(struct model *m, const struct call_rec *c)
 {
+	struct summary *sum = &m->found->summary;
 	int call = call_by_name(c->call);
 	if (call >= 0)
-		m->calls[call]++;
-	m->injected += c->injected;
+		sum->calls[call]++;
+	sum->injected += c->injected;
 	if (!c->failed)
 		return;
-	for (int i = 0; i < m->nfailures; i++)
-		if (strcmp(m->failures[i].name, c->errno_name) == 0) {
-			m->failures[i].count++;
+	for (int i = 0; i < sum->nfailures; i++)
+		if (strcmp(sum->failures[i].name, c->errno_name) == 0) {
+			sum->failures[i].count++;
 			return;
 		}
-	if (m->nfailures < (int)(sizeof m->failures / sizeof *m->failures)) {
-		snprintf(m->failures[m->nfailures].name, sizeof m->failures[0].name, "%s", c->errno_name);
-		m->failures[m->nfailures++].count = 1;
+	if (sum->nfailures < (int)(sizeof sum->failures / sizeof *sum->failures)) {
+		snprintf(sum->failures[sum->nfailures].name, sizeof sum->failures[0].name, "%s", c->errno_name);
+		sum->failures[sum->nfailures++].count = 1;
 	}
 }
 
@@ -544,17 +544,16 @@ static void set_exe(struct process *p, const json_t *rec)
 static void on_killed(struct model *m, struct process *p, const json_t *rec)
 {
 	const char *sig = str(rec, "signal") ? str(rec, "signal") : "a signal";
-	json_array_append_new(section(m, "killed_processes"),
-			      json_pack("{s:i, s:o, s:s, s:b, s:I}", "pid", p->pid, "program", nullable_str(p->exe),
-					"signal", sig, "core", json_is_true(json_object_get(rec, "core")), "ts",
-					(json_int_t)num(rec, "ts")));
+	struct killed_process *k = findings_alloc(sizeof *k);
+	*k = (struct killed_process){p->pid, findings_strdup(p->exe), findings_strdup(sig),
+				     json_is_true(json_object_get(rec, "core")), num(rec, "ts")};
+	FINDINGS_PUSH(&m->found->killed, k);
 	for (struct attachment *a = p->att, *next; a; a = next) {
 		next = a->next;
-		if (!a->seg->killed_attached)
-			a->seg->killed_attached = json_array();
-		json_array_append_new(a->seg->killed_attached,
-				      json_pack("{s:i, s:o, s:o, s:s}", "pid", p->pid, "program", nullable_str(p->exe),
-						"addr", hexstr(a->addr, 0), "killed_by", sig));
+		struct segment *s = a->seg;
+		s->killed_attached = findings_realloc(s->killed_attached, (s->nkilled + 1) * sizeof *s->killed_attached);
+		s->killed_attached[s->nkilled++] =
+			(struct attacher){p->pid, findings_strdup(p->exe), a->addr, findings_strdup(sig)};
 		drop(m, a);
 	}
 	p->att = NULL;
@@ -595,7 +594,7 @@ static void on_process(struct model *m, const char *event, const json_t *rec)
 	}
 	if (strcmp(event, EV_START) == 0 || strcmp(event, EV_FORK) == 0) {
 		if (p && !p->ended) /* the pid was reused by a new process */
-			end_attachments(m, p, "end of trace");
+			end_attachments(m, p, ENDED_BY_END_OF_TRACE);
 		p = process(m, pid);
 		p->ended = 0;
 		p->ppid = (int)num(rec, "ppid");
@@ -610,7 +609,7 @@ static void on_process(struct model *m, const char *event, const json_t *rec)
 		p->ipc_ns = ns;
 	if (strcmp(event, EV_START) == 0 || strcmp(event, EV_EXEC) == 0) {
 		if (strcmp(event, EV_EXEC) == 0)
-			end_attachments(m, p, "exec");
+			end_attachments(m, p, ENDED_BY_EXEC);
 		set_exe(p, rec);
 	} else if (strcmp(event, EV_FORK) == 0) {
 		/* The program is the parent's: the fork record names it (the
@@ -631,7 +630,7 @@ static void on_process(struct model *m, const char *event, const json_t *rec)
 			attach(p, s, hexnum(a, "addr"), NULL, 1);
 		}
 	} else if (strcmp(event, EV_EXIT) == 0) {
-		end_attachments(m, p, "exit");
+		end_attachments(m, p, ENDED_BY_EXIT);
 		p->ended = 1;
 	}
 }
@@ -675,7 +674,7 @@ void model_feed(struct model *m, const struct record *record, struct trace_file 
 	}
 }
 
-void model_end_processes(struct model *m, const char *ended_by)
+void model_end_processes(struct model *m, enum ended_by ended_by)
 {
 	uint64_t pid;
 	void *p;
@@ -692,12 +691,8 @@ int model_init(struct model *m, struct reader *r, struct symbolizer *symbols)
 	m->reader = r;
 	m->symbols = symbols;
 	m->tombs = calloc(1, sizeof *m->tombs);
-	m->report = json_pack("{s:s, s:i, s:[], s:[], s:[], s:[], s:[], s:[], s:[], s:{s:{}, s:{}, s:i, s:i, s:i, s:i}}",
-			      "format", "shmtrace-report", "version", 1, "leaked_segments", "unremoved_keys",
-			      "posix_names_never_unlinked", "undetached_attachments", "misuse", "killed_processes", "other_segments",
-			      "summary", "calls", "failures", "injected", 0, "processes", 0, "removed_outside_trace", 0,
-			      "gone_with_namespace", 0);
-	return m->tombs && m->report ? 0 : -1;
+	m->found = calloc(1, sizeof *m->found);
+	return m->tombs && m->found ? 0 : -1;
 }
 
 void model_free(struct model *m)
@@ -726,7 +721,8 @@ void model_free(struct model *m)
 	map_free(&m->ftoks);
 	map_free(&m->processes);
 	map_free(&m->segments);
-	map_free(&m->groups);
+	map_free(&m->misuse_groups);
+	map_free(&m->undetached_groups);
 	map_free(&m->removed);
 	map_free(&m->externals);
 	free(m->tombs);
@@ -734,5 +730,5 @@ void model_free(struct model *m)
 	json_decref(m->kernel_after);
 	json_decref(m->run_processes);
 	map_free(&m->run_pids);
-	json_decref(m->report);
+	findings_free(m->found);
 }

@@ -22,7 +22,8 @@ struct segment {
 	int removed;  /* IPC_RMID seen */
 	int orphaned; /* replaced in the table while still attached (a gap in the trace) */
 	long nattach;
-	json_t *killed_attached; /* who was attached when a signal killed them */
+	struct attacher *killed_attached; /* who was attached when a signal killed them */
+	size_t nkilled;
 };
 
 struct attachment {
@@ -123,28 +124,6 @@ static inline unsigned long long hexnum(const json_t *o, const char *key)
 	return s ? strtoull(s, NULL, 16) : 0;
 }
 
-static inline json_t *hexstr(unsigned long long v, int width)
-{
-	char buf[24];
-	snprintf(buf, sizeof buf, "0x%0*llx", width, v);
-	return json_string(buf);
-}
-
-static inline json_t *nullable_str(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
-
-static inline void count(json_t *obj, const char *key, long long by)
-{
-	json_object_set_new(obj, key, json_integer(json_integer_value(json_object_get(obj, key)) + by));
-}
-
-static inline json_t *section(struct model *m, const char *name)
-{
-	return json_object_get(m->report, name);
-}
-
-void model_end_processes(struct model *m, const char *ended_by);
+void model_end_processes(struct model *m, enum ended_by ended_by);
 
 #endif

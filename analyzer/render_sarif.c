@@ -118,7 +118,7 @@ static const struct rule *rule_for(const char *section, const json_t *finding)
 	return NULL;
 }
 
-int render_sarif(FILE *out, const json_t *report)
+static int sarif_of(FILE *out, const json_t *report)
 {
 	static const char *sections[] = {"leaked_segments", "posix_names_never_unlinked", "undetached_attachments",
 					 "misuse"};
@@ -136,7 +136,15 @@ int render_sarif(FILE *out, const json_t *report)
 	json_t *sarif = json_pack("{s:s, s:s, s:[{s:{s:o}, s:o}]}", "$schema",
 				  "https://json.schemastore.org/sarif-2.1.0.json", "version", "2.1.0", "runs", "tool",
 				  "driver", driver(), "results", results);
-	int ret = render_json(out, sarif);
+	int ret = write_json(out, sarif);
 	json_decref(sarif);
+	return ret;
+}
+
+int render_sarif(FILE *out, const struct findings *f)
+{
+	json_t *doc = findings_json(f);
+	int ret = sarif_of(out, doc);
+	json_decref(doc);
 	return ret;
 }

@@ -227,7 +227,7 @@ static void killed(FILE *out, const json_t *list)
 	fputc('\n', out);
 }
 
-int render_text(FILE *out, const json_t *report)
+static int text_of(FILE *out, const json_t *report)
 {
 	const json_t *sum = json_object_get(report, "summary");
 	choose_colours(out);
@@ -263,10 +263,11 @@ int render_text(FILE *out, const json_t *report)
 	return ferror(out) ? -1 : 0;
 }
 
-int render_json(FILE *out, const json_t *report)
+/* Of the JSON document for now. */
+int render_text(FILE *out, const struct findings *f)
 {
-	if (json_dumpf(report, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0)
-		return -1;
-	fputc('\n', out);
-	return ferror(out) ? -1 : 0;
+	json_t *doc = findings_json(f);
+	int ret = text_of(out, doc);
+	json_decref(doc);
+	return ret;
 }

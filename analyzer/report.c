@@ -155,68 +155,22 @@ static int newest_trace_here(char *path, size_t cap)
 	return found;
 }
 
-/* Drops suppressed findings, and notes how each remaining one could be. */
-static long apply_suppressions(json_t *report, struct suppressions *sup, int gen)
-{
-	static const char *sections[] = {"leaked_segments", "posix_names_never_unlinked", "undetached_attachments",
-					 "misuse"};
-	long dropped = 0;
-	for (size_t s = 0; s < sizeof sections / sizeof *sections; s++) {
-		json_t *list = json_object_get(report, sections[s]);
-		for (size_t i = 0; i < json_array_size(list);) {
-			json_t *f = json_array_get(list, i);
-			if (sup && suppressed(sup, sections[s], f)) {
-				json_array_remove(list, i);
-				dropped++;
-				continue;
-			}
-			char *line = gen ? suggest_suppression(sections[s], f) : NULL;
-			if (line)
-				json_object_set_new(f, "suppression", json_string(line));
-			free(line);
-			i++;
-		}
-	}
-	return dropped;
-}
-
-/* Keys are derived from the leaks that are left. */
-static void drop_suppressed_keys(json_t *report)
-{
-	json_t *keys = json_object_get(report, "unremoved_keys");
-	for (size_t i = 0; i < json_array_size(keys);) {
-		const char *key = json_string_value(json_object_get(json_array_get(keys, i), "key"));
-		int left = 0;
-		size_t j;
-		json_t *leak;
-		json_array_foreach(json_object_get(report, "leaked_segments"), j, leak)
-		{
-			const char *k = json_string_value(json_object_get(leak, "key"));
-			left |= k && strcmp(k, key) == 0;
-		}
-		if (left)
-			i++;
-		else
-			json_array_remove(keys, i);
-	}
-}
-
 /* The command to remove what is left, only when the kernel confirms it is
  * the run's (live.h), shell-quoted for a person to paste. */
-static void live_segment(json_t *leak, const struct sysv_segment *now, int confirmed, void *ctx)
+static void live_segment(struct leak_finding *leak, const struct sysv_segment *now, int confirmed, void *ctx)
 {
 	(void)ctx;
-	json_t *live = json_pack("{s:b}", "present", now != NULL);
+	struct live_now *live = &leak->live;
+	*live = (struct live_now){.checked = 1, .present = now != NULL, .of_segment = 1};
 	if (now) {
 		char cmd[64];
 		snprintf(cmd, sizeof cmd, "ipcrm -m %d", now->shmid);
-		json_object_set_new(live, "nattch", json_integer((json_int_t)now->nattch));
-		json_object_set_new(live, "cpid", json_integer(now->cpid));
-		json_object_set_new(live, "confirmed", json_boolean(confirmed));
+		live->nattch = now->nattch;
+		live->cpid = now->cpid;
+		live->confirmed = confirmed;
 		if (confirmed)
-			json_object_set_new(live, "remove", json_string(cmd));
+			live->remove = strdup(cmd);
 	}
-	json_object_set_new(leak, "live", live);
 }
 
 /* The bytes of S as an argument of printf %b that holds no control
@@ -247,10 +201,12 @@ static int printf_b_argument(const char *s, char *out, size_t cap)
 	return odd;
 }
 
-static void live_name(json_t *leak, int dirfd, const char *name, int present, int confirmed, void *ctx)
+static void live_name(struct posix_finding *leak, int dirfd, const char *name, int present, int confirmed,
+		      void *ctx)
 {
 	(void)ctx, (void)dirfd;
-	json_t *live = json_pack("{s:b}", "present", present);
+	struct live_now *live = &leak->live;
+	*live = (struct live_now){.checked = 1, .present = present};
 	if (present) {
 		char path[600], arg[2600], quoted[8000], cmd[8100];
 		snprintf(path, sizeof path, "/dev/shm/%s", name);
@@ -261,58 +217,25 @@ static void live_name(json_t *leak, int dirfd, const char *name, int present, in
 				 shell_quote(arg, quoted, sizeof quoted));
 		else
 			snprintf(cmd, sizeof cmd, "rm -- %s", shell_quote(path, quoted, sizeof quoted));
-		json_object_set_new(live, "confirmed", json_boolean(confirmed));
+		live->confirmed = confirmed;
 		if (confirmed)
-			json_object_set_new(live, "remove", json_string(cmd));
+			live->remove = strdup(cmd);
 	}
-	json_object_set_new(leak, "live", live);
 }
 
-static long long total(const json_t *report, const char *section, const char *field)
+static int found(const struct summary *sum, int mask)
 {
-	long long sum = 0;
-	size_t i;
-	json_t *f;
-	json_array_foreach(json_object_get(report, section), i, f)
-	{
-		json_t *v = field ? json_object_get(f, field) : NULL;
-		sum += field ? json_integer_value(v) : 1;
-	}
-	return sum;
+	return ((mask & FAIL_LEAKS) && (sum->leaked_segments || sum->posix_names_never_unlinked)) ||
+	       ((mask & FAIL_UNDETACHED) && sum->undetached_attachments) || ((mask & FAIL_MISUSE) && sum->misuse);
 }
 
-static void summarize(json_t *report, const struct reader *r, long suppressed)
-{
-	json_t *sum = json_object_get(report, "summary");
-	json_object_set_new(sum, "leaked_segments", json_integer(total(report, "leaked_segments", NULL)));
-	json_object_set_new(sum, "leaked_bytes", json_integer(total(report, "leaked_segments", "size")));
-	json_object_set_new(sum, "unremoved_keys", json_integer(total(report, "unremoved_keys", NULL)));
-	json_object_set_new(sum, "posix_names_never_unlinked",
-			    json_integer(total(report, "posix_names_never_unlinked", NULL)));
-	json_object_set_new(sum, "undetached_attachments", json_integer(total(report, "undetached_attachments", "count")));
-	json_object_set_new(sum, "misuse", json_integer(total(report, "misuse", "count")));
-	json_object_set_new(sum, "suppressed", json_integer(suppressed));
-	json_object_set_new(sum, "files", json_integer((json_int_t)r->nfiles));
-	json_object_set_new(sum, "records", json_integer(r->records));
-	json_object_set_new(sum, "warnings", json_integer(r->warnings));
-	json_object_set_new(sum, "incomplete_files", json_integer(r->incomplete_files));
-	json_object_set_new(sum, "skipped_files", json_integer(r->skipped_files));
-}
-
-static int found(const json_t *report, int mask)
-{
-	const json_t *sum = json_object_get(report, "summary");
-	return ((mask & FAIL_LEAKS) && (json_integer_value(json_object_get(sum, "leaked_segments")) ||
-					json_integer_value(json_object_get(sum, "posix_names_never_unlinked")))) ||
-	       ((mask & FAIL_UNDETACHED) && json_integer_value(json_object_get(sum, "undetached_attachments"))) ||
-	       ((mask & FAIL_MISUSE) && json_integer_value(json_object_get(sum, "misuse")));
-}
-
-static json_t *analyze(struct reader *r, int own_pids_only, struct symbolizer *symbols)
+static struct findings *analyze(struct reader *r, int own_pids_only, struct symbolizer *symbols)
 {
 	struct model m;
-	if (model_init(&m, r, symbols) != 0)
+	if (model_init(&m, r, symbols) != 0) {
+		model_free(&m);
 		return NULL;
+	}
 	m.own_pids_only = own_pids_only;
 	struct trace_file *file;
 	struct record rec;
@@ -320,19 +243,19 @@ static json_t *analyze(struct reader *r, int own_pids_only, struct symbolizer *s
 		model_feed(&m, &rec, file);
 		json_decref(rec.json);
 	}
-	json_t *report = model_finish(&m);
+	struct findings *found = model_finish(&m);
 	model_free(&m);
-	return report;
+	return found;
 }
 
-json_t *report_analyze(char *const *paths, int npaths, int own_pids_only, struct symbolizer *symbols)
+struct findings *report_analyze(char *const *paths, int npaths, int own_pids_only, struct symbolizer *symbols)
 {
 	struct reader r;
-	json_t *report = NULL;
-	if (reader_open(&r, paths, npaths) == 0 && (report = analyze(&r, own_pids_only, symbols)))
-		summarize(report, &r, 0);
+	struct findings *found = NULL;
+	if (reader_open(&r, paths, npaths) == 0 && (found = analyze(&r, own_pids_only, symbols)))
+		findings_summarize(found, &r, 0);
 	reader_close(&r);
-	return report;
+	return found;
 }
 
 int cmd_report(int argc, char **argv)
@@ -370,7 +293,7 @@ int cmd_report(int argc, char **argv)
 		goto out;
 	}
 	struct symbolizer symbols = {0};
-	json_t *report = analyze(&r, 0, &symbols);
+	struct findings *report = analyze(&r, 0, &symbols);
 	symbolizer_free(&symbols);
 	if (!report) {
 		errorf("report: out of memory");
@@ -380,19 +303,18 @@ int cmd_report(int argc, char **argv)
 	 * shmtrace header (empty files, garbage) is no trace at all. */
 	if (r.traces == 0) {
 		errorf("report: no trace in the input: %zu file(s) read, none with a shmtrace header", r.nfiles);
-		json_decref(report);
+		findings_free(report);
 		goto out;
 	}
-	long suppressed = apply_suppressions(report, o.suppressions ? &sup : NULL, o.gen_suppressions);
-	drop_suppressed_keys(report);
+	long suppressed = suppress_findings(report, o.suppressions ? &sup : NULL, o.gen_suppressions);
 	if (o.live)
 		live_visit(report, &(struct live_visitor){live_segment, live_name, NULL});
-	summarize(report, &r, suppressed);
+	findings_summarize(report, &r, suppressed);
 	int written = strcmp(o.format, "json") == 0	 ? render_json(stdout, report)
 		      : strcmp(o.format, "sarif") == 0 ? render_sarif(stdout, report)
 						       : render_text(stdout, report);
-	status = found(report, o.fail_on) ? REPORT_FOUND : REPORT_CLEAN;
-	json_decref(report);
+	status = found(&report->summary, o.fail_on) ? REPORT_FOUND : REPORT_CLEAN;
+	findings_free(report);
 	if (written != 0 || fflush(stdout) != 0) {
 		errorf("report: cannot write the report: %m");
 		status = REPORT_USAGE;

@@ -214,6 +214,22 @@ static json_t *hex(uint64_t v)
 	return json_string(buf);
 }
 
+struct backtrace symbolize_backtrace(struct symbolizer *s, const struct stack *st)
+{
+	struct backtrace b = {0};
+	if (!st || st->nframes <= 0)
+		return b;
+	b.at = findings_alloc((size_t)st->nframes * sizeof *b.at);
+	for (int i = 0; i < st->nframes; i++) {
+		const struct frame *f = &st->frames[i];
+		const struct symbol *sym = symbolize(s, f->module, f->offset);
+		b.at[b.n++] = (struct symframe){f->ip, findings_strdup(f->module), f->module ? f->offset : 0,
+						findings_strdup(sym->function), findings_strdup(sym->file),
+						sym->file ? sym->line : 0};
+	}
+	return b;
+}
+
 json_t *symbolize_stack(struct symbolizer *s, const struct stack *st)
 {
 	json_t *frames = json_array();

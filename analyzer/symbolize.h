@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "findings.h"
 #include "map.h"
 
 struct symbol {
@@ -32,5 +33,7 @@ struct stack;
 /* The stack as the report shows it: [{"ip","module","offset","function",
  * "file","line"}], innermost first; an empty array for NULL. */
 json_t *symbolize_stack(struct symbolizer *s, const struct stack *st);
+/* The same as a struct (findings.h); empty for NULL.  backtrace_free() it. */
+struct backtrace symbolize_backtrace(struct symbolizer *s, const struct stack *st);
 
 #endif

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "../analyzer/model.h"
+#include "../analyzer/render.h"
 #include "../analyzer/sweep_plan.h"
 #include "../common/calls.h"
 #include "../common/trace_format.h"
@@ -55,7 +56,7 @@ struct sweep {
 	struct sweep_options o;
 	struct plan plan;
 	char root[3072];
-	json_t *clean_report;
+	struct findings *clean_report;
 	json_t *runs;
 	struct symbolizer symbols; /* shared by every run's analysis */
 	struct sweep_run *run;
@@ -156,57 +157,68 @@ static int check_errnos(const char *list)
 	return bad ? -1 : 0;
 }
 
-/* Leaks told apart by where they were created, so a run's leaks can be
+/* Leaks told apart by where they were created (the innermost frame's
+ * module and offset; without a stack, the size), so a run's leaks can be
  * compared with the clean run's. */
-static const char *leak_site(const json_t *leak, char *buf, size_t len)
+struct leak_site {
+	const struct symframe *top; /* NULL: no stack */
+	unsigned long long size;
+	int matched;
+};
+
+static int same_site(const struct leak_site *a, const struct leak_site *b)
 {
-	const json_t *top = json_array_get(json_object_get(leak, "stack"), 0);
-	if (top)
-		snprintf(buf, len, "%s+%s", json_string_value(json_object_get(top, "module")) ?: "?",
-			 json_string_value(json_object_get(top, "offset")) ?: "?");
-	else
-		snprintf(buf, len, "untraced:%lld", (long long)json_integer_value(json_object_get(leak, "size")));
-	return buf;
+	if (!a->top || !b->top)
+		return !a->top && !b->top && a->size == b->size;
+	if (!a->top->module || !b->top->module)
+		return !a->top->module && !b->top->module;
+	return strcmp(a->top->module, b->top->module) == 0 && a->top->offset == b->top->offset;
 }
 
-/* Segments and POSIX names a run left that the clean run did not. */
-static long new_leaks(const json_t *clean, const json_t *report)
+/* Each leak's site, the segments' then the names'; NULL without memory. */
+static struct leak_site *leak_sites(const struct findings *f, size_t *n)
 {
-	static const char *kinds[] = {"leaked_segments", "posix_names_never_unlinked"};
-	json_t *left = json_object();
-	char site[4200];
-	size_t i;
-	json_t *leak;
+	struct leak_site *sites = calloc(f->leaks.n + f->names.n + 1, sizeof *sites);
+	*n = 0;
+	for (size_t i = 0; sites && i < f->leaks.n; i++)
+		sites[(*n)++] = (struct leak_site){f->leaks.at[i]->stack.n ? f->leaks.at[i]->stack.at : NULL,
+						   f->leaks.at[i]->size, 0};
+	for (size_t i = 0; sites && i < f->names.n; i++)
+		sites[(*n)++] = (struct leak_site){f->names.at[i]->stack.n ? f->names.at[i]->stack.at : NULL, 0, 0};
+	return sites;
+}
+
+/* Segments and POSIX names a run left that the clean run did not: each
+ * of the run's beyond as many as the clean run left at its site. */
+static long new_leaks(const struct findings *clean, const struct findings *report)
+{
+	size_t nwas, nnow;
+	struct leak_site *was = leak_sites(clean, &nwas), *now = leak_sites(report, &nnow);
 	long fresh = 0;
-	for (size_t k = 0; k < 2; k++)
-		json_array_foreach(json_object_get(clean, kinds[k]), i, leak)
-		{
-			leak_site(leak, site, sizeof site);
-			json_object_set_new(left, site, json_integer(json_integer_value(json_object_get(left, site)) + 1));
-		}
-	for (size_t k = 0; k < 2; k++)
-		json_array_foreach(json_object_get(report, kinds[k]), i, leak)
-		{
-			json_int_t have = json_integer_value(json_object_get(left, leak_site(leak, site, sizeof site)));
-			if (have > 0)
-				json_object_set_new(left, site, json_integer(have - 1));
-			else
-				fresh++;
-		}
-	json_decref(left);
+	for (size_t i = 0; now && i < nnow; i++) {
+		size_t j = 0;
+		while (j < nwas && (was[j].matched || !same_site(&was[j], &now[i])))
+			j++;
+		if (j < nwas)
+			was[j].matched = 1;
+		else
+			fresh++;
+	}
+	free(was);
+	free(now);
 	return fresh;
 }
 
-static json_t *analyze_dir(struct sweep *s, const char *dir)
+static struct findings *analyze_dir(struct sweep *s, const char *dir)
 {
 	char *paths[] = {(char *)dir};
 	return report_analyze(paths, 1, s->o.jobs > 1, &s->symbols); /* runs side by side share the kernel's table */
 }
 
 /* The processes run ended because they outlived the program (daemons). */
-static size_t daemons(const json_t *report)
+static size_t daemons(const struct findings *report)
 {
-	return json_array_size(json_object_get(json_object_get(report, "run"), "left_running"));
+	return report ? json_array_size(json_object_get(report->run, "left_running")) : 0;
 }
 
 static void classify(struct sweep *s, struct sweep_run *r, json_t *result, long leaked, size_t left)
@@ -244,7 +256,7 @@ static void run_done(size_t i, void *ctx)
 	struct sweep *s = ctx;
 	struct sweep_run *r = &s->run[i];
 	json_t *result = json_array_get(s->runs, i);
-	json_t *report = analyze_dir(s, r->dir);
+	struct findings *report = analyze_dir(s, r->dir);
 	json_t *injected = sweep_injected_call(r->dir, &s->symbols);
 	json_object_set_new(result, "injected", json_boolean(injected != NULL));
 	if (injected) {
@@ -254,7 +266,7 @@ static void run_done(size_t i, void *ctx)
 	classify(s, r, result, report ? new_leaks(s->clean_report, report) : 0, daemons(report));
 	if (report)
 		sweep_remove_leaks(report);
-	json_decref(report);
+	findings_free(report);
 	json_decref(injected);
 	s->done++;
 	if (isatty(STDERR_FILENO))
@@ -448,9 +460,8 @@ static int clean_run(struct sweep *s, json_t *clean)
 		json_object_set_new(clean, "signal", json_integer(WTERMSIG(r.status)));
 	else if (WIFEXITED(r.status))
 		json_object_set_new(clean, "exit_status", json_integer(WEXITSTATUS(r.status)));
-	json_object_set(clean, "calls", json_object_get(json_object_get(s->clean_report, "summary"), "calls"));
-	json_object_set(clean, "leaked_segments",
-			json_object_get(json_object_get(s->clean_report, "summary"), "leaked_segments"));
+	json_object_set_new(clean, "calls", summary_calls_json(&s->clean_report->summary));
+	json_object_set_new(clean, "leaked_segments", json_integer(s->clean_report->summary.leaked_segments));
 	if (sweep_plan(&s->plan, r.dir, 0, &s->symbols) != 0)
 		return -1;
 	int chosen = s->o.by_site < 0 && s->plan.total > AUTO_SITE_THRESHOLD;
@@ -504,7 +515,7 @@ out:
 	if (!s.o.keep)
 		nftw(s.root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 	json_decref(clean);
-	json_decref(s.clean_report);
+	findings_free(s.clean_report);
 	json_decref(s.runs);
 	sweep_plan_free(&s.plan);
 	symbolizer_free(&s.symbols);

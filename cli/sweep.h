@@ -35,7 +35,8 @@ void sweep_run_all(const struct sweep_options *o, struct sweep_run *r, size_t n,
 		   void *ctx);
 /* Removes the segments a run's report lists as leaked, if the kernel still
  * has them with the same creator. */
-void sweep_remove_leaks(const json_t *report);
+struct findings;
+void sweep_remove_leaks(const struct findings *report);
 double now_seconds(void);
 
 #endif
