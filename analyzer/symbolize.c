@@ -207,13 +207,6 @@ void symbolizer_free(struct symbolizer *s)
 	map_free(&s->modules);
 }
 
-static json_t *hex(uint64_t v)
-{
-	char buf[24];
-	snprintf(buf, sizeof buf, "0x%llx", (unsigned long long)v);
-	return json_string(buf);
-}
-
 struct backtrace symbolize_backtrace(struct symbolizer *s, const struct stack *st)
 {
 	struct backtrace b = {0};
@@ -228,21 +221,4 @@ struct backtrace symbolize_backtrace(struct symbolizer *s, const struct stack *s
 						sym->file ? sym->line : 0};
 	}
 	return b;
-}
-
-json_t *symbolize_stack(struct symbolizer *s, const struct stack *st)
-{
-	json_t *frames = json_array();
-	for (int i = 0; st && i < st->nframes; i++) {
-		const struct frame *f = &st->frames[i];
-		const struct symbol *sym = symbolize(s, f->module, f->offset);
-		json_array_append_new(frames, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}",
-			"ip", hex(f->ip),
-			"module", f->module ? json_string(f->module) : json_null(),
-			"offset", f->module ? hex(f->offset) : json_null(),
-			"function", sym->function ? json_string(sym->function) : json_null(),
-			"file", sym->file ? json_string(sym->file) : json_null(),
-			"line", sym->file ? json_integer(sym->line) : json_null()));
-	}
-	return frames;
 }
