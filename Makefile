@@ -153,7 +153,7 @@ $(Q)ASAN_OPTIONS=detect_leaks=1 build-fuzz/$(1) -max_total_time=$(FUZZ_SECONDS) 
 	test $${PIPESTATUS[0]} -eq 0
 endef
 FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-FUZZ_ANALYZER := $(filter-out analyzer/sweep_plan.c,$(wildcard analyzer/*.c)) $(COMMON_SRC) common/sysvipc.c cli/errors.c
+FUZZ_ANALYZER := $(filter-out analyzer/sweep_plan.c,$(wildcard analyzer/*.c)) $(COMMON_SRC) common/sysvipc.c
 build-fuzz/trace_fuzz: fuzz/trace_fuzz.c $(FUZZ_ANALYZER) $(HEADERS)
 	$(Q)mkdir -p build-fuzz
 	$(call say,CLANG,$@)

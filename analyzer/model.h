@@ -54,8 +54,11 @@ void model_feed(struct model *m, const struct record *rec, struct trace_file *fi
 struct findings *model_finish(struct model *m);
 void model_free(struct model *m);
 
-/* report.c: the whole analysis of PATHS, summary included; NULL if they
- * cannot be read (said on stderr). */
+/* analyze.c: every record of R through a model: its findings, without the
+ * summary's totals (findings_summarize); NULL without memory. */
+struct findings *analyze_reader(struct reader *r, int own_pids_only, struct symbolizer *symbols);
+/* The whole analysis of PATHS, summary included; NULL if they cannot be
+ * read (said on stderr). */
 struct findings *report_analyze(char *const *paths, int npaths, int own_pids_only, struct symbolizer *symbols);
 
 #endif

@@ -12,13 +12,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../cli/cli.h"
+#include "../analyzer/live.h"
+#include "../analyzer/model.h"
+#include "../analyzer/reader.h"
+#include "../analyzer/render.h"
+#include "../analyzer/suppress.h"
 #include "../common/bytestext.h"
-#include "live.h"
-#include "model.h"
-#include "reader.h"
-#include "render.h"
-#include "suppress.h"
+#include "cli.h"
 
 enum { REPORT_CLEAN = 0, REPORT_FOUND = 1, REPORT_USAGE = 2 };
 
@@ -229,35 +229,6 @@ static int found(const struct summary *sum, int mask)
 	       ((mask & FAIL_UNDETACHED) && sum->undetached_attachments) || ((mask & FAIL_MISUSE) && sum->misuse);
 }
 
-static struct findings *analyze(struct reader *r, int own_pids_only, struct symbolizer *symbols)
-{
-	struct model m;
-	if (model_init(&m, r, symbols) != 0) {
-		model_free(&m);
-		return NULL;
-	}
-	m.own_pids_only = own_pids_only;
-	struct trace_file *file;
-	struct record rec;
-	while (reader_next(r, &rec, &file)) {
-		model_feed(&m, &rec, file);
-		json_decref(rec.json);
-	}
-	struct findings *found = model_finish(&m);
-	model_free(&m);
-	return found;
-}
-
-struct findings *report_analyze(char *const *paths, int npaths, int own_pids_only, struct symbolizer *symbols)
-{
-	struct reader r;
-	struct findings *found = NULL;
-	if (reader_open(&r, paths, npaths) == 0 && (found = analyze(&r, own_pids_only, symbols)))
-		findings_summarize(found, &r, 0);
-	reader_close(&r);
-	return found;
-}
-
 int cmd_report(int argc, char **argv)
 {
 	struct report_options o;
@@ -293,7 +264,7 @@ int cmd_report(int argc, char **argv)
 		goto out;
 	}
 	struct symbolizer symbols = {0};
-	struct findings *report = analyze(&r, 0, &symbols);
+	struct findings *report = analyze_reader(&r, 0, &symbols);
 	symbolizer_free(&symbols);
 	if (!report) {
 		errorf("report: out of memory");
