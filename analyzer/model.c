@@ -83,21 +83,8 @@ static struct segment *new_segment(struct model *m, unsigned long long ipc_ns, i
 
 /* ---- findings --------------------------------------------------------- */
 
-static uint64_t mix(uint64_t h, uint64_t v)
-{
-	h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
-	return h;
-}
-
-static uint64_t hash_str(const char *s)
-{
-	return fnv_str(FNV_INIT, s);
-}
-
-/* The misuse of this kind at this site: counted if seen before (*fresh
- * 0), else a new finding in the report (*fresh 1). */
-static struct misuse_finding *misuse(struct model *m, enum misuse_kind kind, const struct process *p,
-				     struct stack *stack, uint64_t more, const char *message, int *fresh)
+struct misuse_finding *model_misuse(struct model *m, enum misuse_kind kind, const struct process *p, struct stack *stack,
+			      uint64_t more, const char *message, int *fresh)
 {
 	uint64_t h = mix(mix((uint64_t)kind + 1, (uintptr_t)stack), more);
 	struct misuse_finding *f = map_get(&m->misuse_groups, h);
@@ -133,7 +120,7 @@ static struct segment *segment(struct model *m, unsigned long long ipc_ns, int s
 		const json_t *before = in_table(m, m->kernel_before, ipc_ns, shmid);
 		int fresh;
 		struct misuse_finding *f =
-			misuse(m, MISUSE_CREATED_OUTSIDE_TRACE, p, stack, k,
+			model_misuse(m, MISUSE_CREATED_OUTSIDE_TRACE, p, stack, k,
 			       before ? "segment used but not created by a traced call: it was there before the run "
 					"(noted, not a leak)"
 				      : "segment used but not created by a traced call (noted, not a leak)",
@@ -262,7 +249,7 @@ static void on_shmat(struct model *m, struct process *p, const struct call_rec *
 	s->nattach--;
 	if (s->removed) {
 		int fresh;
-		misuse(m, MISUSE_ATTACH_AFTER_REMOVE, p, stack, seg_key(p->ipc_ns, shmid),
+		model_misuse(m, MISUSE_ATTACH_AFTER_REMOVE, p, stack, seg_key(p->ipc_ns, shmid),
 		       "shmat of a segment already marked for removal (works on Linux only)", &fresh)
 			->shmid = shmid;
 	}
@@ -292,7 +279,7 @@ static void on_shmctl(struct model *m, struct process *p, const struct call_rec 
 		return;
 	if (s->removed) {
 		int fresh;
-		misuse(m, MISUSE_DOUBLE_REMOVE, p, stack, seg_key(p->ipc_ns, shmid), "IPC_RMID of a segment already removed",
+		model_misuse(m, MISUSE_DOUBLE_REMOVE, p, stack, seg_key(p->ipc_ns, shmid), "IPC_RMID of a segment already removed",
 		       &fresh)
 			->shmid = shmid;
 		return;
@@ -308,7 +295,7 @@ static int classify_failure(struct model *m, struct process *p, const struct cal
 	int einval = strcmp(c->errno_name, "EINVAL") == 0, eidrm = strcmp(c->errno_name, "EIDRM") == 0;
 	int fresh;
 	if (strcmp(c->call, "shmdt") == 0 && einval) {
-		misuse(m, MISUSE_SHMDT_NOT_ATTACHED, p, stack, c->shmaddr, "shmdt of an address where nothing is attached",
+		model_misuse(m, MISUSE_SHMDT_NOT_ATTACHED, p, stack, c->shmaddr, "shmdt of an address where nothing is attached",
 		       &fresh)
 			->addr = c->shmaddr;
 		return 1;
@@ -324,7 +311,7 @@ static int classify_failure(struct model *m, struct process *p, const struct cal
 		struct tomb *t = map_get(&m->removed, k);
 		if (!t || map_get(&m->segments, k))
 			return 0;
-		struct misuse_finding *u = misuse(m, MISUSE_USE_AFTER_REMOVE, p, stack, k,
+		struct misuse_finding *u = model_misuse(m, MISUSE_USE_AFTER_REMOVE, p, stack, k,
 						  "call on a segment id that was already removed", &fresh);
 		/* The latest removal of the id: it may have been reused since. */
 		u->shmid = shmid;
@@ -344,7 +331,7 @@ static void on_failure(struct model *m, struct process *p, const struct call_rec
 	int fresh;
 	char message[96];
 	snprintf(message, sizeof message, "%s failed with %s", c->call, c->errno_name);
-	struct misuse_finding *f = misuse(m, MISUSE_FAILED_CALL, p, stack,
+	struct misuse_finding *f = model_misuse(m, MISUSE_FAILED_CALL, p, stack,
 					  mix(hash_str(c->call), hash_str(c->errno_name)), message, &fresh);
 	if (fresh) {
 		f->call = findings_strdup(c->call);
@@ -352,133 +339,6 @@ static void on_failure(struct model *m, struct process *p, const struct call_rec
 	}
 	if (c->injected)
 		f->injected++;
-}
-
-/* ---- POSIX names and ftok ------------------------------------------- */
-
-/* glibc's shm_open and shm_unlink drop every leading slash (its
- * __shm_get_name): "x", "/x" and "//x" are one object, /dev/shm/x. */
-static uint64_t name_hash(const char *name)
-{
-	return hash_str(name + strspn(name, "/")) | 1;
-}
-
-static void on_shm_open(struct model *m, struct process *p, const struct call_rec *c, struct stack *stack)
-{
-	if (c->created != 1)
-		return;
-	struct posix_name *n = calloc(1, sizeof *n);
-	*n = (struct posix_name){strdup(c->name), p->pid, p->exe ? strdup(p->exe) : NULL, stack, c->ts};
-	struct posix_name *old = map_get(&m->posix, name_hash(c->name));
-	if (old) { /* created again after an unlink the trace did not see */
-		free(old->name);
-		free(old->exe);
-		free(old);
-	}
-	map_put(&m->posix, name_hash(c->name), n);
-}
-
-static void on_shm_unlink(struct model *m, const struct call_rec *c)
-{
-	struct posix_name *n = map_remove(&m->posix, name_hash(c->name));
-	if (n) {
-		free(n->name);
-		free(n->exe);
-		free(n);
-	}
-}
-
-/* Whether two ftok calls named one file: by device and inode when the
- * records have them ("./k" and "/abs/k" are one file), else by path. */
-static int same_file(const struct ftok_origin *o, const struct call_rec *c)
-{
-	if (o->has_file_id && c->has_file_id)
-		return o->dev == c->dev && o->ino == c->ino;
-	return strcmp(o->path, c->name) == 0;
-}
-
-/* A segment with this key exists now. */
-static int key_alive(struct model *m, unsigned key)
-{
-	uint64_t id;
-	void *v;
-	for (size_t i = 0; map_next(&m->segments, &i, &id, &v);)
-		if (((struct segment *)v)->key == key && !((struct segment *)v)->removed)
-			return 1;
-	return 0;
-}
-
-/* The key's file is still in use: a segment has the key, or its process
- * asked for the key and has not used it yet.  Once its segment is gone,
- * the key is free for another file (a temporary file that got the inode
- * of one just deleted is no collision). */
-static int ftok_in_use(struct model *m, const struct ftok_origin *o, unsigned key)
-{
-	const struct process *p = map_get(&m->processes, (uint64_t)o->pid);
-	return key_alive(m, key) || (!o->got_segment && p && !p->ended);
-}
-
-static void free_ftok_origin(struct ftok_origin *o)
-{
-	free(o->path);
-	free(o);
-}
-
-static struct ftok_origin *new_ftok_origin(const struct process *p, const struct call_rec *c, struct stack *stack)
-{
-	struct ftok_origin *o = calloc(1, sizeof *o);
-	*o = (struct ftok_origin){strdup(c->name), c->id, c->has_file_id, c->dev, c->ino, p->pid, stack, c->ts, c->ts, 0};
-	return o;
-}
-
-static struct ftok_call ftok_call(const char *path, long long id, const struct ftok_origin *o, unsigned long long from,
-				  unsigned long long to)
-{
-	return (struct ftok_call){findings_strdup(path), id, from, to, o->has_file_id, o->dev, o->ino};
-}
-
-/* Two different files (or ids) giving one key while both are in use: two
- * programs that think they have segments of their own silently share one
- * (ftok(3), NOTES).  One file after the other is no collision. */
-static void on_ftok(struct model *m, struct process *p, const struct call_rec *c, struct stack *stack)
-{
-	if (!c->has_ftok_key)
-		return;
-	uint64_t slot = (uint64_t)c->ftok_key + 1;
-	struct ftok_origin *o = map_get(&m->ftoks, slot);
-	if (o && same_file(o, c) && o->id == c->id) {
-		o->last_ts = c->ts;
-		o->pid = p->pid;
-		o->got_segment = 0;
-		return;
-	}
-	if (o && ftok_in_use(m, o, c->ftok_key)) {
-		int fresh;
-		struct misuse_finding *f =
-			misuse(m, MISUSE_FTOK_COLLISION, p, stack, mix(hash_str(c->name), (uint64_t)c->id),
-			       "ftok gave the same key for two different files or ids in use at once", &fresh);
-		if (fresh) {
-			struct ftok_origin now = {.has_file_id = c->has_file_id, .dev = c->dev, .ino = c->ino};
-			f->key = c->ftok_key;
-			f->ftok = ftok_call(c->name, c->id, &now, c->ts, c->ts);
-			f->first_ftok = ftok_call(o->path, o->id, o, o->first_ts, o->last_ts);
-			f->first_pid = o->pid;
-			f->first_stack = symbolize_backtrace(m->symbols, o->stack);
-		}
-		return;
-	}
-	/* The first use of the key, or the key free again: this file's now. */
-	if (o)
-		free_ftok_origin(o);
-	map_put(&m->ftoks, slot, new_ftok_origin(p, c, stack));
-}
-
-/* A shmget by key: the key's ftok file is in use through the segment. */
-static void ftok_key_used(struct model *m, unsigned key)
-{
-	struct ftok_origin *o = map_get(&m->ftoks, (uint64_t)key + 1);
-	if (o)
-		o->got_segment = 1;
 }
 
 /* The summary's counts of calls and failures. */
@@ -710,25 +570,14 @@ void model_free(struct model *m)
 	}
 	for (size_t i = 0; map_next(&m->segments, &i, &key, &value);)
 		free_segment(value);
-	for (size_t i = 0; map_next(&m->posix, &i, &key, &value);) {
-		free(((struct posix_name *)value)->name);
-		free(((struct posix_name *)value)->exe);
-		free(value);
-	}
-	for (size_t i = 0; map_next(&m->ftoks, &i, &key, &value);)
-		free_ftok_origin(value);
-	map_free(&m->posix);
-	map_free(&m->ftoks);
-	map_free(&m->processes);
-	map_free(&m->segments);
-	map_free(&m->misuse_groups);
-	map_free(&m->undetached_groups);
-	map_free(&m->removed);
-	map_free(&m->externals);
+	names_free(m);
+	struct map *maps[] = {&m->posix,	 &m->ftoks,		&m->processes, &m->segments, &m->misuse_groups,
+			      &m->undetached_groups, &m->removed, &m->externals, &m->run_pids};
+	for (size_t i = 0; i < sizeof maps / sizeof *maps; i++)
+		map_free(maps[i]);
 	free(m->tombs);
 	json_decref(m->kernel_before);
 	json_decref(m->kernel_after);
 	json_decref(m->run_processes);
-	map_free(&m->run_pids);
 	findings_free(m->found);
 }

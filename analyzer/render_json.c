@@ -250,24 +250,15 @@ static json_t *summary_json(const struct summary *s)
 		set(failures, s->failures[i].name, json_integer(s->failures[i].count));
 	set(o, "calls", summary_calls_json(s));
 	set(o, "failures", failures);
-	set(o, "injected", json_integer(s->injected));
-	set(o, "processes", json_integer(s->processes));
-	set(o, "removed_outside_trace", json_integer(s->removed_outside_trace));
-	set(o, "gone_with_namespace", json_integer(s->gone_with_namespace));
+	/* The counts are named in JSON as in struct summary. */
+#define COUNT(field) set(o, #field, json_integer(s->field));
+	COUNT(injected) COUNT(processes) COUNT(removed_outside_trace) COUNT(gone_with_namespace);
 	set(o, "peak", json_pack("{s:I, s:I, s:I}", "segments", (json_int_t)s->peak.segments, "bytes",
 				 (json_int_t)s->peak.bytes, "ts", (json_int_t)s->peak.ts));
-	set(o, "leaked_segments", json_integer(s->leaked_segments));
-	set(o, "leaked_bytes", json_integer(s->leaked_bytes));
-	set(o, "unremoved_keys", json_integer(s->unremoved_keys));
-	set(o, "posix_names_never_unlinked", json_integer(s->posix_names_never_unlinked));
-	set(o, "undetached_attachments", json_integer(s->undetached_attachments));
-	set(o, "misuse", json_integer(s->misuse));
-	set(o, "suppressed", json_integer(s->suppressed));
-	set(o, "files", json_integer(s->files));
-	set(o, "records", json_integer(s->records));
-	set(o, "warnings", json_integer(s->warnings));
-	set(o, "incomplete_files", json_integer(s->incomplete_files));
-	set(o, "skipped_files", json_integer(s->skipped_files));
+	COUNT(leaked_segments) COUNT(leaked_bytes) COUNT(unremoved_keys) COUNT(posix_names_never_unlinked);
+	COUNT(undetached_attachments) COUNT(misuse) COUNT(suppressed);
+	COUNT(files) COUNT(records) COUNT(warnings) COUNT(incomplete_files) COUNT(skipped_files);
+#undef COUNT
 	return o;
 }
 

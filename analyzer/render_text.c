@@ -173,44 +173,36 @@ static void calls_and_failures(FILE *out, const struct summary *sum)
 	counts(out, names, values, (size_t)sum->nfailures);
 }
 
-enum { SHOWN = 5 }; /* of the segments and processes listed in the summary */
-
-/* Segments made during the run by processes not of the run: never its
- * leaks, but seen; the first few. */
-static void others(FILE *out, const struct findings *f)
+/* "  LABEL: TOTAL WHAT:" and the first few items of the list, each
+ * printed by ITEM, on one line of the summary. */
+static void first_few(FILE *out, const char *label, size_t total, const char *what, const struct findings *f,
+		      void (*item)(FILE *out, const struct findings *f, size_t i))
 {
-	size_t total = f->others.n;
+	enum { SHOWN = 5 };
 	if (!total)
 		return;
-	fprintf(out, "  not this run's: %zu segment(s) made during it by other processes:", total);
-	for (size_t i = 0; i < total; i++) {
-		const struct other_segment *o = f->others.at[i];
-		if (i == SHOWN) {
-			fprintf(out, " and %zu more", total - SHOWN);
-			break;
-		}
-		fprintf(out, "%s %d (key 0x%08x, by pid %lld, uid %lld)", i ? "," : "", o->shmid, o->key, o->cpid, o->uid);
-	}
+	fprintf(out, "  %s: %zu %s:", label, total, what);
+	for (size_t i = 0; i < total && i < SHOWN; i++)
+		item(out, f, i);
+	if (total > SHOWN)
+		fprintf(out, " and %zu more", total - SHOWN);
 	fputc('\n', out);
 }
 
-/* The processes a signal killed, as run collected them: the first few. */
-static void killed(FILE *out, const struct findings *f)
+/* Segments made during the run by processes not of the run: never its
+ * leaks, but seen. */
+static void other(FILE *out, const struct findings *f, size_t i)
 {
-	size_t total = f->killed.n;
-	if (!total)
-		return;
-	fprintf(out, "  killed by a signal: %zu process(es):", total);
-	for (size_t i = 0; i < total; i++) {
-		const struct killed_process *k = f->killed.at[i];
-		if (i == SHOWN) {
-			fprintf(out, " and %zu more", total - SHOWN);
-			break;
-		}
-		fprintf(out, "%s pid %d (%s) by %s%s", i ? "," : "", k->pid, base(s(k->program)), s(k->signal),
-			k->core ? " (core dumped)" : "");
-	}
-	fputc('\n', out);
+	const struct other_segment *o = f->others.at[i];
+	fprintf(out, "%s %d (key 0x%08x, by pid %lld, uid %lld)", i ? "," : "", o->shmid, o->key, o->cpid, o->uid);
+}
+
+/* The processes a signal killed, as run collected them. */
+static void killed(FILE *out, const struct findings *f, size_t i)
+{
+	const struct killed_process *k = f->killed.at[i];
+	fprintf(out, "%s pid %d (%s) by %s%s", i ? "," : "", k->pid, base(s(k->program)), s(k->signal),
+		k->core ? " (core dumped)" : "");
 }
 
 static void summary(FILE *out, const struct findings *f)
@@ -226,8 +218,8 @@ static void summary(FILE *out, const struct findings *f)
 	fprintf(out, "; injected: %lld\n", sum->injected);
 	if (sum->peak.segments)
 		fprintf(out, "  peak: %lld segment(s), %lld bytes, alive at once\n", sum->peak.segments, sum->peak.bytes);
-	killed(out, f);
-	others(out, f);
+	first_few(out, "killed by a signal", f->killed.n, "process(es)", f, killed);
+	first_few(out, "not this run's", f->others.n, "segment(s) made during it by other processes", f, other);
 	if (sum->suppressed)
 		fprintf(out, "  suppressed: %lld\n", sum->suppressed);
 	if (sum->removed_outside_trace)
