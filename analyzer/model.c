@@ -83,12 +83,13 @@ static struct segment *new_segment(struct model *m, unsigned long long ipc_ns, i
 
 /* ---- findings --------------------------------------------------------- */
 
-struct misuse_finding *model_misuse(struct model *m, enum misuse_kind kind, const struct process *p, struct stack *stack,
-			      uint64_t more, const char *message, int *fresh)
+struct misuse_finding *model_misuse(struct model *m, enum misuse_kind kind, const struct process *p,
+				    struct stack *stack, uint64_t more, const char *message, int *fresh)
 {
 	uint64_t h = mix(mix((uint64_t)kind + 1, (uintptr_t)stack), more);
 	struct misuse_finding *f = map_get(&m->misuse_groups, h);
-	*fresh = !f;
+	if (fresh)
+		*fresh = !f;
 	if (f) {
 		f->count++;
 		return f;
@@ -118,13 +119,12 @@ static struct segment *segment(struct model *m, unsigned long long ipc_ns, int s
 		/* run's table says whether it is an earlier run's (a crashed
 		 * server's, found again at its next start). */
 		const json_t *before = in_table(m, m->kernel_before, ipc_ns, shmid);
-		int fresh;
 		struct misuse_finding *f =
 			model_misuse(m, MISUSE_CREATED_OUTSIDE_TRACE, p, stack, k,
-			       before ? "segment used but not created by a traced call: it was there before the run "
-					"(noted, not a leak)"
-				      : "segment used but not created by a traced call (noted, not a leak)",
-			       &fresh);
+				     before ? "segment used but not created by a traced call: it was there before the run "
+					      "(noted, not a leak)"
+					    : "segment used but not created by a traced call (noted, not a leak)",
+				     NULL);
 		f->shmid = shmid;
 		f->before_run = m->kernel_before ? before != NULL : -1;
 		f->has_cpid = before != NULL;
@@ -161,11 +161,14 @@ static void undetached(struct model *m, struct process *p, struct attachment *a,
 		return;
 	}
 	f = findings_alloc(sizeof *f);
-	*f = (struct undetached_finding){1,	 symbolize_backtrace(m->symbols, a->stack),
-					 p->pid, findings_strdup(p->exe),
-					 a->seg->shmid, a->seg->key,
-					 a->addr, ended_by,
-					 NULL};
+	*f = (struct undetached_finding){.count = 1,
+					 .stack = symbolize_backtrace(m->symbols, a->stack),
+					 .pid = p->pid,
+					 .program = findings_strdup(p->exe),
+					 .shmid = a->seg->shmid,
+					 .key = a->seg->key,
+					 .addr = a->addr,
+					 .ended_by = ended_by};
 	FINDINGS_PUSH(&m->found->undetached, f);
 	map_put(&m->undetached_groups, h, f);
 }
@@ -248,10 +251,10 @@ static void on_shmat(struct model *m, struct process *p, const struct call_rec *
 	replaced_attachments(m, p, c->ret_addr, mapped_length(s));
 	s->nattach--;
 	if (s->removed) {
-		int fresh;
-		model_misuse(m, MISUSE_ATTACH_AFTER_REMOVE, p, stack, seg_key(p->ipc_ns, shmid),
-		       "shmat of a segment already marked for removal (works on Linux only)", &fresh)
-			->shmid = shmid;
+		struct misuse_finding *f =
+			model_misuse(m, MISUSE_ATTACH_AFTER_REMOVE, p, stack, seg_key(p->ipc_ns, shmid),
+				     "shmat of a segment already marked for removal (works on Linux only)", NULL);
+		f->shmid = shmid;
 	}
 	attach(p, s, c->ret_addr, stack, 0);
 }
@@ -278,10 +281,9 @@ static void on_shmctl(struct model *m, struct process *p, const struct call_rec 
 	if (strcmp(cmd, "IPC_RMID") != 0)
 		return;
 	if (s->removed) {
-		int fresh;
-		model_misuse(m, MISUSE_DOUBLE_REMOVE, p, stack, seg_key(p->ipc_ns, shmid), "IPC_RMID of a segment already removed",
-		       &fresh)
-			->shmid = shmid;
+		struct misuse_finding *f = model_misuse(m, MISUSE_DOUBLE_REMOVE, p, stack, seg_key(p->ipc_ns, shmid),
+							"IPC_RMID of a segment already removed", NULL);
+		f->shmid = shmid;
 		return;
 	}
 	s->removed = 1;
@@ -293,11 +295,10 @@ static void on_shmctl(struct model *m, struct process *p, const struct call_rec 
 static int classify_failure(struct model *m, struct process *p, const struct call_rec *c, struct stack *stack)
 {
 	int einval = strcmp(c->errno_name, "EINVAL") == 0, eidrm = strcmp(c->errno_name, "EIDRM") == 0;
-	int fresh;
 	if (strcmp(c->call, "shmdt") == 0 && einval) {
-		model_misuse(m, MISUSE_SHMDT_NOT_ATTACHED, p, stack, c->shmaddr, "shmdt of an address where nothing is attached",
-		       &fresh)
-			->addr = c->shmaddr;
+		struct misuse_finding *f = model_misuse(m, MISUSE_SHMDT_NOT_ATTACHED, p, stack, c->shmaddr,
+							"shmdt of an address where nothing is attached", NULL);
+		f->addr = c->shmaddr;
 		return 1;
 	}
 	/* IPC_INFO, SHM_INFO, SHM_STAT and SHM_STAT_ANY take an index into the
@@ -312,7 +313,7 @@ static int classify_failure(struct model *m, struct process *p, const struct cal
 		if (!t || map_get(&m->segments, k))
 			return 0;
 		struct misuse_finding *u = model_misuse(m, MISUSE_USE_AFTER_REMOVE, p, stack, k,
-						  "call on a segment id that was already removed", &fresh);
+							"call on a segment id that was already removed", NULL);
 		/* The latest removal of the id: it may have been reused since. */
 		u->shmid = shmid;
 		u->removed_by_pid = t->pid;
@@ -332,7 +333,7 @@ static void on_failure(struct model *m, struct process *p, const struct call_rec
 	char message[96];
 	snprintf(message, sizeof message, "%s failed with %s", c->call, c->errno_name);
 	struct misuse_finding *f = model_misuse(m, MISUSE_FAILED_CALL, p, stack,
-					  mix(hash_str(c->call), hash_str(c->errno_name)), message, &fresh);
+						mix(hash_str(c->call), hash_str(c->errno_name)), message, &fresh);
 	if (fresh) {
 		f->call = findings_strdup(c->call);
 		f->errno_name = findings_strdup(c->errno_name);

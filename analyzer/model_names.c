@@ -106,7 +106,7 @@ void on_ftok(struct model *m, struct process *p, const struct call_rec *c, struc
 		int fresh;
 		struct misuse_finding *f =
 			model_misuse(m, MISUSE_FTOK_COLLISION, p, stack, mix(hash_str(c->name), (uint64_t)c->id),
-			       "ftok gave the same key for two different files or ids in use at once", &fresh);
+				     "ftok gave the same key for two different files or ids in use at once", &fresh);
 		if (fresh) {
 			struct ftok_origin now = {.has_file_id = c->has_file_id, .dev = c->dev, .ino = c->ino};
 			f->key = c->ftok_key;

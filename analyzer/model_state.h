@@ -142,9 +142,10 @@ static inline uint64_t hash_str(const char *s)
 
 void model_end_processes(struct model *m, enum ended_by ended_by);
 /* The misuse of this kind at this site (MORE tells apart others there):
- * counted if seen before (*fresh 0), else a new finding (*fresh 1). */
-struct misuse_finding *model_misuse(struct model *m, enum misuse_kind kind, const struct process *p, struct stack *stack,
-			      uint64_t more, const char *message, int *fresh);
+ * counted if seen before (*fresh 0), else a new finding (*fresh 1);
+ * FRESH may be NULL. */
+struct misuse_finding *model_misuse(struct model *m, enum misuse_kind kind, const struct process *p,
+				    struct stack *stack, uint64_t more, const char *message, int *fresh);
 
 /* model_names.c: POSIX names and ftok keys. */
 void on_shm_open(struct model *m, struct process *p, const struct call_rec *c, struct stack *stack);

@@ -219,8 +219,7 @@ long suppress_findings(struct findings *f, struct suppressions *s, int gen)
 
 void suppressions_free(struct suppressions *s)
 {
-	for (size_t i = 0; i < s->n; i++) {
+	for (size_t i = 0; i < s->n; i++)
 		free(s->rules[i].pattern);
-	}
 	free(s->rules);
 }
