@@ -159,7 +159,7 @@ $(Q)ASAN_OPTIONS=detect_leaks=1 build-fuzz/$(1) -max_total_time=$(FUZZ_SECONDS) 
 	test $${PIPESTATUS[0]} -eq 0
 endef
 FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-FUZZ_ANALYZER := $(filter-out analyzer/sweep_plan.c,$(wildcard analyzer/*.c)) $(COMMON_SRC) common/sysvipc.c cli/errors.c
+FUZZ_ANALYZER := $(filter-out analyzer/sweep_plan.c,$(wildcard analyzer/*.c)) $(COMMON_SRC) common/sysvipc.c
 build-fuzz/page_assets.c: scripts/embed $(foreach p,$(PAGE_PARTS),$(lastword $(subst :, ,$(p))))
 	$(Q)mkdir -p build-fuzz
 	$(Q)for p in $(PAGE_PARTS); do scripts/embed "$${p%%:*}" "$${p#*:}"; done > $@.tmp && mv $@.tmp $@

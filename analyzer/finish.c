@@ -15,19 +15,26 @@ struct leak {
 
 /* Who is attached to each segment now, before the processes are ended,
  * and who was when a signal killed them. */
-static json_t *attached_now(struct model *m, const struct segment *s)
+static void attached_now(struct model *m, const struct segment *s, struct leak_finding *f)
 {
-	json_t *list = s->killed_attached ? json_copy(s->killed_attached) : json_array();
+	size_t n = s->nkilled;
 	uint64_t pid;
 	void *value;
+	for (size_t i = 0; map_next(&m->processes, &i, &pid, &value);)
+		for (struct attachment *a = ((struct process *)value)->att; a; a = a->next)
+			n += a->seg == s;
+	f->attached = findings_alloc((n ? n : 1) * sizeof *f->attached);
+	for (size_t i = 0; i < s->nkilled; i++) {
+		const struct attacher *k = &s->killed_attached[i];
+		f->attached[f->nattached++] =
+			(struct attacher){k->pid, findings_strdup(k->program), k->addr, findings_strdup(k->killed_by)};
+	}
 	for (size_t i = 0; map_next(&m->processes, &i, &pid, &value);) {
 		struct process *p = value;
 		for (struct attachment *a = p->att; a; a = a->next)
 			if (a->seg == s)
-				json_array_append_new(list, json_pack("{s:i, s:o, s:o}", "pid", p->pid, "program",
-								      nullable_str(p->exe), "addr", hexstr(a->addr, 0)));
+				f->attached[f->nattached++] = (struct attacher){p->pid, findings_strdup(p->exe), a->addr, NULL};
 	}
-	return list;
 }
 
 static int leak_shmid(const struct leak *l)
@@ -63,12 +70,10 @@ static int of_this_run(const struct model *m, long long cpid)
  * run's leak. */
 static void other_segment(struct model *m, const json_t *k, unsigned long long ns, const char *note)
 {
-	int before = in_table(m, m->kernel_before, ns, (int)num(k, "shmid")) != NULL;
-	json_array_append_new(section(m, "other_segments"),
-			      json_pack("{s:i, s:O, s:I, s:I, s:I, s:b, s:s}", "shmid", (int)num(k, "shmid"), "key",
-					json_object_get(k, "key"), "size", (json_int_t)num(k, "size"), "cpid",
-					(json_int_t)num(k, "cpid"), "uid", (json_int_t)num(k, "uid"), "before_run",
-					before, "note", note));
+	struct other_segment *o = findings_alloc(sizeof *o);
+	*o = (struct other_segment){(int)num(k, "shmid"), (unsigned)hexnum(k, "key"), num(k, "size"), num(k, "cpid"),
+				    num(k, "uid"), in_table(m, m->kernel_before, ns, (int)num(k, "shmid")) != NULL, note};
+	FINDINGS_PUSH(&m->found->others, o);
 }
 
 /* Whether IPC namespace NS may still hold segments at the end: the one
@@ -108,12 +113,12 @@ static size_t collect_leaks(struct model *m, struct leak **out)
 		if (!s->traced_create || s->removed)
 			continue;
 		if (!ns_alive(m, s->ipc_ns)) {
-			count(section(m, "summary"), "gone_with_namespace", 1);
+			m->found->summary.gone_with_namespace++;
 			continue;
 		}
 		const json_t *k = in_table(m, m->kernel_after, s->ipc_ns, s->shmid);
 		if (m->kernel_after && !k && table_ns(m, m->kernel_after) == s->ipc_ns) {
-			count(section(m, "summary"), "removed_outside_trace", 1);
+			m->found->summary.removed_outside_trace++;
 			continue;
 		}
 		if (k && of_this_run(m, num(k, "cpid")) == 0) {
@@ -151,44 +156,55 @@ static size_t collect_leaks(struct model *m, struct leak **out)
 
 /* What sweep may remove and --live may tell a person to remove: a segment
  * the kernel says a process of this run made, and not there before it. */
-static void kernel_verdict(struct model *m, json_t *f, const struct leak *l)
+static void kernel_verdict(struct model *m, struct leak_finding *f, const struct leak *l)
 {
 	int id = leak_shmid(l);
 	unsigned long long ns = l->seg ? l->seg->ipc_ns : table_ns(m, m->kernel_after);
 	int ours = l->kernel && of_this_run(m, num(l->kernel, "cpid")) == 1;
 	int before = in_table(m, m->kernel_before, ns, id) != NULL;
+	f->has_kernel_cpid = l->kernel != NULL;
 	if (l->kernel)
-		json_object_set_new(f, "kernel_cpid", json_integer(num(l->kernel, "cpid")));
-	json_object_set_new(f, "removable", json_boolean(ours && !before));
+		f->kernel_cpid = num(l->kernel, "cpid");
+	f->removable = ours && !before;
 }
 
-static json_t *traced_leak(struct model *m, const struct leak *l)
+static struct leak_finding *traced_leak(struct model *m, const struct leak *l)
 {
 	const struct segment *s = l->seg;
-	json_t *f = json_pack("{s:i, s:o, s:I, s:i, s:o, s:I, s:o, s:o, s:b}", "shmid", s->shmid, "key",
-			      hexstr(s->key, 8), "size", (json_int_t)s->size, "pid", s->creator_pid, "program",
-			      nullable_str(s->creator_exe), "created_ts", (json_int_t)s->create_ts, "stack",
-			      symbolize_stack(m->symbols, s->create_stack), "attached", attached_now(m, s),
-			      "seen_by_trace", 1);
+	struct leak_finding *f = findings_alloc(sizeof *f);
+	*f = (struct leak_finding){.shmid = s->shmid,
+				   .key = s->key,
+				   .size = s->size,
+				   .pid = s->creator_pid,
+				   .program = findings_strdup(s->creator_exe),
+				   .seen_by_trace = 1,
+				   .created_ts = s->create_ts,
+				   .stack = symbolize_backtrace(m->symbols, s->create_stack),
+				   .ipc_ns = s->ipc_ns};
+	attached_now(m, s, f);
 	/* run's table is of its own namespace only: of another, nothing known. */
 	int seen_table = m->kernel_after && table_ns(m, m->kernel_after) == s->ipc_ns;
-	json_object_set_new(f, "in_kernel", l->kernel ? json_true() : seen_table ? json_false() : json_null());
-	json_object_set_new(f, "ipc_ns", s->ipc_ns ? json_integer((json_int_t)s->ipc_ns) : json_null());
+	f->in_kernel = l->kernel ? 1 : seen_table ? 0 : -1;
 	return f;
 }
 
 /* A segment in the kernel's table that no traced call created: its creator
  * pid is all we know, and whether that process was traced. */
-static json_t *untraced_leak(struct model *m, const struct leak *l)
+static struct leak_finding *untraced_leak(struct model *m, const struct leak *l)
 {
 	int cpid = (int)num(l->kernel, "cpid");
 	struct process *p = map_get(&m->processes, (uint64_t)cpid);
-	return json_pack("{s:i, s:O, s:I, s:i, s:o, s:[], s:[], s:b, s:b, s:s}", "shmid", (int)num(l->kernel, "shmid"),
-			 "key", json_object_get(l->kernel, "key"), "size", (json_int_t)num(l->kernel, "size"), "pid",
-			 cpid, "program", nullable_str(p ? p->exe : NULL), "stack", "attached", "seen_by_trace", 0,
-			 "in_kernel", 1, "note",
-			 p ? "created by a traced process without a traced call (an inline system call?)"
-			   : "created during the run by a process that made no traced call (a static program? an inline system call?)");
+	struct leak_finding *f = findings_alloc(sizeof *f);
+	*f = (struct leak_finding){
+		.shmid = (int)num(l->kernel, "shmid"),
+		.key = (unsigned)hexnum(l->kernel, "key"),
+		.size = (unsigned long long)num(l->kernel, "size"),
+		.pid = cpid,
+		.program = findings_strdup(p ? p->exe : NULL),
+		.in_kernel = 1,
+		.note = p ? "created by a traced process without a traced call (an inline system call?)"
+			  : "created during the run by a process that made no traced call (a static program? an inline system call?)"};
+	return f;
 }
 
 static int by_name_time(const void *a, const void *b)
@@ -207,60 +223,60 @@ static void posix_leaks(struct model *m)
 	for (size_t i = 0; map_next(&m->posix, &i, &key, &value);)
 		names[n++] = value;
 	qsort(names, n, sizeof *names, by_name_time);
-	json_t *out = section(m, "posix_names_never_unlinked");
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(out, json_pack("{s:s, s:i, s:o, s:I, s:o}", "name", names[i]->name, "pid",
-						     names[i]->pid, "program", nullable_str(names[i]->exe), "created_ts",
-						     (json_int_t)names[i]->ts, "stack",
-						     symbolize_stack(m->symbols, names[i]->stack)));
+	for (size_t i = 0; i < n; i++) {
+		struct posix_finding *f = findings_alloc(sizeof *f);
+		*f = (struct posix_finding){findings_strdup(names[i]->name), names[i]->pid, findings_strdup(names[i]->exe),
+					    names[i]->ts, symbolize_backtrace(m->symbols, names[i]->stack)};
+		FINDINGS_PUSH(&m->found->names, f);
+	}
 	free(names);
 }
 
-static void unremoved_keys(struct model *m)
+static int same_program(const char *a, const char *b)
 {
-	json_t *keys = section(m, "unremoved_keys"), *by_key = json_object();
-	size_t i;
-	json_t *leak;
-	json_array_foreach(section(m, "leaked_segments"), i, leak)
-	{
-		const char *key = str(leak, "key");
-		if (!key || strcmp(key, "0x00000000") == 0)
-			continue; /* IPC_PRIVATE: no key to find it by */
-		json_t *k = json_object_get(by_key, key);
-		if (!k) {
-			k = json_pack("{s:s, s:i, s:[], s:[]}", "key", key, "segments", 0, "shmids", "programs");
-			struct ftok_origin *o = map_get(&m->ftoks, strtoull(key, NULL, 16) + 1);
-			if (o)
-				json_object_set_new(k, "ftok", json_pack("{s:s, s:I}", "path", o->path, "id", (json_int_t)o->id));
-			json_object_set_new(by_key, key, k);
-			json_array_append(keys, k);
-		}
-		count(k, "segments", 1);
-		json_array_append(json_object_get(k, "shmids"), json_object_get(leak, "shmid"));
-		json_t *program = json_object_get(leak, "program");
-		json_t *programs = json_object_get(k, "programs");
-		size_t j;
-		json_t *known;
-		int seen = 0;
-		json_array_foreach(programs, j, known) seen |= json_equal(known, program);
-		if (!seen)
-			json_array_append(programs, program);
-	}
-	json_decref(by_key);
+	return a && b ? strcmp(a, b) == 0 : a == b;
 }
 
-static void summary_counts(struct model *m)
+/* The keys of the leaks, each with its segments and their programs. */
+static void unremoved_keys(struct model *m)
 {
-	json_t *sum = section(m, "summary"), *calls = json_object_get(sum, "calls");
-	json_t *failures = json_object_get(sum, "failures");
-	for (int c = 0; c < CALL_COUNT; c++)
-		if (m->calls[c])
-			json_object_set_new(calls, call_table[c].name, json_integer(m->calls[c]));
-	for (int i = 0; i < m->nfailures; i++)
-		json_object_set_new(failures, m->failures[i].name, json_integer(m->failures[i].count));
-	json_object_set_new(sum, "injected", json_integer(m->injected));
-	json_object_set_new(sum, "peak", json_pack("{s:I, s:I, s:I}", "segments", (json_int_t)m->peak.segments, "bytes",
-						   (json_int_t)m->peak.bytes, "ts", (json_int_t)m->peak_ts));
+	struct findings *found = m->found;
+	for (size_t i = 0; i < found->leaks.n; i++) {
+		const struct leak_finding *leak = found->leaks.at[i];
+		if (leak->key == 0)
+			continue; /* IPC_PRIVATE: no key to find it by */
+		struct unremoved_key *k = NULL;
+		for (size_t j = 0; j < found->keys.n && !k; j++)
+			if (found->keys.at[j]->key == leak->key)
+				k = found->keys.at[j];
+		if (!k) {
+			k = findings_alloc(sizeof *k);
+			k->key = leak->key;
+			struct ftok_origin *o = map_get(&m->ftoks, (uint64_t)leak->key + 1);
+			if (o) {
+				k->ftok_path = findings_strdup(o->path);
+				k->ftok_id = o->id;
+			}
+			FINDINGS_PUSH(&found->keys, k);
+		}
+		k->segments++;
+		k->shmids = findings_realloc(k->shmids, (k->nshmids + 1) * sizeof *k->shmids);
+		k->shmids[k->nshmids++] = leak->shmid;
+		int seen = 0;
+		for (size_t j = 0; j < k->nprograms; j++)
+			seen |= same_program(k->programs[j], leak->program);
+		if (!seen) {
+			k->programs = findings_realloc(k->programs, (k->nprograms + 1) * sizeof *k->programs);
+			k->programs[k->nprograms++] = findings_strdup(leak->program);
+		}
+	}
+}
+
+static void summary_peak(struct model *m)
+{
+	m->found->summary.peak.segments = m->peak.segments;
+	m->found->summary.peak.bytes = (long long)m->peak.bytes;
+	m->found->summary.peak.ts = (long long)m->peak_ts;
 }
 
 /* What --live and sweep check a POSIX name against: when the run began
@@ -278,27 +294,26 @@ static void run_facts(struct model *m)
 		json_object_set(run, "started_realtime", json_object_get(m->kernel_before, "realtime"));
 		json_object_set(run, "dev_shm_before", json_object_get(m->kernel_before, "dev_shm_inodes"));
 	}
-	json_object_set_new(m->report, "run", run);
+	m->found->run = run;
 }
 
-json_t *model_finish(struct model *m)
+struct findings *model_finish(struct model *m)
 {
-	summary_counts(m);
+	summary_peak(m);
 	struct leak *leaks;
 	size_t n = collect_leaks(m, &leaks);
-	json_t *out = section(m, "leaked_segments");
 	for (size_t i = 0; i < n; i++) {
-		json_t *f = leaks[i].seg ? traced_leak(m, &leaks[i]) : untraced_leak(m, &leaks[i]);
+		struct leak_finding *f = leaks[i].seg ? traced_leak(m, &leaks[i]) : untraced_leak(m, &leaks[i]);
 		kernel_verdict(m, f, &leaks[i]);
-		json_array_append_new(out, f);
+		FINDINGS_PUSH(&m->found->leaks, f);
 	}
 	run_facts(m);
 	free(leaks);
-	model_end_processes(m, "end of trace");
+	model_end_processes(m, ENDED_BY_END_OF_TRACE);
 	unremoved_keys(m);
 	posix_leaks(m);
 
-	json_t *report = m->report;
-	m->report = NULL;
-	return report;
+	struct findings *found = m->found;
+	m->found = NULL;
+	return found;
 }

@@ -35,19 +35,15 @@ const char *shell_quote(const char *s, char *out, size_t cap)
 	return out;
 }
 
-int live_same_segment(const json_t *leak, const struct sysv_segment *now)
+int live_same_segment(const struct leak_finding *leak, const struct sysv_segment *now)
 {
-	const char *key = json_string_value(json_object_get(leak, "key"));
-	const json_t *size = json_object_get(leak, "size"), *cpid = json_object_get(leak, "kernel_cpid");
-	return now && key && (unsigned)strtoul(key, NULL, 16) == (unsigned)now->key && json_is_integer(size) &&
-	       (unsigned long long)json_integer_value(size) == now->size &&
-	       (!json_is_integer(cpid) || json_integer_value(cpid) == now->cpid);
+	return now && leak->key == (unsigned)now->key && leak->size == now->size &&
+	       (!leak->has_kernel_cpid || leak->kernel_cpid == now->cpid);
 }
 
-static int ours_segment(const json_t *leak, const struct sysv_segment *now)
+static int ours_segment(const struct leak_finding *leak, const struct sysv_segment *now)
 {
-	return json_is_true(json_object_get(leak, "removable")) &&
-	       json_is_integer(json_object_get(leak, "kernel_cpid")) && live_same_segment(leak, now);
+	return leak->removable && leak->has_kernel_cpid && live_same_segment(leak, now);
 }
 
 /* glibc's shm_open drops every leading '/' and refuses a name with another
@@ -93,28 +89,25 @@ static int ours_name(const json_t *run, int dirfd, const char *name)
 	       in_list(json_object_get(run, "uids"), sx.stx_uid);
 }
 
-void live_visit(const json_t *report, const struct live_visitor *v)
+void live_visit(const struct findings *f, const struct live_visitor *v)
 {
 	struct sysv_segment *segs = NULL;
 	long n = sysv_read_segments("/proc/sysvipc/shm", &segs);
-	size_t i;
-	json_t *leak;
-	json_array_foreach(json_object_get(report, "leaked_segments"), i, leak)
-	{
-		int shmid = (int)json_integer_value(json_object_get(leak, "shmid"));
-		const struct sysv_segment *now = n < 0 ? NULL : sysv_find(segs, n, shmid);
+	for (size_t i = 0; i < f->leaks.n; i++) {
+		struct leak_finding *leak = f->leaks.at[i];
+		const struct sysv_segment *now = n < 0 ? NULL : sysv_find(segs, n, leak->shmid);
 		v->segment(leak, now, ours_segment(leak, now), v->ctx);
 	}
 	free(segs);
 	/* POSIX names live in /dev/shm (shm_overview(7)): looked at and removed
 	 * relative to it, one component, never through a path. */
 	int dirfd = open("/dev/shm", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	const json_t *run = json_object_get(report, "run");
-	json_array_foreach(json_object_get(report, "posix_names_never_unlinked"), i, leak)
-	{
+	const json_t *run = f->run;
+	for (size_t i = 0; i < f->names.n; i++) {
+		struct posix_finding *leak = f->names.at[i];
 		/* The name is text for its bytes (common/bytestext.h). */
 		char bytes[4200];
-		const char *text = json_string_value(json_object_get(leak, "name"));
+		const char *text = leak->name;
 		const char *name = text && text_to_bytes(text, bytes, sizeof bytes) >= 0 ? component(bytes) : NULL;
 		struct stat st;
 		int present = name && dirfd >= 0 && fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;

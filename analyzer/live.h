@@ -5,32 +5,32 @@
 #ifndef SHMTRACE_LIVE_H
 #define SHMTRACE_LIVE_H
 
-#include <jansson.h>
-
 #include "../common/sysvipc.h"
+#include "findings.h"
 
 struct live_visitor {
 	/* Each leaked segment, with its line in the kernel's table now, or
 	 * NULL when it is gone; confirmed: the kernel says the run made it
 	 * (its creator pid is one of the run's, it was not there before) and
 	 * it is still that segment. */
-	void (*segment)(json_t *leak, const struct sysv_segment *now, int confirmed, void *ctx);
+	void (*segment)(struct leak_finding *leak, const struct sysv_segment *now, int confirmed, void *ctx);
 	/* Each POSIX name never unlinked: NAME, its one path component in
 	 * /dev/shm (NULL if the name is not one), DIRFD an O_DIRECTORY
 	 * descriptor of /dev/shm (-1 if it cannot be opened); present: there
-	 * now; confirmed: a regular file that was not there before the run,
+ * now; confirmed: a regular file that was not there before the run,
 	 * was born during it, and is owned by a user id of the run's
 	 * processes (run's record). */
-	void (*name)(json_t *leak, int dirfd, const char *component, int present, int confirmed, void *ctx);
+	void (*name)(struct posix_finding *leak, int dirfd, const char *component, int present, int confirmed,
+		     void *ctx);
 	void *ctx;
 };
 
-void live_visit(const json_t *report, const struct live_visitor *v);
+void live_visit(const struct findings *f, const struct live_visitor *v);
 
 /* Whether NOW, the kernel's segment under a leak's id, is that leak's
  * segment: the same key and size, and the creator run's table saw (when
  * it did).  Not so: the leak's segment is gone, its id given to another. */
-int live_same_segment(const json_t *leak, const struct sysv_segment *now);
+int live_same_segment(const struct leak_finding *leak, const struct sysv_segment *now);
 
 /* S quoted for a POSIX shell into OUT (cap bytes): as is when it holds
  * only characters no shell treats specially, else in single quotes. */

@@ -22,7 +22,7 @@ static struct process *process(struct model *m, int pid)
 	p->pid = pid;
 	p->ipc_ns = m->run_ns; /* until a record of its own says */
 	map_put(&m->processes, (uint64_t)pid, p);
-	count(section(m, "summary"), "processes", 1);
+	m->found->summary.processes++;
 	return p;
 }
 
@@ -37,7 +37,11 @@ static void bury(struct model *m, struct segment *s, int pid, struct stack *stac
 
 static void free_segment(struct segment *s)
 {
-	json_decref(s->killed_attached);
+	for (size_t i = 0; i < s->nkilled; i++) {
+		free(s->killed_attached[i].program);
+		free(s->killed_attached[i].killed_by);
+	}
+	free(s->killed_attached);
 	free(s->creator_exe);
 	free(s);
 }
@@ -79,49 +83,26 @@ static struct segment *new_segment(struct model *m, unsigned long long ipc_ns, i
 
 /* ---- findings --------------------------------------------------------- */
 
-static uint64_t mix(uint64_t h, uint64_t v)
+struct misuse_finding *model_misuse(struct model *m, enum misuse_kind kind, const struct process *p,
+				    struct stack *stack, uint64_t more, const char *message, int *fresh)
 {
-	h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
-	return h;
-}
-
-static uint64_t hash_str(const char *s)
-{
-	return fnv_str(FNV_INIT, s);
-}
-
-/* The finding of this kind at this site: counted if seen before, else a
- * new object appended to the section.  *fresh says which. */
-static json_t *grouped(struct model *m, const char *sect, const char *kind, struct stack *stack, uint64_t more,
-		       int *fresh)
-{
-	uint64_t h = mix(mix(mix((uintptr_t)sect, (uintptr_t)kind), (uintptr_t)stack), more);
-	json_t *f = map_get(&m->groups, h);
-	*fresh = !f;
+	uint64_t h = mix(mix((uint64_t)kind + 1, (uintptr_t)stack), more);
+	struct misuse_finding *f = map_get(&m->misuse_groups, h);
+	if (fresh)
+		*fresh = !f;
 	if (f) {
-		count(f, "count", 1);
+		f->count++;
 		return f;
 	}
-	f = json_object();
-	if (kind)
-		json_object_set_new(f, "kind", json_string(kind));
-	json_array_append_new(section(m, sect), f);
-	map_put(&m->groups, h, f);
-	json_object_set_new(f, "count", json_integer(1));
-	json_object_set_new(f, "stack", symbolize_stack(m->symbols, stack));
-	return f;
-}
-
-static json_t *misuse(struct model *m, const char *kind, const struct process *p, struct stack *stack,
-		      uint64_t more, const char *message)
-{
-	int fresh;
-	json_t *f = grouped(m, "misuse", kind, stack, more, &fresh);
-	if (fresh) {
-		json_object_set_new(f, "message", json_string(message));
-		json_object_set_new(f, "pid", json_integer(p->pid));
-		json_object_set_new(f, "program", nullable_str(p->exe));
-	}
+	f = findings_alloc(sizeof *f);
+	*f = (struct misuse_finding){.kind = kind,
+				     .count = 1,
+				     .stack = symbolize_backtrace(m->symbols, stack),
+				     .message = findings_strdup(message),
+				     .pid = p->pid,
+				     .program = findings_strdup(p->exe)};
+	FINDINGS_PUSH(&m->found->misuse, f);
+	map_put(&m->misuse_groups, h, f);
 	return f;
 }
 
@@ -138,14 +119,17 @@ static struct segment *segment(struct model *m, unsigned long long ipc_ns, int s
 		/* run's table says whether it is an earlier run's (a crashed
 		 * server's, found again at its next start). */
 		const json_t *before = in_table(m, m->kernel_before, ipc_ns, shmid);
-		json_t *f = misuse(m, "created_outside_trace", p, stack, k,
-				   before ? "segment used but not created by a traced call: it was there before the run "
-					    "(noted, not a leak)"
-					  : "segment used but not created by a traced call (noted, not a leak)");
-		json_object_set_new(f, "shmid", json_integer(shmid));
-		json_object_set_new(f, "before_run", m->kernel_before ? json_boolean(before) : json_null());
+		struct misuse_finding *f =
+			model_misuse(m, MISUSE_CREATED_OUTSIDE_TRACE, p, stack, k,
+				     before ? "segment used but not created by a traced call: it was there before the run "
+					      "(noted, not a leak)"
+					    : "segment used but not created by a traced call (noted, not a leak)",
+				     NULL);
+		f->shmid = shmid;
+		f->before_run = m->kernel_before ? before != NULL : -1;
+		f->has_cpid = before != NULL;
 		if (before)
-			json_object_set_new(f, "cpid", json_integer(num(before, "cpid")));
+			f->cpid = num(before, "cpid");
 	}
 	return s;
 }
@@ -167,23 +151,31 @@ static void drop(struct model *m, struct attachment *a)
 	free(a);
 }
 
-static void undetached(struct model *m, struct process *p, struct attachment *a, const char *ended_by)
+/* Grouped by call site and how the process ended. */
+static void undetached(struct model *m, struct process *p, struct attachment *a, enum ended_by ended_by)
 {
-	int fresh;
-	json_t *f = grouped(m, "undetached_attachments", NULL, a->stack, (uintptr_t)ended_by, &fresh);
-	if (!fresh)
+	uint64_t h = mix((uintptr_t)a->stack, (uint64_t)ended_by);
+	struct undetached_finding *f = map_get(&m->undetached_groups, h);
+	if (f) {
+		f->count++;
 		return;
-	json_object_set_new(f, "pid", json_integer(p->pid));
-	json_object_set_new(f, "program", nullable_str(p->exe));
-	json_object_set_new(f, "shmid", json_integer(a->seg->shmid));
-	json_object_set_new(f, "key", hexstr(a->seg->key, 8));
-	json_object_set_new(f, "addr", hexstr(a->addr, 0));
-	json_object_set_new(f, "ended_by", json_string(ended_by));
+	}
+	f = findings_alloc(sizeof *f);
+	*f = (struct undetached_finding){.count = 1,
+					 .stack = symbolize_backtrace(m->symbols, a->stack),
+					 .pid = p->pid,
+					 .program = findings_strdup(p->exe),
+					 .shmid = a->seg->shmid,
+					 .key = a->seg->key,
+					 .addr = a->addr,
+					 .ended_by = ended_by};
+	FINDINGS_PUSH(&m->found->undetached, f);
+	map_put(&m->undetached_groups, h, f);
 }
 
 /* exit, exec and the end of the trace detach everything; only what the
  * process attached itself, and never detached, is worth a warning. */
-static void end_attachments(struct model *m, struct process *p, const char *ended_by)
+static void end_attachments(struct model *m, struct process *p, enum ended_by ended_by)
 {
 	for (struct attachment *a = p->att, *next; a; a = next) {
 		next = a->next;
@@ -259,9 +251,10 @@ static void on_shmat(struct model *m, struct process *p, const struct call_rec *
 	replaced_attachments(m, p, c->ret_addr, mapped_length(s));
 	s->nattach--;
 	if (s->removed) {
-		json_t *f = misuse(m, "attach_after_remove", p, stack, seg_key(p->ipc_ns, shmid),
-				   "shmat of a segment already marked for removal (works on Linux only)");
-		json_object_set_new(f, "shmid", json_integer(shmid));
+		struct misuse_finding *f =
+			model_misuse(m, MISUSE_ATTACH_AFTER_REMOVE, p, stack, seg_key(p->ipc_ns, shmid),
+				     "shmat of a segment already marked for removal (works on Linux only)", NULL);
+		f->shmid = shmid;
 	}
 	attach(p, s, c->ret_addr, stack, 0);
 }
@@ -288,9 +281,9 @@ static void on_shmctl(struct model *m, struct process *p, const struct call_rec 
 	if (strcmp(cmd, "IPC_RMID") != 0)
 		return;
 	if (s->removed) {
-		json_t *f = misuse(m, "double_remove", p, stack, seg_key(p->ipc_ns, shmid),
-				   "IPC_RMID of a segment already removed");
-		json_object_set_new(f, "shmid", json_integer(shmid));
+		struct misuse_finding *f = model_misuse(m, MISUSE_DOUBLE_REMOVE, p, stack, seg_key(p->ipc_ns, shmid),
+							"IPC_RMID of a segment already removed", NULL);
+		f->shmid = shmid;
 		return;
 	}
 	s->removed = 1;
@@ -303,9 +296,9 @@ static int classify_failure(struct model *m, struct process *p, const struct cal
 {
 	int einval = strcmp(c->errno_name, "EINVAL") == 0, eidrm = strcmp(c->errno_name, "EIDRM") == 0;
 	if (strcmp(c->call, "shmdt") == 0 && einval) {
-		json_t *u = misuse(m, "shmdt_not_attached", p, stack, c->shmaddr,
-				   "shmdt of an address where nothing is attached");
-		json_object_set_new(u, "addr", hexstr(c->shmaddr, 0));
+		struct misuse_finding *f = model_misuse(m, MISUSE_SHMDT_NOT_ATTACHED, p, stack, c->shmaddr,
+							"shmdt of an address where nothing is attached", NULL);
+		f->addr = c->shmaddr;
 		return 1;
 	}
 	/* IPC_INFO, SHM_INFO, SHM_STAT and SHM_STAT_ANY take an index into the
@@ -319,11 +312,13 @@ static int classify_failure(struct model *m, struct process *p, const struct cal
 		struct tomb *t = map_get(&m->removed, k);
 		if (!t || map_get(&m->segments, k))
 			return 0;
-		json_t *u = misuse(m, "use_after_remove", p, stack, k,
-				   "call on a segment id that was already removed");
-		json_object_set_new(u, "shmid", json_integer(shmid));
-		json_object_set_new(u, "removed_by_pid", json_integer(t->pid));
-		json_object_set_new(u, "removed_at", symbolize_stack(m->symbols, t->stack));
+		struct misuse_finding *u = model_misuse(m, MISUSE_USE_AFTER_REMOVE, p, stack, k,
+							"call on a segment id that was already removed", NULL);
+		/* The latest removal of the id: it may have been reused since. */
+		u->shmid = shmid;
+		u->removed_by_pid = t->pid;
+		backtrace_free(&u->removed_at);
+		u->removed_at = symbolize_backtrace(m->symbols, t->stack);
 		return 1;
 	}
 	return 0;
@@ -335,170 +330,36 @@ static void on_failure(struct model *m, struct process *p, const struct call_rec
 	if (!c->injected && classify_failure(m, p, c, stack))
 		return;
 	int fresh;
-	json_t *f = grouped(m, "misuse", "failed_call", stack, mix(hash_str(c->call), hash_str(c->errno_name)), &fresh);
+	char message[96];
+	snprintf(message, sizeof message, "%s failed with %s", c->call, c->errno_name);
+	struct misuse_finding *f = model_misuse(m, MISUSE_FAILED_CALL, p, stack,
+						mix(hash_str(c->call), hash_str(c->errno_name)), message, &fresh);
 	if (fresh) {
-		char message[96];
-		snprintf(message, sizeof message, "%s failed with %s", c->call, c->errno_name);
-		json_object_set_new(f, "message", json_string(message));
-		json_object_set_new(f, "call", json_string(c->call));
-		json_object_set_new(f, "errno", json_string(c->errno_name));
-		json_object_set_new(f, "pid", json_integer(p->pid));
-		json_object_set_new(f, "program", nullable_str(p->exe));
-		json_object_set_new(f, "injected", json_integer(0));
+		f->call = findings_strdup(c->call);
+		f->errno_name = findings_strdup(c->errno_name);
 	}
 	if (c->injected)
-		count(f, "injected", 1);
+		f->injected++;
 }
 
-/* ---- POSIX names and ftok ------------------------------------------- */
-
-/* glibc's shm_open and shm_unlink drop every leading slash (its
- * __shm_get_name): "x", "/x" and "//x" are one object, /dev/shm/x. */
-static uint64_t name_hash(const char *name)
-{
-	return hash_str(name + strspn(name, "/")) | 1;
-}
-
-static void on_shm_open(struct model *m, struct process *p, const struct call_rec *c, struct stack *stack)
-{
-	if (c->created != 1)
-		return;
-	struct posix_name *n = calloc(1, sizeof *n);
-	*n = (struct posix_name){strdup(c->name), p->pid, p->exe ? strdup(p->exe) : NULL, stack, c->ts};
-	struct posix_name *old = map_get(&m->posix, name_hash(c->name));
-	if (old) { /* created again after an unlink the trace did not see */
-		free(old->name);
-		free(old->exe);
-		free(old);
-	}
-	map_put(&m->posix, name_hash(c->name), n);
-}
-
-static void on_shm_unlink(struct model *m, const struct call_rec *c)
-{
-	struct posix_name *n = map_remove(&m->posix, name_hash(c->name));
-	if (n) {
-		free(n->name);
-		free(n->exe);
-		free(n);
-	}
-}
-
-/* Whether two ftok calls named one file: by device and inode when the
- * records have them ("./k" and "/abs/k" are one file), else by path. */
-static int same_file(const struct ftok_origin *o, const struct call_rec *c)
-{
-	if (o->has_file_id && c->has_file_id)
-		return o->dev == c->dev && o->ino == c->ino;
-	return strcmp(o->path, c->name) == 0;
-}
-
-/* A segment with this key exists now. */
-static int key_alive(struct model *m, unsigned key)
-{
-	uint64_t id;
-	void *v;
-	for (size_t i = 0; map_next(&m->segments, &i, &id, &v);)
-		if (((struct segment *)v)->key == key && !((struct segment *)v)->removed)
-			return 1;
-	return 0;
-}
-
-/* The key's file is still in use: a segment has the key, or its process
- * asked for the key and has not used it yet.  Once its segment is gone,
- * the key is free for another file (a temporary file that got the inode
- * of one just deleted is no collision). */
-static int ftok_in_use(struct model *m, const struct ftok_origin *o, unsigned key)
-{
-	const struct process *p = map_get(&m->processes, (uint64_t)o->pid);
-	return key_alive(m, key) || (!o->got_segment && p && !p->ended);
-}
-
-static void free_ftok_origin(struct ftok_origin *o)
-{
-	free(o->path);
-	free(o);
-}
-
-static struct ftok_origin *new_ftok_origin(const struct process *p, const struct call_rec *c, struct stack *stack)
-{
-	struct ftok_origin *o = calloc(1, sizeof *o);
-	*o = (struct ftok_origin){strdup(c->name), c->id, c->has_file_id, c->dev, c->ino, p->pid, stack, c->ts, c->ts, 0};
-	return o;
-}
-
-static json_t *ftok_use(const char *path, long long id, const struct ftok_origin *o, unsigned long long from,
-			unsigned long long to)
-{
-	json_t *u = json_pack("{s:s, s:I, s:I, s:I}", "path", path, "id", (json_int_t)id, "first_ts", (json_int_t)from,
-			      "last_ts", (json_int_t)to);
-	if (o->has_file_id) {
-		json_object_set_new(u, "dev", json_integer((json_int_t)o->dev));
-		json_object_set_new(u, "ino", json_integer((json_int_t)o->ino));
-	}
-	return u;
-}
-
-/* Two different files (or ids) giving one key while both are in use: two
- * programs that think they have segments of their own silently share one
- * (ftok(3), NOTES).  One file after the other is no collision. */
-static void on_ftok(struct model *m, struct process *p, const struct call_rec *c, struct stack *stack)
-{
-	if (!c->has_ftok_key)
-		return;
-	uint64_t slot = (uint64_t)c->ftok_key + 1;
-	struct ftok_origin *o = map_get(&m->ftoks, slot);
-	if (o && same_file(o, c) && o->id == c->id) {
-		o->last_ts = c->ts;
-		o->pid = p->pid;
-		o->got_segment = 0;
-		return;
-	}
-	if (o && ftok_in_use(m, o, c->ftok_key)) {
-		json_t *f = misuse(m, "ftok_collision", p, stack, mix(hash_str(c->name), (uint64_t)c->id),
-				   "ftok gave the same key for two different files or ids in use at once");
-		if (json_integer_value(json_object_get(f, "count")) == 1) {
-			struct ftok_origin now = {.has_file_id = c->has_file_id, .dev = c->dev, .ino = c->ino};
-			json_t *first = ftok_use(o->path, o->id, o, o->first_ts, o->last_ts);
-			json_object_set_new(first, "pid", json_integer(o->pid));
-			json_object_set_new(first, "stack", symbolize_stack(m->symbols, o->stack));
-			json_object_set_new(f, "key", hexstr(c->ftok_key, 8));
-			json_object_set_new(f, "ftok", ftok_use(c->name, c->id, &now, c->ts, c->ts));
-			json_object_set_new(f, "first_ftok", first);
-		}
-		return;
-	}
-	/* The first use of the key, or the key free again: this file's now. */
-	if (o)
-		free_ftok_origin(o);
-	map_put(&m->ftoks, slot, new_ftok_origin(p, c, stack));
-}
-
-/* A shmget by key: the key's ftok file is in use through the segment. */
-static void ftok_key_used(struct model *m, unsigned key)
-{
-	struct ftok_origin *o = map_get(&m->ftoks, (uint64_t)key + 1);
-	if (o)
-		o->got_segment = 1;
-}
-
-/* Summary counts, kept as numbers and made JSON at the end. */
+/* The summary's counts of calls and failures. */
 static void tally(struct model *m, const struct call_rec *c)
 {
+	struct summary *sum = &m->found->summary;
 	int call = call_by_name(c->call);
 	if (call >= 0)
-		m->calls[call]++;
-	m->injected += c->injected;
+		sum->calls[call]++;
+	sum->injected += c->injected;
 	if (!c->failed)
 		return;
-	for (int i = 0; i < m->nfailures; i++)
-		if (strcmp(m->failures[i].name, c->errno_name) == 0) {
-			m->failures[i].count++;
+	for (int i = 0; i < sum->nfailures; i++)
+		if (strcmp(sum->failures[i].name, c->errno_name) == 0) {
+			sum->failures[i].count++;
 			return;
 		}
-	if (m->nfailures < (int)(sizeof m->failures / sizeof *m->failures)) {
-		snprintf(m->failures[m->nfailures].name, sizeof m->failures[0].name, "%s", c->errno_name);
-		m->failures[m->nfailures++].count = 1;
+	if (sum->nfailures < (int)(sizeof sum->failures / sizeof *sum->failures)) {
+		snprintf(sum->failures[sum->nfailures].name, sizeof sum->failures[0].name, "%s", c->errno_name);
+		sum->failures[sum->nfailures++].count = 1;
 	}
 }
 
@@ -544,17 +405,16 @@ static void set_exe(struct process *p, const json_t *rec)
 static void on_killed(struct model *m, struct process *p, const json_t *rec)
 {
 	const char *sig = str(rec, "signal") ? str(rec, "signal") : "a signal";
-	json_array_append_new(section(m, "killed_processes"),
-			      json_pack("{s:i, s:o, s:s, s:b, s:I}", "pid", p->pid, "program", nullable_str(p->exe),
-					"signal", sig, "core", json_is_true(json_object_get(rec, "core")), "ts",
-					(json_int_t)num(rec, "ts")));
+	struct killed_process *k = findings_alloc(sizeof *k);
+	*k = (struct killed_process){p->pid, findings_strdup(p->exe), findings_strdup(sig),
+				     json_is_true(json_object_get(rec, "core")), num(rec, "ts")};
+	FINDINGS_PUSH(&m->found->killed, k);
 	for (struct attachment *a = p->att, *next; a; a = next) {
 		next = a->next;
-		if (!a->seg->killed_attached)
-			a->seg->killed_attached = json_array();
-		json_array_append_new(a->seg->killed_attached,
-				      json_pack("{s:i, s:o, s:o, s:s}", "pid", p->pid, "program", nullable_str(p->exe),
-						"addr", hexstr(a->addr, 0), "killed_by", sig));
+		struct segment *s = a->seg;
+		s->killed_attached = findings_realloc(s->killed_attached, (s->nkilled + 1) * sizeof *s->killed_attached);
+		s->killed_attached[s->nkilled++] =
+			(struct attacher){p->pid, findings_strdup(p->exe), a->addr, findings_strdup(sig)};
 		drop(m, a);
 	}
 	p->att = NULL;
@@ -595,7 +455,7 @@ static void on_process(struct model *m, const char *event, const json_t *rec)
 	}
 	if (strcmp(event, EV_START) == 0 || strcmp(event, EV_FORK) == 0) {
 		if (p && !p->ended) /* the pid was reused by a new process */
-			end_attachments(m, p, "end of trace");
+			end_attachments(m, p, ENDED_BY_END_OF_TRACE);
 		p = process(m, pid);
 		p->ended = 0;
 		p->ppid = (int)num(rec, "ppid");
@@ -610,7 +470,7 @@ static void on_process(struct model *m, const char *event, const json_t *rec)
 		p->ipc_ns = ns;
 	if (strcmp(event, EV_START) == 0 || strcmp(event, EV_EXEC) == 0) {
 		if (strcmp(event, EV_EXEC) == 0)
-			end_attachments(m, p, "exec");
+			end_attachments(m, p, ENDED_BY_EXEC);
 		set_exe(p, rec);
 	} else if (strcmp(event, EV_FORK) == 0) {
 		/* The program is the parent's: the fork record names it (the
@@ -631,7 +491,7 @@ static void on_process(struct model *m, const char *event, const json_t *rec)
 			attach(p, s, hexnum(a, "addr"), NULL, 1);
 		}
 	} else if (strcmp(event, EV_EXIT) == 0) {
-		end_attachments(m, p, "exit");
+		end_attachments(m, p, ENDED_BY_EXIT);
 		p->ended = 1;
 	}
 }
@@ -679,7 +539,7 @@ void model_feed(struct model *m, const struct record *record, struct trace_file 
 	}
 }
 
-void model_end_processes(struct model *m, const char *ended_by)
+void model_end_processes(struct model *m, enum ended_by ended_by)
 {
 	uint64_t pid;
 	void *p;
@@ -696,12 +556,8 @@ int model_init(struct model *m, struct reader *r, struct symbolizer *symbols)
 	m->reader = r;
 	m->symbols = symbols;
 	m->tombs = calloc(1, sizeof *m->tombs);
-	m->report = json_pack("{s:s, s:i, s:[], s:[], s:[], s:[], s:[], s:[], s:[], s:{s:{}, s:{}, s:i, s:i, s:i, s:i}}",
-			      "format", "shmtrace-report", "version", 1, "leaked_segments", "unremoved_keys",
-			      "posix_names_never_unlinked", "undetached_attachments", "misuse", "killed_processes", "other_segments",
-			      "summary", "calls", "failures", "injected", 0, "processes", 0, "removed_outside_trace", 0,
-			      "gone_with_namespace", 0);
-	return m->tombs && m->report ? 0 : -1;
+	m->found = calloc(1, sizeof *m->found);
+	return m->tombs && m->found ? 0 : -1;
 }
 
 void model_free(struct model *m)
@@ -719,24 +575,14 @@ void model_free(struct model *m)
 	}
 	for (size_t i = 0; map_next(&m->segments, &i, &key, &value);)
 		free_segment(value);
-	for (size_t i = 0; map_next(&m->posix, &i, &key, &value);) {
-		free(((struct posix_name *)value)->name);
-		free(((struct posix_name *)value)->exe);
-		free(value);
-	}
-	for (size_t i = 0; map_next(&m->ftoks, &i, &key, &value);)
-		free_ftok_origin(value);
-	map_free(&m->posix);
-	map_free(&m->ftoks);
-	map_free(&m->processes);
-	map_free(&m->segments);
-	map_free(&m->groups);
-	map_free(&m->removed);
-	map_free(&m->externals);
+	names_free(m);
+	struct map *maps[] = {&m->posix,	 &m->ftoks,		&m->processes, &m->segments, &m->misuse_groups,
+			      &m->undetached_groups, &m->removed, &m->externals, &m->run_pids};
+	for (size_t i = 0; i < sizeof maps / sizeof *maps; i++)
+		map_free(maps[i]);
 	free(m->tombs);
 	json_decref(m->kernel_before);
 	json_decref(m->kernel_after);
 	json_decref(m->run_processes);
-	map_free(&m->run_pids);
-	json_decref(m->report);
+	findings_free(m->found);
 }

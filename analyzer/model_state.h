@@ -1,10 +1,15 @@
-/* The model's state, shared by model.c (feeding records) and finish.c
- * (what is left at the end).  Nothing outside the model includes this. */
+/* The model's state, shared by model.c (feeding records), model_names.c
+ * (POSIX names and ftok keys) and finish.c (what is left at the end).
+ * Nothing outside the model includes this. */
 #ifndef SHMTRACE_MODEL_STATE_H
 #define SHMTRACE_MODEL_STATE_H
 
 #include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 
+#include "../common/fnv.h"
 #include "model.h"
 
 #define TOMBS 4096 /* destroyed ids remembered, to name a later use of one */
@@ -22,7 +27,8 @@ struct segment {
 	int removed;  /* IPC_RMID seen */
 	int orphaned; /* replaced in the table while still attached (a gap in the trace) */
 	long nattach;
-	json_t *killed_attached; /* who was attached when a signal killed them */
+	struct attacher *killed_attached; /* who was attached when a signal killed them */
+	size_t nkilled;
 };
 
 struct attachment {
@@ -123,28 +129,30 @@ static inline unsigned long long hexnum(const json_t *o, const char *key)
 	return s ? strtoull(s, NULL, 16) : 0;
 }
 
-static inline json_t *hexstr(unsigned long long v, int width)
+static inline uint64_t mix(uint64_t h, uint64_t v)
 {
-	char buf[24];
-	snprintf(buf, sizeof buf, "0x%0*llx", width, v);
-	return json_string(buf);
+	h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+	return h;
 }
 
-static inline json_t *nullable_str(const char *s)
+static inline uint64_t hash_str(const char *s)
 {
-	return s ? json_string(s) : json_null();
+	return fnv_str(FNV_INIT, s);
 }
 
-static inline void count(json_t *obj, const char *key, long long by)
-{
-	json_object_set_new(obj, key, json_integer(json_integer_value(json_object_get(obj, key)) + by));
-}
+void model_end_processes(struct model *m, enum ended_by ended_by);
+/* The misuse of this kind at this site (MORE tells apart others there):
+ * counted if seen before (*fresh 0), else a new finding (*fresh 1);
+ * FRESH may be NULL. */
+struct misuse_finding *model_misuse(struct model *m, enum misuse_kind kind, const struct process *p,
+				    struct stack *stack, uint64_t more, const char *message, int *fresh);
 
-static inline json_t *section(struct model *m, const char *name)
-{
-	return json_object_get(m->report, name);
-}
-
-void model_end_processes(struct model *m, const char *ended_by);
+/* model_names.c: POSIX names and ftok keys. */
+void on_shm_open(struct model *m, struct process *p, const struct call_rec *c, struct stack *stack);
+void on_shm_unlink(struct model *m, const struct call_rec *c);
+void on_ftok(struct model *m, struct process *p, const struct call_rec *c, struct stack *stack);
+/* A shmget by KEY: the key's ftok file is in use through its segment. */
+void ftok_key_used(struct model *m, unsigned key);
+void names_free(struct model *m);
 
 #endif

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <jansson.h>
 
+#include "findings.h"
 #include "symbolize.h"
 #include "timeline.h"
 
@@ -14,7 +15,7 @@
  * page.  Each returns 0, or -1 if writing failed. */
 int render_html(FILE *out, struct timeline *t, struct symbolizer *symbols, const char *findings_json);
 /* The page, with the findings of REPORT as --format json prints them. */
-int render_html_report(FILE *out, struct timeline *t, struct symbolizer *symbols, const json_t *report);
+int render_html_report(FILE *out, struct timeline *t, struct symbolizer *symbols, const struct findings *report);
 int render_chrome(FILE *out, struct timeline *t, struct symbolizer *symbols);
 
 #endif

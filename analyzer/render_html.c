@@ -61,7 +61,7 @@ int render_html(FILE *out, struct timeline *t, struct symbolizer *symbols, const
 	return failed ? -1 : 0;
 }
 
-int render_html_report(FILE *out, struct timeline *t, struct symbolizer *symbols, const json_t *report)
+int render_html_report(FILE *out, struct timeline *t, struct symbolizer *symbols, const struct findings *report)
 {
 	char *findings = NULL;
 	size_t len = 0;

@@ -1,30 +1,33 @@
 /* SARIF 2.1.0 for code-scanning views: one result per finding, located at
  * the innermost frame that has source, with the whole backtrace as the
  * result's stack. */
-#include <string.h>
+#include <stdio.h>
 
 #include "../common/version.h"
 #include "render.h"
 
+/* What a result is about: a rule of ours, by the finding it reports. */
+enum about { LEAKED_SEGMENT, POSIX_NAME, UNDETACHED, MISUSE };
+
 struct rule {
 	const char *id;
-	const char *section;
-	const char *kind; /* misuse kind, or NULL */
+	enum about about;
+	enum misuse_kind kind; /* of a misuse */
 	const char *level;
 	const char *text;
 };
 
 static const struct rule rules[] = {
-	{"leaked-segment", "leaked_segments", NULL, "error", "A shared-memory segment was created and never removed (IPC_RMID)."},
-	{"posix-name-never-unlinked", "posix_names_never_unlinked", NULL, "error", "A POSIX shared-memory name was created with shm_open and never unlinked."},
-	{"undetached-attachment", "undetached_attachments", NULL, "warning", "A segment was attached and the process ended without detaching it."},
-	{"failed-call", "misuse", "failed_call", "note", "A shared-memory call failed."},
-	{"shmdt-not-attached", "misuse", "shmdt_not_attached", "warning", "shmdt of an address where nothing is attached."},
-	{"use-after-remove", "misuse", "use_after_remove", "warning", "A call on a segment id that was already removed."},
-	{"attach-after-remove", "misuse", "attach_after_remove", "warning", "shmat of a segment already marked for removal."},
-	{"double-remove", "misuse", "double_remove", "warning", "IPC_RMID of a segment already removed."},
-	{"created-outside-trace", "misuse", "created_outside_trace", "note", "A segment used but not created by a traced call."},
-	{"ftok-collision", "misuse", "ftok_collision", "warning", "ftok gave one key for two different files or ids."},
+	{"leaked-segment", LEAKED_SEGMENT, 0, "error", "A shared-memory segment was created and never removed (IPC_RMID)."},
+	{"posix-name-never-unlinked", POSIX_NAME, 0, "error", "A POSIX shared-memory name was created with shm_open and never unlinked."},
+	{"undetached-attachment", UNDETACHED, 0, "warning", "A segment was attached and the process ended without detaching it."},
+	{"failed-call", MISUSE, MISUSE_FAILED_CALL, "note", "A shared-memory call failed."},
+	{"shmdt-not-attached", MISUSE, MISUSE_SHMDT_NOT_ATTACHED, "warning", "shmdt of an address where nothing is attached."},
+	{"use-after-remove", MISUSE, MISUSE_USE_AFTER_REMOVE, "warning", "A call on a segment id that was already removed."},
+	{"attach-after-remove", MISUSE, MISUSE_ATTACH_AFTER_REMOVE, "warning", "shmat of a segment already marked for removal."},
+	{"double-remove", MISUSE, MISUSE_DOUBLE_REMOVE, "warning", "IPC_RMID of a segment already removed."},
+	{"created-outside-trace", MISUSE, MISUSE_CREATED_OUTSIDE_TRACE, "note", "A segment used but not created by a traced call."},
+	{"ftok-collision", MISUSE, MISUSE_FTOK_COLLISION, "warning", "ftok gave one key for two different files or ids."},
 };
 
 static json_t *driver(void)
@@ -37,106 +40,97 @@ static json_t *driver(void)
 	return json_pack("{s:s, s:s, s:o}", "name", "shmtrace", "version", SHMTRACE_VERSION, "rules", list);
 }
 
-static json_t *physical(const json_t *frame)
+static const struct rule *rule_for(enum about about, enum misuse_kind kind)
 {
-	const char *file = json_string_value(json_object_get(frame, "file"));
-	if (!file)
-		return NULL;
-	const char *rel = relative_path(file);
-	json_t *artifact = json_pack("{s:s}", "uri", rel);
-	if (rel != file)
-		json_object_set_new(artifact, "uriBaseId", json_string("%SRCROOT%"));
-	return json_pack("{s:o, s:{s:O}}", "artifactLocation", artifact, "region", "startLine",
-			 json_object_get(frame, "line"));
+	for (size_t i = 0; i < sizeof rules / sizeof *rules; i++)
+		if (rules[i].about == about && (about != MISUSE || rules[i].kind == kind))
+			return &rules[i];
+	return NULL;
 }
 
-static json_t *stack_of(const json_t *frames)
+static json_t *physical(const struct symframe *frame)
+{
+	if (!frame->file)
+		return NULL;
+	const char *rel = relative_path(frame->file);
+	json_t *artifact = json_pack("{s:s}", "uri", rel);
+	if (rel != frame->file)
+		json_object_set_new(artifact, "uriBaseId", json_string("%SRCROOT%"));
+	return json_pack("{s:o, s:{s:i}}", "artifactLocation", artifact, "region", "startLine", frame->line);
+}
+
+static json_t *stack_of(const struct backtrace *b)
 {
 	json_t *out = json_array();
-	size_t i;
-	json_t *f;
-	json_array_foreach(frames, i, f)
-	{
+	for (size_t i = 0; i < b->n; i++) {
+		const struct symframe *f = &b->at[i];
 		json_t *loc = json_object();
 		json_t *where = physical(f);
 		if (where)
 			json_object_set_new(loc, "physicalLocation", where);
-		const char *function = json_string_value(json_object_get(f, "function"));
-		if (function)
-			json_object_set_new(loc, "logicalLocations", json_pack("[{s:s, s:s}]", "name", function, "kind", "function"));
+		if (f->function)
+			json_object_set_new(loc, "logicalLocations",
+					    json_pack("[{s:s, s:s}]", "name", f->function, "kind", "function"));
 		json_t *frame = json_pack("{s:o}", "location", loc);
-		if (json_is_string(json_object_get(f, "module")))
-			json_object_set(frame, "module", json_object_get(f, "module"));
+		if (f->module)
+			json_object_set_new(frame, "module", json_string(f->module));
 		json_array_append_new(out, frame);
 	}
 	return json_pack("[{s:o}]", "frames", out);
 }
 
-static json_t *result(const struct rule *r, const json_t *finding)
+/* A result of rule R that says TEXT, located at the innermost frame of
+ * STACK that has source. */
+static json_t *result(const struct rule *r, const char *text, const struct backtrace *stack)
 {
-	char text[512];
-	const json_t *frames = json_object_get(finding, "stack");
-	if (strcmp(r->section, "leaked_segments") == 0)
-		snprintf(text, sizeof text, "Segment %lld (key %s, %lld bytes) created by pid %lld was never removed.",
-			 (long long)json_integer_value(json_object_get(finding, "shmid")),
-			 json_string_value(json_object_get(finding, "key")),
-			 (long long)json_integer_value(json_object_get(finding, "size")),
-			 (long long)json_integer_value(json_object_get(finding, "pid")));
-	else if (strcmp(r->section, "posix_names_never_unlinked") == 0)
-		snprintf(text, sizeof text, "POSIX shared memory %s created by pid %lld was never unlinked.",
-			 json_string_value(json_object_get(finding, "name")),
-			 (long long)json_integer_value(json_object_get(finding, "pid")));
-	else if (strcmp(r->section, "undetached_attachments") == 0)
-		snprintf(text, sizeof text, "Segment %lld attached here was never detached (%s).",
-			 (long long)json_integer_value(json_object_get(finding, "shmid")),
-			 json_string_value(json_object_get(finding, "ended_by")));
-	else
-		snprintf(text, sizeof text, "%s.", json_string_value(json_object_get(finding, "message")));
-
 	json_t *res = json_pack("{s:s, s:s, s:{s:s}}", "ruleId", r->id, "level", r->level, "message", "text", text);
-	size_t i;
-	json_t *f;
-	json_array_foreach(frames, i, f)
-	{
-		json_t *where = physical(f);
+	for (size_t i = 0; i < stack->n; i++) {
+		json_t *where = physical(&stack->at[i]);
 		if (where) {
 			json_object_set_new(res, "locations", json_pack("[{s:o}]", "physicalLocation", where));
 			break;
 		}
 	}
-	if (json_array_size(frames))
-		json_object_set_new(res, "stacks", stack_of(frames));
+	if (stack->n)
+		json_object_set_new(res, "stacks", stack_of(stack));
 	return res;
 }
 
-static const struct rule *rule_for(const char *section, const json_t *finding)
+static void results(json_t *list, const struct findings *f)
 {
-	const char *kind = json_string_value(json_object_get(finding, "kind"));
-	for (size_t i = 0; i < sizeof rules / sizeof *rules; i++)
-		if (strcmp(rules[i].section, section) == 0 && (!rules[i].kind || (kind && strcmp(rules[i].kind, kind) == 0)))
-			return &rules[i];
-	return NULL;
+	char text[512];
+	for (size_t i = 0; i < f->leaks.n; i++) {
+		const struct leak_finding *l = f->leaks.at[i];
+		snprintf(text, sizeof text, "Segment %d (key 0x%08x, %lld bytes) created by pid %d was never removed.",
+			 l->shmid, l->key, (long long)l->size, l->pid);
+		json_array_append_new(list, result(rule_for(LEAKED_SEGMENT, 0), text, &l->stack));
+	}
+	for (size_t i = 0; i < f->names.n; i++) {
+		const struct posix_finding *p = f->names.at[i];
+		snprintf(text, sizeof text, "POSIX shared memory %s created by pid %d was never unlinked.", p->name, p->pid);
+		json_array_append_new(list, result(rule_for(POSIX_NAME, 0), text, &p->stack));
+	}
+	for (size_t i = 0; i < f->undetached.n; i++) {
+		const struct undetached_finding *u = f->undetached.at[i];
+		snprintf(text, sizeof text, "Segment %d attached here was never detached (%s).", u->shmid,
+			 ended_by_name[u->ended_by]);
+		json_array_append_new(list, result(rule_for(UNDETACHED, 0), text, &u->stack));
+	}
+	for (size_t i = 0; i < f->misuse.n; i++) {
+		const struct misuse_finding *m = f->misuse.at[i];
+		snprintf(text, sizeof text, "%s.", m->message);
+		json_array_append_new(list, result(rule_for(MISUSE, m->kind), text, &m->stack));
+	}
 }
 
-int render_sarif(FILE *out, const json_t *report)
+int render_sarif(FILE *out, const struct findings *f)
 {
-	static const char *sections[] = {"leaked_segments", "posix_names_never_unlinked", "undetached_attachments",
-					 "misuse"};
-	json_t *results = json_array();
-	for (size_t s = 0; s < sizeof sections / sizeof *sections; s++) {
-		size_t i;
-		json_t *finding;
-		json_array_foreach(json_object_get(report, sections[s]), i, finding)
-		{
-			const struct rule *r = rule_for(sections[s], finding);
-			if (r)
-				json_array_append_new(results, result(r, finding));
-		}
-	}
+	json_t *list = json_array();
+	results(list, f);
 	json_t *sarif = json_pack("{s:s, s:s, s:[{s:{s:o}, s:o}]}", "$schema",
 				  "https://json.schemastore.org/sarif-2.1.0.json", "version", "2.1.0", "runs", "tool",
-				  "driver", driver(), "results", results);
-	int ret = render_json(out, sarif);
+				  "driver", driver(), "results", list);
+	int ret = write_json(out, sarif);
 	json_decref(sarif);
 	return ret;
 }

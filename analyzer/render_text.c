@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../common/calls.h"
 #include "printable.h"
 #include "render.h"
 
@@ -34,30 +35,23 @@ static const char *base(const char *path)
 	return slash ? slash + 1 : path;
 }
 
-static const char *s(const json_t *o, const char *key)
+/* A string of the trace, safe to print; "?" when it is not known. */
+static const char *s(const char *v)
 {
-	const char *v = json_string_value(json_object_get(o, key));
 	return v ? printable(v) : "?";
 }
 
-static long long n(const json_t *o, const char *key)
+static void stack(FILE *out, const struct backtrace *b)
 {
-	return json_integer_value(json_object_get(o, key));
-}
-
-static void stack(FILE *out, const json_t *frames)
-{
-	size_t i;
-	json_t *f;
-	if (json_array_size(frames) == 0)
+	if (b->n == 0)
 		fputs("    (no backtrace)\n", out);
-	json_array_foreach(frames, i, f)
-	{
-		fprintf(out, "    #%zu %s in %s", i, s(f, "ip"), s(f, "function"));
-		if (json_is_string(json_object_get(f, "file")))
-			fprintf(out, " %s:%lld\n", relative_path(s(f, "file")), n(f, "line"));
-		else if (json_is_string(json_object_get(f, "module")))
-			fprintf(out, " (%s+%s)\n", base(s(f, "module")), s(f, "offset"));
+	for (size_t i = 0; i < b->n; i++) {
+		const struct symframe *f = &b->at[i];
+		fprintf(out, "    #%zu 0x%llx in %s", i, f->ip, s(f->function));
+		if (f->file)
+			fprintf(out, " %s:%d\n", relative_path(s(f->file)), f->line);
+		else if (f->module)
+			fprintf(out, " (%s+0x%llx)\n", base(s(f->module)), f->offset);
 		else
 			fputc('\n', out);
 	}
@@ -74,205 +68,187 @@ static const char *times(long long count)
 
 /* The end of a leak's paragraph: whether it is there now (--live) and how
  * to remove it, and the suppression that would hide it. */
-static void leak_ending(FILE *out, const json_t *l, const char *where)
+/* SHMID: a segment's id, -1 for a POSIX name. */
+static void leak_ending(FILE *out, const struct live_now *live, int shmid, const char *suppression, const char *where)
 {
-	const json_t *live = json_object_get(l, "live");
-	if (json_is_true(json_object_get(live, "present"))) {
+	if (live->checked && live->present) {
 		fprintf(out, "  still in %s now", where);
-		if (json_is_integer(json_object_get(live, "nattch")))
-			fprintf(out, " (nattch %lld)", n(live, "nattch"));
-		if (json_is_string(json_object_get(live, "remove")))
-			fprintf(out, "; remove it with: %s\n", s(live, "remove"));
+		if (live->of_segment)
+			fprintf(out, " (nattch %llu)", live->nattch);
+		if (live->remove)
+			fprintf(out, "; remove it with: %s\n", s(live->remove));
 		else
 			fputs("; not shown how to remove it: the kernel does not confirm this run made it\n", out);
-	} else if (json_is_object(json_object_get(live, "id_reused_by"))) {
-		const json_t *other = json_object_get(live, "id_reused_by");
-		fprintf(out, "  gone from %s now; its id %lld is another segment's now (key %s, %lld bytes, by pid %lld)\n",
-			where, n(l, "shmid"), s(other, "key"), n(other, "size"), n(other, "cpid"));
-	} else if (live) {
+	} else if (live->checked && live->id_reused_by.set) {
+		const struct reused_id *r = &live->id_reused_by;
+		fprintf(out, "  gone from %s now; its id %d is another segment's now (key 0x%08x, %llu bytes, by pid %d)\n",
+			where, shmid, r->key, r->size, r->cpid);
+	} else if (live->checked) {
 		fprintf(out, "  gone from %s now\n", where);
 	}
-	if (json_is_string(json_object_get(l, "suppression")))
-		fprintf(out, "  suppress with: %s\n", s(l, "suppression"));
+	if (suppression)
+		fprintf(out, "  suppress with: %s\n", s(suppression));
 	fputc('\n', out);
 }
 
-static void leaks(FILE *out, const json_t *list)
+static void leak(FILE *out, const struct leak_finding *l)
 {
-	size_t i, j;
-	json_t *l, *a;
-	json_array_foreach(list, i, l)
-	{
-		fprintf(out, "%sLEAK:%s segment %lld (key %s, %lld bytes) created by pid %lld (%s), never removed%s:\n",
-			red, off, n(l, "shmid"), s(l, "key"), n(l, "size"), n(l, "pid"),
-			json_is_string(json_object_get(l, "program")) ? base(s(l, "program")) : "untraced",
-			json_is_true(json_object_get(l, "seen_by_trace")) ? "" : " -- no traced call created it");
-		if (json_is_string(json_object_get(l, "note")))
-			fprintf(out, "    %s\n", s(l, "note"));
-		stack(out, json_object_get(l, "stack"));
-		json_array_foreach(json_object_get(l, "attached"), j, a)
-		{
-			if (json_is_string(json_object_get(a, "killed_by")))
-				fprintf(out, "  attached when %s killed it: pid %lld (%s) at %s\n", s(a, "killed_by"),
-					n(a, "pid"), base(s(a, "program")), s(a, "addr"));
-			else
-				fprintf(out, "  still attached: pid %lld (%s) at %s\n", n(a, "pid"),
-					base(s(a, "program")), s(a, "addr"));
-		}
-		leak_ending(out, l, "the kernel");
+	fprintf(out, "%sLEAK:%s segment %d (key 0x%08x, %lld bytes) created by pid %d (%s), never removed%s:\n", red,
+		off, l->shmid, l->key, (long long)l->size, l->pid, l->program ? base(s(l->program)) : "untraced",
+		l->seen_by_trace ? "" : " -- no traced call created it");
+	if (l->note)
+		fprintf(out, "    %s\n", l->note);
+	stack(out, &l->stack);
+	for (size_t j = 0; j < l->nattached; j++) {
+		const struct attacher *a = &l->attached[j];
+		if (a->killed_by)
+			fprintf(out, "  attached when %s killed it: pid %d (%s) at 0x%llx\n", s(a->killed_by), a->pid,
+				base(s(a->program)), a->addr);
+		else
+			fprintf(out, "  still attached: pid %d (%s) at 0x%llx\n", a->pid, base(s(a->program)), a->addr);
 	}
+	leak_ending(out, &l->live, l->shmid, l->suppression, "the kernel");
 }
 
-static void posix_leaks(FILE *out, const json_t *list)
+static void posix_leak(FILE *out, const struct posix_finding *l)
 {
-	size_t i;
-	json_t *l;
-	json_array_foreach(list, i, l)
-	{
-		fprintf(out, "%sLEAK:%s POSIX shared memory %s created by pid %lld (%s), never unlinked:\n", red, off, s(l, "name"),
-			n(l, "pid"), base(s(l, "program")));
-		stack(out, json_object_get(l, "stack"));
-		leak_ending(out, l, "/dev/shm");
-	}
+	fprintf(out, "%sLEAK:%s POSIX shared memory %s created by pid %d (%s), never unlinked:\n", red, off, s(l->name),
+		l->pid, base(s(l->program)));
+	stack(out, &l->stack);
+	leak_ending(out, &l->live, -1, l->suppression, "/dev/shm");
 }
 
-static void undetached(FILE *out, const json_t *list)
+static void undetached(FILE *out, const struct undetached_finding *u)
 {
-	size_t i;
-	json_t *u;
-	json_array_foreach(list, i, u)
-	{
-		fprintf(out, "%sWARNING:%s pid %lld (%s) attached segment %lld (key %s) at %s and never detached it (%s)%s:\n",
-			yellow, off, n(u, "pid"), base(s(u, "program")), n(u, "shmid"), s(u, "key"), s(u, "addr"), s(u, "ended_by"),
-			times(n(u, "count")));
-		stack(out, json_object_get(u, "stack"));
-		fputc('\n', out);
-	}
+	fprintf(out, "%sWARNING:%s pid %d (%s) attached segment %d (key 0x%08x) at 0x%llx and never detached it (%s)%s:\n",
+		yellow, off, u->pid, base(s(u->program)), u->shmid, u->key, u->addr, ended_by_name[u->ended_by],
+		times(u->count));
+	stack(out, &u->stack);
+	fputc('\n', out);
 }
 
-static void misuse(FILE *out, const json_t *list)
+static int has_shmid(enum misuse_kind kind)
 {
-	size_t i;
-	json_t *m;
-	json_array_foreach(list, i, m)
-	{
-		fprintf(out, "%sMISUSE%s (%s): %s, pid %lld (%s)", magenta, off, s(m, "kind"), s(m, "message"), n(m, "pid"),
-			base(s(m, "program")));
-		if (json_object_get(m, "shmid"))
-			fprintf(out, ", segment %lld", n(m, "shmid"));
-		if (json_object_get(m, "first_ftok")) {
-			const json_t *first = json_object_get(m, "first_ftok"), *then = json_object_get(m, "ftok");
-			fprintf(out, ": key %s from %s id %lld (last used by pid %lld), and from %s id %lld %.6f s after, while the first was in use",
-				s(m, "key"), s(first, "path"), n(first, "id"), n(first, "pid"), s(then, "path"), n(then, "id"),
-				(double)(n(then, "first_ts") - n(first, "last_ts")) / 1e9);
-		}
-		if (n(m, "injected"))
-			fprintf(out, ", %lld injected", n(m, "injected"));
-		fprintf(out, "%s:\n", times(n(m, "count")));
-		stack(out, json_object_get(m, "stack"));
-		fputc('\n', out);
-	}
+	return kind == MISUSE_USE_AFTER_REMOVE || kind == MISUSE_ATTACH_AFTER_REMOVE || kind == MISUSE_DOUBLE_REMOVE ||
+	       kind == MISUSE_CREATED_OUTSIDE_TRACE;
 }
 
-static void counts(FILE *out, const json_t *obj)
+static void misuse(FILE *out, const struct misuse_finding *m)
 {
-	const char *key;
-	json_t *v;
+	fprintf(out, "%sMISUSE%s (%s): %s, pid %d (%s)", magenta, off, misuse_kind_name[m->kind], s(m->message), m->pid,
+		base(s(m->program)));
+	if (has_shmid(m->kind))
+		fprintf(out, ", segment %d", m->shmid);
+	if (m->kind == MISUSE_FTOK_COLLISION) {
+		const struct ftok_call *first = &m->first_ftok, *then = &m->ftok;
+		fprintf(out, ": key 0x%08x from %s id %lld (last used by pid %d), and from %s id %lld %.6f s after, while the first was in use",
+			m->key, s(first->path), first->id, m->first_pid, s(then->path), then->id,
+			(double)(long long)(then->first_ts - first->last_ts) / 1e9);
+	}
+	if (m->injected)
+		fprintf(out, ", %lld injected", m->injected);
+	fprintf(out, "%s:\n", times(m->count));
+	stack(out, &m->stack);
+	fputc('\n', out);
+}
+
+/* "name count, ..." of the nonzero counts, or "none". */
+static void counts(FILE *out, const char *const *names, const long long *values, size_t n)
+{
 	int first = 1;
-	json_object_foreach((json_t *)obj, key, v)
-	{
-		fprintf(out, "%s%s %lld", first ? "" : ", ", printable(key), (long long)json_integer_value(v));
-		first = 0;
-	}
+	for (size_t i = 0; i < n; i++)
+		if (values[i]) {
+			fprintf(out, "%s%s %lld", first ? "" : ", ", printable(names[i]), values[i]);
+			first = 0;
+		}
 	if (first)
 		fputs("none", out);
 }
 
+static void calls_and_failures(FILE *out, const struct summary *sum)
+{
+	const char *names[CALL_COUNT > 64 ? CALL_COUNT : 64];
+	long long values[CALL_COUNT > 64 ? CALL_COUNT : 64];
+	for (int c = 0; c < CALL_COUNT; c++)
+		names[c] = call_table[c].name, values[c] = sum->calls[c];
+	counts(out, names, values, CALL_COUNT);
+	fputs("; failures: ", out);
+	for (int i = 0; i < sum->nfailures; i++)
+		names[i] = sum->failures[i].name, values[i] = sum->failures[i].count;
+	counts(out, names, values, (size_t)sum->nfailures);
+}
+
+/* "  LABEL: TOTAL WHAT:" and the first few items of the list, each
+ * printed by ITEM, on one line of the summary. */
+static void first_few(FILE *out, const char *label, size_t total, const char *what, const struct findings *f,
+		      void (*item)(FILE *out, const struct findings *f, size_t i))
+{
+	enum { SHOWN = 5 };
+	if (!total)
+		return;
+	fprintf(out, "  %s: %zu %s:", label, total, what);
+	for (size_t i = 0; i < total && i < SHOWN; i++)
+		item(out, f, i);
+	if (total > SHOWN)
+		fprintf(out, " and %zu more", total - SHOWN);
+	fputc('\n', out);
+}
+
 /* Segments the kernel says processes not of the run made -- during the
  * run, or before it (one a forged trace claims): never its leaks, but
- * seen; the first few. */
-static void others(FILE *out, const json_t *list)
+ * seen. */
+static void other(FILE *out, const struct findings *f, size_t i)
 {
-	enum { SHOWN = 5 };
-	size_t i, total = json_array_size(list);
-	json_t *o;
-	if (!total)
-		return;
-	fprintf(out, "  not this run's: %zu segment(s) made by processes not of the run:", total);
-	json_array_foreach(list, i, o)
-	{
-		if (i == SHOWN) {
-			fprintf(out, " and %zu more", total - SHOWN);
-			break;
-		}
-		fprintf(out, "%s %lld (key %s, by pid %lld, uid %lld, %s)", i ? "," : "", n(o, "shmid"), s(o, "key"),
-			n(o, "cpid"), n(o, "uid"),
-			json_is_true(json_object_get(o, "before_run")) ? "there before the run" : "made during the run");
-	}
-	fputc('\n', out);
+	const struct other_segment *o = f->others.at[i];
+	fprintf(out, "%s %d (key 0x%08x, by pid %lld, uid %lld, %s)", i ? "," : "", o->shmid, o->key, o->cpid, o->uid,
+		o->before_run ? "there before the run" : "made during the run");
 }
 
-/* The processes a signal killed, as run collected them: the first few. */
-static void killed(FILE *out, const json_t *list)
+/* The processes a signal killed, as run collected them. */
+static void killed(FILE *out, const struct findings *f, size_t i)
 {
-	enum { SHOWN = 5 };
-	size_t i, total = json_array_size(list);
-	json_t *k;
-	if (!total)
-		return;
-	fprintf(out, "  killed by a signal: %zu process(es):", total);
-	json_array_foreach(list, i, k)
-	{
-		if (i == SHOWN) {
-			fprintf(out, " and %zu more", total - SHOWN);
-			break;
-		}
-		fprintf(out, "%s pid %lld (%s) by %s%s", i ? "," : "", n(k, "pid"), base(s(k, "program")),
-			s(k, "signal"), json_is_true(json_object_get(k, "core")) ? " (core dumped)" : "");
-	}
-	fputc('\n', out);
+	const struct killed_process *k = f->killed.at[i];
+	fprintf(out, "%s pid %d (%s) by %s%s", i ? "," : "", k->pid, base(s(k->program)), s(k->signal),
+		k->core ? " (core dumped)" : "");
 }
 
-int render_text(FILE *out, const json_t *report)
+static void summary(FILE *out, const struct findings *f)
 {
-	const json_t *sum = json_object_get(report, "summary");
-	choose_colours(out);
-	leaks(out, json_object_get(report, "leaked_segments"));
-	posix_leaks(out, json_object_get(report, "posix_names_never_unlinked"));
-	undetached(out, json_object_get(report, "undetached_attachments"));
-	misuse(out, json_object_get(report, "misuse"));
+	const struct summary *sum = &f->summary;
 	fprintf(out, "%sSUMMARY:%s %lld leaked segment(s) (%lld bytes), %lld unremoved key(s), %lld undetached attachment(s), %lld misuse\n",
-		bold, off, n(sum, "leaked_segments"), n(sum, "leaked_bytes"), n(sum, "unremoved_keys"),
-		n(sum, "undetached_attachments"), n(sum, "misuse"));
-	if (n(sum, "posix_names_never_unlinked"))
-		fprintf(out, "  %lld POSIX shared memory name(s) never unlinked\n", n(sum, "posix_names_never_unlinked"));
-	fprintf(out, "  %lld process(es), calls: ", n(sum, "processes"));
-	counts(out, json_object_get(sum, "calls"));
-	fputs("; failures: ", out);
-	counts(out, json_object_get(sum, "failures"));
-	fprintf(out, "; injected: %lld\n", n(sum, "injected"));
-	const json_t *peak = json_object_get(sum, "peak");
-	if (n(peak, "segments"))
-		fprintf(out, "  peak: %lld segment(s), %lld bytes, alive at once\n", n(peak, "segments"),
-			n(peak, "bytes"));
-	killed(out, json_object_get(report, "killed_processes"));
-	others(out, json_object_get(report, "other_segments"));
-	if (n(sum, "suppressed"))
-		fprintf(out, "  suppressed: %lld\n", n(sum, "suppressed"));
-	if (n(sum, "removed_outside_trace"))
-		fprintf(out, "  removed outside the trace: %lld segment(s)\n", n(sum, "removed_outside_trace"));
-	if (n(sum, "gone_with_namespace"))
-		fprintf(out, "  gone with their IPC namespace: %lld segment(s)\n", n(sum, "gone_with_namespace"));
-	if (n(sum, "warnings"))
-		fprintf(out, "  the trace had %lld problem(s), see the warnings above%s\n", n(sum, "warnings"),
-			n(sum, "incomplete_files") ? "; it is incomplete" : "");
-	return ferror(out) ? -1 : 0;
+		bold, off, sum->leaked_segments, sum->leaked_bytes, sum->unremoved_keys, sum->undetached_attachments,
+		sum->misuse);
+	if (sum->posix_names_never_unlinked)
+		fprintf(out, "  %lld POSIX shared memory name(s) never unlinked\n", sum->posix_names_never_unlinked);
+	fprintf(out, "  %lld process(es), calls: ", sum->processes);
+	calls_and_failures(out, sum);
+	fprintf(out, "; injected: %lld\n", sum->injected);
+	if (sum->peak.segments)
+		fprintf(out, "  peak: %lld segment(s), %lld bytes, alive at once\n", sum->peak.segments, sum->peak.bytes);
+	first_few(out, "killed by a signal", f->killed.n, "process(es)", f, killed);
+	first_few(out, "not this run's", f->others.n, "segment(s) made by processes not of the run", f, other);
+	if (sum->suppressed)
+		fprintf(out, "  suppressed: %lld\n", sum->suppressed);
+	if (sum->removed_outside_trace)
+		fprintf(out, "  removed outside the trace: %lld segment(s)\n", sum->removed_outside_trace);
+	if (sum->gone_with_namespace)
+		fprintf(out, "  gone with their IPC namespace: %lld segment(s)\n", sum->gone_with_namespace);
+	if (sum->warnings)
+		fprintf(out, "  the trace had %lld problem(s), see the warnings above%s\n", sum->warnings,
+			sum->incomplete_files ? "; it is incomplete" : "");
 }
 
-int render_json(FILE *out, const json_t *report)
+int render_text(FILE *out, const struct findings *f)
 {
-	if (json_dumpf(report, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0)
-		return -1;
-	fputc('\n', out);
+	choose_colours(out);
+	for (size_t i = 0; i < f->leaks.n; i++)
+		leak(out, f->leaks.at[i]);
+	for (size_t i = 0; i < f->names.n; i++)
+		posix_leak(out, f->names.at[i]);
+	for (size_t i = 0; i < f->undetached.n; i++)
+		undetached(out, f->undetached.at[i]);
+	for (size_t i = 0; i < f->misuse.n; i++)
+		misuse(out, f->misuse.at[i]);
+	summary(out, f);
 	return ferror(out) ? -1 : 0;
 }

@@ -12,11 +12,16 @@
 #ifndef SHMTRACE_SUPPRESS_H
 #define SHMTRACE_SUPPRESS_H
 
-#include <jansson.h>
 #include <stddef.h>
 
+#include "findings.h"
+
+/* What a rule applies to: leaks (of segments and of POSIX names), leaks by
+ * their key, undetached attachments, misuse. */
+enum suppress_kind { SUPPRESS_LEAK, SUPPRESS_KEY, SUPPRESS_UNDETACHED, SUPPRESS_MISUSE };
+
 struct suppression {
-	char *section; /* the report section it applies to */
+	enum suppress_kind kind;
 	char *pattern; /* an fnmatch(3) pattern, or the key */
 	int line;
 	long used;
@@ -30,10 +35,10 @@ struct suppressions {
 
 /* 0, or -1 with "file:line: message" in err. */
 int suppressions_load(struct suppressions *s, const char *path, char *err, size_t errlen);
-/* Whether a finding of SECTION is suppressed (and counts the rule's use). */
-int suppressed(struct suppressions *s, const char *section, const json_t *finding);
-/* The line that would suppress FINDING, e.g. "leak:main"; caller frees. */
-char *suggest_suppression(const char *section, const json_t *finding);
+/* Drops the findings S suppresses (S may be NULL: none), then the keys no
+ * leak is left of; with GEN, notes in each finding left the line that
+ * would suppress it.  Returns how many were dropped. */
+long suppress_findings(struct findings *f, struct suppressions *s, int gen);
 void suppressions_free(struct suppressions *s);
 
 #endif

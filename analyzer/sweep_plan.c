@@ -1,5 +1,6 @@
 #include "sweep_plan.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,7 +47,7 @@ int sweep_plan(struct plan *p, const char *clean_dir, int by_site, struct symbol
 		int call = rec.is_call ? call_by_name(rec.call.call) : -1;
 		struct stack *stack = rec.stack;
 		if (call >= 0) {
-			struct target t = {call, ++p->calls[call], site_of(stack), 0, NULL};
+			struct target t = {call, ++p->calls[call], site_of(stack), 0, {0}};
 			unsigned long cmd = 0;
 			if (xlat_value(xlat_shmctl_cmds, rec.call.cmd, &cmd) == 0)
 				t.shmctl_cmd = (int)cmd;
@@ -55,9 +56,9 @@ int sweep_plan(struct plan *p, const char *clean_dir, int by_site, struct symbol
 			if (!by_site || (t.site && !map_get(&seen, key))) {
 				if (by_site)
 					map_put(&seen, key, (void *)1);
-				t.stack = symbolize_stack(symbols, stack);
+				t.stack = symbolize_backtrace(symbols, stack);
 				if (add(p, &t) != 0)
-					json_decref(t.stack);
+					backtrace_free(&t.stack);
 			}
 		}
 		json_decref(rec.json);
@@ -70,22 +71,24 @@ int sweep_plan(struct plan *p, const char *clean_dir, int by_site, struct symbol
 void sweep_plan_free(struct plan *p)
 {
 	for (size_t i = 0; i < p->n; i++)
-		json_decref(p->targets[i].stack);
+		backtrace_free(&p->targets[i].stack);
 	free(p->targets);
 }
 
-json_t *sweep_injected_call(const char *dir, struct symbolizer *symbols)
+int sweep_injected_call(const char *dir, struct symbolizer *symbols, struct injected_call *out)
 {
 	struct reader r;
 	char *paths[] = {(char *)dir};
-	json_t *found = NULL;
+	int found = 0;
 	struct trace_file *file;
 	struct record rec;
 	if (reader_open(&r, paths, 1) == 0)
 		while (!found && reader_next(&r, &rec, &file)) {
-			if (rec.is_call && rec.call.injected)
-				found = json_pack("{s:s, s:I, s:o}", "errno", rec.call.errno_name, "pid",
-						  (json_int_t)rec.call.pid, "stack", symbolize_stack(symbols, rec.stack));
+			if (rec.is_call && rec.call.injected) {
+				snprintf(out->errno_name, sizeof out->errno_name, "%s", rec.call.errno_name);
+				out->stack = symbolize_backtrace(symbols, rec.stack);
+				found = 1;
+			}
 			json_decref(rec.json);
 		}
 	reader_close(&r);

@@ -4,17 +4,17 @@
 #ifndef SHMTRACE_SWEEP_PLAN_H
 #define SHMTRACE_SWEEP_PLAN_H
 
-#include <jansson.h>
 #include <stddef.h>
 
 #include "../common/calls.h"
+#include "findings.h"
 
 struct target {
 	enum call_id call;
 	unsigned long long nth;  /* the call's ordinal among its kind in the run, as when= counts */
 	unsigned long long site; /* its backtrace's site hash, 0 if it had none */
 	int shmctl_cmd;
-	json_t *stack;           /* symbolized, for the report */
+	struct backtrace stack;  /* symbolized, for the report */
 };
 
 struct plan {
@@ -30,8 +30,12 @@ struct symbolizer;
 int sweep_plan(struct plan *p, const char *clean_dir, int by_site, struct symbolizer *symbols);
 void sweep_plan_free(struct plan *p);
 
-/* The call that a rule made fail in the run traced in DIR: {"errno",
- * "pid", "stack"}, or NULL if no rule fired. */
-json_t *sweep_injected_call(const char *dir, struct symbolizer *symbols);
+/* The call that a rule made fail in the run traced in DIR. */
+struct injected_call {
+	char errno_name[24];
+	struct backtrace stack;
+};
+/* 1 with *out filled (backtrace_free its stack), or 0 if no rule fired. */
+int sweep_injected_call(const char *dir, struct symbolizer *symbols, struct injected_call *out);
 
 #endif

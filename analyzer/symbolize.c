@@ -207,26 +207,18 @@ void symbolizer_free(struct symbolizer *s)
 	map_free(&s->modules);
 }
 
-static json_t *hex(uint64_t v)
+struct backtrace symbolize_backtrace(struct symbolizer *s, const struct stack *st)
 {
-	char buf[24];
-	snprintf(buf, sizeof buf, "0x%llx", (unsigned long long)v);
-	return json_string(buf);
-}
-
-json_t *symbolize_stack(struct symbolizer *s, const struct stack *st)
-{
-	json_t *frames = json_array();
-	for (int i = 0; st && i < st->nframes; i++) {
+	struct backtrace b = {0};
+	if (!st || st->nframes <= 0)
+		return b;
+	b.at = findings_alloc((size_t)st->nframes * sizeof *b.at);
+	for (int i = 0; i < st->nframes; i++) {
 		const struct frame *f = &st->frames[i];
 		const struct symbol *sym = symbolize(s, f->module, f->offset);
-		json_array_append_new(frames, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}",
-			"ip", hex(f->ip),
-			"module", f->module ? json_string(f->module) : json_null(),
-			"offset", f->module ? hex(f->offset) : json_null(),
-			"function", sym->function ? json_string(sym->function) : json_null(),
-			"file", sym->file ? json_string(sym->file) : json_null(),
-			"line", sym->file ? json_integer(sym->line) : json_null()));
+		b.at[b.n++] = (struct symframe){f->ip, findings_strdup(f->module), f->module ? f->offset : 0,
+						findings_strdup(sym->function), findings_strdup(sym->file),
+						sym->file ? sym->line : 0};
 	}
-	return frames;
+	return b;
 }

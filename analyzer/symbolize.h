@@ -4,9 +4,9 @@
 #ifndef SHMTRACE_SYMBOLIZE_H
 #define SHMTRACE_SYMBOLIZE_H
 
-#include <jansson.h>
 #include <stdint.h>
 
+#include "findings.h"
 #include "map.h"
 
 struct symbol {
@@ -29,8 +29,8 @@ void symbolizer_free(struct symbolizer *s);
 void symbolize_allow_debuginfod(int yes);
 
 struct stack;
-/* The stack as the report shows it: [{"ip","module","offset","function",
- * "file","line"}], innermost first; an empty array for NULL. */
-json_t *symbolize_stack(struct symbolizer *s, const struct stack *st);
+/* The stack as the report shows it (findings.h), innermost first; empty
+ * for NULL.  backtrace_free() it. */
+struct backtrace symbolize_backtrace(struct symbolizer *s, const struct stack *st);
 
 #endif

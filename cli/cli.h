@@ -12,7 +12,7 @@ enum {
 
 int cmd_run(int argc, char **argv);
 extern const char run_usage[];
-int cmd_report(int argc, char **argv); /* analyzer/report.c */
+int cmd_report(int argc, char **argv);
 extern const char report_usage[];
 int cmd_sweep(int argc, char **argv);
 extern const char sweep_usage[];

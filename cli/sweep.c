@@ -23,8 +23,6 @@
 #include "outdir.h"
 #include "sweep.h"
 
-#define AUTO_SITE_THRESHOLD 100 /* calls in the clean run above which --by site is chosen */
-
 const char sweep_usage[] =
 	"Usage: shmtrace sweep [OPTIONS] [--] CMD [ARGS...]\n"
 	"Run CMD once cleanly to count its shared-memory calls, then once per call,\n"
@@ -50,18 +48,6 @@ const char sweep_usage[] =
 	"Exit status: 0 if every run was handled, 1 if any crashed, hung, left a\n"
 	"daemon or leaked,\n"
 	"125 for usage errors or when the clean run cannot be traced.\n";
-
-struct sweep {
-	struct sweep_options o;
-	struct plan plan;
-	char root[3072];
-	json_t *clean_report;
-	json_t *runs;
-	struct symbolizer symbols; /* shared by every run's analysis */
-	struct sweep_run *run;
-	size_t nruns, done;
-	struct { int handled, crashed, hung, daemon, leaked; } count;
-};
 
 static int parse_options(int argc, char **argv, struct sweep_options *o)
 {
@@ -156,114 +142,105 @@ static int check_errnos(const char *list)
 	return bad ? -1 : 0;
 }
 
-/* Leaks told apart by where they were created, so a run's leaks can be
+/* Leaks told apart by where they were created (the innermost frame's
+ * module and offset; without a stack, the size), so a run's leaks can be
  * compared with the clean run's. */
-static const char *leak_site(const json_t *leak, char *buf, size_t len)
+struct leak_site {
+	const struct symframe *top; /* NULL: no stack */
+	unsigned long long size;
+	int matched;
+};
+
+static int same_site(const struct leak_site *a, const struct leak_site *b)
 {
-	const json_t *top = json_array_get(json_object_get(leak, "stack"), 0);
-	if (top)
-		snprintf(buf, len, "%s+%s", json_string_value(json_object_get(top, "module")) ?: "?",
-			 json_string_value(json_object_get(top, "offset")) ?: "?");
-	else
-		snprintf(buf, len, "untraced:%lld", (long long)json_integer_value(json_object_get(leak, "size")));
-	return buf;
+	if (!a->top || !b->top)
+		return !a->top && !b->top && a->size == b->size;
+	if (!a->top->module || !b->top->module)
+		return !a->top->module && !b->top->module;
+	return strcmp(a->top->module, b->top->module) == 0 && a->top->offset == b->top->offset;
 }
 
-/* Segments and POSIX names a run left that the clean run did not. */
-static long new_leaks(const json_t *clean, const json_t *report)
+/* Each leak's site, the segments' then the names'; NULL without memory. */
+static struct leak_site *leak_sites(const struct findings *f, size_t *n)
 {
-	static const char *kinds[] = {"leaked_segments", "posix_names_never_unlinked"};
-	json_t *left = json_object();
-	char site[4200];
-	size_t i;
-	json_t *leak;
+	struct leak_site *sites = calloc(f->leaks.n + f->names.n + 1, sizeof *sites);
+	*n = 0;
+	for (size_t i = 0; sites && i < f->leaks.n; i++)
+		sites[(*n)++] = (struct leak_site){f->leaks.at[i]->stack.n ? f->leaks.at[i]->stack.at : NULL,
+						   f->leaks.at[i]->size, 0};
+	for (size_t i = 0; sites && i < f->names.n; i++)
+		sites[(*n)++] = (struct leak_site){f->names.at[i]->stack.n ? f->names.at[i]->stack.at : NULL, 0, 0};
+	return sites;
+}
+
+/* Segments and POSIX names a run left that the clean run did not: each
+ * of the run's beyond as many as the clean run left at its site. */
+static long new_leaks(const struct findings *clean, const struct findings *report)
+{
+	size_t nwas, nnow;
+	struct leak_site *was = leak_sites(clean, &nwas), *now = leak_sites(report, &nnow);
 	long fresh = 0;
-	for (size_t k = 0; k < 2; k++)
-		json_array_foreach(json_object_get(clean, kinds[k]), i, leak)
-		{
-			leak_site(leak, site, sizeof site);
-			json_object_set_new(left, site, json_integer(json_integer_value(json_object_get(left, site)) + 1));
-		}
-	for (size_t k = 0; k < 2; k++)
-		json_array_foreach(json_object_get(report, kinds[k]), i, leak)
-		{
-			json_int_t have = json_integer_value(json_object_get(left, leak_site(leak, site, sizeof site)));
-			if (have > 0)
-				json_object_set_new(left, site, json_integer(have - 1));
-			else
-				fresh++;
-		}
-	json_decref(left);
+	for (size_t i = 0; now && i < nnow; i++) {
+		size_t j = 0;
+		while (j < nwas && (was[j].matched || !same_site(&was[j], &now[i])))
+			j++;
+		if (j < nwas)
+			was[j].matched = 1;
+		else
+			fresh++;
+	}
+	free(was);
+	free(now);
 	return fresh;
 }
 
-static json_t *analyze_dir(struct sweep *s, const char *dir)
+static struct findings *analyze_dir(struct sweep *s, const char *dir)
 {
 	char *paths[] = {(char *)dir};
 	return report_analyze(paths, 1, s->o.jobs > 1, &s->symbols); /* runs side by side share the kernel's table */
 }
 
 /* The processes run ended because they outlived the program (daemons). */
-static size_t daemons(const json_t *report)
+static size_t daemons(const struct findings *report)
 {
-	return json_array_size(json_object_get(json_object_get(report, "run"), "left_running"));
+	return report ? json_array_size(json_object_get(report->run, "left_running")) : 0;
 }
 
-static void classify(struct sweep *s, struct sweep_run *r, json_t *result, long leaked, size_t left)
+static void classify(struct sweep *s, struct sweep_run *r)
 {
-	const char *outcome;
-	if (left)
-		json_object_set_new(result, "daemons", json_integer((json_int_t)left));
 	if (r->hung) {
-		outcome = "hung";
+		r->outcome = OUTCOME_HUNG;
 		s->count.hung++;
 	} else if (WIFSIGNALED(r->status)) {
-		char name[32];
-		snprintf(name, sizeof name, "SIG%s", sigabbrev_np(WTERMSIG(r->status)) ?: "?");
-		json_object_set_new(result, "signal", json_string(name));
-		outcome = "crashed";
+		r->outcome = OUTCOME_CRASHED;
 		s->count.crashed++;
-	} else if (left) {
-		outcome = "daemon";
+	} else if (r->daemons) {
+		r->outcome = OUTCOME_DAEMON;
 		s->count.daemon++;
-	} else if (leaked) {
-		outcome = "leaked";
+	} else if (r->leaked) {
+		r->outcome = OUTCOME_LEAKED;
 		s->count.leaked++;
 	} else {
-		outcome = "handled";
+		r->outcome = OUTCOME_HANDLED;
 		s->count.handled++;
 	}
-	if (!r->hung && WIFEXITED(r->status))
-		json_object_set_new(result, "exit_status", json_integer(WEXITSTATUS(r->status)));
-	json_object_set_new(result, "outcome", json_string(outcome));
-	json_object_set_new(result, "leaked_segments", json_integer(leaked));
 }
 
 static void run_done(size_t i, void *ctx)
 {
 	struct sweep *s = ctx;
 	struct sweep_run *r = &s->run[i];
-	json_t *result = json_array_get(s->runs, i);
-	json_t *report = analyze_dir(s, r->dir);
-	json_t *injected = sweep_injected_call(r->dir, &s->symbols);
-	json_object_set_new(result, "injected", json_boolean(injected != NULL));
-	if (injected) {
-		json_object_set(result, "errno", json_object_get(injected, "errno"));
-		json_object_set(result, "stack", json_object_get(injected, "stack"));
-	}
-	classify(s, r, result, report ? new_leaks(s->clean_report, report) : 0, daemons(report));
+	struct findings *report = analyze_dir(s, r->dir);
+	r->injected = sweep_injected_call(r->dir, &s->symbols, &r->call);
+	r->leaked = report ? new_leaks(s->clean_report, report) : 0;
+	r->daemons = daemons(report);
+	classify(s, r);
 	if (report)
 		sweep_remove_leaks(report);
-	json_decref(report);
-	json_decref(injected);
+	findings_free(report);
 	s->done++;
 	if (isatty(STDERR_FILENO))
 		fprintf(stderr, "\rshmtrace sweep: %zu/%zu runs", s->done, s->nruns);
-}
-
-static const char *errno_name(int e)
-{
-	return e ? xlat_name(xlat_errnos, (unsigned long)e) : NULL;
 }
 
 /* One run per target and errno, each with a rule failing just that call. */
@@ -271,7 +248,6 @@ static int plan_runs(struct sweep *s)
 {
 	int errnos[32];
 	size_t cap = 0;
-	s->runs = json_array();
 	for (size_t t = 0; t < s->plan.n; t++) {
 		const struct target *tg = &s->plan.targets[t];
 		int n = errnos_for(&s->o, tg->call, errnos, 32);
@@ -287,117 +263,19 @@ static int plan_runs(struct sweep *s)
 			memset(r, 0, sizeof *r);
 			int at = snprintf(r->rule, sizeof r->rule, "%s", call_table[tg->call].name);
 			if (errnos[e])
-				at += snprintf(r->rule + at, sizeof r->rule - (size_t)at, ":error=%s", errno_name(errnos[e]));
+				at += snprintf(r->rule + at, sizeof r->rule - (size_t)at, ":error=%s",
+					       sweep_errno_name(errnos[e]));
 			if (s->o.by_site)
 				snprintf(r->rule + at, sizeof r->rule - (size_t)at, ":site=0x%llx:when=1:scope=run", tg->site);
 			else
 				snprintf(r->rule + at, sizeof r->rule - (size_t)at, ":when=%llu:scope=run", tg->nth);
 			snprintf(r->dir, sizeof r->dir, "%s/run-%04zu", s->root, s->nruns + 1);
-			json_t *run = json_pack("{s:s, s:I, s:s, s:O}", "call", call_table[tg->call].name, "nth",
-						(json_int_t)tg->nth, "rule", r->rule, "stack", tg->stack);
-			if (errnos[e])
-				json_object_set_new(run, "errno", json_string(errno_name(errnos[e])));
-			if (s->o.by_site) {
-				char site[24];
-				snprintf(site, sizeof site, "0x%llx", tg->site);
-				json_object_set_new(run, "site", json_string(site));
-			}
-			if (s->o.keep)
-				json_object_set_new(run, "trace", json_string(r->dir));
-			json_array_append_new(s->runs, run);
+			r->target = tg;
+			r->errno_planned = errnos[e];
 			s->nruns++;
 		}
 	}
 	return 0;
-}
-
-static const char *base(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	return slash ? slash + 1 : path;
-}
-
-/* The failed call's caller: function and file:line, or module+offset; and
- * when the caller has no name (a static function of a stripped program),
- * the nearest caller that has one. */
-static void where(FILE *out, const json_t *stack)
-{
-	const json_t *f = json_array_get(stack, 0);
-	const char *fn = json_string_value(json_object_get(f, "function"));
-	const char *file = json_string_value(json_object_get(f, "file"));
-	const char *module = json_string_value(json_object_get(f, "module"));
-	if (fn)
-		fprintf(out, "%s", fn);
-	if (file)
-		fprintf(out, " %s:%lld", base(file), (long long)json_integer_value(json_object_get(f, "line")));
-	else if (module)
-		fprintf(out, "%s(%s+%s)", fn ? " " : "", base(module), json_string_value(json_object_get(f, "offset")));
-	for (size_t i = 1; !fn && i < json_array_size(stack); i++) {
-		const char *named = json_string_value(json_object_get(json_array_get(stack, i), "function"));
-		if (named) {
-			fprintf(out, " from %s", named);
-			break;
-		}
-	}
-}
-
-/* The outcome, in colour on a terminal unless NO_COLOR is set. */
-static void outcome(FILE *out, const char *what)
-{
-	const char *no = getenv("NO_COLOR"), *colour = "";
-	if (isatty(fileno(out)) && !(no && *no))
-		colour = strcmp(what, "crashed") == 0  ? "\033[1;31m"
-			 : strcmp(what, "hung") == 0   ? "\033[1;33m"
-			 : strcmp(what, "leaked") == 0 || strcmp(what, "daemon") == 0 ? "\033[1;35m"
-						       : "";
-	fprintf(out, "%s%-8s%s ", colour, what, *colour ? "\033[0m" : "");
-}
-
-static void print_text(FILE *out, const struct sweep *s, const json_t *doc)
-{
-	const json_t *clean = json_object_get(doc, "clean");
-	fprintf(out, "shmtrace sweep: the clean run made %llu call(s) (", s->plan.total);
-	for (int c = 0, first = 1; c < CALL_COUNT; c++)
-		if (s->plan.calls[c]) {
-			fprintf(out, "%s%s %llu", first ? "" : ", ", call_table[c].name, s->plan.calls[c]);
-			first = 0;
-		}
-	fprintf(out, ") and left %lld segment(s)\n", (long long)json_integer_value(json_object_get(clean, "leaked_segments")));
-	if (json_integer_value(json_object_get(clean, "daemons")))
-		fprintf(out, "shmtrace sweep: the clean run left %lld process(es) running when the program exited (daemons): "
-			     "each run's are ended with it\n",
-			(long long)json_integer_value(json_object_get(clean, "daemons")));
-	if (json_is_true(json_object_get(doc, "by_site_chosen")))
-		fprintf(out, "shmtrace sweep: that is more than %d: failing the first call from each of %zu call sites instead (--by site)\n",
-			AUTO_SITE_THRESHOLD, s->plan.n);
-	fprintf(out, "%4s  %-10s %5s  %-12s %-8s %-8s %6s  %s\n", "run", "call", "nth", "errno", "outcome", "status", "leaked",
-		"failed call");
-	size_t i;
-	json_t *r;
-	json_array_foreach(json_object_get(doc, "runs"), i, r)
-	{
-		char status[24];
-		if (json_object_get(r, "signal"))
-			snprintf(status, sizeof status, "%s", json_string_value(json_object_get(r, "signal")));
-		else if (json_object_get(r, "exit_status"))
-			snprintf(status, sizeof status, "exit %lld", (long long)json_integer_value(json_object_get(r, "exit_status")));
-		else
-			snprintf(status, sizeof status, "killed");
-		fprintf(out, "%4zu  %-10s %5lld  %-12s ", i + 1, json_string_value(json_object_get(r, "call")),
-			(long long)json_integer_value(json_object_get(r, "nth")),
-			json_string_value(json_object_get(r, "errno")) ?: "-");
-		outcome(out, json_string_value(json_object_get(r, "outcome")));
-		fprintf(out, "%-8s %6lld  ", status, (long long)json_integer_value(json_object_get(r, "leaked_segments")));
-		where(out, json_object_get(r, "stack"));
-		if (!json_is_true(json_object_get(r, "injected")))
-			fputs("  (the call was not reached)", out);
-		fputc('\n', out);
-	}
-	fprintf(out, "SUMMARY: %zu run(s): %d handled, %d crashed, %d hung, %d leaked", s->nruns, s->count.handled,
-		s->count.crashed, s->count.hung, s->count.leaked);
-	if (s->count.daemon)
-		fprintf(out, ", %d left a daemon", s->count.daemon);
-	fputc('\n', out);
 }
 
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -424,41 +302,33 @@ static void nothing(size_t i, void *ctx)
 	(void)i, (void)ctx;
 }
 
-/* The clean run: traced, nothing injected.  Its leaks are the baseline. */
-static int clean_run(struct sweep *s, json_t *clean)
+/* The clean run: traced, nothing injected.  Its leaks are the baseline.
+ * Returns whether --by site was chosen for its many calls, or -1. */
+static int clean_run(struct sweep *s)
 {
-	struct sweep_run r = {0};
-	snprintf(r.dir, sizeof r.dir, "%s/clean", s->root);
-	sweep_run_all(&s->o, &r, 1, nothing, NULL);
-	if (!r.hung && WIFEXITED(r.status) && WEXITSTATUS(r.status) >= EXIT_SHMTRACE_FAILED) {
+	struct sweep_run *r = &s->clean;
+	snprintf(r->dir, sizeof r->dir, "%s/clean", s->root);
+	sweep_run_all(&s->o, r, 1, nothing, NULL);
+	if (!r->hung && WIFEXITED(r->status) && WEXITSTATUS(r->status) >= EXIT_SHMTRACE_FAILED) {
 		char log[4200];
-		snprintf(log, sizeof log, "%s.log", r.dir);
-		errorf("sweep: the clean run of %s failed with status %d (see %s)", s->o.command[0], WEXITSTATUS(r.status),
-		       s->o.keep ? log : "its output: run it with shmtrace run");
+		snprintf(log, sizeof log, "%s.log", r->dir);
+		errorf("sweep: the clean run of %s failed with status %d (see %s)", s->o.command[0],
+		       WEXITSTATUS(r->status), s->o.keep ? log : "its output: run it with shmtrace run");
 		return -1;
 	}
-	s->clean_report = analyze_dir(s, r.dir);
+	s->clean_report = analyze_dir(s, r->dir);
 	if (!s->clean_report)
 		return -1;
 	sweep_remove_leaks(s->clean_report);
-	json_object_set_new(clean, "hung", json_boolean(r.hung));
-	if (daemons(s->clean_report))
-		json_object_set_new(clean, "daemons", json_integer((json_int_t)daemons(s->clean_report)));
-	if (WIFSIGNALED(r.status))
-		json_object_set_new(clean, "signal", json_integer(WTERMSIG(r.status)));
-	else if (WIFEXITED(r.status))
-		json_object_set_new(clean, "exit_status", json_integer(WEXITSTATUS(r.status)));
-	json_object_set(clean, "calls", json_object_get(json_object_get(s->clean_report, "summary"), "calls"));
-	json_object_set(clean, "leaked_segments",
-			json_object_get(json_object_get(s->clean_report, "summary"), "leaked_segments"));
-	if (sweep_plan(&s->plan, r.dir, 0, &s->symbols) != 0)
+	r->daemons = daemons(s->clean_report);
+	if (sweep_plan(&s->plan, r->dir, 0, &s->symbols) != 0)
 		return -1;
 	int chosen = s->o.by_site < 0 && s->plan.total > AUTO_SITE_THRESHOLD;
 	if (s->o.by_site < 0)
 		s->o.by_site = chosen;
 	if (s->o.by_site) {
 		sweep_plan_free(&s->plan);
-		if (sweep_plan(&s->plan, r.dir, 1, &s->symbols) != 0)
+		if (sweep_plan(&s->plan, r->dir, 1, &s->symbols) != 0)
 			return -1;
 	}
 	return chosen;
@@ -472,40 +342,25 @@ int cmd_sweep(int argc, char **argv)
 		return EXIT_SHMTRACE_FAILED;
 	if (make_root(&s) != 0)
 		return EXIT_SHMTRACE_FAILED;
-	json_t *clean = json_object();
-	int chosen = clean_run(&s, clean);
 	int status = EXIT_SHMTRACE_FAILED;
-	if (chosen < 0 || plan_runs(&s) != 0)
+	s.by_site_chosen = clean_run(&s);
+	if (s.by_site_chosen < 0 || plan_runs(&s) != 0)
 		goto out;
 	sweep_run_all(&s.o, s.run, s.nruns, run_done, &s);
 	if (isatty(STDERR_FILENO) && s.nruns)
 		fputc('\n', stderr);
-
-	json_t *doc = json_pack("{s:O, s:s, s:b, s:O, s:{s:I, s:i, s:i, s:i, s:i}}", "clean", clean, "by",
-				s.o.by_site ? "site" : "call", "by_site_chosen", chosen, "runs", s.runs, "summary", "runs",
-				(json_int_t)s.nruns, "handled", s.count.handled, "crashed", s.count.crashed, "hung",
-				s.count.hung, "leaked", s.count.leaked);
-	json_object_set_new(json_object_get(doc, "summary"), "daemon", json_integer(s.count.daemon));
-	json_t *command = json_array();
-	for (char **c = s.o.command; *c; c++)
-		json_array_append_new(command, json_string(*c));
-	json_object_set_new(doc, "command", command);
-	if (strcmp(s.o.format, "json") == 0)
-		json_dumpf(doc, stdout, JSON_INDENT(2)), putchar('\n');
-	else
-		print_text(stdout, &s, doc);
-	json_decref(doc);
+	int written = strcmp(s.o.format, "json") == 0 ? sweep_print_json(stdout, &s) : sweep_print_text(stdout, &s);
 	status = s.count.crashed || s.count.hung || s.count.leaked || s.count.daemon ? 1 : 0;
-	if (fflush(stdout) != 0) {
+	if (written != 0 || fflush(stdout) != 0) {
 		errorf("sweep: cannot write the results: %s", strerror(errno));
 		status = EXIT_SHMTRACE_FAILED;
 	}
 out:
 	if (!s.o.keep)
 		nftw(s.root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-	json_decref(clean);
-	json_decref(s.clean_report);
-	json_decref(s.runs);
+	findings_free(s.clean_report);
+	for (size_t i = 0; i < s.nruns; i++)
+		backtrace_free(&s.run[i].call.stack);
 	sweep_plan_free(&s.plan);
 	symbolizer_free(&s.symbols);
 	free(s.run);

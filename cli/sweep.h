@@ -1,10 +1,15 @@
-/* shmtrace sweep: the pieces shared by sweep.c (plan, options, output) and
- * sweep_runs.c (launching runs, waiting, classifying, cleaning up). */
+/* shmtrace sweep: the pieces shared by sweep.c (plan, options, clean run,
+ * classifying), sweep_runs.c (launching runs, waiting, cleaning up) and
+ * sweep_output.c (the results as text or JSON). */
 #ifndef SHMTRACE_SWEEP_H
 #define SHMTRACE_SWEEP_H
 
-#include <jansson.h>
+#include <stdio.h>
 #include <sys/types.h>
+
+#include "../analyzer/findings.h"
+#include "../analyzer/sweep_plan.h"
+#include "../analyzer/symbolize.h"
 
 struct sweep_options {
 	int jobs;
@@ -17,6 +22,9 @@ struct sweep_options {
 	char **command;
 };
 
+enum sweep_outcome { OUTCOME_HANDLED, OUTCOME_CRASHED, OUTCOME_HUNG, OUTCOME_DAEMON, OUTCOME_LEAKED };
+extern const char *const sweep_outcome_name[];
+
 /* One run: the rule it injects and, once done, how it ended. */
 struct sweep_run {
 	char rule[512];
@@ -25,8 +33,38 @@ struct sweep_run {
 	double deadline;
 	int status;  /* wait status */
 	int hung;
-	json_t *result; /* filled by sweep_finish_run */
+	/* What it fails: a call of the plan, with this errno (0: the call's own). */
+	const struct target *target;
+	int errno_planned;
+	/* Once done: the call its rule made fail, if it was reached, and what
+	 * the run left. */
+	int injected;
+	struct injected_call call;
+	enum sweep_outcome outcome;
+	size_t daemons;
+	long leaked;
 };
+
+struct sweep {
+	struct sweep_options o;
+	struct plan plan;
+	char root[3072];
+	struct sweep_run clean;
+	struct findings *clean_report;
+	int by_site_chosen; /* --by site was chosen for the clean run's many calls */
+	struct symbolizer symbols; /* shared by every run's analysis */
+	struct sweep_run *run;
+	size_t nruns, done;
+	struct { int handled, crashed, hung, daemon, leaked; } count;
+};
+
+#define AUTO_SITE_THRESHOLD 100 /* calls in the clean run above which --by site is chosen */
+
+/* The results; each returns 0, or -1 if writing failed. */
+int sweep_print_json(FILE *out, const struct sweep *s);
+int sweep_print_text(FILE *out, const struct sweep *s);
+/* The name of errno E, NULL for 0. */
+const char *sweep_errno_name(int e);
 
 /* Starts `shmtrace run` for R in its own process group. 0 or -1. */
 int sweep_start(const struct sweep_options *o, struct sweep_run *r);
@@ -35,7 +73,8 @@ void sweep_run_all(const struct sweep_options *o, struct sweep_run *r, size_t n,
 		   void *ctx);
 /* Removes the segments a run's report lists as leaked, if the kernel still
  * has them with the same creator. */
-void sweep_remove_leaks(const json_t *report);
+struct findings;
+void sweep_remove_leaks(const struct findings *report);
 double now_seconds(void);
 
 #endif

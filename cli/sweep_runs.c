@@ -137,21 +137,21 @@ void sweep_run_all(const struct sweep_options *o, struct sweep_run *r, size_t n,
 /* Only what the kernel confirms is this run's (live.h): a segment whose
  * creator is one of the run's processes, a name born in /dev/shm during
  * the run, removed relative to /dev/shm, never through a path. */
-static void remove_segment(json_t *leak, const struct sysv_segment *now, int confirmed, void *ctx)
+static void remove_segment(struct leak_finding *leak, const struct sysv_segment *now, int confirmed, void *ctx)
 {
 	(void)leak, (void)ctx;
 	if (confirmed)
 		shmctl(now->shmid, IPC_RMID, NULL);
 }
 
-static void remove_name(json_t *leak, int dirfd, const char *name, int present, int confirmed, void *ctx)
+static void remove_name(struct posix_finding *leak, int dirfd, const char *name, int present, int confirmed, void *ctx)
 {
 	(void)leak, (void)ctx, (void)present;
 	if (confirmed)
 		unlinkat(dirfd, name, 0);
 }
 
-void sweep_remove_leaks(const json_t *report)
+void sweep_remove_leaks(const struct findings *report)
 {
 	live_visit(report, &(struct live_visitor){remove_segment, remove_name, NULL});
 }

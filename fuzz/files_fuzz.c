@@ -115,8 +115,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			paths[npaths++] = path;
 	}
 	struct symbolizer symbols = {0};
-	json_t *report = report_analyze(paths, npaths, 0, &symbols);
-	json_decref(report);
+	findings_free(report_analyze(paths, npaths, 0, &symbols));
 	symbolizer_free(&symbols);
 	return 0;
 }

@@ -1,7 +1,7 @@
 /* libFuzzer target: any bytes as a trace file, through the whole report
- * (reader, scanner, jansson, model, summary), and through the pictures'
- * timeline and its html and chrome outputs.  It must never crash, hang or
- * leak; bad input is only ever a warning. */
+ * (reader, scanner, jansson, model, summary, the three renderers), and
+ * through the pictures' timeline and its html and chrome outputs.  It must
+ * never crash, hang or leak; bad input is only ever a warning. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,9 +10,11 @@
 
 #include "../analyzer/model.h"
 #include "../analyzer/pictures.h"
+#include "../analyzer/render.h"
 #include "../analyzer/symbolize.h"
 
 static char dir[64], file[128];
+static FILE *sink;
 
 /* The file's records on a timeline, drawn both ways into /dev/null. */
 static void pictures(char **paths, struct symbolizer *symbols)
@@ -46,14 +48,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!mkdtemp(dir))
 			abort();
 		snprintf(file, sizeof file, "%s/shmtrace.1.jsonl", dir);
+		if (!(sink = fopen("/dev/null", "w")))
+			abort();
 	}
 	FILE *f = fopen(file, "w");
 	if (!f || fwrite(data, 1, size, f) != size || fclose(f) != 0)
 		abort();
 	struct symbolizer symbols = {0};
 	char *paths[] = {dir};
-	json_t *report = report_analyze(paths, 1, 0, &symbols);
-	json_decref(report);
+	struct findings *report = report_analyze(paths, 1, 0, &symbols);
+	if (report) {
+		render_json(sink, report);
+		render_text(sink, report);
+		render_sarif(sink, report);
+	}
+	findings_free(report);
 	pictures(paths, &symbols);
 	symbolizer_free(&symbols);
 	return 0;

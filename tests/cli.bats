@@ -18,7 +18,7 @@ man_text() {
 }
 
 @test "each command's --help lists exactly the options its code accepts" {
-	for pair in run:cli/run.c report:analyzer/report.c sweep:cli/sweep.c; do
+	for pair in run:cli/run.c report:cli/report.c sweep:cli/sweep.c; do
 		command=${pair%%:*} source=${pair#*:}
 		assert_equal "$(help_options "$command")" "$(code_options "$source")"
 	done
@@ -26,7 +26,7 @@ man_text() {
 
 @test "the man page documents every option, command and environment variable" {
 	man=$(man_text)
-	for source in cli/run.c analyzer/report.c cli/sweep.c; do
+	for source in cli/run.c cli/report.c cli/sweep.c; do
 		for option in $(code_options "$source"); do
 			[[ "$man" == *"$option"* ]] || fail "$option ($source) is not in shmtrace(1)"
 		done

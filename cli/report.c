@@ -12,14 +12,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../cli/cli.h"
+#include "../analyzer/live.h"
+#include "../analyzer/model.h"
+#include "../analyzer/pictures.h"
+#include "../analyzer/reader.h"
+#include "../analyzer/render.h"
+#include "../analyzer/suppress.h"
 #include "../common/bytestext.h"
-#include "live.h"
-#include "model.h"
-#include "pictures.h"
-#include "reader.h"
-#include "render.h"
-#include "suppress.h"
+#include "cli.h"
 
 enum { REPORT_CLEAN = 0, REPORT_FOUND = 1, REPORT_USAGE = 2 };
 
@@ -158,74 +158,24 @@ static int newest_trace_here(char *path, size_t cap)
 	return found;
 }
 
-/* Drops suppressed findings, and notes how each remaining one could be. */
-static long apply_suppressions(json_t *report, struct suppressions *sup, int gen)
-{
-	static const char *sections[] = {"leaked_segments", "posix_names_never_unlinked", "undetached_attachments",
-					 "misuse"};
-	long dropped = 0;
-	for (size_t s = 0; s < sizeof sections / sizeof *sections; s++) {
-		json_t *list = json_object_get(report, sections[s]);
-		for (size_t i = 0; i < json_array_size(list);) {
-			json_t *f = json_array_get(list, i);
-			if (sup && suppressed(sup, sections[s], f)) {
-				json_array_remove(list, i);
-				dropped++;
-				continue;
-			}
-			char *line = gen ? suggest_suppression(sections[s], f) : NULL;
-			if (line)
-				json_object_set_new(f, "suppression", json_string(line));
-			free(line);
-			i++;
-		}
-	}
-	return dropped;
-}
-
-/* Keys are derived from the leaks that are left. */
-static void drop_suppressed_keys(json_t *report)
-{
-	json_t *keys = json_object_get(report, "unremoved_keys");
-	for (size_t i = 0; i < json_array_size(keys);) {
-		const char *key = json_string_value(json_object_get(json_array_get(keys, i), "key"));
-		int left = 0;
-		size_t j;
-		json_t *leak;
-		json_array_foreach(json_object_get(report, "leaked_segments"), j, leak)
-		{
-			const char *k = json_string_value(json_object_get(leak, "key"));
-			left |= k && strcmp(k, key) == 0;
-		}
-		if (left)
-			i++;
-		else
-			json_array_remove(keys, i);
-	}
-}
-
 /* The command to remove what is left, only when the kernel confirms it is
  * the run's (live.h), shell-quoted for a person to paste. */
-static void live_segment(json_t *leak, const struct sysv_segment *now, int confirmed, void *ctx)
+static void live_segment(struct leak_finding *leak, const struct sysv_segment *now, int confirmed, void *ctx)
 {
 	(void)ctx;
-	json_t *live = json_pack("{s:b}", "present", live_same_segment(leak, now));
-	if (now && !live_same_segment(leak, now)) { /* gone; its id reused since (live.h) */
-		char key[16];
-		snprintf(key, sizeof key, "0x%08x", now->key);
-		json_object_set_new(live, "id_reused_by", json_pack("{s:s, s:I, s:i, s:I}", "key", key, "size",
-								    (json_int_t)now->size, "cpid", now->cpid, "uid",
-								    (json_int_t)now->uid));
+	struct live_now *live = &leak->live;
+	*live = (struct live_now){.checked = 1, .present = live_same_segment(leak, now), .of_segment = 1};
+	if (now && !live->present) { /* gone; its id reused since (live.h) */
+		live->id_reused_by = (struct reused_id){1, now->key, now->size, now->cpid, now->uid};
 	} else if (now) {
 		char cmd[64];
 		snprintf(cmd, sizeof cmd, "ipcrm -m %d", now->shmid);
-		json_object_set_new(live, "nattch", json_integer((json_int_t)now->nattch));
-		json_object_set_new(live, "cpid", json_integer(now->cpid));
-		json_object_set_new(live, "confirmed", json_boolean(confirmed));
+		live->nattch = now->nattch;
+		live->cpid = now->cpid;
+		live->confirmed = confirmed;
 		if (confirmed)
-			json_object_set_new(live, "remove", json_string(cmd));
+			live->remove = strdup(cmd);
 	}
-	json_object_set_new(leak, "live", live);
 }
 
 /* The bytes of S as an argument of printf %b that holds no control
@@ -256,10 +206,12 @@ static int printf_b_argument(const char *s, char *out, size_t cap)
 	return odd;
 }
 
-static void live_name(json_t *leak, int dirfd, const char *name, int present, int confirmed, void *ctx)
+static void live_name(struct posix_finding *leak, int dirfd, const char *name, int present, int confirmed,
+		      void *ctx)
 {
 	(void)ctx, (void)dirfd;
-	json_t *live = json_pack("{s:b}", "present", present);
+	struct live_now *live = &leak->live;
+	*live = (struct live_now){.checked = 1, .present = present};
 	if (present) {
 		char path[600], arg[2600], quoted[8000], cmd[8100];
 		snprintf(path, sizeof path, "/dev/shm/%s", name);
@@ -270,81 +222,16 @@ static void live_name(json_t *leak, int dirfd, const char *name, int present, in
 				 shell_quote(arg, quoted, sizeof quoted));
 		else
 			snprintf(cmd, sizeof cmd, "rm -- %s", shell_quote(path, quoted, sizeof quoted));
-		json_object_set_new(live, "confirmed", json_boolean(confirmed));
+		live->confirmed = confirmed;
 		if (confirmed)
-			json_object_set_new(live, "remove", json_string(cmd));
+			live->remove = strdup(cmd);
 	}
-	json_object_set_new(leak, "live", live);
 }
 
-static long long total(const json_t *report, const char *section, const char *field)
+static int found(const struct summary *sum, int mask)
 {
-	long long sum = 0;
-	size_t i;
-	json_t *f;
-	json_array_foreach(json_object_get(report, section), i, f)
-	{
-		json_t *v = field ? json_object_get(f, field) : NULL;
-		sum += field ? json_integer_value(v) : 1;
-	}
-	return sum;
-}
-
-static void summarize(json_t *report, const struct reader *r, long suppressed)
-{
-	json_t *sum = json_object_get(report, "summary");
-	json_object_set_new(sum, "leaked_segments", json_integer(total(report, "leaked_segments", NULL)));
-	json_object_set_new(sum, "leaked_bytes", json_integer(total(report, "leaked_segments", "size")));
-	json_object_set_new(sum, "unremoved_keys", json_integer(total(report, "unremoved_keys", NULL)));
-	json_object_set_new(sum, "posix_names_never_unlinked",
-			    json_integer(total(report, "posix_names_never_unlinked", NULL)));
-	json_object_set_new(sum, "undetached_attachments", json_integer(total(report, "undetached_attachments", "count")));
-	json_object_set_new(sum, "misuse", json_integer(total(report, "misuse", "count")));
-	json_object_set_new(sum, "suppressed", json_integer(suppressed));
-	json_object_set_new(sum, "files", json_integer((json_int_t)r->nfiles));
-	json_object_set_new(sum, "records", json_integer(r->records));
-	json_object_set_new(sum, "warnings", json_integer(r->warnings));
-	json_object_set_new(sum, "incomplete_files", json_integer(r->incomplete_files));
-	json_object_set_new(sum, "skipped_files", json_integer(r->skipped_files));
-}
-
-static int found(const json_t *report, int mask)
-{
-	const json_t *sum = json_object_get(report, "summary");
-	return ((mask & FAIL_LEAKS) && (json_integer_value(json_object_get(sum, "leaked_segments")) ||
-					json_integer_value(json_object_get(sum, "posix_names_never_unlinked")))) ||
-	       ((mask & FAIL_UNDETACHED) && json_integer_value(json_object_get(sum, "undetached_attachments"))) ||
-	       ((mask & FAIL_MISUSE) && json_integer_value(json_object_get(sum, "misuse")));
-}
-
-/* TL, if not NULL, is fed the same records (the pictures' timeline). */
-static json_t *analyze(struct reader *r, int own_pids_only, struct symbolizer *symbols, struct timeline *tl)
-{
-	struct model m;
-	if (model_init(&m, r, symbols) != 0)
-		return NULL;
-	m.own_pids_only = own_pids_only;
-	struct trace_file *file;
-	struct record rec;
-	while (reader_next(r, &rec, &file)) {
-		model_feed(&m, &rec, file);
-		if (tl)
-			timeline_feed(tl, &rec);
-		json_decref(rec.json);
-	}
-	json_t *report = model_finish(&m);
-	model_free(&m);
-	return report;
-}
-
-json_t *report_analyze(char *const *paths, int npaths, int own_pids_only, struct symbolizer *symbols)
-{
-	struct reader r;
-	json_t *report = NULL;
-	if (reader_open(&r, paths, npaths) == 0 && (report = analyze(&r, own_pids_only, symbols, NULL)))
-		summarize(report, &r, 0);
-	reader_close(&r);
-	return report;
+	return ((mask & FAIL_LEAKS) && (sum->leaked_segments || sum->posix_names_never_unlinked)) ||
+	       ((mask & FAIL_UNDETACHED) && sum->undetached_attachments) || ((mask & FAIL_MISUSE) && sum->misuse);
 }
 
 int cmd_report(int argc, char **argv)
@@ -385,7 +272,7 @@ int cmd_report(int argc, char **argv)
 		errorf("report: no trace files to read");
 		goto out;
 	}
-	json_t *report = analyze(&r, 0, &symbols, picture ? &tl : NULL);
+	struct findings *report = analyze_reader(&r, 0, &symbols, picture ? &tl : NULL);
 	timeline_finish(&tl);
 	if (!report) {
 		errorf("report: out of memory");
@@ -395,21 +282,20 @@ int cmd_report(int argc, char **argv)
 	 * shmtrace header (empty files, garbage) is no trace at all. */
 	if (r.traces == 0) {
 		errorf("report: no trace in the input: %zu file(s) read, none with a shmtrace header", r.nfiles);
-		json_decref(report);
+		findings_free(report);
 		goto out;
 	}
-	long suppressed = apply_suppressions(report, o.suppressions ? &sup : NULL, o.gen_suppressions);
-	drop_suppressed_keys(report);
+	long suppressed = suppress_findings(report, o.suppressions ? &sup : NULL, o.gen_suppressions);
 	if (o.live)
 		live_visit(report, &(struct live_visitor){live_segment, live_name, NULL});
-	summarize(report, &r, suppressed);
+	findings_summarize(report, &r, suppressed);
 	int written = strcmp(o.format, "json") == 0	  ? render_json(stdout, report)
 		      : strcmp(o.format, "sarif") == 0  ? render_sarif(stdout, report)
 		      : strcmp(o.format, "html") == 0   ? render_html_report(stdout, &tl, &symbols, report)
 		      : strcmp(o.format, "chrome") == 0 ? render_chrome(stdout, &tl, &symbols)
 							: render_text(stdout, report);
-	status = found(report, o.fail_on) ? REPORT_FOUND : REPORT_CLEAN;
-	json_decref(report);
+	status = found(&report->summary, o.fail_on) ? REPORT_FOUND : REPORT_CLEAN;
+	findings_free(report);
 	if (written != 0 || fflush(stdout) != 0) {
 		errorf("report: cannot write the report: %m");
 		status = REPORT_USAGE;

@@ -1,0 +1,180 @@
+/* Owning and freeing the findings; the totals the summary gives. */
+#include "findings.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reader.h"
+
+const char *const ended_by_name[] = {
+	[ENDED_BY_EXIT] = "exit",
+	[ENDED_BY_EXEC] = "exec",
+	[ENDED_BY_END_OF_TRACE] = "end of trace",
+};
+
+const char *const misuse_kind_name[MISUSE_KINDS] = {
+	[MISUSE_FAILED_CALL] = "failed_call",
+	[MISUSE_SHMDT_NOT_ATTACHED] = "shmdt_not_attached",
+	[MISUSE_USE_AFTER_REMOVE] = "use_after_remove",
+	[MISUSE_ATTACH_AFTER_REMOVE] = "attach_after_remove",
+	[MISUSE_DOUBLE_REMOVE] = "double_remove",
+	[MISUSE_CREATED_OUTSIDE_TRACE] = "created_outside_trace",
+	[MISUSE_FTOK_COLLISION] = "ftok_collision",
+};
+
+static void *or_abort(void *p)
+{
+	if (!p) {
+		fputs("shmtrace: out of memory\n", stderr);
+		abort();
+	}
+	return p;
+}
+
+void *findings_realloc(void *p, size_t size)
+{
+	return or_abort(realloc(p, size));
+}
+
+void *findings_alloc(size_t size)
+{
+	return or_abort(calloc(1, size));
+}
+
+char *findings_strdup(const char *s)
+{
+	return s ? or_abort(strdup(s)) : NULL;
+}
+
+const char *backtrace_function(const struct backtrace *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		if (b->at[i].function)
+			return b->at[i].function;
+	return NULL;
+}
+
+void backtrace_free(struct backtrace *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		free(b->at[i].module);
+		free(b->at[i].function);
+		free(b->at[i].file);
+	}
+	free(b->at);
+	*b = (struct backtrace){0};
+}
+
+void leak_finding_free(struct leak_finding *l)
+{
+	free(l->program);
+	backtrace_free(&l->stack);
+	for (size_t i = 0; i < l->nattached; i++) {
+		free(l->attached[i].program);
+		free(l->attached[i].killed_by);
+	}
+	free(l->attached);
+	free(l->suppression);
+	free(l->live.remove);
+	free(l);
+}
+
+void posix_finding_free(struct posix_finding *p)
+{
+	free(p->name);
+	free(p->program);
+	backtrace_free(&p->stack);
+	free(p->suppression);
+	free(p->live.remove);
+	free(p);
+}
+
+void undetached_finding_free(struct undetached_finding *u)
+{
+	free(u->program);
+	backtrace_free(&u->stack);
+	free(u->suppression);
+	free(u);
+}
+
+void misuse_finding_free(struct misuse_finding *m)
+{
+	backtrace_free(&m->stack);
+	free(m->message);
+	free(m->program);
+	free(m->call);
+	free(m->errno_name);
+	backtrace_free(&m->removed_at);
+	free(m->ftok.path);
+	free(m->first_ftok.path);
+	backtrace_free(&m->first_stack);
+	free(m->suppression);
+	free(m);
+}
+
+void unremoved_key_free(struct unremoved_key *k)
+{
+	free(k->shmids);
+	for (size_t i = 0; i < k->nprograms; i++)
+		free(k->programs[i]);
+	free(k->programs);
+	free(k->ftok_path);
+	free(k);
+}
+
+void findings_free(struct findings *f)
+{
+	if (!f)
+		return;
+	for (size_t i = 0; i < f->leaks.n; i++)
+		leak_finding_free(f->leaks.at[i]);
+	for (size_t i = 0; i < f->keys.n; i++)
+		unremoved_key_free(f->keys.at[i]);
+	for (size_t i = 0; i < f->names.n; i++)
+		posix_finding_free(f->names.at[i]);
+	for (size_t i = 0; i < f->undetached.n; i++)
+		undetached_finding_free(f->undetached.at[i]);
+	for (size_t i = 0; i < f->misuse.n; i++)
+		misuse_finding_free(f->misuse.at[i]);
+	for (size_t i = 0; i < f->killed.n; i++) {
+		free(f->killed.at[i]->program);
+		free(f->killed.at[i]->signal);
+		free(f->killed.at[i]);
+	}
+	for (size_t i = 0; i < f->others.n; i++)
+		free(f->others.at[i]);
+	free(f->leaks.at);
+	free(f->keys.at);
+	free(f->names.at);
+	free(f->undetached.at);
+	free(f->misuse.at);
+	free(f->killed.at);
+	free(f->others.at);
+	json_decref(f->run);
+	free(f);
+}
+
+void findings_summarize(struct findings *f, const struct reader *r, long suppressed)
+{
+	struct summary *s = &f->summary;
+	s->leaked_segments = (long long)f->leaks.n;
+	unsigned long long bytes = 0; /* sizes come from the trace: wrap, never overflow */
+	for (size_t i = 0; i < f->leaks.n; i++)
+		bytes += f->leaks.at[i]->size;
+	s->leaked_bytes = (long long)bytes;
+	s->unremoved_keys = (long long)f->keys.n;
+	s->posix_names_never_unlinked = (long long)f->names.n;
+	s->undetached_attachments = 0;
+	for (size_t i = 0; i < f->undetached.n; i++)
+		s->undetached_attachments += f->undetached.at[i]->count;
+	s->misuse = 0;
+	for (size_t i = 0; i < f->misuse.n; i++)
+		s->misuse += f->misuse.at[i]->count;
+	s->suppressed = suppressed;
+	s->files = (long long)r->nfiles;
+	s->records = r->records;
+	s->warnings = r->warnings;
+	s->incomplete_files = r->incomplete_files;
+	s->skipped_files = r->skipped_files;
+}

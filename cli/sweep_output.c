@@ -1,0 +1,187 @@
+/* sweep's results: a table for people, or one JSON document
+ * (docs/sweep.md), both from the runs' structs. */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../analyzer/render.h"
+#include "../common/calls.h"
+#include "../common/xlat.h"
+#include "sweep.h"
+
+const char *const sweep_outcome_name[] = {
+	[OUTCOME_HANDLED] = "handled", [OUTCOME_CRASHED] = "crashed", [OUTCOME_HUNG] = "hung",
+	[OUTCOME_DAEMON] = "daemon",   [OUTCOME_LEAKED] = "leaked",
+};
+
+const char *sweep_errno_name(int e)
+{
+	return e ? xlat_name(xlat_errnos, (unsigned long)e) : NULL;
+}
+
+/* The failed call's stack: the injected one's when the rule fired, else
+ * the planned call's, from the clean run. */
+static const struct backtrace *stack_of(const struct sweep_run *r)
+{
+	return r->injected ? &r->call.stack : &r->target->stack;
+}
+
+/* The errno it failed with, or the one planned; NULL: the call's own, not reached. */
+static const char *errno_of(const struct sweep_run *r)
+{
+	return r->injected ? r->call.errno_name : sweep_errno_name(r->errno_planned);
+}
+
+/* The signal that ended a run, "SIGSEGV"; "" if none did. */
+static const char *signal_of(const struct sweep_run *r, char *buf, size_t len)
+{
+	if (r->hung || !WIFSIGNALED(r->status))
+		return "";
+	snprintf(buf, len, "SIG%s", sigabbrev_np(WTERMSIG(r->status)) ?: "?");
+	return buf;
+}
+
+static json_t *run_json(const struct sweep *s, const struct sweep_run *r)
+{
+	const struct target *t = r->target;
+	char buf[32];
+	json_t *o = json_pack("{s:s, s:I, s:s, s:o}", "call", call_table[t->call].name, "nth", (json_int_t)t->nth,
+			      "rule", r->rule, "stack", backtrace_json(stack_of(r)));
+	if (r->errno_planned)
+		json_object_set_new(o, "errno", json_string(errno_of(r)));
+	if (s->o.by_site) {
+		snprintf(buf, sizeof buf, "0x%llx", t->site);
+		json_object_set_new(o, "site", json_string(buf));
+	}
+	if (s->o.keep)
+		json_object_set_new(o, "trace", json_string(r->dir));
+	json_object_set_new(o, "injected", json_boolean(r->injected));
+	if (!r->errno_planned && r->injected)
+		json_object_set_new(o, "errno", json_string(errno_of(r)));
+	if (r->daemons)
+		json_object_set_new(o, "daemons", json_integer((json_int_t)r->daemons));
+	if (*signal_of(r, buf, sizeof buf))
+		json_object_set_new(o, "signal", json_string(buf));
+	if (!r->hung && WIFEXITED(r->status))
+		json_object_set_new(o, "exit_status", json_integer(WEXITSTATUS(r->status)));
+	json_object_set_new(o, "outcome", json_string(sweep_outcome_name[r->outcome]));
+	json_object_set_new(o, "leaked_segments", json_integer(r->leaked));
+	return o;
+}
+
+/* The clean run: how it ended, what it called and left. */
+static json_t *clean_json(const struct sweep *s)
+{
+	const struct sweep_run *r = &s->clean;
+	json_t *o = json_pack("{s:b}", "hung", r->hung);
+	if (r->daemons)
+		json_object_set_new(o, "daemons", json_integer((json_int_t)r->daemons));
+	if (WIFSIGNALED(r->status))
+		json_object_set_new(o, "signal", json_integer(WTERMSIG(r->status)));
+	else if (WIFEXITED(r->status))
+		json_object_set_new(o, "exit_status", json_integer(WEXITSTATUS(r->status)));
+	json_object_set_new(o, "calls", summary_calls_json(&s->clean_report->summary));
+	json_object_set_new(o, "leaked_segments", json_integer(s->clean_report->summary.leaked_segments));
+	return o;
+}
+
+int sweep_print_json(FILE *out, const struct sweep *s)
+{
+	json_t *runs = json_array(), *command = json_array();
+	for (size_t i = 0; i < s->nruns; i++)
+		json_array_append_new(runs, run_json(s, &s->run[i]));
+	for (char **c = s->o.command; *c; c++)
+		json_array_append_new(command, json_string(*c));
+	json_t *doc = json_pack("{s:o, s:s, s:b, s:o, s:{s:I, s:i, s:i, s:i, s:i, s:i}, s:o}", "clean", clean_json(s),
+				"by", s->o.by_site ? "site" : "call", "by_site_chosen", s->by_site_chosen, "runs", runs,
+				"summary", "runs", (json_int_t)s->nruns, "handled", s->count.handled, "crashed",
+				s->count.crashed, "hung", s->count.hung, "leaked", s->count.leaked, "daemon",
+				s->count.daemon, "command", command);
+	int ret = json_dumpf(doc, out, JSON_INDENT(2)) == 0 && fputc('\n', out) != EOF ? 0 : -1;
+	json_decref(doc);
+	return ret;
+}
+
+static const char *base(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? slash + 1 : path;
+}
+
+/* The failed call's caller: function and file:line, or module+offset; and
+ * when the caller has no name (a static function of a stripped program),
+ * the nearest caller that has one. */
+static void where(FILE *out, const struct backtrace *stack)
+{
+	const struct symframe *f = stack->n ? &stack->at[0] : NULL;
+	const char *fn = f ? f->function : NULL;
+	if (fn)
+		fprintf(out, "%s", fn);
+	if (f && f->file)
+		fprintf(out, " %s:%d", base(f->file), f->line);
+	else if (f && f->module)
+		fprintf(out, "%s(%s+0x%llx)", fn ? " " : "", base(f->module), f->offset);
+	for (size_t i = 1; !fn && i < stack->n; i++)
+		if (stack->at[i].function) {
+			fprintf(out, " from %s", stack->at[i].function);
+			break;
+		}
+}
+
+/* The outcome, in colour on a terminal unless NO_COLOR is set. */
+static void outcome(FILE *out, enum sweep_outcome what)
+{
+	static const char *const colours[] = {[OUTCOME_CRASHED] = "\033[1;31m", [OUTCOME_HUNG] = "\033[1;33m",
+					      [OUTCOME_LEAKED] = "\033[1;35m", [OUTCOME_DAEMON] = "\033[1;35m",
+					      [OUTCOME_HANDLED] = ""};
+	const char *no = getenv("NO_COLOR"), *colour = "";
+	if (isatty(fileno(out)) && !(no && *no))
+		colour = colours[what];
+	fprintf(out, "%s%-8s%s ", colour, sweep_outcome_name[what], *colour ? "\033[0m" : "");
+}
+
+static void run_line(FILE *out, size_t i, const struct sweep_run *r)
+{
+	char status[32];
+	if (!*signal_of(r, status, sizeof status))
+		snprintf(status, sizeof status, !r->hung && WIFEXITED(r->status) ? "exit %d" : "killed",
+			 WEXITSTATUS(r->status));
+	fprintf(out, "%4zu  %-10s %5llu  %-12s ", i + 1, call_table[r->target->call].name, r->target->nth,
+		errno_of(r) ?: "-");
+	outcome(out, r->outcome);
+	fprintf(out, "%-8s %6ld  ", status, r->leaked);
+	where(out, stack_of(r));
+	if (!r->injected)
+		fputs("  (the call was not reached)", out);
+	fputc('\n', out);
+}
+
+int sweep_print_text(FILE *out, const struct sweep *s)
+{
+	fprintf(out, "shmtrace sweep: the clean run made %llu call(s) (", s->plan.total);
+	for (int c = 0, first = 1; c < CALL_COUNT; c++)
+		if (s->plan.calls[c]) {
+			fprintf(out, "%s%s %llu", first ? "" : ", ", call_table[c].name, s->plan.calls[c]);
+			first = 0;
+		}
+	fprintf(out, ") and left %lld segment(s)\n", s->clean_report->summary.leaked_segments);
+	if (s->clean.daemons)
+		fprintf(out, "shmtrace sweep: the clean run left %zu process(es) running when the program exited (daemons): "
+			     "each run's are ended with it\n",
+			s->clean.daemons);
+	if (s->by_site_chosen)
+		fprintf(out, "shmtrace sweep: that is more than %d: failing the first call from each of %zu call sites instead (--by site)\n",
+			AUTO_SITE_THRESHOLD, s->plan.n);
+	fprintf(out, "%4s  %-10s %5s  %-12s %-8s %-8s %6s  %s\n", "run", "call", "nth", "errno", "outcome", "status", "leaked",
+		"failed call");
+	for (size_t i = 0; i < s->nruns; i++)
+		run_line(out, i, &s->run[i]);
+	fprintf(out, "SUMMARY: %zu run(s): %d handled, %d crashed, %d hung, %d leaked", s->nruns, s->count.handled,
+		s->count.crashed, s->count.hung, s->count.leaked);
+	if (s->count.daemon)
+		fprintf(out, ", %d left a daemon", s->count.daemon);
+	fputc('\n', out);
+	return ferror(out) ? -1 : 0;
+}
