@@ -76,6 +76,11 @@ $(B)/tests/readback: tests/bin/readback.c analyzer/scan.c common/bytestext.c $(H
 	$(call say,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(SAN) -O0 -g -o $@ $< analyzer/scan.c common/bytestext.c $(shell pkg-config --libs jansson)
 
+# What common/call_table.h says, for the tests (calls, the docs' field table).
+$(B)/tests/calltable: tests/bin/calltable.c common/calls.c common/xlat.c $(HEADERS) | $(B)/tests
+	$(call say,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(SAN) -O0 -g -o $@ $< common/calls.c common/xlat.c
+
 $(B)/tests/static_%: tests/bin/static_%.c | $(B)/tests
 	$(call say,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -static -o $@ $<

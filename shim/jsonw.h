@@ -38,6 +38,25 @@ void jw_lit(struct jw *w, const char *literal);       /* true, false, null */
 struct xlat;
 void jw_flags(struct jw *w, const struct xlat *table, unsigned long v);
 
+/* Without a separator: for writers that put commas in their constant
+ * bytes (record.c).  jw_put: N bytes of S (a constant N inlines). */
+static inline void jw_put(struct jw *w, const char *s, size_t n)
+{
+	if (__builtin_expect(n > w->cap - w->len, 0)) {
+		w->full = 1;
+		return;
+	}
+	__builtin_memcpy(w->buf + w->len, s, n);
+	w->len += n;
+}
+#define jw_put_lit(w, lit) jw_put((w), (lit), sizeof(lit) - 1)
+void jw_put_udec(struct jw *w, unsigned long long v);
+void jw_put_dec(struct jw *w, long long v);
+/* "0x" and at least MIN_DIGITS lower-case hex digits, quoted. */
+void jw_put_hex(struct jw *w, unsigned long long v, int min_digits);
+void jw_put_oct(struct jw *w, unsigned v); /* "0644" */
+void jw_put_text(struct jw *w, const char *s, size_t max); /* jw_str's string */
+
 /* Ends the record with a newline.  Returns its length, or 0 if it did not fit. */
 size_t jw_finish(struct jw *w);
 
