@@ -388,7 +388,7 @@ static void on_shm_unlink(struct model *m, const struct call_rec *c)
  * records have them ("./k" and "/abs/k" are one file), else by path. */
 static int same_file(const struct ftok_origin *o, const struct call_rec *c)
 {
-	if (o->has_file_id && c->has_file_id)
+	if (o->has_file_id && (call_has(c, DEV) && call_has(c, INO)))
 		return o->dev == c->dev && o->ino == c->ino;
 	return strcmp(o->path, c->name) == 0;
 }
@@ -423,7 +423,7 @@ static void free_ftok_origin(struct ftok_origin *o)
 static struct ftok_origin *new_ftok_origin(const struct process *p, const struct call_rec *c, struct stack *stack)
 {
 	struct ftok_origin *o = calloc(1, sizeof *o);
-	*o = (struct ftok_origin){strdup(c->name), c->id, c->has_file_id, c->dev, c->ino, p->pid, stack, c->ts, c->ts, 0};
+	*o = (struct ftok_origin){strdup(c->name), c->id, (call_has(c, DEV) && call_has(c, INO)), c->dev, c->ino, p->pid, stack, c->ts, c->ts, 0};
 	return o;
 }
 
@@ -444,7 +444,7 @@ static json_t *ftok_use(const char *path, long long id, const struct ftok_origin
  * (ftok(3), NOTES).  One file after the other is no collision. */
 static void on_ftok(struct model *m, struct process *p, const struct call_rec *c, struct stack *stack)
 {
-	if (!c->has_ftok_key)
+	if (!call_has(c, FTOK_KEY))
 		return;
 	uint64_t slot = (uint64_t)c->ftok_key + 1;
 	struct ftok_origin *o = map_get(&m->ftoks, slot);
@@ -458,7 +458,7 @@ static void on_ftok(struct model *m, struct process *p, const struct call_rec *c
 		json_t *f = misuse(m, "ftok_collision", p, stack, mix(hash_str(c->name), (uint64_t)c->id),
 				   "ftok gave the same key for two different files or ids in use at once");
 		if (json_integer_value(json_object_get(f, "count")) == 1) {
-			struct ftok_origin now = {.has_file_id = c->has_file_id, .dev = c->dev, .ino = c->ino};
+			struct ftok_origin now = {.has_file_id = (call_has(c, DEV) && call_has(c, INO)), .dev = c->dev, .ino = c->ino};
 			json_t *first = ftok_use(o->path, o->id, o, o->first_ts, o->last_ts);
 			json_object_set_new(first, "pid", json_integer(o->pid));
 			json_object_set_new(first, "stack", symbolize_stack(m->symbols, o->stack));

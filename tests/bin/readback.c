@@ -1,9 +1,7 @@
-/* What the report's reader reads from each call record of trace files, by
- * both of its paths: the fast scanner and jansson (call_from_json).  For
- * each record, one line per path, in the same words tests/bin/extremes
- * prints what it passed and got:
- *   scan PID SEQ CALL field=value ...
- *   json PID SEQ CALL field=value ...      ("json - ... unreadable" if not)
+/* What the report's reader (analyzer/scan.c, its one parser of call
+ * records) reads from each call record of trace files, in the same words
+ * tests/bin/extremes prints what it passed and got:
+ *   scan PID SEQ CALL field=value ...      ("scan - SEQ unreadable" if not)
  * Strings are shown as the hex of their bytes (common/bytestext.h). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,17 +71,11 @@ int main(int argc, char **argv)
 			if (strncmp(line, "{\"event\":\"call\"", 15) != 0)
 				continue;
 			struct call_rec *c = malloc(sizeof *c);
-			if (scan_call(line, (size_t)len, c) == SCAN_CALL)
+			char why[SCAN_WHY_CAP];
+			if (scan_call(line, (size_t)len, c, why) == SCAN_CALL)
 				show("scan", seq_of(line), c);
 			else
-				printf("scan - %lld unreadable\n", seq_of(line));
-			json_error_t err;
-			json_t *rec = record_from_line(line, (size_t)len, &err);
-			if (rec && call_from_json(rec, c) == 0)
-				show("json", seq_of(line), c);
-			else
-				printf("json - %lld unreadable: %s\n", seq_of(line), rec ? "fields" : err.text);
-			json_decref(rec);
+				printf("scan - %lld unreadable%s\n", seq_of(line), why);
 			free(c);
 		}
 		free(line);
