@@ -76,6 +76,13 @@ $(B)/tests/readback: tests/bin/readback.c analyzer/scan.c common/bytestext.c $(H
 	$(call say,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(SAN) -O0 -g -o $@ $< analyzer/scan.c common/bytestext.c $(shell pkg-config --libs jansson)
 
+# The property test: the shim's writer and the report's reader, linked
+# together (tests/readback.bats).
+ROUNDTRIP_SRC := shim/record.c shim/jsonw.c analyzer/scan.c common/calls.c common/xlat.c common/bytestext.c
+$(B)/tests/roundtrip: tests/bin/roundtrip.c $(ROUNDTRIP_SRC) $(HEADERS) | $(B)/tests
+	$(call say,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(SAN) -O1 -g -o $@ $< $(ROUNDTRIP_SRC) $(shell pkg-config --libs jansson)
+
 # What common/call_table.h says, for the tests (calls, the docs' field table).
 $(B)/tests/calltable: tests/bin/calltable.c common/calls.c common/xlat.c $(HEADERS) | $(B)/tests
 	$(call say,CC,$@)

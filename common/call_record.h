@@ -56,7 +56,7 @@ struct call_args {
 };
 
 /* The reader's: strings are copied, as text (common/bytestext.h). */
-#define CALL_TEXT_CAP 4104 /* a path of PATH_SHOWN bytes, each \xHH at worst, fits */
+#define CALL_TEXT_CAP (4 * CALL_PATH_SHOWN + 1) /* a path of bytes each \xHH, at worst, fits */
 #define CALL_RT_K_INT(M) long long M;
 #define CALL_RT_K_UINT(M) unsigned long long M;
 #define CALL_RT_K_HEX(M) unsigned long long M;

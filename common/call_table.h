@@ -15,6 +15,11 @@
 #ifndef SHMTRACE_CALL_TABLE_H
 #define SHMTRACE_CALL_TABLE_H
 
+/* Bytes of a string argument kept: a longer one is cut, and its record
+ * says so.  A POSIX name is at most NAME_MAX bytes, a path PATH_MAX. */
+#define CALL_NAME_SHOWN 256
+#define CALL_PATH_SHOWN 2048
+
 /* X(ID, NAME, MAN, DEFAULT_ERRNO, (ERRNOS...), SYSCALL)
  *   MAN: the page whose ERRORS section ERRNOS come from (shm_open(3) for
  *   both POSIX calls; ftok fails as stat(2) on its path does).  Defaults are
@@ -85,8 +90,8 @@
 	X(A, VIA, TOP, "via", K_STR, 0, C_ALL, via, W, 0,                                                      \
 	  "`\"syscall\"` when the program made the call through `syscall(3)`; absent otherwise")                 \
 	X(A, ARGS, TOP, "args", K_ARGS, C_ALL, 0, args, N, 0, "the arguments, raw and decoded: the rows below") \
-	X(A, NAME, ARGS, "name", K_TEXT, C_SHM_OPEN | C_SHM_UNLINK, 0, name, D, 256, "the POSIX name")         \
-	X(A, PATH, ARGS, "path", K_TEXT, C_FTOK, 0, name, S, 2048, "the file ftok was given")                  \
+	X(A, NAME, ARGS, "name", K_TEXT, C_SHM_OPEN | C_SHM_UNLINK, 0, name, D, CALL_NAME_SHOWN, "the POSIX name")         \
+	X(A, PATH, ARGS, "path", K_TEXT, C_FTOK, 0, name, S, CALL_PATH_SHOWN, "the file ftok was given")                  \
 	X(A, KEY, ARGS, "key", K_HEX32, C_SHMGET, 0, key, D, 0, "the key")                                     \
 	X(A, SHMID, ARGS, "shmid", K_INT, C_SHMAT | C_SHMCTL, 0, shmid, D, 0,                                  \
 	  "the segment (for `SHM_STAT`/`SHM_STAT_ANY`: the index in the kernel's table, and `ret` the shmid)")  \

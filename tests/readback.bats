@@ -143,3 +143,24 @@ load helpers
 	assert_line --index 0 'shmtrace sweep: the clean run made 1 call(s) (shmget 1) and left 0 segment(s)'
 	assert_line 'SUMMARY: 1 run(s): 1 handled, 0 crashed, 0 hung, 0 leaked'
 }
+
+@test "property: the reader reads back every record the writer can produce, for each call of the table, with edge and random values" {
+	calls=$("$TESTBIN/calltable" calls | wc -l)
+	# The writer (shim/record.c) and the reader (analyzer/scan.c) linked
+	# together: names of 2048 bytes none of which is UTF-8 (four times as
+	# long as text), INT64_MIN, 2^64 - 1, every optional field there or not.
+	run "$TESTBIN/roundtrip" 1 3000
+	assert_success
+	assert_output "$((calls * 3000)) records read back"
+	# And a new seed each run, said when it fails.
+	seed=$RANDOM
+	run "$TESTBIN/roundtrip" "$seed" 1000
+	assert_success
+	assert_output "$((calls * 1000)) records read back"
+}
+
+@test "docs/trace-format.md's table of call fields is the one the writer and the reader are built from" {
+	run "$TESTBIN/calltable" fields
+	assert_success
+	assert_equal "$(sed -n '/^<!-- call fields: from common\/call_table.h -->$/,/^<!-- end of call fields -->$/p' "$ROOT/docs/trace-format.md" | sed '1d;$d')" "$output"
+}
