@@ -227,22 +227,22 @@ static int literal(struct cursor *c, const char *word)
 }
 
 /* "0x" and 1 to 16 lower-case hex digits, as the shim writes them (BASE
- * 16); or "0" and octal digits (BASE 8). */
+ * 16: common/bytestext.h's hex_number); or "0" and octal digits (BASE 8). */
 static int radix_string(struct cursor *c, unsigned long long *out, int base)
 {
 	char buf[24];
 	int rc = string_into(c, buf, sizeof buf, 0);
 	if (rc)
 		return rc == -2 ? BAD_RANGE : BAD_JSON;
-	const char *s = buf + (base == 16 ? 2 : 1);
-	if (buf[0] != '0' || (base == 16 && buf[1] != 'x') || !*s || strlen(s) > (base == 16 ? 16u : 22u))
-		return BAD_KIND;
+	if (base == 16)
+		return hex_number(buf, strlen(buf), out) ? BAD_KIND : 0;
 	unsigned long long v = 0;
-	for (; *s; s++) {
-		int d = *s >= '0' && *s <= '9' ? *s - '0' : *s >= 'a' && *s <= 'f' ? *s - 'a' + 10 : 99;
-		if (d >= base || (base == 8 && v >> 61))
+	if (buf[0] != '0' || !buf[1] || strlen(buf) > 12)
+		return BAD_KIND;
+	for (const char *s = buf + 1; *s; s++) {
+		if (*s < '0' || *s > '7')
 			return BAD_KIND;
-		v = v * (unsigned)base + (unsigned)d;
+		v = v << 3 | (unsigned)(*s - '0');
 	}
 	*out = v;
 	return 0;

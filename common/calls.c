@@ -5,6 +5,12 @@
 #include <sys/ipc.h>
 #include <sys/shm.h>
 
+/* call_table.h's C_ bits are the calls' bits. */
+#define CALL_BIT_CHECK(ID, NAME, MAN, DEFAULT, ERRNOS, SYSCALL) \
+	_Static_assert(C_##ID == 1u << CALL_##ID, "C_" #ID " is the bit of CALL_" #ID);
+CALL_LIST(CALL_BIT_CHECK)
+_Static_assert(C_ALL == (1u << CALL_COUNT) - 1, "C_ALL is every call");
+
 #define CALL_ERRNOS(ID, NAME, MAN, DEFAULT, ERRNOS, SYSCALL) static const int errnos_##ID[] = {CALL_UNPAREN ERRNOS, 0};
 CALL_LIST(CALL_ERRNOS)
 #undef CALL_ERRNOS

@@ -178,6 +178,22 @@ void call_leave_ptr(struct call *c, const void *ret, bool failed)
 	leave(c, failed);
 }
 
+bool own_work_begin(int *saved, bool exact)
+{
+	if (shim_busy || !(exact ? proc_is_self_exact() : proc_is_self()))
+		return false;
+	*saved = errno;
+	shim_busy = 1;
+	ensure_init();
+	return true;
+}
+
+void own_work_end(int saved)
+{
+	shim_busy = 0;
+	errno = saved;
+}
+
 /* After fork the child numbers its own calls from 1. */
 void call_reset_child(void)
 {

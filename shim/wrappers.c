@@ -254,11 +254,9 @@ EXPORT void _exit(int status)
 {
 	/* A vfork child that failed its exec comes here with its parent's
 	 * memory: it writes nothing, and leaves the guard as it found it. */
-	if (!shim_busy && proc_is_self_exact()) {
-		shim_busy = 1;
-		ensure_init();
+	int saved;
+	if (own_work_begin(&saved, true))
 		write_exit(status, "_exit");
-	}
 	real.exit_now(status);
 }
 
@@ -272,14 +270,11 @@ EXPORT void _Exit(int status)
  * starts as root and becomes nobody).  Each is the real call after that. */
 static void before_privilege_change(void)
 {
-	int saved = errno;
-	if (!shim_busy && proc_is_self()) {
-		shim_busy = 1;
-		ensure_init();
+	int saved;
+	if (own_work_begin(&saved, false)) {
 		ensure_file();
-		shim_busy = 0;
+		own_work_end(saved);
 	}
-	errno = saved;
 }
 
 #define PRIVILEGE_WRAPPER(name, params, args) \
