@@ -113,10 +113,11 @@
 	  "names of the bits of `oflag`")                                                                       \
 	X(A, MODE, ARGS, "mode", K_OCT, C_SHMGET | C_SHM_OPEN, 0, mode, D, 0, "the permission bits")           \
 	X(A, ID, ARGS, "id", K_INT, C_FTOK, 0, id, D, 0, "the id ftok was given")                              \
-	X(A, DEV, ARGS, "dev", K_UINT, 0, C_FTOK, dev, D, 0,                                                   \
+	X(A, DEV, ARGS, "dev", K_UINT, 0, C_FTOK | C_SHM_OPEN, dev, D, 0,                                      \
 	  "on success, the device of the file at `path`, as `stat(2)` saw it just after (`ftok(3)` builds the " \
-	  "key from its low bits; absent if the path could not be stat'ed again)")                              \
-	X(A, INO, ARGS, "ino", K_UINT, 0, C_FTOK, ino, D, 0, "on success, its inode, likewise")               \
+	  "key from its low bits; absent if the path could not be stat'ed again); for `shm_open`, of the "     \
+	  "object opened (`fstat(2)` of the descriptor): two objects of one name are told apart")               \
+	X(A, INO, ARGS, "ino", K_UINT, 0, C_FTOK | C_SHM_OPEN, ino, D, 0, "on success, its inode, likewise")  \
 	X(A, ARGS_END, ARGS, "", K_END, C_ALL, 0, args_end, N, 0, "")                                          \
 	X(A, RET, TOP, "ret", K_INT, C_ALL & ~C_SHMAT, 0, ret, D, 0,                                          \
 	  "the return value (for `ftok` the key as a number, -1 on failure)")                                   \

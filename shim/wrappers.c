@@ -164,6 +164,9 @@ EXPORT int shm_open(const char *name, int oflag, mode_t mode)
 	int fd = call_inject(&c) ? -1 : shm_open_noting_creation(name, oflag, mode, &created);
 	call_returned(&c);
 	note_created(&c, fd == -1, created);
+	struct stat st; /* which object: a name may be unlinked and made again */
+	if (fd != -1 && fstat(fd, &st) == 0)
+		a->present |= FIELD_BIT(DEV) | FIELD_BIT(INO), a->dev = st.st_dev, a->ino = st.st_ino;
 	call_leave_int(&c, fd, fd == -1);
 	return fd;
 }
