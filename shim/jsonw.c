@@ -27,7 +27,7 @@ static void putc1(struct jw *w, char c)
 
 /* A comma unless this value starts a record, an object or an array, or
  * follows a key.  (One buffer may hold several records, one per line.) */
-static void sep(struct jw *w)
+void jw_sep(struct jw *w)
 {
 	if (w->len == 0 || w->full)
 		return;
@@ -38,7 +38,7 @@ static void sep(struct jw *w)
 
 void jw_open(struct jw *w, char brace)
 {
-	sep(w);
+	jw_sep(w);
 	putc1(w, brace);
 }
 
@@ -91,19 +91,9 @@ static void put_escaped(struct jw *w, const char *s, size_t max)
 	putc1(w, '"');
 }
 
-/* Keys are our own constants: nothing in them to escape. */
-void jw_key(struct jw *w, const char *key)
-{
-	size_t n = strlen(key);
-	sep(w);
-	putc1(w, '"');
-	put(w, key, n);
-	put(w, "\":", 2);
-}
-
 void jw_str(struct jw *w, const char *s, size_t max)
 {
-	sep(w);
+	jw_sep(w);
 	put_escaped(w, s, max);
 }
 
@@ -169,13 +159,13 @@ void jw_put_dec(struct jw *w, long long v)
 
 void jw_int(struct jw *w, long long v)
 {
-	sep(w);
+	jw_sep(w);
 	jw_put_dec(w, v);
 }
 
 void jw_uint(struct jw *w, unsigned long long v)
 {
-	sep(w);
+	jw_sep(w);
 	jw_put_udec(w, v);
 }
 
@@ -212,26 +202,20 @@ void jw_put_oct(struct jw *w, unsigned v)
 
 void jw_hex(struct jw *w, unsigned long long v)
 {
-	sep(w);
+	jw_sep(w);
 	jw_put_hex(w, v, 1);
 }
 
 void jw_hex32(struct jw *w, unsigned int v)
 {
-	sep(w);
+	jw_sep(w);
 	jw_put_hex(w, v, 8);
 }
 
 void jw_oct(struct jw *w, unsigned int v)
 {
-	sep(w);
+	jw_sep(w);
 	jw_put_oct(w, v);
-}
-
-void jw_lit(struct jw *w, const char *literal)
-{
-	sep(w);
-	put(w, literal, strlen(literal));
 }
 
 void jw_flags(struct jw *w, const struct xlat *t, unsigned long v)
