@@ -1,5 +1,6 @@
 #include "scan.h"
 
+#include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,7 +133,7 @@ static int string_into(struct cursor *c, char *buf, size_t cap, int cut)
 }
 
 /* The digits of a JSON integer, as JSON writes them (no leading zero),
- * unsigned, into *out; -1 if none, or past 2^64 - 1 (*big then set). */
+ * unsigned, into *out; -1 if there are none.  *big: past 2^64 - 1. */
 static int digits(struct cursor *c, unsigned long long *out, int *big)
 {
 	unsigned long long v = 0;
@@ -147,16 +148,41 @@ static int digits(struct cursor *c, unsigned long long *out, int *big)
 	if (c->p == start || (*start == '0' && c->p - start > 1))
 		return -1;
 	*out = v;
-	return *big ? -1 : 0;
+	return 0;
 }
 
-/* A JSON number of any form: -1 if it is none. */
+/* Whether one of CHARS is among the N bytes at S. */
+static int strpbrk_n(const char *s, size_t n, const char *chars)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strchr(chars, s[i]))
+			return 1;
+	return 0;
+}
+
+/* Whether the real number of N bytes at S overflows a double, which
+ * jansson refuses (its strtod gives HUGE_VAL). */
+static int real_overflows(const char *s, size_t n)
+{
+	char small[64], *copy = n < sizeof small ? small : malloc(n + 1);
+	if (!copy)
+		return 1;
+	memcpy(copy, s, n);
+	copy[n] = '\0';
+	double d = strtod(copy, NULL);
+	if (copy != small)
+		free(copy);
+	return d == HUGE_VAL || d == -HUGE_VAL;
+}
+
+/* A JSON number of any form: -1 if it is none, or one jansson refuses. */
 static int skip_number(struct cursor *c)
 {
+	const char *number = c->p;
 	unsigned long long v;
 	int big;
 	c->p += c->p < c->end && *c->p == '-';
-	if (digits(c, &v, &big) && !big)
+	if (digits(c, &v, &big))
 		return -1;
 	if (c->p < c->end && *c->p == '.') {
 		const char *start = ++c->p;
@@ -175,6 +201,10 @@ static int skip_number(struct cursor *c)
 		if (c->p == start)
 			return -1;
 	}
+	/* An integer too big for jansson is read as its digits
+	 * (record_from_line); a real too big is refused. */
+	if (strpbrk_n(number, (size_t)(c->p - number), ".eE"))
+		return real_overflows(number, (size_t)(c->p - number)) ? -1 : 0;
 	return 0;
 }
 
@@ -196,10 +226,10 @@ static int integer(struct cursor *c, long long *out)
 	int neg = c->p < c->end && *c->p == '-';
 	c->p += neg;
 	if (digits(c, &v, &big))
-		return big ? BAD_RANGE : BAD_JSON;
+		return BAD_JSON;
 	if (integer_form(c))
 		return BAD_KIND;
-	if (v > (neg ? 1ull << 63 : (1ull << 63) - 1))
+	if (big || v > (neg ? 1ull << 63 : (1ull << 63) - 1))
 		return BAD_RANGE;
 	*out = neg ? (long long)(0ull - v) : (long long)v;
 	return 0;
@@ -213,8 +243,8 @@ static int uinteger(struct cursor *c, unsigned long long *out)
 	if (c->p < c->end && *c->p == '-')
 		return skip_number(c) ? BAD_JSON : BAD_RANGE;
 	if (digits(c, out, &big))
-		return big ? BAD_RANGE : BAD_JSON;
-	return integer_form(c);
+		return BAD_JSON;
+	return integer_form(c) ? BAD_KIND : big ? BAD_RANGE : 0;
 }
 
 static int literal(struct cursor *c, const char *word)
@@ -250,6 +280,18 @@ static int radix_string(struct cursor *c, unsigned long long *out, int base)
 
 static int skip_value(struct cursor *c, int depth);
 
+/* After a member or an element: 1 when a comma says another follows, 0
+ * after the closing CLOSE, BAD_JSON otherwise. */
+static int next_or_end(struct cursor *c, char close)
+{
+	ws(c);
+	if (c->p < c->end && *c->p == ',') {
+		c->p++;
+		return 1;
+	}
+	return eat(c, close) ? BAD_JSON : 0;
+}
+
 /* Calls fn for each member of an object, the cursor at its value. */
 typedef int (*member_fn)(struct cursor *c, const char *key, size_t len, void *ctx);
 
@@ -268,14 +310,8 @@ static int object(struct cursor *c, member_fn fn, void *ctx)
 			return BAD_JSON;
 		ws(c);
 		/* A key longer than any of ours is no field of ours. */
-		if ((rc = fn(c, rc ? "" : key, rc ? 0 : strlen(key), ctx)))
+		if ((rc = fn(c, rc ? "" : key, rc ? 0 : strlen(key), ctx)) || (rc = next_or_end(c, '}')) <= 0)
 			return rc;
-		ws(c);
-		if (c->p < c->end && *c->p == ',') {
-			c->p++;
-			continue;
-		}
-		return eat(c, '}') ? BAD_JSON : 0;
 	}
 }
 
@@ -306,14 +342,8 @@ static int skip_value(struct cursor *c, int depth)
 			return c->p++, 0;
 		for (;;) {
 			int rc = skip_value(c, depth + 1);
-			if (rc)
+			if (rc || (rc = next_or_end(c, ']')) <= 0)
 				return rc;
-			ws(c);
-			if (c->p < c->end && *c->p == ',') {
-				c->p++;
-				continue;
-			}
-			return eat(c, ']') ? BAD_JSON : 0;
 		}
 	case 't':
 		return literal(c, "true");
@@ -602,6 +632,8 @@ json_t *record_from_line(const char *line, size_t len, json_error_t *err)
 	if (quoted) {
 		json_error_t again;
 		rec = json_loadb(quoted, n, JSON_REJECT_DUPLICATES, &again);
+		if (!rec)
+			*err = again; /* what is wrong besides the big integers */
 		free(quoted);
 	}
 	return rec;
