@@ -71,7 +71,7 @@ $(B)/tests/%: tests/bin/%.c | $(B)/tests
 	$(call say,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(SAN) -O0 -g -o $@ $< -lpthread -ldl
 
-# The reader's two paths over call records, for tests/readback.bats.
+# What the reader reads from call records, for tests/readback.bats.
 $(B)/tests/readback: tests/bin/readback.c analyzer/scan.c common/bytestext.c $(HEADERS) | $(B)/tests
 	$(call say,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(SAN) -O0 -g -o $@ $< analyzer/scan.c common/bytestext.c $(shell pkg-config --libs jansson)
@@ -150,7 +150,7 @@ bench: all $(BENCH_BINS)
 	$(Q)bench/run.sh
 	$(Q)bench/write-doc.sh $(B)/bench/results.txt > docs/performance.md
 
-# make fuzz: the trace reader, its two call readers against each other
+# make fuzz: the trace reader, its call scanner against jansson
 # (scan_fuzz), the report's file handling (FIFOs, symlinks, huge lines:
 # fuzz/files_fuzz.c) and the rule parser under libFuzzer (clang),
 # FUZZ_SECONDS each, from corpora of our traces and rules.  CI runs it short.
