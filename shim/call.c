@@ -133,7 +133,7 @@ static void leave(struct call *c, bool failed)
 {
 	struct call_args *a = &c->a;
 	/* A call that succeeds leaves errno as the caller had it, as libc's
-	 * do: our own steps (the probe for "created") may have changed it. */
+	 * do: our own steps (the probe for creation) may have changed it. */
 	if (failed)
 		a->present |= FIELD_BIT(ERRNO), a->err = c->result_errno;
 	else

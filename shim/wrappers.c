@@ -54,7 +54,8 @@ static int shmget_noting_creation(key_t key, size_t size, int flg, int *created)
 	return real.shmget(key, size, flg);
 }
 
-/* "created": known (1 or 0) only when the call succeeded and it was decided. */
+/* Whether the call created its segment or object: known (1 or 0) only when
+ * it succeeded and the probe decided. */
 static void note_created(struct call *c, bool failed, int created)
 {
 	if (!failed && created >= 0)
