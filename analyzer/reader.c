@@ -414,7 +414,7 @@ static void advance(struct reader *r, struct trace_file *f)
 			else if (st)
 				map_put(&f->stack_ids, (uint64_t)id, st);
 		} else if (strcmp(event, EV_CALL) == 0) {
-			reader_warn(r, f, f->line, "call record %s: ignored", why[0] ? why : "not read");
+			reader_warn(r, f, f->line, "call record%s: ignored", why[0] ? why : ": not read");
 		} else if (json_is_integer(ts) && json_integer_value(ts) >= 0) {
 			struct record other;
 			other.is_call = 0, other.json = rec, other.stack = NULL;

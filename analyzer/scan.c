@@ -568,7 +568,7 @@ int scan_call(const char *s, size_t len, struct call_rec *out, char *why)
 		return SCAN_OTHER;
 	const unsigned long long needed = FIELD_BIT(CALL) | FIELD_BIT(PID) | FIELD_BIT(TS) | FIELD_BIT(ARGS);
 	if ((out->present & needed) != needed) {
-		snprintf(why, SCAN_WHY_CAP, "without call, pid, ts or args");
+		snprintf(why, SCAN_WHY_CAP, " without call, pid, ts or args");
 		return SCAN_BAD;
 	}
 	return SCAN_CALL;

@@ -20,7 +20,7 @@ enum {
 	SCAN_BAD = -2,   /* a call record of the wrong shape: why says how */
 };
 
-/* why: WHY_CAP bytes, "" unless SCAN_BAD (or SCAN_OTHER after a shape
+/* why: SCAN_WHY_CAP bytes, what follows "call record" in a warning, "" unless SCAN_BAD (or SCAN_OTHER after a shape
  * error seen before "event"). */
 #define SCAN_WHY_CAP 96
 int scan_call(const char *s, size_t len, struct call_rec *out, char *why);

@@ -164,3 +164,20 @@ load helpers
 	assert_success
 	assert_equal "$(sed -n '/^<!-- call fields: from common\/call_table.h -->$/,/^<!-- end of call fields -->$/p' "$ROOT/docs/trace-format.md" | sed '1d;$d')" "$output"
 }
+
+@test "a call record of the wrong shape is one warning naming the field, and the rest is read" {
+	dir="$BATS_TEST_TMPDIR/bad"
+	mkdir "$dir"
+	{
+		printf '%s\n' '{"event":"header","format":"shmtrace","version":1,"tool":"shmtrace 0.1.0","pid":77,"proc_start":1,"backtrace":0}'
+		printf '%s\n' '{"event":"call","call":"shmat","seq":1,"pid":77,"tid":77,"ts":2000,"dur":1,"args":{"shmid":"12","shmaddr":"0x0","shmflg":0,"flags":[]},"ret":"0x7f0000000000","errno":null,"injected":false,"stack":null}'
+		printf '%s\n' '{"event":"call","call":"shmdt","seq":2,"pid":77,"pid":78,"tid":77,"ts":3000,"dur":1,"args":{"shmaddr":"0x7f0000000000"},"ret":0,"errno":null,"injected":false,"stack":null}'
+		printf '%s\n' '{"event":"call","call":"shmget","seq":3,"pid":77,"tid":77,"ts":4000,"dur":1,"args":{"key":"0x00000000","size":4096,"shmflg":896,"flags":["IPC_CREAT"],"mode":"0600","later":{"x":[1.5e3]}},"ret":5,"errno":null,"injected":false,"created":true,"stack":null}'
+	} >"$dir/shmtrace.77.jsonl"
+	run --separate-stderr "$SHMTRACE" report --format json "$dir"
+	assert_equal "$(sed -n 1p <<<"$stderr")" "$dir/shmtrace.77.jsonl:2: warning: call record: \"shmid\" is not of its kind: ignored"
+	assert_equal "$(sed -n 2p <<<"$stderr")" "$dir/shmtrace.77.jsonl:3: warning: not a JSON object: duplicate object key near '\"pid\"': line ignored"
+	# A field a later version adds is skipped: the shmget is read.
+	run jq -c '.summary.calls | with_entries(select(.value > 0))' <<<"$output"
+	assert_output '{"shmget":1}'
+}
