@@ -304,13 +304,25 @@ static int object(struct cursor *c, member_fn fn, void *ctx)
 	if (c->p < c->end && *c->p == '}')
 		return c->p++, 0;
 	for (;;) {
-		int rc;
-		rc = string_into(c, key, sizeof key, 0);
+		int rc = 0;
+		const char *k = key;
+		size_t len;
+		ws(c);
+		/* Our keys are plain ASCII: taken where they are, not copied. */
+		const char *q = c->p + 1;
+		while (q < c->end && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20 && (unsigned char)*q < 0x80)
+			q++;
+		if (c->p < c->end && *c->p == '"' && q < c->end && *q == '"') {
+			k = c->p + 1, len = (size_t)(q - k);
+			c->p = q + 1;
+		} else {
+			rc = string_into(c, key, sizeof key, 0);
+			len = rc ? 0 : strlen(key); /* a key longer than any of ours is no field of ours */
+		}
 		if (rc == -1 || eat(c, ':'))
 			return BAD_JSON;
 		ws(c);
-		/* A key longer than any of ours is no field of ours. */
-		if ((rc = fn(c, rc ? "" : key, rc ? 0 : strlen(key), ctx)) || (rc = next_or_end(c, '}')) <= 0)
+		if ((rc = fn(c, k, len, ctx)) || (rc = next_or_end(c, '}')) <= 0)
 			return rc;
 	}
 }
