@@ -77,10 +77,22 @@ $(B)/tests/%: tests/bin/%.c | $(B)/tests
 	$(call say,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(SAN) -O0 -g -o $@ $< -lpthread -ldl
 
-# The reader's two paths over call records, for tests/readback.bats.
+# What the reader reads from call records, for tests/readback.bats.
 $(B)/tests/readback: tests/bin/readback.c analyzer/scan.c common/bytestext.c $(HEADERS) | $(B)/tests
 	$(call say,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(SAN) -O0 -g -o $@ $< analyzer/scan.c common/bytestext.c $(shell pkg-config --libs jansson)
+
+# The property test: the shim's writer and the report's reader, linked
+# together (tests/readback.bats).
+ROUNDTRIP_SRC := shim/record.c shim/jsonw.c analyzer/scan.c common/calls.c common/xlat.c common/bytestext.c
+$(B)/tests/roundtrip: tests/bin/roundtrip.c $(ROUNDTRIP_SRC) $(HEADERS) | $(B)/tests
+	$(call say,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(SAN) -O1 -g -o $@ $< $(ROUNDTRIP_SRC) $(shell pkg-config --libs jansson)
+
+# What common/call_table.h says, for the tests (calls, the docs' field table).
+$(B)/tests/calltable: tests/bin/calltable.c common/calls.c common/xlat.c $(HEADERS) | $(B)/tests
+	$(call say,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(SAN) -O0 -g -o $@ $< common/calls.c common/xlat.c
 
 $(B)/tests/static_%: tests/bin/static_%.c | $(B)/tests
 	$(call say,CC,$@)
@@ -144,7 +156,7 @@ bench: all $(BENCH_BINS)
 	$(Q)bench/run.sh
 	$(Q)bench/write-doc.sh $(B)/bench/results.txt > docs/performance.md
 
-# make fuzz: the trace reader, its two call readers against each other
+# make fuzz: the trace reader, its call scanner against jansson
 # (scan_fuzz), the report's file handling (FIFOs, symlinks, huge lines:
 # fuzz/files_fuzz.c) and the rule parser under libFuzzer (clang),
 # FUZZ_SECONDS each, from corpora of our traces and rules.  CI runs it short.

@@ -38,11 +38,17 @@ void on_shm_unlink(struct model *m, const struct call_rec *c)
 	}
 }
 
+/* The record has the file's device and inode (ftok's, shm_open's). */
+static int file_id_of(const struct call_rec *c)
+{
+	return call_has(c, DEV) && call_has(c, INO);
+}
+
 /* Whether two ftok calls named one file: by device and inode when the
  * records have them ("./k" and "/abs/k" are one file), else by path. */
 static int same_file(const struct ftok_origin *o, const struct call_rec *c)
 {
-	if (o->has_file_id && c->has_file_id)
+	if (o->has_file_id && file_id_of(c))
 		return o->dev == c->dev && o->ino == c->ino;
 	return strcmp(o->path, c->name) == 0;
 }
@@ -77,7 +83,7 @@ static void free_ftok_origin(struct ftok_origin *o)
 static struct ftok_origin *new_ftok_origin(const struct process *p, const struct call_rec *c, struct stack *stack)
 {
 	struct ftok_origin *o = calloc(1, sizeof *o);
-	*o = (struct ftok_origin){strdup(c->name), c->id, c->has_file_id, c->dev, c->ino, p->pid, stack, c->ts, c->ts, 0};
+	*o = (struct ftok_origin){strdup(c->name), c->id, file_id_of(c), c->dev, c->ino, p->pid, stack, c->ts, c->ts, 0};
 	return o;
 }
 
@@ -92,7 +98,7 @@ static struct ftok_call ftok_call(const char *path, long long id, const struct f
  * (ftok(3), NOTES).  One file after the other is no collision. */
 void on_ftok(struct model *m, struct process *p, const struct call_rec *c, struct stack *stack)
 {
-	if (!c->has_ftok_key)
+	if (!call_has(c, FTOK_KEY))
 		return;
 	uint64_t slot = (uint64_t)c->ftok_key + 1;
 	struct ftok_origin *o = map_get(&m->ftoks, slot);
@@ -108,7 +114,7 @@ void on_ftok(struct model *m, struct process *p, const struct call_rec *c, struc
 			model_misuse(m, MISUSE_FTOK_COLLISION, p, stack, mix(hash_str(c->name), (uint64_t)c->id),
 				     "ftok gave the same key for two different files or ids in use at once", &fresh);
 		if (fresh) {
-			struct ftok_origin now = {.has_file_id = c->has_file_id, .dev = c->dev, .ino = c->ino};
+			struct ftok_origin now = {.has_file_id = file_id_of(c), .dev = c->dev, .ino = c->ino};
 			f->key = c->ftok_key;
 			f->ftok = ftok_call(c->name, c->id, &now, c->ts, c->ts);
 			f->first_ftok = ftok_call(o->path, o->id, o, o->first_ts, o->last_ts);

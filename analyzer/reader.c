@@ -353,8 +353,9 @@ static void advance(struct reader *r, struct trace_file *f)
 			cap = fixed_len + 1;
 		}
 		struct record fast; /* not cleared whole: scan_call clears the call */
+		char why[SCAN_WHY_CAP];
 		fast.is_call = 1, fast.json = NULL, fast.stack = NULL;
-		if (scan_call(start, (size_t)len, &fast.call) == SCAN_CALL) {
+		if (scan_call(start, (size_t)len, &fast.call, why) == SCAN_CALL) {
 			r->records++;
 			fast.ts = fast.call.ts;
 			if (fast.call.stack_id) {
@@ -373,6 +374,8 @@ static void advance(struct reader *r, struct trace_file *f)
 			hold(f, &fast);
 			break;
 		}
+		/* Not a call record, or a bad one: jansson says which, and what
+		 * is wrong with a line that is no JSON at all. */
 		while (len > 0 && strchr(" \t\r\n", start[len - 1]))
 			len--; /* so that a cut record ends the input, not a string */
 		json_error_t err;
@@ -411,17 +414,7 @@ static void advance(struct reader *r, struct trace_file *f)
 			else if (st)
 				map_put(&f->stack_ids, (uint64_t)id, st);
 		} else if (strcmp(event, EV_CALL) == 0) {
-			struct record call;
-			call.is_call = 1, call.json = NULL, call.stack = NULL;
-			if (call_from_json(rec, &call.call) != 0) {
-				reader_warn(r, f, f->line, "call record without call, pid, ts or args: ignored");
-			} else {
-				call.ts = call.call.ts;
-				call.stack = call_stack(r, f, json_object_get(rec, "stack"));
-				hold(f, &call);
-				json_decref(rec);
-				break;
-			}
+			reader_warn(r, f, f->line, "call record%s: ignored", why[0] ? why : ": not read");
 		} else if (json_is_integer(ts) && json_integer_value(ts) >= 0) {
 			struct record other;
 			other.is_call = 0, other.json = rec, other.stack = NULL;

@@ -1,11 +1,14 @@
 #include "scan.h"
 
+#include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../common/bytestext.h"
+#include "../common/trace_format.h"
+#include "../common/xlat.h"
 
 struct cursor {
 	const char *p, *end;
@@ -81,436 +84,506 @@ static int escape(struct cursor *c, char u[4], size_t *n)
 	return *n = 4, 0;
 }
 
-/* A JSON string, unescaped into buf (NUL-terminated); -1 if it is not one
- * jansson would take.  When it does not fit: -1, or with `cut` its first
- * cap - 1 bytes, as snprintf would keep them (call_from_json does). */
+/* A JSON string, unescaped into buf (NUL-terminated), or only checked when
+ * buf is NULL: -1 if it is not one jansson would take.  When it does not
+ * fit: its first cap - 1 bytes, and -2 unless `cut`. */
 static int string_into(struct cursor *c, char *buf, size_t cap, int cut)
 {
 	size_t n = 0;
+	int too_long = 0;
 	if (eat(c, '"'))
 		return -1;
 	while (c->p < c->end && *c->p != '"') {
+		const char *from = c->p;
 		char u[4];
 		size_t len;
 		unsigned char ch = (unsigned char)*c->p;
 		if (ch >= 0x20 && ch < 0x80 && ch != '\\') { /* a run of plain ASCII, copied whole */
-			const char *run = c->p;
 			while (c->p < c->end && (unsigned char)*c->p >= 0x20 && (unsigned char)*c->p < 0x80 &&
 			       *c->p != '"' && *c->p != '\\')
 				c->p++;
-			size_t n_run = (size_t)(c->p - run);
-			if (n + n_run >= cap) {
-				if (!cut)
-					return -1;
-				n_run = n + 1 < cap ? cap - 1 - n : 0;
-			}
-			memcpy(buf + n, run, n_run);
-			n += n_run;
-			continue;
-		}
-		if (ch < 0x20)
+			len = (size_t)(c->p - from);
+		} else if (ch < 0x20) {
 			return -1;
-		if (ch == '\\') {
+		} else if (ch == '\\') {
 			if (escape(c, u, &len))
 				return -1;
+			from = u;
 		} else {
 			len = ch < 0x80 ? 1 : utf8_sequence((const unsigned char *)c->p, (size_t)(c->end - c->p));
 			if (!len)
 				return -1; /* jansson takes only UTF-8 */
-			memcpy(u, c->p, len);
 			c->p += len;
 		}
-		for (size_t i = 0; i < len; i++) {
-			if (n + 1 >= cap && !cut)
-				return -1;
-			if (n + 1 < cap)
-				buf[n++] = u[i];
+		if (!buf)
+			continue;
+		if (n + len >= cap) {
+			too_long = 1;
+			len = n + 1 < cap ? cap - 1 - n : 0;
 		}
+		memcpy(buf + n, from, len);
+		n += len;
 	}
 	if (c->p >= c->end)
 		return -1;
-	buf[n] = '\0';
+	if (buf)
+		buf[n] = '\0';
 	c->p++;
-	return 0;
+	return too_long && !cut ? -2 : 0;
 }
 
-static int plain_string(struct cursor *c, char *buf, size_t cap)
-{
-	return string_into(c, buf, cap, 0);
-}
-
-static int skip_string(struct cursor *c)
-{
-	if (eat(c, '"'))
-		return -1;
-	while (c->p < c->end && *c->p != '"') {
-		if ((unsigned char)*c->p < 0x20)
-			return -1;
-		if (*c->p == '\\' && ++c->p >= c->end)
-			return -1;
-		c->p++;
-	}
-	return c->p++ < c->end ? 0 : -1;
-}
-
-/* The digits of a JSON integer (no fraction or exponent: the format has
- * none), unsigned, into *out; -1 past 2^64 - 1. */
-static int digits(struct cursor *c, unsigned long long *out)
+/* The digits of a JSON integer, as JSON writes them (no leading zero),
+ * unsigned, into *out; -1 if there are none.  *big: past 2^64 - 1. */
+static int digits(struct cursor *c, unsigned long long *out, int *big)
 {
 	unsigned long long v = 0;
 	const char *start = c->p;
+	*big = 0;
 	while (c->p < c->end && *c->p >= '0' && *c->p <= '9') {
 		unsigned d = (unsigned)(*c->p++ - '0');
 		if (v > (~0ull - d) / 10)
-			return -1;
+			*big = 1;
 		v = v * 10 + d;
 	}
-	if (c->p == start || (c->p < c->end && (*c->p == '.' || *c->p == 'e' || *c->p == 'E')))
+	if (c->p == start || (*start == '0' && c->p - start > 1))
 		return -1;
 	*out = v;
 	return 0;
 }
 
-/* A JSON integer that fits a long long, as jansson's json_int_t. */
+/* Whether one of CHARS is among the N bytes at S. */
+static int strpbrk_n(const char *s, size_t n, const char *chars)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strchr(chars, s[i]))
+			return 1;
+	return 0;
+}
+
+/* Whether the real number of N bytes at S overflows a double, which
+ * jansson refuses (its strtod gives HUGE_VAL). */
+static int real_overflows(const char *s, size_t n)
+{
+	char small[64], *copy = n < sizeof small ? small : malloc(n + 1);
+	if (!copy)
+		return 1;
+	memcpy(copy, s, n);
+	copy[n] = '\0';
+	double d = strtod(copy, NULL);
+	if (copy != small)
+		free(copy);
+	return d == HUGE_VAL || d == -HUGE_VAL;
+}
+
+/* A JSON number of any form: -1 if it is none, or one jansson refuses. */
+static int skip_number(struct cursor *c)
+{
+	const char *number = c->p;
+	unsigned long long v;
+	int big;
+	c->p += c->p < c->end && *c->p == '-';
+	if (digits(c, &v, &big))
+		return -1;
+	if (c->p < c->end && *c->p == '.') {
+		const char *start = ++c->p;
+		while (c->p < c->end && *c->p >= '0' && *c->p <= '9')
+			c->p++;
+		if (c->p == start)
+			return -1;
+	}
+	if (c->p < c->end && (*c->p == 'e' || *c->p == 'E')) {
+		c->p++;
+		if (c->p < c->end && (*c->p == '+' || *c->p == '-'))
+			c->p++;
+		const char *start = c->p;
+		while (c->p < c->end && *c->p >= '0' && *c->p <= '9')
+			c->p++;
+		if (c->p == start)
+			return -1;
+	}
+	/* An integer too big for jansson is read as its digits
+	 * (record_from_line); a real too big is refused. */
+	if (strpbrk_n(number, (size_t)(c->p - number), ".eE"))
+		return real_overflows(number, (size_t)(c->p - number)) ? -1 : 0;
+	return 0;
+}
+
+/* Why a value was refused: not JSON at all (the caller asks jansson), or
+ * JSON of another kind than the field's. */
+enum { BAD_JSON = -1, BAD_KIND = -2, BAD_RANGE = -3, BAD_LONG = -4 };
+
+/* An integer the format writes: no fraction or exponent; -1 after a
+ * number of another form. */
+static int integer_form(struct cursor *c)
+{
+	return c->p < c->end && (*c->p == '.' || *c->p == 'e' || *c->p == 'E') ? BAD_KIND : 0;
+}
+
 static int integer(struct cursor *c, long long *out)
 {
 	unsigned long long v;
-	ws(c);
+	int big;
 	int neg = c->p < c->end && *c->p == '-';
 	c->p += neg;
-	if (digits(c, &v) || v > (neg ? 1ull << 63 : (1ull << 63) - 1))
-		return -1;
+	if (digits(c, &v, &big))
+		return BAD_JSON;
+	if (integer_form(c))
+		return BAD_KIND;
+	if (big || v > (neg ? 1ull << 63 : (1ull << 63) - 1))
+		return BAD_RANGE;
 	*out = neg ? (long long)(0ull - v) : (long long)v;
 	return 0;
 }
 
-/* An unsigned value up to 2^64 - 1: a size the shim wrote as the size_t
- * it was (stress-ng asks shmget for 2^64 - 16 MiB). */
+/* Up to 2^64 - 1: a size the shim wrote as the size_t it was (stress-ng
+ * asks shmget for 2^64 - 16 MiB). */
 static int uinteger(struct cursor *c, unsigned long long *out)
 {
-	ws(c);
-	return digits(c, out);
+	int big;
+	if (c->p < c->end && *c->p == '-')
+		return skip_number(c) ? BAD_JSON : BAD_RANGE;
+	if (digits(c, out, &big))
+		return BAD_JSON;
+	return integer_form(c) ? BAD_KIND : big ? BAD_RANGE : 0;
 }
 
 static int literal(struct cursor *c, const char *word)
 {
 	size_t n = strlen(word);
-	ws(c);
 	if ((size_t)(c->end - c->p) < n || memcmp(c->p, word, n) != 0)
-		return -1;
+		return BAD_JSON;
 	c->p += n;
 	return 0;
 }
 
-/* "0x" and 1 to 16 lower-case hex digits, as the shim writes them; both
- * paths read hex the same way. */
-static int parse_hex(const char *s, unsigned long long *out)
+/* "0x" and 1 to 16 lower-case hex digits, as the shim writes them (BASE
+ * 16: common/bytestext.h's hex_number); or "0" and octal digits (BASE 8). */
+static int radix_string(struct cursor *c, unsigned long long *out, int base)
 {
-	size_t n = strlen(s);
-	if (n < 3 || n > 18 || s[0] != '0' || s[1] != 'x')
-		return -1;
+	char buf[24];
+	int rc = string_into(c, buf, sizeof buf, 0);
+	if (rc)
+		return rc == -2 ? BAD_RANGE : BAD_JSON;
+	if (base == 16)
+		return hex_number(buf, strlen(buf), out) ? BAD_KIND : 0;
 	unsigned long long v = 0;
-	for (s += 2; *s; s++) {
-		int d = *s >= '0' && *s <= '9' ? *s - '0' : *s >= 'a' && *s <= 'f' ? *s - 'a' + 10 : -1;
-		if (d < 0)
-			return -1;
-		v = v * 16 + (unsigned)d;
+	if (buf[0] != '0' || !buf[1] || strlen(buf) > 12)
+		return BAD_KIND;
+	for (const char *s = buf + 1; *s; s++) {
+		if (*s < '0' || *s > '7')
+			return BAD_KIND;
+		v = v << 3 | (unsigned)(*s - '0');
 	}
 	*out = v;
 	return 0;
 }
 
-static int hex_string(struct cursor *c, unsigned long long *out)
-{
-	char buf[24];
-	return plain_string(c, buf, sizeof buf) || parse_hex(buf, out) ? -1 : 0;
-}
-
 static int skip_value(struct cursor *c, int depth);
 
-static int skip_container(struct cursor *c, char open, char close, int depth)
+/* After a member or an element: 1 when a comma says another follows, 0
+ * after the closing CLOSE, BAD_JSON otherwise. */
+static int next_or_end(struct cursor *c, char close)
 {
-	if (depth > 32 || eat(c, open))
-		return -1;
 	ws(c);
-	if (c->p < c->end && *c->p == close)
+	if (c->p < c->end && *c->p == ',') {
+		c->p++;
+		return 1;
+	}
+	return eat(c, close) ? BAD_JSON : 0;
+}
+
+/* Calls fn for each member of an object, the cursor at its value. */
+typedef int (*member_fn)(struct cursor *c, const char *key, size_t len, void *ctx);
+
+static int object(struct cursor *c, member_fn fn, void *ctx)
+{
+	char key[32];
+	if (eat(c, '{'))
+		return BAD_JSON;
+	ws(c);
+	if (c->p < c->end && *c->p == '}')
 		return c->p++, 0;
 	for (;;) {
-		if (open == '{' && (skip_string(c) || eat(c, ':')))
-			return -1;
-		if (skip_value(c, depth + 1))
-			return -1;
+		int rc = 0;
+		const char *k = key;
+		size_t len;
 		ws(c);
-		if (c->p < c->end && *c->p == ',') {
-			c->p++;
-			continue;
+		/* Our keys are plain ASCII: taken where they are, not copied. */
+		const char *q = c->p + 1;
+		while (q < c->end && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20 && (unsigned char)*q < 0x80)
+			q++;
+		if (c->p < c->end && *c->p == '"' && q < c->end && *q == '"') {
+			k = c->p + 1, len = (size_t)(q - k);
+			c->p = q + 1;
+		} else {
+			rc = string_into(c, key, sizeof key, 0);
+			len = rc ? 0 : strlen(key); /* a key longer than any of ours is no field of ours */
 		}
-		return eat(c, close);
+		if (rc == -1 || eat(c, ':'))
+			return BAD_JSON;
+		ws(c);
+		if ((rc = fn(c, k, len, ctx)) || (rc = next_or_end(c, '}')) <= 0)
+			return rc;
 	}
+}
+
+static int skip_member(struct cursor *c, const char *key, size_t len, void *depth)
+{
+	(void)key, (void)len;
+	return skip_value(c, *(int *)depth);
 }
 
 static int skip_value(struct cursor *c, int depth)
 {
-	unsigned long long u;
 	ws(c);
 	if (c->p >= c->end)
-		return -1;
+		return BAD_JSON;
+	if (depth > 32)
+		return BAD_LONG; /* deeper than anything of ours */
 	switch (*c->p) {
 	case '"':
-		return skip_string(c);
-	case '{':
-		return skip_container(c, '{', '}', depth);
+		return string_into(c, NULL, 0, 1) ? BAD_JSON : 0;
+	case '{': {
+		int inner = depth + 1;
+		return object(c, skip_member, &inner);
+	}
 	case '[':
-		return skip_container(c, '[', ']', depth);
+		c->p++;
+		ws(c);
+		if (c->p < c->end && *c->p == ']')
+			return c->p++, 0;
+		for (;;) {
+			int rc = skip_value(c, depth + 1);
+			if (rc || (rc = next_or_end(c, ']')) <= 0)
+				return rc;
+		}
 	case 't':
 		return literal(c, "true");
 	case 'f':
 		return literal(c, "false");
 	case 'n':
 		return literal(c, "null");
-	case '-':
-		c->p++;
-		return digits(c, &u);
 	default:
-		return digits(c, &u);
+		return skip_number(c) ? BAD_JSON : 0;
 	}
 }
 
-/* Calls fn(key) for each member of an object; fn reads or skips the value. */
-typedef int (*member_fn)(struct cursor *c, const char *key, struct call_rec *r);
+/* ---- the fields, from the table ------------------------------------- */
 
-static int object(struct cursor *c, member_fn fn, struct call_rec *r)
+#define OFF_D(M) (int)offsetof(struct call_rec, M), sizeof(((struct call_rec *)0)->M)
+#define OFF_S(M) OFF_D(M)
+#define OFF_W(M) -1, 0
+#define OFF_WS(M) -1, 0
+#define OFF_N(M) -1, 0
+const struct scan_field scan_fields[F_COUNT] = {
+#define FIELD(A, ID, PLACE, JSON, KIND, ALWAYS, MAYBE, M, DECL, ARG, DOC) \
+	[F_##ID] = {JSON, sizeof JSON - 1, PLACE, KIND, OFF_##DECL(M)},
+	CALL_FIELDS(FIELD, _)
+#undef FIELD
+};
+
+/* Which kinds of value a kind of field takes, by the value's first byte:
+ * a mask of classes per kind, so that the test is one AND. */
+enum { V_STRING = 1, V_NUMBER = 2, V_NULL = 4, V_BOOL = 8, V_ARRAY = 16, V_OBJECT = 32 };
+static const unsigned char kind_takes[] = {
+	[K_EVENT] = V_STRING, [K_CALLNAME] = V_STRING, [K_INT] = V_NUMBER, [K_UINT] = V_NUMBER,
+	[K_HEX] = V_STRING, [K_HEX32] = V_STRING, [K_OCT] = V_STRING, [K_FLAGS] = V_ARRAY,
+	[K_CMD] = V_STRING | V_NUMBER, [K_TEXT] = V_STRING | V_NULL, [K_STR] = V_STRING, [K_BOOL] = V_BOOL,
+	[K_TRIBOOL] = V_BOOL | V_NULL, [K_ERRNO] = V_STRING | V_NUMBER | V_NULL, [K_DS] = V_OBJECT,
+	[K_STACK] = V_NUMBER | V_NULL | V_ARRAY, [K_ARGS] = V_OBJECT, [K_END] = 0,
+};
+
+static int value_class(char first)
 {
-	char key[32];
-	if (eat(c, '{'))
-		return -1;
-	ws(c);
-	if (c->p < c->end && *c->p == '}')
-		return c->p++, 0;
-	for (;;) {
-		if (plain_string(c, key, sizeof key) || eat(c, ':') || fn(c, key, r))
-			return -1;
-		ws(c);
-		if (c->p < c->end && *c->p == ',') {
-			c->p++;
-			continue;
+	switch (first) {
+	case '"': return V_STRING;
+	case 'n': return V_NULL;
+	case 't': case 'f': return V_BOOL;
+	case '[': return V_ARRAY;
+	case '{': return V_OBJECT;
+	default: return first == '-' || (first >= '0' && first <= '9') ? V_NUMBER : 0;
+	}
+}
+
+struct scan {
+	struct call_rec *r;
+	enum scan_place place;
+	unsigned long long seen; /* by (place, name): the first field of that name */
+	char *why;
+	int is_call; /* "event": "call" read */
+	int not_call;
+};
+
+/* Fields by a hash of their place and name, chained in table order: the
+ * lookup of a key is a few compares, not a walk of the table.  (With these
+ * factors today's names do not collide; a new one that does still works.) */
+static signed char hash_first[256], hash_next[F_COUNT];
+
+static unsigned key_hash(unsigned place, const char *key, size_t len)
+{
+	return ((unsigned)len * 2u + (unsigned char)key[0] * 10u + (unsigned char)key[len - 1] + place * 15u) & 255u;
+}
+
+static void hash_fields(void)
+{
+	memset(hash_first, -1, sizeof hash_first);
+	for (int i = F_COUNT - 1; i >= 0; i--)
+		if (scan_fields[i].len) {
+			unsigned h = key_hash(scan_fields[i].place, scan_fields[i].json, scan_fields[i].len);
+			hash_next[i] = hash_first[h];
+			hash_first[h] = (signed char)i;
 		}
-		return eat(c, '}');
-	}
 }
 
-static int boolean(struct cursor *c, int *out)
+/* The field named KEY at PLACE that takes a value starting with FIRST;
+ * *named: the first of that name, or -1. */
+static int field_for(enum scan_place place, const char *key, size_t len, char first, int *named)
 {
-	if (literal(c, "true") == 0)
-		return *out = 1, 0;
-	if (literal(c, "false") == 0)
-		return *out = 0, 0;
+	static int hashed;
+	*named = -1;
+	if (!len)
+		return -1;
+	if (!hashed)
+		hash_fields(), hashed = 1;
+	for (int i = hash_first[key_hash(place, key, len)]; i >= 0; i = hash_next[i]) {
+		const struct scan_field *f = &scan_fields[i];
+		if (f->len != len || f->place != place || memcmp(f->json, key, len) != 0)
+			continue;
+		if (*named < 0)
+			*named = i;
+		if (kind_takes[f->kind] & value_class(first))
+			return i;
+	}
 	return -1;
 }
 
-static int arg_member(struct cursor *c, const char *key, struct call_rec *r)
-{
-	unsigned long long v;
-	long long n;
-	if (strcmp(key, "key") == 0) {
-		if (hex_string(c, &v) || v > 0xffffffffu)
-			return -1;
-		r->has_key = 1;
-		r->key = (unsigned)v;
-		return 0;
-	}
-	if (strcmp(key, "size") == 0)
-		return uinteger(c, &r->size);
-	if (strcmp(key, "shmid") == 0)
-		return integer(c, &r->shmid) ? -1 : (r->has_shmid = 1, 0);
-	if (strcmp(key, "shmaddr") == 0)
-		return hex_string(c, &r->shmaddr) ? -1 : (r->has_shmaddr = 1, 0);
-	if (strcmp(key, "name") == 0 || strcmp(key, "path") == 0)
-		return string_into(c, r->name, sizeof r->name, 1);
-	if (strcmp(key, "id") == 0)
-		return integer(c, &r->id);
-	if (strcmp(key, "shmflg") == 0 || strcmp(key, "oflag") == 0)
-		return integer(c, &r->flags_raw) ? -1 : (r->has_flags = 1, 0);
-	if (strcmp(key, "cmd_raw") == 0)
-		return integer(c, &r->cmd_raw);
-	if (strcmp(key, "dev") == 0)
-		return uinteger(c, &r->dev) ? -1 : (r->has_file_id |= 1, 0);
-	if (strcmp(key, "ino") == 0)
-		return uinteger(c, &r->ino) ? -1 : (r->has_file_id |= 2, 0);
-	if (strcmp(key, "cmd") == 0) {
-		ws(c);
-		if (c->p < c->end && *c->p == '"')
-			return plain_string(c, r->cmd, sizeof r->cmd);
-		return integer(c, &n) ? -1 : (r->cmd[0] = '\0', 0);
-	}
-	return skip_value(c, 1);
-}
+static int read_member(struct cursor *c, const char *key, size_t len, void *ctx);
 
-static int member(struct cursor *c, const char *key, struct call_rec *r)
+static int read_value(struct cursor *c, struct scan *sc, const struct scan_field *f)
 {
-	char event[16];
-	switch (key[0]) {
-	case 'e':
-		if (strcmp(key, "event") == 0)
-			return plain_string(c, event, sizeof event) || strcmp(event, "call") != 0 ? -1 : 0;
-		if (strcmp(key, "errno") == 0) {
+	struct call_rec *r = sc->r;
+	char *at = f->member >= 0 ? (char *)r + f->member : NULL;
+	char event[8];
+	unsigned long long u;
+	int rc;
+	switch ((enum scan_kind)f->kind) {
+	case K_EVENT:
+		rc = string_into(c, event, sizeof event, 0);
+		if (rc == -1)
+			return BAD_JSON;
+		sc->is_call = rc == 0 && strcmp(event, EV_CALL) == 0;
+		sc->not_call = !sc->is_call;
+		return 0;
+	case K_CALLNAME: case K_CMD:
+		if (*c->p != '"') {
 			long long n;
-			ws(c);
-			if (literal(c, "null") == 0)
-				return r->failed = 0, 0;
-			r->failed = 1;
-			if (c->p < c->end && *c->p == '"')
-				return plain_string(c, r->errno_name, sizeof r->errno_name);
-			strcpy(r->errno_name, "unknown");
-			return integer(c, &n);
+			return *at = '\0', integer(c, &n);
 		}
-		break;
-	case 'c':
-		if (strcmp(key, "call") == 0)
-			return plain_string(c, r->call, sizeof r->call);
-		if (strcmp(key, "created") == 0)
-			return literal(c, "null") == 0 ? (r->created = -1, 0) : boolean(c, &r->created);
-		break;
-	case 'p':
-		if (strcmp(key, "pid") == 0)
-			return integer(c, &r->pid);
-		break;
-	case 't':
-		if (strcmp(key, "ts") == 0) {
-			long long ts;
-			return integer(c, &ts) || ts < 0 ? -1 : (r->ts = (unsigned long long)ts, r->has_ts = 1, 0);
-		}
-		if (strcmp(key, "tid") == 0)
-			return integer(c, &r->tid);
-		break;
-	case 'd':
-		if (strcmp(key, "dur") == 0) {
-			long long dur;
-			return integer(c, &dur) || dur < 0 ? -1 : (r->dur = (unsigned long long)dur, 0);
-		}
-		break;
-	case 'a':
-		if (strcmp(key, "args") == 0)
-			return object(c, arg_member, r) ? -1 : (r->has_args = 1, 0);
-		break;
-	case 'r':
-		if (strcmp(key, "ret") == 0) {
-			ws(c);
-			if (c->p < c->end && *c->p == '"')
-				return hex_string(c, &r->ret_addr);
-			return integer(c, &r->ret);
-		}
-		break;
-	case 'i':
-		if (strcmp(key, "injected") == 0)
-			return boolean(c, &r->injected);
-		break;
-	case 'k':
-		if (strcmp(key, "key") == 0) { /* ftok's result */
-			unsigned long long v;
-			if (hex_string(c, &v) || v > 0xffffffffu)
-				return -1;
-			r->has_ftok_key = 1;
-			r->ftok_key = (unsigned)v;
+		rc = string_into(c, at, f->cap, 0);
+		return rc == -2 ? BAD_LONG : rc;
+	case K_TEXT:
+		if (*c->p == 'n')
+			return *at = '\0', literal(c, "null");
+		return string_into(c, at, f->cap, 1);
+	case K_INT:
+		return integer(c, (long long *)at);
+	case K_UINT:
+		return uinteger(c, (unsigned long long *)at);
+	case K_HEX:
+		return radix_string(c, (unsigned long long *)at, 16);
+	case K_HEX32:
+	case K_OCT:
+		if ((rc = radix_string(c, &u, f->kind == K_OCT ? 8 : 16)))
+			return rc;
+		return u > 0xffffffffu ? BAD_RANGE : (*(unsigned *)at = (unsigned)u, 0);
+	case K_BOOL: case K_TRIBOOL:
+		if (*c->p == 'n')
+			return *(int *)at = -1, literal(c, "null");
+		*(int *)at = *c->p == 't';
+		return literal(c, *c->p == 't' ? "true" : "false");
+	case K_ERRNO:
+		r->failed = *c->p != 'n';
+		if (*c->p == 'n')
+			return literal(c, "null");
+		if (*c->p == '"')
+			return (rc = string_into(c, r->errno_name, sizeof r->errno_name, 0)) == -2 ? BAD_LONG : rc;
+		strcpy(r->errno_name, "unknown");
+		long long n;
+		return integer(c, &n);
+	case K_STACK:
+		if (*c->p == '[') {
+			r->stack_text = c->p;
+			if ((rc = skip_value(c, 1)))
+				return rc;
+			r->stack_len = (size_t)(c->p - r->stack_text);
 			return 0;
 		}
-		break;
-	case 's':
-		if (strcmp(key, "stack") == 0) { /* an id, null, or inline frames for the reader */
-			ws(c);
-			if (c->p < c->end && *c->p == '[') {
-				r->stack_text = c->p;
-				if (skip_value(c, 1))
-					return -1;
-				r->stack_len = (size_t)(c->p - r->stack_text);
-				return 0;
-			}
-			return literal(c, "null") == 0 ? 0 : integer(c, &r->stack_id);
-		}
-		break;
+		if (*c->p == 'n')
+			return literal(c, "null");
+		return integer(c, &r->stack_id);
+	case K_ARGS:
+		sc->place = ARGS;
+		rc = object(c, read_member, sc);
+		sc->place = TOP;
+		return rc;
+	default: /* K_FLAGS, K_STR, K_DS: their shape checked, nothing kept */
+		return skip_value(c, 1);
 	}
-	return skip_value(c, 1);
 }
 
-int scan_call(const char *s, size_t len, struct call_rec *out)
+static int read_member(struct cursor *c, const char *key, size_t len, void *ctx)
 {
-	static const char prefix[] = "{\"event\":\"call\"";
+	struct scan *sc = ctx;
+	int named = -1, i = c->p < c->end ? field_for(sc->place, key, len, *c->p, &named) : -1;
+	if (i < 0 && named < 0)
+		return skip_value(c, 1); /* a field we do not know: a later version's */
+	if (i < 0) {
+		snprintf(sc->why, SCAN_WHY_CAP, ": \"%s\" is not of its kind", scan_fields[named].json);
+		return BAD_KIND;
+	}
+	if (sc->seen & (1ull << named)) {
+		snprintf(sc->why, SCAN_WHY_CAP, ": \"%s\" given twice", scan_fields[i].json);
+		return BAD_KIND;
+	}
+	sc->seen |= 1ull << named;
+	int rc = read_value(c, sc, &scan_fields[i]);
+	if (rc && !sc->why[0] && rc != BAD_JSON)
+		snprintf(sc->why, SCAN_WHY_CAP, ": \"%s\" %s", scan_fields[i].json,
+			 rc == BAD_RANGE ? "out of range" : rc == BAD_LONG ? "too long or too deep" : "is not of its kind");
+	if (!rc)
+		sc->r->present |= 1ull << i;
+	/* Another record's "event": the rest is not ours to read. */
+	return sc->not_call ? BAD_JSON : rc;
+}
+
+int scan_call(const char *s, size_t len, struct call_rec *out, char *why)
+{
 	struct cursor c = {s, s + len};
-	if (len < sizeof prefix - 1 || memcmp(s, prefix, sizeof prefix - 1) != 0)
-		return SCAN_OTHER;
+	struct scan sc = {out, TOP, 0, why, 0, 0};
+	why[0] = '\0';
 	memset(out, 0, offsetof(struct call_rec, name) + 1);
 	out->created = -1;
-	out->pid = -1;
-	if (object(&c, member, out) != 0)
-		return SCAN_OTHER;
+	int rc = object(&c, read_member, &sc);
 	ws(&c);
-	if (c.p != c.end || !out->call[0] || out->pid < 0 || !out->has_ts || !out->has_args)
+	if (rc == 0 && c.p != c.end)
+		rc = BAD_JSON;
+	if (sc.not_call || rc == BAD_JSON) {
+		why[0] = '\0';
 		return SCAN_OTHER;
-	out->has_file_id = out->has_file_id == 3; /* both, or neither counts */
+	}
+	if (rc) {
+		if (!why[0])
+			snprintf(why, SCAN_WHY_CAP, ": a value nested deeper than any of ours");
+		return sc.is_call ? SCAN_BAD : SCAN_OTHER;
+	}
+	if (!(out->present & FIELD_BIT(EVENT)))
+		return SCAN_OTHER;
+	const unsigned long long needed = FIELD_BIT(CALL) | FIELD_BIT(PID) | FIELD_BIT(TS) | FIELD_BIT(ARGS);
+	if ((out->present & needed) != needed) {
+		snprintf(why, SCAN_WHY_CAP, " without call, pid, ts or args");
+		return SCAN_BAD;
+	}
 	return SCAN_CALL;
-}
-
-static void copy_string(char *dst, size_t cap, const json_t *v)
-{
-	const char *s = json_string_value(v);
-	snprintf(dst, cap, "%s", s ? s : "");
-}
-
-static int hex_value(const json_t *v, unsigned long long *out)
-{
-	const char *s = json_string_value(v);
-	return s ? parse_hex(s, out) : -1;
-}
-
-int call_from_json(const json_t *rec, struct call_rec *r)
-{
-	const json_t *args = json_object_get(rec, "args");
-	const json_t *pid = json_object_get(rec, "pid"), *ts = json_object_get(rec, "ts");
-	const json_t *err = json_object_get(rec, "errno"), *ret = json_object_get(rec, "ret");
-	unsigned long long key;
-	memset(r, 0, offsetof(struct call_rec, name) + 1);
-	if (!json_is_string(json_object_get(rec, "call")) || !json_is_integer(pid) || !json_is_integer(ts) ||
-	    !json_is_object(args))
-		return -1;
-	copy_string(r->call, sizeof r->call, json_object_get(rec, "call"));
-	r->pid = json_integer_value(pid);
-	r->ts = (unsigned long long)json_integer_value(ts);
-	r->tid = json_integer_value(json_object_get(rec, "tid"));
-	long long dur = json_integer_value(json_object_get(rec, "dur"));
-	r->dur = dur > 0 ? (unsigned long long)dur : 0;
-	r->has_ts = r->has_args = 1;
-	r->failed = err && !json_is_null(err);
-	snprintf(r->errno_name, sizeof r->errno_name, "%s", json_is_string(err) ? json_string_value(err) : "unknown");
-	r->injected = json_is_true(json_object_get(rec, "injected"));
-	const json_t *created = json_object_get(rec, "created");
-	r->created = json_is_boolean(created) ? json_is_true(created) : -1;
-	if (json_is_integer(ret))
-		r->ret = json_integer_value(ret);
-	else
-		hex_value(ret, &r->ret_addr);
-	if (hex_value(json_object_get(args, "key"), &key) == 0)
-		r->has_key = 1, r->key = (unsigned)key;
-	const json_t *size = json_object_get(args, "size");
-	r->size = json_is_string(size) ? strtoull(json_string_value(size), NULL, 10)
-				       : (unsigned long long)json_integer_value(size);
-	const json_t *flags = json_object_get(args, json_object_get(args, "oflag") ? "oflag" : "shmflg");
-	r->has_flags = json_is_integer(flags);
-	r->flags_raw = json_integer_value(flags);
-	r->cmd_raw = json_integer_value(json_object_get(args, "cmd_raw"));
-	const json_t *dev = json_object_get(args, "dev"), *ino = json_object_get(args, "ino");
-	r->has_file_id = (json_is_integer(dev) || json_is_string(dev)) && (json_is_integer(ino) || json_is_string(ino));
-	r->dev = json_is_string(dev) ? strtoull(json_string_value(dev), NULL, 10) : (unsigned long long)json_integer_value(dev);
-	r->ino = json_is_string(ino) ? strtoull(json_string_value(ino), NULL, 10) : (unsigned long long)json_integer_value(ino);
-	r->has_shmid = json_is_integer(json_object_get(args, "shmid"));
-	r->shmid = json_integer_value(json_object_get(args, "shmid"));
-	r->has_shmaddr = hex_value(json_object_get(args, "shmaddr"), &r->shmaddr) == 0;
-	copy_string(r->cmd, sizeof r->cmd, json_object_get(args, "cmd"));
-	copy_string(r->name, sizeof r->name,
-		    json_object_get(args, "name") ? json_object_get(args, "name") : json_object_get(args, "path"));
-	r->id = json_integer_value(json_object_get(args, "id"));
-	if (hex_value(json_object_get(rec, "key"), &key) == 0)
-		r->has_ftok_key = 1, r->ftok_key = (unsigned)key;
-	return 0;
 }
 
 /* Whether the digits at p (n of them) exceed what a json_int_t holds. */
@@ -571,6 +644,8 @@ json_t *record_from_line(const char *line, size_t len, json_error_t *err)
 	if (quoted) {
 		json_error_t again;
 		rec = json_loadb(quoted, n, JSON_REJECT_DUPLICATES, &again);
+		if (!rec)
+			*err = again; /* what is wrong besides the big integers */
 		free(quoted);
 	}
 	return rec;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/bytestext.h"
 #include "../common/fnv.h"
 
 static const char *intern_module(struct stacks *s, const char *path)
@@ -25,12 +26,11 @@ static const char *intern_module(struct stacks *s, const char *path)
 
 static int parse_hex(const json_t *v, uint64_t *out)
 {
-	const char *s = json_string_value(v);
-	char *end;
-	if (!s || strncmp(s, "0x", 2) != 0)
+	unsigned long long n;
+	if (!json_is_string(v) || hex_number(json_string_value(v), json_string_length(v), &n) != 0)
 		return -1;
-	*out = strtoull(s + 2, &end, 16);
-	return *end ? -1 : 0;
+	*out = n;
+	return 0;
 }
 
 static int same_frames(const struct stack *st, const struct frame *f, int n)

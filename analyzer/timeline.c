@@ -209,7 +209,7 @@ static int object_of(struct timeline *t, int p, const struct call_rec *c)
 	int call = call_by_name(c->call);
 	if (call == CALL_SHM_OPEN || call == CALL_SHM_UNLINK)
 		return last_object(&t->posix, posix_key(c->name));
-	if ((call == CALL_SHMAT || call == CALL_SHMCTL) && c->has_shmid)
+	if ((call == CALL_SHMAT || call == CALL_SHMCTL) && call_has(c, SHMID))
 		return last_object(&t->sysv, sysv_key(ns, (int)c->shmid));
 	if (call == CALL_SHMDT)
 		for (size_t i = 0; i < t->procs[p].nopen; i++)
@@ -248,7 +248,7 @@ static int apply(struct timeline *t, int p, const struct call_rec *c, int stack)
 		on_shmdt(t, p, c, stack);
 		return o;
 	case CALL_SHMCTL:
-		if (!c->has_shmid || !c->cmd[0] || strcmp(c->cmd, "IPC_INFO") == 0 || strcmp(c->cmd, "SHM_INFO") == 0 ||
+		if (!call_has(c, SHMID) || !c->cmd[0] || strcmp(c->cmd, "IPC_INFO") == 0 || strcmp(c->cmd, "SHM_INFO") == 0 ||
 		    strncmp(c->cmd, "SHM_STAT", 8) == 0)
 			return -1; /* an index, or nothing: no segment id (shmctl(2)) */
 		o = segment(t, ns, (int)c->shmid, c->ts);

@@ -30,9 +30,24 @@ size_t utf8_sequence(const unsigned char *s, size_t n)
 	return len;
 }
 
-static int hexdigit(char c)
+int hex_digit(char c)
 {
 	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+int hex_number(const char *s, size_t n, unsigned long long *out)
+{
+	unsigned long long v = 0;
+	if (n < 3 || n > 18 || s[0] != '0' || s[1] != 'x')
+		return -1;
+	for (size_t i = 2; i < n; i++) {
+		int d = hex_digit(s[i]);
+		if (d < 0)
+			return -1;
+		v = v << 4 | (unsigned)d;
+	}
+	*out = v;
+	return 0;
 }
 
 long text_to_bytes(const char *text, char *out, size_t cap)
@@ -43,8 +58,8 @@ long text_to_bytes(const char *text, char *out, size_t cap)
 		if (b == '\\') {
 			if (p[1] == '\\') {
 				p++;
-			} else if (p[1] == 'x' && hexdigit(p[2]) >= 0 && hexdigit(p[3]) >= 0) {
-				b = (char)(hexdigit(p[2]) << 4 | hexdigit(p[3]));
+			} else if (p[1] == 'x' && hex_digit(p[2]) >= 0 && hex_digit(p[3]) >= 0) {
+				b = (char)(hex_digit(p[2]) << 4 | hex_digit(p[3]));
 				p += 3;
 			} else {
 				return -1;

@@ -23,4 +23,12 @@ size_t utf8_sequence(const unsigned char *s, size_t n);
  * (a lone backslash, a bad \x escape). */
 long text_to_bytes(const char *text, char *out, size_t cap);
 
+/* The trace's hex, in \xHH and in numbers: a lower-case digit's value, or -1. */
+int hex_digit(char c);
+
+/* A number as the trace writes it, "0x" and 1 to 16 lower-case hex digits,
+ * the whole of the N bytes at S: 0 and *out, or -1.  (One parser for the
+ * library's numbers: call records, stacks.) */
+int hex_number(const char *s, size_t n, unsigned long long *out);
+
 #endif

@@ -5,27 +5,20 @@
 #include <sys/ipc.h>
 #include <sys/shm.h>
 
-/* The ERRORS sections of shmget(2), shmat(2) (shmat and shmdt), shmctl(2). */
-static const int shmget_errnos[] = {EACCES, EEXIST, EINVAL, ENFILE, ENOENT, ENOMEM, ENOSPC, EPERM, 0};
-static const int shmat_errnos[] = {EACCES, EIDRM, EINVAL, ENOMEM, 0};
-static const int shmdt_errnos[] = {EINVAL, 0};
-static const int shmctl_errnos[] = {EACCES, EFAULT, EIDRM, EINVAL, ENOMEM, EOVERFLOW, EPERM, 0};
-/* shm_open(3), and ftok(3), which fails as stat(2) on its path does. */
-static const int shm_open_errnos[] = {EACCES, EEXIST, EINVAL, EMFILE, ENAMETOOLONG, ENFILE, ENOENT, 0};
-static const int shm_unlink_errnos[] = {EACCES, ENOENT, 0};
-static const int ftok_errnos[] = {ENOENT, EACCES, 0};
+/* call_table.h's C_ bits are the calls' bits. */
+#define CALL_BIT_CHECK(ID, NAME, MAN, DEFAULT, ERRNOS, SYSCALL) \
+	_Static_assert(C_##ID == 1u << CALL_##ID, "C_" #ID " is the bit of CALL_" #ID);
+CALL_LIST(CALL_BIT_CHECK)
+_Static_assert(C_ALL == (1u << CALL_COUNT) - 1, "C_ALL is every call");
 
-/* Defaults are the failures a program meets in real life: no segment ids or
- * memory left for shmget, no address space for shmat, no descriptor left
- * for shm_open, a name or path that is not there. */
+#define CALL_ERRNOS(ID, NAME, MAN, DEFAULT, ERRNOS, SYSCALL) static const int errnos_##ID[] = {CALL_UNPAREN ERRNOS, 0};
+CALL_LIST(CALL_ERRNOS)
+#undef CALL_ERRNOS
+
 const struct call_info call_table[CALL_COUNT] = {
-	[CALL_SHMGET] = {"shmget", "shmget(2)", ENOSPC, shmget_errnos},
-	[CALL_SHMAT] = {"shmat", "shmat(2)", ENOMEM, shmat_errnos},
-	[CALL_SHMDT] = {"shmdt", "shmat(2)", EINVAL, shmdt_errnos},
-	[CALL_SHMCTL] = {"shmctl", "shmctl(2)", EINVAL, shmctl_errnos},
-	[CALL_SHM_OPEN] = {"shm_open", "shm_open(3)", EMFILE, shm_open_errnos},
-	[CALL_SHM_UNLINK] = {"shm_unlink", "shm_open(3)", ENOENT, shm_unlink_errnos},
-	[CALL_FTOK] = {"ftok", "ftok(3)", ENOENT, ftok_errnos},
+#define CALL_INFO(ID, NAME, MAN, DEFAULT, ERRNOS, SYSCALL) [CALL_##ID] = {NAME, MAN, DEFAULT, errnos_##ID},
+	CALL_LIST(CALL_INFO)
+#undef CALL_INFO
 };
 
 int call_by_name(const char *name)

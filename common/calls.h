@@ -1,13 +1,15 @@
-/* The wrapped calls as data: what each returns on failure, which errnos its
- * man page allows, which one a failure defaults to.  The injection parser,
- * the shim, the analyzer and sweep all read this one table. */
+/* The wrapped calls as data (common/call_table.h): what each returns on
+ * failure, which errnos its man page allows, which one a failure defaults
+ * to.  The injection parser, the shim, the analyzer and sweep all read it. */
 #ifndef SHMTRACE_CALLS_H
 #define SHMTRACE_CALLS_H
 
+#include "call_table.h"
+
 enum call_id {
-	CALL_SHMGET, CALL_SHMAT, CALL_SHMDT, CALL_SHMCTL,  /* System V */
-	CALL_SHM_OPEN, CALL_SHM_UNLINK,                    /* POSIX */
-	CALL_FTOK,                                         /* where SysV keys come from */
+#define CALL_ENUM(ID, NAME, MAN, DEFAULT, ERRNOS, SYSCALL) CALL_##ID,
+	CALL_LIST(CALL_ENUM)
+#undef CALL_ENUM
 	CALL_COUNT
 };
 

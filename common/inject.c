@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/ipc.h>
 
+#include "call_record.h"
 #include "calls.h"
 #include "xlat.h"
 
@@ -214,23 +215,24 @@ static int parse_field(struct parse *p, const char *field, struct inject_rule *r
 			return fail(p, "scope=%s: expected process or run", v);
 		r->scope_run = strcmp(v, "run") == 0;
 	} else {
-		return fail(p, "unknown field '%.*s' (expected error, when, prob, key, cmd, flags, size>=, name, caller, scope)",
+		return fail(p, "unknown field '%.*s' (expected error, when, prob, key, cmd, flags, size>=, name, caller, site, scope)",
 			    (int)klen, field);
 	}
 #undef IS
 	return 0;
 }
 
-/* What the rule asks must make sense for its calls. */
+/* What the rule asks must make sense for its calls: a fact is there for
+ * the calls whose records have its field (common/call_table.h). */
 static int check(struct parse *p, struct inject_rule *r, int allow_any)
 {
-	if (r->has_cmd && !(r->calls & (1u << CALL_SHMCTL)))
+	if (r->has_cmd && !(r->calls & CALLS_OF_CMD))
 		return fail(p, "cmd= applies to shmctl only");
-	if (r->min_size && !(r->calls & (1u << CALL_SHMGET)))
+	if (r->min_size && !(r->calls & CALLS_OF_SIZE))
 		return fail(p, "size>= applies to shmget only");
-	if (r->flags && !(r->calls & ((1u << CALL_SHMGET) | (1u << CALL_SHMAT) | (1u << CALL_SHM_OPEN))))
+	if (r->flags && !(r->calls & (CALLS_OF_SHMGET_FLAGS | CALLS_OF_SHMAT_FLAGS | CALLS_OF_OPEN_FLAGS)))
 		return fail(p, "flags= applies to shmget, shmat and shm_open only");
-	if (r->name[0] && !(r->calls & ((1u << CALL_SHM_OPEN) | (1u << CALL_SHM_UNLINK) | (1u << CALL_FTOK))))
+	if (r->name[0] && !(r->calls & (CALLS_OF_NAME | CALLS_OF_PATH)))
 		return fail(p, "name= applies to shm_open, shm_unlink and ftok (its path) only");
 	if (!r->error || allow_any)
 		return 0;

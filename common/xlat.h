@@ -1,7 +1,7 @@
 /* Name tables for the constants of the SysV shared-memory calls.
  *
  * Every name that shmtrace prints or parses comes from here, so the shim's
- * decoder, the analyzer and (later) the injection parser agree.  The values
+ * decoder, the analyzer and the injection parser agree.  The values
  * are the system headers' own macros, never copies of their numbers. */
 #ifndef SHMTRACE_XLAT_H
 #define SHMTRACE_XLAT_H

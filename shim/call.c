@@ -6,7 +6,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "../common/xlat.h"
 #include "stack.h"
 
 /* Calls of this process, numbered from 1 in the order they returned. */
@@ -71,7 +70,8 @@ bool call_enter(struct call *c, enum call_id id)
 		errno = c->entry_errno;
 		return false;
 	}
-	c->name = call_table[id].name;
+	c->id = id;
+	c->a.present = 0;
 	c->rule = -1;
 	/* Unwinding may touch errno; the real call must see the caller's. */
 	errno = c->entry_errno;
@@ -79,11 +79,31 @@ bool call_enter(struct call *c, enum call_id id)
 	return true;
 }
 
-bool call_inject(struct call *c, const struct call_facts *facts)
+/* What a rule may ask of a call, from its arguments: each fact is there for
+ * the calls whose records have the field (common/call_table.h). */
+static struct call_facts facts_of(const struct call *c)
+{
+	unsigned bit = 1u << c->id;
+	const struct call_args *a = &c->a;
+	return (struct call_facts){
+		.call = c->id,
+		.has_key = (bit & CALLS_OF_KEY) != 0,
+		.key = bit & CALLS_OF_KEY ? a->key : 0,
+		.shmid = bit & CALLS_OF_SHMID ? (int)a->shmid : -1,
+		.addr = bit & CALLS_OF_SHMADDR ? (const void *)(uintptr_t)a->shmaddr : NULL,
+		.name = bit & (CALLS_OF_NAME | CALLS_OF_PATH) ? a->name : NULL,
+		.cmd = bit & CALLS_OF_CMD ? a->cmd : 0,
+		.flags = bit & (CALLS_OF_SHMGET_FLAGS | CALLS_OF_SHMAT_FLAGS | CALLS_OF_OPEN_FLAGS) ? a->flags : 0,
+		.size = bit & CALLS_OF_SIZE ? a->size : 0,
+	};
+}
+
+bool call_inject(struct call *c)
 {
 	int err;
 	if (!inject_rules.n)
 		return false;
+	struct call_facts f = facts_of(c), *facts = &f;
 	shim_busy = 1; /* symbol lookups and IPC_STAT for key= must not recurse */
 	fork_guard_enter(); /* caller= rules look symbols up with the loader's help */
 	c->rule = inject_decide(facts, c->scratch ? c->scratch->ips : NULL, c->nips, &err);
@@ -99,99 +119,44 @@ void call_returned(struct call *c)
 {
 	uint64_t t1 = now_ns(CLOCK_MONOTONIC);
 	c->result_errno = errno;
-
-	struct jw *w = &c->w;
-	if (c->scratch)
-		jw_init(w, c->scratch->record, sizeof c->scratch->record);
-	else
-		jw_init(w, c->spare, sizeof c->spare);
-	jw_open(w, '{');
-	jw_key(w, "event"), jw_str(w, EV_CALL, 16);
-	jw_key(w, "call"), jw_str(w, c->name, 32);
-	jw_key(w, "seq"), jw_uint(w, atomic_fetch_add(&call_seq, 1) + 1);
-	jw_key(w, "pid"), jw_int(w, proc.pid);
-	jw_key(w, "tid"), jw_int(w, current_tid());
-	jw_key(w, "ts"), jw_uint(w, c->t0);
-	jw_key(w, "dur"), jw_uint(w, t1 - c->t0);
+	struct call_args *a = &c->a;
+	a->seq = atomic_fetch_add(&call_seq, 1) + 1;
+	a->pid = proc.pid;
+	a->tid = current_tid();
+	a->ts = c->t0;
+	a->dur = t1 - c->t0;
 	if (via_syscall)
-		jw_key(w, "via"), jw_str(w, "syscall", 8);
-	jw_key(w, "args"), jw_open(w, '{');
+		a->present |= FIELD_BIT(VIA), a->via = "syscall";
 }
 
-/* Room kept for what follows an argument string: the other arguments, the
- * result, the injected rule, and an interned stack or its omission. */
-#define RECORD_TAIL (INJECT_RULE_TEXT * 6 + 512)
-
-void call_arg_str(struct call *c, const char *key, const char *s, size_t max)
+static void leave(struct call *c, bool failed)
 {
-	struct jw *w = &c->w;
-	jw_key(w, key);
-	if (!s) {
-		jw_lit(w, "null");
-		return;
-	}
-	size_t room = jw_room(w) > RECORD_TAIL ? (jw_room(w) - RECORD_TAIL) / 6 : 0; /* 6: \u00XX */
-	if (max > room)
-		max = room;
-	jw_str(w, s, max);
-	if (strnlen(s, max + 1) > max) {
-		char cut[48];
-		size_t n = strlen(key);
-		if (n > sizeof cut - sizeof "_truncated")
-			n = sizeof cut - sizeof "_truncated";
-		memcpy(cut, key, n);
-		memcpy(cut + n, "_truncated", sizeof "_truncated");
-		jw_key(w, cut), jw_lit(w, "true");
-	}
-}
-
-static void result_errno(struct call *c, bool failed)
-{
-	struct jw *w = &c->w;
+	struct call_args *a = &c->a;
 	/* A call that succeeds leaves errno as the caller had it, as libc's
-	 * do: our own steps (the probe for "created") may have changed it. */
-	if (!failed)
+	 * do: our own steps (the probe for creation) may have changed it. */
+	if (failed)
+		a->present |= FIELD_BIT(ERRNO), a->err = c->result_errno;
+	else
 		c->result_errno = c->entry_errno;
-	jw_key(w, "errno");
-	if (!failed) {
-		jw_lit(w, "null");
-	} else {
-		const char *name = xlat_name(xlat_errnos, (unsigned long)c->result_errno);
-		if (name)
-			jw_str(w, name, 32);
-		else
-			jw_int(w, c->result_errno); /* a number no table names */
-	}
-	jw_key(w, "injected"), jw_lit(w, c->rule >= 0 ? "true" : "false");
+	a->injected = c->rule >= 0;
 	if (c->rule >= 0)
-		jw_key(w, "rule"), jw_str(w, inject_rules.rule[c->rule].text, INJECT_RULE_TEXT);
-}
+		a->present |= FIELD_BIT(RULE), a->rule = inject_rules.rule[c->rule].text;
 
-void call_result_int(struct call *c, long long ret, bool failed)
-{
-	jw_close(&c->w, '}'); /* args */
-	jw_key(&c->w, "ret"), jw_int(&c->w, ret);
-	result_errno(c, failed);
-}
-
-void call_result_ptr(struct call *c, const void *ret, bool failed)
-{
-	jw_close(&c->w, '}'); /* args */
-	jw_key(&c->w, "ret"), jw_hex(&c->w, (uintptr_t)ret);
-	result_errno(c, failed);
-}
-
-void call_leave(struct call *c)
-{
+	struct jw w;
+	if (c->scratch)
+		jw_init(&w, c->scratch->record, sizeof c->scratch->record);
+	else
+		jw_init(&w, c->spare, sizeof c->spare);
+	record_write(&w, c->id, a);
 	shim_busy = 1;
 	/* More frames may have been taken for caller= rules than are recorded. */
-	bt_write_stack_field(&c->w, c->scratch ? c->scratch->ips : NULL,
+	bt_write_stack_field(&w, c->scratch ? c->scratch->ips : NULL,
 			     c->nips < proc.backtrace_depth ? c->nips : proc.backtrace_depth);
 	shim_busy = 0;
-	jw_close(&c->w, '}');
-	size_t len = jw_finish(&c->w);
+	jw_close(&w, '}');
+	size_t len = jw_finish(&w);
 	if (len)
-		out_write(c->w.buf, len);
+		out_write(w.buf, len);
 	else
 		warn("lost the record of a call", "too long for its buffer", E2BIG);
 	if (c->scratch)
@@ -199,6 +164,34 @@ void call_leave(struct call *c)
 	stack_call_end();
 	pthread_setcancelstate(c->cancel_state, NULL);
 	errno = c->result_errno;
+}
+
+void call_leave_int(struct call *c, long long ret, bool failed)
+{
+	c->a.ret = ret;
+	leave(c, failed);
+}
+
+void call_leave_ptr(struct call *c, const void *ret, bool failed)
+{
+	c->a.ret_addr = (uintptr_t)ret;
+	leave(c, failed);
+}
+
+bool own_work_begin(int *saved, bool exact)
+{
+	if (shim_busy || !(exact ? proc_is_self_exact() : proc_is_self()))
+		return false;
+	*saved = errno;
+	shim_busy = 1;
+	ensure_init();
+	return true;
+}
+
+void own_work_end(int saved)
+{
+	shim_busy = 0;
+	errno = saved;
 }
 
 /* After fork the child numbers its own calls from 1. */

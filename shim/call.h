@@ -3,10 +3,10 @@
  *
  *     struct call c;
  *     if (!call_enter(&c, CALL_SHMDT)) return real.shmdt(addr);
- *     int ret = call_inject(&c, &facts) ? -1 : real.shmdt(addr);
- *     call_returned(&c);            ...args fields...
- *     call_result_int(&c, ret, ret == -1);
- *     call_leave(&c);
+ *     c.a.shmaddr = (uintptr_t)addr;        ...its fields (call_table.h)...
+ *     int ret = call_inject(&c) ? -1 : real.shmdt(addr);
+ *     call_returned(&c);
+ *     call_leave_int(&c, ret, ret == -1);
  *     return ret;
  */
 #ifndef SHMTRACE_CALL_H
@@ -18,6 +18,7 @@
 #include "../common/trace_format.h"
 #include "inject.h"
 #include "jsonw.h"
+#include "record.h"
 #include "scratch.h"
 #include "shim.h"
 
@@ -26,7 +27,8 @@
 #define CALL_SPARE_RECORD 1024
 
 struct call {
-	const char *name;
+	enum call_id id;
+	struct call_args a; /* the record's fields, written at call_leave */
 	int rule; /* the injection rule that made it fail, or -1 */
 	int entry_errno;
 	int result_errno;
@@ -34,24 +36,19 @@ struct call {
 	uint64_t t0;
 	int nips;
 	struct scratch *scratch; /* backtrace and record; NULL: the spare below */
-	struct jw w;
 	char spare[CALL_SPARE_RECORD];
 };
 
 /* False when the call must go straight to the real function untraced. */
 HIDDEN bool call_enter(struct call *c, enum call_id id);
-/* True if a rule makes this call fail: errno is set, the real call must
- * not be made. */
-HIDDEN bool call_inject(struct call *c, const struct call_facts *facts);
-/* Right after the real call: keeps errno, starts the record and its "args". */
+/* True if a rule makes this call fail (the facts it matches are the
+ * arguments in c->a): errno is set, the real call must not be made. */
+HIDDEN bool call_inject(struct call *c);
+/* Right after the real call: keeps errno and the time. */
 HIDDEN void call_returned(struct call *c);
-/* An argument that is a string: at most MAX bytes of it (fewer if the
- * record has no room), and "KEY_truncated": true when it was cut. */
-HIDDEN void call_arg_str(struct call *c, const char *key, const char *s, size_t max);
-HIDDEN void call_result_int(struct call *c, long long ret, bool failed);
-HIDDEN void call_result_ptr(struct call *c, const void *ret, bool failed);
 /* Writes the record and gives the caller back the errno the call should
  * leave: the real call's on failure, the caller's own on success. */
-HIDDEN void call_leave(struct call *c);
+HIDDEN void call_leave_int(struct call *c, long long ret, bool failed);
+HIDDEN void call_leave_ptr(struct call *c, const void *ret, bool failed);
 
 #endif

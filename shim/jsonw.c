@@ -18,15 +18,7 @@ size_t jw_room(const struct jw *w)
 	return w->full ? 0 : w->cap - w->len;
 }
 
-static void put(struct jw *w, const char *s, size_t n)
-{
-	if (w->full || n > w->cap - w->len) {
-		w->full = 1;
-		return;
-	}
-	memcpy(w->buf + w->len, s, n);
-	w->len += n;
-}
+#define put jw_put
 
 static void putc1(struct jw *w, char c)
 {
@@ -35,7 +27,7 @@ static void putc1(struct jw *w, char c)
 
 /* A comma unless this value starts a record, an object or an array, or
  * follows a key.  (One buffer may hold several records, one per line.) */
-static void sep(struct jw *w)
+void jw_sep(struct jw *w)
 {
 	if (w->len == 0 || w->full)
 		return;
@@ -46,7 +38,7 @@ static void sep(struct jw *w)
 
 void jw_open(struct jw *w, char brace)
 {
-	sep(w);
+	jw_sep(w);
 	putc1(w, brace);
 }
 
@@ -99,91 +91,131 @@ static void put_escaped(struct jw *w, const char *s, size_t max)
 	putc1(w, '"');
 }
 
-/* Keys are our own constants: nothing in them to escape. */
-void jw_key(struct jw *w, const char *key)
-{
-	size_t n = strlen(key);
-	sep(w);
-	putc1(w, '"');
-	put(w, key, n);
-	put(w, "\":", 2);
-}
-
 void jw_str(struct jw *w, const char *s, size_t max)
 {
-	sep(w);
+	jw_sep(w);
 	put_escaped(w, s, max);
 }
 
-static void put_udec(struct jw *w, unsigned long long v)
+void jw_put_text(struct jw *w, const char *s, size_t max)
 {
-	char d[24];
-	int n = 0;
-	do {
-		d[sizeof d - 1 - n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	put(w, d + sizeof d - n, (size_t)n);
+	put_escaped(w, s, max);
+}
+
+/* Two digits at a time: half the divisions, by a constant (a multiply). */
+static const char two_digits[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+				 "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+				 "8081828384858687888990919293949596979899";
+
+/* Digits of v: from its bit length, one comparison (no loop). */
+static int decimal_digits(unsigned long long v)
+{
+	static const unsigned long long pow10[20] = {
+		1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull, 100000000ull,
+		1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull, 10000000000000ull,
+		100000000000000ull, 1000000000000000ull, 10000000000000000ull, 100000000000000000ull,
+		1000000000000000000ull, 10000000000000000000ull};
+	int t = ((64 - __builtin_clzll(v | 1)) * 1233) >> 12; /* 1233 / 4096 ~ log10(2) */
+	return t + (t < 20 && (v | 1) >= pow10[t]);
+}
+
+/* Written in place, from the last digit back, two at a time: the divisions
+ * are by a constant (multiplies), in 32 bits once the number fits them. */
+void jw_put_udec(struct jw *w, unsigned long long v)
+{
+	int n = decimal_digits(v);
+	if ((size_t)n > w->cap - w->len) {
+		w->full = 1;
+		return;
+	}
+	char *p = w->buf + w->len + n;
+	w->len += (size_t)n;
+	while (v > 0xffffffffull) {
+		p -= 2;
+		memcpy(p, two_digits + 2 * (v % 100), 2);
+		v /= 100;
+	}
+	unsigned u = (unsigned)v;
+	while (u >= 100) {
+		p -= 2;
+		memcpy(p, two_digits + 2 * (u % 100), 2);
+		u /= 100;
+	}
+	if (u >= 10)
+		memcpy(p - 2, two_digits + 2 * u, 2);
+	else
+		p[-1] = (char)('0' + u);
+}
+
+void jw_put_dec(struct jw *w, long long v)
+{
+	if (v < 0) {
+		putc1(w, '-');
+		jw_put_udec(w, 0ull - (unsigned long long)v);
+	} else {
+		jw_put_udec(w, (unsigned long long)v);
+	}
 }
 
 void jw_int(struct jw *w, long long v)
 {
-	sep(w);
-	if (v < 0) {
-		putc1(w, '-');
-		put_udec(w, 0ull - (unsigned long long)v);
-	} else {
-		put_udec(w, (unsigned long long)v);
-	}
+	jw_sep(w);
+	jw_put_dec(w, v);
 }
 
 void jw_uint(struct jw *w, unsigned long long v)
 {
-	sep(w);
-	put_udec(w, v);
+	jw_sep(w);
+	jw_put_udec(w, v);
 }
 
+/* Digits from the bit length, written in place: no divisions. */
 static void put_radix(struct jw *w, unsigned long long v, unsigned shift, int min_digits)
 {
 	static const char digits[] = "0123456789abcdef";
-	unsigned mask = (1u << shift) - 1;
-	char d[24];
-	int n = 0;
-	do {
-		d[sizeof d - 1 - n++] = digits[v & mask];
-		v >>= shift;
-	} while (v || n < min_digits);
-	put(w, d + sizeof d - n, (size_t)n);
+	int bits = 64 - __builtin_clzll(v | 1), n = (bits + (int)shift - 1) / (int)shift;
+	if (n < min_digits)
+		n = min_digits;
+	if ((size_t)n > w->cap - w->len) {
+		w->full = 1;
+		return;
+	}
+	char *d = w->buf + w->len;
+	w->len += (size_t)n;
+	for (int i = n - 1; i >= 0; i--, v >>= shift)
+		d[i] = digits[v & ((1u << shift) - 1)];
 }
 
-void jw_hex(struct jw *w, unsigned long long v)
+void jw_put_hex(struct jw *w, unsigned long long v, int min_digits)
 {
-	sep(w);
-	put(w, "\"0x", 3);
-	put_radix(w, v, 4, 1);
+	jw_put(w, "\"0x", 3);
+	put_radix(w, v, 4, min_digits);
 	putc1(w, '"');
 }
 
-void jw_hex32(struct jw *w, unsigned int v)
+void jw_put_oct(struct jw *w, unsigned v)
 {
-	sep(w);
-	put(w, "\"0x", 3);
-	put_radix(w, v, 4, 8);
-	putc1(w, '"');
-}
-
-void jw_oct(struct jw *w, unsigned int v)
-{
-	sep(w);
-	put(w, "\"0", 2);
+	jw_put(w, "\"0", 2);
 	put_radix(w, v, 3, 3);
 	putc1(w, '"');
 }
 
-void jw_lit(struct jw *w, const char *literal)
+void jw_hex(struct jw *w, unsigned long long v)
 {
-	sep(w);
-	put(w, literal, strlen(literal));
+	jw_sep(w);
+	jw_put_hex(w, v, 1);
+}
+
+void jw_hex32(struct jw *w, unsigned int v)
+{
+	jw_sep(w);
+	jw_put_hex(w, v, 8);
+}
+
+void jw_oct(struct jw *w, unsigned int v)
+{
+	jw_sep(w);
+	jw_put_oct(w, v);
 }
 
 void jw_flags(struct jw *w, const struct xlat *t, unsigned long v)

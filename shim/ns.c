@@ -41,11 +41,9 @@ static void namespace_may_have_changed(void)
 {
 	/* Asks the kernel: a vfork child, which shares our memory, must not
 	 * move its parent (rare enough to pay a getpid). */
-	if (shim_busy || !proc_is_self_exact())
+	int saved;
+	if (!own_work_begin(&saved, true))
 		return;
-	int saved = errno;
-	shim_busy = 1;
-	ensure_init();
 	unsigned long long now = read_ipc_ns();
 	if (now && now != proc.ipc_ns && atomic_load(&proc.file) == FILE_OPEN) {
 		char buf[256];
@@ -64,8 +62,7 @@ static void namespace_may_have_changed(void)
 			out_write(buf, len);
 		proc.ipc_ns = now;
 	}
-	shim_busy = 0;
-	errno = saved;
+	own_work_end(saved);
 }
 
 EXPORT int unshare(int flags)

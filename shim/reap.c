@@ -14,14 +14,11 @@
 
 static void collected(pid_t child, int sig, int core)
 {
-	if (shim_busy || !proc_is_self()) /* our init, or a handler that interrupted us */
+	int saved;
+	if (!own_work_begin(&saved, false)) /* our init, or a handler that interrupted us */
 		return;
-	int saved = errno;
-	shim_busy = 1;
-	ensure_init();
 	write_killed_child(child, sig, core);
-	shim_busy = 0;
-	errno = saved;
+	own_work_end(saved);
 }
 
 EXPORT pid_t wait4(pid_t pid, int *status, int options, struct rusage *usage)

@@ -1,6 +1,8 @@
 /* What the shim's files share.  The data flow of one intercepted call:
- * wrappers.c (the four functions) -> call.c (guard, timing, record frame)
- * -> backtrace.c (unwind, intern) -> output.c (one write(2) per record). */
+ * wrappers.c (one function per call of common/call_table.h) -> call.c
+ * (guard, timing, the record's fields) -> record.c (the record, written
+ * from the table) and backtrace.c (unwind, intern) -> output.c (a record
+ * is one write(2), or one copy into the mapped file: mapped.c). */
 #ifndef SHMTRACE_SHIM_H
 #define SHMTRACE_SHIM_H
 
@@ -69,6 +71,14 @@ HIDDEN extern TLS int shim_busy;
 HIDDEN extern TLS int via_syscall;
 
 HIDDEN void ensure_init(void);
+/* The shim's own work outside a call (an exit record, a namespace change, a
+ * child collected, the file opened before ids change): false when it must
+ * not be done -- something of ours under way on this thread, or a child
+ * sharing our memory (exact: asks the kernel, for work a vfork child must
+ * never do as its parent).  Else errno is kept in *saved, the guard set,
+ * start-up made sure of; own_work_end gives both back. */
+HIDDEN bool own_work_begin(int *saved, bool exact);
+HIDDEN void own_work_end(int saved);
 HIDDEN uint64_t now_ns(clockid_t clock);
 HIDDEN pid_t current_tid(void);
 HIDDEN void tid_reset(void);

@@ -1,7 +1,9 @@
-/* The exported functions: shmget, shmat, shmdt, shmctl, and _exit for the
- * exit record.  Each is the real call framed by call.c -- unless a rule
- * makes it fail, when the kernel is never asked -- plus the decoding of its
- * own arguments.  Names and flags come from common/xlat.c. */
+/* The exported functions: each call of common/call_table.h (shmget, shmat,
+ * shmdt, shmctl, shm_open, shm_unlink, ftok) and syscall(3) for those made
+ * through it; _exit and _Exit for the exit record; the functions that
+ * change ids, which open the trace file first.  A call is the real one
+ * framed by call.c -- unless a rule makes it fail, when the kernel is never
+ * asked -- and the values of its record's fields; record.c writes them. */
 #include <dlfcn.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -14,13 +16,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
-#include "../common/xlat.h"
 #include "call.h"
-
-/* Bytes of a string argument kept: a longer one is cut, and its record says
- * so.  A POSIX name is at most NAME_MAX bytes, a path PATH_MAX. */
-#define NAME_SHOWN 256
-#define PATH_SHOWN 2048
 
 /* Asks the kernel whether this shmget created its segment.  Only IPC_CREAT
  * without IPC_EXCL is ambiguous; for it we make the same request as two
@@ -58,25 +54,27 @@ static int shmget_noting_creation(key_t key, size_t size, int flg, int *created)
 	return real.shmget(key, size, flg);
 }
 
+/* Whether the call created its segment or object: known (1 or 0) only when
+ * it succeeded and the probe decided. */
+static void note_created(struct call *c, bool failed, int created)
+{
+	if (!failed && created >= 0)
+		c->a.present |= FIELD_BIT(CREATED), c->a.created = created;
+}
+
 EXPORT int shmget(key_t key, size_t size, int shmflg)
 {
 	struct call c;
 	if (!call_enter(&c, CALL_SHMGET))
 		return real.shmget(key, size, shmflg);
-	struct call_facts facts = {.call = CALL_SHMGET, .has_key = 1, .key = (unsigned)key,
-				   .flags = (unsigned)shmflg & ~0777u, .size = size};
+	struct call_args *a = &c.a;
+	a->key = (unsigned)key, a->size = size, a->flags_raw = shmflg;
+	a->flags = (unsigned)shmflg & ~0777u, a->mode = (unsigned)shmflg & 0777u;
 	int created = -1;
-	int ret = call_inject(&c, &facts) ? -1 : shmget_noting_creation(key, size, shmflg, &created);
+	int ret = call_inject(&c) ? -1 : shmget_noting_creation(key, size, shmflg, &created);
 	call_returned(&c);
-	struct jw *w = &c.w;
-	jw_key(w, "key"), jw_hex32(w, (unsigned)key);
-	jw_key(w, "size"), jw_uint(w, size);
-	jw_key(w, "shmflg"), jw_int(w, shmflg);
-	jw_key(w, "flags"), jw_flags(w, xlat_shmget_flags, (unsigned)shmflg & ~0777u);
-	jw_key(w, "mode"), jw_oct(w, (unsigned)shmflg & 0777u);
-	call_result_int(&c, ret, ret == -1);
-	jw_key(w, "created"), jw_lit(w, ret == -1 || created < 0 ? "null" : created ? "true" : "false");
-	call_leave(&c);
+	note_created(&c, ret == -1, created);
+	call_leave_int(&c, ret, ret == -1);
 	return ret;
 }
 
@@ -85,18 +83,13 @@ EXPORT void *shmat(int shmid, const void *shmaddr, int shmflg)
 	struct call c;
 	if (!call_enter(&c, CALL_SHMAT))
 		return real.shmat(shmid, shmaddr, shmflg);
-	struct call_facts facts = {.call = CALL_SHMAT, .shmid = shmid, .flags = (unsigned)shmflg};
-	void *ret = call_inject(&c, &facts) ? (void *)-1 : real.shmat(shmid, shmaddr, shmflg);
+	struct call_args *a = &c.a;
+	a->shmid = shmid, a->shmaddr = (uintptr_t)shmaddr, a->flags_raw = shmflg, a->flags = (unsigned)shmflg;
+	void *ret = call_inject(&c) ? (void *)-1 : real.shmat(shmid, shmaddr, shmflg);
 	if (ret != (void *)-1)
 		atomic_fetch_add(&proc.attached, 1);
 	call_returned(&c);
-	struct jw *w = &c.w;
-	jw_key(w, "shmid"), jw_int(w, shmid);
-	jw_key(w, "shmaddr"), jw_hex(w, (uintptr_t)shmaddr);
-	jw_key(w, "shmflg"), jw_int(w, shmflg);
-	jw_key(w, "flags"), jw_flags(w, xlat_shmat_flags, (unsigned)shmflg);
-	call_result_ptr(&c, ret, ret == (void *)-1);
-	call_leave(&c);
+	call_leave_ptr(&c, ret, ret == (void *)-1);
 	return ret;
 }
 
@@ -105,35 +98,13 @@ EXPORT int shmdt(const void *shmaddr)
 	struct call c;
 	if (!call_enter(&c, CALL_SHMDT))
 		return real.shmdt(shmaddr);
-	struct call_facts facts = {.call = CALL_SHMDT, .shmid = -1, .addr = shmaddr};
-	int ret = call_inject(&c, &facts) ? -1 : real.shmdt(shmaddr);
+	c.a.shmaddr = (uintptr_t)shmaddr;
+	int ret = call_inject(&c) ? -1 : real.shmdt(shmaddr);
 	if (ret == 0)
 		atomic_fetch_sub(&proc.attached, 1);
 	call_returned(&c);
-	jw_key(&c.w, "shmaddr"), jw_hex(&c.w, (uintptr_t)shmaddr);
-	call_result_int(&c, ret, ret == -1);
-	call_leave(&c);
+	call_leave_int(&c, ret, ret == -1);
 	return ret;
-}
-
-/* The parts of a shmid_ds that say what a segment is.  Only read after the
- * kernel accepted the buffer, so a bad pointer stays the caller's EFAULT. */
-static void write_shmid_ds(struct jw *w, const struct shmid_ds *ds, bool stat)
-{
-	jw_key(w, stat ? "stat" : "set"), jw_open(w, '{');
-	jw_key(w, "uid"), jw_uint(w, ds->shm_perm.uid);
-	jw_key(w, "gid"), jw_uint(w, ds->shm_perm.gid);
-	jw_key(w, "mode"), jw_oct(w, ds->shm_perm.mode & 0777u);
-	if (!stat) { /* IPC_SET reads only these three */
-		jw_close(w, '}');
-		return;
-	}
-	jw_key(w, "key"), jw_hex32(w, (unsigned)ds->shm_perm.__key);
-	jw_key(w, "size"), jw_uint(w, ds->shm_segsz);
-	jw_key(w, "cpid"), jw_int(w, ds->shm_cpid);
-	jw_key(w, "lpid"), jw_int(w, ds->shm_lpid);
-	jw_key(w, "nattch"), jw_uint(w, ds->shm_nattch);
-	jw_close(w, '}');
 }
 
 EXPORT int shmctl(int shmid, int cmd, struct shmid_ds *buf)
@@ -141,24 +112,16 @@ EXPORT int shmctl(int shmid, int cmd, struct shmid_ds *buf)
 	struct call c;
 	if (!call_enter(&c, CALL_SHMCTL))
 		return real.shmctl(shmid, cmd, buf);
-	struct call_facts facts = {.call = CALL_SHMCTL, .shmid = shmid, .cmd = cmd};
-	int ret = call_inject(&c, &facts) ? -1 : real.shmctl(shmid, cmd, buf);
+	struct call_args *a = &c.a;
+	a->shmid = shmid, a->cmd = cmd, a->cmd_raw = cmd, a->buf = (uintptr_t)buf;
+	int ret = call_inject(&c) ? -1 : real.shmctl(shmid, cmd, buf);
 	call_returned(&c);
-	struct jw *w = &c.w;
-	const char *name = xlat_name(xlat_shmctl_cmds, (unsigned)cmd);
-	jw_key(w, "shmid"), jw_int(w, shmid);
-	jw_key(w, "cmd");
-	if (name)
-		jw_str(w, name, 32);
-	else
-		jw_int(w, cmd);
-	jw_key(w, "cmd_raw"), jw_int(w, cmd);
-	jw_key(w, "buf"), jw_hex(w, (uintptr_t)buf);
+	/* What the kernel read or wrote: only after it accepted the buffer,
+	 * so that a bad pointer stays the caller's EFAULT. */
 	bool stat = cmd == IPC_STAT || cmd == SHM_STAT || cmd == SHM_STAT_ANY;
 	if (ret != -1 && buf && (stat || cmd == IPC_SET))
-		write_shmid_ds(w, buf, stat);
-	call_result_int(&c, ret, ret == -1);
-	call_leave(&c);
+		a->present |= stat ? FIELD_BIT(STAT) : FIELD_BIT(SET), a->ds = buf;
+	call_leave_int(&c, ret, ret == -1);
 	return ret;
 }
 
@@ -196,18 +159,16 @@ EXPORT int shm_open(const char *name, int oflag, mode_t mode)
 	struct call c;
 	if (!call_enter(&c, CALL_SHM_OPEN))
 		return real.shm_open(name, oflag, mode);
-	struct call_facts facts = {.call = CALL_SHM_OPEN, .shmid = -1, .flags = (unsigned)oflag, .name = name};
+	struct call_args *a = &c.a;
+	a->name = name, a->flags_raw = oflag, a->flags = (unsigned)oflag, a->mode = (unsigned)mode & 0777u;
 	int created = -1;
-	int fd = call_inject(&c, &facts) ? -1 : shm_open_noting_creation(name, oflag, mode, &created);
+	int fd = call_inject(&c) ? -1 : shm_open_noting_creation(name, oflag, mode, &created);
 	call_returned(&c);
-	struct jw *w = &c.w;
-	call_arg_str(&c, "name", name, NAME_SHOWN);
-	jw_key(w, "oflag"), jw_int(w, oflag);
-	jw_key(w, "flags"), jw_flags(w, xlat_open_flags, (unsigned)oflag);
-	jw_key(w, "mode"), jw_oct(w, (unsigned)mode & 0777u);
-	call_result_int(&c, fd, fd == -1);
-	jw_key(w, "created"), jw_lit(w, fd == -1 || created < 0 ? "null" : created ? "true" : "false");
-	call_leave(&c);
+	note_created(&c, fd == -1, created);
+	struct stat st; /* which object: a name may be unlinked and made again */
+	if (fd != -1 && fstat(fd, &st) == 0)
+		a->present |= FIELD_BIT(DEV) | FIELD_BIT(INO), a->dev = st.st_dev, a->ino = st.st_ino;
+	call_leave_int(&c, fd, fd == -1);
 	return fd;
 }
 
@@ -216,12 +177,10 @@ EXPORT int shm_unlink(const char *name)
 	struct call c;
 	if (!call_enter(&c, CALL_SHM_UNLINK))
 		return real.shm_unlink(name);
-	struct call_facts facts = {.call = CALL_SHM_UNLINK, .shmid = -1, .name = name};
-	int ret = call_inject(&c, &facts) ? -1 : real.shm_unlink(name);
+	c.a.name = name;
+	int ret = call_inject(&c) ? -1 : real.shm_unlink(name);
 	call_returned(&c);
-	call_arg_str(&c, "name", name, NAME_SHOWN);
-	call_result_int(&c, ret, ret == -1);
-	call_leave(&c);
+	call_leave_int(&c, ret, ret == -1);
 	return ret;
 }
 
@@ -231,24 +190,19 @@ EXPORT key_t ftok(const char *path, int id)
 	struct call c;
 	if (!call_enter(&c, CALL_FTOK))
 		return real.ftok(path, id);
-	struct call_facts facts = {.call = CALL_FTOK, .shmid = -1, .name = path};
-	key_t key = call_inject(&c, &facts) ? (key_t)-1 : real.ftok(path, id);
+	struct call_args *a = &c.a;
+	a->name = path, a->id = id;
+	key_t key = call_inject(&c) ? (key_t)-1 : real.ftok(path, id);
 	call_returned(&c);
-	struct jw *w = &c.w;
-	call_arg_str(&c, "path", path, PATH_SHOWN);
-	jw_key(w, "id"), jw_int(w, id);
 	/* The file behind the key, as ftok(3) saw it (it stats the path):
 	 * "./k" and "/abs/k" are one file, and two files are two even when
 	 * one took the other's path.  errno is the caller's again at leave. */
 	struct stat st;
-	if (key != (key_t)-1 && stat(path, &st) == 0) {
-		jw_key(w, "dev"), jw_uint(w, st.st_dev);
-		jw_key(w, "ino"), jw_uint(w, st.st_ino);
-	}
-	call_result_int(&c, key, key == (key_t)-1);
+	if (key != (key_t)-1 && stat(path, &st) == 0)
+		a->present |= FIELD_BIT(DEV) | FIELD_BIT(INO), a->dev = st.st_dev, a->ino = st.st_ino;
 	if (key != (key_t)-1)
-		jw_key(w, "key"), jw_hex32(w, (unsigned)key);
-	call_leave(&c);
+		a->present |= FIELD_BIT(FTOK_KEY), a->ftok_key = (unsigned)key;
+	call_leave_int(&c, key, key == (key_t)-1);
 	return key;
 }
 
@@ -275,30 +229,23 @@ EXPORT long syscall(long number, ...)
 	case SYS_unshare:
 	case SYS_setns:
 		return ns_raw_change(number, a);
-	case SYS_shmget:
-	case SYS_shmat:
-	case SYS_shmdt:
-	case SYS_shmctl:
-		break;
-	default:
-		return real.syscall(number, a[0], a[1], a[2], a[3], a[4], a[5]);
 	}
 	via_syscall = 1;
 	switch (number) {
-	case SYS_shmget:
-		ret = shmget((key_t)a[0], (size_t)a[1], (int)a[2]);
-		break;
-	case SYS_shmat: {
-		void *p = shmat((int)a[0], (const void *)a[1], (int)a[2]);
-		ret = p == (void *)-1 ? -1 : (long)p;
-		break;
+#define SYS(NUMBER, FN, TYPE, FAILED, ARGS)                    \
+	case NUMBER: {                                         \
+		TYPE r = FN ARGS;                              \
+		ret = r == (FAILED) ? -1 : (long)r;            \
+		break;                                         \
 	}
-	case SYS_shmdt:
-		ret = shmdt((const void *)a[0]);
-		break;
+#define NOSYS
+#define SYSCALL_CASE(ID, NAME, MAN, DEFAULT, ERRNOS, SYSCALL) SYSCALL
+		CALL_LIST(SYSCALL_CASE)
+#undef SYS
+#undef NOSYS
 	default:
-		ret = shmctl((int)a[0], (int)a[1], (struct shmid_ds *)a[2]);
-		break;
+		via_syscall = 0;
+		return real.syscall(number, a[0], a[1], a[2], a[3], a[4], a[5]);
 	}
 	via_syscall = 0;
 	return ret;
@@ -311,11 +258,9 @@ EXPORT void _exit(int status)
 {
 	/* A vfork child that failed its exec comes here with its parent's
 	 * memory: it writes nothing, and leaves the guard as it found it. */
-	if (!shim_busy && proc_is_self_exact()) {
-		shim_busy = 1;
-		ensure_init();
+	int saved;
+	if (own_work_begin(&saved, true))
 		write_exit(status, "_exit");
-	}
 	real.exit_now(status);
 }
 
@@ -329,14 +274,11 @@ EXPORT void _Exit(int status)
  * starts as root and becomes nobody).  Each is the real call after that. */
 static void before_privilege_change(void)
 {
-	int saved = errno;
-	if (!shim_busy && proc_is_self()) {
-		shim_busy = 1;
-		ensure_init();
+	int saved;
+	if (own_work_begin(&saved, false)) {
 		ensure_file();
-		shim_busy = 0;
+		own_work_end(saved);
 	}
-	errno = saved;
 }
 
 #define PRIVILEGE_WRAPPER(name, params, args) \

@@ -17,11 +17,27 @@ posix_teardown() {
 	trace "$SAMPLES/posix_shm" "$n"
 	assert_success
 	fd=$(sed -n 's/^fd=\([0-9]*\).*/\1/p' <<<"$output")
-	run records 'select(.event == "call") | [.call, .args, .ret, .errno, .created]'
+	run records 'select(.event == "call") | [.call, (.args | del(.dev, .ino)), .ret, .errno, .created]'
 	assert_line --index 0 "[\"shm_open\",{\"name\":\"$n\",\"oflag\":194,\"flags\":[\"O_RDWR\",\"O_CREAT\",\"O_EXCL\"],\"mode\":\"0600\"},$fd,null,true]"
 	assert_line --index 1 "[\"shm_unlink\",{\"name\":\"$n\"},0,null,null]"
 	run "$SHMTRACE" report "$TRACE"
 	assert_success
+}
+
+@test "shm_open's record names the object it opened by device and inode: a name made again is another object" {
+	n=$(name)
+	made=("/dev/shm/${n#/}")
+	trace "$TESTBIN/names" "open:$n" "unlink:$n" "open:$n"
+	assert_success
+	run records 'select(.call == "shm_open") | [.args.dev, .args.ino]'
+	assert_equal "${#lines[@]}" 2
+	# The second is the object in /dev/shm now, and not the first.
+	assert_equal "${lines[1]}" "[$(stat -c '%d,%i' "/dev/shm/${n#/}")]"
+	[ "${lines[0]}" != "${lines[1]}" ]
+	# A failed shm_open has neither.
+	trace "$TESTBIN/names" "open:$n"
+	run records 'select(.call == "shm_open" and .errno != null) | [.errno, .args.dev, .args.ino]'
+	assert_output '["EEXIST",null,null]'
 }
 
 @test "a name never unlinked is a leak, at the line of its shm_open, still in /dev/shm" {

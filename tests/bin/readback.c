@@ -1,9 +1,7 @@
-/* What the report's reader reads from each call record of trace files, by
- * both of its paths: the fast scanner and jansson (call_from_json).  For
- * each record, one line per path, in the same words tests/bin/extremes
- * prints what it passed and got:
- *   scan PID SEQ CALL field=value ...
- *   json PID SEQ CALL field=value ...      ("json - ... unreadable" if not)
+/* What the report's reader (analyzer/scan.c, its one parser of call
+ * records) reads from each call record of trace files, in the same words
+ * tests/bin/extremes prints what it passed and got:
+ *   scan PID SEQ CALL field=value ...      ("scan - unreadable: LINE" if not)
  * Strings are shown as the hex of their bytes (common/bytestext.h). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,9 +23,9 @@ static void hexbytes(const char *text)
 }
 
 /* The fields of the call, as extremes.c prints them. */
-static void show(const char *path, long long seq, const struct call_rec *c)
+static void show(const char *path, const struct call_rec *c)
 {
-	printf("%s %lld %lld %s", path, c->pid, seq, c->call);
+	printf("%s %lld %llu %s", path, c->pid, c->seq, c->call);
 	if (strcmp(c->call, "shmget") == 0)
 		printf(" key=%08x size=%llu flags=%lld", c->key, c->size, c->flags_raw);
 	else if (strcmp(c->call, "shmat") == 0)
@@ -51,13 +49,6 @@ static void show(const char *path, long long seq, const struct call_rec *c)
 	printf(" errno=%s\n", c->failed ? c->errno_name : "null");
 }
 
-/* "seq" is not among the reader's fields: taken from the line. */
-static long long seq_of(const char *line)
-{
-	const char *p = strstr(line, "\"seq\":");
-	return p ? strtoll(p + 6, NULL, 10) : -1;
-}
-
 int main(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++) {
@@ -73,22 +64,11 @@ int main(int argc, char **argv)
 			if (strncmp(line, "{\"event\":\"call\"", 15) != 0)
 				continue;
 			struct call_rec *c = malloc(sizeof *c);
-			long long tid = -1;
-			unsigned long long dur = 0;
-			if (scan_call(line, (size_t)len, c) == SCAN_CALL)
-				show("scan", seq_of(line), c), tid = c->tid, dur = c->dur;
+			char why[SCAN_WHY_CAP];
+			if (scan_call(line, (size_t)len, c, why) == SCAN_CALL)
+				show("scan", c);
 			else
-				printf("scan - %lld unreadable\n", seq_of(line));
-			json_error_t err;
-			json_t *rec = record_from_line(line, (size_t)len, &err);
-			if (rec && call_from_json(rec, c) == 0) {
-				show("json", seq_of(line), c);
-				/* Not in the program's own expectations: the two paths agree, and there is a thread. */
-				if (c->tid != tid || c->dur != dur || c->tid <= 0)
-					printf("tid/dur differ %lld: %lld %llu, %lld %llu\n", seq_of(line), tid, dur, c->tid, c->dur);
-			} else
-				printf("json - %lld unreadable: %s\n", seq_of(line), rec ? "fields" : err.text);
-			json_decref(rec);
+				printf("scan - unreadable%s: %s", why, line);
 			free(c);
 		}
 		free(line);
