@@ -26,6 +26,16 @@ cat <<'TAIL'
    excluded: bare, under `shmtrace run` with backtraces of 16 frames (the
    default) and with none, under `strace -f` and `strace -f -k`, each round
    in that order. strace runs fewer iterations (per-iteration times compare).
+   Beside the times, the instructions the library adds per call, which the
+   load of a shared machine does not move (times move by ±15% from run to
+   run here): bench/instructions.sh runs the loop (shmget + shmat + shmdt +
+   IPC_RMID) 3,000 times under valgrind's callgrind, bare and preloaded, and
+   divides traced minus bare instructions by the 12,000 calls; it also says
+   how much of that is the process's start-up (the same runs with no
+   iteration). `bench/instructions.sh LIBRARY` counts another build, and
+   `KEEP=DIR` keeps callgrind's outputs for `callgrind_annotate`. Callgrind
+   counts each byte a `rep stos`/`rep movs` (glibc's memset and memcpy of
+   large blocks) stores as one instruction.
 2. The same loop split over 2 and 8 threads.
 3. bench/startup.c starts `true` 100 times and takes the median, with and
    without the library preloaded.
@@ -55,6 +65,12 @@ cat <<'TAIL'
    `shmget` and `IPC_RMID`, and prints the mean time from fork to reaping:
    a new traced process creates its file, writes its opening records and
    takes its first backtrace.
+10. bench/flat.sh: the traced loop with 10,000 and with 1,000,000
+   iterations, each in one process (a trace of 9 MB and of 890 MB), in
+   interleaved rounds: ns per iteration of wall time and of the process's
+   CPU time (what the program pays, less moved by other loads), and the
+   ratio long / short. `bench/flat.sh LIB1 LIB2` compares builds side by
+   side.
 TAIL
 
 cat <<'NOTES'
