@@ -67,10 +67,11 @@ cat <<'TAIL'
    takes its first backtrace.
 10. bench/flat.sh: the traced loop with 10,000 and with 1,000,000
    iterations, each in one process (a trace of 9 MB and of 890 MB), in
-   interleaved rounds: ns per iteration of wall time and of the process's
-   CPU time (what the program pays, less moved by other loads), and the
-   ratio long / short. `bench/flat.sh LIB1 LIB2` compares builds side by
-   side.
+   interleaved rounds: ns per iteration of wall time, of wall time less
+   the time the loop waited for a CPU (its thread's run-queue wait, from
+   /proc/thread-self/schedstat: what the load of a shared machine moves
+   least), and of the process's CPU time, and the ratio long / short.
+   `bench/flat.sh LIB1 LIB2` compares builds side by side.
 TAIL
 
 cat <<'NOTES'
