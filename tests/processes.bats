@@ -197,3 +197,15 @@ load helpers
 	assert_equal "${#lines[@]}" 200000
 	assert_equal "${lines[199999]}" 200000
 }
+
+@test "an address space limited by ulimit -v: the file is mapped within it, every call traced" {
+	[[ "$BUILD" != *build-san* ]] || skip "ASan's shadow memory needs more address space than the limit"
+	# 2 GiB: room for the program, not for 64 GiB of mapped file.
+	run --separate-stderr bash -c "ulimit -v 2097152 && exec '$SHMTRACE' run -q -o '$TRACE' -- '$TESTBIN/longtrace' 5000"
+	assert_success
+	assert_output --partial calls=20000
+	[ -z "$stderr" ] || fail "stderr: $stderr"
+	run records 'select(.event == "call") | .seq'
+	assert_equal "${#lines[@]}" 20000
+	assert_equal "${lines[19999]}" 20000
+}
