@@ -138,8 +138,8 @@ static int grow(struct out_shared *ctl, unsigned long long need)
 	}
 	if (!ok)
 		atomic_store(&ctl->failed, 1);
+	release_behind(size); /* in our turn: `released` is this process's, one grower at a time */
 	atomic_store(&ctl->growing, 0);
-	release_behind(size);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return ok ? 0 : -1;
 }
