@@ -32,7 +32,9 @@ for r in $(seq "$ROUNDS"); do
 	n=0
 	for lib in "$@"; do
 		n=$((n + 1))
-		for len in "$SHORT" "$LONG"; do
+		# The short run three times a round: a burst of another load moves
+		# a run of half a second more than one of a minute.
+		for len in "$SHORT" "$LONG" "$SHORT" "$SHORT"; do
 			traced "$lib" "$len"
 			read -r wall cpu unqueued <"$TMP/out"
 			echo "$wall" >>"$TMP/wall.$n.$len"
@@ -41,7 +43,7 @@ for r in $(seq "$ROUNDS"); do
 		done
 	done
 done
-echo "traced loop, ns per iteration, medians of $ROUNDS interleaved rounds: $SHORT / $LONG iterations"
+echo "traced loop, ns per iteration, medians of $ROUNDS interleaved rounds (the short run 3 times each): $SHORT / $LONG iterations"
 n=0
 for lib in "$@"; do
 	n=$((n + 1))

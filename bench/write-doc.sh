@@ -67,7 +67,8 @@ cat <<'TAIL'
    takes its first backtrace.
 10. bench/flat.sh: the traced loop with 10,000 and with 1,000,000
    iterations, each in one process (a trace of 9 MB and of 890 MB), in
-   interleaved rounds: ns per iteration of wall time, of wall time less
+   interleaved rounds (the short run three times a round, a burst of other
+   load moving it most): ns per iteration of wall time, of wall time less
    the time the loop waited for a CPU (its thread's run-queue wait, from
    /proc/thread-self/schedstat: what the load of a shared machine moves
    least), and of the process's CPU time, and the ratio long / short.
@@ -99,9 +100,10 @@ cat <<'NOTES'
   memory: with 1,000,000 iterations (890 MB of trace) a call cost 1.35x what
   it costs with 10,000. The mapping is now 64 GiB of address space and the
   pages well behind the end are given back as the file grows:
-  bench/flat.sh, 3 interleaved rounds, wall time less run-queue wait,
-  21,531 / 22,047 ns (x1.02), and a program writing 45 MB of trace peaks at
-  7 MB resident instead of 45.
+  bench/flat.sh, wall time less run-queue wait, 10,000 / 1,000,000
+  iterations: 21,345 / 29,281 ns (x1.37) before, 21,090 / 20,979 (x0.99)
+  after, and a program writing 45 MB of trace peaks at 7 MB resident
+  instead of 45.
 - **Analyzer, 1.4 million call records a second** (issue 15 asks for 2
   million). On traces of the traced loop (2026-11-28), `shmtrace report
   --format json` takes 0.70 s of CPU for 1,000,000 records and 7.3 s for
