@@ -184,5 +184,5 @@ say "10. cost with the length of the trace: traced loop, 10,000 and ${FLAT_LONG:
 ROUNDS=${FLAT_ROUNDS:-3} LONG=${FLAT_LONG:-1000000} bench/flat.sh >"$TMP/flat"
 for clock in wall unqueued cpu; do
 	read -r s l r <<<"$(awk -v c="$clock" '$2 == c { print $3, $5, substr($6, 2) }' "$TMP/flat")"
-	line "$clock time, short / long" "$s / $l" "x$r" "target within 5%: $(awk -v r="$r" 'BEGIN { print r <= 1.05 && r >= 0.95 ? "met" : "MISSED" }')"
+	line "$clock time, short / long" "$s / $l" "x$r" "target within 5%: $(awk -v r="$r" 'BEGIN { print ((r <= 1.05 && r >= 0.95) ? "met" : "MISSED") }')"
 done

@@ -103,7 +103,9 @@ cat <<'NOTES'
   bench/flat.sh, wall time less run-queue wait, 10,000 / 1,000,000
   iterations: 21,345 / 29,281 ns (x1.37) before, 21,090 / 20,979 (x0.99)
   after, and a program writing 45 MB of trace peaks at 7 MB resident
-  instead of 45.
+  instead of 45. Wall time itself moves with the other loads of a shared
+  machine (x0.80 to x1.19 between runs of the same build here): a run of a
+  minute and one of half a second do not meet the same load.
 - **Analyzer, 1.4 million call records a second** (issue 15 asks for 2
   million). On traces of the traced loop (2026-11-28), `shmtrace report
   --format json` takes 0.70 s of CPU for 1,000,000 records and 7.3 s for
