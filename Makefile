@@ -149,6 +149,10 @@ $(B)/bench/%: bench/%.c | $(B)/bench
 	$(call say,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -O2 -o $@ $< -lpthread
 
+$(B)/bench/unwinders: bench/unwinders.c | $(B)/bench
+	$(call say,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -O2 -o $@ $< $(shell pkg-config --libs libunwind) -ldl
+
 $(B)/bench:
 	$(Q)mkdir -p $@
 

@@ -13,7 +13,18 @@
  *
  * The counters live in a shared anonymous page (struct out_shared), so a
  * forked child that appends to its parent's file (it could not create its
- * own) reserves from the same counter. */
+ * own) reserves from the same counter.
+ *
+ * The mapping is one window of address space over the file to come, never
+ * moved: moving it under threads that are copying into it would put their
+ * records elsewhere.  What lies well behind the end is given back with
+ * MADV_DONTNEED as the file grows, so a long trace costs the program no
+ * more memory than a short one: for a shared file mapping that drops only
+ * our page-table entries -- the records are in the page cache, and a late
+ * copy into the range faults the same page back in (a write racing the
+ * drop is safe since Linux 6.1, commit 5df397dec7c4).  Without that, a
+ * long trace mapped whole costs resident memory and, past a smaller
+ * window, a write(2) per record: the cost per call grew with the trace. */
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
@@ -21,16 +32,30 @@
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "mapped.h"
 #include "shim.h"
 
-#define WINDOW (256ull << 20) /* address space mapped; later records are appended */
+/* Address space mapped: 64 GiB, or 256 MiB when the program's address
+ * space is limited (RLIMIT_AS), not to take much of what it may have.
+ * Records past the window are appended with write(2). */
+#define WINDOW_BIG (64ull << 30)
+#define WINDOW_SMALL (256ull << 20)
 #define CHUNK (1ull << 20)
+/* Kept mapped behind the end of the file; older pages are given back. */
+#define KEEP_BEHIND (4ull << 20)
 
-static char *window;
+static char *window; /* in this process */
+static unsigned long long window_len;
+static unsigned long long released; /* bytes of the window given back, in this process */
+
+static char *map_window(int fd, unsigned long long size)
+{
+	return fd < 0 ? MAP_FAILED : mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, fd, 0);
+}
 
 static int grow(struct out_shared *ctl, unsigned long long need);
 
@@ -38,12 +63,23 @@ static int grow(struct out_shared *ctl, unsigned long long need);
  * without fallocate(2) (NFSv3, 9p, some FUSE) keeps its file appended to. */
 int mapped_start(struct out_shared *sh, int fd, unsigned long long at)
 {
-	char *w = mmap(NULL, WINDOW, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	struct rlimit as;
+	unsigned long long size = WINDOW_SMALL;
+	if (sizeof(void *) >= 8 && getrlimit(RLIMIT_AS, &as) == 0 && as.rlim_cur == RLIM_INFINITY)
+		size = WINDOW_BIG;
+	char *w = map_window(fd, size);
+	if (w == MAP_FAILED && size > WINDOW_SMALL) /* a sandbox's limit */
+		w = map_window(fd, size = WINDOW_SMALL);
 	if (w == MAP_FAILED)
 		return -1;
+	/* Shared: every process writing this file must agree where appends
+	 * begin. */
+	atomic_store(&sh->window, size);
 	atomic_store(&sh->tail, at);
 	atomic_store(&sh->size, at);
 	window = w;
+	window_len = size;
+	released = 0;
 	if (grow(sh, at + 1) != 0) {
 		atomic_store(&sh->failed, 0);
 		mapped_forget();
@@ -56,6 +92,17 @@ int mapped_start(struct out_shared *sh, int fd, unsigned long long at)
 static void wait_turn(void)
 {
 	sched_yield();
+}
+
+/* Pages well behind SIZE, the end of the room, given back (see above). */
+static void release_behind(unsigned long long size)
+{
+	unsigned long long page = (unsigned long long)sysconf(_SC_PAGESIZE);
+	if (size < KEEP_BEHIND)
+		return;
+	unsigned long long upto = (size - KEEP_BEHIND) & ~(page - 1);
+	if (upto > released && madvise(window + released, upto - released, MADV_DONTNEED) == 0)
+		released = upto;
 }
 
 static int grow(struct out_shared *ctl, unsigned long long need)
@@ -77,10 +124,10 @@ static int grow(struct out_shared *ctl, unsigned long long need)
 		wait_turn();
 		return atomic_load(&ctl->failed) ? -1 : 0;
 	}
-	unsigned long long size = atomic_load(&ctl->size);
+	unsigned long long size = atomic_load(&ctl->size), end = atomic_load(&ctl->window);
 	int ok = 1;
 	while (ok && size < need) {
-		unsigned long long add = size + CHUNK <= WINDOW ? CHUNK : WINDOW - size;
+		unsigned long long add = size + CHUNK <= end ? CHUNK : end - size;
 		int fd = out_checked_fd();
 		ok = add && fd >= 0 && fallocate(fd, 0, (off_t)size, (off_t)add) == 0;
 		if (ok) {
@@ -91,6 +138,7 @@ static int grow(struct out_shared *ctl, unsigned long long need)
 	}
 	if (!ok)
 		atomic_store(&ctl->failed, 1);
+	release_behind(size); /* in our turn: `released` is this process's, one grower at a time */
 	atomic_store(&ctl->growing, 0);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return ok ? 0 : -1;
@@ -98,21 +146,23 @@ static int grow(struct out_shared *ctl, unsigned long long need)
 
 int mapped_write(struct out_shared *ctl, const char *buf, size_t len)
 {
+	unsigned long long end = atomic_load(&ctl->window);
 	if (!window) {
 		/* A child appending to its parent's file, which the parent mapped
 		 * after the fork: map it too, keeping the shared counters. */
-		int fd = out_checked_fd();
-		char *w = fd < 0 ? MAP_FAILED : mmap(NULL, WINDOW, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		char *w = map_window(out_checked_fd(), end);
 		if (w == MAP_FAILED)
 			return MAPPED_FAILED;
 		window = w;
+		window_len = end;
+		released = 0;
 	}
 	unsigned long long at = atomic_fetch_add(&ctl->tail, len);
-	if (at + len > WINDOW) {
+	if (at + len > end) {
 		/* Past the window: fill it whole first, so that appends land after
 		 * every record reserved in it. */
-		while (atomic_load(&ctl->size) < WINDOW)
-			if (grow(ctl, WINDOW) != 0)
+		while (atomic_load(&ctl->size) < end)
+			if (grow(ctl, end) != 0)
 				return MAPPED_FAILED;
 		return MAPPED_NOT_ACTIVE;
 	}
@@ -126,6 +176,6 @@ int mapped_write(struct out_shared *ctl, const char *buf, size_t len)
 void mapped_forget(void)
 {
 	if (window)
-		munmap(window, WINDOW);
+		munmap(window, window_len);
 	window = NULL;
 }

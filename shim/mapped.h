@@ -21,6 +21,7 @@ struct out_shared {
 	_Atomic unsigned long long appended; /* bytes appended so far */
 	_Atomic unsigned long long tail;     /* mapped: bytes reserved */
 	_Atomic unsigned long long size;     /* mapped: bytes allocated, filled with newlines */
+	_Atomic unsigned long long window;   /* mapped: bytes of the file mapped, appended after */
 	_Atomic int growing;
 	_Atomic int failed;
 };

@@ -182,3 +182,30 @@ load helpers
 	run jq -c '[(.killed_processes | length), .summary.leaked_segments, .summary.undetached_attachments]' <<<"$output"
 	assert_output '[5,0,0]'
 }
+
+@test "a long trace costs the program no memory: the mapped file is given back behind its end" {
+	# 50,000 cycles: a trace of about 45 MB, all of it through the mapping.
+	run "$TESTBIN/longtrace" 50000
+	assert_success
+	bare=$(sed -n 's/.*maxrss_kib=//p' <<<"$output")
+	trace "$TESTBIN/longtrace" 50000
+	assert_success
+	assert_output --partial calls=200000
+	traced=$(sed -n 's/.*maxrss_kib=//p' <<<"$output")
+	(( traced - bare < 16384 )) || fail "peak RSS $bare KiB bare, $traced KiB traced"
+	run records 'select(.event == "call") | .seq'
+	assert_equal "${#lines[@]}" 200000
+	assert_equal "${lines[199999]}" 200000
+}
+
+@test "an address space limited by ulimit -v: the file is mapped within it, every call traced" {
+	[[ "$BUILD" != *build-san* ]] || skip "ASan's shadow memory needs more address space than the limit"
+	# 2 GiB: room for the program, not for 64 GiB of mapped file.
+	run --separate-stderr bash -c "ulimit -v 2097152 && exec '$SHMTRACE' run -q -o '$TRACE' -- '$TESTBIN/longtrace' 5000"
+	assert_success
+	assert_output --partial calls=20000
+	[ -z "$stderr" ] || fail "stderr: $stderr"
+	run records 'select(.event == "call") | .seq'
+	assert_equal "${#lines[@]}" 20000
+	assert_equal "${lines[19999]}" 20000
+}
