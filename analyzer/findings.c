@@ -2,6 +2,7 @@
 #include "findings.h"
 
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -159,9 +160,13 @@ void findings_summarize(struct findings *f, const struct reader *r, long suppres
 {
 	struct summary *s = &f->summary;
 	s->leaked_segments = (long long)f->leaks.n;
-	unsigned long long bytes = 0; /* sizes come from the trace: wrap, never overflow */
-	for (size_t i = 0; i < f->leaks.n; i++)
-		bytes += f->leaks.at[i]->size;
+	/* Sizes come from the trace: the sum stops at the largest a JSON
+	 * integer holds here rather than wrap into a negative count. */
+	unsigned long long bytes = 0;
+	for (size_t i = 0; i < f->leaks.n; i++) {
+		unsigned long long size = f->leaks.at[i]->size;
+		bytes = size > (unsigned long long)LLONG_MAX - bytes ? (unsigned long long)LLONG_MAX : bytes + size;
+	}
 	s->leaked_bytes = (long long)bytes;
 	s->unremoved_keys = (long long)f->keys.n;
 	s->posix_names_never_unlinked = (long long)f->names.n;

@@ -2,6 +2,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -496,10 +497,34 @@ static void on_process(struct model *m, const char *event, const json_t *rec)
 	}
 }
 
+/* A pid is a positive int (pid_t); the numbers a call returns or takes as a
+ * segment id are ints too.  Anything else in a record is testimony that
+ * cannot be true: the record is dropped, not wrapped into another pid or
+ * segment. */
+static int pid_in_range(long long pid)
+{
+	return pid > 0 && pid <= INT_MAX;
+}
+
+static const char *call_out_of_range(const struct call_rec *c)
+{
+	if (!pid_in_range(c->pid))
+		return "pid";
+	if (call_has(c, RET) && (c->ret < INT_MIN || c->ret > INT_MAX))
+		return "ret";
+	if (call_has(c, SHMID) && (c->shmid < INT_MIN || c->shmid > INT_MAX))
+		return "shmid";
+	return NULL;
+}
+
 void model_feed(struct model *m, const struct record *record, struct trace_file *file)
 {
 	if (record->is_call) {
-		on_call(m, &record->call, record->stack);
+		const char *bad = call_out_of_range(&record->call);
+		if (bad)
+			reader_warn(m->reader, file, file->record_line, "call record: \"%s\" out of its range: ignored", bad);
+		else
+			on_call(m, &record->call, record->stack);
 		return;
 	}
 	const json_t *rec = record->json;
@@ -532,10 +557,11 @@ void model_feed(struct model *m, const struct record *record, struct trace_file 
 		*slot = json_incref((json_t *)rec);
 		if (!m->run_ns && num(rec, "ipc_ns") > 0)
 			m->run_ns = (unsigned long long)num(rec, "ipc_ns");
-	} else if (json_is_integer(json_object_get(rec, "pid"))) {
+	} else if (json_is_integer(json_object_get(rec, "pid")) && pid_in_range(num(rec, "pid"))) {
 		on_process(m, event, rec);
 	} else {
-		reader_warn(m->reader, file, file->record_line, "\"%s\" record without a pid: ignored", printable(event));
+		reader_warn(m->reader, file, file->record_line, "\"%s\" record without a valid pid: ignored",
+			    printable(event));
 	}
 }
 

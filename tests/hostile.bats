@@ -452,3 +452,34 @@ JSONL
 	run jq -c '[.clean.hung, (.runs | map(.outcome))]' <<<"$output"
 	assert_output '[true,["hung"]]'
 }
+
+@test "13.r13 numbers out of their range are refused, not wrapped: pid 2^31 is no process, leaked bytes never negative" {
+	dir="$BATS_TEST_TMPDIR/odd"
+	mkdir "$dir"
+	for v in 2147483648 -2147483649 0; do
+		{
+			printf '{"event":"header","format":"shmtrace","version":1,"tool":"x","pid":%s,"proc_start":1,"backtrace":0,"seed":1,"inject":[]}\n' "$v"
+			printf '{"event":"start","pid":%s,"tid":%s,"ts":5,"realtime":1,"ppid":1,"uid":0,"euid":0,"exe":"/x","cwd":"/","argv":["a"]}\n' "$v" "$v"
+			printf '{"event":"call","call":"shmget","seq":1,"pid":%s,"tid":%s,"ts":6,"dur":1,"args":{"key":"0xffffffff","size":4096,"shmflg":1920,"flags":["IPC_CREAT"],"mode":"0600"},"ret":7,"errno":null,"injected":false,"created":true,"stack":null}\n' "$v" "$v"
+		} >"$dir/shmtrace.odd$RANDOM$v.jsonl"
+	done
+	# A real pid whose shmget returned an id past INT_MAX, and two leaks
+	# whose sizes add up past 2^63.
+	{
+		printf '{"event":"header","format":"shmtrace","version":1,"tool":"x","pid":41,"proc_start":1,"backtrace":0,"seed":1,"inject":[]}\n'
+		printf '{"event":"start","pid":41,"tid":41,"ts":5,"realtime":1,"ppid":1,"uid":0,"euid":0,"exe":"/x","cwd":"/","argv":["a"]}\n'
+		printf '{"event":"call","call":"shmget","seq":1,"pid":41,"tid":41,"ts":6,"dur":1,"args":{"key":"0x00000000","size":4096,"shmflg":1920,"flags":["IPC_CREAT"],"mode":"0600"},"ret":2147483648,"errno":null,"injected":false,"created":true,"stack":null}\n'
+		for id in 8 9; do
+			printf '{"event":"call","call":"shmget","seq":2,"pid":41,"tid":41,"ts":7,"dur":1,"args":{"key":"0x00000000","size":9223372036854775000,"shmflg":1920,"flags":["IPC_CREAT"],"mode":"0600"},"ret":%s,"errno":null,"injected":false,"created":true,"stack":null}\n' "$id"
+		done
+	} >"$dir/shmtrace.41.jsonl"
+	run --separate-stderr "$SHMTRACE" report --format json "$dir"
+	assert_failure 1
+	[ "$(grep -c '"start" record without a valid pid: ignored' <<<"$stderr")" = 3 ]
+	[ "$(grep -c 'call record: "pid" out of its range: ignored' <<<"$stderr")" = 3 ]
+	[ "$(grep -c 'call record: "ret" out of its range: ignored' <<<"$stderr")" = 1 ]
+	# (jq would read the count as a double: the JSON text itself.)
+	assert_output --partial '"leaked_bytes": 9223372036854775807,'
+	run jq -c '[[.leaked_segments[] | [.shmid, .pid]], .summary.processes]' <<<"$output"
+	assert_output '[[[8,41],[9,41]],1]'
+}
