@@ -249,8 +249,33 @@ static int check(struct parse *p, struct inject_rule *r, int allow_any)
 	return 0;
 }
 
+/* The name a field is known by: what comes before '=', or "size>=". */
+static size_t field_name_len(const char *field)
+{
+	if (strncmp(field, "size>=", 6) == 0)
+		return 6;
+	const char *eq = strchr(field, '=');
+	return eq ? (size_t)(eq - field) : strlen(field);
+}
+
+/* A field given twice would leave one of the two ignored, the rule not
+ * meaning what it says: refused.  SEEN holds more than the dozen field
+ * names there are: a field past them is a repeat, or unknown and refused
+ * by parse_field before another is read. */
+static int check_once(struct parse *p, const char **seen, int *nseen, const char *field)
+{
+	size_t len = field_name_len(field);
+	for (int i = 0; i < *nseen; i++)
+		if (field_name_len(seen[i]) == len && strncmp(seen[i], field, len) == 0)
+			return fail(p, "%.*s given twice: each field once in a rule", (int)len, field);
+	seen[(*nseen)++] = field;
+	return 0;
+}
+
 static int parse_rule(struct parse *p, char *text, struct inject_rule *r, int allow_any)
 {
+	const char *seen[16];
+	int nseen = 0;
 	memset(r, 0, sizeof *r);
 	r->prob_per_million = -1;
 	r->step = 1;
@@ -264,7 +289,7 @@ static int parse_rule(struct parse *p, char *text, struct inject_rule *r, int al
 		char *next = strchr(field, ':');
 		if (next)
 			*next++ = '\0';
-		if (parse_field(p, field, r) != 0)
+		if (check_once(p, seen, &nseen, field) != 0 || parse_field(p, field, r) != 0)
 			return -1;
 		field = next;
 	}

@@ -415,7 +415,7 @@ JSONL
 	[ "$output" -ge 1 ]
 }
 
-@test "13.11 rules that say nothing or overflow are refused: 125 and one line naming the bad part, the program not run" {
+@test "13.11 rules that say nothing, overflow or give a field twice are refused: 125 and one line naming the bad part, the program not run" {
 	check() {
 		run -125 --separate-stderr "$SHMTRACE" run -q -o "$TRACE" -i "$1" -- touch "$BATS_TEST_TMPDIR/ran"
 		assert_equal "$stderr" "shmtrace: run: --inject '$1': $2"
@@ -429,6 +429,11 @@ JSONL
 	check 'shmget:flags=' "flags=: expected flag names or a number, joined by '|'"
 	check 'shmat:prob=18446744073709551617' "prob=18446744073709551617: expected a probability from 0 to 1 (or 0% to 100%)"
 	check 'shmat:prob=18446744073709551616' "prob=18446744073709551616: expected a probability from 0 to 1 (or 0% to 100%)"
+	# A field twice: one of the two would be ignored (the last won).
+	check 'shmget:when=1:when=2' "when given twice: each field once in a rule"
+	check 'shmget:error=EINVAL:error=ENOMEM' "error given twice: each field once in a rule"
+	check 'shmget:scope=run:key=IPC_PRIVATE:scope=process' "scope given twice: each field once in a rule"
+	check 'shmget:size>=1:size>=2' "size>= given twice: each field once in a rule"
 	# The library refuses the same for a bare LD_PRELOAD user.
 	run -125 --separate-stderr env LD_PRELOAD="$LIB" SHMTRACE_INJECT=';;;' touch "$BATS_TEST_TMPDIR/ran"
 	assert_equal "$stderr" "shmtrace: SHMTRACE_INJECT ';;;': an empty rule (nothing before a ';')"
