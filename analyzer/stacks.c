@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "../common/fnv.h"
+#include "../common/trace_format.h"
 
 static const char *intern_module(struct stacks *s, const char *path)
 {
@@ -48,8 +49,10 @@ struct stack *stacks_intern(struct stacks *s, const json_t *frames, int *bad)
 {
 	*bad = 0;
 	size_t n = json_array_size(frames);
-	if (!json_is_array(frames) || n == 0) {
-		*bad = !json_is_null(frames) && !json_is_array(frames);
+	if (!json_is_array(frames) || n == 0 || n > BACKTRACE_MAX) {
+		/* Deeper than the library ever writes: a forged stack of 200,000
+		 * distinct frames per record made memory grow 1.5x the input. */
+		*bad = n > BACKTRACE_MAX || (!json_is_null(frames) && !json_is_array(frames));
 		return NULL;
 	}
 	struct frame *f = calloc(n, sizeof *f);

@@ -196,3 +196,39 @@ JSONL
 		assert_output '' # never opened otherwise
 	done
 }
+
+@test "observation: a stack record deeper than the library writes (64 frames) is ignored, never held; one of 64 is read" {
+	mkdir -p "$TRACE"
+	deep() { # a stack record of $1 distinct frames, each its own module
+		perl -e 'print join(",", map { sprintf q({"ip":"0x%x","module":"/m%d","offset":"0x%x"}), 0x7f0000000000 + $_, $_, $_ } 1 .. $ARGV[0])' "$1"
+	}
+	cat >"$TRACE/shmtrace.7.jsonl" <<JSONL
+{"event":"header","format":"shmtrace","version":1,"tool":"shmtrace 0.1.0","pid":7,"proc_start":1,"backtrace":64,"seed":1,"inject":[]}
+{"event":"stack","id":1,"frames":[$(deep 200000)]}
+{"event":"stack","id":2,"frames":[$(deep 64)]}
+{"event":"call","call":"shmget","seq":1,"pid":7,"tid":7,"ts":10,"dur":1,"args":{"key":"0x00000000","size":4096,"shmflg":896,"flags":["IPC_CREAT"],"mode":"0600"},"ret":5,"errno":null,"injected":false,"created":true,"stack":1}
+{"event":"call","call":"shmget","seq":2,"pid":7,"tid":7,"ts":11,"dur":1,"args":{"key":"0x00000000","size":4096,"shmflg":896,"flags":["IPC_CREAT"],"mode":"0600"},"ret":6,"errno":null,"injected":false,"created":true,"stack":2}
+JSONL
+	run -1 --separate-stderr "$SHMTRACE" report --format json "$TRACE"
+	assert_equal "${stderr_lines[0]}" "$TRACE/shmtrace.7.jsonl:2: warning: malformed stack record: ignored"
+	run jq -c '[.leaked_segments[] | [.shmid, (.stack | length)]]' <<<"$output"
+	assert_output '[[5,0],[6,64]]'
+}
+
+@test "observation: a clean run whose trace claims more call sites than --max-runs: sweep refuses (125) before any run, saying so" {
+	cat >"$BATS_TEST_TMPDIR/sites.pl" <<'EOF2'
+use IPC::SysV qw(IPC_PRIVATE IPC_CREAT IPC_RMID);
+my $id = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600) // exit 1;
+shmctl($id, IPC_RMID, 0);
+my ($file) = glob("$ENV{SHMTRACE_OUT}/shmtrace.$$*.jsonl");
+open(my $f, '>>', $file) or die "$file: $!";
+printf $f qq({"event":"call","call":"shmget","seq":%d,"pid":$$,"tid":$$,"ts":%d,"dur":1,"args":{"key":"0x00000000","size":4096,"shmflg":896,"flags":["IPC_CREAT"],"mode":"0600"},"ret":-1,"errno":"ENOSPC","injected":false}\n), 100 + $_, 100 + $_ for 1 .. 50;
+EOF2
+	run --separate-stderr timeout 120 "$SHMTRACE" sweep --max-runs 20 -o "$BATS_TEST_TMPDIR/sw" -- perl "$BATS_TEST_TMPDIR/sites.pl"
+	assert_equal "$status" 125
+	assert_equal "$stderr" "shmtrace: sweep: the clean run's trace plans 52 runs, more than --max-runs 20 (a trace can claim any number of call sites): refusing; see 'shmtrace sweep --help'"
+	run ls "$BATS_TEST_TMPDIR/sw"
+	refute_output --partial run-0001
+	run "$SHMTRACE" sweep --help
+	assert_line "      --max-runs N     refuse a plan of more than N runs (default 10000)"
+}
