@@ -51,7 +51,11 @@ static int dir_trusted(const char *dir, struct stat *st, char *why, size_t cap)
 {
 	char file[PATH_MAX];
 	struct stat fst;
-	if (lstat(dir, st) != 0 || !S_ISDIR(st->st_mode)) {
+	if (lstat(dir, st) != 0) {
+		snprintf(why, cap, "it cannot be looked at");
+		return 0;
+	}
+	if (!S_ISDIR(st->st_mode)) {
 		snprintf(why, cap, "%s", S_ISLNK(st->st_mode) ? "a symbolic link" : "not a directory");
 		return 0;
 	}
