@@ -6,18 +6,18 @@
 #include "../common/fnv.h"
 #include "../common/trace_format.h"
 
-static const char *intern_module(struct stacks *s, const char *path)
+const char *intern_path(struct map *paths, const char *path)
 {
 	uint64_t h = fnv_str(FNV_INIT, path);
 	for (;; h++) { /* linear probing on the rare collision of 64-bit hashes */
-		const char *known = map_get(&s->modules, h);
+		const char *known = map_get(paths, h);
 		if (!known)
 			break;
 		if (strcmp(known, path) == 0)
 			return known;
 	}
 	char *copy = strdup(path);
-	if (!copy || map_put(&s->modules, h, copy) != 0) {
+	if (!copy || map_put(paths, h, copy) != 0) {
 		free(copy);
 		return NULL;
 	}
@@ -68,7 +68,7 @@ struct stack *stacks_intern(struct stacks *s, const json_t *frames, int *bad)
 			return NULL;
 		}
 		if (module) {
-			f[i].module = intern_module(s, module);
+			f[i].module = intern_path(&s->modules, module);
 			parse_hex(json_object_get(fr, "offset"), &f[i].offset);
 		}
 		h = fnv_bytes(h, &f[i].ip, sizeof f[i].ip);

@@ -181,7 +181,11 @@ static struct symbol lookup(struct dw_module *m, uint64_t offset)
 const struct symbol *symbolize(struct symbolizer *s, const char *module, uint64_t offset)
 {
 	static const struct symbol unknown;
-	if (!module || offset == 0)
+	/* Keyed by a copy of its own: sweep reads run after run with one
+	 * symbolizer, each reader's interned paths freed with it, and an
+	 * address reused for another path found the first path's module (a
+	 * run's failed call shown without its function, now and then). */
+	if (!module || offset == 0 || !(module = intern_path(&s->paths, module)))
 		return &unknown;
 	uint64_t h = ((uintptr_t)module * 0x9e3779b97f4a7c15ull) ^ offset;
 	struct cached_symbol *first = map_get(&s->cache, h);
@@ -218,8 +222,11 @@ void symbolizer_free(struct symbolizer *s)
 			dwfl_end(m->dwfl);
 		free(m);
 	}
+	for (size_t i = 0; map_next(&s->paths, &i, &key, &value);)
+		free(value);
 	map_free(&s->cache);
 	map_free(&s->modules);
+	map_free(&s->paths);
 }
 
 struct backtrace symbolize_backtrace(struct symbolizer *s, const struct stack *st)
