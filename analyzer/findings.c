@@ -153,7 +153,16 @@ void findings_free(struct findings *f)
 	free(f->killed.at);
 	free(f->others.at);
 	json_decref(f->run);
+	free(f->run_untrusted);
 	free(f);
+}
+
+void findings_distrust_run(struct findings *f, const char *path)
+{
+	if (!f->run_untrusted)
+		f->run_untrusted = findings_strdup(path);
+	for (size_t i = 0; i < f->leaks.n; i++)
+		f->leaks.at[i]->removable = 0;
 }
 
 void findings_summarize(struct findings *f, const struct reader *r, long suppressed)

@@ -226,6 +226,10 @@ struct findings {
 	 * "pids", "left_running", "started_realtime", "dev_shm_before"}), for
 	 * --live and sweep; NULL without them. */
 	json_t *run;
+	/* The kernel.jsonl that another user could have written (owned by
+	 * another, or writable by others): its word confirms nothing, no
+	 * leak is removable, --live prints no removal.  NULL: none. */
+	char *run_untrusted;
 };
 
 void *findings_realloc(void *p, size_t size);
@@ -238,6 +242,9 @@ void posix_finding_free(struct posix_finding *p);
 void undetached_finding_free(struct undetached_finding *u);
 void misuse_finding_free(struct misuse_finding *m);
 void unremoved_key_free(struct unremoved_key *k);
+
+/* Takes the run's record in PATH as testimony (findings.run_untrusted). */
+void findings_distrust_run(struct findings *f, const char *path);
 
 /* Fills the summary's totals from the lists, and the reader's counts. */
 struct reader;

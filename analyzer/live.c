@@ -96,7 +96,7 @@ void live_visit(const struct findings *f, const struct live_visitor *v)
 	for (size_t i = 0; i < f->leaks.n; i++) {
 		struct leak_finding *leak = f->leaks.at[i];
 		const struct sysv_segment *now = n < 0 ? NULL : sysv_find(segs, n, leak->shmid);
-		v->segment(leak, now, ours_segment(leak, now), v->ctx);
+		v->segment(leak, now, !f->run_untrusted && ours_segment(leak, now), v->ctx);
 	}
 	free(segs);
 	/* POSIX names live in /dev/shm (shm_overview(7)): looked at and removed
@@ -111,7 +111,7 @@ void live_visit(const struct findings *f, const struct live_visitor *v)
 		const char *name = text && text_to_bytes(text, bytes, sizeof bytes) >= 0 ? component(bytes) : NULL;
 		struct stat st;
 		int present = name && dirfd >= 0 && fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
-		v->name(leak, dirfd, name, present, present && ours_name(run, dirfd, name), v->ctx);
+		v->name(leak, dirfd, name, present, present && !f->run_untrusted && ours_name(run, dirfd, name), v->ctx);
 	}
 	if (dirfd >= 0)
 		close(dirfd);

@@ -25,11 +25,13 @@ void reader_warn(struct reader *r, const struct trace_file *f, long line, const 
 			fprintf(stderr, "shmtrace: report: more warnings not shown\n");
 		return;
 	}
+	/* A planted file name, and what jansson quotes of a line ("near
+	 * '\x1b'"), may hold escapes: the whole line through printable(). */
+	char text[4096];
 	va_start(ap, fmt);
-	fprintf(stderr, "%s:%ld: warning: ", printable(f->path), line); /* a planted file name may hold escapes */
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	vsnprintf(text, sizeof text, fmt, ap);
 	va_end(ap);
+	fprintf(stderr, "%s:%ld: warning: %s\n", printable(f->path), line, printable(text));
 }
 
 /* Counted once per file, whatever says so. */
@@ -51,7 +53,7 @@ static const char *file_kind(mode_t mode)
 
 static void skipped(struct reader *r, const char *path, const char *why)
 {
-	fprintf(stderr, "shmtrace: report: skipped %s: %s\n", path, why);
+	fprintf(stderr, "shmtrace: report: skipped %s: %s\n", printable(path), why);
 	r->skipped_files++;
 }
 
@@ -86,7 +88,7 @@ static int reopen(struct reader *r, struct trace_file *f)
 	if (fd < 0 || fstat(fd, &st) != 0 || st.st_dev != f->dev || st.st_ino != f->ino ||
 	    !(f->f = fdopen(fd, "r")) || fseeko(f->f, f->pos, SEEK_SET) != 0 ||
 	    (!f->buf && !(f->buf = malloc(READER_BUFFER)))) {
-		fprintf(stderr, "shmtrace: report: %s: %s: the rest of it is not read\n", f->path,
+		fprintf(stderr, "shmtrace: report: %s: %s: the rest of it is not read\n", printable(f->path),
 			fd < 0 ? strerror(errno) : "replaced while it was read");
 		if (f->f)
 			fclose(f->f);
@@ -110,11 +112,11 @@ static int add_file(struct reader *r, const char *path, int in_directory)
 	if (fd < 0 && errno == ELOOP && in_directory)
 		return skipped(r, path, "a symbolic link"), 0;
 	if (fd < 0) {
-		fprintf(stderr, "shmtrace: report: cannot read %s: %s\n", path, strerror(errno));
+		fprintf(stderr, "shmtrace: report: cannot read %s: %s\n", printable(path), strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &st) != 0) {
-		fprintf(stderr, "shmtrace: report: cannot read %s: %s\n", path, strerror(errno));
+		fprintf(stderr, "shmtrace: report: cannot read %s: %s\n", printable(path), strerror(errno));
 		close(fd);
 		return -1;
 	}
@@ -198,7 +200,7 @@ static int add_directory(struct reader *r, const char *dir)
 {
 	DIR *d = opendir(dir);
 	if (!d) {
-		fprintf(stderr, "shmtrace: report: cannot read directory %s: %s\n", dir, strerror(errno));
+		fprintf(stderr, "shmtrace: report: cannot read directory %s: %s\n", printable(dir), strerror(errno));
 		return -1;
 	}
 	char **names = NULL;
@@ -227,7 +229,7 @@ static int add_directory(struct reader *r, const char *dir)
 	}
 	free(names);
 	if (n == 0)
-		fprintf(stderr, "shmtrace: report: warning: no *%s files in %s\n", TRACE_FILE_SUFFIX, dir);
+		fprintf(stderr, "shmtrace: report: warning: no *%s files in %s\n", TRACE_FILE_SUFFIX, printable(dir));
 	return ok;
 }
 
@@ -476,7 +478,7 @@ int reader_open(struct reader *r, char *const *paths, int npaths)
 	for (int i = 0; i < npaths; i++) {
 		struct stat st;
 		if (stat(paths[i], &st) != 0) {
-			fprintf(stderr, "shmtrace: report: %s: %s\n", paths[i], strerror(errno));
+			fprintf(stderr, "shmtrace: report: %s: %s\n", printable(paths[i]), strerror(errno));
 			failed = 1;
 		} else if (S_ISDIR(st.st_mode)) {
 			failed |= add_directory(r, paths[i]) != 0;

@@ -3,6 +3,7 @@
  * documented order; jansson keeps it. */
 #include <stdio.h>
 
+#include "printable.h"
 #include "render.h"
 
 static json_t *hex(unsigned long long v, int width)
@@ -291,6 +292,8 @@ json_t *findings_json(const struct findings *f)
 	set(o, "summary", summary_json(&f->summary));
 	if (f->run)
 		json_object_set(o, "run", f->run);
+	if (f->run_untrusted) /* a path: bytes, made valid UTF-8 */
+		set(o, "run_untrusted", json_string(printable(f->run_untrusted)));
 	return o;
 }
 

@@ -226,6 +226,9 @@ static void summary(FILE *out, const struct findings *f)
 	if (sum->peak.segments)
 		fprintf(out, "  peak: %lld segment(s), %lld bytes, alive at once\n", sum->peak.segments, sum->peak.bytes);
 	first_few(out, "killed by a signal", f->killed.n, "process(es)", f, killed);
+	if (f->run_untrusted)
+		fprintf(out, "  not run's record: %s (another user could have written it): nothing it says is confirmed\n",
+			printable(f->run_untrusted));
 	first_few(out, "not this run's", f->others.n, "segment(s) made by processes not of the run", f, other);
 	if (sum->suppressed)
 		fprintf(out, "  suppressed: %lld\n", sum->suppressed);

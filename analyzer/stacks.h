@@ -27,6 +27,10 @@ struct stacks {
 	struct map modules;   /* hash of path -> interned path */
 };
 
+/* PATH's one copy in PATHS (a map of fnv hashes to strdup'ed strings,
+ * freed by their owner): equal paths, one pointer. */
+const char *intern_path(struct map *paths, const char *path);
+
 /* The stack for a JSON array of frames ({"ip","module","offset"}), or NULL
  * for null/empty; *bad is set if the array is malformed. */
 struct stack *stacks_intern(struct stacks *s, const json_t *frames, int *bad);

@@ -36,17 +36,32 @@ void symbolize_allow_debuginfod(int yes)
 }
 
 /* A module path comes from a trace, which anyone may have written: libdw
- * is handed a descriptor of a regular file, never a path to open (a FIFO
- * would hang it, a device feed it forever).  O_NONBLOCK: opening a FIFO
- * returns at once, to be refused. */
+ * is handed a descriptor of a regular file, never a path to open.  Even
+ * an open that returns at once does harm: opening a FIFO releases a writer
+ * blocked in its own open (another user learns when the report ran), and
+ * opening a device runs its driver (/dev/ptmx allocates a terminal, a
+ * watchdog starts counting).  So the path is first opened O_PATH, which
+ * opens nothing (no driver, no FIFO; not even an automount of the last
+ * component), its type checked on that descriptor, and only a regular file
+ * is opened for reading, through /proc/self/fd: the very inode checked,
+ * not the path looked up again (which another user could have changed in
+ * between).  Without /proc nothing is opened.  A symbolic link is followed:
+ * libraries are loaded by their soname links (libfoo.so.1 -> libfoo.so.1.2),
+ * and the trace names the link; what it leads to must be a regular file
+ * all the same (docs/security.md). */
 static int open_regular(const char *path)
 {
 	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
-		close(fd);
-		fd = -1;
+	char self[64];
+	int at = open(path, O_PATH | O_CLOEXEC);
+	if (at < 0)
+		return -1;
+	int fd = -1;
+	if (fstat(at, &st) == 0 && S_ISREG(st.st_mode)) {
+		snprintf(self, sizeof self, "/proc/self/fd/%d", at);
+		fd = open(self, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	}
+	close(at);
 	return fd;
 }
 
@@ -166,7 +181,11 @@ static struct symbol lookup(struct dw_module *m, uint64_t offset)
 const struct symbol *symbolize(struct symbolizer *s, const char *module, uint64_t offset)
 {
 	static const struct symbol unknown;
-	if (!module || offset == 0)
+	/* Keyed by a copy of its own: sweep reads run after run with one
+	 * symbolizer, each reader's interned paths freed with it, and an
+	 * address reused for another path found the first path's module (a
+	 * run's failed call shown without its function, now and then). */
+	if (!module || offset == 0 || !(module = intern_path(&s->paths, module)))
 		return &unknown;
 	uint64_t h = ((uintptr_t)module * 0x9e3779b97f4a7c15ull) ^ offset;
 	struct cached_symbol *first = map_get(&s->cache, h);
@@ -203,8 +222,11 @@ void symbolizer_free(struct symbolizer *s)
 			dwfl_end(m->dwfl);
 		free(m);
 	}
+	for (size_t i = 0; map_next(&s->paths, &i, &key, &value);)
+		free(value);
 	map_free(&s->cache);
 	map_free(&s->modules);
+	map_free(&s->paths);
 }
 
 struct backtrace symbolize_backtrace(struct symbolizer *s, const struct stack *st)

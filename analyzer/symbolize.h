@@ -16,7 +16,8 @@ struct symbol {
 };
 
 struct symbolizer {
-	struct map modules; /* interned module path -> struct dw_module */
+	struct map paths;   /* the symbolizer's own copy of each module path */
+	struct map modules; /* that copy -> struct dw_module */
 	struct map cache;   /* hash(module, offset) -> struct symbol */
 };
 

@@ -3,7 +3,6 @@
  * when nothing at the --fail-on level was found, 1 when something was, 2
  * for usage errors and unreadable input (jq's main keeps such a small set). */
 #include <getopt.h>
-#include <glob.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,11 +14,13 @@
 #include "../analyzer/live.h"
 #include "../analyzer/model.h"
 #include "../analyzer/pictures.h"
+#include "../analyzer/printable.h"
 #include "../analyzer/reader.h"
 #include "../analyzer/render.h"
 #include "../analyzer/suppress.h"
 #include "../common/bytestext.h"
 #include "cli.h"
+#include "provenance.h"
 
 enum { REPORT_CLEAN = 0, REPORT_FOUND = 1, REPORT_USAGE = 2 };
 
@@ -135,29 +136,6 @@ static int parse_options(int argc, char **argv, struct report_options *o)
 	return 0;
 }
 
-/* The trace directory `shmtrace run` made here last (./shmtrace.PROGRAM.PID,
- * its default), into PATH; 0, or -1 if there is none. */
-static int newest_trace_here(char *path, size_t cap)
-{
-	glob_t g;
-	struct timespec newest = {0, 0};
-	int found = -1;
-	if (glob("shmtrace.*.*", GLOB_ONLYDIR | GLOB_NOSORT, NULL, &g) != 0)
-		return -1;
-	for (size_t i = 0; i < g.gl_pathc; i++) {
-		struct stat st;
-		if (stat(g.gl_pathv[i], &st) != 0 || !S_ISDIR(st.st_mode))
-			continue;
-		struct timespec t = st.st_mtim;
-		if (found < 0 || t.tv_sec > newest.tv_sec || (t.tv_sec == newest.tv_sec && t.tv_nsec > newest.tv_nsec)) {
-			newest = t;
-			found = snprintf(path, cap, "%s", g.gl_pathv[i]) < (int)cap ? 0 : -1;
-		}
-	}
-	globfree(&g);
-	return found;
-}
-
 /* The command to remove what is left, only when the kernel confirms it is
  * the run's (live.h), shell-quoted for a person to paste. */
 static void live_segment(struct leak_finding *leak, const struct sysv_segment *now, int confirmed, void *ctx)
@@ -178,20 +156,23 @@ static void live_segment(struct leak_finding *leak, const struct sysv_segment *n
 	}
 }
 
-/* The bytes of S as an argument of printf %b that holds no control
- * character and no byte that is not UTF-8 -- those as \0ooo, a backslash
- * as \\ -- so that a command printed for a person to paste shows them
- * plainly.  Returns 0 when S has no such byte (it is then pasted quoted). */
+/* The bytes of S as an argument of printf %b that holds only what
+ * printable() shows as is -- every other byte (a control, C1 or bidi
+ * character, a byte that is not UTF-8) as \0ooo, which bash's and dash's
+ * printf %b both decode (dash knows no \xHH), a backslash as \\ -- so
+ * that a command printed for a person to paste shows them plainly and
+ * names exactly that file.  Returns 0 when S has no such byte (it is then
+ * pasted quoted). */
 static int printf_b_argument(const char *s, char *out, size_t cap)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t len = strlen(s), at = 0;
 	int odd = 0;
 	for (size_t i = 0; i < len;) {
-		size_t n = utf8_sequence(p + i, len - i);
+		size_t n = printable_char(p + i, len - i);
 		char esc[8];
 		const char *piece = s + i;
-		if (n == 0 || (n == 1 && (p[i] < 0x20 || p[i] == 0x7f))) {
+		if (n == 0) {
 			snprintf(esc, sizeof esc, "\\0%03o", p[i]);
 			piece = esc, n = 1, odd = 1;
 		} else if (p[i] == '\\') {
@@ -225,6 +206,22 @@ static void live_name(struct posix_finding *leak, int dirfd, const char *name, i
 		live->confirmed = confirmed;
 		if (confirmed)
 			live->remove = strdup(cmd);
+	}
+}
+
+/* A kernel.jsonl another user could have written is testimony: said so,
+ * and --live then confirms nothing (provenance.h). */
+static void distrust_others_run_files(struct findings *report, const struct reader *r)
+{
+	for (size_t i = 0; i < r->nfiles; i++) {
+		const struct trace_file *f = &r->files[i];
+		char why[256];
+		if (!f->from_run || run_file_trusted(f->path, f->dev, f->ino, why, sizeof why))
+			continue;
+		errorf("report: warning: %s: %s: what it says of the run is testimony, not run's record; "
+		       "nothing it claims is confirmed as the run's",
+		       f->path, why);
+		findings_distrust_run(report, f->path);
 	}
 }
 
@@ -285,6 +282,7 @@ int cmd_report(int argc, char **argv)
 		findings_free(report);
 		goto out;
 	}
+	distrust_others_run_files(report, &r);
 	long suppressed = suppress_findings(report, o.suppressions ? &sup : NULL, o.gen_suppressions);
 	if (o.live)
 		live_visit(report, &(struct live_visitor){live_segment, live_name, NULL});

@@ -38,6 +38,7 @@ const char sweep_usage[] =
 	"  -f, --format FORMAT  text (default) or json\n"
 	"  -o, --output DIR     keep every run's trace and output under DIR (if it\n"
 	"                       exists: the caller's, writable by no one else)\n"
+	"      --max-runs N     refuse a plan of more than N runs (default 10000)\n"
 	"  -h, --help           show this help\n"
 	"\n"
 	"Each run is classified: handled (it exited, with any status), crashed (killed by\n"
@@ -51,13 +52,15 @@ const char sweep_usage[] =
 
 static int parse_options(int argc, char **argv, struct sweep_options *o)
 {
+	enum { OPT_MAX_RUNS = 256 };
 	static const struct option longopts[] = {
 		{"jobs", required_argument, NULL, 'j'},	  {"timeout", required_argument, NULL, 't'},
 		{"errno", required_argument, NULL, 'e'},  {"by", required_argument, NULL, 'b'},
 		{"format", required_argument, NULL, 'f'}, {"output", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},	  {0},
+		{"help", no_argument, NULL, 'h'},	  {"max-runs", required_argument, NULL, OPT_MAX_RUNS},
+		{0},
 	};
-	*o = (struct sweep_options){1, 30, NULL, -1, "text", NULL, BACKTRACE_DEFAULT, NULL};
+	*o = (struct sweep_options){1, 30, NULL, -1, "text", NULL, BACKTRACE_DEFAULT, NULL, SWEEP_MAX_RUNS_DEFAULT};
 	int c;
 	char *end;
 	opterr = 0;
@@ -88,6 +91,12 @@ static int parse_options(int argc, char **argv, struct sweep_options *o)
 			break;
 		case 'o':
 			o->keep = optarg;
+			break;
+		case OPT_MAX_RUNS:
+			errno = 0;
+			o->max_runs = strtoul(optarg, &end, 10);
+			if (*end || errno || !o->max_runs || *optarg == '-')
+				return errorf("sweep: --max-runs '%s': expected a number of runs, more than 0", optarg), -1;
 			break;
 		case 'h':
 			fputs(sweep_usage, stdout);
@@ -243,11 +252,19 @@ static void run_done(size_t i, void *ctx)
 		fprintf(stderr, "\rshmtrace sweep: %zu/%zu runs", s->done, s->nruns);
 }
 
-/* One run per target and errno, each with a rule failing just that call. */
+/* One run per target and errno, each with a rule failing just that call;
+ * a plan of more than --max-runs is refused before any run. */
 static int plan_runs(struct sweep *s)
 {
 	int errnos[32];
-	size_t cap = 0;
+	size_t cap = 0, planned = 0;
+	for (size_t t = 0; t < s->plan.n; t++)
+		planned += (size_t)errnos_for(&s->o, s->plan.targets[t].call, errnos, 32);
+	if (planned > s->o.max_runs)
+		return errorf("sweep: the clean run's trace plans %zu runs, more than --max-runs %lu (a trace can "
+			      "claim any number of call sites): refusing; see 'shmtrace sweep --help'",
+			      planned, s->o.max_runs),
+		       -1;
 	for (size_t t = 0; t < s->plan.n; t++) {
 		const struct target *tg = &s->plan.targets[t];
 		int n = errnos_for(&s->o, tg->call, errnos, 32);

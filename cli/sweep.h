@@ -20,6 +20,7 @@ struct sweep_options {
 	const char *keep;   /* -o DIR: keep the runs' traces there */
 	int backtrace;
 	char **command;
+	unsigned long max_runs; /* --max-runs: a plan of more is refused */
 };
 
 enum sweep_outcome { OUTCOME_HANDLED, OUTCOME_CRASHED, OUTCOME_HUNG, OUTCOME_DAEMON, OUTCOME_LEAKED };
@@ -59,6 +60,9 @@ struct sweep {
 };
 
 #define AUTO_SITE_THRESHOLD 100 /* calls in the clean run above which --by site is chosen */
+/* The plan comes from the clean run's trace, which the program can write:
+ * 150 forged sites made 152 runs, millions would make days of them. */
+#define SWEEP_MAX_RUNS_DEFAULT 10000
 
 /* The results; each returns 0, or -1 if writing failed. */
 int sweep_print_json(FILE *out, const struct sweep *s);

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../analyzer/printable.h"
 #include "../analyzer/render.h"
 #include "../common/calls.h"
 #include "../common/xlat.h"
@@ -28,10 +29,11 @@ static const struct backtrace *stack_of(const struct sweep_run *r)
 	return r->injected ? &r->call.stack : &r->target->stack;
 }
 
-/* The errno it failed with, or the one planned; NULL: the call's own, not reached. */
+/* The errno it failed with (the run's trace says it: escaped), or the one
+ * planned; NULL: the call's own, not reached. */
 static const char *errno_of(const struct sweep_run *r)
 {
-	return r->injected ? r->call.errno_name : sweep_errno_name(r->errno_planned);
+	return r->injected ? printable(r->call.errno_name) : sweep_errno_name(r->errno_planned);
 }
 
 /* The signal that ended a run, "SIGSEGV"; "" if none did. */
@@ -112,20 +114,21 @@ static const char *base(const char *path)
 
 /* The failed call's caller: function and file:line, or module+offset; and
  * when the caller has no name (a static function of a stripped program),
- * the nearest caller that has one. */
+ * the nearest caller that has one.  Each escaped as the report escapes
+ * it: a program's symbol table is the program's to write. */
 static void where(FILE *out, const struct backtrace *stack)
 {
 	const struct symframe *f = stack->n ? &stack->at[0] : NULL;
 	const char *fn = f ? f->function : NULL;
 	if (fn)
-		fprintf(out, "%s", fn);
+		fprintf(out, "%s", printable(fn));
 	if (f && f->file)
-		fprintf(out, " %s:%d", base(f->file), f->line);
+		fprintf(out, " %s:%d", printable(base(f->file)), f->line);
 	else if (f && f->module)
-		fprintf(out, "%s(%s+0x%llx)", fn ? " " : "", base(f->module), f->offset);
+		fprintf(out, "%s(%s+0x%llx)", fn ? " " : "", printable(base(f->module)), f->offset);
 	for (size_t i = 1; !fn && i < stack->n; i++)
 		if (stack->at[i].function) {
-			fprintf(out, " from %s", stack->at[i].function);
+			fprintf(out, " from %s", printable(stack->at[i].function));
 			break;
 		}
 }

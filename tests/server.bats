@@ -145,8 +145,10 @@ WORKLOAD='create table t (a int);
 	run records 'select(.event == "fork") | .attached | length'
 	[ "${#lines[@]}" -ge 4 ]
 	refute_line 0
-	run "$SHMTRACE" report --format json "$TRACE"
+	run --separate-stderr "$SHMTRACE" report --format json "$TRACE"
 	assert_success
+	# The run was postgres's: root reads its record as postgres's word.
+	[ "$(id -u)" != 0 ] || assert_equal "$stderr" "shmtrace: report: warning: $TRACE/kernel.jsonl: it is owned by uid $(id -u postgres), not by the caller (uid 0) or root: what it says of the run is testimony, not run's record; nothing it claims is confirmed as the run's"
 	run jq -c '.summary | [.leaked_segments, .removed_outside_trace, .posix_names_never_unlinked, .undetached_attachments, .warnings, .processes > 4]' <<<"$output"
 	assert_output '[0,0,0,0,0,true]'
 }
@@ -196,7 +198,7 @@ WORKLOAD='create table t (a int);
 	for n in $names; do assert_line "\"$n\""; done
 	# The report of that run: no leak, and the old segment noted as there
 	# before it, made by the killed postmaster.
-	run "$SHMTRACE" report --format json "$TRACE.restart"
+	run --separate-stderr "$SHMTRACE" report --format json "$TRACE.restart"
 	assert_success
 	run jq -c ".summary.leaked_segments, [.misuse[] | select(.kind == \"created_outside_trace\") | [.shmid, .before_run, .cpid]]" <<<"$output"
 	assert_output "$(printf '0\n[[%s,true,%s]]' "$old" "$postmaster")"
@@ -223,7 +225,7 @@ WORKLOAD='create table t (a int);
 	# The postmaster, the backend and its two workers each attached some.
 	run records 'select(.call == "shmat") | .pid'
 	[ "$(sort -u <<<"$output" | wc -l)" -ge 4 ]
-	run "$SHMTRACE" report --format json "$TRACE"
+	run --separate-stderr "$SHMTRACE" report --format json "$TRACE"
 	assert_success
 	report=$output
 	run jq -c '.summary | [.calls.shmget >= 4, .calls.shmat == .calls.shmdt, .leaked_segments, .removed_outside_trace, .undetached_attachments, .misuse]' <<<"$report"
@@ -252,7 +254,7 @@ WORKLOAD='create table t (a int);
 	run records 'select(.injected == true) | [.call, .errno, .rule]'
 	assert_output '["shmget","ENOSPC","shmget:caller=InitializeParallelDSM:when=1"]'
 	# The report shows the failure where PostgreSQL made the call.
-	run "$SHMTRACE" report --format json "$TRACE"
+	run --separate-stderr "$SHMTRACE" report --format json "$TRACE"
 	assert_success
 	run jq -c '.summary.leaked_segments, [.misuse[] | select(.kind == "failed_call" and .injected == 1) | [.call, .errno, (.stack | map(.function) | index("InitializeParallelDSM") != null)]]' <<<"$output"
 	assert_output "$(printf '%s\n' 0 '[["shmget","ENOSPC",true]]')"
@@ -313,7 +315,7 @@ WORKLOAD='create table t (a int);
 	pg_stop_cleanly "$before"
 	run records 'select(.event == "killed") | [.pid, .signal, .reaped_by]'
 	assert_output "[$backend,\"SIGKILL\",$postmaster]"
-	run "$SHMTRACE" report --format json "$TRACE"
+	run --separate-stderr "$SHMTRACE" report --format json "$TRACE"
 	assert_success
 	run jq -c '[.killed_processes[] | [.pid, .signal]], .summary.leaked_segments, .summary.undetached_attachments' <<<"$output"
 	assert_output "$(printf '%s\n' "[[$backend,\"SIGKILL\"]]" 0 0)"
