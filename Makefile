@@ -84,7 +84,7 @@ $(B)/tests/readback: tests/bin/readback.c analyzer/scan.c analyzer/scan_values.c
 
 # The property test: the shim's writer and the report's reader, linked
 # together (tests/readback.bats).
-ROUNDTRIP_SRC := shim/record.c shim/jsonw.c analyzer/scan.c common/calls.c common/xlat.c common/bytestext.c
+ROUNDTRIP_SRC := shim/record.c shim/jsonw.c analyzer/scan.c analyzer/scan_values.c common/calls.c common/xlat.c common/bytestext.c
 $(B)/tests/roundtrip: tests/bin/roundtrip.c $(ROUNDTRIP_SRC) $(HEADERS) | $(B)/tests
 	$(call say,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(SAN) -O1 -g -o $@ $< $(ROUNDTRIP_SRC) $(shell pkg-config --libs jansson)
