@@ -236,15 +236,6 @@ int scan_uinteger(struct cursor *c, unsigned long long *out)
 	return integer_form(c) ? BAD_KIND : big ? BAD_RANGE : 0;
 }
 
-int scan_literal(struct cursor *c, const char *word)
-{
-	size_t n = strlen(word);
-	if ((size_t)(c->end - c->p) < n || memcmp(c->p, word, n) != 0)
-		return BAD_JSON;
-	c->p += n;
-	return 0;
-}
-
 /* "0x" and 1 to 16 lower-case hex digits, as the shim writes them (BASE
  * 16: common/bytestext.h's hex_number); or "0" and octal digits (BASE 8). */
 int scan_radix_string(struct cursor *c, unsigned long long *out, int base)

@@ -4,6 +4,7 @@
 #define SHMTRACE_SCAN_VALUES_H
 
 #include <stddef.h>
+#include <string.h>
 
 /* Where the scanner is in the line: each primitive reads from p, moves p past
  * what it read, and never reads at or past end. */
@@ -22,14 +23,23 @@ static inline void scan_space(struct cursor *c)
 		c->p++;
 }
 
+/* WORD (true, false, null) at the cursor, or BAD_JSON.  Inline: WORD is
+ * a constant, and its length with it. */
+static inline int scan_literal(struct cursor *c, const char *word)
+{
+	size_t n = strlen(word);
+	if ((size_t)(c->end - c->p) < n || memcmp(c->p, word, n) != 0)
+		return BAD_JSON;
+	c->p += n;
+	return 0;
+}
+
 /* A JSON string into buf (cap bytes, NUL-terminated), or only checked when
  * buf is NULL: -1 if jansson would not take it, -2 if cut short (unless CUT). */
 int scan_string(struct cursor *c, char *buf, size_t cap, int cut);
 /* Integers as the format writes them, and BAD_* when they are not. */
 int scan_integer(struct cursor *c, long long *out);
 int scan_uinteger(struct cursor *c, unsigned long long *out);
-/* WORD (true, false, null) at the cursor, or BAD_JSON. */
-int scan_literal(struct cursor *c, const char *word);
 /* A string of hex (BASE 16, "0x...") or octal (BASE 8, "0...") digits. */
 int scan_radix_string(struct cursor *c, unsigned long long *out, int base);
 
