@@ -78,13 +78,13 @@ $(B)/tests/%: tests/bin/%.c | $(B)/tests
 	$(Q)$(CC) $(ALL_CFLAGS) $(SAN) -O0 -g -o $@ $< -lpthread -ldl
 
 # What the reader reads from call records, for tests/readback.bats.
-$(B)/tests/readback: tests/bin/readback.c analyzer/scan.c common/bytestext.c $(HEADERS) | $(B)/tests
+$(B)/tests/readback: tests/bin/readback.c analyzer/scan.c analyzer/scan_values.c common/bytestext.c $(HEADERS) | $(B)/tests
 	$(call say,CC,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) $(SAN) -O0 -g -o $@ $< analyzer/scan.c common/bytestext.c $(shell pkg-config --libs jansson)
+	$(Q)$(CC) $(ALL_CFLAGS) $(SAN) -O0 -g -o $@ $< analyzer/scan.c analyzer/scan_values.c common/bytestext.c $(shell pkg-config --libs jansson)
 
 # The property test: the shim's writer and the report's reader, linked
 # together (tests/readback.bats).
-ROUNDTRIP_SRC := shim/record.c shim/jsonw.c analyzer/scan.c common/calls.c common/xlat.c common/bytestext.c
+ROUNDTRIP_SRC := shim/record.c shim/jsonw.c analyzer/scan.c analyzer/scan_values.c common/calls.c common/xlat.c common/bytestext.c
 $(B)/tests/roundtrip: tests/bin/roundtrip.c $(ROUNDTRIP_SRC) $(HEADERS) | $(B)/tests
 	$(call say,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(SAN) -O1 -g -o $@ $< $(ROUNDTRIP_SRC) $(shell pkg-config --libs jansson)
@@ -185,10 +185,10 @@ build-fuzz/trace_fuzz: fuzz/trace_fuzz.c $(FUZZ_ANALYZER) build-fuzz/page_assets
 	$(call say,CLANG,$@)
 	$(Q)clang $(FUZZ_CFLAGS) -o $@ fuzz/trace_fuzz.c $(FUZZ_ANALYZER) build-fuzz/page_assets.c $(shell pkg-config --libs jansson libdw)
 
-build-fuzz/scan_fuzz: fuzz/scan_fuzz.c analyzer/scan.c common/bytestext.c $(HEADERS)
+build-fuzz/scan_fuzz: fuzz/scan_fuzz.c analyzer/scan.c analyzer/scan_values.c common/bytestext.c $(HEADERS)
 	$(Q)mkdir -p build-fuzz
 	$(call say,CLANG,$@)
-	$(Q)clang $(FUZZ_CFLAGS) -o $@ fuzz/scan_fuzz.c analyzer/scan.c common/bytestext.c $(shell pkg-config --libs jansson)
+	$(Q)clang $(FUZZ_CFLAGS) -o $@ fuzz/scan_fuzz.c analyzer/scan.c analyzer/scan_values.c common/bytestext.c $(shell pkg-config --libs jansson)
 
 build-fuzz/files_fuzz: fuzz/files_fuzz.c $(FUZZ_ANALYZER) build-fuzz/page_assets.c $(HEADERS)
 	$(Q)mkdir -p build-fuzz

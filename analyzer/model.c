@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../common/calls.h"
 #include "../common/fnv.h"
 #include "../common/trace_format.h"
 #include "model_state.h"
@@ -14,7 +13,7 @@
 
 /* ---- processes and segments ----------------------------------------- */
 
-static struct process *process(struct model *m, int pid)
+struct process *model_process(struct model *m, int pid)
 {
 	struct process *p = map_get(&m->processes, (uint64_t)pid);
 	if (p)
@@ -27,7 +26,7 @@ static struct process *process(struct model *m, int pid)
 	return p;
 }
 
-static void bury(struct model *m, struct segment *s, int pid, struct stack *stack)
+void model_bury(struct model *m, struct segment *s, int pid, struct stack *stack)
 {
 	struct tomb *t = &m->tombs->t[m->tombs->next++ % TOMBS];
 	if (map_get(&m->removed, t->seg_key) == t)
@@ -48,7 +47,7 @@ static void free_segment(struct segment *s)
 }
 
 /* A segment is destroyed once it is marked for removal and nobody is attached. */
-static void maybe_destroy(struct model *m, struct segment *s)
+void model_maybe_destroy(struct model *m, struct segment *s)
 {
 	if (s->nattach > 0 || !(s->removed || s->orphaned))
 		return;
@@ -61,19 +60,14 @@ static void maybe_destroy(struct model *m, struct segment *s)
 	free_segment(s);
 }
 
-/* The segment the kernel now calls SHMID in namespace IPC_NS; one the trace
- * never saw created is noted once as created outside the trace. */
-static struct segment *segment(struct model *m, unsigned long long ipc_ns, int shmid, const struct process *p,
-			       struct stack *stack);
-
-static struct segment *new_segment(struct model *m, unsigned long long ipc_ns, int shmid)
+struct segment *model_new_segment(struct model *m, unsigned long long ipc_ns, int shmid)
 {
 	uint64_t k = seg_key(ipc_ns, shmid);
 	struct segment *old = map_get(&m->segments, k);
 	if (old) {
 		old->orphaned = 1;
 		map_remove(&m->segments, k);
-		maybe_destroy(m, old);
+		model_maybe_destroy(m, old);
 	}
 	struct segment *s = calloc(1, sizeof *s);
 	s->shmid = shmid;
@@ -107,14 +101,16 @@ struct misuse_finding *model_misuse(struct model *m, enum misuse_kind kind, cons
 	return f;
 }
 
-static struct segment *segment(struct model *m, unsigned long long ipc_ns, int shmid, const struct process *p,
-			       struct stack *stack)
+/* The segment the kernel now calls SHMID in namespace IPC_NS; one the trace
+ * never saw created is noted once as created outside the trace. */
+struct segment *model_segment(struct model *m, unsigned long long ipc_ns, int shmid, const struct process *p,
+			      struct stack *stack)
 {
 	uint64_t k = seg_key(ipc_ns, shmid);
 	struct segment *s = map_get(&m->segments, k);
 	if (s)
 		return s;
-	s = new_segment(m, ipc_ns, shmid);
+	s = model_new_segment(m, ipc_ns, shmid);
 	if (!map_get(&m->externals, k)) {
 		map_put(&m->externals, k, (void *)1);
 		/* run's table says whether it is an earlier run's (a crashed
@@ -137,7 +133,7 @@ static struct segment *segment(struct model *m, unsigned long long ipc_ns, int s
 
 /* ---- attachments -------------------------------------------------- */
 
-static void attach(struct process *p, struct segment *s, unsigned long long addr, struct stack *stack, int inherited)
+void model_attach(struct process *p, struct segment *s, unsigned long long addr, struct stack *stack, int inherited)
 {
 	struct attachment *a = calloc(1, sizeof *a);
 	*a = (struct attachment){addr, s, stack, inherited, p->att};
@@ -145,10 +141,10 @@ static void attach(struct process *p, struct segment *s, unsigned long long addr
 	s->nattach++;
 }
 
-static void drop(struct model *m, struct attachment *a)
+void model_drop(struct model *m, struct attachment *a)
 {
 	a->seg->nattach--;
-	maybe_destroy(m, a->seg);
+	model_maybe_destroy(m, a->seg);
 	free(a);
 }
 
@@ -182,211 +178,9 @@ static void end_attachments(struct model *m, struct process *p, enum ended_by en
 		next = a->next;
 		if (!a->inherited)
 			undetached(m, p, a, ended_by);
-		drop(m, a);
+		model_drop(m, a);
 	}
 	p->att = NULL;
-}
-
-/* ---- calls ------------------------------------------------------------ */
-
-static void on_shmget(struct model *m, struct process *p, const struct call_rec *c, struct stack *stack)
-{
-	int shmid = (int)c->ret;
-	if (c->created != 1) {
-		struct segment *s = segment(m, p->ipc_ns, shmid, p, stack);
-		s->key = c->key;
-		return;
-	}
-	struct segment *s = new_segment(m, p->ipc_ns, shmid);
-	s->key = c->key;
-	s->size = c->size;
-	s->traced_create = 1;
-	m->live.segments++;
-	m->live.bytes += s->size;
-	if (m->live.bytes > m->peak.bytes || (m->live.bytes == m->peak.bytes && m->live.segments > m->peak.segments)) {
-		m->peak = m->live;
-		m->peak_ts = c->ts;
-	}
-	s->creator_pid = p->pid;
-	s->creator_exe = p->exe ? strdup(p->exe) : NULL;
-	s->create_stack = stack;
-	s->create_ts = c->ts;
-}
-
-/* Bytes mapped by an attachment: whole pages; 0 if the size is unknown. */
-static unsigned long long mapped_length(const struct segment *s)
-{
-	return (s->size + 4095) & ~4095ull;
-}
-
-/* A successful shmat at ADDR means nothing of this process was attached
- * there any more: SHM_REMAP replaces whatever is mapped in its range (the
- * kernel unmaps it, detaching it: shmat(2)), and without SHM_REMAP the
- * range was free, so an attachment the model still has there went away
- * unseen.  No warning: the program did detach it, one way or another. */
-static void replaced_attachments(struct model *m, struct process *p, unsigned long long addr, unsigned long long len)
-{
-	for (struct attachment **a = &p->att; *a;) {
-		/* Only a whole attachment goes; the part of a larger one that a
-		 * smaller remap leaves stays mapped, and attached.  Without the
-		 * lengths, the same address is the best guess. */
-		unsigned long long start = (*a)->addr, old_len = mapped_length((*a)->seg);
-		int covered = len && old_len ? start >= addr && start + old_len <= addr + len : start == addr;
-		if (!covered) {
-			a = &(*a)->next;
-			continue;
-		}
-		struct attachment *gone = *a;
-		*a = gone->next;
-		drop(m, gone);
-	}
-}
-
-static void on_shmat(struct model *m, struct process *p, const struct call_rec *c, struct stack *stack)
-{
-	int shmid = (int)c->shmid;
-	struct segment *s = segment(m, p->ipc_ns, shmid, p, stack);
-	/* Held while the attachments it replaces go: one of them may be the
-	 * last on this very segment, already removed (shmat after IPC_RMID). */
-	s->nattach++;
-	replaced_attachments(m, p, c->ret_addr, mapped_length(s));
-	s->nattach--;
-	if (s->removed) {
-		struct misuse_finding *f =
-			model_misuse(m, MISUSE_ATTACH_AFTER_REMOVE, p, stack, seg_key(p->ipc_ns, shmid),
-				     "shmat of a segment already marked for removal (works on Linux only)", NULL);
-		f->shmid = shmid;
-	}
-	attach(p, s, c->ret_addr, stack, 0);
-}
-
-static void on_shmdt(struct model *m, struct process *p, const struct call_rec *c)
-{
-	for (struct attachment **a = &p->att; *a; a = &(*a)->next)
-		if ((*a)->addr == c->shmaddr) {
-			struct attachment *gone = *a;
-			*a = gone->next;
-			drop(m, gone);
-			return;
-		}
-	/* Attached before the trace began (an untraced parent): nothing known. */
-}
-
-static void on_shmctl(struct model *m, struct process *p, const struct call_rec *c, struct stack *stack)
-{
-	const char *cmd = c->cmd;
-	int shmid = (int)c->shmid;
-	if (!cmd[0] || strcmp(cmd, "IPC_INFO") == 0 || strcmp(cmd, "SHM_INFO") == 0 || strncmp(cmd, "SHM_STAT", 8) == 0)
-		return; /* no segment id in these */
-	struct segment *s = segment(m, p->ipc_ns, shmid, p, stack);
-	if (strcmp(cmd, "IPC_RMID") != 0)
-		return;
-	if (s->removed) {
-		struct misuse_finding *f = model_misuse(m, MISUSE_DOUBLE_REMOVE, p, stack, seg_key(p->ipc_ns, shmid),
-							"IPC_RMID of a segment already removed", NULL);
-		f->shmid = shmid;
-		return;
-	}
-	s->removed = 1;
-	bury(m, s, p->pid, stack);
-	maybe_destroy(m, s);
-}
-
-/* A failure that says more than its errno: the specific misuse. */
-static int classify_failure(struct model *m, struct process *p, const struct call_rec *c, struct stack *stack)
-{
-	int einval = strcmp(c->errno_name, "EINVAL") == 0, eidrm = strcmp(c->errno_name, "EIDRM") == 0;
-	if (strcmp(c->call, "shmdt") == 0 && einval) {
-		struct misuse_finding *f = model_misuse(m, MISUSE_SHMDT_NOT_ATTACHED, p, stack, c->shmaddr,
-							"shmdt of an address where nothing is attached", NULL);
-		f->addr = c->shmaddr;
-		return 1;
-	}
-	/* IPC_INFO, SHM_INFO, SHM_STAT and SHM_STAT_ANY take an index into the
-	 * kernel's table, or nothing, not a segment id (shmctl(2)). */
-	int by_index = strcmp(c->call, "shmctl") == 0 && (strcmp(c->cmd, "IPC_INFO") == 0 ||
-							  strcmp(c->cmd, "SHM_INFO") == 0 ||
-							  strncmp(c->cmd, "SHM_STAT", 8) == 0);
-	if ((strcmp(c->call, "shmat") == 0 || strcmp(c->call, "shmctl") == 0) && (einval || eidrm) && !by_index) {
-		int shmid = (int)c->shmid;
-		uint64_t k = seg_key(p->ipc_ns, shmid);
-		struct tomb *t = map_get(&m->removed, k);
-		if (!t || map_get(&m->segments, k))
-			return 0;
-		struct misuse_finding *u = model_misuse(m, MISUSE_USE_AFTER_REMOVE, p, stack, k,
-							"call on a segment id that was already removed", NULL);
-		/* The latest removal of the id: it may have been reused since. */
-		u->shmid = shmid;
-		u->removed_by_pid = t->pid;
-		backtrace_free(&u->removed_at);
-		u->removed_at = symbolize_backtrace(m->symbols, t->stack);
-		return 1;
-	}
-	return 0;
-}
-
-/* Failed calls, grouped by call site and errno; injected ones counted apart. */
-static void on_failure(struct model *m, struct process *p, const struct call_rec *c, struct stack *stack)
-{
-	if (!c->injected && classify_failure(m, p, c, stack))
-		return;
-	int fresh;
-	char message[96];
-	snprintf(message, sizeof message, "%s failed with %s", c->call, c->errno_name);
-	struct misuse_finding *f = model_misuse(m, MISUSE_FAILED_CALL, p, stack,
-						mix(hash_str(c->call), hash_str(c->errno_name)), message, &fresh);
-	if (fresh) {
-		f->call = findings_strdup(c->call);
-		f->errno_name = findings_strdup(c->errno_name);
-	}
-	if (c->injected)
-		f->injected++;
-}
-
-/* The summary's counts of calls and failures. */
-static void tally(struct model *m, const struct call_rec *c)
-{
-	struct summary *sum = &m->found->summary;
-	int call = call_by_name(c->call);
-	if (call >= 0)
-		sum->calls[call]++;
-	sum->injected += c->injected;
-	if (!c->failed)
-		return;
-	for (int i = 0; i < sum->nfailures; i++)
-		if (strcmp(sum->failures[i].name, c->errno_name) == 0) {
-			sum->failures[i].count++;
-			return;
-		}
-	if (sum->nfailures < (int)(sizeof sum->failures / sizeof *sum->failures)) {
-		snprintf(sum->failures[sum->nfailures].name, sizeof sum->failures[0].name, "%s", c->errno_name);
-		sum->failures[sum->nfailures++].count = 1;
-	}
-}
-
-static void on_call(struct model *m, const struct call_rec *c, struct stack *stack)
-{
-	struct process *p = process(m, (int)c->pid);
-	tally(m, c);
-	if (c->failed)
-		on_failure(m, p, c, stack);
-	else if (strcmp(c->call, "shmget") == 0) {
-		on_shmget(m, p, c, stack);
-		if (c->key != 0)
-			ftok_key_used(m, c->key);
-	}
-	else if (strcmp(c->call, "shmat") == 0)
-		on_shmat(m, p, c, stack);
-	else if (strcmp(c->call, "shmdt") == 0)
-		on_shmdt(m, p, c);
-	else if (strcmp(c->call, "shmctl") == 0)
-		on_shmctl(m, p, c, stack);
-	else if (strcmp(c->call, "shm_open") == 0)
-		on_shm_open(m, p, c, stack);
-	else if (strcmp(c->call, "shm_unlink") == 0)
-		on_shm_unlink(m, c);
-	else if (strcmp(c->call, "ftok") == 0)
-		on_ftok(m, p, c, stack);
 }
 
 /* ---- process records -------------------------------------------------- */
@@ -416,7 +210,7 @@ static void on_killed(struct model *m, struct process *p, const json_t *rec)
 		s->killed_attached = findings_realloc(s->killed_attached, (s->nkilled + 1) * sizeof *s->killed_attached);
 		s->killed_attached[s->nkilled++] =
 			(struct attacher){p->pid, findings_strdup(p->exe), a->addr, findings_strdup(sig)};
-		drop(m, a);
+		model_drop(m, a);
 	}
 	p->att = NULL;
 	p->ended = 1;
@@ -442,7 +236,7 @@ static struct segment *inherited(struct model *m, struct process *p, const struc
 	for (const struct attachment *pa = parent ? parent->att : NULL; pa; pa = pa->next)
 		if (pa->addr == addr && pa->seg->shmid == (int)num(a, "shmid"))
 			return pa->seg;
-	return segment(m, parent ? parent->ipc_ns : p->ipc_ns, (int)num(a, "shmid"), p, NULL);
+	return model_segment(m, parent ? parent->ipc_ns : p->ipc_ns, (int)num(a, "shmid"), p, NULL);
 }
 
 static void on_process(struct model *m, const char *event, const json_t *rec)
@@ -457,14 +251,14 @@ static void on_process(struct model *m, const char *event, const json_t *rec)
 	if (strcmp(event, EV_START) == 0 || strcmp(event, EV_FORK) == 0) {
 		if (p && !p->ended) /* the pid was reused by a new process */
 			end_attachments(m, p, ENDED_BY_END_OF_TRACE);
-		p = process(m, pid);
+		p = model_process(m, pid);
 		p->ended = 0;
 		p->ppid = (int)num(rec, "ppid");
 		p->ipc_ns = m->run_ns;
 		free(p->exe); /* a new process: not the program of the pid's last one */
 		p->exe = NULL;
 	} else {
-		p = process(m, pid);
+		p = model_process(m, pid);
 	}
 	unsigned long long ns = record_ns(m, rec);
 	if (ns)
@@ -489,7 +283,7 @@ static void on_process(struct model *m, const char *event, const json_t *rec)
 			struct segment *s = inherited(m, p, parent, a);
 			if (!s->size && num(a, "size") > 0) /* the mapped length, for SHM_REMAP */
 				s->size = (unsigned long long)num(a, "size");
-			attach(p, s, hexnum(a, "addr"), NULL, 1);
+			model_attach(p, s, hexnum(a, "addr"), NULL, 1);
 		}
 	} else if (strcmp(event, EV_EXIT) == 0) {
 		end_attachments(m, p, ENDED_BY_EXIT);

@@ -1,5 +1,7 @@
-/* The model's state, shared by model.c (feeding records), model_names.c
- * (POSIX names and ftok keys) and finish.c (what is left at the end).
+/* The model's state, shared by model.c (feeding records; processes,
+ * segments and attachments), model_calls.c (what each call does),
+ * model_names.c (POSIX names and ftok keys) and finish.c (what is left at
+ * the end).
  * Nothing outside the model includes this. */
 #ifndef SHMTRACE_MODEL_STATE_H
 #define SHMTRACE_MODEL_STATE_H
@@ -140,12 +142,28 @@ static inline uint64_t hash_str(const char *s)
 	return fnv_str(FNV_INIT, s);
 }
 
+/* model.c: processes, segments and attachments. */
+struct process *model_process(struct model *m, int pid);
+/* The segment the kernel now calls SHMID in namespace IPC_NS (see model.c). */
+struct segment *model_segment(struct model *m, unsigned long long ipc_ns, int shmid, const struct process *p,
+			      struct stack *stack);
+/* A segment just made by shmget, replacing any the model had with its id. */
+struct segment *model_new_segment(struct model *m, unsigned long long ipc_ns, int shmid);
+/* IPC_RMID of S: remembered, to name a later use of its id. */
+void model_bury(struct model *m, struct segment *s, int pid, struct stack *stack);
+void model_maybe_destroy(struct model *m, struct segment *s);
+void model_attach(struct process *p, struct segment *s, unsigned long long addr, struct stack *stack, int inherited);
+/* Detaches and frees A, destroying its segment if that was the last use. */
+void model_drop(struct model *m, struct attachment *a);
 void model_end_processes(struct model *m, enum ended_by ended_by);
 /* The misuse of this kind at this site (MORE tells apart others there):
  * counted if seen before (*fresh 0), else a new finding (*fresh 1);
  * FRESH may be NULL. */
 struct misuse_finding *model_misuse(struct model *m, enum misuse_kind kind, const struct process *p,
 				    struct stack *stack, uint64_t more, const char *message, int *fresh);
+
+/* model_calls.c: what a call record does to the model. */
+void on_call(struct model *m, const struct call_rec *c, struct stack *stack);
 
 /* model_names.c: POSIX names and ftok keys. */
 void on_shm_open(struct model *m, struct process *p, const struct call_rec *c, struct stack *stack);
