@@ -102,11 +102,20 @@ static int last_object(const struct map *m, uint64_t key)
 	return at ? (int)at - 1 : -1;
 }
 
+/* Records come in the order calls returned, each with the time it began:
+ * a thread's shmat may return, at an address another thread's shmdt has
+ * just freed, before that shmdt does, and end a span begun after it.  An
+ * end is drawn no earlier than its start. */
+static unsigned long long not_before(unsigned long long ts, unsigned long long start)
+{
+	return ts < start ? start : ts;
+}
+
 static void end_object(struct timeline *t, int o, unsigned long long ts, int how)
 {
 	struct tl_object *ob = &t->objects[o];
 	if (ob->end == TL_OPEN)
-		ob->t1 = ts, ob->end = how;
+		ob->t1 = not_before(ts, ob->t0), ob->end = how;
 }
 
 static int new_object(struct timeline *t, struct map *index, uint64_t key, unsigned long long ts)
@@ -156,7 +165,7 @@ static void close_span(struct timeline *t, int p, size_t i, unsigned long long t
 {
 	struct tl_process *pr = &t->procs[p];
 	struct tl_span *s = &t->spans[pr->open[i]];
-	s->t1 = ts, s->end = how, s->end_stack = stack;
+	s->t1 = not_before(ts, s->t0), s->end = how, s->end_stack = stack;
 	pr->open[i] = pr->open[--pr->nopen];
 	t->objects[s->object].nattach--;
 	maybe_destroyed(t, s->object, ts);
