@@ -66,7 +66,8 @@ const char run_usage[] =
 	"Exit status: CMD's own; 125 when shmtrace fails (bad option, library not\n"
 	"found, CMD static or set-user-ID, DIR refused, inject.counters not\n"
 	"allocated) or when DIR/kernel.jsonl or DIR itself was replaced or changed\n"
-	"during the run (see docs/security.md; CMD's status is not passed on), 126\n"
+	"during the run, or the trace could not be written whole (a full disk)\n"
+	"(see docs/security.md; CMD's status is not passed on), 126\n"
 	"when CMD cannot run, 127 when it is not found. If CMD is killed by a\n"
 	"signal, shmtrace dies of the same signal.\n"
 	"\n"
@@ -474,7 +475,9 @@ int cmd_run(int argc, char **argv)
 		write_kernel_snapshot(kf.f, "after");
 		write_processes_record(kf.f, &run_pids, complete, &left, &run_uids);
 	}
-	kernel_file_close(&kf);
+	/* The "before" table too: a write that failed once leaves the error set. */
+	int kernel_lost = fflush(kf.f) != 0 || ferror(kf.f);
+	kernel_lost |= kernel_file_close(&kf) != 0;
 	free(run_pids.pids);
 	free(run_uids.pids);
 	free(left.pids);
@@ -494,6 +497,16 @@ int cmd_run(int argc, char **argv)
 		errorf("run: warning: %s/%s was replaced or changed while the program ran (by the program?): what was "
 		       "there is now %s.replaced, and %s holds run's own records; exit status %d",
 		       dir, KERNEL_SNAPSHOT_FILE, KERNEL_SNAPSHOT_FILE, KERNEL_SNAPSHOT_FILE, EXIT_SHMTRACE_FAILED);
+		return EXIT_SHMTRACE_FAILED;
+	}
+	/* A report over a trace cut short must not be the only one to know:
+	 * the program's status would say all went well (r01 in issue 13). */
+	size_t cut = count_files(dir, TRACE_FILE_PREFIX "*" TRACE_FILE_SUFFIX TRACE_INCOMPLETE_SUFFIX);
+	if (kernel_lost || cut) {
+		errorf("run: the trace in %s is incomplete: %s%s%s (disk full?); exit status %d, the program's was %d",
+		       dir, kernel_lost ? "run could not write all of " KERNEL_SNAPSHOT_FILE : "",
+		       kernel_lost && cut ? ", and " : "", cut ? "traced processes could not write all their records" : "",
+		       EXIT_SHMTRACE_FAILED, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 		return EXIT_SHMTRACE_FAILED;
 	}
 	exit_like(status);

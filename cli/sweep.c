@@ -45,9 +45,10 @@ const char sweep_usage[] =
 	"daemon (the program exited leaving processes running: they are ended), leaked\n"
 	"(left segments the clean run did not). What the runs leave is removed\n"
 	"afterwards, only where the kernel confirms a run's process made it.\n"
+	"failed: shmtrace run could not trace it whole (exit 125: a full disk, say).\n"
 	"Exit status: 0 if every run was handled, 1 if any crashed, hung, left a\n"
-	"daemon or leaked,\n"
-	"125 for usage errors or when the clean run cannot be traced.\n";
+	"daemon or leaked, else 125 if any failed; 125 also for usage errors or\n"
+	"when the clean run cannot be traced.\n";
 
 static int parse_options(int argc, char **argv, struct sweep_options *o)
 {
@@ -214,6 +215,11 @@ static void classify(struct sweep *s, struct sweep_run *r)
 	} else if (WIFSIGNALED(r->status)) {
 		r->outcome = OUTCOME_CRASHED;
 		s->count.crashed++;
+	} else if (r->incomplete || WEXITSTATUS(r->status) == EXIT_SHMTRACE_FAILED) {
+		/* run refused or could not write the trace whole (a full disk):
+		 * what the program did is not known, so it is not "handled". */
+		r->outcome = OUTCOME_FAILED;
+		s->count.failed++;
 	} else if (r->daemons) {
 		r->outcome = OUTCOME_DAEMON;
 		s->count.daemon++;
@@ -234,6 +240,7 @@ static void run_done(size_t i, void *ctx)
 	r->injected = sweep_injected_call(r->dir, &s->symbols, &r->call);
 	r->leaked = report ? new_leaks(s->clean_report, report) : 0;
 	r->daemons = daemons(report);
+	r->incomplete = !report || report->summary.incomplete_files;
 	classify(s, r);
 	if (report)
 		sweep_remove_leaks(report);
@@ -310,6 +317,11 @@ static int clean_run(struct sweep *s)
 	snprintf(r->dir, sizeof r->dir, "%s/clean", s->root);
 	sweep_run_all(&s->o, r, 1, nothing, NULL);
 	if (!r->hung && WIFEXITED(r->status) && WEXITSTATUS(r->status) >= EXIT_SHMTRACE_FAILED) {
+		/* What its trace shows it left is removed all the same. */
+		struct findings *left = analyze_dir(s, r->dir);
+		if (left)
+			sweep_remove_leaks(left);
+		findings_free(left);
 		char log[4200];
 		snprintf(log, sizeof log, "%s.log", r->dir);
 		errorf("sweep: the clean run of %s failed with status %d (see %s)", s->o.command[0],
@@ -350,7 +362,9 @@ int cmd_sweep(int argc, char **argv)
 	if (isatty(STDERR_FILENO) && s.nruns)
 		fputc('\n', stderr);
 	int written = strcmp(s.o.format, "json") == 0 ? sweep_print_json(stdout, &s) : sweep_print_text(stdout, &s);
-	status = s.count.crashed || s.count.hung || s.count.leaked || s.count.daemon ? 1 : 0;
+	status = s.count.crashed || s.count.hung || s.count.leaked || s.count.daemon ? 1
+		 : s.count.failed						     ? EXIT_SHMTRACE_FAILED
+										     : 0;
 	if (written != 0 || fflush(stdout) != 0) {
 		errorf("sweep: cannot write the results: %s", strerror(errno));
 		status = EXIT_SHMTRACE_FAILED;
