@@ -29,6 +29,7 @@
 #include "kernelfile.h"
 #include "outdir.h"
 #include "pidwatch.h"
+#include "runcgroup.h"
 #include "snapshot.h"
 #include "target.h"
 #include "trim.h"
@@ -55,7 +56,8 @@ const char run_usage[] =
 	"                       put back into what the exec family passes on\n"
 	"      --end-with-program  when CMD exits, give the processes of the run still\n"
 	"                       running (daemons) 1 s, then end them instead of waiting;\n"
-	"                       named in DIR/kernel.jsonl (sweep runs every run so)\n"
+	"                       named in DIR/kernel.jsonl (sweep runs every run so);\n"
+	"                       through a cgroup of the run's where it can\n"
 	"  -q, --quiet          do not print where the trace went\n"
 	"  -h, --help           show this help\n"
 	"\n"
@@ -153,6 +155,7 @@ static pid_t launch(const char *path, char **argv, int *exec_errno)
 	if (pid == 0) {
 		char self[24];
 		close(pipefd[0]);
+		run_cgroup_join();
 		/* The first process writes its file at once, calls or not: run then
 		 * knows LD_PRELOAD reached it. */
 		snprintf(self, sizeof self, "%d", (int)getpid());
@@ -455,6 +458,7 @@ int cmd_run(int argc, char **argv)
 	int exec_errno;
 	fflush(NULL);
 	pidwatch_start();
+	run_cgroup_create();
 	pid_t pid = launch(program, command, &exec_errno);
 	if (pid < 0) {
 		errorf("run: cannot start %s: %s", program, strerror(errno));
@@ -463,6 +467,7 @@ int cmd_run(int argc, char **argv)
 	pidwatch_started();
 	struct pidset left = {0}, run_pids, run_uids;
 	int status = wait_for(pid, kernel, opt.end_with_program, &left);
+	run_cgroup_remove();
 	int complete = pidwatch_finish(&run_pids, &run_uids);
 	/* Never appended to unless it is still the file run made, as run
 	 * wrote it: the program could have planted its own (kernelfile.c). */
