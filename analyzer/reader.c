@@ -110,7 +110,6 @@ static int reopen(struct reader *r, struct trace_file *f)
 			close(fd);
 		f->f = NULL;
 		f->done = 1;
-		r->unread_files++;
 		reader_mark_incomplete(r, f);
 		return -1;
 	}

@@ -63,7 +63,6 @@ struct reader {
 	long incomplete_files;
 	long traces; /* files with a shmtrace header: the input holds a trace at all */
 	long skipped_files; /* not regular files: never read */
-	long unread_files;  /* could not be (re)opened: the rest of each not read */
 	size_t open_files, max_open;
 	unsigned long long clock;
 };

@@ -93,7 +93,6 @@ static void add_uids_of(int pid)
 		fclose(f);
 }
 
-/* One datagram of events; 0, or -1 when nothing was there. */
 /* Whether PID is a process of the run now: a pid that was the run's and
  * ended may be another's since (pidspans.c); the set alone when the
  * spans have no room. */
@@ -103,6 +102,7 @@ static int of_run_now(int pid)
 	return live < 0 ? contains(&set, pid) : live;
 }
 
+/* One datagram of events; 0, or -1 when nothing was there. */
 static int read_events(int flags)
 {
 	char buf[8192] __attribute__((aligned(NLMSG_ALIGNTO)));

@@ -317,8 +317,11 @@ static int clean_run(struct sweep *s)
 	snprintf(r->dir, sizeof r->dir, "%s/clean", s->root);
 	sweep_run_all(&s->o, r, 1, nothing, NULL);
 	if (!r->hung && WIFEXITED(r->status) && WEXITSTATUS(r->status) >= EXIT_SHMTRACE_FAILED) {
-		/* What its trace shows it left is removed all the same. */
-		struct findings *left = analyze_dir(s, r->dir);
+		/* What its trace shows it left is removed all the same (when
+		 * run got as far as its table: else it ran nothing). */
+		char kernel[4200];
+		snprintf(kernel, sizeof kernel, "%s/kernel.jsonl", r->dir);
+		struct findings *left = access(kernel, F_OK) == 0 ? analyze_dir(s, r->dir) : NULL;
 		if (left)
 			sweep_remove_leaks(left);
 		findings_free(left);
