@@ -22,6 +22,16 @@ struct findings *analyze_reader(struct reader *r, int own_pids_only, struct symb
 			timeline_feed(tl, &rec);
 		json_decref(rec.json);
 	}
+	/* run writes "after" and "processes" last, once the program ended: a
+	 * kernel.jsonl without them was cut short (a full disk, run killed),
+	 * and the table that shows leaks is missing. */
+	for (size_t i = 0; i < r->nfiles; i++)
+		if (r->files[i].from_run && m.kernel_before && (!m.kernel_after || !m.run_processes)) {
+			reader_mark_incomplete(r, &r->files[i]);
+			reader_warn(r, &r->files[i], r->files[i].line,
+				    "incomplete: no kernel table after the run or no processes record (written last by "
+				    "run: disk full? run killed?)");
+		}
 	struct findings *found = model_finish(&m);
 	model_free(&m);
 	return found;

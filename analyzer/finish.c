@@ -51,16 +51,49 @@ static int by_time(const void *a, const void *b)
 	return (leak_shmid(x) > leak_shmid(y)) - (leak_shmid(x) < leak_shmid(y));
 }
 
-/* The kernel's word on whose a segment is, from run's record of the run's
+/* For a creator pid that run saw given to a process not of the run as
+ * well (its "shared_spans"): whether the segment K was made while the pid
+ * was the run's.  The kernel's change time has whole seconds, so 1 only
+ * when the run had the pid for the whole of that second, 0 when it had it
+ * at no moment of it, -1 when the second is shared (cannot be decided);
+ * 2 when the pid was the run's alone. */
+static int in_run_span(const struct model *m, const json_t *k, long long cpid)
+{
+	const json_t *spans = json_object_get(m->run_processes, "shared_spans"), *span;
+	const json_t *ctime = json_object_get(k, "ctime");
+	long long from = json_integer_value(ctime) * 1000000000ll, to = from + 1000000000ll;
+	int any = 0, verdict = 0;
+	size_t i;
+	json_array_foreach(spans, i, span)
+	{
+		if (json_integer_value(json_array_get(span, 0)) != cpid)
+			continue;
+		any = 1;
+		long long start = json_integer_value(json_array_get(span, 1)), end = json_integer_value(json_array_get(span, 2));
+		if (!json_is_integer(ctime) || json_integer_value(ctime) < 0)
+			return -1;
+		if (start <= from && end >= to)
+			return 1;
+		if (start < to && end >= from)
+			verdict = -1;
+	}
+	return any ? verdict : 2;
+}
+
+/* The kernel's word on whose a segment K is, from run's record of the run's
  * processes (never from a trace): 1 made by a process of this run, 0 not,
  * -1 unknown (no such record, or run could not see every fork and the
- * creator is not among those it collected). */
-static int of_this_run(const struct model *m, long long cpid)
+ * creator is not among those it collected, or its pid was another
+ * process's too in the second the segment was made). */
+static int of_this_run(const struct model *m, const json_t *k)
 {
+	long long cpid = num(k, "cpid");
 	if (!m->run_processes)
 		return -1;
-	if (cpid > 0 && map_get(&m->run_pids, (uint64_t)cpid))
-		return 1;
+	if (cpid > 0 && map_get(&m->run_pids, (uint64_t)cpid)) {
+		int when = in_run_span(m, k, cpid);
+		return when == 2 ? 1 : when;
+	}
 	return json_is_true(json_object_get(m->run_processes, "complete")) ? 0 : -1;
 }
 
@@ -121,7 +154,7 @@ static size_t collect_leaks(struct model *m, struct leak **out)
 			m->found->summary.removed_outside_trace++;
 			continue;
 		}
-		if (k && of_this_run(m, num(k, "cpid")) == 0) {
+		if (k && of_this_run(m, k) == 0) {
 			other_segment(m, k, s->ipc_ns, "a trace says a process of this run created it, but the kernel's creator is not one");
 			continue;
 		}
@@ -140,7 +173,7 @@ static size_t collect_leaks(struct model *m, struct leak **out)
 			continue;
 		if (m->own_pids_only && !map_get(&m->processes, (uint64_t)num(seg, "cpid")))
 			continue; /* another run's, beside this one */
-		if (of_this_run(m, num(seg, "cpid")) == 0) {
+		if (of_this_run(m, seg) == 0) {
 			other_segment(m, seg, ns, "made during the run by a process that is not of this run");
 			continue;
 		}
@@ -160,7 +193,7 @@ static void kernel_verdict(struct model *m, struct leak_finding *f, const struct
 {
 	int id = leak_shmid(l);
 	unsigned long long ns = l->seg ? l->seg->ipc_ns : table_ns(m, m->kernel_after);
-	int ours = l->kernel && of_this_run(m, num(l->kernel, "cpid")) == 1;
+	int ours = l->kernel && of_this_run(m, l->kernel) == 1;
 	int before = in_table(m, m->kernel_before, ns, id) != NULL;
 	f->has_kernel_cpid = l->kernel != NULL;
 	if (l->kernel)

@@ -35,7 +35,7 @@ void reader_warn(struct reader *r, const struct trace_file *f, long line, const 
 }
 
 /* Counted once per file, whatever says so. */
-static void mark_incomplete(struct reader *r, struct trace_file *f)
+void reader_mark_incomplete(struct reader *r, struct trace_file *f)
 {
 	if (!f->cut_short)
 		r->incomplete_files++;
@@ -74,8 +74,24 @@ static void close_one(struct reader *r)
 	r->open_files--;
 }
 
+/* Opens PATH; out of descriptors (the limit is the user's, and other code
+ * of the report holds some), closes the least recently read of ours and
+ * tries again, and keeps to the number that fitted from then on: every
+ * file is read, within any limit that leaves one descriptor. */
+static int open_within_limit(struct reader *r, const char *path)
+{
+	for (;;) {
+		int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+		if (fd >= 0 || (errno != EMFILE && errno != ENFILE) || r->open_files == 0)
+			return fd;
+		r->max_open = r->open_files > 1 ? r->open_files - 1 : 1;
+		close_one(r);
+	}
+}
+
 /* F open, at where its reading stopped; -1 if it cannot be, or is no longer
- * the file first opened (replaced meanwhile): the rest of it is not read. */
+ * the file first opened (replaced meanwhile): the rest of it is not read,
+ * and the file counts as incomplete (the report never calls that clean). */
 static int reopen(struct reader *r, struct trace_file *f)
 {
 	f->used = ++r->clock;
@@ -84,7 +100,7 @@ static int reopen(struct reader *r, struct trace_file *f)
 	if (r->open_files >= r->max_open)
 		close_one(r);
 	struct stat st;
-	int fd = open(f->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	int fd = open_within_limit(r, f->path);
 	if (fd < 0 || fstat(fd, &st) != 0 || st.st_dev != f->dev || st.st_ino != f->ino ||
 	    !(f->f = fdopen(fd, "r")) || fseeko(f->f, f->pos, SEEK_SET) != 0 ||
 	    (!f->buf && !(f->buf = malloc(READER_BUFFER)))) {
@@ -96,11 +112,40 @@ static int reopen(struct reader *r, struct trace_file *f)
 			close(fd);
 		f->f = NULL;
 		f->done = 1;
+		reader_mark_incomplete(r, f);
 		return -1;
 	}
 	setvbuf(f->f, NULL, _IONBF, 0); /* read_line has its own buffer */
+	/* Fewer blocks than bytes: it has holes (a program may ftruncate its
+	 * own trace to a terabyte); fill_buffer then skips them. */
+	f->sparse = (off_t)st.st_blocks * 512 < st.st_size;
 	r->open_files++;
 	return 0;
+}
+
+/* The next bytes of F into its buffer; 0 at the end.  A hole of a sparse
+ * file (holes read as zeros) comes as one NUL byte however long it is, so
+ * that the line reader sees what zeroed room always meant and a terabyte
+ * of nothing takes one lseek, not hours of reading.  f->pos stays the
+ * offset of the next byte not yet in a line: it counts the hole, less the
+ * one byte that stands for it. */
+static size_t fill_buffer(struct trace_file *f)
+{
+	if (f->sparse) {
+		int fd = fileno(f->f);
+		off_t data = lseek(fd, f->pos, SEEK_DATA), end = -1;
+		if (data < 0 && errno == ENXIO) /* a hole to the end, or at the end */
+			data = end = lseek(fd, 0, SEEK_END);
+		if (data > f->pos && fseeko(f->f, data, SEEK_SET) == 0) {
+			f->buf[0] = '\0';
+			f->pos += data - f->pos - 1;
+			return 1;
+		}
+		if (end >= 0 && end <= f->pos)
+			return 0;
+		fseeko(f->f, f->pos, SEEK_SET); /* no hole here (or no SEEK_DATA): read on */
+	}
+	return fread(f->buf, 1, READER_BUFFER, f->f);
 }
 
 /* PATH, named by the user or found in a directory (then a symbolic link is
@@ -140,7 +185,7 @@ static int add_file(struct reader *r, const char *path, int in_directory)
 	char marker[4200];
 	snprintf(marker, sizeof marker, "%s" TRACE_INCOMPLETE_SUFFIX, path);
 	if (access(marker, F_OK) == 0) {
-		mark_incomplete(r, f);
+		reader_mark_incomplete(r, f);
 		reader_warn(r, f, 0, "incomplete: the library could not write all of this process's records (disk full?)");
 	}
 	return 0;
@@ -157,7 +202,7 @@ static ssize_t read_line(struct trace_file *f, char **line, size_t *cap, int *to
 	*too_long = 0;
 	for (;;) {
 		if (f->start == f->end) {
-			size_t n = fread(f->buf, 1, READER_BUFFER, f->f);
+			size_t n = fill_buffer(f);
 			f->start = 0, f->end = n;
 			if (n == 0)
 				break;
@@ -327,7 +372,7 @@ static void advance(struct reader *r, struct trace_file *f)
 			continue;
 		}
 		if (line[len - 1] != '\n') {
-			mark_incomplete(r, f);
+			reader_mark_incomplete(r, f);
 			reader_warn(r, f, f->line, "last line cut short (the process was killed while writing?): ignored");
 			break;
 		}
@@ -338,7 +383,7 @@ static void advance(struct reader *r, struct trace_file *f)
 		char *nul = memchr(line, '\0', (size_t)len);
 		if (nul) {
 			if (nul > line) {
-				mark_incomplete(r, f);
+				reader_mark_incomplete(r, f);
 				reader_warn(r, f, f->line, "record cut short (its process was killed while writing it): ignored");
 			}
 			start = memrchr(line, '\0', (size_t)len) + 1;
@@ -386,7 +431,7 @@ static void advance(struct reader *r, struct trace_file *f)
 			/* In a mapped file, room is newlines until a record is
 			 * copied in: a writer killed mid-copy leaves the start
 			 * of its record on a line of its own. */
-			mark_incomplete(r, f);
+			reader_mark_incomplete(r, f);
 			reader_warn(r, f, f->line, "record cut short (its process was killed while writing it): ignored");
 			continue;
 		}

@@ -49,6 +49,7 @@ struct trace_file {
 	struct record next; /* the record to hand out next */
 	int cut_short;      /* incomplete: its last line cut, or its writer failed */
 	int from_run;       /* kernel.jsonl, written by shmtrace run, not by a traced process */
+	int sparse;         /* it has holes: skipped, not read as zeros */
 };
 
 struct reader {
@@ -89,6 +90,9 @@ int reader_next(struct reader *r, struct record *rec, struct trace_file **from);
 /* "file:line: warning: message" on stderr, counted. */
 void reader_warn(struct reader *r, const struct trace_file *f, long line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+
+/* F's evidence is known to be incomplete (counted once per file). */
+void reader_mark_incomplete(struct reader *r, struct trace_file *f);
 
 void reader_close(struct reader *r);
 

@@ -35,6 +35,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "pidspans.h"
 #include "pidwatch.h"
 
 static struct pidset set, uids;
@@ -92,6 +93,15 @@ static void add_uids_of(int pid)
 		fclose(f);
 }
 
+/* Whether PID is a process of the run now: a pid that was the run's and
+ * ended may be another's since (pidspans.c); the set alone when the
+ * spans have no room. */
+static int of_run_now(int pid)
+{
+	int live = pidspans_live(pid);
+	return live < 0 ? contains(&set, pid) : live;
+}
+
 /* One datagram of events; 0, or -1 when nothing was there. */
 static int read_events(int flags)
 {
@@ -109,12 +119,20 @@ static int read_events(int flags)
 		memcpy(&ev, msg->data, msg->len < sizeof ev ? msg->len : sizeof ev);
 		if (h->nlmsg_type != NLMSG_DONE)
 			continue;
-		if (ev.what == PROC_EVENT_FORK && contains(&set, ev.event_data.fork.parent_tgid)) {
+		if (ev.what == PROC_EVENT_FORK && ev.event_data.fork.child_pid != ev.event_data.fork.child_tgid)
+			continue; /* a thread */
+		if (ev.what == PROC_EVENT_FORK && of_run_now(ev.event_data.fork.parent_tgid)) {
+			pidspans_fork(ev.event_data.fork.parent_tgid, ev.event_data.fork.child_tgid, ev.timestamp_ns);
 			add(ev.event_data.fork.child_tgid);
 			add_uids_of(ev.event_data.fork.child_tgid);
-		} else if (ev.what == PROC_EVENT_EXEC && contains(&set, ev.event_data.exec.process_tgid)) {
+		} else if (ev.what == PROC_EVENT_FORK) {
+			pidspans_fork(ev.event_data.fork.parent_tgid, ev.event_data.fork.child_tgid, ev.timestamp_ns);
+		} else if (ev.what == PROC_EVENT_EXIT &&
+			   ev.event_data.exit.process_pid == ev.event_data.exit.process_tgid) {
+			pidspans_exit(ev.event_data.exit.process_tgid, ev.timestamp_ns);
+		} else if (ev.what == PROC_EVENT_EXEC && of_run_now(ev.event_data.exec.process_tgid)) {
 			add_uids_of(ev.event_data.exec.process_tgid);
-		} else if (ev.what == PROC_EVENT_UID && contains(&set, ev.event_data.id.process_tgid)) {
+		} else if (ev.what == PROC_EVENT_UID && of_run_now(ev.event_data.id.process_tgid)) {
 			add_to(&uids, (int)ev.event_data.id.r.ruid);
 			add_to(&uids, (int)ev.event_data.id.e.euid);
 		}
@@ -162,6 +180,7 @@ static int listen_forks(void)
 void pidwatch_start(void)
 {
 	add(getpid()); /* our forks are the run's first processes */
+	pidspans_start(getpid());
 	add_uids_of(getpid()); /* ... and start with our user ids */
 	listen_forks();
 }

@@ -46,8 +46,9 @@ const char report_usage[] =
 	"  -h, --help               show this help\n"
 	"\n"
 	"Exit status: 0 nothing found at the --fail-on level, 1 found, 2 usage error,\n"
-	"unreadable input, or input that holds no trace (no file with a shmtrace\n"
-	"header). See docs/report-format.md.\n";
+	"unreadable input, input that holds no trace (no file with a shmtrace\n"
+	"header), or nothing found in a trace known to be incomplete (a file cut\n"
+	"short or not read). See docs/report-format.md.\n";
 
 enum { FAIL_LEAKS = 1, FAIL_UNDETACHED = 2, FAIL_MISUSE = 4 };
 
@@ -293,6 +294,15 @@ int cmd_report(int argc, char **argv)
 		      : strcmp(o.format, "chrome") == 0 ? render_chrome(stdout, &tl, &symbols)
 							: render_text(stdout, report);
 	status = found(&report->summary, o.fail_on) ? REPORT_FOUND : REPORT_CLEAN;
+	/* Evidence known to be incomplete (a file cut short, marked by its
+	 * writer, or not read) gets no clean bill: what is missing may be the
+	 * leak.  What was found stays found (1). */
+	if (status == REPORT_CLEAN && r.incomplete_files) {
+		errorf("report: nothing found, but %ld file(s) of the trace are incomplete or were not read: exit "
+		       "status %d, not a clean bill",
+		       r.incomplete_files, REPORT_USAGE);
+		status = REPORT_USAGE;
+	}
 	findings_free(report);
 	if (written != 0 || fflush(stdout) != 0) {
 		errorf("report: cannot write the report: %m");

@@ -29,6 +29,7 @@
 #include "kernelfile.h"
 #include "outdir.h"
 #include "pidwatch.h"
+#include "runcgroup.h"
 #include "snapshot.h"
 #include "target.h"
 #include "trim.h"
@@ -55,7 +56,8 @@ const char run_usage[] =
 	"                       put back into what the exec family passes on\n"
 	"      --end-with-program  when CMD exits, give the processes of the run still\n"
 	"                       running (daemons) 1 s, then end them instead of waiting;\n"
-	"                       named in DIR/kernel.jsonl (sweep runs every run so)\n"
+	"                       named in DIR/kernel.jsonl (sweep runs every run so);\n"
+	"                       through a cgroup of the run's where it can\n"
 	"  -q, --quiet          do not print where the trace went\n"
 	"  -h, --help           show this help\n"
 	"\n"
@@ -66,7 +68,8 @@ const char run_usage[] =
 	"Exit status: CMD's own; 125 when shmtrace fails (bad option, library not\n"
 	"found, CMD static or set-user-ID, DIR refused, inject.counters not\n"
 	"allocated) or when DIR/kernel.jsonl or DIR itself was replaced or changed\n"
-	"during the run (see docs/security.md; CMD's status is not passed on), 126\n"
+	"during the run, or the trace could not be written whole (a full disk)\n"
+	"(see docs/security.md; CMD's status is not passed on), 126\n"
 	"when CMD cannot run, 127 when it is not found. If CMD is killed by a\n"
 	"signal, shmtrace dies of the same signal.\n"
 	"\n"
@@ -152,6 +155,7 @@ static pid_t launch(const char *path, char **argv, int *exec_errno)
 	if (pid == 0) {
 		char self[24];
 		close(pipefd[0]);
+		run_cgroup_join();
 		/* The first process writes its file at once, calls or not: run then
 		 * knows LD_PRELOAD reached it. */
 		snprintf(self, sizeof self, "%d", (int)getpid());
@@ -454,6 +458,7 @@ int cmd_run(int argc, char **argv)
 	int exec_errno;
 	fflush(NULL);
 	pidwatch_start();
+	run_cgroup_create();
 	pid_t pid = launch(program, command, &exec_errno);
 	if (pid < 0) {
 		errorf("run: cannot start %s: %s", program, strerror(errno));
@@ -462,6 +467,7 @@ int cmd_run(int argc, char **argv)
 	pidwatch_started();
 	struct pidset left = {0}, run_pids, run_uids;
 	int status = wait_for(pid, kernel, opt.end_with_program, &left);
+	run_cgroup_remove();
 	int complete = pidwatch_finish(&run_pids, &run_uids);
 	/* Never appended to unless it is still the file run made, as run
 	 * wrote it: the program could have planted its own (kernelfile.c). */
@@ -474,7 +480,9 @@ int cmd_run(int argc, char **argv)
 		write_kernel_snapshot(kf.f, "after");
 		write_processes_record(kf.f, &run_pids, complete, &left, &run_uids);
 	}
-	kernel_file_close(&kf);
+	/* The "before" table too: a write that failed once leaves the error set. */
+	int kernel_lost = fflush(kf.f) != 0 || ferror(kf.f);
+	kernel_lost |= kernel_file_close(&kf) != 0;
 	free(run_pids.pids);
 	free(run_uids.pids);
 	free(left.pids);
@@ -494,6 +502,16 @@ int cmd_run(int argc, char **argv)
 		errorf("run: warning: %s/%s was replaced or changed while the program ran (by the program?): what was "
 		       "there is now %s.replaced, and %s holds run's own records; exit status %d",
 		       dir, KERNEL_SNAPSHOT_FILE, KERNEL_SNAPSHOT_FILE, KERNEL_SNAPSHOT_FILE, EXIT_SHMTRACE_FAILED);
+		return EXIT_SHMTRACE_FAILED;
+	}
+	/* A report over a trace cut short must not be the only one to know:
+	 * the program's status would say all went well (r01 in issue 13). */
+	size_t cut = count_files(dir, TRACE_FILE_PREFIX "*" TRACE_FILE_SUFFIX TRACE_INCOMPLETE_SUFFIX);
+	if (kernel_lost || cut) {
+		errorf("run: the trace in %s is incomplete: %s%s%s (disk full?); exit status %d, the program's was %d",
+		       dir, kernel_lost ? "run could not write all of " KERNEL_SNAPSHOT_FILE : "",
+		       kernel_lost && cut ? ", and " : "", cut ? "traced processes could not write all their records" : "",
+		       EXIT_SHMTRACE_FAILED, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 		return EXIT_SHMTRACE_FAILED;
 	}
 	exit_like(status);

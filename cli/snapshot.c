@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "../common/sysvipc.h"
+#include "pidspans.h"
 #include "snapshot.h"
 
 static unsigned long long ns(clockid_t clock)
@@ -58,9 +59,9 @@ int write_kernel_snapshot(FILE *f, const char *when)
 	for (long i = 0; i < n; i++)
 		fprintf(f,
 			"%s{\"key\":\"0x%08x\",\"shmid\":%d,\"size\":%llu,\"mode\":\"0%03o\",\"uid\":%u,"
-			"\"cpid\":%d,\"lpid\":%d,\"nattch\":%lu}",
+			"\"cpid\":%d,\"lpid\":%d,\"nattch\":%lu,\"ctime\":%lld}",
 			i ? "," : "", segs[i].key, segs[i].shmid, segs[i].size, segs[i].perms & 0777, segs[i].uid,
-			segs[i].cpid, segs[i].lpid, segs[i].nattch);
+			segs[i].cpid, segs[i].lpid, segs[i].nattch, segs[i].ctime);
 	fputs("]}\n", f);
 	free(segs);
 	return fflush(f);
@@ -99,6 +100,7 @@ int write_processes_record(FILE *f, const struct pidset *run, int complete, cons
 	id_list(f, "pids", run, 0);
 	id_list(f, "left_running", left_running, 0);
 	id_list(f, "uids", uids, 1);
+	pidspans_write(f);
 	fputs("}\n", f);
 	return fflush(f);
 }

@@ -46,9 +46,10 @@ const char sweep_usage[] =
 	"daemon (the program exited leaving processes running: they are ended), leaked\n"
 	"(left segments the clean run did not). What the runs leave is removed\n"
 	"afterwards, only where the kernel confirms a run's process made it.\n"
+	"failed: shmtrace run could not trace it whole (exit 125: a full disk, say).\n"
 	"Exit status: 0 if every run was handled, 1 if any crashed, hung, left a\n"
-	"daemon or leaked,\n"
-	"125 for usage errors or when the clean run cannot be traced.\n";
+	"daemon or leaked, else 125 if any failed; 125 also for usage errors or\n"
+	"when the clean run cannot be traced.\n";
 
 static int parse_options(int argc, char **argv, struct sweep_options *o)
 {
@@ -223,6 +224,11 @@ static void classify(struct sweep *s, struct sweep_run *r)
 	} else if (WIFSIGNALED(r->status)) {
 		r->outcome = OUTCOME_CRASHED;
 		s->count.crashed++;
+	} else if (r->incomplete || WEXITSTATUS(r->status) == EXIT_SHMTRACE_FAILED) {
+		/* run refused or could not write the trace whole (a full disk):
+		 * what the program did is not known, so it is not "handled". */
+		r->outcome = OUTCOME_FAILED;
+		s->count.failed++;
 	} else if (r->daemons) {
 		r->outcome = OUTCOME_DAEMON;
 		s->count.daemon++;
@@ -243,6 +249,7 @@ static void run_done(size_t i, void *ctx)
 	r->injected = sweep_injected_call(r->dir, &s->symbols, &r->call);
 	r->leaked = report ? new_leaks(s->clean_report, report) : 0;
 	r->daemons = daemons(report);
+	r->incomplete = !report || report->summary.incomplete_files;
 	classify(s, r);
 	if (report)
 		sweep_remove_leaks(report);
@@ -327,6 +334,14 @@ static int clean_run(struct sweep *s)
 	snprintf(r->dir, sizeof r->dir, "%s/clean", s->root);
 	sweep_run_all(&s->o, r, 1, nothing, NULL);
 	if (!r->hung && WIFEXITED(r->status) && WEXITSTATUS(r->status) >= EXIT_SHMTRACE_FAILED) {
+		/* What its trace shows it left is removed all the same (when
+		 * run got as far as its table: else it ran nothing). */
+		char kernel[4200];
+		snprintf(kernel, sizeof kernel, "%s/kernel.jsonl", r->dir);
+		struct findings *left = access(kernel, F_OK) == 0 ? analyze_dir(s, r->dir) : NULL;
+		if (left)
+			sweep_remove_leaks(left);
+		findings_free(left);
 		char log[4200];
 		snprintf(log, sizeof log, "%s.log", r->dir);
 		errorf("sweep: the clean run of %s failed with status %d (see %s)", s->o.command[0],
@@ -367,7 +382,9 @@ int cmd_sweep(int argc, char **argv)
 	if (isatty(STDERR_FILENO) && s.nruns)
 		fputc('\n', stderr);
 	int written = strcmp(s.o.format, "json") == 0 ? sweep_print_json(stdout, &s) : sweep_print_text(stdout, &s);
-	status = s.count.crashed || s.count.hung || s.count.leaked || s.count.daemon ? 1 : 0;
+	status = s.count.crashed || s.count.hung || s.count.leaked || s.count.daemon ? 1
+		 : s.count.failed						     ? EXIT_SHMTRACE_FAILED
+										     : 0;
 	if (written != 0 || fflush(stdout) != 0) {
 		errorf("sweep: cannot write the results: %s", strerror(errno));
 		status = EXIT_SHMTRACE_FAILED;

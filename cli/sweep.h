@@ -23,7 +23,7 @@ struct sweep_options {
 	unsigned long max_runs; /* --max-runs: a plan of more is refused */
 };
 
-enum sweep_outcome { OUTCOME_HANDLED, OUTCOME_CRASHED, OUTCOME_HUNG, OUTCOME_DAEMON, OUTCOME_LEAKED };
+enum sweep_outcome { OUTCOME_HANDLED, OUTCOME_CRASHED, OUTCOME_HUNG, OUTCOME_DAEMON, OUTCOME_LEAKED, OUTCOME_FAILED };
 extern const char *const sweep_outcome_name[];
 
 /* One run: the rule it injects and, once done, how it ended. */
@@ -44,6 +44,7 @@ struct sweep_run {
 	enum sweep_outcome outcome;
 	size_t daemons;
 	long leaked;
+	int incomplete; /* its trace is known to be incomplete (or unread) */
 };
 
 struct sweep {
@@ -56,7 +57,7 @@ struct sweep {
 	struct symbolizer symbols; /* shared by every run's analysis */
 	struct sweep_run *run;
 	size_t nruns, done;
-	struct { int handled, crashed, hung, daemon, leaked; } count;
+	struct { int handled, crashed, hung, daemon, leaked, failed; } count;
 };
 
 #define AUTO_SITE_THRESHOLD 100 /* calls in the clean run above which --by site is chosen */

@@ -13,7 +13,7 @@
 #include "sweep.h"
 
 const char *const sweep_outcome_name[] = {
-	[OUTCOME_HANDLED] = "handled", [OUTCOME_CRASHED] = "crashed", [OUTCOME_HUNG] = "hung",
+	[OUTCOME_HANDLED] = "handled", [OUTCOME_CRASHED] = "crashed", [OUTCOME_HUNG] = "hung", [OUTCOME_FAILED] = "failed",
 	[OUTCOME_DAEMON] = "daemon",   [OUTCOME_LEAKED] = "leaked",
 };
 
@@ -96,11 +96,11 @@ int sweep_print_json(FILE *out, const struct sweep *s)
 		json_array_append_new(runs, run_json(s, &s->run[i]));
 	for (char **c = s->o.command; *c; c++)
 		json_array_append_new(command, json_string(*c));
-	json_t *doc = json_pack("{s:o, s:s, s:b, s:o, s:{s:I, s:i, s:i, s:i, s:i, s:i}, s:o}", "clean", clean_json(s),
+	json_t *doc = json_pack("{s:o, s:s, s:b, s:o, s:{s:I, s:i, s:i, s:i, s:i, s:i, s:i}, s:o}", "clean", clean_json(s),
 				"by", s->o.by_site ? "site" : "call", "by_site_chosen", s->by_site_chosen, "runs", runs,
 				"summary", "runs", (json_int_t)s->nruns, "handled", s->count.handled, "crashed",
 				s->count.crashed, "hung", s->count.hung, "leaked", s->count.leaked, "daemon",
-				s->count.daemon, "command", command);
+				s->count.daemon, "failed", s->count.failed, "command", command);
 	int ret = json_dumpf(doc, out, JSON_INDENT(2)) == 0 && fputc('\n', out) != EOF ? 0 : -1;
 	json_decref(doc);
 	return ret;
@@ -138,7 +138,7 @@ static void outcome(FILE *out, enum sweep_outcome what)
 {
 	static const char *const colours[] = {[OUTCOME_CRASHED] = "\033[1;31m", [OUTCOME_HUNG] = "\033[1;33m",
 					      [OUTCOME_LEAKED] = "\033[1;35m", [OUTCOME_DAEMON] = "\033[1;35m",
-					      [OUTCOME_HANDLED] = ""};
+					      [OUTCOME_FAILED] = "\033[1;33m", [OUTCOME_HANDLED] = ""};
 	const char *no = getenv("NO_COLOR"), *colour = "";
 	if (isatty(fileno(out)) && !(no && *no))
 		colour = colours[what];
@@ -185,6 +185,8 @@ int sweep_print_text(FILE *out, const struct sweep *s)
 		s->count.crashed, s->count.hung, s->count.leaked);
 	if (s->count.daemon)
 		fprintf(out, ", %d left a daemon", s->count.daemon);
+	if (s->count.failed)
+		fprintf(out, ", %d failed (not traced whole: no verdict)", s->count.failed);
 	fputc('\n', out);
 	return ferror(out) ? -1 : 0;
 }

@@ -15,8 +15,9 @@ long sysv_read_segments(const char *path, struct sysv_segment **out)
 		line[0] = '\0';
 	while (fgets(line, sizeof line, f)) {
 		struct sysv_segment s;
-		if (sscanf(line, "%u %d %o %llu %d %d %lu %u", &s.key, &s.shmid, &s.perms, &s.size, &s.cpid, &s.lpid,
-			   &s.nattch, &s.uid) != 8)
+		s.ctime = -1; /* columns after uid: gid cuid cgid atime dtime ctime (proc(5)) */
+		if (sscanf(line, "%u %d %o %llu %d %d %lu %u %*s %*s %*s %*s %*s %lld", &s.key, &s.shmid, &s.perms,
+			   &s.size, &s.cpid, &s.lpid, &s.nattch, &s.uid, &s.ctime) < 8)
 			continue;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 16;

@@ -14,6 +14,7 @@ struct sysv_segment {
 	int cpid, lpid;
 	unsigned long nattch;
 	unsigned uid;
+	long long ctime; /* last change (creation, IPC_SET, IPC_RMID): CLOCK_REALTIME seconds */
 };
 
 /* Reads the table into a malloc'd array; returns the count, or -1 with errno. */

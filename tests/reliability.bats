@@ -87,20 +87,22 @@ load helpers
 	done
 }
 
-@test "disk full: the program runs as usual, one warning line, and the report says the trace is incomplete" {
+@test "disk full: the program runs as usual, one warning line, run exits 125 and the report says the trace is incomplete" {
 	[ "$(id -u)" = 0 ] || skip "mounting a small tmpfs needs root"
 	unshare --mount true 2>/dev/null || skip "cannot make a mount namespace"
 	mkdir -p "$BATS_TEST_TMPDIR/small"
 	run --separate-stderr unshare --mount sh -c "
 		mount -t tmpfs -o size=64k tmpfs '$BATS_TEST_TMPDIR/small' &&
-		'$SHMTRACE' run -q -o '$BATS_TEST_TMPDIR/small/trace' -- '$TESTBIN/threads' 1 2000 &&
-		cp -r '$BATS_TEST_TMPDIR/small/trace' '$TRACE'"
+		'$SHMTRACE' run -q -o '$BATS_TEST_TMPDIR/small/trace' -- '$TESTBIN/threads' 1 2000
+		echo run=\$?; cp -r '$BATS_TEST_TMPDIR/small/trace' '$TRACE'"
 	assert_success
-	assert_output calls=8000
-	assert_equal "${#stderr_lines[@]}" 1
-	[[ "$stderr" == "shmtrace: pid "*": cannot "*"ENOSPC (this process is not fully traced)" ]]
+	assert_output "calls=8000
+run=125"
+	assert_equal "${#stderr_lines[@]}" 2
+	[[ "${stderr_lines[0]}" == "shmtrace: pid "*": cannot "*"ENOSPC (this process is not fully traced)" ]]
+	[[ "${stderr_lines[1]}" == "shmtrace: run: the trace in "*"is incomplete: traced processes could not write all their records (disk full?); exit status 125, the program's was 0" ]]
 	run --separate-stderr "$SHMTRACE" report --format json "$TRACE"
-	assert_success
+	assert_failure 2
 	[[ "$stderr" == *"incomplete: the library could not write all of this process's records (disk full?)"* ]]
 	run jq -c '.summary.incomplete_files' <<<"$output"
 	assert_output 1

@@ -1,0 +1,64 @@
+#!/usr/bin/env bats
+# A pid is the run's only while a process of the run holds it (issue 13,
+# third hostile trial r03; docs/security.md): a traced program that forks
+# once around the whole pid space must not make every segment another
+# process makes meanwhile "the run's", to be removed by root's sweep.
+
+load helpers
+
+@test "r03: sweep leaves alone the segments an unrelated process made under pids the run had held" {
+	[ "$(id -u)" = 0 ] || skip "needs root to drop to nobody"
+	local max
+	max=$(cat /proc/sys/kernel/pid_max)
+	[ "$max" -le 65536 ] || skip "kernel.pid_max $max: going around it takes too long"
+	# nobody must reach both: outside bats' own directories (mode 700)
+	local w r
+	w=$(mktemp -d) r=$(mktemp -d)
+	chmod 755 "$w"
+	chmod 1777 "$r"
+	cat >"$w/wrap.c" <<'EOF2'
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+int main(int c, char **v)
+{
+	if (c != 4 || setgid(65534) || setuid(65534))
+		return 2;
+	for (long i = 0, n = atol(v[1]); i < n; i++) {
+		pid_t p = fork();
+		if (!p)
+			_exit(0);
+		waitpid(p, 0, 0);
+	}
+	close(open(v[2], O_CREAT | O_WRONLY, 0666));
+	sleep(atoi(v[3]));
+	return 0;
+}
+EOF2
+	cc -O1 -o "$w/wrap" "$w/wrap.c"
+	(
+		for i in $(seq 600); do [ -e "$r/wrapped" ] && break; sleep 0.2; done
+		for i in 1 2 3; do ipcmk -M 40964 | sed 's/.*: //' >>"$r/victims"; sleep 0.5; done
+	) 3>&- &
+	run timeout 300 "$SHMTRACE" sweep -t 200 -- "$w/wrap" $((max + 1000)) "$r/wrapped" 4
+	wait
+	local left
+	left=$(awk '$4 == 40964' /proc/sysvipc/shm | wc -l)
+	for id in $(cat "$r/victims"); do ipcrm -m "$id" 2>/dev/null || true; done
+	local victims
+	victims=$(wc -l <"$r/victims")
+	rm -rf "$w" "$r"
+	[ "$victims" -eq 3 ]
+	[ "$left" -eq 3 ] || fail "sweep removed $((3 - left)) of the 3 segments root's ipcmk made"
+}
+
+@test "a leak of the run's own is still confirmed and removed: its pid was the run's alone" {
+	run "$SHMTRACE" run -q -o "$TRACE" -- ipcmk -M 40965
+	assert_success
+	run "$SHMTRACE" report --live "$TRACE"
+	assert_failure 1
+	assert_output --partial "ipcrm -m"
+	run jq -c 'select(.event == "processes") | .shared_spans' "$TRACE/kernel.jsonl"
+	assert_output '[]'
+}
