@@ -458,7 +458,11 @@ int cmd_run(int argc, char **argv)
 	int exec_errno;
 	fflush(NULL);
 	pidwatch_start();
-	run_cgroup_create();
+	/* Only a run that is to end what the program leaves moves it into a
+	 * cgroup of its own: a plain run changes nothing of where the program
+	 * and the daemons it starts live. */
+	if (opt.end_with_program)
+		run_cgroup_create();
 	pid_t pid = launch(program, command, &exec_errno);
 	if (pid < 0) {
 		errorf("run: cannot start %s: %s", program, strerror(errno));
