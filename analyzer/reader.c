@@ -327,7 +327,7 @@ static void hold(struct trace_file *f, const struct record *rec)
 static char *utf8_repaired(const char *s, size_t len, size_t *out_len)
 {
 	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0, seq;
+	size_t i = 0, seq = 0; /* set before each use; gcc -O1 cannot tell */
 	for (uint64_t w; i + 8 <= len; i += 8) /* ASCII, 8 bytes at a time: most lines are */
 		if (memcpy(&w, s + i, 8), w & 0x8080808080808080ull)
 			break;
