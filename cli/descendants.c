@@ -35,18 +35,6 @@ static int parent_of(int pid)
 	return end && sscanf(end + 1, " %c %d", &state, &ppid) == 2 && state != 'Z' ? ppid : -1;
 }
 
-static void append(struct pidset *s, int pid)
-{
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 16;
-		int *more = realloc(s->pids, cap * sizeof *more);
-		if (!more)
-			return;
-		s->pids = more, s->cap = cap;
-	}
-	s->pids[s->n++] = pid;
-}
-
 size_t find_descendants(struct pidset *out)
 {
 	struct link *all = NULL;
@@ -71,11 +59,11 @@ size_t find_descendants(struct pidset *out)
 	size_t start = out->n;
 	for (size_t i = 0; i < n; i++)
 		if (all[i].ppid == getpid())
-			append(out, all[i].pid), found++;
+			pidset_add(out, all[i].pid), found++;
 	for (size_t from = start; from < out->n; from++)
 		for (size_t i = 0; i < n; i++)
 			if (all[i].ppid == out->pids[from])
-				append(out, all[i].pid), found++;
+				pidset_add(out, all[i].pid), found++;
 	free(all);
 	return found;
 }
@@ -97,11 +85,7 @@ void end_descendants(struct pidset *ended)
 			return free(now.pids);
 		for (size_t i = 0; i < now.n; i++) {
 			kill(now.pids[i], SIGKILL);
-			size_t j = 0;
-			while (j < ended->n && ended->pids[j] != now.pids[i])
-				j++;
-			if (j == ended->n)
-				append(ended, now.pids[i]);
+			pidset_add(ended, now.pids[i]);
 		}
 		free(now.pids);
 		usleep(1000);

@@ -46,28 +46,10 @@ static atomic_int stop;
 static int wake = -1; /* an eventfd: the reader's signal to stop */
 static int lost; /* events dropped: the set may miss processes */
 
-static int contains(const struct pidset *s, int pid)
-{
-	for (size_t i = 0; i < s->n; i++)
-		if (s->pids[i] == pid)
-			return 1;
-	return 0;
-}
-
 static void add_to(struct pidset *s, int id)
 {
-	if (contains(s, id))
-		return;
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 256;
-		int *more = realloc(s->pids, cap * sizeof *more);
-		if (!more) {
-			lost = 1;
-			return;
-		}
-		s->pids = more, s->cap = cap;
-	}
-	s->pids[s->n++] = id;
+	if (pidset_add(s, id) != 0)
+		lost = 1;
 }
 
 static void add(int pid)
@@ -99,7 +81,7 @@ static void add_uids_of(int pid)
 static int of_run_now(int pid)
 {
 	int live = pidspans_live(pid);
-	return live < 0 ? contains(&set, pid) : live;
+	return live < 0 ? pidset_has(&set, pid) : live;
 }
 
 /* One datagram of events; 0, or -1 when nothing was there. */
@@ -211,7 +193,7 @@ void pidwatch_ending(int pid)
 int pidwatch_is_member(int pid)
 {
 	pthread_mutex_lock(&lock);
-	int yes = pid != getpid() && contains(&set, pid);
+	int yes = pid != getpid() && pidset_has(&set, pid);
 	pthread_mutex_unlock(&lock);
 	return yes;
 }

@@ -2,12 +2,7 @@
 #ifndef SHMTRACE_PIDWATCH_H
 #define SHMTRACE_PIDWATCH_H
 
-#include <stddef.h>
-
-struct pidset {
-	int *pids;
-	size_t n, cap;
-};
+#include "pidset.h"
 
 /* Before the first fork: starts listening to the kernel's fork events. */
 void pidwatch_start(void);

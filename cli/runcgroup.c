@@ -76,19 +76,7 @@ static size_t members(struct pidset *out)
 	int pid;
 	while (f && fscanf(f, "%d", &pid) == 1) {
 		n++;
-		size_t j = 0;
-		while (j < out->n && out->pids[j] != pid)
-			j++;
-		if (j < out->n)
-			continue;
-		if (out->n == out->cap) {
-			size_t cap = out->cap ? out->cap * 2 : 16;
-			int *more = realloc(out->pids, cap * sizeof *more);
-			if (!more)
-				break;
-			out->pids = more, out->cap = cap;
-		}
-		out->pids[out->n++] = pid;
+		pidset_add(out, pid);
 	}
 	if (f)
 		fclose(f);
