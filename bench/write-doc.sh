@@ -172,12 +172,15 @@ unwinder (above) and fewer pages written per process.
 
 ## What limits the figures that miss
 
-- **Instructions per call, 5,640 with backtraces of 16, 4,560 off**
-  (bench/instructions.sh, 2026-11-28; issue 15 asks for 1,000 and 400).
-  `callgrind_annotate` puts about 3,000 of them in formatting the JSON
-  record, about 1,080 in the backtrace and about 260 in filling each new
-  MiB of the file with newlines, which callgrind counts byte by byte (a
-  `rep stosb`; the processor stores 32 or 64 bytes a cycle). Of the
+- **Instructions per call, 3,113 with backtraces of 16, 1,973 off**
+  (bench/instructions.sh, 2026-11-28, after the writer generated from the
+  call table; 5,640 and 4,560 before it; issue 15 asks for 1,000 and 400).
+  Without backtraces `callgrind_annotate` puts about 980 of them in the
+  record's writer (460 of those formatting its numbers), 365 in
+  `out_write` (about 260 of them filling each new MiB of the file with
+  newlines, which callgrind counts byte by byte: a `rep stosb`; the
+  processor stores 32 or 64 bytes a cycle), 237 in `call_enter` and 168 in
+  the stack field; about 1,100 more go to the backtrace. Of the
   backtrace, libunwind's `unw_backtrace` is the cheapest unwinder here
   (bench/unwinders: 1,135 instructions for 10 frames, against 8,112 for
   its `unw_step` loop and about 20,500 for glibc's `backtrace()` and
