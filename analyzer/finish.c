@@ -314,15 +314,17 @@ static void summary_peak(struct model *m)
 
 /* What --live and sweep check a POSIX name against: when the run began
  * and what /dev/shm held then; and the run's processes and their user
- * ids, as run saw them. */
+ * ids (and when each was the run's), as run saw them. */
 static void run_facts(struct model *m)
 {
 	if (!m->run_processes)
 		return;
-	json_t *run = json_pack("{s:O, s:O, s:O, s:O*}", "complete", json_object_get(m->run_processes, "complete"),
-				"pids", json_object_get(m->run_processes, "pids"), "left_running",
+	json_t *run = json_pack("{s:O, s:O, s:O, s:O*, s:O*}", "complete",
+				json_object_get(m->run_processes, "complete"), "pids",
+				json_object_get(m->run_processes, "pids"), "left_running",
 				json_object_get(m->run_processes, "left_running"), "uids",
-				json_object_get(m->run_processes, "uids"));
+				json_object_get(m->run_processes, "uids"), "uid_spans",
+				json_object_get(m->run_processes, "uid_spans"));
 	if (m->kernel_before) {
 		json_object_set(run, "started_realtime", json_object_get(m->kernel_before, "realtime"));
 		json_object_set(run, "dev_shm_before", json_object_get(m->kernel_before, "dev_shm_inodes"));

@@ -69,11 +69,33 @@ static int in_list(const json_t *list, unsigned long long ino)
 	return 0;
 }
 
+/* Whether some process of the run had UID as its effective or file-system
+ * uid when the name was born (run's uid_spans, from the kernel's events).
+ * A file's times come from a clock that may lag a few ms behind the event
+ * that started a span, so a span starts a little early; it ends on time
+ * (a file made as root just before the drop to nobody was born before). */
+static int uid_was_ours(const json_t *spans, unsigned uid, long long born)
+{
+	const long long lag = 20000000; /* 20 ms: five ticks at HZ=250 */
+	size_t i;
+	json_t *s;
+	json_array_foreach(spans, i, s)
+	{
+		json_int_t u, start, end;
+		if (json_unpack((json_t *)s, "[III]", &u, &start, &end) == 0 && (unsigned long long)u == uid &&
+		    start - lag <= born && born <= end)
+			return 1;
+	}
+	return 0;
+}
+
 /* A regular file, not in /dev/shm before the run, born after it began
  * (statx's birth time; tmpfs has one since Linux 6.?, else the change
- * time), and owned by a user id a process of the run had (run's record,
- * from the kernel: another user's name made during the run, which a
- * forged trace claims, stays; a record without the ids confirms none). */
+ * time), and owned by a user id a process of the run had then (run's
+ * record, from the kernel: a name another user made during the run, or
+ * root made after the run dropped to nobody, which a forged trace claims,
+ * stays; a record without the ids confirms none; one without the spans,
+ * when run could not follow every event, keeps to which ids the run had). */
 static int ours_name(const json_t *run, int dirfd, const char *name)
 {
 	struct statx sx;
@@ -84,9 +106,11 @@ static int ours_name(const json_t *run, int dirfd, const char *name)
 		return 0;
 	struct statx_timestamp t = (sx.stx_mask & STATX_BTIME) ? sx.stx_btime : sx.stx_ctime;
 	long long born = (long long)t.tv_sec * 1000000000ll + t.tv_nsec;
+	const json_t *spans = json_object_get(run, "uid_spans");
+	int owner_ours = json_is_array(spans) ? uid_was_ours(spans, sx.stx_uid, born)
+					      : in_list(json_object_get(run, "uids"), sx.stx_uid);
 	return S_ISREG(sx.stx_mode) && !in_list(json_object_get(run, "dev_shm_before"), sx.stx_ino) &&
-	       born >= json_integer_value(started) && (sx.stx_mask & STATX_UID) &&
-	       in_list(json_object_get(run, "uids"), sx.stx_uid);
+	       born >= json_integer_value(started) && (sx.stx_mask & STATX_UID) && owner_ours;
 }
 
 void live_visit(const struct findings *f, const struct live_visitor *v)

@@ -37,6 +37,7 @@
 
 #include "pidspans.h"
 #include "pidwatch.h"
+#include "uidspans.h"
 
 static struct pidset set, uids;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -105,6 +106,7 @@ static int read_events(int flags)
 			continue; /* a thread */
 		if (ev.what == PROC_EVENT_FORK && of_run_now(ev.event_data.fork.parent_tgid)) {
 			pidspans_fork(ev.event_data.fork.parent_tgid, ev.event_data.fork.child_tgid, ev.timestamp_ns);
+			uidspans_fork(ev.event_data.fork.parent_tgid, ev.event_data.fork.child_tgid, ev.timestamp_ns);
 			add(ev.event_data.fork.child_tgid);
 			add_uids_of(ev.event_data.fork.child_tgid);
 		} else if (ev.what == PROC_EVENT_FORK) {
@@ -112,11 +114,14 @@ static int read_events(int flags)
 		} else if (ev.what == PROC_EVENT_EXIT &&
 			   ev.event_data.exit.process_pid == ev.event_data.exit.process_tgid) {
 			pidspans_exit(ev.event_data.exit.process_tgid, ev.timestamp_ns);
+			uidspans_exit(ev.event_data.exit.process_tgid, ev.timestamp_ns);
 		} else if (ev.what == PROC_EVENT_EXEC && of_run_now(ev.event_data.exec.process_tgid)) {
 			add_uids_of(ev.event_data.exec.process_tgid);
+			uidspans_exec(ev.event_data.exec.process_tgid, ev.timestamp_ns);
 		} else if (ev.what == PROC_EVENT_UID && of_run_now(ev.event_data.id.process_tgid)) {
 			add_to(&uids, (int)ev.event_data.id.r.ruid);
 			add_to(&uids, (int)ev.event_data.id.e.euid);
+			uidspans_setuid(ev.event_data.id.process_tgid, ev.event_data.id.e.euid, ev.timestamp_ns);
 		}
 	}
 	pthread_mutex_unlock(&lock);
@@ -163,6 +168,7 @@ void pidwatch_start(void)
 {
 	add(getpid()); /* our forks are the run's first processes */
 	pidspans_start(getpid());
+	uidspans_start(getpid());
 	add_uids_of(getpid()); /* ... and start with our user ids */
 	listen_forks();
 }

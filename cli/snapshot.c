@@ -19,6 +19,7 @@
 
 #include "../common/sysvipc.h"
 #include "pidspans.h"
+#include "uidspans.h"
 #include "snapshot.h"
 
 static unsigned long long ns(clockid_t clock)
@@ -101,6 +102,8 @@ int write_processes_record(FILE *f, const struct pidset *run, int complete, cons
 	id_list(f, "left_running", left_running, 0);
 	id_list(f, "uids", uids, 1);
 	pidspans_write(f);
+	if (complete) /* spans from every event, or none */
+		uidspans_write(f);
 	fputs("}\n", f);
 	return fflush(f);
 }

@@ -108,6 +108,64 @@ as_other_user() {
 	assert_output "[0,$(id -u nobody)]"
 }
 
+# claim_after_drop.sh NAME DIR: a program started as root that keeps its
+# trace open, becomes nobody, says so (DIR/ready), waits until root -- an
+# unrelated root process: a parallel job, a service -- has made
+# /dev/shm/NAME, and claims it through the descriptor it kept.
+write_drop_claimer() {
+	cat >"$BATS_TEST_TMPDIR/claim_after_drop.sh" <<'EOF'
+exec 3>>"$SHMTRACE_OUT/shmtrace.$$.jsonl"
+exec setpriv --reuid=nobody --regid=nogroup --clear-groups sh -c '
+touch "$2/ready"
+while [ ! -e "/dev/shm/$1" ]; do sleep 0.05; done
+printf "{\"event\":\"call\",\"call\":\"shm_open\",\"seq\":90,\"pid\":%d,\"tid\":%d,\"ts\":1,\"dur\":1,\"args\":{\"name\":\"/%s\",\"oflag\":66,\"flags\":[\"O_RDWR\",\"O_CREAT\"],\"mode\":\"0600\"},\"ret\":3,\"errno\":null,\"injected\":false,\"created\":true}\n" $$ $$ "$1" >&3' sh "$1" "$2"
+EOF
+	name="shmtrace-rootjob-$$-$BATS_TEST_NUMBER"
+	made=("/dev/shm/$name")
+	# Where nobody can say it is ready (the test's own directory is root's).
+	ready=$(mktemp -d /tmp/shmtrace-ready.XXXXXX)
+	chmod 1777 "$ready"
+	made+=("$ready/ready")
+}
+as_root_job() {
+	while [ ! -e "$2/ready" ]; do sleep 0.05; done
+	echo data >"/dev/shm/$1"
+}
+
+@test "13.r12 sweep leaves root's /dev/shm name made by another root process after the run dropped to nobody" {
+	write_drop_claimer
+	as_root_job "$name" "$ready" 3>&- &
+	run --separate-stderr timeout 120 "$SHMTRACE" sweep -t 20 -- sh "$BATS_TEST_TMPDIR/claim_after_drop.sh" "$name" "$ready"
+	wait
+	[ -e "/dev/shm/$name" ] || fail "sweep removed /dev/shm/$name, which a root process outside the run made after the run stopped being root"
+	assert_equal "$(cat "/dev/shm/$name")" data
+	rm -r "$ready"
+}
+
+@test "13.r12 report --live: the same name is not confirmed; one the run made as root before it dropped to nobody is" {
+	write_drop_claimer
+	as_root_job "$name" "$ready" 3>&- &
+	trace sh "$BATS_TEST_TMPDIR/claim_after_drop.sh" "$name" "$ready"
+	wait
+	run --separate-stderr "$SHMTRACE" report --live --format json "$TRACE"
+	run jq -c '.posix_names_never_unlinked | map([.name, .live.present, .live.confirmed, .live.remove])' <<<"$output"
+	assert_output '[["/'"$name"'",true,false,null]]'
+	rm -r "$ready"
+	# The run was root, then nobody: two spans, root's over before nobody's
+	# began (setresuid: one event, both at its time).
+	run jq -c 'select(.event == "processes") | .uid_spans | map(.[0]) | sort' "$TRACE/kernel.jsonl"
+	assert_output "[0,$(id -u nobody)]"
+	run jq -e 'select(.event == "processes") | .uid_spans | (map(select(.[0] == 0))[0][2]) <= (map(select(.[0] != 0))[0][1])' "$TRACE/kernel.jsonl"
+	assert_success
+	# A name the run made while root, then left when it became nobody.
+	ours="shmtrace-ours-$$-$BATS_TEST_NUMBER"
+	made+=("/dev/shm/$ours")
+	"$SHMTRACE" run -q -o "$TRACE.ours" -- sh -c '"$1" "open:/$2" && exec setpriv --reuid=nobody --regid=nogroup --clear-groups sleep 0.2' sh "$TESTBIN/names" "$ours"
+	run --separate-stderr "$SHMTRACE" report --live --format json "$TRACE.ours"
+	run jq -c '.posix_names_never_unlinked | map([.name, .live.confirmed, .live.remove])' <<<"$output"
+	assert_output '[["/'"$ours"'",true,"rm -- /dev/shm/'"$ours"'"]]'
+}
+
 @test "13.1 a segment there before the run that a forged trace claims is called so, not one made during the run" {
 	write_forger
 	victim_id=$(ipcmk -M 4096 | sed 's/.*: //')
