@@ -509,9 +509,11 @@ JSONL
 }
 
 @test "13.2 sweep ends a hung run whole, the daemon it started included, and removes what the run made" {
-	cmd='setsid -f sleep 4322 </dev/null >/dev/null 2>&1; ipcmk -M 40962 >/dev/null; exec sleep 4323'
+	# Sleeps of this run's own length: another suite running at the same
+	# time has its own.
+	cmd="setsid -f sleep 4322.$$ </dev/null >/dev/null 2>&1; ipcmk -M 40962 >/dev/null; exec sleep 4323.$$"
 	run --separate-stderr timeout 120 "$SHMTRACE" sweep -t 3 --format json -- sh -c "$cmd"
-	assert_nothing_left 'sleep 432[23]' 40962
+	assert_nothing_left "sleep 432[23]\\.$$" 40962
 	run jq -c '[.clean.hung, (.runs | map(.outcome))]' <<<"$output"
 	assert_output '[true,["hung"]]'
 }
