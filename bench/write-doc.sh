@@ -198,6 +198,21 @@ file gets. The 0.2 ms target is met without backtraces in tmpfs (+167 µs
 of wall time) and not with them; under `make bench` the file system adds
 its share (section 9's last line).
 
+PostgreSQL with a new connection per query (section 7's second line,
+`pgbench -C`, 2026-11-28, medians of 3 interleaved rounds): 0.985 of bare
+before this change (load average 3 to 11) and 0.90 after (9 to 11); one
+run interleaving bare, before and after: 0.899 before, 0.908 after (load
+6 to 11). At this load the figure moves by more than this change, and a
+fork is not what it spends: each query makes a server process and up to
+four workers, about 5 processes in 235 ms of a client's time, and the
+traced ones spend it in their first backtraces. `strace -f -c` on the
+postmaster over 5 s of `pgbench -C`: 470 `rt_sigprocmask` calls a new
+process traced (42,732 in 91 processes; 685 in 119 bare), from
+libunwind's search of the server's loaded modules for every frame of its
+deep stacks that it has not seen (a new process's caches are its parent's,
+which never unwound from there), and 33 `fstat` and 34 writes a process
+for its records.
+
 ## What limits the figures that miss
 
 - **Instructions per call, 3,113 with backtraces of 16, 1,973 off**
