@@ -67,7 +67,11 @@ cat <<'TAIL'
 9. bench/forks.c forks 200 children one after another, each making one
    `shmget` and `IPC_RMID`, and prints the mean time from fork to reaping:
    a new traced process creates its file, writes its opening records and
-   takes its first backtrace.
+   takes its first backtrace. Each traced run writes into a new directory,
+   removed after the section. Beside it, `forks 200 none` (children that
+   make no call: a traced parent's fork by itself) and `forks 200 file
+   DIR` (each child creates a file in DIR and writes a line to it, bare:
+   what the file system alone takes of the traced figure).
 10. bench/flat.sh: the traced loop with 10,000 and with 1,000,000
    iterations, each in one process (a trace of 9 MB and of 890 MB), in
    interleaved rounds (the short run three times a round, a burst of other
@@ -131,44 +135,83 @@ against +403 µs with one of 5.
 ## Where a new process's time goes (section 9)
 
 bench/forks, 200 children, each forked by a parent that makes no call,
-making shmget and IPC_RMID, traced (backtraces of 16) minus bare, per
-child, 2026-11-28:
+making shmget and IPC_RMID, under `LD_PRELOAD`, minus bare, per child,
+2026-11-28. The CPU figures are taken with the trace directory in tmpfs:
+on this machine's ext4, which runs without a journal, creating a file
+costs a process from 40 to 440 µs by itself depending on how many inodes
+near it were deleted in the last seconds (`recently_deleted()` in the
+kernel's search for a free one; `forks 200 file DIR`, bare), and that
+moves from one run to the next more than anything the library does.
 
-| | before | now |
+| | before (ec9f127) | now |
 |---|---|---|
-| CPU time (`perf stat` task-clock, all processes) | +845 µs | +525 µs |
-| page faults (`perf stat`) | +145 | +59 |
-| system calls (`strace -c`) | +206, 148 of them `rt_sigprocmask` | +147, 113 of them `rt_sigprocmask` |
-| instructions in user space (callgrind, the child only) | +426,000 | +84,000 |
-| wall time, 9 interleaved rounds, load average 9 | +2,850 µs | +2,035 µs |
-| the same, backtraces off | +2,797 µs | +1,057 µs |
-| wall time, 9 interleaved rounds, load average 5 | +1,667 µs | +1,045 µs |
-| the same, backtraces off | +1,637 µs | +588 µs |
+| CPU time (`perf stat` task-clock, all processes; 7 interleaved rounds) | +287 µs | +211 µs |
+| the same, backtraces off | +155 µs | +93 µs |
+| page faults (`perf stat`) | +60.6 | +48.6 |
+| the same, backtraces off | +32.1 | +20.1 |
+| system calls (`strace -c -f`) | +161.5, 124 of them `rt_sigprocmask` | +155.7, the same 124 |
+| instructions in user space (callgrind, the child only) | +79,500 | +78,500 |
+| wall time, trace in tmpfs, 9 interleaved rounds, load average 2.3 | +399 µs | +328 µs |
+| the same, backtraces off | +259 µs | +167 µs |
+| a child that makes no call, CPU | +52 µs | +48 µs |
 
-Before, a child of a parent that had never unwound set libunwind up
-itself: its pipe, and its trace cache, 256 KiB written in full (64 page
-faults, 38% of the child's); it cleared the 96 KiB table of interned
-stacks (24 page faults, 18%); it read and parsed /proc/self/maps for the
-attachments it inherited (92,000 instructions, half of its own, and the
-kernel's formatting of 45 mappings); it read /proc/self/exe twice. Now the
-parent sets libunwind up before its first fork (the atfork prepare
-handler), a child drops the table's pages only if its parent wrote any
-(`MADV_DONTNEED`: zeroes come back where touched), reads the maps only when
-its parent had attachments, and the program's path once per image.
+What went:
+- **Pages.** A new process wrote about twenty pages of our data, one
+  small variable on each, strewn among the large buffers of .bss (its
+  pid, its counters, its file's identity, two 4 KiB copies of its path);
+  each write is a copy-on-write fault, about 2 µs here. That state is now
+  on one page of .data (`PER_PROCESS`, shim/shim.h), the path is rebuilt
+  from the owner's pid rather than copied, and the injection table is
+  cleared only for the rules there are: 12 faults fewer.
+- **/proc.** A child read /proc/self/stat for its start time, stat'ed
+  /proc/thread-self/ns/ipc for its namespace and, when its parent had no
+  file, readlink'ed /proc/self/exe: 20 to 30 µs each in a new process,
+  whose /proc/PID entries the kernel makes anew (a warm `stat` of the
+  namespace costs 7 µs). Now the start time is worked out from
+  CLOCK_BOOTTIME read before and after the fork (when both fall in one
+  clock tick, which is what /proc/PID/stat shows: fs/proc/array.c), the
+  namespace is the forking thread's, read once per thread and forgotten
+  at each unshare or setns it makes (a clone with CLONE_NEWIPC, or one
+  made behind our back, reads its own), and the program's path is read
+  once per image before the first fork. tests/processes.bats holds 100
+  children's headers and fork records against what /proc says of them.
 
-What remains, from `perf record -g` over the traced run (the bare run's
-share subtracted): page faults, a third of the added time (copy-on-write of
-the pages a child writes: its records, libunwind's and libc's data, its
-stack; and the first touch of code pages); creating the file, a seventh
-(ext4 here runs without a journal: each new inode is searched past those
-deleted in the last seconds, `recently_deleted()` in the profile, which the
-benchmark's own `rm -rf` between rounds multiplies); `fork` itself, an
-eighth (the parent has more mappings and pages to copy); the child's first
-two backtraces, a tenth (52,000 instructions and 113 `rt_sigprocmask` calls
-in libunwind's steps: the per-call unwinding of issue 15); the check before
-each write that the descriptor is still ours (`fstat`, 5 a child), the
-writes and the /proc reads for the header, the rest. The 0.2 ms target is not met: the next steps are the
-unwinder (above) and fewer pages written per process.
+Earlier the same day (+845 µs of CPU, +145 faults, +426,000 instructions
+before it): the parent sets libunwind up before its first fork rather than
+each child, a child drops the table of interned stacks only if its parent
+wrote any, and reads /proc/self/maps only when its parent had attachments.
+
+What remains, now (tmpfs, CPU): the child's first two backtraces, +117 µs
+of the +211 (28 page faults, mostly the pages of libunwind's 256 KiB
+per-thread trace cache it writes; 124 `rt_sigprocmask` calls, libunwind's
+`dl_iterate_phdr` over the 7 loaded modules at each frame it has not seen;
+68,000 of the 78,500 instructions): the per-call unwinding of issue 15,
+which a parent that had unwound from the same places would spare its
+children (its caches are copied into them); the fork of a traced parent itself, +48
+µs (`dup_mmap` and `copy_page_range` of libunwind's and liblzma's 11
+mappings and dirty pages, and the pages the child sets up: the
+wiped-on-fork token, the `PER_PROCESS` page, backtrace.c's fork guard);
+creating the file (tmpfs: +24 µs bare; ext4 here: see above), the writes
+(4 records, 6 with the 2 stack records) with the `fstat` before each that
+the descriptor is still ours, and the page of shared write counters a new
+file gets. The 0.2 ms target is met without backtraces in tmpfs (+167 µs
+of wall time) and not with them; under `make bench` the file system adds
+its share (section 9's last line).
+
+PostgreSQL with a new connection per query (section 7's second line,
+`pgbench -C`, 2026-11-28, medians of 3 interleaved rounds): 0.985 of bare
+before this change (load average 3 to 11) and 0.90 after (9 to 11); one
+run interleaving bare, before and after: 0.899 before, 0.908 after (load
+6 to 11). At this load the figure moves by more than this change, and a
+fork is not what it spends: each query makes a server process and up to
+four workers, about 5 processes in 235 ms of a client's time, and the
+traced ones spend it in their first backtraces. `strace -f -c` on the
+postmaster over 5 s of `pgbench -C`: 470 `rt_sigprocmask` calls a new
+process traced (42,732 in 91 processes; 685 in 119 bare), from
+libunwind's search of the server's loaded modules for every frame of its
+deep stacks that it has not seen (a new process's caches are its parent's,
+which never unwound from there), and 33 `fstat` and 34 writes a process
+for its records.
 
 ## What limits the figures that miss
 

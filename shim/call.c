@@ -9,7 +9,7 @@
 #include "stack.h"
 
 /* Calls of this process, numbered from 1 in the order they returned. */
-static _Atomic unsigned long long call_seq;
+static _Atomic unsigned long long call_seq PER_PROCESS;
 
 /* The steps of call_enter that may need room on the stack (stack.h): the
  * trace file's opening, the first unwind, the backtrace. */

@@ -42,8 +42,11 @@ static _Atomic int fallback_token = TOKEN_OURS; /* if no page can be had */
 static _Atomic int *token = &fallback_token;
 /* Set for good once the program made a child that shares its memory. */
 static _Atomic int vm_children;
-/* When this thread started making a child (0: it is not making one). */
-static TLS uint64_t fork_mono, fork_real;
+/* When this thread started making a child (0: it is not making one), on
+ * three clocks, and whether the child stays in this thread's IPC
+ * namespace (all but clone(CLONE_NEWIPC)). */
+static TLS uint64_t fork_mono, fork_real, fork_boot;
+static TLS int fork_keeps_ns;
 
 void identity_init(void)
 {
@@ -68,14 +71,21 @@ static void set_up_child(void)
 	proc.fork_parent = proc.pid;
 	proc.forked = 1;
 	proc.pid = getpid();
+	/* What the header and fork record need, known without reading /proc
+	 * where it can be: a read there costs a new process 15-30 us, its
+	 * /proc/PID entries being made anew (bench/forks). */
 	if (fork_mono) {
 		proc.born_mono = fork_mono;
 		proc.born_real = fork_real;
+		proc.start_ticks = start_ticks_since(fork_boot, fork_real);
 	} else { /* made behind our back: stamped when first noticed */
 		proc.born_mono = now_ns(CLOCK_MONOTONIC);
 		proc.born_real = now_ns(CLOCK_REALTIME);
+		proc.start_ticks = 0; /* read at its first file */
 	}
-	fork_mono = fork_real = 0;
+	if (!fork_mono || !fork_keeps_ns)
+		ns_forget_thread();
+	fork_mono = fork_real = fork_boot = 0;
 	bt_reset_forking();
 	tid_reset();
 	scratch_reset_child();
@@ -112,13 +122,15 @@ bool proc_is_self_exact(void)
 }
 
 /* The atfork handlers, and the same steps around our clone wrappers. */
-static void stamp_fork(void)
+static void stamp_fork(int keeps_ns)
 {
 	fork_mono = now_ns(CLOCK_MONOTONIC);
 	fork_real = now_ns(CLOCK_REALTIME);
+	fork_boot = now_ns(CLOCK_BOOTTIME); /* last: the kernel stamps the child after it */
+	fork_keeps_ns = keeps_ns;
 }
 
-static void before_fork(void)
+static void before_fork_of(int keeps_ns)
 {
 	/* The unwinder set up once here, not in every child: a child that
 	 * makes a call then has libunwind loaded, its pipe and its trace cache
@@ -127,9 +139,19 @@ static void before_fork(void)
 	 * guard below, which bt_init passes through. */
 	if (!shim_busy)
 		bt_init();
-	stamp_fork();
+	/* Read once in this image (the program's path) and once per thread
+	 * (its namespace), here rather than in every child (process.c, ns.c). */
+	process_before_fork();
+	if (keeps_ns)
+		ipc_ns_of_thread();
+	stamp_fork(keeps_ns);
 	inject_before_fork();
 	bt_before_fork();
+}
+
+static void before_fork(void)
+{
+	before_fork_of(1);
 }
 
 static void parent_after_fork(void)
@@ -161,7 +183,7 @@ static int making_child(unsigned long long flags)
 		atomic_store(&vm_children, 1);
 		return 0;
 	}
-	before_fork();
+	before_fork_of(!(flags & CLONE_NEWIPC));
 	return 1;
 }
 

@@ -20,7 +20,10 @@
 #include "shim.h"
 
 struct real_fns real;
-struct proc proc;
+/* Its own page with the rest of PER_PROCESS; the directory, which a child
+ * only reads, apart. */
+static char out_dir[PATH_MAX];
+struct proc proc PER_PROCESS = {.out_dir = out_dir};
 TLS int shim_busy;
 TLS int via_syscall;
 static TLS pid_t tid_cache; /* gettid(2) is a system call; a thread's tid never changes */
@@ -115,15 +118,15 @@ static void read_config(void)
 	const char *dir = getenv("SHMTRACE_OUT");
 	if (!dir || !*dir)
 		dir = ".";
-	if (dir[0] == '/' || !getcwd(proc.out_dir, sizeof proc.out_dir)) {
+	if (dir[0] == '/' || !getcwd(proc.out_dir, sizeof out_dir)) {
 		proc.out_dir[0] = '\0';
 	} else {
 		size_t cwd_len = strlen(proc.out_dir);
-		if (cwd_len + 1 < sizeof proc.out_dir)
+		if (cwd_len + 1 < sizeof out_dir)
 			proc.out_dir[cwd_len++] = '/', proc.out_dir[cwd_len] = '\0';
 	}
 	size_t at = strlen(proc.out_dir), dir_len = strlen(dir);
-	if (at + dir_len >= sizeof proc.out_dir)
+	if (at + dir_len >= sizeof out_dir)
 		config_error("SHMTRACE_OUT", dir, "path too long");
 	memcpy(proc.out_dir + at, dir, dir_len + 1);
 }

@@ -27,14 +27,14 @@
 #include "inject.h"
 
 struct inject_rules inject_rules;
-unsigned long long inject_seed;
+unsigned long long inject_seed PER_PROCESS;
 
 /* One count per rule and call, as strace counts per syscall: all:when=1
  * fails the first call of each kind. */
 static _Atomic unsigned long long local_counts[INJECT_MAX_RULES][CALL_COUNT];
 static _Atomic unsigned long long (*run_counts)[CALL_COUNT]; /* the same, shared by the run */
-static _Atomic unsigned long long draws;
-static unsigned forks;
+static _Atomic unsigned long long draws PER_PROCESS;
+static unsigned forks PER_PROCESS;
 
 static unsigned long long splitmix(unsigned long long x)
 {
@@ -156,7 +156,9 @@ void inject_before_fork(void)
 
 void inject_child_after_fork(void)
 {
-	for (int i = 0; i < INJECT_MAX_RULES; i++)
+	/* Only the rules there are: a child of a run without rules writes none
+	 * of the table's pages. */
+	for (int i = 0; i < inject_rules.n; i++)
 		for (int c = 0; c < CALL_COUNT; c++)
 			atomic_store(&local_counts[i][c], 0);
 	inject_seed = splitmix(inject_seed ^ forks) & INJECT_SEED_MAX; /* a stream of its own, the same every run */

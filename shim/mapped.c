@@ -48,9 +48,9 @@
 /* Kept mapped behind the end of the file; older pages are given back. */
 #define KEEP_BEHIND (4ull << 20)
 
-static char *window; /* in this process */
-static unsigned long long window_len;
-static unsigned long long released; /* bytes of the window given back, in this process */
+static char *window PER_PROCESS; /* in this process */
+static unsigned long long window_len PER_PROCESS;
+static unsigned long long released PER_PROCESS; /* bytes of the window given back, in this process */
 
 static char *map_window(int fd, unsigned long long size)
 {
@@ -175,7 +175,8 @@ int mapped_write(struct out_shared *ctl, const char *buf, size_t len)
 
 void mapped_forget(void)
 {
-	if (window)
-		munmap(window, window_len);
+	if (!window) /* no store: a new process writes no page it need not */
+		return;
+	munmap(window, window_len);
 	window = NULL;
 }

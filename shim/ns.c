@@ -19,19 +19,39 @@
 #include "jsonw.h"
 #include "shim.h"
 
+/* This thread's namespace as last read here, 0 if not known.  Only
+ * unshare and setns move a thread, and a child made by fork() starts in
+ * the namespace of the thread that made it: so that child knows its own
+ * without asking /proc, which costs a new process 15-20 us (its /proc/PID
+ * entries are made anew; bench/forks).  Forgotten at every unshare and
+ * setns of the thread, and in a child made by clone(CLONE_NEWIPC) or
+ * behind our back (identity.c).  A thread that moves by an inline system
+ * call is not seen here, as it is not seen for ipc_ns records. */
+static TLS unsigned long long thread_ns;
+
 /* A namespace is per thread (a thread may unshare alone), so the calling
  * thread's; /proc/thread-self came with Linux 3.17.  0 if unknown. */
 unsigned long long read_ipc_ns(void)
 {
 	struct stat st;
 	if (stat("/proc/thread-self/ns/ipc", &st) == 0 || stat("/proc/self/ns/ipc", &st) == 0)
-		return (unsigned long long)st.st_ino;
-	return 0;
+		return thread_ns = (unsigned long long)st.st_ino;
+	return thread_ns = 0;
+}
+
+unsigned long long ipc_ns_of_thread(void)
+{
+	return thread_ns ? thread_ns : read_ipc_ns();
+}
+
+void ns_forget_thread(void)
+{
+	thread_ns = 0;
 }
 
 void write_ipc_ns_field(struct jw *w)
 {
-	proc.ipc_ns = read_ipc_ns();
+	proc.ipc_ns = ipc_ns_of_thread();
 	if (proc.ipc_ns)
 		jw_key(w, "ipc_ns"), jw_uint(w, proc.ipc_ns);
 }
@@ -70,6 +90,7 @@ EXPORT int unshare(int flags)
 	static int (*real_unshare)(int);
 	if (!real_unshare) /* may come before our constructor */
 		real_unshare = (int (*)(int))dlsym(RTLD_NEXT, "unshare");
+	thread_ns = 0; /* (a vfork child's clearing costs its parent one read) */
 	int ret = real_unshare(flags);
 	if (ret == 0 && (flags & CLONE_NEWIPC))
 		namespace_may_have_changed();
@@ -81,6 +102,7 @@ EXPORT int setns(int fd, int nstype)
 	static int (*real_setns)(int, int);
 	if (!real_setns)
 		real_setns = (int (*)(int, int))dlsym(RTLD_NEXT, "setns");
+	thread_ns = 0;
 	int ret = real_setns(fd, nstype);
 	/* nstype 0 takes whatever namespace FD is; a pidfd may name several. */
 	if (ret == 0 && (nstype == 0 || (nstype & CLONE_NEWIPC)))
@@ -91,6 +113,7 @@ EXPORT int setns(int fd, int nstype)
 /* syscall(SYS_unshare, ...) and syscall(SYS_setns, ...), from syscall(). */
 long ns_raw_change(long number, const long a[6])
 {
+	thread_ns = 0;
 	long ret = real.syscall(number, a[0], a[1], a[2], a[3], a[4], a[5]);
 	int ipc = number == SYS_unshare ? (a[0] & CLONE_NEWIPC) != 0 : a[1] == 0 || (a[1] & CLONE_NEWIPC);
 	if (ret == 0 && ipc)

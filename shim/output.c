@@ -26,12 +26,16 @@
 #include "mapped.h"
 #include "shim.h"
 
-static _Atomic int out_fd = -1;
-static dev_t out_dev;
-static ino_t out_ino;
+static _Atomic int out_fd PER_PROCESS = -1;
+static dev_t out_dev PER_PROCESS;
+static ino_t out_ino PER_PROCESS;
 static char out_path[PATH_MAX];
-static _Atomic int out_broken; /* a write failed: warned once, tracing stops */
-static struct out_shared *shared;
+static _Atomic int out_broken PER_PROCESS; /* a write failed: warned once, tracing stops */
+static struct out_shared *shared PER_PROCESS;
+/* out_path is trace_path(out_owner, out_n): so a child whose own file
+ * fails can name its parent's again without a copy of the whole path. */
+static pid_t out_owner PER_PROCESS;
+static unsigned out_n PER_PROCESS;
 static TLS int appending; /* this thread is inside an append (for signal handlers) */
 
 /* A fresh page of write state for a file of our own. */
@@ -140,6 +144,8 @@ static int create_own_file(int *after_exec)
 			fstat(fd, &st);
 			out_dev = st.st_dev;
 			out_ino = st.st_ino;
+			out_owner = proc.pid;
+			out_n = n;
 			atomic_store(&out_fd, fd);
 			return 0;
 		}
@@ -170,8 +176,8 @@ int out_open_child(void)
 	int inherited = atomic_load(&out_fd);
 	dev_t dev = out_dev;
 	ino_t ino = out_ino;
-	static char parent_path[PATH_MAX]; /* only the opener is here */
-	memcpy(parent_path, out_path, sizeof parent_path);
+	pid_t owner = out_owner;
+	unsigned n = out_n;
 	if (create_own_file(NULL) == 0) {
 		struct stat st;
 		if (inherited >= 0 && fstat(inherited, &st) == 0 && st.st_dev == dev && st.st_ino == ino)
@@ -179,7 +185,10 @@ int out_open_child(void)
 		mapped_forget();
 		return 0;
 	}
-	memcpy(out_path, parent_path, sizeof out_path);
+	if (owner) /* the parent's, which we still hold */
+		trace_path(out_path, sizeof out_path, owner, n);
+	else
+		out_path[0] = '\0';
 	return -1;
 }
 

@@ -76,17 +76,28 @@ static void write_argv(struct jw *w)
 		jw_key(w, "argv_truncated"), jw_lit(w, "true");
 }
 
-/* Read once per program image: a forked child runs its parent's. */
-static void write_exe(struct jw *w)
+/* Read once per program image, by the first record or fork: a forked
+ * child runs its parent's. */
+static const char *image_exe(void)
 {
 	static char exe[PATH_MAX];
-	static int known;
+	static int known PER_PROCESS;
 	if (!known) {
 		ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
 		exe[n < 0 ? 0 : n] = '\0';
 		known = n > 0;
 	}
-	jw_key(w, "exe"), jw_str(w, exe, sizeof exe);
+	return exe;
+}
+
+static void write_exe(struct jw *w)
+{
+	jw_key(w, "exe"), jw_str(w, image_exe(), PATH_MAX);
+}
+
+void process_before_fork(void)
+{
+	image_exe();
 }
 
 static void write_process_start(const char *event)
@@ -136,7 +147,7 @@ static void write_fork(pid_t parent, int own_file)
 
 void write_exit(int status, const char *how)
 {
-	static _Atomic int written;
+	static _Atomic int written PER_PROCESS;
 	char buf[512];
 	struct jw w;
 	if (atomic_load(&proc.file) != FILE_OPEN || atomic_exchange(&written, 1))
@@ -184,7 +195,8 @@ void write_killed_child(pid_t child, int sig, int core)
 static int open_file(void)
 {
 	bt_init();
-	proc.start_ticks = read_start_ticks();
+	if (!proc.forked || !proc.start_ticks) /* a child may know it already (identity.c) */
+		proc.start_ticks = read_start_ticks();
 	if (proc.forked) {
 		int own_file = out_open_child() == 0;
 		if (!own_file && !out_has_file())

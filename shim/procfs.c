@@ -3,6 +3,8 @@
  * async-signal-safe functions are allowed (fork(2)). */
 #include <fcntl.h>
 #include <string.h>
+#include <sys/auxv.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "inject.h"
@@ -45,6 +47,27 @@ unsigned long long read_start_ticks(void)
 	while (*p >= '0' && *p <= '9')
 		v = v * 10 + (unsigned)(*p++ - '0');
 	return v;
+}
+
+/* The kernel stamps a new process on CLOCK_BOOTTIME as it makes it, and
+ * /proc/PID/stat shows that stamp in clock ticks, rounded down
+ * (fs/proc/array.c, nsec_to_clock_t).  Called in the new process with the
+ * clocks read before the fork: if it started and now are within one tick,
+ * that tick is its start time, and no /proc read is needed.  CLOCK_REALTIME,
+ * which no time namespace offsets, must have moved as much as
+ * CLOCK_BOOTTIME did: a parent whose children are in another time
+ * namespace (unshare(CLONE_NEWTIME)), or a clock set meanwhile, gives 0. */
+unsigned long long start_ticks_since(uint64_t boot, uint64_t wall)
+{
+	unsigned long hz = getauxval(AT_CLKTCK);
+	uint64_t boot_now = now_ns(CLOCK_BOOTTIME), wall_now = now_ns(CLOCK_REALTIME);
+	if (!boot || !hz || 1000000000 % hz || boot_now < boot || wall_now < wall)
+		return 0;
+	uint64_t moved = boot_now - boot, wall_moved = wall_now - wall;
+	if ((moved > wall_moved ? moved - wall_moved : wall_moved - moved) > 1000000)
+		return 0;
+	uint64_t tick = 1000000000 / hz;
+	return boot / tick == boot_now / tick ? boot / tick : 0;
 }
 
 static unsigned long long parse_hex(const char **s)

@@ -8,7 +8,7 @@
 #define SLOTS (64 * WORDS)
 
 static struct scratch pool[SLOTS];
-static _Atomic uint64_t used[WORDS];
+static _Atomic uint64_t used[WORDS] PER_PROCESS; /* (a child that makes no call then writes no page of the pool) */
 /* This thread's slots (a signal handler's call nests in its thread's): what
  * a new process keeps of the pool.  Atomic only so that a handler cannot
  * come between a read and a write of it. */

@@ -16,7 +16,7 @@
 #define STACK_SIZE (64u << 10)
 
 static char stacks[STACKS][STACK_SIZE] __attribute__((aligned(64)));
-static _Atomic unsigned stacks_used;
+static _Atomic unsigned stacks_used PER_PROCESS;
 static TLS int calls_in_progress; /* of ours, on this thread */
 
 /* This thread's sigaltstack, asked once (0: not yet; then lo..hi, empty if none). */

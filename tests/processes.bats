@@ -69,6 +69,37 @@ load helpers
 	assert_output '[1,true]'
 }
 
+# children_facts: "pid proc_start ipc_ns" of each forked child's trace (its
+# header and fork record), sorted.
+children_facts() {
+	jq -r -s 'group_by(.pid)[] | select(any(.[]; .event == "fork"))
+		| "\(.[0].pid) \(map(select(.event == "header"))[0].proc_start) \(map(select(.event == "fork"))[0].ipc_ns)"' \
+		"$TRACE"/shmtrace.*.jsonl | sort
+}
+
+@test "forked children: each header's start time and fork record's namespace are what /proc says of the child (the library no longer reads them there)" {
+	trace "$TESTBIN/forkfacts" 100
+	assert_success
+	assert_equal "$(wc -l <<<"$output")" 100
+	expected=$(sort <<<"$output")
+	run children_facts
+	assert_output "$expected"
+}
+
+@test "a parent that moves to another IPC namespace, by unshare() or syscall(SYS_unshare), then forks: the children name the new one" {
+	for how in unshare raw-unshare; do
+		rm -rf "$TRACE"
+		trace "$TESTBIN/forkfacts" 3 "$how"
+		[ "$status" -ne 77 ] || skip "the program cannot make an IPC namespace"
+		assert_success
+		expected=$(sort <<<"$output")
+		run children_facts
+		assert_output "$expected"
+		first=$(records 'select(.event == "start") | .ipc_ns')
+		[ -n "$first" ] && ! grep -q " $first\$" <<<"$expected" || fail "$how: a child in its parent's first namespace"
+	done
+}
+
 @test "constructors and destructors: their calls are traced, the exit record comes last" {
 	trace "$TESTBIN/ctor"
 	assert_failure 3
