@@ -90,10 +90,12 @@ static struct call_facts facts_of(const struct call *c)
 		.has_key = (bit & CALLS_OF_KEY) != 0,
 		.key = bit & CALLS_OF_KEY ? a->key : 0,
 		.shmid = bit & CALLS_OF_SHMID ? (int)a->shmid : -1,
+		.semid = bit & CALLS_OF_SEMID ? (int)a->semid : -1,
+		.msqid = bit & CALLS_OF_MSQID ? (int)a->msqid : -1,
 		.addr = bit & CALLS_OF_SHMADDR ? (const void *)(uintptr_t)a->shmaddr : NULL,
 		.name = bit & (CALLS_OF_NAME | CALLS_OF_PATH) ? a->name : NULL,
-		.cmd = bit & CALLS_OF_CMD ? a->cmd : 0,
-		.flags = bit & (CALLS_OF_SHMGET_FLAGS | CALLS_OF_SHMAT_FLAGS | CALLS_OF_OPEN_FLAGS) ? a->flags : 0,
+		.cmd = bit & (CALLS_OF_CMD | CALLS_OF_SEMCTL_CMD | CALLS_OF_MSGCTL_CMD) ? a->cmd : 0,
+		.flags = bit & CALLS_WITH_FLAGS ? a->flags : 0,
 		.size = bit & CALLS_OF_SIZE ? a->size : 0,
 	};
 }
