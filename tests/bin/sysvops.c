@@ -7,8 +7,13 @@
  *                   microseconds; prints "waited NS".
  *   sysvops killed US  a child blocked in msgrcv, killed by SIGKILL after
  *                   US microseconds, collected; prints "child PID".
+ *   sysvops threads N  a thread waits in semop while the main thread makes
+ *                   N semctl GETVAL calls, then posts; prints "posted".
+ *   sysvops cancel  a thread waiting in msgrcv is cancelled (msgrcv is a
+ *                   cancellation point) and joined; prints "cancelled".
  * Whatever it creates, it removes. */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,8 +116,58 @@ static int killed(long us)
 	return 0;
 }
 
+static void *wait_sem(void *unused)
+{
+	struct sembuf down = {0, -1, 0};
+	(void)unused;
+	check(semop(semid, &down, 1), "semop");
+	return NULL;
+}
+
+static int threads(long n)
+{
+	struct sembuf up = {0, 1, 0};
+	pthread_t t;
+	check(semid = semget(IPC_PRIVATE, 1, IPC_CREAT | 0600), "semget");
+	pthread_create(&t, NULL, wait_sem, NULL);
+	usleep(100000); /* the thread is waiting by now */
+	for (long i = 0; i < n; i++)
+		check(semctl(semid, 0, GETVAL), "semctl GETVAL");
+	check(semop(semid, &up, 1), "semop");
+	pthread_join(t, NULL);
+	printf("posted\n");
+	cleanup();
+	return 0;
+}
+
+static void *wait_msg(void *unused)
+{
+	struct message m;
+	(void)unused;
+	msgrcv(msqid, &m, sizeof m.text, 0, 0);
+	return NULL;
+}
+
+static int cancel(void)
+{
+	pthread_t t;
+	void *ret;
+	check(msqid = msgget(IPC_PRIVATE, IPC_CREAT | 0600), "msgget");
+	pthread_create(&t, NULL, wait_msg, NULL);
+	usleep(100000);
+	pthread_cancel(t);
+	pthread_join(t, &ret);
+	printf("%s\n", ret == PTHREAD_CANCELED ? "cancelled" : "returned");
+	cleanup();
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc > 2 && strcmp(argv[1], "threads") == 0)
+		return threads(atol(argv[2]));
+	if (argc > 1 && strcmp(argv[1], "cancel") == 0)
+		return cancel();
 	if (argc > 2 && strcmp(argv[1], "block") == 0)
 		return block(atol(argv[2]));
 	if (argc > 2 && strcmp(argv[1], "killed") == 0)
