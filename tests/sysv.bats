@@ -212,6 +212,24 @@ trace_words() {
 	assert_line --regexp "^0x00000000 +$semid +"
 }
 
+@test "injection: key= finds a set's or a queue's key through its id (IPC_STAT), flags= msgrcv's IPC_NOWAIT" {
+	run --separate-stderr "$SHMTRACE" run -q -o "$TRACE" -i semop,semtimedop:key=IPC_PRIVATE:error=EIDRM -- "$TESTBIN/sysvops"
+	assert_failure 1
+	assert_equal "$stderr" 'semop: Identifier removed'
+	rm -rf "$TRACE"
+	# A key no set has: nothing fails.
+	run --separate-stderr "$SHMTRACE" run -q -o "$TRACE" -i semop,semctl,msgsnd:key=0x5eed0017 -- "$TESTBIN/sysvops"
+	assert_success
+	rm -rf "$TRACE"
+	run --separate-stderr "$SHMTRACE" run -q -o "$TRACE" -i msgsnd:key=IPC_PRIVATE:error=EAGAIN -- "$TESTBIN/sysvops"
+	assert_failure 1
+	assert_equal "$stderr" 'msgsnd: Resource temporarily unavailable'
+	rm -rf "$TRACE"
+	run --separate-stderr "$SHMTRACE" run -q -o "$TRACE" -i msgrcv:flags=IPC_NOWAIT -- "$TESTBIN/sysvops"
+	assert_failure 1
+	assert_equal "$stderr" 'msgrcv: Interrupted system call'
+}
+
 @test "injection: an errno the man page does not list, or a command the call does not have, refused: 125 and one line" {
 	run --separate-stderr "$SHMTRACE" run -q -o "$TRACE" -i semop:error=ENOSPC -- true
 	assert_failure 125
