@@ -27,7 +27,9 @@ teardown() {
 strace_traced() {
 	command -v strace >/dev/null || skip "no strace"
 	STRACE="$BATS_TEST_TMPDIR/strace"
-	run --separate-stderr strace -f -qq -e trace=%ipc -o "$STRACE" "$SHMTRACE" run -q -o "$TRACE" -- "$@"
+	# (LeakSanitizer cannot run under ptrace: off for run, under make test SANITIZE=1.)
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		run --separate-stderr strace -f -qq -e trace=%ipc -o "$STRACE" "$SHMTRACE" run -q -o "$TRACE" -- "$@"
 }
 
 # The calls strace saw and those traced, in the same words: the call, its
@@ -164,6 +166,9 @@ trace_words() {
 }
 
 @test "a thread waiting in msgrcv can be cancelled (a cancellation point), and the program goes on" {
+	# ASan reports a cancelled thread's end as a stack-buffer-underflow in
+	# its sigaltstack interceptor, bare too (google/sanitizers#1399).
+	! ldd "$TESTBIN/sysvops" | grep -q libasan || skip "ASan build: google/sanitizers#1399"
 	run --separate-stderr timeout 20 "$SHMTRACE" run -q -o "$TRACE" -- "$TESTBIN/sysvops" cancel
 	assert_success
 	assert_output cancelled
