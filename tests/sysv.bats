@@ -262,3 +262,12 @@ trace_words() {
 	run jq -c '.runs | map([.call, .nth, .errno, .outcome])' <<<"$json"
 	assert_output '[["semget",1,"ENOSPC","handled"],["semctl",1,"EACCES","handled"],["semop",1,"EINTR","handled"],["semtimedop",1,"EAGAIN","handled"],["msgget",1,"ENOSPC","handled"],["msgsnd",1,"EINTR","handled"],["msgrcv",1,"EINTR","handled"],["semctl",2,"EPERM","handled"],["msgctl",1,"EPERM","handled"]]'
 }
+
+@test "the report beside them: a semaphore set or queue of the same id as a leaked segment hides nothing, their failures are no shm misuse" {
+	dir=$(fixture sysv-beside-shm)
+	run --separate-stderr "$SHMTRACE" report --format json "$dir"
+	assert_failure 1
+	assert_equal "$stderr" ''
+	run jq -c '[.summary.leaked_segments, [.leaked_segments[].shmid], .misuse, .summary.calls.semop, .summary.failures]' <<<"$output"
+	assert_output '[1,[5],[],1,{"EIDRM":1,"ENOMSG":1,"EAGAIN":1}]'
+}
