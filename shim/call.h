@@ -22,6 +22,15 @@
 #include "scratch.h"
 #include "shim.h"
 
+/* semctl(2): the caller defines union semun (wrappers_sysv.c, and
+ * syscall(SYS_semctl) in wrappers.c). */
+union semun {
+	int val;
+	struct semid_ds *buf;
+	unsigned short *array;
+	struct seminfo *__buf;
+};
+
 /* The record of a call when the pool has no slot for it: no backtrace, and
  * strings cut to fit. */
 #define CALL_SPARE_RECORD 1024
@@ -50,5 +59,26 @@ HIDDEN void call_returned(struct call *c);
  * leave: the real call's on failure, the caller's own on success. */
 HIDDEN void call_leave_int(struct call *c, long long ret, bool failed);
 HIDDEN void call_leave_ptr(struct call *c, const void *ret, bool failed);
+/* Whether the call created its segment, object, set or queue: CREATED as
+ * the probe found it (ipcget.h), known only when the call succeeded. */
+HIDDEN void note_created(struct call *c, bool failed, int created);
+
+/* A real call that may wait (semop, msgsnd, msgrcv) is a cancellation
+ * point: the program's cancel state is given back while it waits.  Nothing
+ * of ours is held meanwhile -- the scratch slot is given back, the
+ * backtrace kept on the caller's stack -- so that a thread cancelled in
+ * the call leaves nothing taken (and no record: the call did not return),
+ * and threads that wait long take no slot from the others' calls.
+ *     CALL_WAITING(&c, ret = real.semop(...));                             */
+#define CALL_WAIT_IPS (BACKTRACE_MAX + 8)
+HIDDEN void call_wait_begin(struct call *c, void **ips);
+HIDDEN void call_wait_end(struct call *c, void *const *ips);
+#define CALL_WAITING(c, statement)                  \
+	do {                                        \
+		void *ips_[CALL_WAIT_IPS];          \
+		call_wait_begin(c, ips_);           \
+		statement;                          \
+		call_wait_end(c, ips_);             \
+	} while (0)
 
 #endif
