@@ -82,19 +82,20 @@ static int in_run_span(const struct model *m, const json_t *k, long long cpid)
 
 /* The kernel's word on whose a segment K is, from run's record of the run's
  * processes (never from a trace): 1 made by a process of this run, 0 not,
- * -1 unknown (no such record, or run could not see every fork and the
- * creator is not among those it collected, or its pid was another
- * process's too in the second the segment was made). */
+ * -1 unknown (no such record; or run could not see every fork and exit,
+ * which any local user can cause by flooding the kernel's events, so that
+ * a pid of the run may also have been another process's unseen; or its
+ * pid was another process's too in the second the segment was made). */
 static int of_this_run(const struct model *m, const json_t *k)
 {
 	long long cpid = num(k, "cpid");
-	if (!m->run_processes)
+	if (!m->run_processes || !json_is_true(json_object_get(m->run_processes, "complete")))
 		return -1;
 	if (cpid > 0 && map_get(&m->run_pids, (uint64_t)cpid)) {
 		int when = in_run_span(m, k, cpid);
 		return when == 2 ? 1 : when;
 	}
-	return json_is_true(json_object_get(m->run_processes, "complete")) ? 0 : -1;
+	return 0;
 }
 
 /* A segment the kernel says a process not of the run made (another

@@ -71,9 +71,9 @@ static int in_list(const json_t *list, unsigned long long ino)
 
 /* Whether some process of the run had UID as its effective or file-system
  * uid when the name was born (run's uid_spans, from the kernel's events).
- * A file's times come from a clock that may lag a few ms behind the event
- * that started a span, so a span starts a little early; it ends on time
- * (a file made as root just before the drop to nobody was born before). */
+ * A file's birth time comes from a coarse clock, a tick or two behind the
+ * events' (7 ms seen), so a name born that near a span's start or end
+ * cannot be placed in it or out of it: not confirmed. */
 static int uid_was_ours(const json_t *spans, unsigned uid, long long born)
 {
 	const long long lag = 20000000; /* 20 ms: five ticks at HZ=250 */
@@ -83,7 +83,7 @@ static int uid_was_ours(const json_t *spans, unsigned uid, long long born)
 	{
 		json_int_t u, start, end;
 		if (json_unpack((json_t *)s, "[III]", &u, &start, &end) == 0 && (unsigned long long)u == uid &&
-		    start - lag <= born && born <= end)
+		    start <= born && born + lag <= end)
 			return 1;
 	}
 	return 0;
@@ -94,12 +94,17 @@ static int uid_was_ours(const json_t *spans, unsigned uid, long long born)
  * time), and owned by a user id a process of the run had then (run's
  * record, from the kernel: a name another user made during the run, or
  * root made after the run dropped to nobody, which a forged trace claims,
- * stays; a record without the ids confirms none; one without the spans,
- * when run could not follow every event, keeps to which ids the run had). */
+ * stays; a record without the ids, or of a run that could not follow
+ * every event, confirms none; one without the spans (an older run's)
+ * keeps to which ids the run had). */
 static int ours_name(const json_t *run, int dirfd, const char *name)
 {
 	struct statx sx;
 	const json_t *started = json_object_get(run, "started_realtime");
+	/* Events lost (any local user can flood them): which uids were the
+	 * run's, and when, is not known. */
+	if (!json_is_true(json_object_get(run, "complete")))
+		return 0;
 	if (dirfd < 0 || !json_is_integer(started) ||
 	    statx(dirfd, name, AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_INO | STATX_UID | STATX_BTIME | STATX_CTIME,
 		  &sx) != 0)

@@ -13,6 +13,7 @@ struct span {
 
 static uint8_t *live, *shared;
 static int *open_span; /* pid -> index + 1 of its span open now */
+static int *threads; /* pid of the run -> its threads alive */
 static struct span *spans;
 static size_t nspans, cap;
 static int pid_max;
@@ -45,6 +46,7 @@ static void begin(int pid, unsigned long long ts)
 	}
 	spans[nspans] = (struct span){pid, ts, 0};
 	open_span[pid] = (int)++nspans;
+	threads[pid] = 1;
 	SET(live, pid);
 }
 
@@ -59,8 +61,9 @@ int pidspans_start(int pid)
 	live = calloc((size_t)pid_max / 8 + 1, 1);
 	shared = calloc((size_t)pid_max / 8 + 1, 1);
 	open_span = calloc((size_t)pid_max, sizeof *open_span); /* untouched pages cost nothing */
-	if (!live || !shared || !open_span || pid >= pid_max) {
-		free(live), free(shared), free(open_span);
+	threads = calloc((size_t)pid_max, sizeof *threads);
+	if (!live || !shared || !open_span || !threads || pid >= pid_max) {
+		free(live), free(shared), free(open_span), free(threads);
 		live = NULL;
 		return -1;
 	}
@@ -79,14 +82,21 @@ void pidspans_fork(int parent, int child, unsigned long long ts)
 		SET(shared, child); /* another process's now: if it was or will be the run's, not alone */
 }
 
-void pidspans_exit(int pid, unsigned long long ts)
+void pidspans_thread(int tgid)
 {
-	if (!valid(pid) || !BIT(live, pid))
-		return;
-	CLEAR(live, pid);
-	if (open_span[pid])
-		spans[open_span[pid] - 1].end = ts;
-	open_span[pid] = 0;
+	if (valid(tgid) && BIT(live, tgid))
+		threads[tgid]++;
+}
+
+int pidspans_exit(int tgid, unsigned long long ts)
+{
+	if (!valid(tgid) || !BIT(live, tgid) || --threads[tgid] > 0)
+		return 0;
+	CLEAR(live, tgid);
+	if (open_span[tgid])
+		spans[open_span[tgid] - 1].end = ts;
+	open_span[tgid] = 0;
+	return 1;
 }
 
 int pidspans_live(int pid)

@@ -16,8 +16,13 @@ int pidspans_start(int pid);
 /* A fork anywhere in the system, at TS (the event's CLOCK_MONOTONIC ns):
  * CHILD is the run's when its parent is the run's now. */
 void pidspans_fork(int parent, int child, unsigned long long ts);
-/* A process ended at TS: its pid is no longer the run's. */
-void pidspans_exit(int pid, unsigned long long ts);
+/* A thread of TGID began (a process's first thread is its fork). */
+void pidspans_thread(int tgid);
+/* A thread of TGID ended at TS: 1 when it was the last, and the process
+ * has ended (its pid is no longer the run's).  The first thread's end is
+ * not the process's: a program whose main thread calls pthread_exit, or
+ * another of whose threads execs, goes on. */
+int pidspans_exit(int tgid, unsigned long long ts);
 /* Whether PID is the run's now: -1 when not tracked (no room). */
 int pidspans_live(int pid);
 /* ,"shared_spans":[[pid,start,end],...] in CLOCK_REALTIME ns, each span

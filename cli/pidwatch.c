@@ -103,21 +103,18 @@ static int read_events(int flags)
 		if (h->nlmsg_type != NLMSG_DONE)
 			continue;
 		if (ev.what == PROC_EVENT_FORK && ev.event_data.fork.child_pid != ev.event_data.fork.child_tgid)
-			continue; /* a thread */
-		if (ev.what == PROC_EVENT_FORK && of_run_now(ev.event_data.fork.parent_tgid)) {
+			pidspans_thread(ev.event_data.fork.child_tgid);
+		else if (ev.what == PROC_EVENT_FORK && of_run_now(ev.event_data.fork.parent_tgid)) {
 			pidspans_fork(ev.event_data.fork.parent_tgid, ev.event_data.fork.child_tgid, ev.timestamp_ns);
 			uidspans_fork(ev.event_data.fork.parent_tgid, ev.event_data.fork.child_tgid, ev.timestamp_ns);
 			add(ev.event_data.fork.child_tgid);
 			add_uids_of(ev.event_data.fork.child_tgid);
 		} else if (ev.what == PROC_EVENT_FORK) {
 			pidspans_fork(ev.event_data.fork.parent_tgid, ev.event_data.fork.child_tgid, ev.timestamp_ns);
-		} else if (ev.what == PROC_EVENT_EXIT &&
-			   ev.event_data.exit.process_pid == ev.event_data.exit.process_tgid) {
-			pidspans_exit(ev.event_data.exit.process_tgid, ev.timestamp_ns);
+		} else if (ev.what == PROC_EVENT_EXIT && pidspans_exit(ev.event_data.exit.process_tgid, ev.timestamp_ns)) {
 			uidspans_exit(ev.event_data.exit.process_tgid, ev.timestamp_ns);
 		} else if (ev.what == PROC_EVENT_EXEC && of_run_now(ev.event_data.exec.process_tgid)) {
 			add_uids_of(ev.event_data.exec.process_tgid);
-			uidspans_exec(ev.event_data.exec.process_tgid, ev.timestamp_ns);
 		} else if (ev.what == PROC_EVENT_UID && of_run_now(ev.event_data.id.process_tgid)) {
 			add_to(&uids, (int)ev.event_data.id.r.ruid);
 			add_to(&uids, (int)ev.event_data.id.e.euid);
@@ -167,14 +164,17 @@ static int listen_forks(void)
 void pidwatch_start(void)
 {
 	add(getpid()); /* our forks are the run's first processes */
-	pidspans_start(getpid());
-	uidspans_start(getpid());
+	/* Without room to follow pids and uids over time, a pid of the run
+	 * may be another's unseen: as if events were lost. */
+	if (pidspans_start(getpid()) != 0 || uidspans_start(getpid()) != 0)
+		lost = 1;
 	add_uids_of(getpid()); /* ... and start with our user ids */
 	listen_forks();
 }
 
-void pidwatch_started(void)
+void pidwatch_started(int first)
 {
+	uidspans_first_child(first);
 	wake = sock >= 0 ? eventfd(0, EFD_CLOEXEC) : -1;
 	if (sock >= 0 && (wake < 0 || pthread_create(&reader, NULL, read_loop, NULL) != 0)) {
 		close(sock);

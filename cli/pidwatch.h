@@ -6,8 +6,9 @@
 
 /* Before the first fork: starts listening to the kernel's fork events. */
 void pidwatch_start(void);
-/* After the first fork: reads the events while the run lasts. */
-void pidwatch_started(void);
+/* After the first fork (FIRST, the program): reads the events while the
+ * run lasts. */
+void pidwatch_started(int first);
 /* A process run is about to collect (a zombie still): its user ids. */
 void pidwatch_ending(int pid);
 /* A process run collected as subreaper. */

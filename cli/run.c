@@ -468,7 +468,7 @@ int cmd_run(int argc, char **argv)
 		errorf("run: cannot start %s: %s", program, strerror(errno));
 		return EXIT_SHMTRACE_FAILED;
 	}
-	pidwatch_started();
+	pidwatch_started(pid);
 	struct pidset left = {0}, run_pids, run_uids;
 	int status = wait_for(pid, kernel, opt.end_with_program, &left);
 	run_cgroup_remove();

@@ -23,7 +23,7 @@ struct span {
 };
 
 static struct ids *of_pid, self_ids;
-static int pid_max, self_pid, broken;
+static int pid_max, self_pid, first_child, broken;
 static struct holder *holders;
 static size_t nholders;
 static struct span *spans;
@@ -139,37 +139,39 @@ int uidspans_start(int self)
 	return 0;
 }
 
+void uidspans_first_child(int pid)
+{
+	first_child = pid;
+}
+
 void uidspans_fork(int parent, int child, unsigned long long ts)
 {
 	if (!valid(parent) || !valid(child))
 		return;
-	const struct ids *from = parent == self_pid ? &self_ids : &of_pid[parent];
-	if (parent != self_pid && !from->held)
+	struct ids ids = of_pid[parent];
+	/* A child whose parent is run but which run did not fork was made by
+	 * a process of the run with clone(CLONE_PARENT): its ids are its own,
+	 * as /proc tells them now (later changes come as events after this
+	 * one); none if it has gone already. */
+	if (parent == self_pid && child == first_child)
+		ids = self_ids;
+	else if (parent == self_pid && read_ids(child, &ids) != 0)
 		return;
-	of_pid[child] = (struct ids){from->euid, from->fsuid, 0};
+	else if (parent != self_pid && !ids.held)
+		return;
+	of_pid[child] = (struct ids){ids.euid, ids.fsuid, 0};
 	hold(&of_pid[child], ts);
-}
-
-static void change(int pid, struct ids new, unsigned long long ts)
-{
-	/* The new ids first: a uid kept across the change keeps its span. */
-	struct ids old = of_pid[pid];
-	hold(&new, ts);
-	let_go(&old, ts);
-	of_pid[pid] = new;
 }
 
 void uidspans_setuid(int pid, unsigned euid, unsigned long long ts)
 {
-	if (valid(pid) && of_pid[pid].held)
-		change(pid, (struct ids){euid, euid, 0}, ts);
-}
-
-void uidspans_exec(int pid, unsigned long long ts)
-{
-	struct ids now;
-	if (valid(pid) && of_pid[pid].held && read_ids(pid, &now) == 0)
-		change(pid, now, ts);
+	if (!valid(pid) || !of_pid[pid].held)
+		return;
+	/* The new ids first: a uid kept across the change keeps its span. */
+	struct ids old = of_pid[pid], new = {euid, euid, 0};
+	hold(&new, ts);
+	let_go(&old, ts);
+	of_pid[pid] = new;
 }
 
 void uidspans_exit(int pid, unsigned long long ts)

@@ -62,3 +62,33 @@ EOF2
 	run jq -c 'select(.event == "processes") | .shared_spans' "$TRACE/kernel.jsonl"
 	assert_output '[]'
 }
+
+# Fourth hostile trial, b04: the kernel tells the end of a process's first
+# thread as an exit of its pid; the process goes on when another thread
+# lives.  Its later processes are the run's, and so is what they leak.
+@test "b04: a program whose main thread ends first (another thread execs, or main calls pthread_exit) is still the run's, and so is its leak" {
+	"$SHMTRACE" run -q -o "$TRACE.exec" -- "$TESTBIN/threadexit" exec sh -c 'ipcmk -M 40964 >/dev/null; true'
+	"$SHMTRACE" run -q -o "$TRACE.main" -- "$TESTBIN/threadexit" main 'ipcmk -M 40964 >/dev/null; true'
+	for how in exec main; do
+		run --separate-stderr "$SHMTRACE" report --format json "$TRACE.$how"
+		assert_failure 1
+		run jq -c '[(.leaked_segments | map(.size)), (.other_segments | length)]' <<<"$output"
+		assert_output '[[40964],0]'
+	done
+}
+
+# A run whose record says events were lost (any local user can make the
+# kernel drop them: a flood of comm changes did, b02/b03) cannot tell its
+# pids from other processes' that had them unseen: its leaks are reported,
+# never confirmed for removal.
+@test "b03: a run that lost process events confirms no segment for removal; the leak is still reported" {
+	"$SHMTRACE" run -q -o "$TRACE" -- ipcmk -M 40965
+	run --separate-stderr "$SHMTRACE" report --live --format json "$TRACE"
+	run jq -c '.leaked_segments | map([.size, .removable])' <<<"$output"
+	assert_output '[[40965,true]]'
+	sed -i 's/"complete":true/"complete":false/' "$TRACE/kernel.jsonl"
+	run --separate-stderr "$SHMTRACE" report --live --format json "$TRACE"
+	assert_failure 1
+	run jq -c '.leaked_segments | map([.size, .removable, .live.remove])' <<<"$output"
+	assert_output '[[40965,false,null]]'
+}
