@@ -17,9 +17,8 @@
  * program changes them at exec), the ids a uid change event carries, and
  * those of each process run collects, read before it is reaped.  A name in
  * /dev/shm is removed as the run's only if one of them owns it: a forged
- * trace cannot make run remove another user's file.  What is missed
- * (setfsuid sends no event) only keeps a name of the run's from being
- * removed. */
+ * trace cannot make run remove another user's file; when each was the
+ * run's is uidspans.c's. */
 #include <errno.h>
 #include <linux/cn_proc.h>
 #include <linux/connector.h>
@@ -136,6 +135,26 @@ static void *read_loop(void *unused)
 	return NULL;
 }
 
+/* PROC_CN_MCAST_LISTEN, and since Linux 6.6 the events wanted with it
+ * (struct proc_input): no comm, sid or ptrace events, which any process
+ * can make by the thousand to overflow our queue.  An older kernel takes
+ * the plain request and ignores the longer one. */
+static int ask(unsigned len, unsigned events)
+{
+	struct {
+		struct nlmsghdr h;
+		struct cn_msg msg;
+		unsigned op, events;
+	} __attribute__((packed)) req = {
+		.h = {.nlmsg_len = sizeof req - sizeof(unsigned) * 2 + len, .nlmsg_type = NLMSG_DONE,
+		      .nlmsg_pid = (unsigned)getpid()},
+		.msg = {.id = {.idx = CN_IDX_PROC, .val = CN_VAL_PROC}, .len = (unsigned short)len},
+		.op = PROC_CN_MCAST_LISTEN,
+		.events = events,
+	};
+	return send(sock, &req, req.h.nlmsg_len, 0) < 0 ? -1 : 0;
+}
+
 static int listen_forks(void)
 {
 	sock = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_CONNECTOR);
@@ -144,16 +163,8 @@ static int listen_forks(void)
 	struct sockaddr_nl addr = {.nl_family = AF_NETLINK, .nl_groups = CN_IDX_PROC};
 	int big = 8 << 20;
 	setsockopt(sock, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof big);
-	struct {
-		struct nlmsghdr h;
-		struct cn_msg msg;
-		enum proc_cn_mcast_op op;
-	} __attribute__((packed)) req = {
-		.h = {.nlmsg_len = sizeof req, .nlmsg_type = NLMSG_DONE, .nlmsg_pid = (unsigned)getpid()},
-		.msg = {.id = {.idx = CN_IDX_PROC, .val = CN_VAL_PROC}, .len = sizeof(enum proc_cn_mcast_op)},
-		.op = PROC_CN_MCAST_LISTEN,
-	};
-	if (bind(sock, (struct sockaddr *)&addr, sizeof addr) != 0 || send(sock, &req, sizeof req, 0) < 0) {
+	if (bind(sock, (struct sockaddr *)&addr, sizeof addr) != 0 || ask(sizeof(unsigned), 0) != 0 ||
+	    ask(2 * sizeof(unsigned), PROC_EVENT_FORK | PROC_EVENT_EXEC | PROC_EVENT_UID | PROC_EVENT_EXIT) != 0) {
 		close(sock);
 		sock = -1;
 		return -1;

@@ -92,3 +92,29 @@ EOF2
 	run jq -c '.leaked_segments | map([.size, .removable, .live.remove])' <<<"$output"
 	assert_output '[[40965,false,null]]'
 }
+
+# b02: every process can make comm change events by the thousand
+# (prctl(PR_SET_NAME)); run asks the kernel (Linux 6.6 and later) for
+# fork, exec, uid and exit events only, so that such a flood from another
+# user does not overflow its queue and leave the run unable to confirm.
+@test "b02: another user's flood of comm changes during the run loses run no event (Linux 6.6+: run asks for the events it needs)" {
+	[ "$(id -u)" = 0 ] || skip "needs root to flood as nobody"
+	local k
+	k=$(uname -r | awk -F. '{ print $1 * 1000 + $2 }')
+	[ "$k" -ge 6006 ] || skip "Linux $(uname -r): the kernel sends every event to every listener"
+	"$SHMTRACE" run -q -o "$TRACE" -- sleep 2.5 &
+	sleep 0.3
+	setpriv --reuid=nobody --regid=nogroup --clear-groups /usr/bin/python3 -c '
+import ctypes, threading, time
+libc = ctypes.CDLL(None)
+def rename():
+	stop, i = time.time() + 1.5, 0
+	while time.time() < stop:
+		libc.prctl(15, b"flood%d" % (i % 7)); i += 1
+threads = [threading.Thread(target=rename) for _ in range(4)]
+for t in threads: t.start()
+for t in threads: t.join()'
+	wait
+	run jq -c 'select(.event == "processes") | .complete' "$TRACE/kernel.jsonl"
+	assert_output true
+}
