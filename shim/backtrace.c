@@ -177,14 +177,9 @@ void bt_reset_child(int own_file)
 	interning = own_file;
 }
 
-/* IPS has room for MAX + 8 frames: ours come first and are dropped. */
-int bt_capture(void **ips, int max)
+/* N frames from the unwinder in IPS: ours come first and are dropped. */
+int bt_drop_own(void **ips, int n, int max)
 {
-	if (max <= 0)
-		return 0;
-	fork_guard_enter();
-	int n = unwinder_backtrace(ips, max + 8);
-	fork_guard_leave();
 	int skip = 0;
 	while (skip < n && (uintptr_t)ips[skip] >= self_lo && (uintptr_t)ips[skip] < self_hi)
 		skip++;

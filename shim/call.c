@@ -19,15 +19,22 @@ struct entering {
 	bool cramped; /* no room for a backtrace */
 };
 
-static void enter_guarded(void *arg)
+/* Inline in call_enter where the stack has room: the unwinder then walks
+ * two frames of ours (call_enter, the wrapper) rather than five, about
+ * 110 instructions each. */
+static inline __attribute__((always_inline)) void enter_steps(struct entering *e)
 {
-	struct entering *e = arg;
 	struct call *c = e->c;
 	e->traced = ensure_file();
 	if (!e->traced)
 		return;
 	c->scratch = scratch_claim();
 	c->nips = c->scratch && !e->cramped ? bt_capture(c->scratch->ips, proc.capture_depth) : 0;
+}
+
+static void enter_guarded(void *arg)
+{
+	enter_steps(arg);
 }
 
 /* The guard (shim_busy) covers only what must not be entered twice by one
@@ -59,7 +66,9 @@ bool call_enter(struct call *c, enum call_id id)
 	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &c->cancel_state);
 	shim_busy = 1;
 	struct entering e = {c, false, false};
-	if (run_with_room(enter_guarded, &e) != 0) {
+	if (stack_has_room())
+		enter_steps(&e);
+	else if (run_with_room(enter_guarded, &e) != 0) {
 		e.cramped = true;
 		enter_guarded(&e);
 	}
