@@ -1,6 +1,7 @@
 #include "scan.h"
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,16 +35,15 @@ static const unsigned char kind_takes[] = {
 	[K_STACK] = V_NUMBER | V_NULL | V_ARRAY, [K_ARGS] = V_OBJECT, [K_END] = 0,
 };
 
+static const unsigned char class_of[256] = {
+	['"'] = V_STRING, ['n'] = V_NULL, ['t'] = V_BOOL, ['f'] = V_BOOL, ['['] = V_ARRAY, ['{'] = V_OBJECT,
+	['-'] = V_NUMBER, ['0'] = V_NUMBER, ['1'] = V_NUMBER, ['2'] = V_NUMBER, ['3'] = V_NUMBER, ['4'] = V_NUMBER,
+	['5'] = V_NUMBER, ['6'] = V_NUMBER, ['7'] = V_NUMBER, ['8'] = V_NUMBER, ['9'] = V_NUMBER,
+};
+
 static int value_class(char first)
 {
-	switch (first) {
-	case '"': return V_STRING;
-	case 'n': return V_NULL;
-	case 't': case 'f': return V_BOOL;
-	case '[': return V_ARRAY;
-	case '{': return V_OBJECT;
-	default: return first == '-' || (first >= '0' && first <= '9') ? V_NUMBER : 0;
-	}
+	return class_of[(unsigned char)first];
 }
 
 struct scan {
@@ -53,12 +53,17 @@ struct scan {
 	char *why;
 	int is_call; /* "event": "call" read */
 	int not_call;
+	int next; /* the field likely next: the shim writes them in table order */
 };
 
 /* Fields by a hash of their place and name, chained in table order: the
  * lookup of a key is a few compares, not a walk of the table.  (With these
  * factors today's names do not collide; a new one that does still works.) */
 static signed char hash_first[256], hash_next[F_COUNT];
+static unsigned char name_unique[F_COUNT]; /* no other field of its place has its name */
+/* Each field's "KEY": as the shim writes it, in two words, with a mask of
+ * its bytes (all zero when it is longer than 16 bytes: never matched). */
+static uint64_t quoted_key[F_COUNT][2], quoted_mask[F_COUNT][2];
 
 static unsigned key_hash(unsigned place, const char *key, size_t len)
 {
@@ -74,13 +79,28 @@ static void hash_fields(void)
 			hash_next[i] = hash_first[h];
 			hash_first[h] = (signed char)i;
 		}
+	for (int i = 0; i < F_COUNT; i++) {
+		const struct scan_field *f = &scan_fields[i];
+		unsigned char q[16] = {0}, m[16] = {0};
+		if (f->len && f->len + 3u <= sizeof q) {
+			q[0] = '"', memcpy(q + 1, f->json, f->len), q[f->len + 1] = '"', q[f->len + 2] = ':';
+			memset(m, 0xff, f->len + 3u);
+		}
+		memcpy(quoted_key[i], q, sizeof q), memcpy(quoted_mask[i], m, sizeof m);
+		name_unique[i] = f->len > 0;
+		for (int j = 0; j < F_COUNT; j++)
+			if (j != i && scan_fields[j].len == f->len && scan_fields[j].place == f->place &&
+			    memcmp(scan_fields[j].json, f->json, f->len) == 0)
+				name_unique[i] = 0;
+	}
 }
 
 /* The field named KEY at PLACE that takes a value starting with FIRST;
  * *named: the first of that name, or -1. */
+static int hashed;
+
 static int field_for(enum scan_place place, const char *key, size_t len, char first, int *named)
 {
-	static int hashed;
 	*named = -1;
 	if (!len)
 		return -1;
@@ -98,7 +118,7 @@ static int field_for(enum scan_place place, const char *key, size_t len, char fi
 	return -1;
 }
 
-static int read_member(struct cursor *c, const char *key, size_t len, void *ctx);
+static int read_object(struct cursor *c, struct scan *sc);
 
 static int read_value(struct cursor *c, struct scan *sc, const struct scan_field *f)
 {
@@ -164,7 +184,7 @@ static int read_value(struct cursor *c, struct scan *sc, const struct scan_field
 		return scan_integer(c, &r->stack_id);
 	case K_ARGS:
 		sc->place = ARGS;
-		rc = scan_object(c, read_member, sc);
+		rc = read_object(c, sc);
 		sc->place = TOP;
 		return rc;
 	default: /* K_FLAGS, K_STR, K_DS: their shape checked, nothing kept */
@@ -172,10 +192,10 @@ static int read_value(struct cursor *c, struct scan *sc, const struct scan_field
 	}
 }
 
-static int read_member(struct cursor *c, const char *key, size_t len, void *ctx)
+/* The member's value, of field I (-1: none of that kind) of those named
+ * like NAMED (-1: no field of ours). */
+static int read_found(struct cursor *c, struct scan *sc, int i, int named)
 {
-	struct scan *sc = ctx;
-	int named = -1, i = c->p < c->end ? field_for(sc->place, key, len, *c->p, &named) : -1;
 	if (i < 0 && named < 0)
 		return scan_skip_value(c, 1); /* a field we do not know: a later version's */
 	if (i < 0) {
@@ -193,18 +213,79 @@ static int read_member(struct cursor *c, const char *key, size_t len, void *ctx)
 			 rc == BAD_RANGE ? "out of range" : rc == BAD_LONG ? "too long or too deep" : "is not of its kind");
 	if (!rc)
 		sc->r->present |= 1ull << i;
+	sc->next = scan_fields[i].kind == K_ARGS ? F_ARGS_END + 1 : i + 1;
 	/* Another record's "event": the rest is not ours to read. */
 	return sc->not_call ? BAD_JSON : rc;
+}
+
+static int read_member(struct cursor *c, const char *key, size_t len, struct scan *sc)
+{
+	int named = -1, i = c->p < c->end ? field_for(sc->place, key, len, *c->p, &named) : -1;
+	return read_found(c, sc, i, named);
+}
+
+/* A field whose key, quoted, and colon are the bytes at the cursor, if it
+ * is one of the few after the last read, in table order: -1 if not.  This
+ * is how the shim writes them, so most members are found with a compare
+ * or two, their keys neither scanned nor looked up. */
+static int field_at(struct cursor *c, const struct scan *sc)
+{
+	uint64_t w[2];
+	if (!hashed)
+		hash_fields(), hashed = 1;
+	if (c->end - c->p < 16) /* the last member: the slow way */
+		return -1;
+	memcpy(w, c->p, sizeof w);
+	for (int i = sc->next; i < F_COUNT && i < sc->next + 8; i++)
+		if ((w[0] & quoted_mask[i][0]) == quoted_key[i][0] && (w[1] & quoted_mask[i][1]) == quoted_key[i][1] &&
+		    quoted_mask[i][0] && scan_fields[i].place == sc->place)
+			return i;
+	return -1;
+}
+
+/* The members of the record or of its args, as scan_object reads them. */
+static int read_object(struct cursor *c, struct scan *sc)
+{
+	char key[SCAN_KEY_CAP];
+	scan_space(c);
+	if (c->p >= c->end || *c->p != '{')
+		return BAD_JSON;
+	c->p++;
+	scan_space(c);
+	if (c->p < c->end && *c->p == '}')
+		return c->p++, 0;
+	for (;;) {
+		const char *k;
+		size_t len;
+		int rc, i;
+		scan_space(c);
+		if ((i = field_at(c, sc)) >= 0 && name_unique[i]) {
+			c->p += scan_fields[i].len + 3;
+			scan_space(c);
+			rc = c->p < c->end && (kind_takes[scan_fields[i].kind] & value_class(*c->p))
+				     ? read_found(c, sc, i, i)
+				     : read_found(c, sc, -1, i);
+		} else if (i >= 0) { /* "ret", "flags": which one by the kind of value */
+			k = c->p + 1, len = scan_fields[i].len;
+			c->p += len + 3;
+			scan_space(c);
+			rc = read_member(c, k, len, sc);
+		} else if (!(rc = scan_key(c, key, &k, &len))) {
+			rc = read_member(c, k, len, sc);
+		}
+		if (rc || (rc = scan_next_or_end(c, '}')) <= 0)
+			return rc;
+	}
 }
 
 int scan_call(const char *s, size_t len, struct call_rec *out, char *why)
 {
 	struct cursor c = {s, s + len};
-	struct scan sc = {out, TOP, 0, why, 0, 0};
+	struct scan sc = {out, TOP, 0, why, 0, 0, 0};
 	why[0] = '\0';
 	memset(out, 0, offsetof(struct call_rec, name) + 1);
 	out->created = -1;
-	int rc = scan_object(&c, read_member, &sc);
+	int rc = read_object(&c, &sc);
 	scan_space(&c);
 	if (rc == 0 && c.p != c.end)
 		rc = BAD_JSON;
