@@ -242,11 +242,46 @@ static void put_radix(struct jw *w, unsigned long long v, unsigned shift, int mi
 		d[i] = digits[v & ((1u << shift) - 1)];
 }
 
+/* Eight hex digits of v, most significant first, as the bytes of a
+ * little-endian word: each nibble spread to a byte of its own (three
+ * shifts and masks), then made a digit or a letter, all bytes at once. */
+static inline __attribute__((always_inline)) uint64_t eight_hex_digits(uint32_t v)
+{
+	uint64_t x = v;
+	x = (x | x << 16) & 0x0000ffff0000ffffull;
+	x = (x | x << 8) & 0x00ff00ff00ff00ffull;
+	x = (x | x << 4) & 0x0f0f0f0f0f0f0f0full;
+	x = __builtin_bswap64(x);
+	uint64_t letters = ((x + 0x0606060606060606ull) >> 4) & 0x0101010101010101ull; /* nibbles >= 10 */
+	return x + 0x3030303030303030ull + letters * ('a' - '0' - 10);
+}
+
 void jw_put_hex(struct jw *w, unsigned long long v, int min_digits)
 {
-	jw_put(w, "\"0x", 3);
-	put_radix(w, v, 4, min_digits);
-	putc1(w, '"');
+	int n = (64 - __builtin_clzll(v | 1) + 3) / 4;
+	if (n < min_digits)
+		n = min_digits;
+	if (__builtin_expect(w->cap - w->len < 24 || n > 16, 0)) {
+		jw_put(w, "\"0x", 3);
+		put_radix(w, v, 4, min_digits);
+		putc1(w, '"');
+		return;
+	}
+	/* With 24 bytes of room, whole words are stored, as in jw_put_udec. */
+	char *p = w->buf + w->len;
+	uint64_t d;
+	memcpy(p, "\"0x", 3);
+	p += 3;
+	if (n > 8) {
+		d = eight_hex_digits((uint32_t)(v >> 32)) >> 8 * (16 - n);
+		memcpy(p, &d, 8);
+		p += n - 8;
+		n = 8;
+	}
+	d = eight_hex_digits((uint32_t)v) >> 8 * (8 - n);
+	memcpy(p, &d, 8);
+	p[n] = '"';
+	w->len = (size_t)(p + n + 1 - w->buf);
 }
 
 void jw_put_oct(struct jw *w, unsigned v)
