@@ -60,7 +60,9 @@ struct scan {
  * lookup of a key is a few compares, not a walk of the table.  (With these
  * factors today's names do not collide; a new one that does still works.) */
 static signed char hash_first[256], hash_next[F_COUNT];
-static unsigned char name_unique[F_COUNT]; /* no other field of its place has its name */
+/* Fields of one place and name (the three "flags"), in table order: the
+ * first of them, and the next. */
+static signed char same_first[F_COUNT], same_next[F_COUNT];
 /* Each field's "KEY": as the shim writes it, in two words, with a mask of
  * its bytes (all zero when it is longer than 16 bytes: never matched). */
 static uint64_t quoted_key[F_COUNT][2], quoted_mask[F_COUNT][2];
@@ -87,11 +89,15 @@ static void hash_fields(void)
 			memset(m, 0xff, f->len + 3u);
 		}
 		memcpy(quoted_key[i], q, sizeof q), memcpy(quoted_mask[i], m, sizeof m);
-		name_unique[i] = f->len > 0;
-		for (int j = 0; j < F_COUNT; j++)
+		same_first[i] = (signed char)i, same_next[i] = -1;
+		for (int j = F_COUNT - 1; j >= 0; j--)
 			if (j != i && scan_fields[j].len == f->len && scan_fields[j].place == f->place &&
-			    memcmp(scan_fields[j].json, f->json, f->len) == 0)
-				name_unique[i] = 0;
+			    memcmp(scan_fields[j].json, f->json, f->len) == 0) {
+				if (j < i)
+					same_first[i] = (signed char)j;
+				else
+					same_next[i] = (signed char)j;
+			}
 	}
 }
 
@@ -230,12 +236,16 @@ static int read_member(struct cursor *c, const char *key, size_t len, struct sca
  * or two, their keys neither scanned nor looked up. */
 static int field_at(struct cursor *c, const struct scan *sc)
 {
-	uint64_t w[2];
+	uint64_t w[2] = {0, 0};
 	if (!hashed)
 		hash_fields(), hashed = 1;
-	if (c->end - c->p < 16) /* the last member: the slow way */
-		return -1;
-	memcpy(w, c->p, sizeof w);
+	/* Near the end of the line, the bytes there and zeroes, which a key's
+	 * quote or colon never is. */
+	if (c->end - c->p >= 16)
+		memcpy(w, c->p, sizeof w);
+	else
+		for (int k = 0; k < c->end - c->p; k++)
+			((char *)w)[k] = c->p[k];
 	for (int i = sc->next; i < F_COUNT && i < sc->next + 8; i++)
 		if ((w[0] & quoted_mask[i][0]) == quoted_key[i][0] && (w[1] & quoted_mask[i][1]) == quoted_key[i][1] &&
 		    quoted_mask[i][0] && scan_fields[i].place == sc->place)
@@ -259,17 +269,16 @@ static int read_object(struct cursor *c, struct scan *sc)
 		size_t len;
 		int rc, i;
 		scan_space(c);
-		if ((i = field_at(c, sc)) >= 0 && name_unique[i]) {
+		if ((i = field_at(c, sc)) >= 0) {
+			/* As field_for finds it: the first of its name whose kind
+			 * takes the value ("ret": a number or an address). */
 			c->p += scan_fields[i].len + 3;
 			scan_space(c);
-			rc = c->p < c->end && (kind_takes[scan_fields[i].kind] & value_class(*c->p))
-				     ? read_found(c, sc, i, i)
-				     : read_found(c, sc, -1, i);
-		} else if (i >= 0) { /* "ret", "flags": which one by the kind of value */
-			k = c->p + 1, len = scan_fields[i].len;
-			c->p += len + 3;
-			scan_space(c);
-			rc = read_member(c, k, len, sc);
+			int named = c->p < c->end ? same_first[i] : -1, take = -1;
+			for (int j = named; j >= 0 && take < 0; j = same_next[j])
+				if (kind_takes[scan_fields[j].kind] & value_class(*c->p))
+					take = j;
+			rc = read_found(c, sc, take, named);
 		} else if (!(rc = scan_key(c, key, &k, &len))) {
 			rc = read_member(c, k, len, sc);
 		}
