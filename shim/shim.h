@@ -154,8 +154,8 @@ HIDDEN void bt_reset_forking(void); /* in the child */
 HIDDEN void bt_reset_child(int own_file);
 /* The return addresses of the caller's stack, at most MAX, into IPS (room
  * for MAX + 8): inline, so that the unwinder starts in the function that
- * asks (call_enter) and walks one frame of ours fewer.  bt_drop_own drops
- * the frames of ours the unwinder found first. */
+ * asks (the wrapper, call.h's call_enter) and walks no frame of ours more.
+ * bt_drop_own drops the frames of ours the unwinder found first. */
 HIDDEN int bt_drop_own(void **ips, int n, int max);
 static inline __attribute__((always_inline)) int bt_capture(void **ips, int max)
 {
