@@ -198,25 +198,31 @@ static int read_value(struct cursor *c, struct scan *sc, const struct scan_field
 	}
 }
 
+/* Why field F's value was refused: RC, or WHAT when RC is 0. */
+static __attribute__((cold, noinline)) int refuse(struct scan *sc, int f, int rc, const char *what)
+{
+	if (!rc)
+		snprintf(sc->why, SCAN_WHY_CAP, ": \"%s\" %s", scan_fields[f].json, what);
+	else if (!sc->why[0] && rc != BAD_JSON)
+		snprintf(sc->why, SCAN_WHY_CAP, ": \"%s\" %s", scan_fields[f].json,
+			 rc == BAD_RANGE ? "out of range" : rc == BAD_LONG ? "too long or too deep" : "is not of its kind");
+	return rc ? rc : BAD_KIND;
+}
+
 /* The member's value, of field I (-1: none of that kind) of those named
- * like NAMED (-1: no field of ours). */
-static int read_found(struct cursor *c, struct scan *sc, int i, int named)
+ * like NAMED (-1: no field of ours).  Inline: once per member. */
+static inline __attribute__((always_inline)) int read_found(struct cursor *c, struct scan *sc, int i, int named)
 {
 	if (i < 0 && named < 0)
 		return scan_skip_value(c, 1); /* a field we do not know: a later version's */
-	if (i < 0) {
-		snprintf(sc->why, SCAN_WHY_CAP, ": \"%s\" is not of its kind", scan_fields[named].json);
-		return BAD_KIND;
-	}
-	if (sc->seen & (1ull << named)) {
-		snprintf(sc->why, SCAN_WHY_CAP, ": \"%s\" given twice", scan_fields[i].json);
-		return BAD_KIND;
-	}
+	if (i < 0)
+		return refuse(sc, named, 0, "is not of its kind");
+	if (sc->seen & (1ull << named))
+		return refuse(sc, i, 0, "given twice");
 	sc->seen |= 1ull << named;
 	int rc = read_value(c, sc, &scan_fields[i]);
-	if (rc && !sc->why[0] && rc != BAD_JSON)
-		snprintf(sc->why, SCAN_WHY_CAP, ": \"%s\" %s", scan_fields[i].json,
-			 rc == BAD_RANGE ? "out of range" : rc == BAD_LONG ? "too long or too deep" : "is not of its kind");
+	if (rc)
+		rc = refuse(sc, i, rc, NULL);
 	if (!rc)
 		sc->r->present |= 1ull << i;
 	sc->next = scan_fields[i].kind == K_ARGS ? F_ARGS_END + 1 : i + 1;
