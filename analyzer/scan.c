@@ -259,38 +259,37 @@ static int field_at(struct cursor *c, const struct scan *sc)
 	return -1;
 }
 
+/* A member found by its bytes (field_at): as field_for would find it, the
+ * first of its name whose kind takes the value ("ret": a number or an
+ * address). */
+static int read_member_at(struct cursor *c, struct scan *sc, int i)
+{
+	c->p += scan_fields[i].len + 3;
+	scan_space(c);
+	int named = c->p < c->end ? same_first[i] : -1, take = -1;
+	for (int j = named; j >= 0 && take < 0; j = same_next[j])
+		if (kind_takes[scan_fields[j].kind] & value_class(*c->p))
+			take = j;
+	return read_found(c, sc, take, named);
+}
+
 /* The members of the record or of its args, as scan_object reads them. */
 static int read_object(struct cursor *c, struct scan *sc)
 {
 	char key[SCAN_KEY_CAP];
-	scan_space(c);
-	if (c->p >= c->end || *c->p != '{')
-		return BAD_JSON;
-	c->p++;
-	scan_space(c);
-	if (c->p < c->end && *c->p == '}')
-		return c->p++, 0;
-	for (;;) {
-		const char *k;
-		size_t len;
-		int rc, i;
+	const char *k;
+	size_t len;
+	int rc = scan_object_open(c), i;
+	while (rc > 0) {
 		scan_space(c);
-		if ((i = field_at(c, sc)) >= 0) {
-			/* As field_for finds it: the first of its name whose kind
-			 * takes the value ("ret": a number or an address). */
-			c->p += scan_fields[i].len + 3;
-			scan_space(c);
-			int named = c->p < c->end ? same_first[i] : -1, take = -1;
-			for (int j = named; j >= 0 && take < 0; j = same_next[j])
-				if (kind_takes[scan_fields[j].kind] & value_class(*c->p))
-					take = j;
-			rc = read_found(c, sc, take, named);
-		} else if (!(rc = scan_key(c, key, &k, &len))) {
+		if ((i = field_at(c, sc)) >= 0)
+			rc = read_member_at(c, sc, i);
+		else if (!(rc = scan_key(c, key, &k, &len)))
 			rc = read_member(c, k, len, sc);
-		}
-		if (rc || (rc = scan_next_or_end(c, '}')) <= 0)
-			return rc;
+		if (!rc)
+			rc = scan_next_or_end(c, '}');
 	}
+	return rc;
 }
 
 int scan_call(const char *s, size_t len, struct call_rec *out, char *why)

@@ -297,14 +297,22 @@ int scan_key(struct cursor *c, char key[SCAN_KEY_CAP], const char **k, size_t *l
 	return 0;
 }
 
-int scan_object(struct cursor *c, member_fn fn, void *ctx)
+int scan_object_open(struct cursor *c)
 {
-	char key[SCAN_KEY_CAP];
 	if (eat(c, '{'))
 		return BAD_JSON;
 	scan_space(c);
 	if (c->p < c->end && *c->p == '}')
 		return c->p++, 0;
+	return 1;
+}
+
+int scan_object(struct cursor *c, member_fn fn, void *ctx)
+{
+	char key[SCAN_KEY_CAP];
+	int open = scan_object_open(c);
+	if (open <= 0)
+		return open;
 	for (;;) {
 		const char *k;
 		size_t len;

@@ -53,6 +53,9 @@ int scan_key(struct cursor *c, char key[SCAN_KEY_CAP], const char **k, size_t *l
 /* After a member or an element: 1 when a comma says another follows, 0
  * after the closing CLOSE, BAD_JSON otherwise. */
 int scan_next_or_end(struct cursor *c, char close);
+/* An object's opening brace: 1 when members follow, 0 after an empty
+ * object's closing brace, BAD_JSON if there is none. */
+int scan_object_open(struct cursor *c);
 /* Calls fn for each member of an object, the cursor at its value. */
 typedef int (*member_fn)(struct cursor *c, const char *key, size_t len, void *ctx);
 int scan_object(struct cursor *c, member_fn fn, void *ctx);
