@@ -96,8 +96,10 @@ int scan_string(struct cursor *c, char *buf, size_t cap, int cut)
 		size_t len;
 		unsigned char ch = (unsigned char)*c->p;
 		if (ch >= 0x20 && ch < 0x80 && ch != '\\') { /* a run of plain ASCII, copied whole */
-			while (c->p < c->end && plain_ascii[(unsigned char)*c->p])
-				c->p++;
+			const char *p = c->p; /* local: see digits() */
+			while (p < c->end && plain_ascii[(unsigned char)*p])
+				p++;
+			c->p = p;
 			len = (size_t)(c->p - from);
 		} else if (ch < 0x20) {
 			return -1;
@@ -133,16 +135,19 @@ int scan_string(struct cursor *c, char *buf, size_t cap, int cut)
 static int digits(struct cursor *c, unsigned long long *out, int *big)
 {
 	unsigned long long v = 0;
-	const char *start = c->p, *safe = c->end - c->p > 19 ? c->p + 19 : c->end;
+	/* A local cursor: c->p, stored through a char pointer, would be
+	 * written back at every digit. */
+	const char *start = c->p, *p = start, *safe = c->end - p > 19 ? p + 19 : c->end;
 	*big = 0;
 	/* 19 digits never overflow; past them each step is checked, without
 	 * the division per digit that a bound test costs. */
-	while (c->p < safe && (unsigned)(*c->p - '0') <= 9)
-		v = v * 10 + (unsigned)(*c->p++ - '0');
-	while (c->p < c->end && (unsigned)(*c->p - '0') <= 9) {
-		unsigned d = (unsigned)(*c->p++ - '0');
+	while (p < safe && (unsigned)(*p - '0') <= 9)
+		v = v * 10 + (unsigned)(*p++ - '0');
+	while (p < c->end && (unsigned)(*p - '0') <= 9) {
+		unsigned d = (unsigned)(*p++ - '0');
 		*big |= __builtin_mul_overflow(v, 10, &v) | __builtin_add_overflow(v, d, &v);
 	}
+	c->p = p;
 	if (c->p == start || (*start == '0' && c->p - start > 1))
 		return -1;
 	*out = v;
