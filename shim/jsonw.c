@@ -110,8 +110,8 @@ void jw_put_text(struct jw *w, const char *s, size_t max)
  * of a little-endian word: no division, no loop.  Each step splits every
  * lane of the word at once, dividing by a constant with a multiply and a
  * shift that are exact in the lane's range (v / 100 = v * 10486 >> 20 for
- * v < 10^4, v / 10 = v * 103 >> 10 for v < 100); after Lemire's and
- * simdjson's SWAR formatting. */
+ * v < 10^4, v / 10 = v * 103 >> 10 for v < 100): the SWAR ("SIMD within
+ * a register") way of fast integer formatters. */
 static inline __attribute__((always_inline)) uint64_t eight_digits(uint32_t v)
 {
 	uint64_t x = v / 10000 | (uint64_t)(v % 10000) << 32;         /* 4 + 4 */
