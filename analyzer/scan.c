@@ -101,10 +101,10 @@ static void hash_fields(void)
 	}
 }
 
+static int hashed; /* the tables above made */
+
 /* The field named KEY at PLACE that takes a value starting with FIRST;
  * *named: the first of that name, or -1. */
-static int hashed;
-
 static int field_for(enum scan_place place, const char *key, size_t len, char first, int *named)
 {
 	*named = -1;
