@@ -268,18 +268,6 @@ int scan_radix_string(struct cursor *c, unsigned long long *out, int base)
 	return 0;
 }
 
-/* After a member or an element: 1 when a comma says another follows, 0
- * after the closing CLOSE, BAD_JSON otherwise. */
-int scan_next_or_end(struct cursor *c, char close)
-{
-	scan_space(c);
-	if (c->p < c->end && *c->p == ',') {
-		c->p++;
-		return 1;
-	}
-	return eat(c, close) ? BAD_JSON : 0;
-}
-
 int scan_key(struct cursor *c, char key[SCAN_KEY_CAP], const char **k, size_t *len)
 {
 	int rc = 0;

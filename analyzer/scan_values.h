@@ -51,8 +51,14 @@ int scan_radix_string(struct cursor *c, unsigned long long *out, int base);
 #define SCAN_KEY_CAP 32
 int scan_key(struct cursor *c, char key[SCAN_KEY_CAP], const char **k, size_t *len);
 /* After a member or an element: 1 when a comma says another follows, 0
- * after the closing CLOSE, BAD_JSON otherwise. */
-int scan_next_or_end(struct cursor *c, char close);
+ * after the closing CLOSE, BAD_JSON otherwise.  Inline: once a member. */
+static inline int scan_next_or_end(struct cursor *c, char close)
+{
+	scan_space(c);
+	if (c->p < c->end && (*c->p == ',' || *c->p == close))
+		return *c->p++ == ',';
+	return BAD_JSON;
+}
 /* An object's opening brace: 1 when members follow, 0 after an empty
  * object's closing brace, BAD_JSON if there is none. */
 int scan_object_open(struct cursor *c);
