@@ -357,8 +357,8 @@ static char *utf8_repaired(const char *s, size_t len, size_t *out_len)
 /* Reads lines until a record that goes into the merge (it has "ts"). */
 static void advance(struct reader *r, struct trace_file *f)
 {
-	char *line = NULL;
-	size_t cap = 0;
+	char *line = r->line; /* kept from call to call: no allocation per line */
+	size_t cap = r->line_cap;
 	ssize_t len;
 	int too_long;
 	f->has_next = 0;
@@ -474,7 +474,7 @@ static void advance(struct reader *r, struct trace_file *f)
 		}
 		json_decref(rec);
 	}
-	free(line);
+	r->line = line, r->line_cap = cap;
 	if (!f->has_next)
 		f->done = 1;
 	if (f->done && f->f) { /* its descriptor goes to the next file */
@@ -592,6 +592,6 @@ void reader_close(struct reader *r)
 		free(f->path);
 	}
 	free(r->files);
-	free(r->heap);
+	free(r->heap), free(r->line);
 	stacks_free(&r->stacks);
 }

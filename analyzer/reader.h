@@ -65,6 +65,8 @@ struct reader {
 	long skipped_files; /* not regular files: never read */
 	size_t open_files, max_open;
 	unsigned long long clock;
+	char *line; /* the line being read, and its room */
+	size_t line_cap;
 };
 
 /* However many files a run has (a server makes thousands of processes),

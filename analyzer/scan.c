@@ -1,6 +1,7 @@
 #include "scan.h"
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,16 +36,15 @@ static const unsigned char kind_takes[] = {
 	[K_SEMBUF] = V_ARRAY | V_NULL, [K_TIMESPEC] = V_OBJECT | V_NULL,
 };
 
+static const unsigned char class_of[256] = {
+	['"'] = V_STRING, ['n'] = V_NULL, ['t'] = V_BOOL, ['f'] = V_BOOL, ['['] = V_ARRAY, ['{'] = V_OBJECT,
+	['-'] = V_NUMBER, ['0'] = V_NUMBER, ['1'] = V_NUMBER, ['2'] = V_NUMBER, ['3'] = V_NUMBER, ['4'] = V_NUMBER,
+	['5'] = V_NUMBER, ['6'] = V_NUMBER, ['7'] = V_NUMBER, ['8'] = V_NUMBER, ['9'] = V_NUMBER,
+};
+
 static int value_class(char first)
 {
-	switch (first) {
-	case '"': return V_STRING;
-	case 'n': return V_NULL;
-	case 't': case 'f': return V_BOOL;
-	case '[': return V_ARRAY;
-	case '{': return V_OBJECT;
-	default: return first == '-' || (first >= '0' && first <= '9') ? V_NUMBER : 0;
-	}
+	return class_of[(unsigned char)first];
 }
 
 struct scan {
@@ -54,12 +54,19 @@ struct scan {
 	char *why;
 	int is_call; /* "event": "call" read */
 	int not_call;
+	int next; /* the field likely next: the shim writes them in table order */
 };
 
 /* Fields by a hash of their place and name, chained in table order: the
  * lookup of a key is a few compares, not a walk of the table.  (With these
  * factors today's names do not collide; a new one that does still works.) */
 static signed char hash_first[256], hash_next[F_COUNT];
+/* Fields of one place and name (the three "flags"), in table order: the
+ * first of them, and the next. */
+static signed char same_first[F_COUNT], same_next[F_COUNT];
+/* Each field's "KEY": as the shim writes it, in two words, with a mask of
+ * its bytes (all zero when it is longer than 16 bytes: never matched). */
+static uint64_t quoted_key[F_COUNT][2], quoted_mask[F_COUNT][2];
 
 static unsigned key_hash(unsigned place, const char *key, size_t len)
 {
@@ -75,13 +82,32 @@ static void hash_fields(void)
 			hash_next[i] = hash_first[h];
 			hash_first[h] = (signed char)i;
 		}
+	for (int i = 0; i < F_COUNT; i++) {
+		const struct scan_field *f = &scan_fields[i];
+		unsigned char q[16] = {0}, m[16] = {0};
+		if (f->len && f->len + 3u <= sizeof q) {
+			q[0] = '"', memcpy(q + 1, f->json, f->len), q[f->len + 1] = '"', q[f->len + 2] = ':';
+			memset(m, 0xff, f->len + 3u);
+		}
+		memcpy(quoted_key[i], q, sizeof q), memcpy(quoted_mask[i], m, sizeof m);
+		same_first[i] = (signed char)i, same_next[i] = -1;
+		for (int j = F_COUNT - 1; j >= 0; j--)
+			if (j != i && scan_fields[j].len == f->len && scan_fields[j].place == f->place &&
+			    memcmp(scan_fields[j].json, f->json, f->len) == 0) {
+				if (j < i)
+					same_first[i] = (signed char)j;
+				else
+					same_next[i] = (signed char)j;
+			}
+	}
 }
+
+static int hashed; /* the tables above made */
 
 /* The field named KEY at PLACE that takes a value starting with FIRST;
  * *named: the first of that name, or -1. */
 static int field_for(enum scan_place place, const char *key, size_t len, char first, int *named)
 {
-	static int hashed;
 	*named = -1;
 	if (!len)
 		return -1;
@@ -99,7 +125,7 @@ static int field_for(enum scan_place place, const char *key, size_t len, char fi
 	return -1;
 }
 
-static int read_member(struct cursor *c, const char *key, size_t len, void *ctx);
+static int read_object(struct cursor *c, struct scan *sc);
 
 /* ---- semop's operations: [{"num", "op", "flags"}, ...] ---------------- */
 
@@ -222,7 +248,7 @@ static int read_value(struct cursor *c, struct scan *sc, const struct scan_field
 		return *c->p == 'n' ? scan_literal(c, "null") : scan_array(c, read_sop, r);
 	case K_ARGS:
 		sc->place = ARGS;
-		rc = scan_object(c, read_member, sc);
+		rc = read_object(c, sc);
 		sc->place = TOP;
 		return rc;
 	default: /* K_FLAGS, K_STR, K_DS, K_TIMESPEC: their shape checked, nothing kept */
@@ -230,39 +256,108 @@ static int read_value(struct cursor *c, struct scan *sc, const struct scan_field
 	}
 }
 
-static int read_member(struct cursor *c, const char *key, size_t len, void *ctx)
+/* Why field F's value was refused: RC, or WHAT when RC is 0. */
+static __attribute__((cold, noinline)) int refuse(struct scan *sc, int f, int rc, const char *what)
 {
-	struct scan *sc = ctx;
-	int named = -1, i = c->p < c->end ? field_for(sc->place, key, len, *c->p, &named) : -1;
+	if (!rc)
+		snprintf(sc->why, SCAN_WHY_CAP, ": \"%s\" %s", scan_fields[f].json, what);
+	else if (!sc->why[0] && rc != BAD_JSON)
+		snprintf(sc->why, SCAN_WHY_CAP, ": \"%s\" %s", scan_fields[f].json,
+			 rc == BAD_RANGE ? "out of range" : rc == BAD_LONG ? "too long or too deep" : "is not of its kind");
+	return rc ? rc : BAD_KIND;
+}
+
+/* The member's value, of field I (-1: none of that kind) of those named
+ * like NAMED (-1: no field of ours).  Inline: once per member. */
+static inline __attribute__((always_inline)) int read_found(struct cursor *c, struct scan *sc, int i, int named)
+{
 	if (i < 0 && named < 0)
 		return scan_skip_value(c, 1); /* a field we do not know: a later version's */
-	if (i < 0) {
-		snprintf(sc->why, SCAN_WHY_CAP, ": \"%s\" is not of its kind", scan_fields[named].json);
-		return BAD_KIND;
-	}
-	if (sc->seen & (1ull << named)) {
-		snprintf(sc->why, SCAN_WHY_CAP, ": \"%s\" given twice", scan_fields[i].json);
-		return BAD_KIND;
-	}
+	if (i < 0)
+		return refuse(sc, named, 0, "is not of its kind");
+	if (sc->seen & (1ull << named))
+		return refuse(sc, i, 0, "given twice");
 	sc->seen |= 1ull << named;
 	int rc = read_value(c, sc, &scan_fields[i]);
-	if (rc && !sc->why[0] && rc != BAD_JSON)
-		snprintf(sc->why, SCAN_WHY_CAP, ": \"%s\" %s", scan_fields[i].json,
-			 rc == BAD_RANGE ? "out of range" : rc == BAD_LONG ? "too long or too deep" : "is not of its kind");
+	if (rc)
+		rc = refuse(sc, i, rc, NULL);
 	if (!rc)
 		sc->r->present |= 1ull << i;
+	sc->next = scan_fields[i].kind == K_ARGS ? F_ARGS_END + 1 : i + 1;
 	/* Another record's "event": the rest is not ours to read. */
 	return sc->not_call ? BAD_JSON : rc;
+}
+
+static int read_member(struct cursor *c, const char *key, size_t len, struct scan *sc)
+{
+	int named = -1, i = c->p < c->end ? field_for(sc->place, key, len, *c->p, &named) : -1;
+	return read_found(c, sc, i, named);
+}
+
+/* A field whose key, quoted, and colon are the bytes at the cursor, if it
+ * is one of the few after the last read, in table order: -1 if not.  This
+ * is how the shim writes them, so most members are found with a compare
+ * or two, their keys neither scanned nor looked up. */
+static int field_at(struct cursor *c, const struct scan *sc)
+{
+	uint64_t w[2] = {0, 0};
+	if (!hashed)
+		hash_fields(), hashed = 1;
+	/* Near the end of the line, the bytes there and zeroes, which a key's
+	 * quote or colon never is. */
+	if (c->end - c->p >= 16)
+		memcpy(w, c->p, sizeof w);
+	else
+		for (int k = 0; k < c->end - c->p; k++)
+			((char *)w)[k] = c->p[k];
+	for (int i = sc->next; i < F_COUNT && i < sc->next + 8; i++)
+		if ((w[0] & quoted_mask[i][0]) == quoted_key[i][0] && (w[1] & quoted_mask[i][1]) == quoted_key[i][1] &&
+		    quoted_mask[i][0] && scan_fields[i].place == sc->place)
+			return i;
+	return -1;
+}
+
+/* A member found by its bytes (field_at): as field_for would find it, the
+ * first of its name whose kind takes the value ("ret": a number or an
+ * address). */
+static int read_member_at(struct cursor *c, struct scan *sc, int i)
+{
+	c->p += scan_fields[i].len + 3;
+	scan_space(c);
+	int named = c->p < c->end ? same_first[i] : -1, take = -1;
+	for (int j = named; j >= 0 && take < 0; j = same_next[j])
+		if (kind_takes[scan_fields[j].kind] & value_class(*c->p))
+			take = j;
+	return read_found(c, sc, take, named);
+}
+
+/* The members of the record or of its args, as scan_object reads them. */
+static int read_object(struct cursor *c, struct scan *sc)
+{
+	char key[SCAN_KEY_CAP];
+	const char *k;
+	size_t len;
+	int rc = scan_object_open(c), i;
+	while (rc > 0) {
+		scan_space(c);
+		if ((i = field_at(c, sc)) >= 0)
+			rc = read_member_at(c, sc, i);
+		else if (!(rc = scan_key(c, key, &k, &len)))
+			rc = read_member(c, k, len, sc);
+		if (!rc)
+			rc = scan_next_or_end(c, '}');
+	}
+	return rc;
 }
 
 int scan_call(const char *s, size_t len, struct call_rec *out, char *why)
 {
 	struct cursor c = {s, s + len};
-	struct scan sc = {out, TOP, 0, why, 0, 0};
+	struct scan sc = {out, TOP, 0, why, 0, 0, 0};
 	why[0] = '\0';
 	memset(out, 0, offsetof(struct call_rec, name) + 1);
 	out->created = -1;
-	int rc = scan_object(&c, read_member, &sc);
+	int rc = read_object(&c, &sc);
 	scan_space(&c);
 	if (rc == 0 && c.p != c.end)
 		rc = BAD_JSON;

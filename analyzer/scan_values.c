@@ -77,6 +77,10 @@ static int escape(struct cursor *c, char u[4], size_t *n)
 	return *n = 4, 0;
 }
 
+/* Bytes a string's run of plain ASCII goes on over: not '"', '\\', a
+ * control character or a byte of UTF-8 past ASCII. */
+static const unsigned char plain_ascii[256] = {[0x20 ... 0x21] = 1, [0x23 ... 0x5b] = 1, [0x5d ... 0x7f] = 1};
+
 /* A JSON string, unescaped into buf (NUL-terminated), or only checked when
  * buf is NULL: -1 if it is not one jansson would take.  When it does not
  * fit: its first cap - 1 bytes, and -2 unless `cut`. */
@@ -92,9 +96,10 @@ int scan_string(struct cursor *c, char *buf, size_t cap, int cut)
 		size_t len;
 		unsigned char ch = (unsigned char)*c->p;
 		if (ch >= 0x20 && ch < 0x80 && ch != '\\') { /* a run of plain ASCII, copied whole */
-			while (c->p < c->end && (unsigned char)*c->p >= 0x20 && (unsigned char)*c->p < 0x80 &&
-			       *c->p != '"' && *c->p != '\\')
-				c->p++;
+			const char *p = c->p; /* local: see digits() */
+			while (p < c->end && plain_ascii[(unsigned char)*p])
+				p++;
+			c->p = p;
 			len = (size_t)(c->p - from);
 		} else if (ch < 0x20) {
 			return -1;
@@ -130,14 +135,19 @@ int scan_string(struct cursor *c, char *buf, size_t cap, int cut)
 static int digits(struct cursor *c, unsigned long long *out, int *big)
 {
 	unsigned long long v = 0;
-	const char *start = c->p;
+	/* A local cursor: c->p, stored through a char pointer, would be
+	 * written back at every digit. */
+	const char *start = c->p, *p = start, *safe = c->end - p > 19 ? p + 19 : c->end;
 	*big = 0;
-	while (c->p < c->end && *c->p >= '0' && *c->p <= '9') {
-		unsigned d = (unsigned)(*c->p++ - '0');
-		if (v > (~0ull - d) / 10)
-			*big = 1;
-		v = v * 10 + d;
+	/* 19 digits never overflow; past them each step is checked, without
+	 * the division per digit that a bound test costs. */
+	while (p < safe && (unsigned)(*p - '0') <= 9)
+		v = v * 10 + (unsigned)(*p++ - '0');
+	while (p < c->end && (unsigned)(*p - '0') <= 9) {
+		unsigned d = (unsigned)(*p++ - '0');
+		*big |= __builtin_mul_overflow(v, 10, &v) | __builtin_add_overflow(v, d, &v);
 	}
+	c->p = p;
 	if (c->p == start || (*start == '0' && c->p - start > 1))
 		return -1;
 	*out = v;
@@ -258,46 +268,49 @@ int scan_radix_string(struct cursor *c, unsigned long long *out, int base)
 	return 0;
 }
 
-/* After a member or an element: 1 when a comma says another follows, 0
- * after the closing CLOSE, BAD_JSON otherwise. */
-static int next_or_end(struct cursor *c, char close)
+int scan_key(struct cursor *c, char key[SCAN_KEY_CAP], const char **k, size_t *len)
 {
+	int rc = 0;
+	*k = key;
 	scan_space(c);
-	if (c->p < c->end && *c->p == ',') {
-		c->p++;
-		return 1;
+	/* Our keys are plain ASCII: taken where they are, not copied. */
+	const char *q = c->p + 1;
+	while (q < c->end && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20 && (unsigned char)*q < 0x80)
+		q++;
+	if (c->p < c->end && *c->p == '"' && q < c->end && *q == '"') {
+		*k = c->p + 1, *len = (size_t)(q - *k);
+		c->p = q + 1;
+	} else {
+		rc = scan_string(c, key, SCAN_KEY_CAP, 0);
+		*len = rc ? 0 : strlen(key); /* a key longer than any of ours is no field of ours */
 	}
-	return eat(c, close) ? BAD_JSON : 0;
+	if (rc == -1 || eat(c, ':'))
+		return BAD_JSON;
+	scan_space(c);
+	return 0;
 }
 
-int scan_object(struct cursor *c, member_fn fn, void *ctx)
+int scan_object_open(struct cursor *c)
 {
-	char key[32];
 	if (eat(c, '{'))
 		return BAD_JSON;
 	scan_space(c);
 	if (c->p < c->end && *c->p == '}')
 		return c->p++, 0;
+	return 1;
+}
+
+int scan_object(struct cursor *c, member_fn fn, void *ctx)
+{
+	char key[SCAN_KEY_CAP];
+	int open = scan_object_open(c);
+	if (open <= 0)
+		return open;
 	for (;;) {
-		int rc = 0;
-		const char *k = key;
+		const char *k;
 		size_t len;
-		scan_space(c);
-		/* Our keys are plain ASCII: taken where they are, not copied. */
-		const char *q = c->p + 1;
-		while (q < c->end && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20 && (unsigned char)*q < 0x80)
-			q++;
-		if (c->p < c->end && *c->p == '"' && q < c->end && *q == '"') {
-			k = c->p + 1, len = (size_t)(q - k);
-			c->p = q + 1;
-		} else {
-			rc = scan_string(c, key, sizeof key, 0);
-			len = rc ? 0 : strlen(key); /* a key longer than any of ours is no field of ours */
-		}
-		if (rc == -1 || eat(c, ':'))
-			return BAD_JSON;
-		scan_space(c);
-		if ((rc = fn(c, k, len, ctx)) || (rc = next_or_end(c, '}')) <= 0)
+		int rc = scan_key(c, key, &k, &len);
+		if (rc || (rc = fn(c, k, len, ctx)) || (rc = scan_next_or_end(c, '}')) <= 0)
 			return rc;
 	}
 }
@@ -318,7 +331,7 @@ int scan_array(struct cursor *c, element_fn fn, void *ctx)
 	for (;;) {
 		int rc;
 		scan_space(c);
-		if ((rc = fn(c, ctx)) || (rc = next_or_end(c, ']')) <= 0)
+		if ((rc = fn(c, ctx)) || (rc = scan_next_or_end(c, ']')) <= 0)
 			return rc;
 	}
 }

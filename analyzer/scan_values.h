@@ -16,10 +16,12 @@ struct cursor {
  * JSON of another kind than the field's. */
 enum { BAD_JSON = -1, BAD_KIND = -2, BAD_RANGE = -3, BAD_LONG = -4 };
 
-/* Inline: called between every two tokens of every line. */
+/* Inline: called between every two tokens of every line, where the
+ * shim writes no space: one test says a byte is none. */
 static inline void scan_space(struct cursor *c)
 {
-	while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' || *c->p == '\n' || *c->p == '\r'))
+	while (c->p < c->end && (unsigned char)*c->p <= ' ' &&
+	       (*c->p == ' ' || *c->p == '\t' || *c->p == '\n' || *c->p == '\r'))
 		c->p++;
 }
 
@@ -43,6 +45,23 @@ int scan_uinteger(struct cursor *c, unsigned long long *out);
 /* A string of hex (BASE 16, "0x...") or octal (BASE 8, "0...") digits. */
 int scan_radix_string(struct cursor *c, unsigned long long *out, int base);
 
+/* A member's key and its colon, the cursor left at the value: *k points
+ * at the key where it is (LEN bytes), or into KEY, unescaped (LEN 0 if it
+ * is longer than any of ours). */
+#define SCAN_KEY_CAP 32
+int scan_key(struct cursor *c, char key[SCAN_KEY_CAP], const char **k, size_t *len);
+/* After a member or an element: 1 when a comma says another follows, 0
+ * after the closing CLOSE, BAD_JSON otherwise.  Inline: once a member. */
+static inline int scan_next_or_end(struct cursor *c, char close)
+{
+	scan_space(c);
+	if (c->p < c->end && (*c->p == ',' || *c->p == close))
+		return *c->p++ == ',';
+	return BAD_JSON;
+}
+/* An object's opening brace: 1 when members follow, 0 after an empty
+ * object's closing brace, BAD_JSON if there is none. */
+int scan_object_open(struct cursor *c);
 /* Calls fn for each member of an object, the cursor at its value. */
 typedef int (*member_fn)(struct cursor *c, const char *key, size_t len, void *ctx);
 int scan_object(struct cursor *c, member_fn fn, void *ctx);

@@ -177,21 +177,17 @@ void bt_reset_child(int own_file)
 	interning = own_file;
 }
 
-/* IPS has room for MAX + 8 frames: ours come first and are dropped. */
-int bt_capture(void **ips, int max)
+/* N frames from the unwinder in IPS: ours come first and are dropped. */
+int bt_drop_own(void **ips, int n, int max)
 {
-	if (max <= 0)
-		return 0;
-	fork_guard_enter();
-	int n = unwinder_backtrace(ips, max + 8);
-	fork_guard_leave();
 	int skip = 0;
 	while (skip < n && (uintptr_t)ips[skip] >= self_lo && (uintptr_t)ips[skip] < self_hi)
 		skip++;
 	int kept = n - skip < max ? n - skip : max;
 	if (kept <= 0)
 		return 0;
-	memmove(ips, ips + skip, (size_t)kept * sizeof *ips);
+	for (int i = 0; i < kept; i++) /* a few frames: no call to memmove */
+		ips[i] = ips[i + skip];
 	return kept;
 }
 
@@ -317,17 +313,18 @@ static uint32_t intern(void *const *ips, int n)
 	return 0;
 }
 
-/* "stack": an id, an inline array of frames, or null when backtraces are off. */
+/* "stack": an id, an inline array of frames, or null when backtraces are
+ * off.  Never the record's first field: its comma is constant. */
 void bt_write_stack_field(struct jw *w, void *const *ips, int n)
 {
-	jw_key(w, "stack");
 	if (n == 0) {
-		jw_lit(w, "null");
+		jw_put_lit(w, ",\"stack\":null");
 		return;
 	}
+	jw_put_lit(w, ",\"stack\":");
 	uint32_t id = interning ? intern(ips, n) : 0;
 	if (id)
-		jw_uint(w, id);
+		jw_put_udec(w, id);
 	else
 		write_frames(w, ips, n, 16);
 }

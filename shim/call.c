@@ -11,14 +11,15 @@
 /* Calls of this process, numbered from 1 in the order they returned. */
 static _Atomic unsigned long long call_seq PER_PROCESS;
 
-/* The steps of call_enter that may need room on the stack (stack.h): the
- * trace file's opening, the first unwind, the backtrace. */
+/* The steps of entering a call that may need room on the stack (stack.h):
+ * the trace file's opening, the first unwind, the backtrace. */
 struct entering {
 	struct call *c;
 	bool traced;
 	bool cramped; /* no room for a backtrace */
 };
 
+/* On a borrowed stack, or with no room at all: the backtrace taken here. */
 static void enter_guarded(void *arg)
 {
 	struct entering *e = arg;
@@ -35,7 +36,7 @@ static void enter_guarded(void *arg)
  * interrupts the real call, or our formatting and writing, is traced like
  * any other caller; one that interrupts the guarded parts goes straight to
  * the real function. */
-bool call_enter(struct call *c, enum call_id id)
+bool call_enter_begin(struct call *c)
 {
 	if (shim_busy)
 		return false;
@@ -59,17 +60,28 @@ bool call_enter(struct call *c, enum call_id id)
 	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &c->cancel_state);
 	shim_busy = 1;
 	struct entering e = {c, false, false};
-	if (run_with_room(enter_guarded, &e) != 0) {
+	if (stack_has_room()) {
+		/* The backtrace is the wrapper's to take (call_enter). */
+		e.traced = ensure_file();
+		if (e.traced)
+			c->scratch = scratch_claim(), c->nips = c->scratch && proc.capture_depth > 0 ? -1 : 0;
+	} else if (run_with_room(enter_guarded, &e) != 0) {
 		e.cramped = true;
 		enter_guarded(&e);
 	}
-	shim_busy = 0;
 	if (!e.traced) {
+		shim_busy = 0;
 		pthread_setcancelstate(c->cancel_state, NULL);
 		stack_call_end();
 		errno = c->entry_errno;
 		return false;
 	}
+	return true;
+}
+
+bool call_enter_end(struct call *c, enum call_id id)
+{
+	shim_busy = 0;
 	c->id = id;
 	c->a.present = 0;
 	c->rule = -1;

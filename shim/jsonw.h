@@ -48,6 +48,8 @@ static inline void jw_put(struct jw *w, const char *s, size_t n)
 	w->len += n;
 }
 #define jw_put_lit(w, lit) jw_put((w), (lit), sizeof(lit) - 1)
+/* Numbers: with room, whole words are stored, and bytes past the new
+ * w->len, up to 24 past the old, may change (they are not the record's). */
 void jw_put_udec(struct jw *w, unsigned long long v);
 void jw_put_dec(struct jw *w, long long v);
 /* "0x" and at least MIN_DIGITS lower-case hex digits, quoted. */

@@ -138,6 +138,41 @@ static void put_timespec(struct jw *w, const struct timespec *t)
 	jw_put(w, "}", 1);
 }
 
+/* ,"pid":P,"tid":T: the same bytes in every record of a thread, so they
+ * are formatted once, and again only when the values change (a child after
+ * fork).  Kept per thread, checked against the values: a signal handler
+ * that interrupts the formatting finds len 0 and formats them itself, the
+ * same bytes. */
+static __thread __attribute__((tls_model("initial-exec"))) struct {
+	long long pid, tid;
+	size_t len;
+	char bytes[2 * sizeof KEY("pid") + 2 * 20];
+} who;
+
+_Static_assert(F_TID == F_PID + 1, "the tid follows the pid in the record");
+
+static void put_pid_tid(struct jw *w, long long pid, long long tid)
+{
+	if (__builtin_expect(!who.len || who.pid != pid || who.tid != tid, 0)) {
+		struct jw t;
+		who.len = 0;
+		jw_init(&t, who.bytes, sizeof who.bytes);
+		jw_put_lit(&t, KEY("pid"));
+		jw_put_dec(&t, pid);
+		jw_put_lit(&t, KEY("tid"));
+		jw_put_dec(&t, tid);
+		who.pid = pid, who.tid = tid;
+		__atomic_signal_fence(__ATOMIC_SEQ_CST); /* the bytes before the length */
+		who.len = t.full ? 0 : t.len;
+		if (!who.len) { /* cannot happen: room for two 64-bit numbers */
+			jw_put_lit(w, KEY("pid")), jw_put_dec(w, pid);
+			jw_put_lit(w, KEY("tid")), jw_put_dec(w, tid);
+			return;
+		}
+	}
+	jw_put(w, who.bytes, who.len);
+}
+
 /* One field of kind K: its writer given the call (A: (ID, NAME)), the
  * field's JSON name, its value V, ARG, and whether it is there (P). */
 #define A_ID(A) A_ID_ A
@@ -191,7 +226,11 @@ static void put_timespec(struct jw *w, const struct timespec *t)
 #define CALL_BIT_(ID) CALL_BIT__(ID)
 #define CALL_BIT__(ID) (1u << CALL_##ID)
 #define W_FIELD(A, ID, PLACE, JSON, KIND, ALWAYS, MAYBE, M, DECL, ARG, DOC)              \
-	if ((ALWAYS) & CALL_BIT(A))                                                     \
+	if (F_##ID == F_PID)                                                            \
+		put_pid_tid(w, a->pid, a->tid);                                         \
+	else if (F_##ID == F_TID)                                                       \
+		; /* with the pid */                                                    \
+	else if ((ALWAYS) & CALL_BIT(A))                                                \
 		W_##KIND(A, JSON, a->M, ARG, a->present & FIELD_BIT(ID));               \
 	else if (((MAYBE) & CALL_BIT(A)) && (a->present & FIELD_BIT(ID)))               \
 		W_##KIND(A, JSON, a->M, ARG, 1);

@@ -1,6 +1,7 @@
 /* The writer of call records, generated from common/call_table.h: one
  * straight-line function per call, whose keys and punctuation are constant
- * bytes.  Pure: no shim state, so tests link it with the real reader. */
+ * bytes.  No shim state (only a per-thread copy of its pid and tid bytes),
+ * so tests link it with the real reader. */
 #ifndef SHMTRACE_RECORD_H
 #define SHMTRACE_RECORD_H
 

@@ -178,7 +178,20 @@ HIDDEN void bt_before_fork(void);
 HIDDEN void bt_after_fork(void);  /* in the parent */
 HIDDEN void bt_reset_forking(void); /* in the child */
 HIDDEN void bt_reset_child(int own_file);
-HIDDEN int bt_capture(void **ips, int max);
+/* The return addresses of the caller's stack, at most MAX, into IPS (room
+ * for MAX + 8): inline, so that the unwinder starts in the function that
+ * asks (the wrapper, call.h's call_enter) and walks no frame of ours more.
+ * bt_drop_own drops the frames of ours the unwinder found first. */
+HIDDEN int bt_drop_own(void **ips, int n, int max);
+static inline __attribute__((always_inline)) int bt_capture(void **ips, int max)
+{
+	if (max <= 0)
+		return 0;
+	fork_guard_enter();
+	int n = unwinder_backtrace(ips, max + 8);
+	fork_guard_leave();
+	return bt_drop_own(ips, n, max);
+}
 HIDDEN void bt_write_stack_field(struct jw *w, void *const *ips, int n);
 /* The path of the module that holds IP (the program's own, for the main
  * program) and its load bias; NULL if none does. */

@@ -87,9 +87,14 @@ void stack_call_end(void)
 	calls_in_progress--;
 }
 
+int stack_has_room(void)
+{
+	return calls_in_progress <= 1 && !on_altstack(); /* only the call asking */
+}
+
 int run_with_room(void (*fn)(void *), void *arg)
 {
-	if (calls_in_progress <= 1 && !on_altstack()) { /* only the call asking */
+	if (stack_has_room()) {
 		fn(arg);
 		return 0;
 	}

@@ -13,6 +13,9 @@
  * inside one of our calls already, on a borrowed stack.  -1 when room was
  * short and no stack was free: FN was not run. */
 HIDDEN int run_with_room(void (*fn)(void *), void *arg);
+/* True when FN may run right here: the thread is on neither its
+ * sigaltstack nor inside one of our calls already. */
+HIDDEN int stack_has_room(void);
 /* Around each call of ours, from its first step to its last: a handler's
  * call inside it is nested. */
 HIDDEN void stack_call_begin(void);
