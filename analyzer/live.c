@@ -72,8 +72,10 @@ static int in_list(const json_t *list, unsigned long long ino)
 /* Whether some process of the run had UID as its effective or file-system
  * uid when the name was born (run's uid_spans, from the kernel's events).
  * A file's birth time comes from a coarse clock, a tick or two behind the
- * events' (7 ms seen), so a name born that near a span's start or end
- * cannot be placed in it or out of it: not confirmed. */
+ * events' (7 ms seen): a name born that near the end of a span that a
+ * drop of privileges ended (a root name made by another process just
+ * after the run became nobody) cannot be placed before it: not confirmed.
+ * A span ended by its last holder's exit is taken to its end. */
 static int uid_was_ours(const json_t *spans, unsigned uid, long long born)
 {
 	const long long lag = 20000000; /* 20 ms: five ticks at HZ=250 */
@@ -81,9 +83,9 @@ static int uid_was_ours(const json_t *spans, unsigned uid, long long born)
 	json_t *s;
 	json_array_foreach(spans, i, s)
 	{
-		json_int_t u, start, end;
-		if (json_unpack((json_t *)s, "[III]", &u, &start, &end) == 0 && (unsigned long long)u == uid &&
-		    start <= born && born + lag <= end)
+		json_int_t u, start, end, dropped;
+		if (json_unpack((json_t *)s, "[IIII]", &u, &start, &end, &dropped) == 0 &&
+		    (unsigned long long)u == uid && start <= born && born + (dropped ? lag : 0) <= end)
 			return 1;
 	}
 	return 0;

@@ -20,6 +20,7 @@ struct holder {
 struct span {
 	unsigned uid;
 	unsigned long long start, end; /* CLOCK_MONOTONIC ns; end 0: open */
+	int dropped; /* ended by a uid change, not by the exit of its last holder */
 };
 
 static struct ids *of_pid, self_ids;
@@ -67,17 +68,17 @@ static void take(unsigned uid, unsigned long long ts)
 		return;
 	if (grow((void **)&spans, nspans, sizeof *spans) != 0)
 		return;
-	spans[nspans] = (struct span){uid, ts, 0};
+	spans[nspans] = (struct span){uid, ts, 0, 0};
 	h->open = ++nspans;
 }
 
-static void release(unsigned uid, unsigned long long ts)
+static void release(unsigned uid, unsigned long long ts, int dropped)
 {
 	struct holder *h = holder_of(uid);
 	if (!h || h->count == 0 || --h->count > 0)
 		return;
 	if (h->open)
-		spans[h->open - 1].end = ts;
+		spans[h->open - 1].end = ts, spans[h->open - 1].dropped = dropped;
 	h->open = 0;
 }
 
@@ -89,13 +90,13 @@ static void hold(struct ids *p, unsigned long long ts)
 	p->held = 1;
 }
 
-static void let_go(struct ids *p, unsigned long long ts)
+static void let_go(struct ids *p, unsigned long long ts, int dropped)
 {
 	if (!p->held)
 		return;
-	release(p->euid, ts);
+	release(p->euid, ts, dropped);
 	if (p->fsuid != p->euid)
-		release(p->fsuid, ts);
+		release(p->fsuid, ts, dropped);
 	p->held = 0;
 }
 
@@ -170,14 +171,14 @@ void uidspans_setuid(int pid, unsigned euid, unsigned long long ts)
 	/* The new ids first: a uid kept across the change keeps its span. */
 	struct ids old = of_pid[pid], new = {euid, euid, 0};
 	hold(&new, ts);
-	let_go(&old, ts);
+	let_go(&old, ts, 1);
 	of_pid[pid] = new;
 }
 
 void uidspans_exit(int pid, unsigned long long ts)
 {
 	if (valid(pid))
-		let_go(&of_pid[pid], ts);
+		let_go(&of_pid[pid], ts, 0);
 }
 
 void uidspans_write(FILE *f)
@@ -187,7 +188,7 @@ void uidspans_write(FILE *f)
 	unsigned long long end = now(CLOCK_MONOTONIC);
 	fputs(",\"uid_spans\":[", f);
 	for (size_t i = 0; i < nspans; i++)
-		fprintf(f, "%s[%u,%llu,%llu]", i ? "," : "", spans[i].uid, spans[i].start + mono_to_real,
-			(spans[i].end ? spans[i].end : end) + mono_to_real);
+		fprintf(f, "%s[%u,%llu,%llu,%d]", i ? "," : "", spans[i].uid, spans[i].start + mono_to_real,
+			(spans[i].end ? spans[i].end : end) + mono_to_real, spans[i].dropped);
 	fputc(']', f);
 }

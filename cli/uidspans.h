@@ -26,7 +26,9 @@ void uidspans_fork(int parent, int child, unsigned long long ts);
 void uidspans_setuid(int pid, unsigned euid, unsigned long long ts);
 /* PID ended: it holds no id any more. */
 void uidspans_exit(int pid, unsigned long long ts);
-/* ,"uid_spans":[[uid,start,end],...] in CLOCK_REALTIME ns; nothing when
+/* ,"uid_spans":[[uid,start,end,dropped],...] in CLOCK_REALTIME ns,
+ * DROPPED 1 when a uid change ended the span, 0 when the exit of its last
+ * holder did (or the run's end); nothing when
  * there was no room (the report then keeps to the uids alone). */
 void uidspans_write(FILE *f);
 
