@@ -26,13 +26,18 @@ struct process *model_process(struct model *m, int pid)
 	return p;
 }
 
-void model_bury(struct model *m, struct segment *s, int pid, struct stack *stack)
+void model_bury_key(struct model *m, uint64_t key, int id, int pid, struct stack *stack)
 {
 	struct tomb *t = &m->tombs->t[m->tombs->next++ % TOMBS];
 	if (map_get(&m->removed, t->seg_key) == t)
 		map_remove(&m->removed, t->seg_key);
-	*t = (struct tomb){seg_key(s->ipc_ns, s->shmid), s->shmid, pid, stack};
+	*t = (struct tomb){key, id, pid, stack};
 	map_put(&m->removed, t->seg_key, t);
+}
+
+void model_bury(struct model *m, struct segment *s, int pid, struct stack *stack)
+{
+	model_bury_key(m, seg_key(s->ipc_ns, s->shmid), s->shmid, pid, stack);
 }
 
 static void free_segment(struct segment *s)
@@ -396,8 +401,9 @@ void model_free(struct model *m)
 	for (size_t i = 0; map_next(&m->segments, &i, &key, &value);)
 		free_segment(value);
 	names_free(m);
+	sysv_free(m);
 	struct map *maps[] = {&m->posix,	 &m->ftoks,		&m->processes, &m->segments, &m->misuse_groups,
-			      &m->undetached_groups, &m->removed, &m->externals, &m->run_pids};
+			      &m->undetached_groups, &m->removed, &m->externals, &m->run_pids, &m->ipc_objects};
 	for (size_t i = 0; i < sizeof maps / sizeof *maps; i++)
 		map_free(maps[i]);
 	free(m->tombs);

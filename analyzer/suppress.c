@@ -195,6 +195,9 @@ static int key_left(const struct findings *f, unsigned key)
 	for (size_t i = 0; i < f->leaks.n; i++)
 		if (f->leaks.at[i]->key == key)
 			return 1;
+	for (size_t i = 0; i < f->ipc_leaks.n; i++) /* not suppressible yet: always left */
+		if (f->ipc_leaks.at[i]->key == key)
+			return 1;
 	return 0;
 }
 

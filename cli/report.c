@@ -157,6 +157,23 @@ static void live_segment(struct leak_finding *leak, const struct sysv_segment *n
 	}
 }
 
+static void live_object(struct ipc_leak_finding *leak, const struct sysv_object *now, int present, int confirmed,
+			void *ctx)
+{
+	(void)ctx;
+	struct live_now *live = &leak->live;
+	*live = (struct live_now){.checked = 1, .present = present};
+	if (now && !present) { /* gone; its id reused since */
+		live->id_reused_by = (struct reused_id){1, now->key, now->nsems, 0, now->uid};
+	} else if (present) {
+		char cmd[64];
+		snprintf(cmd, sizeof cmd, "ipcrm -%c %d", leak->kind == SYSV_SEM ? 's' : 'q', now->id);
+		live->confirmed = confirmed;
+		if (confirmed)
+			live->remove = strdup(cmd);
+	}
+}
+
 /* The bytes of S as an argument of printf %b that holds only what
  * printable() shows as is -- every other byte (a control, C1 or bidi
  * character, a byte that is not UTF-8) as \0ooo, which bash's and dash's
@@ -228,7 +245,8 @@ static void distrust_others_run_files(struct findings *report, const struct read
 
 static int found(const struct summary *sum, int mask)
 {
-	return ((mask & FAIL_LEAKS) && (sum->leaked_segments || sum->posix_names_never_unlinked)) ||
+	return ((mask & FAIL_LEAKS) && (sum->leaked_segments || sum->posix_names_never_unlinked ||
+					sum->leaked_semaphore_sets || sum->leaked_message_queues)) ||
 	       ((mask & FAIL_UNDETACHED) && sum->undetached_attachments) || ((mask & FAIL_MISUSE) && sum->misuse);
 }
 
@@ -286,7 +304,7 @@ int cmd_report(int argc, char **argv)
 	distrust_others_run_files(report, &r);
 	long suppressed = suppress_findings(report, o.suppressions ? &sup : NULL, o.gen_suppressions);
 	if (o.live)
-		live_visit(report, &(struct live_visitor){live_segment, live_name, NULL});
+		live_visit(report, &(struct live_visitor){live_segment, live_name, live_object, NULL});
 	findings_summarize(report, &r, suppressed);
 	int written = strcmp(o.format, "json") == 0	  ? render_json(stdout, report)
 		      : strcmp(o.format, "sarif") == 0  ? render_sarif(stdout, report)

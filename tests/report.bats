@@ -35,7 +35,7 @@ leaky_run() {
 			(.pid | type) == "number" and (.program | endswith("/leaky_producer")) and
 			.stack[0].function == "main" and (.stack[0].file | endswith("samples/leaky_producer.c")) and
 			.stack[0].line == $line and .seen_by_trace == true and .in_kernel == true) and
-		.unremoved_keys == [{"key": $key, "segments": 1, "shmids": [$shmid], "programs": [.leaked_segments[0].program]}] and
+		.unremoved_keys == [{"key": $key, "segments": 1, "shmids": [$shmid], "semids": [], "msqids": [], "programs": [.leaked_segments[0].program]}] and
 		.undetached_attachments == [] and .misuse == [] and
 		.summary.leaked_segments == 1 and .summary.calls.shmget == 1' <<<"$output"
 	assert_success

@@ -314,14 +314,20 @@
         reportFrames(l.stack) + (att ? "\n" + att : "") + (l.live && l.live.remove ? "\nremove with: " + l.live.remove : ""), o, l);
     });
     (F.posix_names_never_unlinked || []).forEach((l) => finding("leak", "LEAK: POSIX name " + l.name + " created by pid " + l.pid + " (" + base(l.program) + "), never unlinked", reportFrames(l.stack), allObjects.find((o) => o.leak === l), l));
-    (F.unremoved_keys || []).forEach((k) => finding("key", "KEY: " + k.key + " never deallocated (segment(s) " + (k.shmids || []).join(", ") + ")" + (k.ftok ? ", from ftok(" + k.ftok.path + ", " + k.ftok.id + ")" : "")));
+    const ipcLeak = (what, id) => (l) => finding("leak", "LEAK: " + what + " " + l[id] + " (key " + l.key + ") created by pid " + l.pid + " (" + base(l.program) + "), never removed",
+      reportFrames(l.stack) + (l.live && l.live.remove ? "\nremove with: " + l.live.remove : ""), null, l);
+    (F.leaked_semaphore_sets || []).forEach(ipcLeak("semaphore set", "semid"));
+    (F.leaked_message_queues || []).forEach(ipcLeak("message queue", "msqid"));
+    const ids = (k) => [["segment(s)", k.shmids], ["set(s)", k.semids], ["queue(s)", k.msqids]].filter(([, l]) => l && l.length).map(([w, l]) => w + " " + l.join(", ")).join("; ");
+    (F.unremoved_keys || []).forEach((k) => finding("key", "KEY: " + k.key + " never deallocated (" + ids(k) + ")" + (k.ftok ? ", from ftok(" + k.ftok.path + ", " + k.ftok.id + ")" : "")));
     (F.undetached_attachments || []).forEach((u) => finding("misuse", "UNDETACHED: pid " + u.pid + " (" + base(u.program) + ") left segment " + u.shmid + " attached at " + u.addr + " until " + u.ended_by + (u.count > 1 ? " (" + u.count + " times)" : ""), reportFrames(u.stack), null, u));
     (F.misuse || []).forEach((u) => finding("misuse", "MISUSE: " + u.message + (u.count > 1 ? " (" + u.count + " times)" : "") + " in pid " + u.pid + " (" + base(u.program) + ")", reportFrames(u.stack), null, u));
     (F.killed_processes || []).forEach((k) => finding("killed", "KILLED: pid " + k.pid + " (" + base(k.program) + ") by " + k.signal + (k.core ? " (core dumped)" : "")));
     (F.other_segments || []).forEach((s) => finding("other", "OTHER: segment " + s.shmid + " (key " + s.key + ") made by pid " + s.cpid + ": " + s.note));
     const sum = F.summary || {};
     finding("summary", "SUMMARY: " + (sum.leaked_segments || 0) + " leaked segment(s) (" + (sum.leaked_bytes || 0) + " bytes), " + (sum.unremoved_keys || 0) + " unremoved key(s), " +
-      (sum.undetached_attachments || 0) + " undetached attachment(s), " + (sum.misuse || 0) + " misuse" + (sum.posix_names_never_unlinked ? ", " + sum.posix_names_never_unlinked + " POSIX name(s) never unlinked" : ""));
+      (sum.undetached_attachments || 0) + " undetached attachment(s), " + (sum.misuse || 0) + " misuse" + (sum.posix_names_never_unlinked ? ", " + sum.posix_names_never_unlinked + " POSIX name(s) never unlinked" : "") +
+      (sum.leaked_semaphore_sets || sum.leaked_message_queues ? ", " + (sum.leaked_semaphore_sets || 0) + " semaphore set(s) and " + (sum.leaked_message_queues || 0) + " message queue(s) never removed" : ""));
     const calls = Object.entries(sum.calls || {}).map(([k, v]) => k + " " + v).join(", ");
     const fails = Object.entries(sum.failures || {}).map(([k, v]) => k + " " + v).join(", ");
     $("summary").textContent = (sum.processes || procs.length) + " process(es), " + objects.length + " segment(s) and name(s) over " + ms(T.t1) + "; calls: " + (calls || "none") + "; failures: " + (fails || "none") + "; injected: " + (sum.injected || 0);
