@@ -26,8 +26,9 @@ enum { REPORT_CLEAN = 0, REPORT_FOUND = 1, REPORT_USAGE = 2 };
 
 const char report_usage[] =
 	"Usage: shmtrace report [OPTIONS] [PATH...]\n"
-	"Audit the traces of a run (trace directories or files) offline: segments\n"
-	"created and never removed, their keys, attachments never detached, misuse.\n"
+	"Audit the traces of a run (trace directories or files) offline: segments,\n"
+	"semaphore sets and message queues created and never removed, POSIX names\n"
+	"never unlinked, their keys, attachments never detached, misuse.\n"
 	"Without PATH: the newest ./shmtrace.*.* directory, as shmtrace run names them.\n"
 	"Segment ids are kept apart per IPC namespace; segments that died with their\n"
 	"namespace are not leaks.\n"
@@ -40,7 +41,7 @@ const char report_usage[] =
 	"  -s, --suppressions FILE  ignore findings matched by FILE (leak:, key:,\n"
 	"                           undetached:, misuse: lines)\n"
 	"      --gen-suppressions   add to each finding the line that would suppress it\n"
-	"      --live               check each leak against the kernel's table now\n"
+	"      --live               check each leak against the kernel's tables now\n"
 	"      --debuginfod         fetch missing debug information from the servers\n"
 	"                           DEBUGINFOD_URLS names (default: offline, never)\n"
 	"  -h, --help               show this help\n"
