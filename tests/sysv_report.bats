@@ -96,6 +96,22 @@ kernel_line() {
 	assert_output '[]'
 }
 
+@test "leak: and key: suppressions apply to sets and queues as to segments" {
+	trace sh -c 'ipcmk -S 1 && ipcmk -Q'
+	assert_success
+	semkey=$(calls semget | jq -r .args.key)
+	msqkey=$(calls msgget | jq -r .args.key)
+	echo "key:$semkey" >"$BATS_TEST_TMPDIR/keys.supp"
+	report --format json --suppressions "$BATS_TEST_TMPDIR/keys.supp" "$TRACE"
+	assert_failure 1 # the queue is left
+	run jq -c '[(.leaked_semaphore_sets | length), (.leaked_message_queues | length), [.unremoved_keys[].key], .summary.suppressed]' <<<"$output"
+	assert_output "[0,1,[\"$msqkey\"],1]"
+	echo 'leak:/ipcmk$' >"$BATS_TEST_TMPDIR/ipcmk.supp"
+	report --suppressions "$BATS_TEST_TMPDIR/ipcmk.supp" "$TRACE"
+	assert_success
+	assert_output --partial 'suppressed: 2'
+}
+
 @test "ipcrm in the same run removes what ipcmk made: clean, exit 0" {
 	trace sh -c 'ipcrm -s "$(ipcmk -S 2 | sed "s/.*: //")" && ipcrm -q "$(ipcmk -Q | sed "s/.*: //")"'
 	assert_success
