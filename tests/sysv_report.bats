@@ -81,18 +81,13 @@ kernel_line() {
 }
 
 @test "sarif with sets and queues: the official SARIF validator finds no error" {
-	validator="$ROOT/build/tools/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool"
-	[ -x "$validator" ] || skip "no SARIF validator (make deps installs it with npm)"
-	export DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 	trace perl -e 'use IPC::SysV qw(IPC_PRIVATE IPC_CREAT IPC_RMID S_IRWXU);
 		my $id = semget(IPC_PRIVATE, 1, S_IRWXU | IPC_CREAT) // die;
 		msgget(IPC_PRIVATE, S_IRWXU | IPC_CREAT) // die; semctl($id, 0, IPC_RMID, 0); semctl($id, 0, IPC_RMID, 0)'
 	"$SHMTRACE" report --format sarif "$TRACE" >"$BATS_TEST_TMPDIR/ours.sarif" || true
 	run jq -c '[.runs[0].results[].ruleId] | sort' "$BATS_TEST_TMPDIR/ours.sarif"
 	assert_output '["double-remove","leaked-message-queue"]'
-	run "$validator" validate -o "$BATS_TEST_TMPDIR/verdict.sarif" "$BATS_TEST_TMPDIR/ours.sarif"
-	assert_success
-	run jq -c '[.runs[0].results[] | select(.level == "error") | .ruleId]' "$BATS_TEST_TMPDIR/verdict.sarif"
+	sarif_errors "$BATS_TEST_TMPDIR/ours.sarif"
 	assert_output '[]'
 }
 
