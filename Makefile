@@ -78,9 +78,9 @@ $(B)/tests/%: tests/bin/%.c | $(B)/tests
 	$(Q)$(CC) $(ALL_CFLAGS) $(SAN) -O0 -g -o $@ $< -lpthread -ldl
 
 # What the reader reads from call records, for tests/readback.bats.
-$(B)/tests/readback: tests/bin/readback.c analyzer/scan.c analyzer/scan_values.c common/bytestext.c $(HEADERS) | $(B)/tests
+$(B)/tests/readback: tests/bin/readback.c analyzer/scan.c analyzer/scan_values.c common/bytestext.c common/xlat.c $(HEADERS) | $(B)/tests
 	$(call say,CC,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) $(SAN) -O0 -g -o $@ $< analyzer/scan.c analyzer/scan_values.c common/bytestext.c $(shell pkg-config --libs jansson)
+	$(Q)$(CC) $(ALL_CFLAGS) $(SAN) -O0 -g -o $@ $< analyzer/scan.c analyzer/scan_values.c common/bytestext.c common/xlat.c $(shell pkg-config --libs jansson)
 
 # The property test: the shim's writer and the report's reader, linked
 # together (tests/readback.bats).
@@ -185,10 +185,10 @@ build-fuzz/trace_fuzz: fuzz/trace_fuzz.c $(FUZZ_ANALYZER) build-fuzz/page_assets
 	$(call say,CLANG,$@)
 	$(Q)clang $(FUZZ_CFLAGS) -o $@ fuzz/trace_fuzz.c $(FUZZ_ANALYZER) build-fuzz/page_assets.c $(shell pkg-config --libs jansson libdw)
 
-build-fuzz/scan_fuzz: fuzz/scan_fuzz.c analyzer/scan.c analyzer/scan_values.c common/bytestext.c $(HEADERS)
+build-fuzz/scan_fuzz: fuzz/scan_fuzz.c analyzer/scan.c analyzer/scan_values.c common/bytestext.c common/xlat.c $(HEADERS)
 	$(Q)mkdir -p build-fuzz
 	$(call say,CLANG,$@)
-	$(Q)clang $(FUZZ_CFLAGS) -o $@ fuzz/scan_fuzz.c analyzer/scan.c analyzer/scan_values.c common/bytestext.c $(shell pkg-config --libs jansson)
+	$(Q)clang $(FUZZ_CFLAGS) -o $@ fuzz/scan_fuzz.c analyzer/scan.c analyzer/scan_values.c common/bytestext.c common/xlat.c $(shell pkg-config --libs jansson)
 
 build-fuzz/files_fuzz: fuzz/files_fuzz.c $(FUZZ_ANALYZER) build-fuzz/page_assets.c $(HEADERS)
 	$(Q)mkdir -p build-fuzz

@@ -32,6 +32,7 @@ static const unsigned char kind_takes[] = {
 	[K_CMD] = V_STRING | V_NUMBER, [K_TEXT] = V_STRING | V_NULL, [K_STR] = V_STRING, [K_BOOL] = V_BOOL,
 	[K_TRIBOOL] = V_BOOL | V_NULL, [K_ERRNO] = V_STRING | V_NUMBER | V_NULL, [K_DS] = V_OBJECT,
 	[K_STACK] = V_NUMBER | V_NULL | V_ARRAY, [K_ARGS] = V_OBJECT, [K_END] = 0,
+	[K_SEMBUF] = V_ARRAY | V_NULL, [K_TIMESPEC] = V_OBJECT | V_NULL,
 };
 
 static int value_class(char first)
@@ -100,6 +101,56 @@ static int field_for(enum scan_place place, const char *key, size_t len, char fi
 
 static int read_member(struct cursor *c, const char *key, size_t len, void *ctx);
 
+/* ---- semop's operations: [{"num", "op", "flags"}, ...] ---------------- */
+
+/* A name of xlat_sem_flags, or "0x..." for bits without one. */
+static int read_sop_flag(struct cursor *c, void *ctx)
+{
+	char name[24];
+	unsigned long bit;
+	unsigned long long n;
+	int rc;
+	if (c->end - c->p > 3 && memcmp(c->p, "\"0x", 3) == 0) {
+		if ((rc = scan_radix_string(c, &n, 16)))
+			return rc;
+		if (n > 0xffff)
+			return BAD_RANGE;
+		bit = (unsigned long)n;
+	} else if ((rc = scan_string(c, name, sizeof name, 0)))
+		return rc == -1 ? BAD_JSON : BAD_KIND;
+	else if (xlat_value(xlat_sem_flags, name, &bit) != 0)
+		return BAD_KIND;
+	*(unsigned *)ctx |= (unsigned)bit;
+	return 0;
+}
+
+static int read_sop_member(struct cursor *c, const char *key, size_t len, void *ctx)
+{
+	struct call_sop *op = ctx;
+	long long n;
+	int rc;
+	if (*c->p == '[' && len == 5 && memcmp(key, "flags", 5) == 0)
+		return op->flags = 0, scan_array(c, read_sop_flag, &op->flags);
+	int is_num = len == 3 && memcmp(key, "num", 3) == 0, is_op = len == 2 && memcmp(key, "op", 2) == 0;
+	if (!is_num && !is_op)
+		return scan_skip_value(c, 3);
+	if ((rc = scan_integer(c, &n)))
+		return rc;
+	if (is_num ? n < 0 || n > 0xffff : n < -32768 || n > 32767)
+		return BAD_RANGE;
+	*(is_num ? &op->num : &op->op) = (int)n;
+	return 0;
+}
+
+static int read_sop(struct cursor *c, void *ctx)
+{
+	struct call_rec *r = ctx;
+	struct call_sop spare, *op = r->sops_shown < CALL_SOPS_SHOWN ? &r->sops[r->sops_shown++] : &spare;
+	if (*c->p != '{')
+		return BAD_KIND;
+	return scan_object(c, read_sop_member, op);
+}
+
 static int read_value(struct cursor *c, struct scan *sc, const struct scan_field *f)
 {
 	struct call_rec *r = sc->r;
@@ -162,12 +213,15 @@ static int read_value(struct cursor *c, struct scan *sc, const struct scan_field
 		if (*c->p == 'n')
 			return scan_literal(c, "null");
 		return scan_integer(c, &r->stack_id);
+	case K_SEMBUF:
+		r->sops_shown = 0;
+		return *c->p == 'n' ? scan_literal(c, "null") : scan_array(c, read_sop, r);
 	case K_ARGS:
 		sc->place = ARGS;
 		rc = scan_object(c, read_member, sc);
 		sc->place = TOP;
 		return rc;
-	default: /* K_FLAGS, K_STR, K_DS: their shape checked, nothing kept */
+	default: /* K_FLAGS, K_STR, K_DS, K_TIMESPEC: their shape checked, nothing kept */
 		return scan_skip_value(c, 1);
 	}
 }

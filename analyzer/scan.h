@@ -29,7 +29,8 @@ int scan_call(const char *s, size_t len, struct call_rec *out, char *why);
 enum scan_place { TOP, ARGS };
 #define SCAN_KINDS(X) \
 	X(K_EVENT) X(K_CALLNAME) X(K_INT) X(K_UINT) X(K_HEX) X(K_HEX32) X(K_OCT) X(K_FLAGS) X(K_CMD) \
-	X(K_TEXT) X(K_STR) X(K_BOOL) X(K_TRIBOOL) X(K_ERRNO) X(K_DS) X(K_STACK) X(K_ARGS) X(K_END)
+	X(K_TEXT) X(K_STR) X(K_BOOL) X(K_TRIBOOL) X(K_ERRNO) X(K_DS) X(K_STACK) X(K_ARGS) X(K_END) \
+	X(K_SEMBUF) X(K_TIMESPEC)
 enum scan_kind {
 #define SCAN_KIND_ENUM(K) K,
 	SCAN_KINDS(SCAN_KIND_ENUM)

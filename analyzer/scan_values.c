@@ -308,6 +308,26 @@ static int skip_member(struct cursor *c, const char *key, size_t len, void *dept
 	return scan_skip_value(c, *(int *)depth);
 }
 
+int scan_array(struct cursor *c, element_fn fn, void *ctx)
+{
+	if (eat(c, '['))
+		return BAD_JSON;
+	scan_space(c);
+	if (c->p < c->end && *c->p == ']')
+		return c->p++, 0;
+	for (;;) {
+		int rc;
+		scan_space(c);
+		if ((rc = fn(c, ctx)) || (rc = next_or_end(c, ']')) <= 0)
+			return rc;
+	}
+}
+
+static int skip_element(struct cursor *c, void *depth)
+{
+	return scan_skip_value(c, *(int *)depth);
+}
+
 int scan_skip_value(struct cursor *c, int depth)
 {
 	scan_space(c);
@@ -322,16 +342,10 @@ int scan_skip_value(struct cursor *c, int depth)
 		int inner = depth + 1;
 		return scan_object(c, skip_member, &inner);
 	}
-	case '[':
-		c->p++;
-		scan_space(c);
-		if (c->p < c->end && *c->p == ']')
-			return c->p++, 0;
-		for (;;) {
-			int rc = scan_skip_value(c, depth + 1);
-			if (rc || (rc = next_or_end(c, ']')) <= 0)
-				return rc;
-		}
+	case '[': {
+		int inner = depth + 1;
+		return scan_array(c, skip_element, &inner);
+	}
 	case 't':
 		return scan_literal(c, "true");
 	case 'f':

@@ -46,6 +46,9 @@ int scan_radix_string(struct cursor *c, unsigned long long *out, int base);
 /* Calls fn for each member of an object, the cursor at its value. */
 typedef int (*member_fn)(struct cursor *c, const char *key, size_t len, void *ctx);
 int scan_object(struct cursor *c, member_fn fn, void *ctx);
+/* Calls fn for each element of an array, the cursor at it. */
+typedef int (*element_fn)(struct cursor *c, void *ctx);
+int scan_array(struct cursor *c, element_fn fn, void *ctx);
 /* Any JSON value, its shape checked, nothing kept; DEPTH: how deep it is. */
 int scan_skip_value(struct cursor *c, int depth);
 

@@ -5,7 +5,9 @@
 #define SHMTRACE_CALL_RECORD_H
 
 #include <stddef.h>
+#include <sys/sem.h>
 #include <sys/shm.h>
+#include <time.h>
 
 #include "calls.h"
 
@@ -40,6 +42,8 @@ _Static_assert(F_COUNT <= 64, "present is a 64-bit mask");
 #define CALL_WT_K_TRIBOOL int
 #define CALL_WT_K_ERRNO int
 #define CALL_WT_K_DS const struct shmid_ds *
+#define CALL_WT_K_SEMBUF const struct sembuf * /* nsops of them; NULL: not read */
+#define CALL_WT_K_TIMESPEC const struct timespec *
 #define CALL_W_DECL_D(KIND, M) CALL_WT_##KIND M;
 #define CALL_W_DECL_W(KIND, M) CALL_WT_##KIND M;
 #define CALL_W_DECL_S(KIND, M)
@@ -67,6 +71,7 @@ struct call_args {
 #define CALL_RT_K_BOOL(M) int M;
 #define CALL_RT_K_TRIBOOL(M) int M; /* -1: null or absent */
 #define CALL_RT_K_TEXT(M)
+#define CALL_RT_K_SEMBUF(M) struct call_sop M[CALL_SOPS_SHOWN];
 #define CALL_R_DECL_D(KIND, M) CALL_RT_##KIND(M)
 #define CALL_R_DECL_S(KIND, M)
 #define CALL_R_DECL_W(KIND, M)
@@ -84,11 +89,19 @@ struct call_args {
 #define CALL_R_TEXT_K_CALLNAME(M)
 #define CALL_R_TEXT_K_BOOL(M)
 #define CALL_R_TEXT_K_TRIBOOL(M)
+#define CALL_R_TEXT_K_SEMBUF(M)
 #define CALL_R_TEXT(A, ID, PLACE, JSON, KIND, ALWAYS, MAYBE, M, DECL, ARG, DOC) CALL_R_TEXT_##DECL(KIND, M)
 #define CALL_R_TEXT_S(KIND, M)
 #define CALL_R_TEXT_W(KIND, M)
 #define CALL_R_TEXT_WS(KIND, M)
 #define CALL_R_TEXT_N(KIND, M)
+
+/* One semop operation as read back; flags are SEM_UNDO and IPC_NOWAIT's
+ * bits (and the number of any other). */
+struct call_sop {
+	int num, op;
+	unsigned flags;
+};
 
 struct call_rec {
 	unsigned long long present; /* FIELD_BIT of each field read */
@@ -97,6 +110,7 @@ struct call_rec {
 	long long stack_id;         /* 0: none */
 	const char *stack_text;     /* inline frames: the JSON array in the line read */
 	size_t stack_len;
+	int sops_shown;             /* of sops[]: those the record has, at most CALL_SOPS_SHOWN */
 	CALL_FIELDS(CALL_R_DECL, _)
 	/* Last: a copy need only go as far as the text used. */
 	CALL_FIELDS(CALL_R_TEXT, _)

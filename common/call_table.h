@@ -19,13 +19,18 @@
  * says so.  A POSIX name is at most NAME_MAX bytes, a path PATH_MAX. */
 #define CALL_NAME_SHOWN 256
 #define CALL_PATH_SHOWN 2048
+/* Operations of a semop kept: a longer array is cut, and its record says
+ * so.  Linux's SEMOPM (the most one call may make) defaults to 500. */
+#define CALL_SOPS_SHOWN 16
 
 /* X(ID, NAME, MAN, DEFAULT_ERRNO, (ERRNOS...), SYSCALL)
  *   MAN: the page whose ERRORS section ERRNOS come from (shm_open(3) for
  *   both POSIX calls; ftok fails as stat(2) on its path does).  Defaults are
  *   the failures a program meets in real life: no segment ids or memory
  *   left for shmget, no address space for shmat, no descriptor left for
- *   shm_open, a name or path that is not there.
+ *   shm_open, a name or path that is not there; for semget and msgget no
+ *   ids left; a signal for the calls that wait (semop, msgsnd, msgrcv), and
+ *   for semtimedop its timeout.
  *   SYSCALL: SYS(number, return type, failure value, (args from a[0..5]))
  *   for a call a program may make through syscall(3); NOSYS otherwise. */
 #define CALL_LIST(X)                                                                                        \
@@ -39,7 +44,26 @@
 	X(SHM_OPEN, "shm_open", "shm_open(3)", EMFILE,                                                          \
 	  (EACCES, EEXIST, EINVAL, EMFILE, ENAMETOOLONG, ENFILE, ENOENT), NOSYS)                              \
 	X(SHM_UNLINK, "shm_unlink", "shm_open(3)", ENOENT, (EACCES, ENOENT), NOSYS)                             \
-	X(FTOK, "ftok", "ftok(3)", ENOENT, (ENOENT, EACCES), NOSYS)
+	X(FTOK, "ftok", "ftok(3)", ENOENT, (ENOENT, EACCES), NOSYS)                                             \
+	X(SEMGET, "semget", "semget(2)", ENOSPC, (EACCES, EEXIST, EINVAL, ENOENT, ENOMEM, ENOSPC),               \
+	  SYS(SYS_semget, semget, int, -1, ((key_t)a[0], (int)a[1], (int)a[2])))                              \
+	X(SEMOP, "semop", "semop(2)", EINTR,                                                                    \
+	  (E2BIG, EACCES, EAGAIN, EFAULT, EFBIG, EIDRM, EINTR, EINVAL, ENOMEM, ERANGE),                         \
+	  SYS(SYS_semop, semop, int, -1, ((int)a[0], (struct sembuf *)a[1], (size_t)a[2])))                   \
+	X(SEMTIMEDOP, "semtimedop", "semop(2)", EAGAIN,                                                         \
+	  (E2BIG, EACCES, EAGAIN, EFAULT, EFBIG, EIDRM, EINTR, EINVAL, ENOMEM, ERANGE),                         \
+	  SYS(SYS_semtimedop, semtimedop, int, -1,                                                            \
+	      ((int)a[0], (struct sembuf *)a[1], (size_t)a[2], (const struct timespec *)a[3])))               \
+	X(SEMCTL, "semctl", "semctl(2)", EINVAL, (EACCES, EFAULT, EIDRM, EINVAL, EPERM, ERANGE),                \
+	  SYS(SYS_semctl, semctl, int, -1, ((int)a[0], (int)a[1], (int)a[2], (union semun){.buf = (void *)a[3]}))) \
+	X(MSGGET, "msgget", "msgget(2)", ENOSPC, (EACCES, EEXIST, ENOENT, ENOMEM, ENOSPC),                      \
+	  SYS(SYS_msgget, msgget, int, -1, ((key_t)a[0], (int)a[1])))                                         \
+	X(MSGSND, "msgsnd", "msgop(2)", EINTR,  (EACCES, EAGAIN, EFAULT, EIDRM, EINTR, EINVAL, ENOMEM),         \
+	  SYS(SYS_msgsnd, msgsnd, int, -1, ((int)a[0], (const void *)a[1], (size_t)a[2], (int)a[3])))        \
+	X(MSGRCV, "msgrcv", "msgop(2)", EINTR,  (E2BIG, EACCES, EFAULT, EIDRM, EINTR, EINVAL, ENOMSG, ENOSYS),  \
+	  SYS(SYS_msgrcv, msgrcv, ssize_t, -1, ((int)a[0], (void *)a[1], (size_t)a[2], (long)a[3], (int)a[4]))) \
+	X(MSGCTL, "msgctl", "msgctl(2)", EINVAL, (EACCES, EFAULT, EIDRM, EINVAL, EPERM),                        \
+	  SYS(SYS_msgctl, msgctl, int, -1, ((int)a[0], (int)a[1], (struct msqid_ds *)a[2])))
 
 /* The calls a field belongs to, as bits of enum call_id. */
 #define C_SHMGET (1u << 0)
@@ -49,7 +73,15 @@
 #define C_SHM_OPEN (1u << 4)
 #define C_SHM_UNLINK (1u << 5)
 #define C_FTOK (1u << 6)
-#define C_ALL 0x7fu
+#define C_SEMGET (1u << 7)
+#define C_SEMOP (1u << 8)
+#define C_SEMTIMEDOP (1u << 9)
+#define C_SEMCTL (1u << 10)
+#define C_MSGGET (1u << 11)
+#define C_MSGSND (1u << 12)
+#define C_MSGRCV (1u << 13)
+#define C_MSGCTL (1u << 14)
+#define C_ALL 0x7fffu
 
 /* How a field is written and read:
  *   K_EVENT    the string "call"            K_CALLNAME  the call's name
@@ -61,6 +93,8 @@
  *   K_STR      a string of ours             K_BOOL      true / false
  *   K_TRIBOOL  true / false / null          K_ERRNO     null, errno's name, or its number
  *   K_DS       what shmctl read or set      K_STACK     stack id, inline frames, or null
+ *   K_SEMBUF   semop's operations, at most ARG; KEY_truncated when cut; null when unread
+ *   K_TIMESPEC {"sec", "nsec"} or null
  *   K_ARGS     opens "args"                 K_END       closes it
  * Byte strings other than K_TEXT are never written by the writer. */
 
@@ -92,16 +126,42 @@
 	X(A, ARGS, TOP, "args", K_ARGS, C_ALL, 0, args, N, 0, "the arguments, raw and decoded: the rows below") \
 	X(A, NAME, ARGS, "name", K_TEXT, C_SHM_OPEN | C_SHM_UNLINK, 0, name, D, CALL_NAME_SHOWN, "the POSIX name")         \
 	X(A, PATH, ARGS, "path", K_TEXT, C_FTOK, 0, name, S, CALL_PATH_SHOWN, "the file ftok was given")                  \
-	X(A, KEY, ARGS, "key", K_HEX32, C_SHMGET, 0, key, D, 0, "the key")                                     \
+	X(A, KEY, ARGS, "key", K_HEX32, C_SHMGET | C_SEMGET | C_MSGGET, 0, key, D, 0, "the key")                                     \
 	X(A, SHMID, ARGS, "shmid", K_INT, C_SHMAT | C_SHMCTL, 0, shmid, D, 0,                                  \
 	  "the segment (for `SHM_STAT`/`SHM_STAT_ANY`: the index in the kernel's table, and `ret` the shmid)")  \
+	X(A, SEMID, ARGS, "semid", K_INT, C_SEMOP | C_SEMTIMEDOP | C_SEMCTL, 0, semid, D, 0,                   \
+	  "the semaphore set (for `SEM_STAT`/`SEM_STAT_ANY`: the index in the kernel's table, and `ret` the "  \
+	  "semid)")                                                                                              \
+	X(A, MSQID, ARGS, "msqid", K_INT, C_MSGSND | C_MSGRCV | C_MSGCTL, 0, msqid, D, 0,                      \
+	  "the message queue (for `MSG_STAT`/`MSG_STAT_ANY`: the index in the kernel's table, and `ret` the "  \
+	  "msqid)")                                                                                              \
+	X(A, SEMNUM, ARGS, "semnum", K_INT, C_SEMCTL, 0, semnum, D, 0, "the semaphore of the set")              \
 	X(A, SHMADDR, ARGS, "shmaddr", K_HEX, C_SHMAT | C_SHMDT, 0, shmaddr, D, 0, "the address asked for")    \
 	X(A, SIZE, ARGS, "size", K_UINT, C_SHMGET, 0, size, D, 0, "the `size_t` asked for")                    \
+	X(A, NSEMS, ARGS, "nsems", K_INT, C_SEMGET, 0, nsems, D, 0, "the number of semaphores asked for")     \
+	X(A, MSGP, ARGS, "msgp", K_HEX, C_MSGSND | C_MSGRCV, 0, msgp, D, 0, "the message buffer's address")  \
+	X(A, MSGSZ, ARGS, "msgsz", K_UINT, C_MSGSND | C_MSGRCV, 0, size, S, 0,                                \
+	  "the size of the message's text (msgrcv: of the room for it); the text itself is never recorded")    \
+	X(A, MSGTYP, ARGS, "msgtyp", K_INT, C_MSGRCV, 0, msgtyp, D, 0, "the type asked for (msgop(2))")        \
+	X(A, NSOPS, ARGS, "nsops", K_UINT, C_SEMOP | C_SEMTIMEDOP, 0, nsops, D, 0, "the number of operations") \
+	X(A, SOPS, ARGS, "sops", K_SEMBUF, C_SEMOP | C_SEMTIMEDOP, 0, sops, D, CALL_SOPS_SHOWN,                  \
+	  "the operations, each `{\"num\", \"op\", \"flags\"}` (`SEM_UNDO`, `IPC_NOWAIT`), as the kernel read "  \
+	  "them; `null` when it did not (`EFAULT`, `E2BIG`, `nsops` 0, or injected)")                            \
+	X(A, TIMEOUT, ARGS, "timeout", K_TIMESPEC, 0, C_SEMTIMEDOP, timeout, W, 0,                             \
+	  "`{\"sec\", \"nsec\"}`, or `null` for none; absent when the kernel did not read it")                   \
 	X(A, SHMFLG, ARGS, "shmflg", K_INT, C_SHMGET | C_SHMAT, 0, flags_raw, D, 0, "the flags, raw")          \
 	X(A, OFLAG, ARGS, "oflag", K_INT, C_SHM_OPEN, 0, flags_raw, S, 0, "the flags, raw")                    \
+	X(A, SEMFLG, ARGS, "semflg", K_INT, C_SEMGET, 0, flags_raw, S, 0, "the flags, raw")                    \
+	X(A, MSGFLG, ARGS, "msgflg", K_INT, C_MSGGET | C_MSGSND | C_MSGRCV, 0, flags_raw, S, 0, "the flags, raw") \
 	X(A, CMD, ARGS, "cmd", K_CMD, C_SHMCTL, 0, cmd, D, xlat_shmctl_cmds, "the command")                    \
-	X(A, CMD_RAW, ARGS, "cmd_raw", K_INT, C_SHMCTL, 0, cmd_raw, D, 0, "the command, raw")                  \
-	X(A, BUF, ARGS, "buf", K_HEX, C_SHMCTL, 0, buf, D, 0, "the buffer's address")                          \
+	X(A, SEMCTL_CMD, ARGS, "cmd", K_CMD, C_SEMCTL, 0, cmd, S, xlat_semctl_cmds, "the command")            \
+	X(A, MSGCTL_CMD, ARGS, "cmd", K_CMD, C_MSGCTL, 0, cmd, S, xlat_msgctl_cmds, "the command")            \
+	X(A, CMD_RAW, ARGS, "cmd_raw", K_INT, C_SHMCTL | C_SEMCTL | C_MSGCTL, 0, cmd_raw, D, 0,                \
+	  "the command, raw")                                                                                   \
+	X(A, BUF, ARGS, "buf", K_HEX, C_SHMCTL | C_MSGCTL, 0, buf, D, 0, "the buffer's address")               \
+	X(A, VAL, ARGS, "val", K_INT, 0, C_SEMCTL, val, D, 0, "for `SETVAL`: the value set")                    \
+	X(A, ARG, ARGS, "arg", K_HEX, 0, C_SEMCTL, buf, S, 0,                                                  \
+	  "for the commands whose `union semun` is a pointer (`IPC_STAT`, `GETALL`, `SETALL`, ...): it")       \
 	X(A, STAT, ARGS, "stat", K_DS, 0, C_SHMCTL, ds, W, 1,                                                  \
 	  "after a successful `IPC_STAT`, `SHM_STAT` or `SHM_STAT_ANY`: what the kernel returned")              \
 	X(A, SET, ARGS, "set", K_DS, 0, C_SHMCTL, ds, WS, 0, "after a successful `IPC_SET`: what was set")      \
@@ -111,7 +171,12 @@
 	  "names of the bits of `shmflg`")                                                                      \
 	X(A, OPEN_FLAGS, ARGS, "flags", K_FLAGS, C_SHM_OPEN, 0, flags, WS, xlat_open_flags,                     \
 	  "names of the bits of `oflag`")                                                                       \
-	X(A, MODE, ARGS, "mode", K_OCT, C_SHMGET | C_SHM_OPEN, 0, mode, D, 0, "the permission bits")           \
+	X(A, IPCGET_FLAGS, ARGS, "flags", K_FLAGS, C_SEMGET | C_MSGGET, 0, flags, WS, xlat_ipcget_flags,       \
+	  "names of the bits of `semflg`/`msgflg` other than the mode")                                         \
+	X(A, MSG_FLAGS, ARGS, "flags", K_FLAGS, C_MSGSND | C_MSGRCV, 0, flags, WS, xlat_msg_flags,              \
+	  "names of the bits of `msgflg`")                                                                      \
+	X(A, MODE, ARGS, "mode", K_OCT, C_SHMGET | C_SHM_OPEN | C_SEMGET | C_MSGGET, 0, mode, D, 0,           \
+	  "the permission bits")                                                                                \
 	X(A, ID, ARGS, "id", K_INT, C_FTOK, 0, id, D, 0, "the id ftok was given")                              \
 	X(A, DEV, ARGS, "dev", K_UINT, 0, C_FTOK | C_SHM_OPEN, dev, D, 0,                                      \
 	  "on success, the device of the file at `path`, as `stat(2)` saw it just after (`ftok(3)` builds the " \
@@ -128,10 +193,12 @@
 	X(A, INJECTED, TOP, "injected", K_BOOL, C_ALL, 0, injected, D, 0,                                      \
 	  "`true`: an injection rule made the call fail without reaching the kernel")                            \
 	X(A, RULE, TOP, "rule", K_STR, 0, C_ALL, rule, W, 0, "when injected: the rule, as given")              \
-	X(A, CREATED, TOP, "created", K_TRIBOOL, C_SHMGET | C_SHM_OPEN, 0, created, D, 0,                      \
-	  "`true` if the call created the segment or object, `false` if it opened one, `null` if it failed "   \
+	X(A, CREATED, TOP, "created", K_TRIBOOL, C_SHMGET | C_SHM_OPEN | C_SEMGET | C_MSGGET, 0, created, D, 0, \
+	  "`true` if the call created the segment, object, set or queue, `false` if it opened one, `null` if it failed "   \
 	  "(see below)")                                                                                        \
 	X(A, FTOK_KEY, TOP, "key", K_HEX32, 0, C_FTOK, ftok_key, D, 0, "on success, the key")                   \
+	X(A, MTYPE, TOP, "mtype", K_INT, 0, C_MSGSND | C_MSGRCV, mtype, D, 0,                                  \
+	  "the message's type: sent (unless the kernel could not read it), or received (on success)")         \
 	X(A, STACK, TOP, "stack", K_STACK, C_ALL, 0, stack, N, 0,                                              \
 	  "the backtrace: a `stack` record's `id`, inline frames, or `null` (below)")
 

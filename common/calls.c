@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/ipc.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
 #include <sys/shm.h>
 
 /* call_table.h's C_ bits are the calls' bits. */
@@ -37,19 +39,26 @@ int call_allows_errno(enum call_id call, int err)
 	return 0;
 }
 
-int call_default_errno(enum call_id call, int shmctl_cmd)
+/* shmctl(2), semctl(2), msgctl(2): EPERM to remove or set (or lock),
+ * EACCES to read a set's values or status, or to write its values. */
+int call_default_errno(enum call_id call, int cmd)
 {
-	if (call != CALL_SHMCTL)
+	if (call != CALL_SHMCTL && call != CALL_SEMCTL && call != CALL_MSGCTL)
 		return call_table[call].default_errno;
-	switch (shmctl_cmd) {
+	switch (cmd) {
 	case IPC_RMID:
 	case IPC_SET:
-	case SHM_LOCK:
-	case SHM_UNLOCK:
 		return EPERM;
 	case IPC_STAT:
-	case SHM_STAT:
-	case SHM_STAT_ANY:
+		return EACCES;
+	}
+	if (call == CALL_SHMCTL)
+		return cmd == SHM_LOCK || cmd == SHM_UNLOCK ? EPERM : cmd == SHM_STAT || cmd == SHM_STAT_ANY ? EACCES : EINVAL;
+	if (call == CALL_MSGCTL)
+		return cmd == MSG_STAT || cmd == MSG_STAT_ANY ? EACCES : EINVAL;
+	switch (cmd) {
+	case GETALL: case GETPID: case GETVAL: case GETNCNT: case GETZCNT:
+	case SEM_STAT: case SEM_STAT_ANY: case SETALL: case SETVAL:
 		return EACCES;
 	default:
 		return EINVAL;

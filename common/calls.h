@@ -25,8 +25,9 @@ extern const struct call_info call_table[CALL_COUNT];
 /* -1 if NAME is no wrapped call. */
 int call_by_name(const char *name);
 int call_allows_errno(enum call_id call, int err);
-/* The errno an injected failure gets when the rule names none: for shmctl
- * it depends on the command (shmctl(2): EPERM to remove or set, EACCES to read). */
-int call_default_errno(enum call_id call, int shmctl_cmd);
+/* The errno an injected failure gets when the rule names none: for shmctl,
+ * semctl and msgctl it depends on the command (EPERM to remove or set,
+ * EACCES to read). */
+int call_default_errno(enum call_id call, int cmd);
 
 #endif

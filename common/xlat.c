@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/ipc.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
 #include <sys/shm.h>
 /* shmget(2)'s SHM_HUGE_2MB etc. are these encodings; <linux/shm.h> itself
  * cannot be included beside <sys/shm.h>. */
@@ -38,6 +40,36 @@ const struct xlat xlat_open_flags[] = {
 const struct xlat xlat_shmctl_cmds[] = {
 	VAL(IPC_RMID) VAL(IPC_SET) VAL(IPC_STAT) VAL(IPC_INFO)
 	VAL(SHM_LOCK) VAL(SHM_UNLOCK) VAL(SHM_STAT) VAL(SHM_INFO) VAL(SHM_STAT_ANY)
+	END
+};
+
+/* semget(2), msgget(2): only these two bits besides the mode mean anything. */
+const struct xlat xlat_ipcget_flags[] = {
+	BIT(IPC_CREAT) BIT(IPC_EXCL)
+	END
+};
+
+const struct xlat xlat_sem_flags[] = {
+	BIT(IPC_NOWAIT) BIT(SEM_UNDO)
+	END
+};
+
+const struct xlat xlat_semctl_cmds[] = {
+	VAL(IPC_RMID) VAL(IPC_SET) VAL(IPC_STAT) VAL(IPC_INFO)
+	VAL(GETPID) VAL(GETVAL) VAL(GETALL) VAL(GETNCNT) VAL(GETZCNT) VAL(SETVAL) VAL(SETALL)
+	VAL(SEM_STAT) VAL(SEM_INFO) VAL(SEM_STAT_ANY)
+	END
+};
+
+/* msgop(2): MSG_EXCEPT and MSG_COPY for msgrcv only. */
+const struct xlat xlat_msg_flags[] = {
+	BIT(IPC_NOWAIT) BIT(MSG_NOERROR) BIT(MSG_EXCEPT) BIT(MSG_COPY)
+	END
+};
+
+const struct xlat xlat_msgctl_cmds[] = {
+	VAL(IPC_RMID) VAL(IPC_SET) VAL(IPC_STAT) VAL(IPC_INFO)
+	VAL(MSG_STAT) VAL(MSG_INFO) VAL(MSG_STAT_ANY)
 	END
 };
 

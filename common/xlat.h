@@ -1,4 +1,4 @@
-/* Name tables for the constants of the SysV shared-memory calls.
+/* Name tables for the constants of the SysV IPC and POSIX shm calls.
  *
  * Every name that shmtrace prints or parses comes from here, so the shim's
  * decoder, the analyzer and the injection parser agree.  The values
@@ -17,6 +17,11 @@ extern const struct xlat xlat_shmget_flags[]; /* shmget's shmflg, mode excluded 
 extern const struct xlat xlat_shmat_flags[];  /* shmat's shmflg */
 extern const struct xlat xlat_shmctl_cmds[];  /* shmctl's cmd, without IPC_64 */
 extern const struct xlat xlat_open_flags[];   /* shm_open's oflag */
+extern const struct xlat xlat_ipcget_flags[]; /* semget's semflg, msgget's msgflg, mode excluded */
+extern const struct xlat xlat_sem_flags[];    /* a sembuf's sem_flg */
+extern const struct xlat xlat_semctl_cmds[];  /* semctl's cmd */
+extern const struct xlat xlat_msg_flags[];    /* msgsnd's and msgrcv's msgflg */
+extern const struct xlat xlat_msgctl_cmds[];  /* msgctl's cmd */
 extern const struct xlat xlat_errnos[];
 
 /* The name of VAL in a table of plain values, or NULL. */

@@ -166,6 +166,25 @@ static void leave(struct call *c, bool failed)
 	errno = c->result_errno;
 }
 
+void call_wait_begin(struct call *c)
+{
+	pthread_setcancelstate(c->cancel_state, NULL);
+}
+
+void call_wait_end(struct call *c)
+{
+	(void)c;
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
+}
+
+void call_cancelled(void *arg)
+{
+	struct call *c = arg;
+	if (c->scratch)
+		scratch_release(c->scratch);
+	stack_call_end();
+}
+
 void call_leave_int(struct call *c, long long ret, bool failed)
 {
 	c->a.ret = ret;

@@ -12,6 +12,7 @@
 #ifndef SHMTRACE_CALL_H
 #define SHMTRACE_CALL_H
 
+#include <pthread.h>
 #include <stdbool.h>
 
 #include "../common/calls.h"
@@ -21,6 +22,15 @@
 #include "record.h"
 #include "scratch.h"
 #include "shim.h"
+
+/* semctl(2): the caller defines union semun (wrappers_sysv.c, and
+ * syscall(SYS_semctl) in wrappers.c). */
+union semun {
+	int val;
+	struct semid_ds *buf;
+	unsigned short *array;
+	struct seminfo *__buf;
+};
 
 /* The record of a call when the pool has no slot for it: no backtrace, and
  * strings cut to fit. */
@@ -50,5 +60,26 @@ HIDDEN void call_returned(struct call *c);
  * leave: the real call's on failure, the caller's own on success. */
 HIDDEN void call_leave_int(struct call *c, long long ret, bool failed);
 HIDDEN void call_leave_ptr(struct call *c, const void *ret, bool failed);
+/* Whether the call created its segment, object, set or queue: CREATED as
+ * the probe found it (ipcget.h), known only when the call succeeded. */
+HIDDEN void note_created(struct call *c, bool failed, int created);
+
+/* A real call that may wait (semop, msgsnd, msgrcv) is a cancellation
+ * point: the program's cancel state is given back while it waits, and a
+ * thread cancelled in it leaves nothing of ours taken (no record: the call
+ * did not return).  Nothing of ours is held while it waits but the
+ * thread's own scratch slot, so other threads' calls go on.
+ *     CALL_WAITING(&c, ret = real.semop(...));                             */
+HIDDEN void call_wait_begin(struct call *c);
+HIDDEN void call_wait_end(struct call *c);
+HIDDEN void call_cancelled(void *c);
+#define CALL_WAITING(c, statement)                          \
+	do {                                                \
+		pthread_cleanup_push(call_cancelled, (c));  \
+		call_wait_begin(c);                         \
+		statement;                                  \
+		call_wait_end(c);                           \
+		pthread_cleanup_pop(0);                     \
+	} while (0)
 
 #endif

@@ -93,6 +93,50 @@ static void put_ds(struct jw *w, const struct shmid_ds *ds, int stat)
 	jw_put(w, "}", 1);
 }
 
+/* semop's operations: at most MAX of the N, fewer if the record has no
+ * room for them (an operation is at most ~64 bytes); true when cut.  N is
+ * what the kernel took: its semop takes nsops as an unsigned int. */
+static int put_sops(struct jw *w, const struct sembuf *sops, unsigned long long n, size_t max)
+{
+	if (!sops) {
+		jw_put_lit(w, "null");
+		return 0;
+	}
+	size_t room = jw_room(w) > RECORD_TAIL ? (jw_room(w) - RECORD_TAIL) / 64 : 0;
+	if (max > room)
+		max = room;
+	char sep = '[';
+	size_t i;
+	for (i = 0; i < n && i < max; i++) {
+		jw_put(w, &sep, 1);
+		jw_put_lit(w, "{\"num\":");
+		jw_put_udec(w, sops[i].sem_num);
+		jw_put_lit(w, ",\"op\":");
+		jw_put_dec(w, sops[i].sem_op);
+		jw_put_lit(w, ",\"flags\":");
+		put_flags(w, xlat_sem_flags, (unsigned short)sops[i].sem_flg);
+		jw_put(w, "}", 1);
+		sep = ',';
+	}
+	if (sep == '[')
+		jw_put(w, "[", 1);
+	jw_put(w, "]", 1);
+	return i < n;
+}
+
+static void put_timespec(struct jw *w, const struct timespec *t)
+{
+	if (!t) {
+		jw_put_lit(w, "null");
+		return;
+	}
+	jw_put_lit(w, "{\"sec\":");
+	jw_put_dec(w, t->tv_sec);
+	jw_put_lit(w, ",\"nsec\":");
+	jw_put_dec(w, t->tv_nsec);
+	jw_put(w, "}", 1);
+}
+
 /* One field of kind K: its writer given the call (A: (ID, NAME)), the
  * field's JSON name, its value V, ARG, and whether it is there (P). */
 #define A_ID(A) A_ID_ A
@@ -114,6 +158,13 @@ static void put_ds(struct jw *w, const struct shmid_ds *ds, int stat)
 		if (put_text(w, V, ARG))                      \
 			jw_put_lit(w, ",\"" JSON "_truncated\":true"); \
 	} while (0)
+#define W_K_SEMBUF(A, JSON, V, ARG, P)                        \
+	do {                                                  \
+		jw_put_lit(w, KEY(JSON));                     \
+		if (put_sops(w, V, (unsigned)a->nsops, ARG))  \
+			jw_put_lit(w, ",\"" JSON "_truncated\":true"); \
+	} while (0)
+#define W_K_TIMESPEC(A, JSON, V, ARG, P) (jw_put_lit(w, KEY(JSON)), put_timespec(w, V))
 #define W_K_STR(A, JSON, V, ARG, P) (jw_put_lit(w, KEY(JSON)), jw_put_text(w, V, 256))
 #define W_K_BOOL(A, JSON, V, ARG, P) \
 	((V) ? jw_put_lit(w, KEY(JSON) "true") : jw_put_lit(w, KEY(JSON) "false"))

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
 #include <sys/shm.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -33,6 +35,14 @@ struct real_fns {
 	int (*shm_open)(const char *, int, mode_t);
 	int (*shm_unlink)(const char *);
 	key_t (*ftok)(const char *, int);
+	int (*semget)(key_t, int, int);
+	int (*semop)(int, struct sembuf *, size_t);
+	int (*semtimedop)(int, struct sembuf *, size_t, const struct timespec *);
+	int (*semctl)(int, int, int, ...);
+	int (*msgget)(key_t, int);
+	int (*msgsnd)(int, const void *, size_t, int);
+	ssize_t (*msgrcv)(int, void *, size_t, long, int);
+	int (*msgctl)(int, int, struct msqid_ds *);
 	long (*syscall)(long, ...);
 	int (*setuid)(uid_t), (*seteuid)(uid_t), (*setreuid)(uid_t, uid_t), (*setresuid)(uid_t, uid_t, uid_t);
 	int (*setgid)(gid_t), (*setegid)(gid_t), (*setregid)(gid_t, gid_t), (*setresgid)(gid_t, gid_t, gid_t);

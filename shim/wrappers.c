@@ -1,5 +1,6 @@
 /* The exported functions: each call of common/call_table.h (shmget, shmat,
- * shmdt, shmctl, shm_open, shm_unlink, ftok) and syscall(3) for those made
+ * shmdt, shmctl, shm_open, shm_unlink, ftok; the semaphore and message
+ * queue calls are in wrappers_sysv.c) and syscall(3) for those made
  * through it; _exit and _Exit for the exit record; the functions that
  * change ids, which open the trace file first.  A call is the real one
  * framed by call.c -- unless a rule makes it fail, when the kernel is never
@@ -17,46 +18,16 @@
 #include <sys/syscall.h>
 
 #include "call.h"
+#include "ipcget.h"
 
-/* Asks the kernel whether this shmget created its segment.  Only IPC_CREAT
- * without IPC_EXCL is ambiguous; for it we make the same request as two
- * exact ones -- create exclusively, else open without creating -- which
- * together do what the original call does and return what it returns
- * (shmget(2): EEXIST is checked before permissions and size).  If the
- * segment vanishes between the two, try again; *created = -1 if undecided. */
-static int shmget_noting_creation(key_t key, size_t size, int flg, int *created)
+static int real_shmget(key_t key, unsigned long size, int flg)
 {
-	int ret;
-	*created = -1;
-	if (key == IPC_PRIVATE || (flg & (IPC_CREAT | IPC_EXCL)) == (IPC_CREAT | IPC_EXCL)) {
-		ret = real.shmget(key, size, flg);
-		*created = ret != -1;
-		return ret;
-	}
-	if (!(flg & IPC_CREAT)) {
-		ret = real.shmget(key, size, flg);
-		*created = 0;
-		return ret;
-	}
-	for (int tries = 0; tries < 8; tries++) {
-		ret = real.shmget(key, size, flg | IPC_EXCL);
-		if (ret != -1 || errno != EEXIST) {
-			*created = ret != -1;
-			return ret;
-		}
-		ret = real.shmget(key, size, flg & ~IPC_CREAT);
-		if (ret != -1 || errno != ENOENT) {
-			*created = 0;
-			return ret;
-		}
-	}
-	*created = -1;
-	return real.shmget(key, size, flg);
+	return real.shmget(key, (size_t)size, flg);
 }
 
 /* Whether the call created its segment or object: known (1 or 0) only when
  * it succeeded and the probe decided. */
-static void note_created(struct call *c, bool failed, int created)
+void note_created(struct call *c, bool failed, int created)
 {
 	if (!failed && created >= 0)
 		c->a.present |= FIELD_BIT(CREATED), c->a.created = created;
@@ -71,7 +42,7 @@ EXPORT int shmget(key_t key, size_t size, int shmflg)
 	a->key = (unsigned)key, a->size = size, a->flags_raw = shmflg;
 	a->flags = (unsigned)shmflg & ~0777u, a->mode = (unsigned)shmflg & 0777u;
 	int created = -1;
-	int ret = call_inject(&c) ? -1 : shmget_noting_creation(key, size, shmflg, &created);
+	int ret = call_inject(&c) ? -1 : ipcget_noting_creation(real_shmget, key, size, shmflg, &created);
 	call_returned(&c);
 	note_created(&c, ret == -1, created);
 	call_leave_int(&c, ret, ret == -1);

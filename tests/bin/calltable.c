@@ -31,6 +31,8 @@ static const char *kind_text(const char *kind)
 		{"K_DS", "object"},
 		{"K_STACK", "integer, array or `null`"},
 		{"K_ARGS", "object"},
+		{"K_SEMBUF", "array of `{\"num\", \"op\", \"flags\"}`, or `null`"},
+		{"K_TIMESPEC", "`{\"sec\", \"nsec\"}` or `null`"},
 	};
 	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
 		if (strcmp(kinds[i].kind, kind) == 0)
@@ -62,6 +64,8 @@ static void row(const char *place, const char *json, const char *kind, unsigned 
 	printf("%s | %s", always ? "" : " (not always)", kind_text(kind));
 	if (strcmp(kind, "K_TEXT") == 0)
 		printf(", at most %ld bytes; `%s_truncated: true` beside it when cut", max, json);
+	if (strcmp(kind, "K_SEMBUF") == 0)
+		printf(", at most %ld of them; `%s_truncated: true` beside it when cut", max, json);
 	printf(" | %s |\n", doc);
 }
 
@@ -75,7 +79,7 @@ int main(int argc, char **argv)
 	if (argc == 2 && strcmp(argv[1], "fields") == 0) {
 		printf("| field | calls | value | meaning |\n|---|---|---|---|\n");
 #define ROW(A, ID, PLACE, JSON, KIND, ALWAYS, MAYBE, M, DECL, ARG, DOC) \
-	row(#PLACE, JSON, #KIND, ALWAYS, MAYBE, strcmp(#KIND, "K_TEXT") == 0 ? (long)(ARG) : 0, DOC);
+	row(#PLACE, JSON, #KIND, ALWAYS, MAYBE, strcmp(#KIND, "K_TEXT") == 0 || strcmp(#KIND, "K_SEMBUF") == 0 ? (long)(ARG) : 0, DOC);
 		CALL_FIELDS(ROW, _)
 		return 0;
 	}

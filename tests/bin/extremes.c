@@ -14,6 +14,8 @@
 #include <string.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
 #include <sys/shm.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -111,6 +113,101 @@ static void tok(const char *path, int id)
 	printf(" id=%d ret=%d errno=%s\n", id, (int)k, err(k == -1));
 }
 
+/* The semaphore and message-queue calls: each prints its own fields. */
+#define SYSV_CALL(NAME, RET, CALL, SYSCALL, FMT, ...)                 \
+	do {                                                          \
+		RET r = v ? (RET)(SYSCALL) : (CALL);                  \
+		int e = errno;                                        \
+		head(NAME);                                           \
+		errno = e;                                            \
+		printf(" " FMT " ret=%lld errno=%s\n", __VA_ARGS__, (long long)r, err(r == -1)); \
+		last = (long long)r;                                  \
+	} while (0)
+
+union semun {
+	int val;
+	struct semid_ds *buf;
+	unsigned short *array;
+};
+
+static void sysv(const int *ints, size_t nints, const key_t *keys, size_t nkeys)
+{
+	static const size_t sizes[] = {0, 1, SIZE_MAX, (size_t)1 << 63, ((size_t)1 << 63) - 1, ((size_t)1 << 32) + 1};
+	static const long types[] = {0, 1, -1, LONG_MIN, LONG_MAX, 2};
+	struct sembuf op = {0, 1, SEM_UNDO | IPC_NOWAIT}, ops[20];
+	struct semid_ds sds;
+	struct msqid_ds mds;
+	struct timespec ts = {0, 1};
+	struct {
+		long mtype;
+		char text[16];
+	} msg = {LONG_MAX, "hello"};
+	long long last;
+	for (size_t i = 0; i < sizeof ops / sizeof *ops; i++)
+		ops[i] = (struct sembuf){(unsigned short)i, (short)(i % 2 ? -1 : 1), IPC_NOWAIT};
+	for (int v = 0; v < 2; v++) {
+		for (size_t k = 0; k < nkeys; k++)
+			for (size_t i = 0; i < nints; i++) {
+				SYSV_CALL("semget", int, semget(keys[k], ints[i], 0600), syscall(SYS_semget, keys[k], ints[i], 0600),
+					  "key=%08x nsems=%d flags=%d", (unsigned)keys[k], ints[i], 0600);
+				SYSV_CALL("msgget", int, msgget(keys[k], ints[i]), syscall(SYS_msgget, keys[k], ints[i]),
+					  "key=%08x flags=%d", (unsigned)keys[k], ints[i]);
+				if (last != -1) /* IPC_PRIVATE makes a queue without IPC_CREAT */
+					SYSV_CALL("msgctl", int, msgctl((int)last, IPC_RMID, NULL),
+						  syscall(SYS_msgctl, (int)last, IPC_RMID, NULL), "msqid=%d cmd=%d", (int)last,
+						  IPC_RMID);
+			}
+		for (size_t i = 0; i < nints; i++) {
+			for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
+				SYSV_CALL("semop", int, semop(ints[i], &op, sizes[s]), syscall(SYS_semop, ints[i], &op, sizes[s]),
+					  "semid=%d nsops=%zu", ints[i], sizes[s]);
+				SYSV_CALL("msgsnd", int, msgsnd(ints[i], &msg, sizes[s], ints[i]),
+					  syscall(SYS_msgsnd, ints[i], &msg, sizes[s], ints[i]), "msqid=%d msgsz=%zu flags=%d",
+					  ints[i], sizes[s], ints[i]);
+				SYSV_CALL("msgrcv", ssize_t, msgrcv(ints[i], &msg, sizes[s], types[s], ints[i]),
+					  syscall(SYS_msgrcv, ints[i], &msg, sizes[s], types[s], ints[i]),
+					  "msqid=%d msgsz=%zu msgtyp=%ld flags=%d", ints[i], sizes[s], types[s], ints[i]);
+			}
+			SYSV_CALL("semtimedop", int, semtimedop(ints[i], ops, 20, &ts), syscall(SYS_semtimedop, ints[i], ops, 20, &ts),
+				  "semid=%d nsops=%d", ints[i], 20);
+			for (size_t j = 0; j < nints; j++) {
+				SYSV_CALL("semctl", int, semctl(ints[i], ints[j], ints[j]),
+					  syscall(SYS_semctl, ints[i], ints[j], ints[j], 0), "semid=%d semnum=%d cmd=%d", ints[i],
+					  ints[j], ints[j]);
+				SYSV_CALL("msgctl", int, msgctl(ints[i], ints[j], NULL), syscall(SYS_msgctl, ints[i], ints[j], NULL),
+					  "msqid=%d cmd=%d", ints[i], ints[j]);
+			}
+		}
+		/* A set and a queue that exist: operations that succeed, then removed. */
+		SYSV_CALL("semget", int, semget(IPC_PRIVATE, 20, IPC_CREAT | 0600),
+			  syscall(SYS_semget, IPC_PRIVATE, 20, IPC_CREAT | 0600), "key=%08x nsems=%d flags=%d", 0, 20,
+			  IPC_CREAT | 0600);
+		int semid = (int)last;
+		SYSV_CALL("semctl", int, semctl(semid, 3, SETVAL, (union semun){.val = INT_MAX}),
+			  syscall(SYS_semctl, semid, 3, SETVAL, INT_MAX), "semid=%d semnum=%d cmd=%d", semid, 3, SETVAL);
+		SYSV_CALL("semop", int, semop(semid, ops, 20), syscall(SYS_semop, semid, ops, 20), "semid=%d nsops=%d", semid, 20);
+		SYSV_CALL("semtimedop", int, semtimedop(semid, &op, 1, NULL), syscall(SYS_semtimedop, semid, &op, 1, NULL),
+			  "semid=%d nsops=%d", semid, 1);
+		SYSV_CALL("semctl", int, semctl(semid, 0, IPC_STAT, (union semun){.buf = &sds}),
+			  syscall(SYS_semctl, semid, 0, IPC_STAT, &sds), "semid=%d semnum=%d cmd=%d", semid, 0, IPC_STAT);
+		SYSV_CALL("semctl", int, semctl(semid, 0, IPC_RMID), syscall(SYS_semctl, semid, 0, IPC_RMID, 0),
+			  "semid=%d semnum=%d cmd=%d", semid, 0, IPC_RMID);
+		SYSV_CALL("msgget", int, msgget(IPC_PRIVATE, IPC_CREAT | 0600), syscall(SYS_msgget, IPC_PRIVATE, IPC_CREAT | 0600),
+			  "key=%08x flags=%d", 0, IPC_CREAT | 0600);
+		int msqid = (int)last;
+		SYSV_CALL("msgsnd", int, msgsnd(msqid, &msg, sizeof msg.text, IPC_NOWAIT),
+			  syscall(SYS_msgsnd, msqid, &msg, sizeof msg.text, IPC_NOWAIT), "msqid=%d msgsz=%zu flags=%d", msqid,
+			  sizeof msg.text, IPC_NOWAIT);
+		SYSV_CALL("msgrcv", ssize_t, msgrcv(msqid, &msg, 1, LONG_MIN, IPC_NOWAIT | MSG_NOERROR),
+			  syscall(SYS_msgrcv, msqid, &msg, 1, LONG_MIN, IPC_NOWAIT | MSG_NOERROR),
+			  "msqid=%d msgsz=%d msgtyp=%ld flags=%d", msqid, 1, LONG_MIN, IPC_NOWAIT | MSG_NOERROR);
+		SYSV_CALL("msgctl", int, msgctl(msqid, IPC_STAT, &mds), syscall(SYS_msgctl, msqid, IPC_STAT, &mds),
+			  "msqid=%d cmd=%d", msqid, IPC_STAT);
+		SYSV_CALL("msgctl", int, msgctl(msqid, IPC_RMID, NULL), syscall(SYS_msgctl, msqid, IPC_RMID, NULL),
+			  "msqid=%d cmd=%d", msqid, IPC_RMID);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const key_t keys[] = {IPC_PRIVATE, 1, INT_MAX, INT_MIN, -1};
@@ -146,6 +243,8 @@ int main(int argc, char **argv)
 		ctl(id, IPC_RMID, NULL, v);
 		dt(p, v);
 	}
+
+	sysv(ints, sizeof ints / sizeof *ints, keys, sizeof keys / sizeof *keys);
 
 	/* Names of every kind of byte: UTF-8 of each length, bytes that are
 	 * not UTF-8, backslashes, control characters, the longest name. */

@@ -42,6 +42,20 @@ static void show(const char *path, const struct call_rec *c)
 		if (strcmp(c->call, "ftok") == 0)
 			printf(" id=%lld", c->id);
 	}
+	else if (strcmp(c->call, "semget") == 0)
+		printf(" key=%08x nsems=%lld flags=%lld", c->key, c->nsems, c->flags_raw);
+	else if (strcmp(c->call, "msgget") == 0)
+		printf(" key=%08x flags=%lld", c->key, c->flags_raw);
+	else if (strcmp(c->call, "semop") == 0 || strcmp(c->call, "semtimedop") == 0)
+		printf(" semid=%lld nsops=%llu", c->semid, c->nsops);
+	else if (strcmp(c->call, "semctl") == 0)
+		printf(" semid=%lld semnum=%lld cmd=%lld", c->semid, c->semnum, c->cmd_raw);
+	else if (strcmp(c->call, "msgsnd") == 0)
+		printf(" msqid=%lld msgsz=%llu flags=%lld", c->msqid, c->size, c->flags_raw);
+	else if (strcmp(c->call, "msgrcv") == 0)
+		printf(" msqid=%lld msgsz=%llu msgtyp=%lld flags=%lld", c->msqid, c->size, c->msgtyp, c->flags_raw);
+	else if (strcmp(c->call, "msgctl") == 0)
+		printf(" msqid=%lld cmd=%lld", c->msqid, c->cmd_raw);
 	if (strcmp(c->call, "shmat") == 0)
 		printf(" ret=%llx", c->ret_addr);
 	else

@@ -64,6 +64,27 @@ static char *bytes(char *buf, size_t cap)
 
 static char text_buf[2][4096], rule_buf[256];
 static struct shmid_ds ds;
+static struct sembuf sops[CALL_SOPS_SHOWN + 2];
+static struct timespec timeout;
+
+/* semop's operations: every field at its edges or random, any count
+ * around the cut (the record says how many in nsops). */
+static const struct sembuf *gen_sops(void)
+{
+	static const short edge[] = {SHRT_MIN, -1, 0, 1, SHRT_MAX};
+	for (size_t i = 0; i < sizeof sops / sizeof *sops; i++) {
+		sops[i].sem_num = rnd() % 2 ? (unsigned short)rnd() : (unsigned short)(rnd() % 2 ? 0 : USHRT_MAX);
+		sops[i].sem_op = rnd() % 2 ? (short)rnd() : edge[rnd() % 5];
+		sops[i].sem_flg = rnd() % 2 ? (short)rnd() : (short)(rnd() % 2 ? SEM_UNDO | IPC_NOWAIT : 0);
+	}
+	return rnd() % 8 ? sops : NULL;
+}
+
+static const struct timespec *gen_timeout(void)
+{
+	timeout.tv_sec = (time_t)s64(), timeout.tv_nsec = (long)s64();
+	return rnd() % 4 ? &timeout : NULL;
+}
 
 static void generate(struct call_args *a)
 {
@@ -82,6 +103,8 @@ static void generate(struct call_args *a)
 #define GEN_K_BOOL(M) a->M = (int)(rnd() % 3)
 #define GEN_K_TRIBOOL(M) a->M = (int)(rnd() % 3)
 #define GEN_K_ERRNO(M) a->M = rnd() % 2 ? (int)(rnd() % 140) : (int)s64()
+#define GEN_K_SEMBUF(M) (a->M = gen_sops(), a->nsops = rnd() % 2 ? rnd() % (CALL_SOPS_SHOWN + 3) : u64())
+#define GEN_K_TIMESPEC(M) a->M = gen_timeout()
 #define GEN_K_DS(M) (ds.shm_perm.uid = (uid_t)u64(), ds.shm_segsz = u64(), ds.shm_cpid = (pid_t)s64(), a->M = &ds)
 #define GEN_D(KIND, M) GEN_##KIND(M);
 #define GEN_W GEN_D
@@ -114,6 +137,19 @@ static void same_text(const char *line, const char *json, const char *wrote, con
 		differ(line, json, "other bytes");
 }
 
+/* The operations as written: the first CALL_SOPS_SHOWN of the kernel's
+ * (unsigned) nsops, none if unread. */
+static void same_sops(const char *line, const struct call_args *a, const struct call_rec *r)
+{
+	unsigned n = !a->sops ? 0 : (unsigned)a->nsops < CALL_SOPS_SHOWN ? (unsigned)a->nsops : CALL_SOPS_SHOWN;
+	if ((unsigned)r->sops_shown != n)
+		differ(line, "sops", "other number of operations");
+	for (unsigned i = 0; i < n && i < (unsigned)r->sops_shown; i++)
+		if (r->sops[i].num != a->sops[i].sem_num || r->sops[i].op != a->sops[i].sem_op ||
+		    r->sops[i].flags != (unsigned short)a->sops[i].sem_flg)
+			differ(line, "sops", "other operation");
+}
+
 /* Whether MASK has a field of field I's place and name. */
 static int by_name(unsigned long long mask, int i)
 {
@@ -141,6 +177,7 @@ static void check(enum call_id id, const struct call_args *a, const struct call_
 #define CHK_K_BOOL(M, ARG) if (r->M != (a->M != 0)) differ(line, #M, "other value")
 #define CHK_K_TRIBOOL(M, ARG) \
 	if (r->M != ((a->present & field_bit) ? a->M != 0 : -1)) differ(line, #M, "other value")
+#define CHK_K_SEMBUF(M, ARG) same_sops(line, a, r)
 #define CHK_D(KIND, M, ARG) CHK_##KIND(M, ARG);
 #define CHK_S CHK_D
 #define CHK_W(KIND, M, ARG)
