@@ -313,6 +313,10 @@ static const char *call_out_of_range(const struct call_rec *c)
 		return "ret";
 	if (call_has(c, SHMID) && (c->shmid < INT_MIN || c->shmid > INT_MAX))
 		return "shmid";
+	if (call_has(c, SEMID) && (c->semid < INT_MIN || c->semid > INT_MAX))
+		return "semid";
+	if (call_has(c, MSQID) && (c->msqid < INT_MIN || c->msqid > INT_MAX))
+		return "msqid";
 	return NULL;
 }
 

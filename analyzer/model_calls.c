@@ -1,5 +1,6 @@
 /* What each call record does to the model: shmget, shmat, shmdt and
- * shmctl change its segments and attachments (kept by model.c), a failed
+ * shmctl change its segments and attachments (kept by model.c), semget,
+ * msgget and IPC_RMID its sets and queues (model_sysv.c), a failed
  * call becomes the misuse it shows or a failure grouped by site and
  * errno, and every call is counted in the summary.  on_call dispatches a
  * record to these, and to model_names.c for POSIX names and ftok keys. */
@@ -113,10 +114,33 @@ static void on_shmctl(struct model *m, struct process *p, const struct call_rec 
 	model_maybe_destroy(m, s);
 }
 
+/* The kind of set or queue a call is on, and its id there: 1, or 0 for a
+ * call that names none (semget and msgget make one; IPC_INFO, SEM_INFO,
+ * MSG_INFO, SEM_STAT, MSG_STAT and their _ANY take an index or nothing,
+ * semctl(2), msgctl(2)). */
+static int sysv_target(const struct call_rec *c, enum sysv_kind *kind, int *id)
+{
+	int sem = strcmp(c->call, "semop") == 0 || strcmp(c->call, "semtimedop") == 0 || strcmp(c->call, "semctl") == 0;
+	int msg = strcmp(c->call, "msgsnd") == 0 || strcmp(c->call, "msgrcv") == 0 || strcmp(c->call, "msgctl") == 0;
+	if (!sem && !msg)
+		return 0;
+	if ((strcmp(c->call, "semctl") == 0 || strcmp(c->call, "msgctl") == 0) &&
+	    (!c->cmd[0] || strstr(c->cmd, "_INFO") || strncmp(c->cmd, "SEM_STAT", 8) == 0 ||
+	     strncmp(c->cmd, "MSG_STAT", 8) == 0))
+		return 0;
+	*kind = sem ? SYSV_SEM : SYSV_MSG;
+	*id = (int)(sem ? c->semid : c->msqid);
+	return 1;
+}
+
 /* A failure that says more than its errno: the specific misuse. */
 static int classify_failure(struct model *m, struct process *p, const struct call_rec *c, struct stack *stack)
 {
 	int einval = strcmp(c->errno_name, "EINVAL") == 0, eidrm = strcmp(c->errno_name, "EIDRM") == 0;
+	enum sysv_kind kind;
+	int id;
+	if ((einval || eidrm) && sysv_target(c, &kind, &id))
+		return sysv_failed_on(m, p, kind, id, strcmp(c->cmd, "IPC_RMID") == 0, stack);
 	if (strcmp(c->call, "shmdt") == 0 && einval) {
 		struct misuse_finding *f = model_misuse(m, MISUSE_SHMDT_NOT_ATTACHED, p, stack, c->shmaddr,
 							"shmdt of an address where nothing is attached", NULL);
@@ -162,6 +186,22 @@ static void on_failure(struct model *m, struct process *p, const struct call_rec
 	}
 	if (c->injected)
 		f->injected++;
+}
+
+/* semget and msgget make a set or queue (or open one), IPC_RMID removes
+ * it; semop, msgsnd and msgrcv change nothing the model keeps. */
+static void on_sysv(struct model *m, struct process *p, const struct call_rec *c, struct stack *stack)
+{
+	enum sysv_kind kind;
+	int id;
+	if (strcmp(c->call, "semget") == 0 || strcmp(c->call, "msgget") == 0) {
+		int sem = c->call[0] == 's';
+		sysv_got(m, p, sem ? SYSV_SEM : SYSV_MSG, c, sem && c->nsems > 0 ? (unsigned long long)c->nsems : 0, stack);
+		if (c->key != 0)
+			ftok_key_used(m, c->key);
+	} else if (sysv_target(c, &kind, &id) && strcmp(c->cmd, "IPC_RMID") == 0) {
+		sysv_removed(m, p, kind, id, stack);
+	}
 }
 
 /* The summary's counts of calls and failures. */
@@ -213,4 +253,6 @@ void on_call(struct model *m, const struct call_rec *c, struct stack *stack)
 		on_shm_unlink(m, c);
 	else if (strcmp(c->call, "ftok") == 0)
 		on_ftok(m, p, c, stack);
+	else
+		on_sysv(m, p, c, stack);
 }
