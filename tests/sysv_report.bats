@@ -257,3 +257,27 @@ EOF
 	assert_equal "$(kernel_ids sem)" "$others"
 	assert_equal "$(kernel_ids msg)" ""
 }
+
+@test "html and chrome: a row and a life per set and queue, the leaked one marked, calls on them named by semid and msqid" {
+	command -v chromium >/dev/null || skip "no chromium (make deps installs it)"
+	trace perl -e 'use IPC::SysV qw(IPC_PRIVATE IPC_CREAT IPC_RMID S_IRWXU);
+		my $s = semget(IPC_PRIVATE, 2, S_IRWXU | IPC_CREAT) // die; semop($s, pack("s!3", 0, 1, 0)) or die;
+		my $q = msgget(IPC_PRIVATE, S_IRWXU | IPC_CREAT) // die; semctl($s, 0, IPC_RMID, 0) or die'
+	assert_success
+	semid=$(calls semget | jq -r .ret)
+	msqid=$(calls msgget | jq -r .ret)
+	"$SHMTRACE" report --format html "$TRACE" >"$BATS_TEST_TMPDIR/page.html" || [ $? = 1 ]
+	run python3 "$ROOT/tests/scripts/pagecheck.py" "$BATS_TEST_TMPDIR/page.html" --eval "[
+		[...document.querySelectorAll('#plot .row.sem')].map(e => e.dataset.semid).join(),
+		[...document.querySelectorAll('#plot .row.msg.leak')].map(e => e.dataset.msqid).join(),
+		document.querySelectorAll('#plot .row.sem.leak').length,
+		document.getElementById('findings').innerText]"
+	assert_success
+	run jq -c '[.console, .exceptions, .requests, .value[0], .value[1], .value[2]]' <<<"$output"
+	assert_output "[[],[],[],\"$semid\",\"$msqid\",0]"
+	"$SHMTRACE" report --format chrome "$TRACE" >"$BATS_TEST_TMPDIR/trace.json" || [ $? = 1 ]
+	run jq -c '[.traceEvents[] | select(.ph == "b") | [.cat, .args.end]],
+		[.traceEvents[] | select(.ph == "X") | [.name, .args.semid // .args.msqid]]' "$BATS_TEST_TMPDIR/trace.json"
+	assert_line --index 0 '[["semaphore_set","destroyed"],["message_queue","open at the end of the trace"]]'
+	assert_line --index 1 "[[\"semget\",$semid],[\"semop\",$semid],[\"msgget\",$msqid],[\"semctl\",$semid]]"
+}
