@@ -229,11 +229,6 @@ void on_call(struct model *m, const struct call_rec *c, struct stack *stack)
 {
 	struct process *p = model_process(m, (int)c->pid);
 	tally(m, c);
-	/* Semaphores and message queues are counted, not yet modelled: none of
-	 * them is a segment, and none of their failures a misuse of one. */
-	int call = call_by_name(c->call);
-	if (call >= 0 && ((1u << call) & (C_SEMGET | C_SEMOP | C_SEMTIMEDOP | C_SEMCTL | C_MSGGET | C_MSGSND | C_MSGRCV | C_MSGCTL)))
-		return;
 	if (c->failed)
 		on_failure(m, p, c, stack);
 	else if (strcmp(c->call, "shmget") == 0) {
