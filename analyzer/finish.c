@@ -1,6 +1,7 @@
 /* What is left when the trace ends: segments created and never removed
- * (leaks), and sets and queues (model_sysv.c), their keys, and the kernel's own before/after view, which also
- * shows segments made by calls the shim could not see. */
+ * (leaks), and sets and queues (model_sysv.c), their keys, and the
+ * kernel's own before/after view, which also shows segments made by calls
+ * the shim could not see. */
 #include <stdlib.h>
 #include <string.h>
 
