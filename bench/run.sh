@@ -70,6 +70,26 @@ else
 fi
 say ""
 
+# 1b. The semaphore calls: a semop that never waits, timed the same way.
+say "1b. semop: loop of semop +1 and -1 on a private set, ns per call"
+for r in $(seq "$ROUNDS"); do
+	"$BB/semloop" "$ITER" >>"$TMP/sbare"
+	traced 16 "$BB/semloop" "$ITER" >>"$TMP/sbt16"
+	traced 0 "$BB/semloop" "$ITER" >>"$TMP/sbt0"
+done
+sbare=$(median <"$TMP/sbare"); sbt16=$(median <"$TMP/sbt16"); sbt0=$(median <"$TMP/sbt0")
+line "bare" "$sbare ns"
+line "traced, backtraces of 16 (default)" "$sbt16 ns" "x$(ratio "$sbt16" "$sbare")" "reported"
+line "traced, backtraces off" "$sbt0 ns" "x$(ratio "$sbt0" "$sbare")" "reported"
+if [ -s "$TMP/ins" ]; then
+	# The second block of bench/instructions.sh's output: bench/semloop.
+	sem_call() { awk -v l="$1" '/semloop/ { s = 1 } s && index($0, l) { for (i = 1; i < NF; i++) if ($(i + 1) == "per") { print $i; exit } }' "$TMP/ins"; }
+	say "  instructions added per call (callgrind, bench/instructions.sh):"
+	line "  backtraces of 16 (default)" "$(sem_call "backtraces of 16")" "" "reported"
+	line "  backtraces off" "$(sem_call "backtraces off")" "" "reported"
+fi
+say ""
+
 # 2. Threads: the same loop in 2 and 8 threads.
 say "2. threads: the loop in N threads, ns per iteration of one thread"
 for n in 2 8; do

@@ -36,6 +36,10 @@ cat <<'TAIL'
    `KEEP=DIR` keeps callgrind's outputs for `callgrind_annotate`. Callgrind
    counts each byte a `rep stos`/`rep movs` (glibc's memset and memcpy of
    large blocks) stores as one instruction.
+   1b. bench/semloop.c: semop +1 then -1 on a private set (two calls an
+   iteration, neither waits), timed and counted the same way, bare and
+   traced: the cost of a semaphore call, which is an shm call's (the same
+   frame, call.c) plus its operations' decoding.
 2. The same loop split over 2 and 8 threads.
 3. bench/startup.c starts `true` 100 times and takes the median, with and
    without the library preloaded; callgrind counts the instructions of one
@@ -190,6 +194,20 @@ unwinder (above) and fewer pages written per process.
   in the loop it walks 8, and 5 of them are the shim's own (`bt_capture`,
   `enter_guarded`, `run_with_room`, `call_enter`, the wrapper), about 110
   instructions each.
+- **Semaphore and message-queue calls** (issue 17, 2026-11-28): the shm
+  loop's figures did not move when they came (bench/instructions.sh side
+  by side, the library built before and after, at paths of one length:
+  3,087 / 3,088 instructions per call with backtraces of 16, 1,946 / 1,947
+  off). gcc stopped inlining the record's writers into `record_write` once
+  there were fifteen of them (+8 a call): they are `always_inline` now.
+  A semop costs 3,356 instructions (16 frames) or 2,163 (off), an shm
+  call's frame and its operations decoded; timed, 417 ns bare, 1,154 traced
+  (x2.8), 922 with backtraces off (x2.2), medians of 5 interleaved rounds
+  (a semop that never waits is a cheap system call). A call that may wait
+  gives its scratch slot back while it waits, two memcpy of its backtrace.
+  The eight functions are looked up at the first of them, not at start;
+  their exports still add about 5,300 instructions to each traced
+  process's start-up (117,300 against 112,000: the loader's lookups).
 - **Cost with the length of the trace.** Before 2026-11-28 the library
   mapped the first 256 MiB of its file and appended every later record
   with `write(2)`, and every page written stayed in the program's resident

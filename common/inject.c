@@ -71,9 +71,12 @@ static int parse_calls(struct parse *p, const char *s, unsigned *calls)
 		int id = call_by_name(name);
 		if (strcmp(name, "all") == 0)
 			*calls |= (1u << CALL_COUNT) - 1;
-		else if (id < 0)
-			return fail(p, "unknown call '%s' (expected shmget, shmat, shmdt, shmctl, shm_open, shm_unlink, ftok or all)",
-				    name);
+		else if (id < 0) {
+			char known[256] = "";
+			for (int c = 0; c < CALL_COUNT; c++)
+				snprintf(known + strlen(known), sizeof known - strlen(known), "%s, ", call_table[c].name);
+			return fail(p, "unknown call '%s' (expected %sor all)", name, known);
+		}
 		else
 			*calls |= 1u << id;
 		s += len;
@@ -149,7 +152,7 @@ static int parse_flags(struct parse *p, const char *v, unsigned long *flags)
 		memcpy(name, s, len);
 		name[len] = '\0';
 		if (xlat_value(xlat_shmget_flags, name, &bit) == 0 || xlat_value(xlat_shmat_flags, name, &bit) == 0 ||
-		    xlat_value(xlat_open_flags, name, &bit) == 0)
+		    xlat_value(xlat_open_flags, name, &bit) == 0 || xlat_value(xlat_msg_flags, name, &bit) == 0)
 			*flags |= bit;
 		else if (number(name, &n, 0) == 0)
 			*flags |= (unsigned long)n;
@@ -159,6 +162,34 @@ static int parse_flags(struct parse *p, const char *v, unsigned long *flags)
 		if (*s == '|' && !*++s)
 			return fail(p, "flags=%s: a '|' with no flag after it", v);
 	}
+	return 0;
+}
+
+/* The calls with a command, and each one's names for it. */
+static const struct {
+	unsigned call;
+	const struct xlat *cmds;
+} ctl_calls[] = {{C_SHMCTL, xlat_shmctl_cmds}, {C_SEMCTL, xlat_semctl_cmds}, {C_MSGCTL, xlat_msgctl_cmds}};
+
+/* cmd=NAME: a command of every ctl call of the rule (the calls come first
+ * in a rule), so that one number means one command for each: semctl's
+ * GETVAL is msgctl's MSG_INFO. */
+static int parse_cmd(struct parse *p, const char *v, struct inject_rule *r)
+{
+	unsigned long value = 0, first = 0;
+	int named = 0;
+	for (size_t i = 0; i < sizeof ctl_calls / sizeof *ctl_calls; i++) {
+		if (!(r->calls & ctl_calls[i].call))
+			continue;
+		if (xlat_value(ctl_calls[i].cmds, v, &value) != 0 || (named && value != first))
+			return fail(p, "cmd=%s: unknown %s command (IPC_RMID, IPC_STAT, IPC_SET, ...)", v,
+				    call_table[__builtin_ctz(ctl_calls[i].call)].name);
+		first = value, named = 1;
+	}
+	if (!named)
+		return fail(p, "cmd= applies to shmctl, semctl and msgctl only");
+	r->has_cmd = 1;
+	r->cmd = (int)value;
 	return 0;
 }
 
@@ -193,10 +224,7 @@ static int parse_field(struct parse *p, const char *field, struct inject_rule *r
 		r->has_key = 1;
 		r->key = (unsigned)n;
 	} else if (IS("cmd")) {
-		if (xlat_value(xlat_shmctl_cmds, v, &value) != 0)
-			return fail(p, "cmd=%s: unknown shmctl command (IPC_RMID, IPC_STAT, IPC_SET, ...)", v);
-		r->has_cmd = 1;
-		r->cmd = (int)value;
+		return parse_cmd(p, v, r);
 	} else if (IS("flags")) {
 		return parse_flags(p, v, &r->flags);
 	} else if (IS("name")) {
@@ -226,12 +254,10 @@ static int parse_field(struct parse *p, const char *field, struct inject_rule *r
  * the calls whose records have its field (common/call_table.h). */
 static int check(struct parse *p, struct inject_rule *r, int allow_any)
 {
-	if (r->has_cmd && !(r->calls & CALLS_OF_CMD))
-		return fail(p, "cmd= applies to shmctl only");
 	if (r->min_size && !(r->calls & CALLS_OF_SIZE))
 		return fail(p, "size>= applies to shmget only");
-	if (r->flags && !(r->calls & (CALLS_OF_SHMGET_FLAGS | CALLS_OF_SHMAT_FLAGS | CALLS_OF_OPEN_FLAGS)))
-		return fail(p, "flags= applies to shmget, shmat and shm_open only");
+	if (r->flags && !(r->calls & CALLS_WITH_FLAGS))
+		return fail(p, "flags= applies to shmget, shmat, shm_open, semget, msgget, msgsnd and msgrcv only");
 	if (r->name[0] && !(r->calls & (CALLS_OF_NAME | CALLS_OF_PATH)))
 		return fail(p, "name= applies to shm_open, shm_unlink and ftok (its path) only");
 	if (!r->error || allow_any)

@@ -12,6 +12,12 @@
 
 #include <stddef.h>
 
+#include "call_record.h"
+
+/* The calls a flags= rule may name: those whose records have "flags". */
+#define CALLS_WITH_FLAGS \
+	(CALLS_OF_SHMGET_FLAGS | CALLS_OF_SHMAT_FLAGS | CALLS_OF_OPEN_FLAGS | CALLS_OF_IPCGET_FLAGS | CALLS_OF_MSG_FLAGS)
+
 #define INJECT_MAX_RULES 16
 #define INJECT_RULE_TEXT 256
 /* Seeds stay below 2^53, so that every JSON reader reads them exactly. */

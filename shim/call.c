@@ -90,10 +90,12 @@ static struct call_facts facts_of(const struct call *c)
 		.has_key = (bit & CALLS_OF_KEY) != 0,
 		.key = bit & CALLS_OF_KEY ? a->key : 0,
 		.shmid = bit & CALLS_OF_SHMID ? (int)a->shmid : -1,
+		.semid = bit & CALLS_OF_SEMID ? (int)a->semid : -1,
+		.msqid = bit & CALLS_OF_MSQID ? (int)a->msqid : -1,
 		.addr = bit & CALLS_OF_SHMADDR ? (const void *)(uintptr_t)a->shmaddr : NULL,
 		.name = bit & (CALLS_OF_NAME | CALLS_OF_PATH) ? a->name : NULL,
-		.cmd = bit & CALLS_OF_CMD ? a->cmd : 0,
-		.flags = bit & (CALLS_OF_SHMGET_FLAGS | CALLS_OF_SHMAT_FLAGS | CALLS_OF_OPEN_FLAGS) ? a->flags : 0,
+		.cmd = bit & (CALLS_OF_CMD | CALLS_OF_SEMCTL_CMD | CALLS_OF_MSGCTL_CMD) ? a->cmd : 0,
+		.flags = bit & CALLS_WITH_FLAGS ? a->flags : 0,
 		.size = bit & CALLS_OF_SIZE ? a->size : 0,
 	};
 }
@@ -166,23 +168,30 @@ static void leave(struct call *c, bool failed)
 	errno = c->result_errno;
 }
 
-void call_wait_begin(struct call *c)
+_Static_assert(sizeof ((struct scratch *)0)->ips == CALL_WAIT_IPS * sizeof(void *), "CALL_WAIT_IPS is the scratch's");
+
+/* (A cancelled thread ends: calls_in_progress, its own, goes with it.) */
+void call_wait_begin(struct call *c, void **ips)
 {
+	if (c->scratch) {
+		memcpy(ips, c->scratch->ips, (size_t)c->nips * sizeof *ips);
+		scratch_release(c->scratch);
+	}
 	pthread_setcancelstate(c->cancel_state, NULL);
 }
 
-void call_wait_end(struct call *c)
+/* Without a slot now (all taken meanwhile), the record is the spare one,
+ * and has no backtrace. */
+void call_wait_end(struct call *c, void *const *ips)
 {
-	(void)c;
 	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
-}
-
-void call_cancelled(void *arg)
-{
-	struct call *c = arg;
+	if (!c->scratch)
+		return;
+	c->scratch = scratch_claim();
 	if (c->scratch)
-		scratch_release(c->scratch);
-	stack_call_end();
+		memcpy(c->scratch->ips, ips, (size_t)c->nips * sizeof *ips);
+	else
+		c->nips = 0;
 }
 
 void call_leave_int(struct call *c, long long ret, bool failed)

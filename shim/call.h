@@ -12,7 +12,6 @@
 #ifndef SHMTRACE_CALL_H
 #define SHMTRACE_CALL_H
 
-#include <pthread.h>
 #include <stdbool.h>
 
 #include "../common/calls.h"
@@ -65,21 +64,21 @@ HIDDEN void call_leave_ptr(struct call *c, const void *ret, bool failed);
 HIDDEN void note_created(struct call *c, bool failed, int created);
 
 /* A real call that may wait (semop, msgsnd, msgrcv) is a cancellation
- * point: the program's cancel state is given back while it waits, and a
- * thread cancelled in it leaves nothing of ours taken (no record: the call
- * did not return).  Nothing of ours is held while it waits but the
- * thread's own scratch slot, so other threads' calls go on.
+ * point: the program's cancel state is given back while it waits.  Nothing
+ * of ours is held meanwhile -- the scratch slot is given back, the
+ * backtrace kept on the caller's stack -- so that a thread cancelled in
+ * the call leaves nothing taken (and no record: the call did not return),
+ * and threads that wait long take no slot from the others' calls.
  *     CALL_WAITING(&c, ret = real.semop(...));                             */
-HIDDEN void call_wait_begin(struct call *c);
-HIDDEN void call_wait_end(struct call *c);
-HIDDEN void call_cancelled(void *c);
-#define CALL_WAITING(c, statement)                          \
-	do {                                                \
-		pthread_cleanup_push(call_cancelled, (c));  \
-		call_wait_begin(c);                         \
-		statement;                                  \
-		call_wait_end(c);                           \
-		pthread_cleanup_pop(0);                     \
+#define CALL_WAIT_IPS (BACKTRACE_MAX + 8)
+HIDDEN void call_wait_begin(struct call *c, void **ips);
+HIDDEN void call_wait_end(struct call *c, void *const *ips);
+#define CALL_WAITING(c, statement)                  \
+	do {                                        \
+		void *ips_[CALL_WAIT_IPS];          \
+		call_wait_begin(c, ips_);           \
+		statement;                          \
+		call_wait_end(c, ips_);             \
 	} while (0)
 
 #endif

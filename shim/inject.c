@@ -164,8 +164,9 @@ void inject_child_after_fork(void)
 	forks = 0;
 }
 
-/* The key of the segment a call names, asked of the kernel (shmat, shmctl)
- * or of /proc/self/maps (shmdt), only when a key= rule needs it. */
+/* The key of the segment, set or queue a call names, asked of the kernel
+ * (IPC_STAT of its id) or of /proc/self/maps (shmdt), only when a key= rule
+ * needs it. */
 static int key_of(const struct call_facts *f, unsigned *key)
 {
 	if (f->has_key) {
@@ -175,6 +176,12 @@ static int key_of(const struct call_facts *f, unsigned *key)
 	if (f->call == CALL_SHMDT)
 		return sysv_key_at(f->addr, key);
 	struct shmid_ds ds;
+	struct semid_ds sds;
+	struct msqid_ds mds;
+	if (f->semid >= 0 && real.semctl(f->semid, 0, IPC_STAT, &sds) == 0)
+		return *key = (unsigned)sds.sem_perm.__key, 0;
+	if (f->msqid >= 0 && real.msgctl(f->msqid, IPC_STAT, &mds) == 0)
+		return *key = (unsigned)mds.msg_perm.__key, 0;
 	if (f->shmid < 0 || real.shmctl(f->shmid, IPC_STAT, &ds) != 0)
 		return -1;
 	*key = (unsigned)ds.shm_perm.__key;
@@ -196,7 +203,7 @@ static int filters_match(const struct inject_rule *r, const struct call_facts *f
 	unsigned key;
 	if (!(r->calls & (1u << f->call)))
 		return 0;
-	if (r->has_cmd && (f->call != CALL_SHMCTL || f->cmd != r->cmd))
+	if (r->has_cmd && ((f->call != CALL_SHMCTL && f->call != CALL_SEMCTL && f->call != CALL_MSGCTL) || f->cmd != r->cmd))
 		return 0;
 	if (r->flags && (f->flags & r->flags) != r->flags)
 		return 0;

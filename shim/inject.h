@@ -9,9 +9,11 @@
 /* What a rule may ask of a call. */
 struct call_facts {
 	enum call_id call;
-	int has_key; /* shmget: the key is an argument */
+	int has_key; /* shmget, semget, msgget: the key is an argument */
 	unsigned key;
 	int shmid;   /* shmat, shmctl */
+	int semid;   /* semop, semtimedop, semctl */
+	int msqid;   /* msgsnd, msgrcv, msgctl */
 	const void *addr; /* shmdt */
 	const char *name; /* shm_open, shm_unlink; ftok's path */
 	int cmd;

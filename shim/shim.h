@@ -81,6 +81,8 @@ HIDDEN extern TLS int shim_busy;
 HIDDEN extern TLS int via_syscall;
 
 HIDDEN void ensure_init(void);
+/* real.semget ... real.msgctl: found by the first such call's wrapper. */
+HIDDEN void ensure_real_sysv(void);
 /* The shim's own work outside a call (an exit record, a namespace change, a
  * child collected, the file opened before ids change): false when it must
  * not be done -- something of ours under way on this thread, or a child

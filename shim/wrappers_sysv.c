@@ -37,6 +37,7 @@ static void ipcget_args(struct call_args *a, key_t key, int flg)
 EXPORT int semget(key_t key, int nsems, int semflg)
 {
 	struct call c;
+	ensure_real_sysv();
 	if (!call_enter(&c, CALL_SEMGET))
 		return real.semget(key, nsems, semflg);
 	ipcget_args(&c.a, key, semflg);
@@ -52,6 +53,7 @@ EXPORT int semget(key_t key, int nsems, int semflg)
 EXPORT int msgget(key_t key, int msgflg)
 {
 	struct call c;
+	ensure_real_sysv();
 	if (!call_enter(&c, CALL_MSGGET))
 		return real.msgget(key, msgflg);
 	ipcget_args(&c.a, key, msgflg);
@@ -78,6 +80,7 @@ static int semop_traced(enum call_id id, int semid, struct sembuf *sops, size_t 
 			const struct timespec *timeout)
 {
 	struct call c;
+	ensure_real_sysv();
 	if (!call_enter(&c, id))
 		return id == CALL_SEMOP ? real.semop(semid, sops, nsops) : real.semtimedop(semid, sops, nsops, timeout);
 	struct call_args *a = &c.a;
@@ -140,6 +143,7 @@ EXPORT int semctl(int semid, int semnum, int cmd, ...)
 		va_end(ap);
 	}
 	struct call c;
+	ensure_real_sysv();
 	if (!call_enter(&c, CALL_SEMCTL))
 		return real.semctl(semid, semnum, cmd, arg);
 	struct call_args *a = &c.a;
@@ -171,6 +175,7 @@ static void msgop_args(struct call_args *a, int msqid, const void *msgp, size_t 
 EXPORT int msgsnd(int msqid, const void *msgp, size_t msgsz, int msgflg)
 {
 	struct call c;
+	ensure_real_sysv();
 	if (!call_enter(&c, CALL_MSGSND))
 		return real.msgsnd(msqid, msgp, msgsz, msgflg);
 	msgop_args(&c.a, msqid, msgp, msgsz, msgflg);
@@ -188,6 +193,7 @@ EXPORT int msgsnd(int msqid, const void *msgp, size_t msgsz, int msgflg)
 EXPORT ssize_t msgrcv(int msqid, void *msgp, size_t msgsz, long msgtyp, int msgflg)
 {
 	struct call c;
+	ensure_real_sysv();
 	if (!call_enter(&c, CALL_MSGRCV))
 		return real.msgrcv(msqid, msgp, msgsz, msgtyp, msgflg);
 	msgop_args(&c.a, msqid, msgp, msgsz, msgflg);
@@ -205,6 +211,7 @@ EXPORT ssize_t msgrcv(int msqid, void *msgp, size_t msgsz, long msgtyp, int msgf
 EXPORT int msgctl(int msqid, int cmd, struct msqid_ds *buf)
 {
 	struct call c;
+	ensure_real_sysv();
 	if (!call_enter(&c, CALL_MSGCTL))
 		return real.msgctl(msqid, cmd, buf);
 	struct call_args *a = &c.a;
