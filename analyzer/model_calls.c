@@ -170,10 +170,22 @@ static int classify_failure(struct model *m, struct process *p, const struct cal
 	return 0;
 }
 
+/* How a wait on a set or queue ends without success -- IPC_NOWAIT's
+ * EAGAIN or ENOMSG, semtimedop's timeout (EAGAIN), a signal (EINTR);
+ * semop(2), msgop(2) -- is what the program asked for, not a failure of
+ * its use: counted in the summary, never a finding (unless injected). */
+static int wait_ended(const struct call_rec *c)
+{
+	int waits = strcmp(c->call, "semop") == 0 || strcmp(c->call, "semtimedop") == 0 ||
+		    strcmp(c->call, "msgsnd") == 0 || strcmp(c->call, "msgrcv") == 0;
+	return waits && (strcmp(c->errno_name, "EAGAIN") == 0 || strcmp(c->errno_name, "EINTR") == 0 ||
+			 strcmp(c->errno_name, "ENOMSG") == 0);
+}
+
 /* Failed calls, grouped by call site and errno; injected ones counted apart. */
 static void on_failure(struct model *m, struct process *p, const struct call_rec *c, struct stack *stack)
 {
-	if (!c->injected && classify_failure(m, p, c, stack))
+	if (!c->injected && (wait_ended(c) || classify_failure(m, p, c, stack)))
 		return;
 	int fresh;
 	char message[96];
