@@ -10,6 +10,7 @@
 
 #include "../common/calls.h"
 #include "model_state.h"
+#include "sysv_target.h"
 
 static void on_shmget(struct model *m, struct process *p, const struct call_rec *c, struct stack *stack)
 {
@@ -114,32 +115,13 @@ static void on_shmctl(struct model *m, struct process *p, const struct call_rec 
 	model_maybe_destroy(m, s);
 }
 
-/* The kind of set or queue a call is on, and its id there: 1, or 0 for a
- * call that names none (semget and msgget make one; IPC_INFO, SEM_INFO,
- * MSG_INFO, SEM_STAT, MSG_STAT and their _ANY take an index or nothing,
- * semctl(2), msgctl(2)). */
-static int sysv_target(const struct call_rec *c, enum sysv_kind *kind, int *id)
-{
-	int sem = strcmp(c->call, "semop") == 0 || strcmp(c->call, "semtimedop") == 0 || strcmp(c->call, "semctl") == 0;
-	int msg = strcmp(c->call, "msgsnd") == 0 || strcmp(c->call, "msgrcv") == 0 || strcmp(c->call, "msgctl") == 0;
-	if (!sem && !msg)
-		return 0;
-	if ((strcmp(c->call, "semctl") == 0 || strcmp(c->call, "msgctl") == 0) &&
-	    (!c->cmd[0] || strstr(c->cmd, "_INFO") || strncmp(c->cmd, "SEM_STAT", 8) == 0 ||
-	     strncmp(c->cmd, "MSG_STAT", 8) == 0))
-		return 0;
-	*kind = sem ? SYSV_SEM : SYSV_MSG;
-	*id = (int)(sem ? c->semid : c->msqid);
-	return 1;
-}
-
 /* A failure that says more than its errno: the specific misuse. */
 static int classify_failure(struct model *m, struct process *p, const struct call_rec *c, struct stack *stack)
 {
 	int einval = strcmp(c->errno_name, "EINVAL") == 0, eidrm = strcmp(c->errno_name, "EIDRM") == 0;
 	enum sysv_kind kind;
 	int id;
-	if ((einval || eidrm) && sysv_target(c, &kind, &id))
+	if ((einval || eidrm) && sysv_call_target(c, &kind, &id))
 		return sysv_failed_on(m, p, kind, id, strcmp(c->cmd, "IPC_RMID") == 0, stack);
 	if (strcmp(c->call, "shmdt") == 0 && einval) {
 		struct misuse_finding *f = model_misuse(m, MISUSE_SHMDT_NOT_ATTACHED, p, stack, c->shmaddr,
@@ -211,7 +193,7 @@ static void on_sysv(struct model *m, struct process *p, const struct call_rec *c
 		sysv_got(m, p, sem ? SYSV_SEM : SYSV_MSG, c, sem && c->nsems > 0 ? (unsigned long long)c->nsems : 0, stack);
 		if (c->key != 0)
 			ftok_key_used(m, c->key);
-	} else if (sysv_target(c, &kind, &id) && strcmp(c->cmd, "IPC_RMID") == 0) {
+	} else if (sysv_call_target(c, &kind, &id) && strcmp(c->cmd, "IPC_RMID") == 0) {
 		sysv_removed(m, p, kind, id, stack);
 	}
 }

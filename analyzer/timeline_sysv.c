@@ -3,6 +3,7 @@
  * (semop, msgsnd, ...) marked on it. */
 #include <string.h>
 
+#include "sysv_target.h"
 #include "timeline_objects.h"
 
 static uint64_t ipc_key(unsigned long long ns, int id)
@@ -10,23 +11,19 @@ static uint64_t ipc_key(unsigned long long ns, int id)
 	return (uint64_t)ns << 32 | (uint32_t)id;
 }
 
-/* The kind (TL_SEM, TL_MSG) and id of the set or queue a call is about;
- * 0 for a call about none (an index or nothing: IPC_INFO, SEM_INFO,
- * MSG_INFO, SEM_STAT, MSG_STAT and their _ANY, semctl(2), msgctl(2)). */
+/* The kind (TL_SEM, TL_MSG) and id of the set or queue a call is about:
+ * 1, or 0 for none (sysv_target.h); semget's and msgget's is the one
+ * they made or opened. */
 static int target(const struct call_rec *c, int *kind, int *id)
 {
+	enum sysv_kind k;
 	if (strcmp(c->call, "semget") == 0 || strcmp(c->call, "msgget") == 0) {
 		*kind = c->call[0] == 's' ? TL_SEM : TL_MSG, *id = (int)c->ret;
 		return !c->failed;
 	}
-	int sem = call_has(c, SEMID), msg = call_has(c, MSQID);
-	if (!sem && !msg)
+	if (!sysv_call_target(c, &k, id))
 		return 0;
-	if ((strcmp(c->call, "semctl") == 0 || strcmp(c->call, "msgctl") == 0) &&
-	    (!c->cmd[0] || strstr(c->cmd, "_INFO") || strncmp(c->cmd, "SEM_STAT", 8) == 0 ||
-	     strncmp(c->cmd, "MSG_STAT", 8) == 0))
-		return 0;
-	*kind = sem ? TL_SEM : TL_MSG, *id = (int)(sem ? c->semid : c->msqid);
+	*kind = k == SYSV_SEM ? TL_SEM : TL_MSG;
 	return 1;
 }
 
