@@ -129,6 +129,8 @@ static int read_sop_member(struct cursor *c, const char *key, size_t len, void *
 	struct call_sop *op = ctx;
 	long long n;
 	int rc;
+	if (c->p >= c->end)
+		return BAD_JSON;
 	if (*c->p == '[' && len == 5 && memcmp(key, "flags", 5) == 0)
 		return op->flags = 0, scan_array(c, read_sop_flag, &op->flags);
 	int is_num = len == 3 && memcmp(key, "num", 3) == 0, is_op = len == 2 && memcmp(key, "op", 2) == 0;
@@ -146,6 +148,8 @@ static int read_sop(struct cursor *c, void *ctx)
 {
 	struct call_rec *r = ctx;
 	struct call_sop spare, *op = r->sops_shown < CALL_SOPS_SHOWN ? &r->sops[r->sops_shown++] : &spare;
+	if (c->p >= c->end)
+		return BAD_JSON;
 	if (*c->p != '{')
 		return BAD_KIND;
 	return scan_object(c, read_sop_member, op);

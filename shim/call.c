@@ -185,7 +185,7 @@ void call_wait_begin(struct call *c, void **ips)
 void call_wait_end(struct call *c, void *const *ips)
 {
 	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
-	if (!c->scratch)
+	if (!c->scratch) /* (given back, it still says whether there was one) */
 		return;
 	c->scratch = scratch_claim();
 	if (c->scratch)

@@ -95,7 +95,7 @@ static void put_ds(struct jw *w, const struct shmid_ds *ds, int stat)
 }
 
 /* semop's operations: at most MAX of the N, fewer if the record has no
- * room for them (an operation is at most ~64 bytes); true when cut.  N is
+ * room for them (an operation is at most 72 bytes); true when cut.  N is
  * what the kernel took: its semop takes nsops as an unsigned int. */
 static int put_sops(struct jw *w, const struct sembuf *sops, unsigned long long n, size_t max)
 {
@@ -103,7 +103,7 @@ static int put_sops(struct jw *w, const struct sembuf *sops, unsigned long long 
 		jw_put_lit(w, "null");
 		return 0;
 	}
-	size_t room = jw_room(w) > RECORD_TAIL ? (jw_room(w) - RECORD_TAIL) / 64 : 0;
+	size_t room = jw_room(w) > RECORD_TAIL ? (jw_room(w) - RECORD_TAIL) / 72 : 0;
 	if (max > room)
 		max = room;
 	char sep = '[';

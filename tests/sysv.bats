@@ -27,7 +27,9 @@ teardown() {
 strace_traced() {
 	command -v strace >/dev/null || skip "no strace"
 	STRACE="$BATS_TEST_TMPDIR/strace"
-	run --separate-stderr strace -f -qq -e trace=%ipc -o "$STRACE" "$SHMTRACE" run -q -o "$TRACE" -- "$@"
+	# (LeakSanitizer cannot run under ptrace: off for run, under make test SANITIZE=1.)
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		run --separate-stderr strace -f -qq -e trace=%ipc -o "$STRACE" "$SHMTRACE" run -q -o "$TRACE" -- "$@"
 }
 
 # The calls strace saw and those traced, in the same words: the call, its
@@ -164,6 +166,9 @@ trace_words() {
 }
 
 @test "a thread waiting in msgrcv can be cancelled (a cancellation point), and the program goes on" {
+	# ASan reports a cancelled thread's end as a stack-buffer-underflow in
+	# its sigaltstack interceptor, bare too (google/sanitizers#1399).
+	! ldd "$TESTBIN/sysvops" | grep -q libasan || skip "ASan build: google/sanitizers#1399"
 	run --separate-stderr timeout 20 "$SHMTRACE" run -q -o "$TRACE" -- "$TESTBIN/sysvops" cancel
 	assert_success
 	assert_output cancelled
@@ -256,4 +261,13 @@ trace_words() {
 	assert_output '{"semget":1,"semop":1,"semtimedop":1,"semctl":2,"msgget":1,"msgsnd":1,"msgrcv":1,"msgctl":1}'
 	run jq -c '.runs | map([.call, .nth, .errno, .outcome])' <<<"$json"
 	assert_output '[["semget",1,"ENOSPC","handled"],["semctl",1,"EACCES","handled"],["semop",1,"EINTR","handled"],["semtimedop",1,"EAGAIN","handled"],["msgget",1,"ENOSPC","handled"],["msgsnd",1,"EINTR","handled"],["msgrcv",1,"EINTR","handled"],["semctl",2,"EPERM","handled"],["msgctl",1,"EPERM","handled"]]'
+}
+
+@test "the report beside them: a semaphore set or queue of the same id as a leaked segment hides nothing, their failures are no shm misuse" {
+	dir=$(fixture sysv-beside-shm)
+	run --separate-stderr "$SHMTRACE" report --format json "$dir"
+	assert_failure 1
+	assert_equal "$stderr" ''
+	run jq -c '[.summary.leaked_segments, [.leaked_segments[].shmid], .misuse, .summary.calls.semop, .summary.failures]' <<<"$output"
+	assert_output '[1,[5],[],1,{"EIDRM":1,"ENOMSG":1,"EAGAIN":1}]'
 }
