@@ -26,20 +26,6 @@ struct process *model_process(struct model *m, int pid)
 	return p;
 }
 
-void model_bury_key(struct model *m, uint64_t key, int id, int pid, struct stack *stack)
-{
-	struct tomb *t = &m->tombs->t[m->tombs->next++ % TOMBS];
-	if (map_get(&m->removed, t->seg_key) == t)
-		map_remove(&m->removed, t->seg_key);
-	*t = (struct tomb){key, id, pid, stack};
-	map_put(&m->removed, t->seg_key, t);
-}
-
-void model_bury(struct model *m, struct segment *s, int pid, struct stack *stack)
-{
-	model_bury_key(m, seg_key(s->ipc_ns, s->shmid), s->shmid, pid, stack);
-}
-
 static void free_segment(struct segment *s)
 {
 	for (size_t i = 0; i < s->nkilled; i++) {
@@ -309,14 +295,12 @@ static const char *call_out_of_range(const struct call_rec *c)
 {
 	if (!pid_in_range(c->pid))
 		return "pid";
-	if (call_has(c, RET) && (c->ret < INT_MIN || c->ret > INT_MAX))
-		return "ret";
-	if (call_has(c, SHMID) && (c->shmid < INT_MIN || c->shmid > INT_MAX))
-		return "shmid";
-	if (call_has(c, SEMID) && (c->semid < INT_MIN || c->semid > INT_MAX))
-		return "semid";
-	if (call_has(c, MSQID) && (c->msqid < INT_MIN || c->msqid > INT_MAX))
-		return "msqid";
+	const struct { int has; long long v; const char *name; } ints[] = {{call_has(c, RET), c->ret, "ret"},
+		{call_has(c, SHMID), c->shmid, "shmid"}, {call_has(c, SEMID), c->semid, "semid"},
+		{call_has(c, MSQID), c->msqid, "msqid"}};
+	for (size_t i = 0; i < sizeof ints / sizeof *ints; i++)
+		if (ints[i].has && (ints[i].v < INT_MIN || ints[i].v > INT_MAX))
+			return ints[i].name;
 	return NULL;
 }
 

@@ -175,9 +175,12 @@ struct segment *model_segment(struct model *m, unsigned long long ipc_ns, int sh
 /* A segment just made by shmget, replacing any the model had with its id. */
 struct segment *model_new_segment(struct model *m, unsigned long long ipc_ns, int shmid);
 /* IPC_RMID of S: remembered, to name a later use of its id. */
-void model_bury(struct model *m, struct segment *s, int pid, struct stack *stack);
 /* The same for any id: KEY as seg_key or obj_key gives it. */
 void model_bury_key(struct model *m, uint64_t key, int id, int pid, struct stack *stack);
+static inline void model_bury(struct model *m, struct segment *s, int pid, struct stack *stack)
+{
+	model_bury_key(m, seg_key(s->ipc_ns, s->shmid), s->shmid, pid, stack);
+}
 void model_maybe_destroy(struct model *m, struct segment *s);
 void model_attach(struct process *p, struct segment *s, unsigned long long addr, struct stack *stack, int inherited);
 /* Detaches and frees A, destroying its segment if that was the last use. */
@@ -200,7 +203,7 @@ void on_ftok(struct model *m, struct process *p, const struct call_rec *c, struc
 void ftok_key_used(struct model *m, unsigned key);
 void names_free(struct model *m);
 
-/* model_sysv.c: semaphore sets and message queues. */
+/* model_sysv.c: semaphore sets and message queues (and model_bury_key). */
 /* What a semget/msgget (the id it returned), a removal (IPC_RMID of ID) and
  * a failed call on ID (EINVAL or EIDRM; 1 if it was a misuse) do. */
 void sysv_got(struct model *m, struct process *p, enum sysv_kind kind, const struct call_rec *c,

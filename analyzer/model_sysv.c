@@ -12,6 +12,17 @@
 
 #include "model_state.h"
 
+/* Any id's removal, remembered in the model's ring of tombs: a segment's
+ * (model_bury), a set's or a queue's (obj_key). */
+void model_bury_key(struct model *m, uint64_t key, int id, int pid, struct stack *stack)
+{
+	struct tomb *t = &m->tombs->t[m->tombs->next++ % TOMBS];
+	if (map_get(&m->removed, t->seg_key) == t)
+		map_remove(&m->removed, t->seg_key);
+	*t = (struct tomb){key, id, pid, stack};
+	map_put(&m->removed, t->seg_key, t);
+}
+
 static const char *const kind_word[] = {[SYSV_SEM] = "semaphore set", [SYSV_MSG] = "message queue"};
 
 static void object_free(struct ipc_object *o)
