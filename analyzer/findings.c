@@ -91,6 +91,15 @@ void posix_finding_free(struct posix_finding *p)
 	free(p);
 }
 
+void ipc_leak_finding_free(struct ipc_leak_finding *l)
+{
+	free(l->program);
+	backtrace_free(&l->stack);
+	free(l->suppression);
+	free(l->live.remove);
+	free(l);
+}
+
 void undetached_finding_free(struct undetached_finding *u)
 {
 	free(u->program);
@@ -117,6 +126,8 @@ void misuse_finding_free(struct misuse_finding *m)
 void unremoved_key_free(struct unremoved_key *k)
 {
 	free(k->shmids);
+	free(k->semids);
+	free(k->msqids);
 	for (size_t i = 0; i < k->nprograms; i++)
 		free(k->programs[i]);
 	free(k->programs);
@@ -134,6 +145,8 @@ void findings_free(struct findings *f)
 		unremoved_key_free(f->keys.at[i]);
 	for (size_t i = 0; i < f->names.n; i++)
 		posix_finding_free(f->names.at[i]);
+	for (size_t i = 0; i < f->ipc_leaks.n; i++)
+		ipc_leak_finding_free(f->ipc_leaks.at[i]);
 	for (size_t i = 0; i < f->undetached.n; i++)
 		undetached_finding_free(f->undetached.at[i]);
 	for (size_t i = 0; i < f->misuse.n; i++)
@@ -148,6 +161,7 @@ void findings_free(struct findings *f)
 	free(f->leaks.at);
 	free(f->keys.at);
 	free(f->names.at);
+	free(f->ipc_leaks.at);
 	free(f->undetached.at);
 	free(f->misuse.at);
 	free(f->killed.at);
@@ -163,6 +177,8 @@ void findings_distrust_run(struct findings *f, const char *path)
 		f->run_untrusted = findings_strdup(path);
 	for (size_t i = 0; i < f->leaks.n; i++)
 		f->leaks.at[i]->removable = 0;
+	for (size_t i = 0; i < f->ipc_leaks.n; i++)
+		f->ipc_leaks.at[i]->removable = 0;
 }
 
 void findings_summarize(struct findings *f, const struct reader *r, long suppressed)
@@ -179,6 +195,9 @@ void findings_summarize(struct findings *f, const struct reader *r, long suppres
 	s->leaked_bytes = (long long)bytes;
 	s->unremoved_keys = (long long)f->keys.n;
 	s->posix_names_never_unlinked = (long long)f->names.n;
+	s->leaked_semaphore_sets = s->leaked_message_queues = 0;
+	for (size_t i = 0; i < f->ipc_leaks.n; i++)
+		*(f->ipc_leaks.at[i]->kind == SYSV_SEM ? &s->leaked_semaphore_sets : &s->leaked_message_queues) += 1;
 	s->undetached_attachments = 0;
 	for (size_t i = 0; i < f->undetached.n; i++)
 		s->undetached_attachments += f->undetached.at[i]->count;

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "../common/calls.h"
+#include "../common/sysvipc.h"
 
 /* A frame of a backtrace, symbolized (symbolize.h); strings owned. */
 struct symframe {
@@ -80,6 +81,27 @@ struct leak_finding {
 	struct live_now live;
 };
 
+/* A semaphore set or message queue created by a traced semget or msgget
+ * and never removed (model_sysv.c). */
+struct ipc_leak_finding {
+	enum sysv_kind kind;
+	int id; /* semid or msqid */
+	unsigned key;
+	unsigned long long nsems; /* sets: what semget asked for */
+	int pid;                  /* the creator, as the trace says */
+	char *program;            /* NULL: unknown */
+	unsigned long long created_ts;
+	struct backtrace stack;
+	int in_kernel;             /* 1 yes, 0 no, -1 not known (another namespace's, no table) */
+	unsigned long long ipc_ns; /* 0: unknown */
+	int has_kernel;            /* the kernel's table at the end had it: */
+	long long kernel_cuid, kernel_ctime;
+	unsigned long long kernel_qnum, kernel_cbytes; /* queues: what was left in it */
+	int removable; /* what the kernel confirms makes it the run's (docs/security.md) */
+	char *suppression;
+	struct live_now live;
+};
+
 struct posix_finding {
 	char *name;
 	int pid;
@@ -95,6 +117,8 @@ struct unremoved_key {
 	long long segments;
 	int *shmids;
 	size_t nshmids;
+	int *semids, *msqids; /* the sets and queues left under it */
+	size_t nsemids, nmsqids;
 	char **programs; /* distinct, a NULL entry for unknown */
 	size_t nprograms;
 	char *ftok_path; /* the ftok call that made it, if traced; else NULL */
@@ -128,6 +152,10 @@ enum misuse_kind {
 };
 extern const char *const misuse_kind_name[MISUSE_KINDS];
 
+/* What a misuse's id names: a segment's (shmid), a set's (semid) or a
+ * queue's (msqid). */
+enum misuse_object { OF_SEGMENT, OF_SEMAPHORE_SET, OF_MESSAGE_QUEUE };
+
 /* One ftok call of a collision: the file (by path, and by device and inode
  * when the record had them), the id, and when it was called. */
 struct ftok_call {
@@ -149,6 +177,7 @@ struct misuse_finding {
 	char *call, *errno_name; /* failed_call */
 	long long injected;      /* failed_call: how many of count were injected */
 	int shmid;               /* use_after_remove, attach_after_remove, double_remove, created_outside_trace */
+	enum misuse_object object; /* what shmid is the id of */
 	int before_run;          /* created_outside_trace: 1, 0, -1 unknown (no table before the run) */
 	int has_cpid;            /* created_outside_trace, before_run: its creator's pid */
 	long long cpid;
@@ -192,6 +221,7 @@ struct summary {
 	} peak;
 	/* Totals of what is left after suppression (findings_summarize). */
 	long long leaked_segments, leaked_bytes, unremoved_keys, posix_names_never_unlinked;
+	long long leaked_semaphore_sets, leaked_message_queues;
 	long long undetached_attachments, misuse, suppressed;
 	/* The reader's. */
 	long long files, records, warnings, incomplete_files, skipped_files;
@@ -217,6 +247,7 @@ struct findings {
 	FINDINGS_LIST(struct leak_finding) leaks;
 	FINDINGS_LIST(struct unremoved_key) keys;
 	FINDINGS_LIST(struct posix_finding) names;
+	FINDINGS_LIST(struct ipc_leak_finding) ipc_leaks; /* sets and queues, by creation */
 	FINDINGS_LIST(struct undetached_finding) undetached;
 	FINDINGS_LIST(struct misuse_finding) misuse;
 	FINDINGS_LIST(struct killed_process) killed;
@@ -239,6 +270,7 @@ char *findings_strdup(const char *s); /* NULL stays NULL */
 void findings_free(struct findings *f);
 void leak_finding_free(struct leak_finding *l);
 void posix_finding_free(struct posix_finding *p);
+void ipc_leak_finding_free(struct ipc_leak_finding *l);
 void undetached_finding_free(struct undetached_finding *u);
 void misuse_finding_free(struct misuse_finding *m);
 void unremoved_key_free(struct unremoved_key *k);

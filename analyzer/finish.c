@@ -1,6 +1,7 @@
 /* What is left when the trace ends: segments created and never removed
- * (leaks), their keys, and the kernel's own before/after view, which also
- * shows segments made by calls the shim could not see. */
+ * (leaks), and sets and queues (model_sysv.c), their keys, and the
+ * kernel's own before/after view, which also shows segments made by calls
+ * the shim could not see. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -116,7 +117,7 @@ static void other_segment(struct model *m, const json_t *k, unsigned long long n
  * ended), one that a process the trace never saw end is still in.  The
  * kernel destroys a namespace's segments with it (ipc_namespaces(7)); one
  * kept alive by a bind mount or an open descriptor alone is not seen. */
-static int ns_alive(struct model *m, unsigned long long ns)
+int model_ns_alive(struct model *m, unsigned long long ns)
 {
 	if (ns == table_ns(m, m->kernel_after ? m->kernel_after : m->kernel_before))
 		return 1;
@@ -146,7 +147,7 @@ static size_t collect_leaks(struct model *m, struct leak **out)
 		struct segment *s = value;
 		if (!s->traced_create || s->removed)
 			continue;
-		if (!ns_alive(m, s->ipc_ns)) {
+		if (!model_ns_alive(m, s->ipc_ns)) {
 			m->found->summary.gone_with_namespace++;
 			continue;
 		}
@@ -271,38 +272,65 @@ static int same_program(const char *a, const char *b)
 	return a && b ? strcmp(a, b) == 0 : a == b;
 }
 
-/* The keys of the leaks, each with its segments and their programs. */
+/* The unremoved key KEY, added to the findings if new, with PROGRAM
+ * among its programs. */
+static struct unremoved_key *unremoved_key(struct model *m, unsigned key, const char *program)
+{
+	struct findings *found = m->found;
+	struct unremoved_key *k = NULL;
+	for (size_t j = 0; j < found->keys.n && !k; j++)
+		if (found->keys.at[j]->key == key)
+			k = found->keys.at[j];
+	if (!k) {
+		k = findings_alloc(sizeof *k);
+		k->key = key;
+		struct ftok_origin *o = map_get(&m->ftoks, (uint64_t)key + 1);
+		if (o) {
+			k->ftok_path = findings_strdup(o->path);
+			k->ftok_id = o->id;
+		}
+		FINDINGS_PUSH(&found->keys, k);
+	}
+	int seen = 0;
+	for (size_t j = 0; j < k->nprograms; j++)
+		seen |= same_program(k->programs[j], program);
+	if (!seen) {
+		k->programs = findings_realloc(k->programs, (k->nprograms + 1) * sizeof *k->programs);
+		k->programs[k->nprograms++] = findings_strdup(program);
+	}
+	return k;
+}
+
+static void add_id(int **ids, size_t *n, int id)
+{
+	*ids = findings_realloc(*ids, (*n + 1) * sizeof **ids);
+	(*ids)[(*n)++] = id;
+}
+
+/* The keys of the leaks, each with its segments, sets and queues, and
+ * their programs: one key, whichever kinds of object were left under it
+ * (a key is per kind in the kernel, but it is one name in the program's
+ * source, and one ftok). IPC_PRIVATE (0) is no key to find anything by. */
 static void unremoved_keys(struct model *m)
 {
 	struct findings *found = m->found;
 	for (size_t i = 0; i < found->leaks.n; i++) {
 		const struct leak_finding *leak = found->leaks.at[i];
 		if (leak->key == 0)
-			continue; /* IPC_PRIVATE: no key to find it by */
-		struct unremoved_key *k = NULL;
-		for (size_t j = 0; j < found->keys.n && !k; j++)
-			if (found->keys.at[j]->key == leak->key)
-				k = found->keys.at[j];
-		if (!k) {
-			k = findings_alloc(sizeof *k);
-			k->key = leak->key;
-			struct ftok_origin *o = map_get(&m->ftoks, (uint64_t)leak->key + 1);
-			if (o) {
-				k->ftok_path = findings_strdup(o->path);
-				k->ftok_id = o->id;
-			}
-			FINDINGS_PUSH(&found->keys, k);
-		}
+			continue;
+		struct unremoved_key *k = unremoved_key(m, leak->key, leak->program);
 		k->segments++;
-		k->shmids = findings_realloc(k->shmids, (k->nshmids + 1) * sizeof *k->shmids);
-		k->shmids[k->nshmids++] = leak->shmid;
-		int seen = 0;
-		for (size_t j = 0; j < k->nprograms; j++)
-			seen |= same_program(k->programs[j], leak->program);
-		if (!seen) {
-			k->programs = findings_realloc(k->programs, (k->nprograms + 1) * sizeof *k->programs);
-			k->programs[k->nprograms++] = findings_strdup(leak->program);
-		}
+		add_id(&k->shmids, &k->nshmids, leak->shmid);
+	}
+	for (size_t i = 0; i < found->ipc_leaks.n; i++) {
+		const struct ipc_leak_finding *leak = found->ipc_leaks.at[i];
+		if (leak->key == 0)
+			continue;
+		struct unremoved_key *k = unremoved_key(m, leak->key, leak->program);
+		if (leak->kind == SYSV_SEM)
+			add_id(&k->semids, &k->nsemids, leak->id);
+		else
+			add_id(&k->msqids, &k->nmsqids, leak->id);
 	}
 }
 
@@ -343,6 +371,7 @@ struct findings *model_finish(struct model *m)
 		kernel_verdict(m, f, &leaks[i]);
 		FINDINGS_PUSH(&m->found->leaks, f);
 	}
+	sysv_finish(m);
 	run_facts(m);
 	free(leaks);
 	model_end_processes(m, ENDED_BY_END_OF_TRACE);

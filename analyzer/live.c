@@ -41,6 +41,12 @@ int live_same_segment(const struct leak_finding *leak, const struct sysv_segment
 	       (!leak->has_kernel_cpid || leak->kernel_cpid == now->cpid);
 }
 
+int live_same_object(const struct ipc_leak_finding *leak, const struct sysv_object *now)
+{
+	return now && now->kind == leak->kind && now->key == leak->key &&
+	       (!leak->has_kernel || (now->cuid == leak->kernel_cuid && now->ctime == leak->kernel_ctime));
+}
+
 static int ours_segment(const struct leak_finding *leak, const struct sysv_segment *now)
 {
 	return leak->removable && leak->has_kernel_cpid && live_same_segment(leak, now);
@@ -130,6 +136,22 @@ void live_visit(const struct findings *f, const struct live_visitor *v)
 		v->segment(leak, now, !f->run_untrusted && ours_segment(leak, now), v->ctx);
 	}
 	free(segs);
+	for (int kind = SYSV_SEM; kind <= SYSV_MSG && v->object; kind++) {
+		struct sysv_object *objs = NULL;
+		long nobjs = sysv_read_objects(kind, &objs);
+		for (size_t i = 0; i < f->ipc_leaks.n; i++) {
+			struct ipc_leak_finding *leak = f->ipc_leaks.at[i];
+			if (leak->kind != (enum sysv_kind)kind)
+				continue;
+			const struct sysv_object *now = nobjs < 0 ? NULL : sysv_find_object(objs, nobjs, leak->id);
+			int present = live_same_object(leak, now);
+			/* Only with run's table after the run: its cuid and ctime are
+			 * what the kernel confirmed, and must be what it has now. */
+			v->object(leak, now, present, present && leak->has_kernel && leak->removable && !f->run_untrusted,
+				  v->ctx);
+		}
+		free(objs);
+	}
 	/* POSIX names live in /dev/shm (shm_overview(7)): looked at and removed
 	 * relative to it, one component, never through a path. */
 	int dirfd = open("/dev/shm", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

@@ -1,5 +1,5 @@
-/* The report's leaks against the system as it is now: the kernel's segment
- * table and /dev/shm.  `report --live` annotates them; sweep removes what
+/* The report's leaks against the system as it is now: the kernel's System
+ * V tables and /dev/shm.  `report --live` annotates them; sweep removes what
  * its runs left.  Both act only on what the kernel and the file system
  * confirm is the run's, never on a trace's word (docs/security.md). */
 #ifndef SHMTRACE_LIVE_H
@@ -22,6 +22,12 @@ struct live_visitor {
 	 * processes (run's record). */
 	void (*name)(struct posix_finding *leak, int dirfd, const char *component, int present, int confirmed,
 		     void *ctx);
+	/* Each semaphore set and message queue never removed, with its line
+	 * in the kernel's table now, or NULL when it is gone; present: it is
+	 * still that object (live_same_object); confirmed: also the kernel's
+	 * tables say the run made it (its `removable`, docs/security.md). */
+	void (*object)(struct ipc_leak_finding *leak, const struct sysv_object *now, int present, int confirmed,
+		       void *ctx);
 	void *ctx;
 };
 
@@ -31,6 +37,11 @@ void live_visit(const struct findings *f, const struct live_visitor *v);
  * segment: the same key and size, and the creator run's table saw (when
  * it did).  Not so: the leak's segment is gone, its id given to another. */
 int live_same_segment(const struct leak_finding *leak, const struct sysv_segment *now);
+
+/* Whether NOW, the kernel's set or queue under a leak's id, is that
+ * leak's: the same key, and, when run's table after the run had it, the
+ * same creator user id and change time (an IPC_SET since changes it). */
+int live_same_object(const struct ipc_leak_finding *leak, const struct sysv_object *now);
 
 /* S quoted for a POSIX shell into OUT (cap bytes): as is when it holds
  * only characters no shell treats specially, else in single quotes. */

@@ -26,15 +26,6 @@ struct process *model_process(struct model *m, int pid)
 	return p;
 }
 
-void model_bury(struct model *m, struct segment *s, int pid, struct stack *stack)
-{
-	struct tomb *t = &m->tombs->t[m->tombs->next++ % TOMBS];
-	if (map_get(&m->removed, t->seg_key) == t)
-		map_remove(&m->removed, t->seg_key);
-	*t = (struct tomb){seg_key(s->ipc_ns, s->shmid), s->shmid, pid, stack};
-	map_put(&m->removed, t->seg_key, t);
-}
-
 static void free_segment(struct segment *s)
 {
 	for (size_t i = 0; i < s->nkilled; i++) {
@@ -304,10 +295,12 @@ static const char *call_out_of_range(const struct call_rec *c)
 {
 	if (!pid_in_range(c->pid))
 		return "pid";
-	if (call_has(c, RET) && (c->ret < INT_MIN || c->ret > INT_MAX))
-		return "ret";
-	if (call_has(c, SHMID) && (c->shmid < INT_MIN || c->shmid > INT_MAX))
-		return "shmid";
+	const struct { int has; long long v; const char *name; } ints[] = {{call_has(c, RET), c->ret, "ret"},
+		{call_has(c, SHMID), c->shmid, "shmid"}, {call_has(c, SEMID), c->semid, "semid"},
+		{call_has(c, MSQID), c->msqid, "msqid"}};
+	for (size_t i = 0; i < sizeof ints / sizeof *ints; i++)
+		if (ints[i].has && (ints[i].v < INT_MIN || ints[i].v > INT_MAX))
+			return ints[i].name;
 	return NULL;
 }
 
@@ -396,8 +389,9 @@ void model_free(struct model *m)
 	for (size_t i = 0; map_next(&m->segments, &i, &key, &value);)
 		free_segment(value);
 	names_free(m);
+	sysv_free(m);
 	struct map *maps[] = {&m->posix,	 &m->ftoks,		&m->processes, &m->segments, &m->misuse_groups,
-			      &m->undetached_groups, &m->removed, &m->externals, &m->run_pids};
+			      &m->undetached_groups, &m->removed, &m->externals, &m->run_pids, &m->ipc_objects};
 	for (size_t i = 0; i < sizeof maps / sizeof *maps; i++)
 		map_free(maps[i]);
 	free(m->tombs);

@@ -26,7 +26,8 @@ struct model {
 	struct map processes; /* pid -> struct process */
 	struct map misuse_groups;     /* hash of kind, site and more -> struct misuse_finding */
 	struct map undetached_groups; /* hash of site and end -> struct undetached_finding */
-	struct map removed;   /* seg_key -> struct tomb: recently destroyed ids */
+	struct map removed;   /* seg_key or obj_key -> struct tomb: recently destroyed ids */
+	struct map ipc_objects; /* obj_key -> struct ipc_object: sets and queues, the current ones */
 	struct map externals; /* seg_key -> noted once: segment created outside the trace */
 	struct map posix;     /* hash of name -> struct posix_name, not unlinked yet */
 	struct map ftoks;     /* key -> struct ftok_origin, the first seen */

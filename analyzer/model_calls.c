@@ -1,5 +1,6 @@
 /* What each call record does to the model: shmget, shmat, shmdt and
- * shmctl change its segments and attachments (kept by model.c), a failed
+ * shmctl change its segments and attachments (kept by model.c), semget,
+ * msgget and IPC_RMID its sets and queues (model_sysv.c), a failed
  * call becomes the misuse it shows or a failure grouped by site and
  * errno, and every call is counted in the summary.  on_call dispatches a
  * record to these, and to model_names.c for POSIX names and ftok keys. */
@@ -9,6 +10,7 @@
 
 #include "../common/calls.h"
 #include "model_state.h"
+#include "sysv_target.h"
 
 static void on_shmget(struct model *m, struct process *p, const struct call_rec *c, struct stack *stack)
 {
@@ -117,6 +119,10 @@ static void on_shmctl(struct model *m, struct process *p, const struct call_rec 
 static int classify_failure(struct model *m, struct process *p, const struct call_rec *c, struct stack *stack)
 {
 	int einval = strcmp(c->errno_name, "EINVAL") == 0, eidrm = strcmp(c->errno_name, "EIDRM") == 0;
+	enum sysv_kind kind;
+	int id;
+	if ((einval || eidrm) && sysv_call_target(c, &kind, &id))
+		return sysv_failed_on(m, p, kind, id, strcmp(c->cmd, "IPC_RMID") == 0, stack);
 	if (strcmp(c->call, "shmdt") == 0 && einval) {
 		struct misuse_finding *f = model_misuse(m, MISUSE_SHMDT_NOT_ATTACHED, p, stack, c->shmaddr,
 							"shmdt of an address where nothing is attached", NULL);
@@ -146,10 +152,22 @@ static int classify_failure(struct model *m, struct process *p, const struct cal
 	return 0;
 }
 
+/* How a wait on a set or queue ends without success -- IPC_NOWAIT's
+ * EAGAIN or ENOMSG, semtimedop's timeout (EAGAIN), a signal (EINTR);
+ * semop(2), msgop(2) -- is what the program asked for, not a failure of
+ * its use: counted in the summary, never a finding (unless injected). */
+static int wait_ended(const struct call_rec *c)
+{
+	int waits = strcmp(c->call, "semop") == 0 || strcmp(c->call, "semtimedop") == 0 ||
+		    strcmp(c->call, "msgsnd") == 0 || strcmp(c->call, "msgrcv") == 0;
+	return waits && (strcmp(c->errno_name, "EAGAIN") == 0 || strcmp(c->errno_name, "EINTR") == 0 ||
+			 strcmp(c->errno_name, "ENOMSG") == 0);
+}
+
 /* Failed calls, grouped by call site and errno; injected ones counted apart. */
 static void on_failure(struct model *m, struct process *p, const struct call_rec *c, struct stack *stack)
 {
-	if (!c->injected && classify_failure(m, p, c, stack))
+	if (!c->injected && (wait_ended(c) || classify_failure(m, p, c, stack)))
 		return;
 	int fresh;
 	char message[96];
@@ -162,6 +180,22 @@ static void on_failure(struct model *m, struct process *p, const struct call_rec
 	}
 	if (c->injected)
 		f->injected++;
+}
+
+/* semget and msgget make a set or queue (or open one), IPC_RMID removes
+ * it; semop, msgsnd and msgrcv change nothing the model keeps. */
+static void on_sysv(struct model *m, struct process *p, const struct call_rec *c, struct stack *stack)
+{
+	enum sysv_kind kind;
+	int id;
+	if (strcmp(c->call, "semget") == 0 || strcmp(c->call, "msgget") == 0) {
+		int sem = c->call[0] == 's';
+		sysv_got(m, p, sem ? SYSV_SEM : SYSV_MSG, c, sem && c->nsems > 0 ? (unsigned long long)c->nsems : 0, stack);
+		if (c->key != 0)
+			ftok_key_used(m, c->key);
+	} else if (sysv_call_target(c, &kind, &id) && strcmp(c->cmd, "IPC_RMID") == 0) {
+		sysv_removed(m, p, kind, id, stack);
+	}
 }
 
 /* The summary's counts of calls and failures. */
@@ -189,11 +223,6 @@ void on_call(struct model *m, const struct call_rec *c, struct stack *stack)
 {
 	struct process *p = model_process(m, (int)c->pid);
 	tally(m, c);
-	/* Semaphores and message queues are counted, not yet modelled: none of
-	 * them is a segment, and none of their failures a misuse of one. */
-	int call = call_by_name(c->call);
-	if (call >= 0 && ((1u << call) & (C_SEMGET | C_SEMOP | C_SEMTIMEDOP | C_SEMCTL | C_MSGGET | C_MSGSND | C_MSGRCV | C_MSGCTL)))
-		return;
 	if (c->failed)
 		on_failure(m, p, c, stack);
 	else if (strcmp(c->call, "shmget") == 0) {
@@ -213,4 +242,6 @@ void on_call(struct model *m, const struct call_rec *c, struct stack *stack)
 		on_shm_unlink(m, c);
 	else if (strcmp(c->call, "ftok") == 0)
 		on_ftok(m, p, c, stack);
+	else
+		on_sysv(m, p, c, stack);
 }

@@ -1,7 +1,7 @@
 /* The model's state, shared by model.c (feeding records; processes,
  * segments and attachments), model_calls.c (what each call does),
- * model_names.c (POSIX names and ftok keys) and finish.c (what is left at
- * the end).
+ * model_names.c (POSIX names and ftok keys), model_sysv.c (semaphore sets
+ * and message queues) and finish.c (what is left at the end).
  * Nothing outside the model includes this. */
 #ifndef SHMTRACE_MODEL_STATE_H
 #define SHMTRACE_MODEL_STATE_H
@@ -77,6 +77,21 @@ struct ftok_origin {
 	int got_segment; /* a shmget used its key since */
 };
 
+/* A semaphore set or message queue: nothing attaches to either, so it is
+ * gone the moment IPC_RMID succeeds (semctl(2), msgctl(2)). */
+struct ipc_object {
+	enum sysv_kind kind;
+	int id;
+	unsigned long long ipc_ns;
+	unsigned key;
+	unsigned long long nsems;
+	int traced_create; /* created by a traced semget or msgget */
+	int creator_pid;
+	char *creator_exe;
+	struct stack *create_stack;
+	unsigned long long create_ts;
+};
+
 struct tomb_ring {
 	struct tomb t[TOMBS];
 	unsigned next;
@@ -125,6 +140,16 @@ static inline const json_t *in_table(const struct model *m, const json_t *snapsh
 	return NULL;
 }
 
+/* The model's key of a set's or queue's id: a segment's (seg_key) moved
+ * by a constant per kind, so that a set, a queue and a segment of one id
+ * are apart in the tombs' map (seg_key uses all 64 bits; for two keys to
+ * meet, two namespaces' inodes would have to differ by that constant's
+ * upper half exactly). */
+static inline uint64_t obj_key(enum sysv_kind kind, unsigned long long ipc_ns, int id)
+{
+	return seg_key(ipc_ns, id) ^ (uint64_t)(kind + 1) * 0x9e3779b97f4a7c15ull;
+}
+
 static inline unsigned long long hexnum(const json_t *o, const char *key)
 {
 	const char *s = str(o, key);
@@ -150,7 +175,12 @@ struct segment *model_segment(struct model *m, unsigned long long ipc_ns, int sh
 /* A segment just made by shmget, replacing any the model had with its id. */
 struct segment *model_new_segment(struct model *m, unsigned long long ipc_ns, int shmid);
 /* IPC_RMID of S: remembered, to name a later use of its id. */
-void model_bury(struct model *m, struct segment *s, int pid, struct stack *stack);
+/* The same for any id: KEY as seg_key or obj_key gives it. */
+void model_bury_key(struct model *m, uint64_t key, int id, int pid, struct stack *stack);
+static inline void model_bury(struct model *m, struct segment *s, int pid, struct stack *stack)
+{
+	model_bury_key(m, seg_key(s->ipc_ns, s->shmid), s->shmid, pid, stack);
+}
 void model_maybe_destroy(struct model *m, struct segment *s);
 void model_attach(struct process *p, struct segment *s, unsigned long long addr, struct stack *stack, int inherited);
 /* Detaches and frees A, destroying its segment if that was the last use. */
@@ -172,5 +202,20 @@ void on_ftok(struct model *m, struct process *p, const struct call_rec *c, struc
 /* A shmget by KEY: the key's ftok file is in use through its segment. */
 void ftok_key_used(struct model *m, unsigned key);
 void names_free(struct model *m);
+
+/* model_sysv.c: semaphore sets and message queues (and model_bury_key). */
+/* What a semget/msgget (the id it returned), a removal (IPC_RMID of ID) and
+ * a failed call on ID (EINVAL or EIDRM; 1 if it was a misuse) do. */
+void sysv_got(struct model *m, struct process *p, enum sysv_kind kind, const struct call_rec *c,
+	      unsigned long long nsems, struct stack *stack);
+void sysv_removed(struct model *m, struct process *p, enum sysv_kind kind, int id, struct stack *stack);
+int sysv_failed_on(struct model *m, struct process *p, enum sysv_kind kind, int id, int removing,
+		   struct stack *stack);
+/* Into the findings: those never removed, as the kernel's tables confirm. */
+void sysv_finish(struct model *m);
+void sysv_free(struct model *m);
+
+/* finish.c: whether IPC namespace NS may still hold objects at the end. */
+int model_ns_alive(struct model *m, unsigned long long ns);
 
 #endif

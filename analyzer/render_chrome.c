@@ -77,7 +77,8 @@ static json_t *object_name(const struct timeline *t, const struct tl_object *o)
 	if (o->kind == TL_POSIX)
 		snprintf(buf, sizeof buf, "shm_open %.300s", timeline_string(t, o->name));
 	else
-		snprintf(buf, sizeof buf, "segment %d key 0x%08x", o->shmid, o->key);
+		snprintf(buf, sizeof buf, "%s %d key 0x%08x",
+			 o->kind == TL_SEM ? "semaphore set" : o->kind == TL_MSG ? "message queue" : "segment", o->shmid, o->key);
 	json_t *s = json_string(buf);
 	return s ? s : json_string("?");
 }
@@ -112,10 +113,11 @@ static int lives(FILE *out, const struct timeline *t, int *first)
 		int pid = o->creator >= 0 ? t->procs[o->creator].pid : t->nprocs ? t->procs[0].pid : 1;
 		snprintf(id, sizeof id, "object-%zu", i);
 		json_t *args = json_pack("{s:s, s:b}", "end", end_word(o->end), "created_in_trace", o->traced_create);
-		if (o->kind == TL_SYSV)
-			json_object_set_new(args, "size", json_integer((json_int_t)o->size));
-		failed |= span(out, t, first, o->kind == TL_SYSV ? "segment" : "posix_name", object_name(t, o), id, pid,
-			       o->t0, o->t1, args);
+		static const char *const category[] = {[TL_SYSV] = "segment", [TL_POSIX] = "posix_name",
+						       [TL_SEM] = "semaphore_set", [TL_MSG] = "message_queue"};
+		if (o->kind == TL_SYSV || o->kind == TL_SEM)
+			json_object_set_new(args, o->kind == TL_SEM ? "nsems" : "size", json_integer((json_int_t)o->size));
+		failed |= span(out, t, first, category[o->kind], object_name(t, o), id, pid, o->t0, o->t1, args);
 	}
 	for (size_t i = 0; i < t->nspans; i++) {
 		const struct tl_span *s = &t->spans[i];
@@ -139,8 +141,9 @@ static int calls(FILE *out, const struct timeline *t, struct symbolizer *symbols
 		json_t *args = json_pack("{s:o, s:b, s:I, s:o}", "errno", str_or_null(t, c->err), "injected", c->injected,
 					 "ret", (json_int_t)c->ret, "at",
 					 site(symbols, c->stack >= 0 ? t->stacks[c->stack] : NULL));
-		if (c->object >= 0 && t->objects[c->object].kind == TL_SYSV)
-			json_object_set_new(args, "shmid", json_integer(t->objects[c->object].shmid));
+		static const char *const id_name[] = {[TL_SYSV] = "shmid", [TL_SEM] = "semid", [TL_MSG] = "msqid"};
+		if (c->object >= 0 && t->objects[c->object].kind != TL_POSIX)
+			json_object_set_new(args, id_name[t->objects[c->object].kind], json_integer(t->objects[c->object].shmid));
 		else if (c->object >= 0)
 			json_object_set_new(args, "name", str_or_null(t, t->objects[c->object].name));
 		failed |= emit(out, json_pack("{s:s, s:s, s:s, s:i, s:i, s:f, s:f, s:o}", "ph", "X", "name",

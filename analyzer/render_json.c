@@ -61,8 +61,11 @@ static void live_json(json_t *o, const struct live_now *l)
 			set(live, "remove", json_string(l->remove));
 	} else if (l->id_reused_by.set) {
 		const struct reused_id *r = &l->id_reused_by;
-		set(live, "id_reused_by", json_pack("{s:o, s:I, s:i, s:I}", "key", hex(r->key, 8), "size",
-						    (json_int_t)r->size, "cpid", r->cpid, "uid", (json_int_t)r->uid));
+		if (l->of_segment)
+			set(live, "id_reused_by", json_pack("{s:o, s:I, s:i, s:I}", "key", hex(r->key, 8), "size",
+							    (json_int_t)r->size, "cpid", r->cpid, "uid", (json_int_t)r->uid));
+		else /* a set or queue: the kernel keeps no creator pid */
+			set(live, "id_reused_by", json_pack("{s:o, s:I}", "key", hex(r->key, 8), "uid", (json_int_t)r->uid));
 	}
 	set(o, "live", live);
 }
@@ -115,16 +118,54 @@ static json_t *leak_json(const struct leak_finding *l)
 	return o;
 }
 
+/* A set's or queue's id is named as the kernel's table names it. */
+static const char *const ipc_id_name[] = {[SYSV_SEM] = "semid", [SYSV_MSG] = "msqid"};
+
+static json_t *ipc_leak_json(const struct ipc_leak_finding *l)
+{
+	json_t *o = json_object();
+	set(o, ipc_id_name[l->kind], json_integer(l->id));
+	set(o, "key", hex(l->key, 8));
+	if (l->kind == SYSV_SEM)
+		set(o, "nsems", json_integer((json_int_t)l->nsems));
+	set(o, "pid", json_integer(l->pid));
+	set(o, "program", nullable(l->program));
+	set(o, "created_ts", json_integer((json_int_t)l->created_ts));
+	set(o, "stack", backtrace_json(&l->stack));
+	set(o, "in_kernel", tristate(l->in_kernel));
+	set(o, "ipc_ns", l->ipc_ns ? json_integer((json_int_t)l->ipc_ns) : json_null());
+	if (l->has_kernel) {
+		set(o, "kernel_cuid", json_integer(l->kernel_cuid));
+		set(o, "kernel_ctime", json_integer(l->kernel_ctime));
+		if (l->kind == SYSV_MSG) {
+			set(o, "qnum", json_integer((json_int_t)l->kernel_qnum));
+			set(o, "cbytes", json_integer((json_int_t)l->kernel_cbytes));
+		}
+	}
+	set(o, "removable", json_boolean(l->removable));
+	suppression_json(o, l->suppression);
+	live_json(o, &l->live);
+	return o;
+}
+
+static json_t *ids_json(const int *ids, size_t n)
+{
+	json_t *list = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(list, json_integer(ids[i]));
+	return list;
+}
+
 static json_t *key_json(const struct unremoved_key *k)
 {
-	json_t *o = json_object(), *shmids = json_array(), *programs = json_array();
+	json_t *o = json_object(), *programs = json_array();
 	set(o, "key", hex(k->key, 8));
 	set(o, "segments", json_integer(k->segments));
-	for (size_t i = 0; i < k->nshmids; i++)
-		json_array_append_new(shmids, json_integer(k->shmids[i]));
 	for (size_t i = 0; i < k->nprograms; i++)
 		json_array_append_new(programs, nullable(k->programs[i]));
-	set(o, "shmids", shmids);
+	set(o, "shmids", ids_json(k->shmids, k->nshmids));
+	set(o, "semids", ids_json(k->semids, k->nsemids));
+	set(o, "msqids", ids_json(k->msqids, k->nmsqids));
 	set(o, "programs", programs);
 	if (k->ftok_path)
 		set(o, "ftok", json_pack("{s:s, s:I}", "path", k->ftok_path, "id", (json_int_t)k->ftok_id));
@@ -173,6 +214,9 @@ static json_t *ftok_json(const struct ftok_call *c)
 /* The fields only a misuse of this kind has, after the common ones. */
 static void misuse_details(json_t *o, const struct misuse_finding *m)
 {
+	static const char *const id_name[] = {[OF_SEGMENT] = "shmid", [OF_SEMAPHORE_SET] = "semid",
+					      [OF_MESSAGE_QUEUE] = "msqid"};
+	const char *shmid = id_name[m->object];
 	switch (m->kind) {
 	case MISUSE_FAILED_CALL:
 		set(o, "injected", json_integer(m->injected));
@@ -181,16 +225,16 @@ static void misuse_details(json_t *o, const struct misuse_finding *m)
 		set(o, "addr", hex(m->addr, 0));
 		break;
 	case MISUSE_USE_AFTER_REMOVE:
-		set(o, "shmid", json_integer(m->shmid));
+		set(o, shmid, json_integer(m->shmid));
 		set(o, "removed_by_pid", json_integer(m->removed_by_pid));
 		set(o, "removed_at", backtrace_json(&m->removed_at));
 		break;
 	case MISUSE_ATTACH_AFTER_REMOVE:
 	case MISUSE_DOUBLE_REMOVE:
-		set(o, "shmid", json_integer(m->shmid));
+		set(o, shmid, json_integer(m->shmid));
 		break;
 	case MISUSE_CREATED_OUTSIDE_TRACE:
-		set(o, "shmid", json_integer(m->shmid));
+		set(o, shmid, json_integer(m->shmid));
 		set(o, "before_run", tristate(m->before_run));
 		if (m->has_cpid)
 			set(o, "cpid", json_integer(m->cpid));
@@ -262,6 +306,7 @@ static json_t *summary_json(const struct summary *s)
 	set(o, "peak", json_pack("{s:I, s:I, s:I}", "segments", (json_int_t)s->peak.segments, "bytes",
 				 (json_int_t)s->peak.bytes, "ts", (json_int_t)s->peak.ts));
 	COUNT(leaked_segments) COUNT(leaked_bytes) COUNT(unremoved_keys) COUNT(posix_names_never_unlinked);
+	COUNT(leaked_semaphore_sets) COUNT(leaked_message_queues);
 	COUNT(undetached_attachments) COUNT(misuse) COUNT(suppressed);
 	COUNT(files) COUNT(records) COUNT(warnings) COUNT(incomplete_files) COUNT(skipped_files);
 #undef COUNT
@@ -277,6 +322,15 @@ static json_t *summary_json(const struct summary *s)
 		array_;                                                       \
 	})
 
+static json_t *ipc_leaks_json(const struct findings *f, enum sysv_kind kind)
+{
+	json_t *list = json_array();
+	for (size_t i = 0; i < f->ipc_leaks.n; i++)
+		if (f->ipc_leaks.at[i]->kind == kind)
+			json_array_append_new(list, ipc_leak_json(f->ipc_leaks.at[i]));
+	return list;
+}
+
 json_t *findings_json(const struct findings *f)
 {
 	json_t *o = json_object();
@@ -285,6 +339,8 @@ json_t *findings_json(const struct findings *f)
 	set(o, "leaked_segments", LIST_JSON(f->leaks, leak_json));
 	set(o, "unremoved_keys", LIST_JSON(f->keys, key_json));
 	set(o, "posix_names_never_unlinked", LIST_JSON(f->names, posix_json));
+	set(o, "leaked_semaphore_sets", ipc_leaks_json(f, SYSV_SEM));
+	set(o, "leaked_message_queues", ipc_leaks_json(f, SYSV_MSG));
 	set(o, "undetached_attachments", LIST_JSON(f->undetached, undetached_json));
 	set(o, "misuse", LIST_JSON(f->misuse, misuse_json));
 	set(o, "killed_processes", LIST_JSON(f->killed, killed_json));

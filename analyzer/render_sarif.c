@@ -7,7 +7,7 @@
 #include "render.h"
 
 /* What a result is about: a rule of ours, by the finding it reports. */
-enum about { LEAKED_SEGMENT, POSIX_NAME, UNDETACHED, MISUSE };
+enum about { LEAKED_SEGMENT, LEAKED_SET, LEAKED_QUEUE, POSIX_NAME, UNDETACHED, MISUSE };
 
 struct rule {
 	const char *id;
@@ -19,13 +19,15 @@ struct rule {
 
 static const struct rule rules[] = {
 	{"leaked-segment", LEAKED_SEGMENT, 0, "error", "A shared-memory segment was created and never removed (IPC_RMID)."},
+	{"leaked-semaphore-set", LEAKED_SET, 0, "error", "A System V semaphore set was created and never removed (IPC_RMID)."},
+	{"leaked-message-queue", LEAKED_QUEUE, 0, "error", "A System V message queue was created and never removed (IPC_RMID)."},
 	{"posix-name-never-unlinked", POSIX_NAME, 0, "error", "A POSIX shared-memory name was created with shm_open and never unlinked."},
 	{"undetached-attachment", UNDETACHED, 0, "warning", "A segment was attached and the process ended without detaching it."},
 	{"failed-call", MISUSE, MISUSE_FAILED_CALL, "note", "A shared-memory call failed."},
 	{"shmdt-not-attached", MISUSE, MISUSE_SHMDT_NOT_ATTACHED, "warning", "shmdt of an address where nothing is attached."},
-	{"use-after-remove", MISUSE, MISUSE_USE_AFTER_REMOVE, "warning", "A call on a segment id that was already removed."},
+	{"use-after-remove", MISUSE, MISUSE_USE_AFTER_REMOVE, "warning", "A call on a segment, set or queue id that was already removed."},
 	{"attach-after-remove", MISUSE, MISUSE_ATTACH_AFTER_REMOVE, "warning", "shmat of a segment already marked for removal."},
-	{"double-remove", MISUSE, MISUSE_DOUBLE_REMOVE, "warning", "IPC_RMID of a segment already removed."},
+	{"double-remove", MISUSE, MISUSE_DOUBLE_REMOVE, "warning", "IPC_RMID of a segment, set or queue already removed."},
 	{"created-outside-trace", MISUSE, MISUSE_CREATED_OUTSIDE_TRACE, "note", "A segment used but not created by a traced call."},
 	{"ftok-collision", MISUSE, MISUSE_FTOK_COLLISION, "warning", "ftok gave one key for two different files or ids."},
 };
@@ -104,6 +106,12 @@ static void results(json_t *list, const struct findings *f)
 		snprintf(text, sizeof text, "Segment %d (key 0x%08x, %lld bytes) created by pid %d was never removed.",
 			 l->shmid, l->key, (long long)l->size, l->pid);
 		json_array_append_new(list, result(rule_for(LEAKED_SEGMENT, 0), text, &l->stack));
+	}
+	for (size_t i = 0; i < f->ipc_leaks.n; i++) {
+		const struct ipc_leak_finding *l = f->ipc_leaks.at[i];
+		snprintf(text, sizeof text, "%s %d (key 0x%08x) created by pid %d was never removed.",
+			 l->kind == SYSV_SEM ? "Semaphore set" : "Message queue", l->id, l->key, l->pid);
+		json_array_append_new(list, result(rule_for(l->kind == SYSV_SEM ? LEAKED_SET : LEAKED_QUEUE, 0), text, &l->stack));
 	}
 	for (size_t i = 0; i < f->names.n; i++) {
 		const struct posix_finding *p = f->names.at[i];

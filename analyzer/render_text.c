@@ -68,7 +68,7 @@ static const char *times(long long count)
 
 /* The end of a leak's paragraph: whether it is there now (--live) and how
  * to remove it, and the suppression that would hide it. */
-/* SHMID: a segment's id, -1 for a POSIX name. */
+/* SHMID: a segment's, set's or queue's id, -1 for a POSIX name. */
 static void leak_ending(FILE *out, const struct live_now *live, int shmid, const char *suppression, const char *where)
 {
 	if (live->checked && live->present) {
@@ -81,8 +81,12 @@ static void leak_ending(FILE *out, const struct live_now *live, int shmid, const
 			fputs("; not shown how to remove it: the kernel does not confirm this run made it\n", out);
 	} else if (live->checked && live->id_reused_by.set) {
 		const struct reused_id *r = &live->id_reused_by;
-		fprintf(out, "  gone from %s now; its id %d is another segment's now (key 0x%08x, %llu bytes, by pid %d)\n",
-			where, shmid, r->key, r->size, r->cpid);
+		if (live->of_segment)
+			fprintf(out, "  gone from %s now; its id %d is another segment's now (key 0x%08x, %llu bytes, by pid %d)\n",
+				where, shmid, r->key, r->size, r->cpid);
+		else
+			fprintf(out, "  gone from %s now; its id %d is another's now (key 0x%08x, uid %lld)\n", where, shmid,
+				r->key, r->uid);
 	} else if (live->checked) {
 		fprintf(out, "  gone from %s now\n", where);
 	}
@@ -110,6 +114,19 @@ static void leak(FILE *out, const struct leak_finding *l)
 	leak_ending(out, &l->live, l->shmid, l->suppression, "the kernel");
 }
 
+static void ipc_leak(FILE *out, const struct ipc_leak_finding *l)
+{
+	if (l->kind == SYSV_SEM)
+		fprintf(out, "%sLEAK:%s semaphore set %d (key 0x%08x, %llu semaphore(s))", red, off, l->id, l->key, l->nsems);
+	else
+		fprintf(out, "%sLEAK:%s message queue %d (key 0x%08x)", red, off, l->id, l->key);
+	fprintf(out, " created by pid %d (%s), never removed:\n", l->pid, l->program ? base(s(l->program)) : "?");
+	stack(out, &l->stack);
+	if (l->kind == SYSV_MSG && l->has_kernel && l->kernel_qnum)
+		fprintf(out, "  %llu message(s), %llu bytes, left in it\n", l->kernel_qnum, l->kernel_cbytes);
+	leak_ending(out, &l->live, l->id, l->suppression, "the kernel");
+}
+
 static void posix_leak(FILE *out, const struct posix_finding *l)
 {
 	fprintf(out, "%sLEAK:%s POSIX shared memory %s created by pid %d (%s), never unlinked:\n", red, off, s(l->name),
@@ -127,6 +144,9 @@ static void undetached(FILE *out, const struct undetached_finding *u)
 	fputc('\n', out);
 }
 
+static const char *const object_word[] = {[OF_SEGMENT] = "segment", [OF_SEMAPHORE_SET] = "semaphore set",
+					   [OF_MESSAGE_QUEUE] = "message queue"};
+
 static int has_shmid(enum misuse_kind kind)
 {
 	return kind == MISUSE_USE_AFTER_REMOVE || kind == MISUSE_ATTACH_AFTER_REMOVE || kind == MISUSE_DOUBLE_REMOVE ||
@@ -138,7 +158,7 @@ static void misuse(FILE *out, const struct misuse_finding *m)
 	fprintf(out, "%sMISUSE%s (%s): %s, pid %d (%s)", magenta, off, misuse_kind_name[m->kind], s(m->message), m->pid,
 		base(s(m->program)));
 	if (has_shmid(m->kind))
-		fprintf(out, ", segment %d", m->shmid);
+		fprintf(out, ", %s %d", object_word[m->object], m->shmid);
 	if (m->kind == MISUSE_FTOK_COLLISION) {
 		const struct ftok_call *first = &m->first_ftok, *then = &m->ftok;
 		fprintf(out, ": key 0x%08x from %s id %lld (last used by pid %d), and from %s id %lld %.6f s after, while the first was in use",
@@ -220,6 +240,9 @@ static void summary(FILE *out, const struct findings *f)
 		sum->misuse);
 	if (sum->posix_names_never_unlinked)
 		fprintf(out, "  %lld POSIX shared memory name(s) never unlinked\n", sum->posix_names_never_unlinked);
+	if (sum->leaked_semaphore_sets || sum->leaked_message_queues)
+		fprintf(out, "  %lld semaphore set(s) and %lld message queue(s) never removed\n", sum->leaked_semaphore_sets,
+			sum->leaked_message_queues);
 	fprintf(out, "  %lld process(es), calls: ", sum->processes);
 	calls_and_failures(out, sum);
 	fprintf(out, "; injected: %lld\n", sum->injected);
@@ -233,9 +256,9 @@ static void summary(FILE *out, const struct findings *f)
 	if (sum->suppressed)
 		fprintf(out, "  suppressed: %lld\n", sum->suppressed);
 	if (sum->removed_outside_trace)
-		fprintf(out, "  removed outside the trace: %lld segment(s)\n", sum->removed_outside_trace);
+		fprintf(out, "  removed outside the trace: %lld segment(s), set(s) or queue(s)\n", sum->removed_outside_trace);
 	if (sum->gone_with_namespace)
-		fprintf(out, "  gone with their IPC namespace: %lld segment(s)\n", sum->gone_with_namespace);
+		fprintf(out, "  gone with their IPC namespace: %lld segment(s), set(s) or queue(s)\n", sum->gone_with_namespace);
 	if (sum->warnings)
 		fprintf(out, "  the trace had %lld problem(s), see the warnings above%s\n", sum->warnings,
 			sum->incomplete_files ? "; it is incomplete" : "");
@@ -246,6 +269,8 @@ int render_text(FILE *out, const struct findings *f)
 	choose_colours(out);
 	for (size_t i = 0; i < f->leaks.n; i++)
 		leak(out, f->leaks.at[i]);
+	for (size_t i = 0; i < f->ipc_leaks.n; i++)
+		ipc_leak(out, f->ipc_leaks.at[i]);
 	for (size_t i = 0; i < f->names.n; i++)
 		posix_leak(out, f->names.at[i]);
 	for (size_t i = 0; i < f->undetached.n; i++)

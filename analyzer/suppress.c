@@ -160,6 +160,11 @@ static int keep_name(struct suppressions *s, int gen, struct posix_finding *p)
 	return keep(s, gen, &(struct suppressible){SUPPRESS_LEAK, &p->stack, p->program, 0, 0}, &p->suppression);
 }
 
+static int keep_ipc_leak(struct suppressions *s, int gen, struct ipc_leak_finding *l)
+{
+	return keep(s, gen, &(struct suppressible){SUPPRESS_LEAK, &l->stack, l->program, 1, l->key}, &l->suppression);
+}
+
 static int keep_undetached(struct suppressions *s, int gen, struct undetached_finding *u)
 {
 	return keep(s, gen, &(struct suppressible){SUPPRESS_UNDETACHED, &u->stack, u->program, 1, u->key},
@@ -195,6 +200,9 @@ static int key_left(const struct findings *f, unsigned key)
 	for (size_t i = 0; i < f->leaks.n; i++)
 		if (f->leaks.at[i]->key == key)
 			return 1;
+	for (size_t i = 0; i < f->ipc_leaks.n; i++)
+		if (f->ipc_leaks.at[i]->key == key)
+			return 1;
 	return 0;
 }
 
@@ -203,6 +211,7 @@ long suppress_findings(struct findings *f, struct suppressions *s, int gen)
 	long dropped = 0;
 	FILTER(f->leaks, keep_leak, leak_finding_free, dropped);
 	FILTER(f->names, keep_name, posix_finding_free, dropped);
+	FILTER(f->ipc_leaks, keep_ipc_leak, ipc_leak_finding_free, dropped);
 	FILTER(f->undetached, keep_undetached, undetached_finding_free, dropped);
 	FILTER(f->misuse, keep_misuse, misuse_finding_free, dropped);
 	/* Keys are derived from the leaks: one goes with its last leak (its

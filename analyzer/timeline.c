@@ -6,20 +6,7 @@
 #include "../common/calls.h"
 #include "../common/fnv.h"
 #include "../common/trace_format.h"
-
-/* Room for one more element of *arr (of n, capacity *cap); 0, or -1. */
-static int grow(void **arr, size_t n, size_t *cap, size_t size)
-{
-	if (n < *cap)
-		return 0;
-	size_t want = *cap ? *cap * 2 : 64;
-	void *bigger = realloc(*arr, want * size);
-	if (!bigger)
-		return -1;
-	*arr = bigger, *cap = want;
-	return 0;
-}
-#define GROW(t, arr, n, cap) (grow((void **)&(arr), (n), &(cap), sizeof *(arr)) ? ((t)->out_of_memory = 1, -1) : 0)
+#include "timeline_objects.h"
 
 /* ---- interned strings and stacks -------------------------------------- */
 
@@ -96,49 +83,14 @@ static uint64_t posix_key(const char *name)
 	return fnv_str(FNV_INIT, name + strspn(name, "/")) | 1;
 }
 
-static int last_object(const struct map *m, uint64_t key)
-{
-	uintptr_t at = (uintptr_t)map_get(m, key);
-	return at ? (int)at - 1 : -1;
-}
-
-/* Records come in the order calls returned, each with the time it began:
- * a thread's shmat may return, at an address another thread's shmdt has
- * just freed, before that shmdt does, and end a span begun after it.  An
- * end is drawn no earlier than its start. */
-static unsigned long long not_before(unsigned long long ts, unsigned long long start)
-{
-	return ts < start ? start : ts;
-}
-
-static void end_object(struct timeline *t, int o, unsigned long long ts, int how)
-{
-	struct tl_object *ob = &t->objects[o];
-	if (ob->end == TL_OPEN)
-		ob->t1 = not_before(ts, ob->t0), ob->end = how;
-}
-
-static int new_object(struct timeline *t, struct map *index, uint64_t key, unsigned long long ts)
-{
-	int old = last_object(index, key);
-	if (old >= 0)
-		end_object(t, old, ts, TL_REPLACED);
-	if (GROW(t, t->objects, t->nobjects, t->capobjects))
-		return -1;
-	t->objects[t->nobjects] = (struct tl_object){.name = -1, .t0 = ts, .creator = -1, .create_stack = -1,
-						    .rm_proc = -1, .rm_stack = -1};
-	map_put(index, key, (void *)(uintptr_t)(t->nobjects + 1));
-	return (int)t->nobjects++;
-}
-
 /* The living segment SHMID of namespace NS, found existing if the trace
  * did not see it made (or saw it destroyed). */
 static int segment(struct timeline *t, unsigned long long ns, int shmid, unsigned long long ts)
 {
-	int o = last_object(&t->sysv, sysv_key(ns, shmid));
+	int o = tl_last_object(&t->sysv, sysv_key(ns, shmid));
 	if (o >= 0 && t->objects[o].end == TL_OPEN)
 		return o;
-	if ((o = new_object(t, &t->sysv, sysv_key(ns, shmid), ts)) >= 0)
+	if ((o = tl_new_object(t, &t->sysv, sysv_key(ns, shmid), ts)) >= 0)
 		t->objects[o].kind = TL_SYSV, t->objects[o].shmid = shmid, t->objects[o].ipc_ns = ns;
 	return o;
 }
@@ -146,7 +98,7 @@ static int segment(struct timeline *t, unsigned long long ns, int shmid, unsigne
 static void maybe_destroyed(struct timeline *t, int o, unsigned long long ts)
 {
 	if (t->objects[o].nattach == 0 && t->objects[o].rm_ts)
-		end_object(t, o, ts, TL_DESTROYED);
+		tl_end_object(t, o, ts, TL_DESTROYED);
 }
 
 static void open_span(struct timeline *t, int p, int o, unsigned long long addr, unsigned long long ts, int stack,
@@ -165,7 +117,7 @@ static void close_span(struct timeline *t, int p, size_t i, unsigned long long t
 {
 	struct tl_process *pr = &t->procs[p];
 	struct tl_span *s = &t->spans[pr->open[i]];
-	s->t1 = not_before(ts, s->t0), s->end = how, s->end_stack = stack;
+	s->t1 = tl_not_before(ts, s->t0), s->end = how, s->end_stack = stack;
 	pr->open[i] = pr->open[--pr->nopen];
 	t->objects[s->object].nattach--;
 	maybe_destroyed(t, s->object, ts);
@@ -217,9 +169,9 @@ static int object_of(struct timeline *t, int p, const struct call_rec *c)
 	unsigned long long ns = t->procs[p].ipc_ns;
 	int call = call_by_name(c->call);
 	if (call == CALL_SHM_OPEN || call == CALL_SHM_UNLINK)
-		return last_object(&t->posix, posix_key(c->name));
+		return tl_last_object(&t->posix, posix_key(c->name));
 	if ((call == CALL_SHMAT || call == CALL_SHMCTL) && call_has(c, SHMID))
-		return last_object(&t->sysv, sysv_key(ns, (int)c->shmid));
+		return tl_last_object(&t->sysv, sysv_key(ns, (int)c->shmid));
 	if (call == CALL_SHMDT)
 		for (size_t i = 0; i < t->procs[p].nopen; i++)
 			if (t->spans[t->procs[p].open[i]].addr == c->shmaddr)
@@ -229,7 +181,7 @@ static int object_of(struct timeline *t, int p, const struct call_rec *c)
 			if (t->objects[o].kind == TL_SYSV && t->objects[o].key == c->key && t->objects[o].ipc_ns == ns &&
 			    t->objects[o].end == TL_OPEN)
 				return (int)o;
-	return -1;
+	return timeline_ipc_object(t, p, c);
 }
 
 /* What a successful call changes; the object it is about, or -1. */
@@ -239,7 +191,7 @@ static int apply(struct timeline *t, int p, const struct call_rec *c, int stack)
 	int o = -1;
 	switch (call_by_name(c->call)) {
 	case CALL_SHMGET:
-		if (c->created == 1 && (o = new_object(t, &t->sysv, sysv_key(ns, (int)c->ret), c->ts)) >= 0) {
+		if (c->created == 1 && (o = tl_new_object(t, &t->sysv, sysv_key(ns, (int)c->ret), c->ts)) >= 0) {
 			struct tl_object *ob = &t->objects[o];
 			ob->kind = TL_SYSV, ob->shmid = (int)c->ret, ob->ipc_ns = ns, ob->size = c->size;
 			ob->traced_create = 1, ob->creator = p, ob->create_stack = stack;
@@ -267,9 +219,9 @@ static int apply(struct timeline *t, int p, const struct call_rec *c, int stack)
 		}
 		return o;
 	case CALL_SHM_OPEN:
-		o = last_object(&t->posix, posix_key(c->name));
+		o = tl_last_object(&t->posix, posix_key(c->name));
 		if (c->created == 1 || o < 0 || t->objects[o].end != TL_OPEN) {
-			if ((o = new_object(t, &t->posix, posix_key(c->name), c->ts)) < 0)
+			if ((o = tl_new_object(t, &t->posix, posix_key(c->name), c->ts)) < 0)
 				return -1;
 			t->objects[o].kind = TL_POSIX, t->objects[o].name = timeline_intern(t, c->name);
 			if (c->created == 1)
@@ -277,17 +229,17 @@ static int apply(struct timeline *t, int p, const struct call_rec *c, int stack)
 		}
 		return o;
 	case CALL_SHM_UNLINK:
-		o = last_object(&t->posix, posix_key(c->name));
+		o = tl_last_object(&t->posix, posix_key(c->name));
 		if (o < 0 || t->objects[o].end != TL_OPEN) { /* made before the trace: a life seen only ending */
-			if ((o = new_object(t, &t->posix, posix_key(c->name), c->ts)) < 0)
+			if ((o = tl_new_object(t, &t->posix, posix_key(c->name), c->ts)) < 0)
 				return -1;
 			t->objects[o].kind = TL_POSIX, t->objects[o].name = timeline_intern(t, c->name);
 		}
 		t->objects[o].rm_ts = c->ts, t->objects[o].rm_proc = p, t->objects[o].rm_stack = stack;
-		end_object(t, o, c->ts, TL_UNLINKED);
+		tl_end_object(t, o, c->ts, TL_UNLINKED);
 		return o;
 	}
-	return -1;
+	return timeline_ipc_apply(t, p, c, stack);
 }
 
 static void on_call(struct timeline *t, const struct call_rec *c, const struct stack *st)
@@ -453,4 +405,6 @@ void timeline_free(struct timeline *t)
 	map_free(&t->proc_by_pid);
 	map_free(&t->sysv);
 	map_free(&t->posix);
+	map_free(&t->ipc[0]);
+	map_free(&t->ipc[1]);
 }

@@ -1,7 +1,7 @@
 /* A run drawn in time, for the pictures (report --format html, chrome):
- * every SysV segment and POSIX name as an object with a life (created,
- * removed, destroyed), every process's attachments as spans on it, and
- * the calls worth a mark.  Fed the same merged records as the model, in
+ * every SysV segment, semaphore set, message queue and POSIX name as an
+ * object with a life (created, removed, destroyed), every process's
+ * attachments as spans on it, and the calls worth a mark.  Fed the same merged records as the model, in
  * the same pass; it judges nothing (the findings stay the model's): it
  * only places things in time.
  *
@@ -15,7 +15,9 @@
 #include "map.h"
 #include "reader.h"
 
-enum tl_kind { TL_SYSV, TL_POSIX };
+/* A SysV segment, a POSIX name, a semaphore set, a message queue.  A set's
+ * or queue's id is in `shmid`, a set's count of semaphores in `size`. */
+enum tl_kind { TL_SYSV, TL_POSIX, TL_SEM, TL_MSG };
 
 /* How an object's or a span's life ended; TL_OPEN: it had not by the end. */
 enum tl_end {
@@ -98,6 +100,7 @@ struct timeline {
 	struct map proc_by_pid;      /* pid -> process index + 1, the current one */
 	struct map sysv;             /* (ipc_ns, shmid) -> object index + 1, the last one */
 	struct map posix;            /* hash of the name -> object index + 1, the last one */
+	struct map ipc[2];           /* sets, queues: (ipc_ns, id) -> object index + 1, the last one */
 	unsigned long long run_ns, t_first, t_last;
 	int out_of_memory;
 };

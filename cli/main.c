@@ -7,11 +7,11 @@
 
 static const char usage[] =
 	"Usage: shmtrace COMMAND [OPTIONS] [ARGS]\n"
-	"Trace, fail on purpose, and audit the System V shared memory calls of\nunmodified programs.\n"
+	"Trace, fail on purpose, and audit the System V IPC and POSIX shared memory\ncalls of unmodified programs.\n"
 	"\n"
 	"Commands:\n"
 	"  run      run a program with libshmtrace.so preloaded and write its trace\n"
-	"  report   audit a run's traces: leaked segments, keys, attachments, misuse\n"
+	"  report   audit a run's traces: leaked segments, sets, queues, keys, misuse\n"
 	"  sweep    fail each shared-memory call in turn: which failures crash, hang, leak\n"
 	"  help     show the help of a command\n"
 	"\n"

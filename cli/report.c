@@ -26,8 +26,9 @@ enum { REPORT_CLEAN = 0, REPORT_FOUND = 1, REPORT_USAGE = 2 };
 
 const char report_usage[] =
 	"Usage: shmtrace report [OPTIONS] [PATH...]\n"
-	"Audit the traces of a run (trace directories or files) offline: segments\n"
-	"created and never removed, their keys, attachments never detached, misuse.\n"
+	"Audit the traces of a run (trace directories or files) offline: segments,\n"
+	"semaphore sets and message queues created and never removed, POSIX names\n"
+	"never unlinked, their keys, attachments never detached, misuse.\n"
 	"Without PATH: the newest ./shmtrace.*.* directory, as shmtrace run names them.\n"
 	"Segment ids are kept apart per IPC namespace; segments that died with their\n"
 	"namespace are not leaks.\n"
@@ -40,7 +41,7 @@ const char report_usage[] =
 	"  -s, --suppressions FILE  ignore findings matched by FILE (leak:, key:,\n"
 	"                           undetached:, misuse: lines)\n"
 	"      --gen-suppressions   add to each finding the line that would suppress it\n"
-	"      --live               check each leak against the kernel's table now\n"
+	"      --live               check each leak against the kernel's tables now\n"
 	"      --debuginfod         fetch missing debug information from the servers\n"
 	"                           DEBUGINFOD_URLS names (default: offline, never)\n"
 	"  -h, --help               show this help\n"
@@ -157,6 +158,23 @@ static void live_segment(struct leak_finding *leak, const struct sysv_segment *n
 	}
 }
 
+static void live_object(struct ipc_leak_finding *leak, const struct sysv_object *now, int present, int confirmed,
+			void *ctx)
+{
+	(void)ctx;
+	struct live_now *live = &leak->live;
+	*live = (struct live_now){.checked = 1, .present = present};
+	if (now && !present) { /* gone; its id reused since */
+		live->id_reused_by = (struct reused_id){1, now->key, now->nsems, 0, now->uid};
+	} else if (present) {
+		char cmd[64];
+		snprintf(cmd, sizeof cmd, "ipcrm -%c %d", leak->kind == SYSV_SEM ? 's' : 'q', now->id);
+		live->confirmed = confirmed;
+		if (confirmed)
+			live->remove = strdup(cmd);
+	}
+}
+
 /* The bytes of S as an argument of printf %b that holds only what
  * printable() shows as is -- every other byte (a control, C1 or bidi
  * character, a byte that is not UTF-8) as \0ooo, which bash's and dash's
@@ -228,7 +246,8 @@ static void distrust_others_run_files(struct findings *report, const struct read
 
 static int found(const struct summary *sum, int mask)
 {
-	return ((mask & FAIL_LEAKS) && (sum->leaked_segments || sum->posix_names_never_unlinked)) ||
+	return ((mask & FAIL_LEAKS) && (sum->leaked_segments || sum->posix_names_never_unlinked ||
+					sum->leaked_semaphore_sets || sum->leaked_message_queues)) ||
 	       ((mask & FAIL_UNDETACHED) && sum->undetached_attachments) || ((mask & FAIL_MISUSE) && sum->misuse);
 }
 
@@ -286,7 +305,7 @@ int cmd_report(int argc, char **argv)
 	distrust_others_run_files(report, &r);
 	long suppressed = suppress_findings(report, o.suppressions ? &sup : NULL, o.gen_suppressions);
 	if (o.live)
-		live_visit(report, &(struct live_visitor){live_segment, live_name, NULL});
+		live_visit(report, &(struct live_visitor){live_segment, live_name, live_object, NULL});
 	findings_summarize(report, &r, suppressed);
 	int written = strcmp(o.format, "json") == 0	  ? render_json(stdout, report)
 		      : strcmp(o.format, "sarif") == 0  ? render_sarif(stdout, report)

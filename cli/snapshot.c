@@ -1,4 +1,5 @@
-/* The kernel's segment table as a run starts and as its last process ends,
+/* The kernel's System V tables -- segments, semaphore sets, message queues
+ * -- as a run starts and as its last process ends,
  * written to DIR/kernel.jsonl.  `shmtrace report` diffs the two: a segment
  * that appeared during the run and was never seen created by a traced call
  * (a static program, an inline system call) still shows, with its cpid.
@@ -43,6 +44,31 @@ static void dev_shm_inodes(FILE *f)
 		closedir(d);
 }
 
+/* ,"semaphore_sets":[...] or ,"message_queues":[...], with the kernel's
+ * columns that tell one object from another and whose it is. */
+static void objects(FILE *f, enum sysv_kind kind)
+{
+	struct sysv_object *objs = NULL;
+	long n = sysv_read_objects(kind, &objs);
+	if (n < 0)
+		return;
+	fprintf(f, kind == SYSV_SEM ? ",\"semaphore_sets\":[" : ",\"message_queues\":[");
+	for (long i = 0; i < n; i++) {
+		const struct sysv_object *o = &objs[i];
+		fprintf(f, "%s{\"key\":\"0x%08x\",\"%s\":%d,", i ? "," : "", o->key, kind == SYSV_SEM ? "semid" : "msqid",
+			o->id);
+		if (kind == SYSV_SEM)
+			fprintf(f, "\"nsems\":%llu,", o->nsems);
+		else
+			fprintf(f, "\"cbytes\":%llu,\"qnum\":%llu,\"lspid\":%d,\"lrpid\":%d,", o->cbytes, o->qnum, o->lspid,
+				o->lrpid);
+		fprintf(f, "\"mode\":\"0%03o\",\"uid\":%u,\"cuid\":%u,\"ctime\":%lld}", o->perms & 0777, o->uid, o->cuid,
+			o->ctime);
+	}
+	fputc(']', f);
+	free(objs);
+}
+
 int write_kernel_snapshot(FILE *f, const char *when)
 {
 	struct stat ipc; /* which namespace the table is of */
@@ -63,8 +89,13 @@ int write_kernel_snapshot(FILE *f, const char *when)
 			"\"cpid\":%d,\"lpid\":%d,\"nattch\":%lu,\"ctime\":%lld}",
 			i ? "," : "", segs[i].key, segs[i].shmid, segs[i].size, segs[i].perms & 0777, segs[i].uid,
 			segs[i].cpid, segs[i].lpid, segs[i].nattch, segs[i].ctime);
-	fputs("]}\n", f);
+	fputc(']', f);
 	free(segs);
+	/* A kernel without System V semaphores or queues has no such file:
+	 * the record then has no such list (nothing known, not none). */
+	objects(f, SYSV_SEM);
+	objects(f, SYSV_MSG);
+	fputs("}\n", f);
 	return fflush(f);
 }
 

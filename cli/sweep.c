@@ -44,8 +44,8 @@ const char sweep_usage[] =
 	"Each run is classified: handled (it exited, with any status), crashed (killed by\n"
 	"a signal), hung (past the timeout, then ended with every process it started),\n"
 	"daemon (the program exited leaving processes running: they are ended), leaked\n"
-	"(left segments the clean run did not). What the runs leave is removed\n"
-	"afterwards, only where the kernel confirms a run's process made it.\n"
+	"(left segments, sets, queues or names the clean run did not). What the runs\n"
+	"leave is removed afterwards, only where the kernel confirms a run made it.\n"
 	"failed: shmtrace run could not trace it whole (exit 125: a full disk, say).\n"
 	"Exit status: 0 if every run was handled, 1 if any crashed, hung, left a\n"
 	"daemon or leaked, else 125 if any failed; 125 also for usage errors or\n"
@@ -170,20 +170,24 @@ static int same_site(const struct leak_site *a, const struct leak_site *b)
 	return strcmp(a->top->module, b->top->module) == 0 && a->top->offset == b->top->offset;
 }
 
-/* Each leak's site, the segments' then the names'; NULL without memory. */
+/* Each leak's site, the segments', the names', then the sets' and
+ * queues' (a set's size is its count of semaphores); NULL without memory. */
 static struct leak_site *leak_sites(const struct findings *f, size_t *n)
 {
-	struct leak_site *sites = calloc(f->leaks.n + f->names.n + 1, sizeof *sites);
+	struct leak_site *sites = calloc(f->leaks.n + f->names.n + f->ipc_leaks.n + 1, sizeof *sites);
 	*n = 0;
 	for (size_t i = 0; sites && i < f->leaks.n; i++)
 		sites[(*n)++] = (struct leak_site){f->leaks.at[i]->stack.n ? f->leaks.at[i]->stack.at : NULL,
 						   f->leaks.at[i]->size, 0};
 	for (size_t i = 0; sites && i < f->names.n; i++)
 		sites[(*n)++] = (struct leak_site){f->names.at[i]->stack.n ? f->names.at[i]->stack.at : NULL, 0, 0};
+	for (size_t i = 0; sites && i < f->ipc_leaks.n; i++)
+		sites[(*n)++] = (struct leak_site){f->ipc_leaks.at[i]->stack.n ? f->ipc_leaks.at[i]->stack.at : NULL,
+						   f->ipc_leaks.at[i]->nsems, 0};
 	return sites;
 }
 
-/* Segments and POSIX names a run left that the clean run did not: each
+/* Segments, POSIX names, sets and queues a run left that the clean run did not: each
  * of the run's beyond as many as the clean run left at its site. */
 static long new_leaks(const struct findings *clean, const struct findings *report)
 {

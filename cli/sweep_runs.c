@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ipc.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
 #include <sys/shm.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -135,7 +137,8 @@ void sweep_run_all(const struct sweep_options *o, struct sweep_run *r, size_t n,
 }
 
 /* Only what the kernel confirms is this run's (live.h): a segment whose
- * creator is one of the run's processes, a name born in /dev/shm during
+ * creator is one of the run's processes, a set or queue its tables say the
+ * run made, a name born in /dev/shm during
  * the run, removed relative to /dev/shm, never through a path. */
 static void remove_segment(struct leak_finding *leak, const struct sysv_segment *now, int confirmed, void *ctx)
 {
@@ -151,7 +154,19 @@ static void remove_name(struct posix_finding *leak, int dirfd, const char *name,
 		unlinkat(dirfd, name, 0);
 }
 
+static void remove_object(struct ipc_leak_finding *leak, const struct sysv_object *now, int present, int confirmed,
+			  void *ctx)
+{
+	(void)ctx, (void)present;
+	if (!confirmed)
+		return;
+	if (leak->kind == SYSV_SEM)
+		semctl(now->id, 0, IPC_RMID);
+	else
+		msgctl(now->id, IPC_RMID, NULL);
+}
+
 void sweep_remove_leaks(const struct findings *report)
 {
-	live_visit(report, &(struct live_visitor){remove_segment, remove_name, NULL});
+	live_visit(report, &(struct live_visitor){remove_segment, remove_name, remove_object, NULL});
 }

@@ -48,6 +48,17 @@ assert_valid_trace() {
 	done
 }
 
+# sarif_errors FILE: the rule ids of the errors Microsoft's SARIF validator
+# finds in FILE, as a JSON array, in $output (bats' run); the test is
+# skipped without the validator.
+sarif_errors() {
+	local validator="$ROOT/build/tools/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool"
+	[ -x "$validator" ] || skip "no SARIF validator (make deps installs it with npm)"
+	DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 \
+		"$validator" validate -o "$1.verdict" "$1" >/dev/null
+	run jq -c '[.runs[0].results[] | select(.level == "error") | .ruleId]' "$1.verdict"
+}
+
 # Segments and POSIX names that a test's traced programs created and did
 # not remove, in $TRACE and in any $TRACE.SUFFIX directory of a second run.
 # The suites run in a private IPC namespace (see Makefile), but /dev/shm is

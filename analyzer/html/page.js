@@ -16,7 +16,7 @@
 
   /* ---- the data, as objects ---------------------------------------- */
   const procs = T.procs.map((p, i) => ({ i, pid: p[0], ppid: p[1], exe: str(p[2]), argv: str(p[3]), t0: p[4], t1: p[5], end: p[6], signal: str(p[7]) }));
-  const objects = T.objects.map((o, i) => ({ i, kind: o[0] === 1 ? "posix" : "sysv", shmid: o[1], key: o[2], size: o[3], ns: o[4], name: str(o[5]),
+  const objects = T.objects.map((o, i) => ({ i, kind: ["sysv", "posix", "sem", "msg"][o[0]] || "sysv", shmid: o[1], key: o[2], size: o[3], ns: o[4], name: str(o[5]),
     t0: o[6], t1: o[7], end: o[8], traced: !!o[9], creator: o[10], stack: o[11], rmProc: o[12], rmStack: o[13], rmTs: o[14], spans: [], marks: [], leak: null }));
   const spans = T.spans.map((s, i) => ({ i, object: s[0], proc: s[1], addr: s[2], t0: s[3], t1: s[4], end: s[5], inherited: !!s[6], stack: s[7], endStack: s[8] }));
   const marks = T.marks.map((c, i) => ({ i, ts: c[0], dur: c[1], proc: c[2], tid: c[3], call: T.calls[c[4]] || "?", err: str(c[5]), injected: !!c[6], stack: c[7], object: c[8], ret: c[9] }));
@@ -50,7 +50,16 @@
       objects.slice().reverse().find((o) => o.kind === "posix" && plainName(o.name) === plainName(l.name) && o.end === 0);
     if (o) o.leak = l;
   });
+  [["sem", F.leaked_semaphore_sets, "semid"], ["msg", F.leaked_message_queues, "msqid"]].forEach(([kind, list, id]) => (list || []).forEach((l) => {
+    const ts = l.created_ts - T.t0;
+    const o = objects.find((o) => o.kind === kind && o.shmid === l[id] && o.traced && o.t0 === ts) ||
+      objects.slice().reverse().find((o) => o.kind === kind && o.shmid === l[id] && o.end === 0);
+    if (o) o.leak = l;
+  }));
   const allObjects = objects.concat(extra);
+  /* What an object is, in words: "semaphore set 3". */
+  const KIND_WORDS = { sysv: "segment", posix: "POSIX name", sem: "semaphore set", msg: "message queue" };
+  const what = (o) => KIND_WORDS[o.kind] + " " + (o.kind === "posix" ? o.name : o.shmid);
 
   /* ---- small DOM helpers --------------------------------------------- */
   function el(ns, tag, attrs, text) {
@@ -78,6 +87,8 @@
   /* ---- rows ---------------------------------------------------------- */
   function label(o) {
     if (o.kind === "posix") return (o.leak ? "LEAK " : "") + "name " + (o.name || "?");
+    if (o.kind === "sem" || o.kind === "msg")
+      return (o.leak ? "LEAK " : "") + o.kind + " " + o.shmid + " " + hex(o.key, 8) + (o.size ? " ×" + o.size : "");
     return (o.leak ? "LEAK " : "") + "shm " + o.shmid + " " + hex(o.key, 8) + (o.size ? " " + bytes(o.size) : "");
   }
   function program(o) {
@@ -124,7 +135,7 @@
     if (state.group === "none") list.forEach((o) => rows.push({ o }));
     else {
       const key = state.group === "program" ? program : state.group === "process" ? creatorText
-        : (o) => (o.kind === "posix" ? "POSIX names" : "System V segments");
+        : (o) => ({ posix: "POSIX names", sysv: "System V segments", sem: "System V semaphore sets", msg: "System V message queues" })[o.kind];
       const groups = new Map();
       list.forEach((o) => { const k = key(o); if (!groups.has(k)) groups.set(k, []); groups.get(k).push(o); });
       const withLeaks = [...groups.entries()].sort((a, b) => !!b[1].some((o) => o.leak) - !!a[1].some((o) => o.leak));
@@ -170,7 +181,8 @@
 
   function drawObject(o, y) {
     const g = svg("g", { class: "row " + o.kind + (o.leak ? " leak" : ""), "data-object": o.i });
-    if (o.kind === "sysv") g.setAttribute("data-shmid", o.shmid); else g.setAttribute("data-name", o.name || "");
+    if (o.kind === "posix") g.setAttribute("data-name", o.name || "");
+    else g.setAttribute({ sysv: "data-shmid", sem: "data-semid", msg: "data-msqid" }[o.kind], o.shmid);
     g.appendChild(svg("rect", { class: "band", x: 0, y, width, height: o.height }));
     const x0 = x(o.t0), x1 = Math.max(x(o.t1), x0 + 2), rm = o.rmTs >= 0 ? x(o.rmTs) : x1;
     g.appendChild(ref(svg("rect", { class: "life", x: x0, y: y + 3, width: Math.max(rm - x0, 2), height: o.height - 6 }), "o", o.i));
@@ -241,7 +253,7 @@
     labels.setAttribute("height", y + 4);
     plot.appendChild(ticks());
     plot.appendChild(pg);
-    labels.appendChild(svg("text", { x: 6, y: 14, class: "axis" }, allObjects.length + " segment(s) and name(s)"));
+    labels.appendChild(svg("text", { x: 6, y: 14, class: "axis" }, allObjects.length + " segment(s), set(s), queue(s) and name(s)"));
     labels.appendChild(lg);
     const shown = rows.filter((r) => r.o).length;
     $("rows-note").textContent = shown === allObjects.length ? "" : shown + " of " + allObjects.length + " rows shown.";
@@ -255,7 +267,8 @@
     if (k === "o" || k === "r") {
       const o = allObjects.find((o) => o.i === i);
       if (!o) return;
-      add("h3", (o.leak ? "LEAK: " : "") + (o.kind === "posix" ? "POSIX name " + o.name : "System V segment " + o.shmid + ", key " + hex(o.key, 8) + (o.size ? ", " + o.size + " bytes" : "")));
+      add("h3", (o.leak ? "LEAK: " : "") + (o.kind === "posix" ? "POSIX name " + o.name : "System V " + what(o) + ", key " + hex(o.key, 8) +
+        (o.size ? ", " + o.size + (o.kind === "sem" ? " semaphore(s)" : " bytes") : "")));
       if (o.untraced) add("p", "In the kernel's table at the end of the run; no traced call created it. " + (o.leak.note || ""));
       else if (o.traced) add("p", "Created by " + procText(procs[o.creator]) + " at +" + ms(o.t0) + ":");
       else add("p", "Found existing at +" + ms(o.t0) + " (created before the trace, or by a call it did not see).");
@@ -272,7 +285,7 @@
     } else if (k === "m") {
       const m = marks[i], p = procs[m.proc], o = objects[m.object];
       add("h3", m.call + (m.err ? " failed with " + m.err : " returned " + m.ret) + (m.injected ? " (injected)" : ""));
-      add("p", "By " + procText(p) + ", thread " + m.tid + ", at +" + ms(m.ts) + ", in " + (m.dur / 1000).toFixed(1) + " µs" + (o ? "; on " + (o.kind === "posix" ? "name " + o.name : "segment " + o.shmid) : "") + ".");
+      add("p", "By " + procText(p) + ", thread " + m.tid + ", at +" + ms(m.ts) + ", in " + (m.dur / 1000).toFixed(1) + " µs" + (o ? "; on " + what(o) : "") + ".");
       if (p && p.argv) add("p", "Command: " + p.argv);
       add("pre", stackText(m.stack));
     } else if (k === "k") {
@@ -314,17 +327,23 @@
         reportFrames(l.stack) + (att ? "\n" + att : "") + (l.live && l.live.remove ? "\nremove with: " + l.live.remove : ""), o, l);
     });
     (F.posix_names_never_unlinked || []).forEach((l) => finding("leak", "LEAK: POSIX name " + l.name + " created by pid " + l.pid + " (" + base(l.program) + "), never unlinked", reportFrames(l.stack), allObjects.find((o) => o.leak === l), l));
-    (F.unremoved_keys || []).forEach((k) => finding("key", "KEY: " + k.key + " never deallocated (segment(s) " + (k.shmids || []).join(", ") + ")" + (k.ftok ? ", from ftok(" + k.ftok.path + ", " + k.ftok.id + ")" : "")));
+    const ipcLeak = (word, id) => (l) => finding("leak", "LEAK: " + word + " " + l[id] + " (key " + l.key + ") created by pid " + l.pid + " (" + base(l.program) + "), never removed",
+      reportFrames(l.stack) + (l.live && l.live.remove ? "\nremove with: " + l.live.remove : ""), allObjects.find((o) => o.leak === l), l);
+    (F.leaked_semaphore_sets || []).forEach(ipcLeak("semaphore set", "semid"));
+    (F.leaked_message_queues || []).forEach(ipcLeak("message queue", "msqid"));
+    const ids = (k) => [["segment(s)", k.shmids], ["set(s)", k.semids], ["queue(s)", k.msqids]].filter(([, l]) => l && l.length).map(([w, l]) => w + " " + l.join(", ")).join("; ");
+    (F.unremoved_keys || []).forEach((k) => finding("key", "KEY: " + k.key + " never deallocated (" + ids(k) + ")" + (k.ftok ? ", from ftok(" + k.ftok.path + ", " + k.ftok.id + ")" : "")));
     (F.undetached_attachments || []).forEach((u) => finding("misuse", "UNDETACHED: pid " + u.pid + " (" + base(u.program) + ") left segment " + u.shmid + " attached at " + u.addr + " until " + u.ended_by + (u.count > 1 ? " (" + u.count + " times)" : ""), reportFrames(u.stack), null, u));
     (F.misuse || []).forEach((u) => finding("misuse", "MISUSE: " + u.message + (u.count > 1 ? " (" + u.count + " times)" : "") + " in pid " + u.pid + " (" + base(u.program) + ")", reportFrames(u.stack), null, u));
     (F.killed_processes || []).forEach((k) => finding("killed", "KILLED: pid " + k.pid + " (" + base(k.program) + ") by " + k.signal + (k.core ? " (core dumped)" : "")));
     (F.other_segments || []).forEach((s) => finding("other", "OTHER: segment " + s.shmid + " (key " + s.key + ") made by pid " + s.cpid + ": " + s.note));
     const sum = F.summary || {};
     finding("summary", "SUMMARY: " + (sum.leaked_segments || 0) + " leaked segment(s) (" + (sum.leaked_bytes || 0) + " bytes), " + (sum.unremoved_keys || 0) + " unremoved key(s), " +
-      (sum.undetached_attachments || 0) + " undetached attachment(s), " + (sum.misuse || 0) + " misuse" + (sum.posix_names_never_unlinked ? ", " + sum.posix_names_never_unlinked + " POSIX name(s) never unlinked" : ""));
+      (sum.undetached_attachments || 0) + " undetached attachment(s), " + (sum.misuse || 0) + " misuse" + (sum.posix_names_never_unlinked ? ", " + sum.posix_names_never_unlinked + " POSIX name(s) never unlinked" : "") +
+      (sum.leaked_semaphore_sets || sum.leaked_message_queues ? ", " + (sum.leaked_semaphore_sets || 0) + " semaphore set(s) and " + (sum.leaked_message_queues || 0) + " message queue(s) never removed" : ""));
     const calls = Object.entries(sum.calls || {}).map(([k, v]) => k + " " + v).join(", ");
     const fails = Object.entries(sum.failures || {}).map(([k, v]) => k + " " + v).join(", ");
-    $("summary").textContent = (sum.processes || procs.length) + " process(es), " + objects.length + " segment(s) and name(s) over " + ms(T.t1) + "; calls: " + (calls || "none") + "; failures: " + (fails || "none") + "; injected: " + (sum.injected || 0);
+    $("summary").textContent = (sum.processes || procs.length) + " process(es), " + objects.length + " segment(s), set(s), queue(s) and name(s) over " + ms(T.t1) + "; calls: " + (calls || "none") + "; failures: " + (fails || "none") + "; injected: " + (sum.injected || 0);
     const first = procs[0];
     if (first) document.title = $("title").textContent = "shmtrace: " + (first.argv || base(first.exe));
   }
