@@ -139,24 +139,47 @@ static int listed_int(const json_t *list, long long v)
 	return 0;
 }
 
+/* Whether UID was one of the run's at some moment of second SEC, by run's
+ * uid_spans (from the kernel's events); by its uids alone in a record
+ * without spans.  A set a root process outside the run made after the run
+ * dropped to nobody has root's cuid: not the run's. */
+static int uid_was_ours(const struct model *m, long long uid, long long sec)
+{
+	const json_t *spans = json_object_get(m->run_processes, "uid_spans"), *span;
+	if (!json_is_array(spans))
+		return listed_int(json_object_get(m->run_processes, "uids"), uid);
+	size_t i;
+	json_array_foreach(spans, i, span)
+	{
+		long long start = json_integer_value(json_array_get(span, 1)) / 1000000000ll;
+		long long end = json_integer_value(json_array_get(span, 2)) / 1000000000ll;
+		if (json_integer_value(json_array_get(span, 0)) == uid && start <= sec && sec <= end)
+			return 1;
+	}
+	return 0;
+}
+
 /* The kernel's word that K, the object O left in the table after the run,
  * is the run's (docs/security.md): run's own tables and record of the run
- * are there; it was not in the table before the run; its creator's user
- * id is one of the run's; it was made (or last changed) while the run
+ * are there, from a run that lost no event; it was not in the table
+ * before the run; its creator's user id was the run's in the second of
+ * its ctime; it was made (or last changed) while the run
  * lasted; and the trace's creator is one of the run's pids.  Without a
  * creator pid in the kernel, another process of the same user that made
  * an object during the run and a trace that claims it would pass these:
  * weaker than a segment's check, and said so. */
 static int removable(const struct model *m, const struct ipc_object *o, const json_t *k)
 {
-	if (!k || !m->kernel_before || !m->kernel_after || !m->run_processes)
+	/* With events lost, neither pids nor uids are known to be the run's. */
+	if (!k || !m->kernel_before || !m->kernel_after || !m->run_processes ||
+	    !json_is_true(json_object_get(m->run_processes, "complete")))
 		return 0;
 	if (same_object(in_objects(m, m->kernel_before, o->kind, o->ipc_ns, o->id, NULL), k))
 		return 0;
 	long long start = num(m->kernel_before, "realtime") / 1000000000ll;
 	long long end = num(m->kernel_after, "realtime") / 1000000000ll;
 	long long ctime = num(k, "ctime");
-	return listed_int(json_object_get(m->run_processes, "uids"), num(k, "cuid")) && ctime >= start &&
+	return uid_was_ours(m, num(k, "cuid"), ctime) && ctime >= start &&
 	       ctime <= end && o->creator_pid > 0 && map_get(&m->run_pids, (uint64_t)o->creator_pid);
 }
 

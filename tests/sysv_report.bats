@@ -236,6 +236,34 @@ EOF
 	assert_output "[[$theirs,$(id -u nobody),false,false,null]]"
 }
 
+# As r12 for names (docs/security.md): the program drops to nobody and
+# keeps its trace open; a second later root, outside the run, makes a set,
+# which the program claims.  Root was the run's uid, but not then.
+@test "report --live confirms no set root made outside the run after the run dropped to nobody, though a forged semget claims it" {
+	[ "$(id -u)" = 0 ] || skip "needs root to drop to nobody"
+	ready=$(mktemp -d /tmp/shmtrace-ready.XXXXXX)
+	chmod 1777 "$ready"
+	cat >"$BATS_TEST_TMPDIR/claim.sh" <<'EOF'
+exec 3>>"$SHMTRACE_OUT/shmtrace.$$.jsonl"
+exec setpriv --reuid=nobody --regid=nogroup --clear-groups sh -c '
+sleep 1.2
+touch "$1/ready"
+while [ ! -e "$1/theirs" ]; do sleep 0.05; done
+read -r id key <"$1/theirs"
+printf "{\"event\":\"call\",\"call\":\"semget\",\"seq\":90,\"pid\":%d,\"tid\":%d,\"ts\":1,\"dur\":1,\"args\":{\"key\":\"%s\",\"nsems\":1,\"semflg\":896,\"flags\":[\"IPC_CREAT\"],\"mode\":\"0600\"},\"ret\":%d,\"errno\":null,\"injected\":false,\"created\":true}\n" $$ $$ "$key" "$id" >&3' sh "$1"
+EOF
+	trace sh "$BATS_TEST_TMPDIR/claim.sh" "$ready" &
+	while [ ! -e "$ready/ready" ]; do sleep 0.05; done
+	theirs=$(env -u LD_PRELOAD ipcmk -S 1 | sed 's/.*: //')
+	planted="-s $theirs"
+	echo "$theirs $(kernel_line sem "$theirs" | cut -d' ' -f1)" >"$ready/theirs.tmp" && mv "$ready/theirs.tmp" "$ready/theirs"
+	wait
+	rm -r "$ready"
+	report --live --format json "$TRACE"
+	run jq -c '.leaked_semaphore_sets | map([.semid, .kernel_cuid, .removable, .live.confirmed, .live.remove])' <<<"$output"
+	assert_output "[[$theirs,0,false,false,null]]"
+}
+
 @test "sweep removes the sets and queues its runs leave, and not a set of the same user made outside them meanwhile" {
 	sets_before=$(kernel_ids sem)
 	queues_before=$(kernel_ids msg)
