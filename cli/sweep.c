@@ -256,7 +256,7 @@ static void run_done(size_t i, void *ctx)
 	r->incomplete = !report || report->summary.incomplete_files;
 	classify(s, r);
 	if (report)
-		sweep_remove_leaks(report);
+		sweep_remove_leaks(report, &s->cleanup);
 	findings_free(report);
 	s->done++;
 	if (isatty(STDERR_FILENO))
@@ -344,7 +344,7 @@ static int clean_run(struct sweep *s)
 		snprintf(kernel, sizeof kernel, "%s/kernel.jsonl", r->dir);
 		struct findings *left = access(kernel, F_OK) == 0 ? analyze_dir(s, r->dir) : NULL;
 		if (left)
-			sweep_remove_leaks(left);
+			sweep_remove_leaks(left, &s->cleanup);
 		findings_free(left);
 		char log[4200];
 		snprintf(log, sizeof log, "%s.log", r->dir);
@@ -355,7 +355,7 @@ static int clean_run(struct sweep *s)
 	s->clean_report = analyze_dir(s, r->dir);
 	if (!s->clean_report)
 		return -1;
-	sweep_remove_leaks(s->clean_report);
+	sweep_remove_leaks(s->clean_report, &s->cleanup);
 	r->daemons = daemons(s->clean_report);
 	if (sweep_plan(&s->plan, r->dir, 0, &s->symbols) != 0)
 		return -1;
@@ -402,5 +402,6 @@ out:
 	sweep_plan_free(&s.plan);
 	symbolizer_free(&s.symbols);
 	free(s.run);
+	free(s.cleanup.kept_keys);
 	return status;
 }

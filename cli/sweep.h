@@ -47,6 +47,14 @@ struct sweep_run {
 	int incomplete; /* its trace is known to be incomplete (or unread) */
 };
 
+/* What sweep did with what its runs left in the kernel and /dev/shm:
+ * removed (the kernel confirms it theirs), or kept (it does not). */
+struct sweep_cleanup {
+	long long removed;
+	unsigned long long *kept_keys; /* what is kept, once each */
+	size_t nkept;
+};
+
 struct sweep {
 	struct sweep_options o;
 	struct plan plan;
@@ -58,6 +66,7 @@ struct sweep {
 	struct sweep_run *run;
 	size_t nruns, done;
 	struct { int handled, crashed, hung, daemon, leaked, failed; } count;
+	struct sweep_cleanup cleanup;
 };
 
 #define AUTO_SITE_THRESHOLD 100 /* calls in the clean run above which --by site is chosen */
@@ -79,7 +88,7 @@ void sweep_run_all(const struct sweep_options *o, struct sweep_run *r, size_t n,
 /* Removes the segments a run's report lists as leaked, if the kernel still
  * has them with the same creator. */
 struct findings;
-void sweep_remove_leaks(const struct findings *report);
+void sweep_remove_leaks(const struct findings *report, struct sweep_cleanup *counts);
 double now_seconds(void);
 
 #endif

@@ -85,7 +85,11 @@ static json_t *clean_json(const struct sweep *s)
 	else if (WIFEXITED(r->status))
 		json_object_set_new(o, "exit_status", json_integer(WEXITSTATUS(r->status)));
 	json_object_set_new(o, "calls", summary_calls_json(&s->clean_report->summary));
-	json_object_set_new(o, "leaked_segments", json_integer(s->clean_report->summary.leaked_segments));
+	const struct summary *left = &s->clean_report->summary;
+	json_object_set_new(o, "leaked_segments", json_integer(left->leaked_segments));
+	json_object_set_new(o, "leaked_semaphore_sets", json_integer(left->leaked_semaphore_sets));
+	json_object_set_new(o, "leaked_message_queues", json_integer(left->leaked_message_queues));
+	json_object_set_new(o, "posix_names_never_unlinked", json_integer(left->posix_names_never_unlinked));
 	return o;
 }
 
@@ -96,11 +100,12 @@ int sweep_print_json(FILE *out, const struct sweep *s)
 		json_array_append_new(runs, run_json(s, &s->run[i]));
 	for (char **c = s->o.command; *c; c++)
 		json_array_append_new(command, json_string(*c));
-	json_t *doc = json_pack("{s:o, s:s, s:b, s:o, s:{s:I, s:i, s:i, s:i, s:i, s:i, s:i}, s:o}", "clean", clean_json(s),
-				"by", s->o.by_site ? "site" : "call", "by_site_chosen", s->by_site_chosen, "runs", runs,
-				"summary", "runs", (json_int_t)s->nruns, "handled", s->count.handled, "crashed",
-				s->count.crashed, "hung", s->count.hung, "leaked", s->count.leaked, "daemon",
-				s->count.daemon, "failed", s->count.failed, "command", command);
+	json_t *doc = json_pack("{s:o, s:s, s:b, s:o, s:{s:I, s:i, s:i, s:i, s:i, s:i, s:i, s:{s:I, s:I}}, s:o}", "clean",
+				clean_json(s), "by", s->o.by_site ? "site" : "call", "by_site_chosen", s->by_site_chosen,
+				"runs", runs, "summary", "runs", (json_int_t)s->nruns, "handled", s->count.handled,
+				"crashed", s->count.crashed, "hung", s->count.hung, "leaked", s->count.leaked, "daemon",
+				s->count.daemon, "failed", s->count.failed, "cleanup", "removed",
+				(json_int_t)s->cleanup.removed, "kept", (json_int_t)s->cleanup.nkept, "command", command);
 	int ret = json_dumpf(doc, out, JSON_INDENT(2)) == 0 && fputc('\n', out) != EOF ? 0 : -1;
 	json_decref(doc);
 	return ret;
@@ -169,7 +174,15 @@ int sweep_print_text(FILE *out, const struct sweep *s)
 			fprintf(out, "%s%s %llu", first ? "" : ", ", call_table[c].name, s->plan.calls[c]);
 			first = 0;
 		}
-	fprintf(out, ") and left %lld segment(s)\n", s->clean_report->summary.leaked_segments);
+	const struct summary *left = &s->clean_report->summary;
+	fprintf(out, ") and left %lld segment(s)", left->leaked_segments);
+	if (left->leaked_semaphore_sets)
+		fprintf(out, ", %lld semaphore set(s)", left->leaked_semaphore_sets);
+	if (left->leaked_message_queues)
+		fprintf(out, ", %lld message queue(s)", left->leaked_message_queues);
+	if (left->posix_names_never_unlinked)
+		fprintf(out, ", %lld POSIX name(s)", left->posix_names_never_unlinked);
+	fputc('\n', out);
 	if (s->clean.daemons)
 		fprintf(out, "shmtrace sweep: the clean run left %zu process(es) running when the program exited (daemons): "
 			     "each run's are ended with it\n",
@@ -188,5 +201,12 @@ int sweep_print_text(FILE *out, const struct sweep *s)
 	if (s->count.failed)
 		fprintf(out, ", %d failed (not traced whole: no verdict)", s->count.failed);
 	fputc('\n', out);
+	if (s->cleanup.removed || s->cleanup.nkept)
+		fprintf(out, "CLEANUP: removed %lld leaked object(s) the kernel confirms the runs made", s->cleanup.removed);
+	if (s->cleanup.nkept)
+		fprintf(out, "; left %zu it does not confirm (-o DIR keeps each run's trace: report --live on it says why)",
+			s->cleanup.nkept);
+	if (s->cleanup.removed || s->cleanup.nkept)
+		fputc('\n', out);
 	return ferror(out) ? -1 : 0;
 }

@@ -12,6 +12,7 @@
 #include <sys/ipc.h>
 #include <sys/msg.h>
 #include <sys/sem.h>
+#include <sys/stat.h>
 #include <sys/shm.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -140,33 +141,55 @@ void sweep_run_all(const struct sweep_options *o, struct sweep_run *r, size_t n,
  * creator is one of the run's processes, a set or queue its tables say the
  * run made, a name born in /dev/shm during
  * the run, removed relative to /dev/shm, never through a path. */
+/* An object kept is counted once, however many runs left it (or claim
+ * it): by its kind and id (a name's inode) in the kernel. */
+static void count(struct sweep_cleanup *c, int present, int confirmed, int removed, int kind, unsigned long long id)
+{
+	if (present && confirmed && removed) {
+		c->removed++;
+		return;
+	}
+	if (!present)
+		return;
+	unsigned long long key = (unsigned long long)kind << 60 ^ id;
+	for (size_t i = 0; i < c->nkept; i++)
+		if (c->kept_keys[i] == key)
+			return;
+	if (c->nkept % 64 == 0) {
+		unsigned long long *more = realloc(c->kept_keys, (c->nkept + 64) * sizeof *more);
+		if (!more)
+			return;
+		c->kept_keys = more;
+	}
+	c->kept_keys[c->nkept++] = key;
+}
+
 static void remove_segment(struct leak_finding *leak, const struct sysv_segment *now, int confirmed, void *ctx)
 {
-	(void)leak, (void)ctx;
-	if (confirmed)
-		shmctl(now->shmid, IPC_RMID, NULL);
+	(void)leak;
+	count(ctx, now != NULL, confirmed, confirmed && shmctl(now->shmid, IPC_RMID, NULL) == 0, 0,
+	      now ? (unsigned)now->shmid : 0);
 }
 
 static void remove_name(struct posix_finding *leak, int dirfd, const char *name, int present, int confirmed, void *ctx)
 {
-	(void)leak, (void)ctx, (void)present;
-	if (confirmed)
-		unlinkat(dirfd, name, 0);
+	(void)leak;
+	struct stat st = {0};
+	if (present && !confirmed && fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+		present = 0;
+	count(ctx, present, confirmed, confirmed && unlinkat(dirfd, name, 0) == 0, 1, st.st_ino);
 }
 
 static void remove_object(struct ipc_leak_finding *leak, const struct sysv_object *now, int present, int confirmed,
 			  void *ctx)
 {
-	(void)ctx, (void)present;
-	if (!confirmed)
-		return;
-	if (leak->kind == SYSV_SEM)
-		semctl(now->id, 0, IPC_RMID);
-	else
-		msgctl(now->id, IPC_RMID, NULL);
+	int removed = 0;
+	if (confirmed)
+		removed = (leak->kind == SYSV_SEM ? semctl(now->id, 0, IPC_RMID) : msgctl(now->id, IPC_RMID, NULL)) == 0;
+	count(ctx, present, confirmed, removed, 2 + (leak->kind == SYSV_SEM), now ? (unsigned)now->id : 0);
 }
 
-void sweep_remove_leaks(const struct findings *report)
+void sweep_remove_leaks(const struct findings *report, struct sweep_cleanup *counts)
 {
-	live_visit(report, &(struct live_visitor){remove_segment, remove_name, remove_object, NULL});
+	live_visit(report, &(struct live_visitor){remove_segment, remove_name, remove_object, counts});
 }

@@ -143,6 +143,8 @@ as_root_job() {
 	wait
 	[ -e "/dev/shm/$name" ] || fail "sweep removed /dev/shm/$name, which a root process outside the run made after the run stopped being root"
 	assert_equal "$(cat "/dev/shm/$name")" data
+	assert_line --index 0 --partial ' and left 0 segment(s), 1 POSIX name(s)'
+	assert_line --partial 'CLEANUP: removed 0 leaked object(s) the kernel confirms the runs made; left 1 it does not confirm'
 	rm -r "$ready"
 }
 

@@ -36,6 +36,9 @@ crash_signal() {
 	assert_line --index 0 'shmtrace sweep: the clean run made 8 call(s) (shmget 2, shmat 2, shmdt 2, shmctl 2) and left 0 segment(s)'
 	assert_line --regexp "^ +2  shmat +1  ENOMEM +crashed  $(crash_signal) +1  main careless\.c:[0-9]+\$"
 	assert_line 'SUMMARY: 8 run(s): 3 handled, 1 crashed, 0 hung, 4 leaked'
+	# Each run's leaks (1, 1, 2, 1, 1), removed: the kernel names the run's
+	# processes their creators.
+	assert_line 'CLEANUP: removed 6 leaked object(s) the kernel confirms the runs made'
 }
 
 @test "a failure that makes the program wait forever is hung, and killed at the timeout" {

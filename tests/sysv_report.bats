@@ -282,6 +282,8 @@ EOF
 	others=$(sed 's/.*: //' "$BATS_TEST_TMPDIR/others")
 	planted=$(for id in $others; do printf -- '-s %s ' "$id"; done)
 	[ -n "$others" ]
+	assert_line --index 0 --partial ' and left 0 segment(s), 1 semaphore set(s), 1 message queue(s)'
+	assert_line --regexp '^CLEANUP: removed [1-9][0-9]* leaked object\(s\) the kernel confirms the runs made$'
 	# What is left is what was there before and the planter's sets, all of them.
 	assert_equal "$(kernel_ids sem)" "$(printf '%s\n' $sets_before $others | sort -n | tr '\n' ' ')"
 	assert_equal "$(kernel_ids msg)" "$queues_before"
