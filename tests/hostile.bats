@@ -250,9 +250,10 @@ as_root_job() {
 }
 
 @test "13.2 sweep ends the daemon a run leaves, removes its segment, and calls the run what it is" {
-	cmd='setsid -f sh -c "ipcmk -M 40961 >/dev/null; exec sleep 4321" </dev/null >/dev/null 2>&1'
+	# A sleep of this suite's own (another suite may run at the same time).
+	cmd="setsid -f sh -c 'ipcmk -M 40961 >/dev/null; exec sleep 4321.$$' </dev/null >/dev/null 2>&1"
 	run --separate-stderr timeout 120 "$SHMTRACE" sweep -t 10 --format json -- sh -c "$cmd"
-	assert_nothing_left 'sleep 4321' 40961
+	assert_nothing_left "sleep 4321\\.$$" 40961
 	run jq -c '[.clean.daemons, (.runs | map(.outcome) | unique), .summary.daemon > 0]' <<<"$output"
 	assert_output '[1,["daemon"],true]'
 }
