@@ -12,10 +12,10 @@
  * and says it is incomplete.
  *
  * The user ids the run's processes had go with them, from the kernel too:
- * run's own (the program starts as it), a process's at each fork and exec
- * (/proc/PID/status: real, effective, saved, file system; a set-user-ID
- * program changes them at exec), the ids a uid change event carries, and
- * those of each process run collects, read before it is reaped.  A name in
+ * run's own (the program starts as it, and a child has its parent's), the
+ * ids each uid change event carries (the kernel sends one for any change,
+ * a set-user-ID exec's included), and those of each process run collects,
+ * read before it is reaped.  A name in
  * /dev/shm is removed as the run's only if one of them owns it: a forged
  * trace cannot make run remove another user's file; when each was the
  * run's is uidspans.c's. */
@@ -107,13 +107,10 @@ static int read_events(int flags)
 			pidspans_fork(ev.event_data.fork.parent_tgid, ev.event_data.fork.child_tgid, ev.timestamp_ns);
 			uidspans_fork(ev.event_data.fork.parent_tgid, ev.event_data.fork.child_tgid, ev.timestamp_ns);
 			add(ev.event_data.fork.child_tgid);
-			add_uids_of(ev.event_data.fork.child_tgid);
 		} else if (ev.what == PROC_EVENT_FORK) {
 			pidspans_fork(ev.event_data.fork.parent_tgid, ev.event_data.fork.child_tgid, ev.timestamp_ns);
 		} else if (ev.what == PROC_EVENT_EXIT && pidspans_exit(ev.event_data.exit.process_tgid, ev.timestamp_ns)) {
 			uidspans_exit(ev.event_data.exit.process_tgid, ev.timestamp_ns);
-		} else if (ev.what == PROC_EVENT_EXEC && of_run_now(ev.event_data.exec.process_tgid)) {
-			add_uids_of(ev.event_data.exec.process_tgid);
 		} else if (ev.what == PROC_EVENT_UID && of_run_now(ev.event_data.id.process_tgid)) {
 			add_to(&uids, (int)ev.event_data.id.r.ruid);
 			add_to(&uids, (int)ev.event_data.id.e.euid);
@@ -136,9 +133,10 @@ static void *read_loop(void *unused)
 }
 
 /* PROC_CN_MCAST_LISTEN, and since Linux 6.6 the events wanted with it
- * (struct proc_input): no comm, sid or ptrace events, which any process
- * can make by the thousand to overflow our queue.  An older kernel takes
- * the plain request and ignores the longer one. */
+ * (struct proc_input): fork, uid and exit only; no exec, comm, sid or
+ * ptrace events, which any process can make by the thousand to overflow
+ * our queue.  An older kernel takes the plain request and ignores the
+ * longer one. */
 static int ask(unsigned len, unsigned events)
 {
 	struct {
@@ -164,7 +162,7 @@ static int listen_forks(void)
 	int big = 8 << 20;
 	setsockopt(sock, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof big);
 	if (bind(sock, (struct sockaddr *)&addr, sizeof addr) != 0 || ask(sizeof(unsigned), 0) != 0 ||
-	    ask(2 * sizeof(unsigned), PROC_EVENT_FORK | PROC_EVENT_EXEC | PROC_EVENT_UID | PROC_EVENT_EXIT) != 0) {
+	    ask(2 * sizeof(unsigned), PROC_EVENT_FORK | PROC_EVENT_UID | PROC_EVENT_EXIT) != 0) {
 		close(sock);
 		sock = -1;
 		return -1;
