@@ -38,12 +38,13 @@ static unsigned long long now(clockid_t c)
 	return (unsigned long long)t.tv_sec * 1000000000ull + (unsigned long long)t.tv_nsec;
 }
 
+/* Room for element N of *P, which holds N: its room doubles whenever N
+ * reaches a power of two. */
 static int grow(void **p, size_t n, size_t size)
 {
-	/* Powers of two: room for N + 1 whenever N is one. */
 	if (n & (n - 1))
 		return 0;
-	void *more = realloc(*p, (n ? 2 * n : 8) * size);
+	void *more = realloc(*p, (n ? 2 * n : 1) * size);
 	if (!more)
 		return broken = -1;
 	*p = more;
