@@ -245,6 +245,12 @@ static void classify(struct sweep *s, struct sweep_run *r)
 	}
 }
 
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	return remove(path);
+}
+
 static void run_done(size_t i, void *ctx)
 {
 	struct sweep *s = ctx;
@@ -258,6 +264,11 @@ static void run_done(size_t i, void *ctx)
 	if (report)
 		sweep_remove_leaks(report, &s->cleanup);
 	findings_free(report);
+	/* Read: without -o its trace goes now, not with the rest at the end. A
+	 * run that hangs in a loop of calls writes gigabytes before its
+	 * timeout, and a sweep has many runs. */
+	if (!s->o.keep)
+		nftw(r->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 	s->done++;
 	if (isatty(STDERR_FILENO))
 		fprintf(stderr, "\rshmtrace sweep: %zu/%zu runs", s->done, s->nruns);
@@ -304,12 +315,6 @@ static int plan_runs(struct sweep *s)
 		}
 	}
 	return 0;
-}
-
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st, (void)flag, (void)ftw;
-	return remove(path);
 }
 
 static int make_root(struct sweep *s)

@@ -102,3 +102,18 @@ crash_signal() {
 	assert_equal "$status" 125
 	[[ "$stderr" == "shmtrace: sweep: the clean run of $TESTBIN/static_true failed with status 125"* ]]
 }
+
+# A run that hangs in a loop of calls writes gigabytes of trace before its
+# timeout: without -o, each run's trace goes as soon as it is read, so a
+# sweep holds one run's at a time (per job), never all of them.
+@test "without -o, each run's trace is removed once read: a run sees no earlier run's" {
+	mkdir "$BATS_TEST_TMPDIR/tmp"
+	run --separate-stderr env TMPDIR="$BATS_TEST_TMPDIR/tmp" "$SHMTRACE" sweep --format json -- sh -c '
+		ls -d "$TMPDIR"/shmtrace-sweep.*/run-[0-9][0-9][0-9][0-9] 2>/dev/null | wc -l >>"$TMPDIR/seen"
+		id=$(ipcmk -M 4096 | sed "s/.*: //") && ipcrm -m "$id"'
+	run jq '.runs | length' <<<"$output"
+	[ "$output" -ge 2 ]
+	run sort -n "$BATS_TEST_TMPDIR/tmp/seen"
+	assert_equal "${lines[-1]}" 1
+	[ -z "$(ls "$BATS_TEST_TMPDIR/tmp")" ] || [ "$(ls "$BATS_TEST_TMPDIR/tmp")" = seen ]
+}
