@@ -22,6 +22,7 @@
 
 #include "../common/calls.h"
 #include "../common/inject.h"
+#include "../common/size_arg.h"
 #include "../common/trace_format.h"
 #include "cli.h"
 #include "descendants.h"
@@ -35,7 +36,7 @@
 #include "trim.h"
 
 const char run_usage[] =
-	"Usage: shmtrace run [-o DIR] [--backtrace N] [--no-follow-env] [-q] [--] CMD [ARGS...]\n"
+	"Usage: shmtrace run [-o DIR] [--backtrace N] [--max-size SIZE] [--no-follow-env] [-q] [--] CMD [ARGS...]\n"
 	"Run CMD with libshmtrace.so preloaded. Every process of the run (children,\n"
 	"exec'd programs, threads) writes its shared-memory calls as JSON lines to\n"
 	"DIR/shmtrace.<pid>.jsonl; DIR/kernel.jsonl holds the kernel's segment table\n"
@@ -45,6 +46,9 @@ const char run_usage[] =
 	"  -o, --output DIR     trace directory, created if missing\n"
 	"                       (default: ./shmtrace.<program>.<pid>)\n"
 	"  -b, --backtrace N    frames per backtrace, 0 to 64 (default 16); 0: none\n"
+	"      --max-size SIZE  bytes a process's trace file may reach, with K, M or G\n"
+	"                       if wanted (default 4G; 0: no bound); past it the file\n"
+	"                       takes no more records and is marked incomplete\n"
 	"  -i, --inject RULE    make matching calls fail (repeatable), e.g.\n"
 	"                       shmat:error=ENOMEM:when=3  (see docs/injection.md)\n"
 	"      --seed N         seed for prob= rules, to replay a run (default: random,\n"
@@ -85,6 +89,7 @@ struct run_options {
 	int allow_any_errno;
 	int no_follow_env;
 	int end_with_program;
+	const char *max_size; /* --max-size as given, NULL: the library's default */
 };
 
 static int parse_depth(const char *s, int *depth)
@@ -329,7 +334,7 @@ static int create_run_counts(int dirfd, const struct run_options *o)
 
 int cmd_run(int argc, char **argv)
 {
-	enum { OPT_SEED = 256, OPT_ANY_ERRNO, OPT_NO_FOLLOW_ENV, OPT_END_WITH_PROGRAM };
+	enum { OPT_SEED = 256, OPT_ANY_ERRNO, OPT_NO_FOLLOW_ENV, OPT_END_WITH_PROGRAM, OPT_MAX_SIZE };
 	static const struct option longopts[] = {
 		{"output", required_argument, NULL, 'o'},
 		{"backtrace", required_argument, NULL, 'b'},
@@ -338,6 +343,7 @@ int cmd_run(int argc, char **argv)
 		{"allow-any-errno", no_argument, NULL, OPT_ANY_ERRNO},
 		{"no-follow-env", no_argument, NULL, OPT_NO_FOLLOW_ENV},
 		{"end-with-program", no_argument, NULL, OPT_END_WITH_PROGRAM},
+		{"max-size", required_argument, NULL, OPT_MAX_SIZE},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
@@ -376,6 +382,16 @@ int cmd_run(int argc, char **argv)
 		case OPT_END_WITH_PROGRAM:
 			opt.end_with_program = 1;
 			break;
+		case OPT_MAX_SIZE: {
+			unsigned long long ignored;
+			if (size_arg(optarg, &ignored) != 0) {
+				errorf("run: --max-size '%s': expected bytes, with K, M or G after them if wanted; 0 for no bound",
+				       optarg);
+				return EXIT_SHMTRACE_FAILED;
+			}
+			opt.max_size = optarg; /* the library reads it as given */
+			break;
+		}
 		case 'o':
 			opt.out_dir = optarg;
 			break;
@@ -446,7 +462,8 @@ int cmd_run(int argc, char **argv)
 		return EXIT_SHMTRACE_FAILED;
 	}
 	close(dirfd);
-	if (setup_environment(lib, dir, opt.backtrace) != 0 || setup_injection(&opt) != 0) {
+	if (setup_environment(lib, dir, opt.backtrace) != 0 || setup_injection(&opt) != 0 ||
+	    (opt.max_size && setenv("SHMTRACE_MAX_SIZE", opt.max_size, 1) != 0)) {
 		errorf("run: cannot set the environment: %s", strerror(errno));
 		return EXIT_SHMTRACE_FAILED;
 	}
@@ -512,7 +529,7 @@ int cmd_run(int argc, char **argv)
 	 * the program's status would say all went well (r01 in issue 13). */
 	size_t cut = count_files(dir, TRACE_FILE_PREFIX "*" TRACE_FILE_SUFFIX TRACE_INCOMPLETE_SUFFIX);
 	if (kernel_lost || cut) {
-		errorf("run: the trace in %s is incomplete: %s%s%s (disk full?); exit status %d, the program's was %d",
+		errorf("run: the trace in %s is incomplete: %s%s%s (disk full, or past --max-size?); exit status %d, the program's was %d",
 		       dir, kernel_lost ? "run could not write all of " KERNEL_SNAPSHOT_FILE : "",
 		       kernel_lost && cut ? ", and " : "", cut ? "traced processes could not write all their records" : "",
 		       EXIT_SHMTRACE_FAILED, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));

@@ -27,6 +27,8 @@
 #define EV_IPC_NS "ipc_ns" /* a process moved to another IPC namespace */
 #define EV_KILLED "killed" /* kernel.jsonl: run collected a process a signal killed */
 
+/* Bytes a trace file may reach unless SHMTRACE_MAX_SIZE says otherwise. */
+#define TRACE_MAX_SIZE_DEFAULT (4ull << 30)
 /* Deepest backtrace recorded; SHMTRACE_BACKTRACE defaults to the second. */
 #define BACKTRACE_MAX 64
 #define BACKTRACE_DEFAULT 16

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../common/size_arg.h"
 #include "../common/trace_format.h"
 #include "../common/xlat.h"
 #include "inject.h"
@@ -112,6 +113,14 @@ static void read_config(void)
 			config_error("SHMTRACE_BACKTRACE", depth, "expected a depth from 0 to 64");
 		proc.backtrace_depth = (int)d;
 	}
+
+	/* A program that loops on a failing call (an injected EAGAIN it
+	 * retries) writes gigabytes a minute: past this size its file takes
+	 * no more records, and says it is incomplete. */
+	const char *max = getenv("SHMTRACE_MAX_SIZE");
+	proc.max_size = TRACE_MAX_SIZE_DEFAULT;
+	if (max && size_arg(max, &proc.max_size) != 0)
+		config_error("SHMTRACE_MAX_SIZE", max, "expected bytes, with K, M or G after them if wanted; 0 for no bound");
 
 	/* A relative directory is taken from where this process starts, so a
 	 * program that chdirs later still writes to the same place. */

@@ -292,12 +292,24 @@ static void switch_to_mapped(void)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
+/* Whether LEN more bytes would take the file past its bound (SHMTRACE_MAX_SIZE):
+ * a record that would cross it is not written, nor any after it. */
+static int past_bound(int mode, size_t len)
+{
+	unsigned long long written = mode == MODE_MAPPED ? atomic_load(&shared->tail) : atomic_load(&shared->appended);
+	return proc.max_size && written + len > proc.max_size;
+}
+
 void out_write(const char *buf, size_t len)
 {
 	if (!shared || atomic_load(&out_broken))
 		return;
 	for (;;) {
 		int mode = atomic_load(&shared->mode);
+		if (past_bound(mode, len)) {
+			broken("stopped at the size bound (run --max-size) of", EFBIG);
+			return;
+		}
 		if (mode == MODE_MAPPED) {
 			int r = mapped_write(shared, buf, len);
 			if (r == MAPPED_FAILED)

@@ -76,6 +76,7 @@ struct proc {
 	_Atomic long attached;          /* traced attachments not yet detached */
 	int backtrace_depth;            /* SHMTRACE_BACKTRACE: frames recorded */
 	int capture_depth;              /* frames taken: more when caller= rules need them */
+	unsigned long long max_size;    /* SHMTRACE_MAX_SIZE: bytes a trace file may reach; 0, no bound */
 	char *out_dir;                  /* SHMTRACE_OUT, made absolute at start (PATH_MAX bytes) */
 };
 HIDDEN extern struct proc proc;

@@ -87,6 +87,45 @@ load helpers
 	done
 }
 
+# A program that loops on a failing call (an injected EAGAIN it retries)
+# wrote 75 GB in nine minutes: a trace file stops at its size bound.
+@test "--max-size: a trace file stops at its bound, whole records only; the program runs on; run 125, the report says incomplete" {
+	run --separate-stderr "$SHMTRACE" run -q --max-size 64K -o "$TRACE" -- "$TESTBIN/threads" 1 2000
+	assert_failure 125
+	assert_output "calls=8000"
+	[[ "${stderr_lines[0]}" == "shmtrace: pid "*": stopped at the size bound (run --max-size) of $TRACE/shmtrace."*".jsonl: EFBIG (this process is not fully traced)" ]]
+	[[ "${stderr_lines[1]}" == *"(disk full, or past --max-size?); exit status 125, the program's was 0" ]]
+	local file
+	file=$(ls "$TRACE"/shmtrace.*.jsonl)
+	[ "$(stat -c %s "$file")" -le 65536 ] && [ "$(stat -c %s "$file")" -gt 60000 ]
+	[ -e "$file.incomplete" ]
+	# Whole records: every line is JSON.
+	run jq -c 'select(.event == "call") | .call' "$file"
+	assert_success
+	[ "${#lines[@]}" -gt 100 ]
+	run --separate-stderr "$SHMTRACE" report --format json "$TRACE"
+	assert_failure 2
+	run jq -c '.summary.incomplete_files' <<<"$output"
+	assert_output 1
+}
+
+@test "--max-size and SHMTRACE_MAX_SIZE: sizes that are not a number of bytes are refused (125, one line), the program not run" {
+	for bad in 1.5G -1 12T "" K 99999999999999999999; do
+		run --separate-stderr "$SHMTRACE" run -q --max-size "$bad" -o "$TRACE" -- touch "$BATS_TEST_TMPDIR/ran"
+		assert_failure 125
+		assert_equal "$stderr" "shmtrace: run: --max-size '$bad': expected bytes, with K, M or G after them if wanted; 0 for no bound"
+	done
+	run --separate-stderr env SHMTRACE_MAX_SIZE=12T LD_PRELOAD="$BUILD/libshmtrace.so" SHMTRACE_OUT="$BATS_TEST_TMPDIR" \
+		"$TESTBIN/threads" 1 1
+	assert_failure 125
+	assert_equal "$stderr" "shmtrace: SHMTRACE_MAX_SIZE='12T': expected bytes, with K, M or G after them if wanted; 0 for no bound"
+	[ ! -e "$BATS_TEST_TMPDIR/ran" ]
+	# 0: no bound.
+	run --separate-stderr "$SHMTRACE" run -q --max-size 0 -o "$TRACE" -- "$TESTBIN/threads" 1 2000
+	assert_success
+	[ ! -e "$(ls "$TRACE"/shmtrace.*.jsonl | head -1).incomplete" ]
+}
+
 @test "disk full: the program runs as usual, one warning line, run exits 125 and the report says the trace is incomplete" {
 	[ "$(id -u)" = 0 ] || skip "mounting a small tmpfs needs root"
 	unshare --mount true 2>/dev/null || skip "cannot make a mount namespace"
@@ -100,10 +139,10 @@ load helpers
 run=125"
 	assert_equal "${#stderr_lines[@]}" 2
 	[[ "${stderr_lines[0]}" == "shmtrace: pid "*": cannot "*"ENOSPC (this process is not fully traced)" ]]
-	[[ "${stderr_lines[1]}" == "shmtrace: run: the trace in "*"is incomplete: traced processes could not write all their records (disk full?); exit status 125, the program's was 0" ]]
+	[[ "${stderr_lines[1]}" == "shmtrace: run: the trace in "*"is incomplete: traced processes could not write all their records (disk full, or past --max-size?); exit status 125, the program's was 0" ]]
 	run --separate-stderr "$SHMTRACE" report --format json "$TRACE"
 	assert_failure 2
-	[[ "$stderr" == *"incomplete: the library could not write all of this process's records (disk full?)"* ]]
+	[[ "$stderr" == *"incomplete: the library could not write all of this process's records (disk full, or past its size bound?)"* ]]
 	run jq -c '.summary.incomplete_files' <<<"$output"
 	assert_output 1
 	run "$SHMTRACE" report "$TRACE"
