@@ -126,13 +126,30 @@ static int ours_name(const json_t *run, int dirfd, const char *name)
 	       born >= json_integer_value(started) && (sx.stx_mask & STATX_UID) && owner_ours;
 }
 
+/* The IPC namespace whose tables /proc/sysvipc shows us; 0 if unknown. */
+static unsigned long long our_ipc_ns(void)
+{
+	struct stat st;
+	return stat("/proc/self/ns/ipc", &st) == 0 ? (unsigned long long)st.st_ino : 0;
+}
+
+/* An object of namespace NS is looked for in our tables only if they are
+ * its namespace's: ids, keys and creators repeat from one namespace to the
+ * next, and a run's own may be gone with it. */
+static int other_ns(unsigned long long ns, unsigned long long ours)
+{
+	return ns && ours && ns != ours;
+}
+
 void live_visit(const struct findings *f, const struct live_visitor *v)
 {
+	unsigned long long ns = our_ipc_ns();
 	struct sysv_segment *segs = NULL;
 	long n = sysv_read_segments("/proc/sysvipc/shm", &segs);
 	for (size_t i = 0; i < f->leaks.n; i++) {
 		struct leak_finding *leak = f->leaks.at[i];
-		const struct sysv_segment *now = n < 0 ? NULL : sysv_find(segs, n, leak->shmid);
+		const struct sysv_segment *now =
+			n < 0 || other_ns(leak->ipc_ns, ns) ? NULL : sysv_find(segs, n, leak->shmid);
 		v->segment(leak, now, !f->run_untrusted && ours_segment(leak, now), v->ctx);
 	}
 	free(segs);
@@ -143,7 +160,8 @@ void live_visit(const struct findings *f, const struct live_visitor *v)
 			struct ipc_leak_finding *leak = f->ipc_leaks.at[i];
 			if (leak->kind != (enum sysv_kind)kind)
 				continue;
-			const struct sysv_object *now = nobjs < 0 ? NULL : sysv_find_object(objs, nobjs, leak->id);
+			const struct sysv_object *now =
+				nobjs < 0 || other_ns(leak->ipc_ns, ns) ? NULL : sysv_find_object(objs, nobjs, leak->id);
 			int present = live_same_object(leak, now);
 			/* Only with run's table after the run: its cuid and ctime are
 			 * what the kernel confirmed, and must be what it has now. */
