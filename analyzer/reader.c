@@ -272,6 +272,27 @@ static void sift_down(struct reader *r, size_t i)
 	}
 }
 
+/* A run's kernel.jsonl says what the kernel held before and after it and
+ * which processes were its own: the report weighs every trace against one
+ * run's, and two runs given together (report traces/a traces/b) would have the
+ * second's tables judge the first's leaks, and pass it. */
+static int one_run_only(const struct reader *r)
+{
+	const struct trace_file *first = NULL;
+	for (size_t i = 0; i < r->nfiles; i++) {
+		if (!r->files[i].from_run)
+			continue;
+		if (first) {
+			fprintf(stderr, "shmtrace: report: %s and %s are two runs: the report reads one run at a time "
+					"(report each directory on its own)\n",
+				printable(first->path), printable(r->files[i].path));
+			return -1;
+		}
+		first = &r->files[i];
+	}
+	return 0;
+}
+
 int reader_open(struct reader *r, char *const *paths, int npaths)
 {
 	*r = (struct reader){0};
@@ -293,7 +314,7 @@ int reader_open(struct reader *r, char *const *paths, int npaths)
 			failed |= reader_add_file(r, paths[i], 0) != 0;
 		}
 	}
-	if (failed)
+	if (failed || one_run_only(r) != 0)
 		return -1;
 	r->heap = calloc(r->nfiles + 1, sizeof *r->heap);
 	if (!r->heap)

@@ -309,3 +309,16 @@ leaky_run() {
 	run jq -r '.leaked_segments[0].key' <<<"$output"
 	assert_output "$key"
 }
+
+# Outside trial of issue 17, problem 4: with two runs' directories, the
+# second's tables judged the first's leaks ("there before the run") and
+# the report passed: `report traces/*` in CI passed a leaking run.
+@test "two runs given at once are refused (2, one line naming both): the report reads one run at a time" {
+	"$SHMTRACE" run -q -o "$TRACE.leaks" -- ipcmk -M 4096 >/dev/null
+	"$SHMTRACE" run -q -o "$TRACE.clean" -- true
+	run --separate-stderr "$SHMTRACE" report "$TRACE.leaks"
+	assert_failure 1
+	run --separate-stderr "$SHMTRACE" report "$TRACE.leaks" "$TRACE.clean"
+	assert_failure 2
+	assert_equal "$stderr" "shmtrace: report: $TRACE.leaks/kernel.jsonl and $TRACE.clean/kernel.jsonl are two runs: the report reads one run at a time (report each directory on its own)"
+}
