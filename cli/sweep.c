@@ -156,6 +156,7 @@ static int check_errnos(const char *list)
  * module and offset; without a stack, the size), so a run's leaks can be
  * compared with the clean run's. */
 struct leak_site {
+	enum leak_kind kind;
 	const struct symframe *top; /* NULL: no stack */
 	unsigned long long size;
 	int matched;
@@ -163,6 +164,8 @@ struct leak_site {
 
 static int same_site(const struct leak_site *a, const struct leak_site *b)
 {
+	if (a->kind != b->kind)
+		return 0;
 	if (!a->top || !b->top)
 		return !a->top && !b->top && a->size == b->size;
 	if (!a->top->module || !b->top->module)
@@ -177,19 +180,22 @@ static struct leak_site *leak_sites(const struct findings *f, size_t *n)
 	struct leak_site *sites = calloc(f->leaks.n + f->names.n + f->ipc_leaks.n + 1, sizeof *sites);
 	*n = 0;
 	for (size_t i = 0; sites && i < f->leaks.n; i++)
-		sites[(*n)++] = (struct leak_site){f->leaks.at[i]->stack.n ? f->leaks.at[i]->stack.at : NULL,
+		sites[(*n)++] = (struct leak_site){LEAK_SEGMENT, f->leaks.at[i]->stack.n ? f->leaks.at[i]->stack.at : NULL,
 						   f->leaks.at[i]->size, 0};
 	for (size_t i = 0; sites && i < f->names.n; i++)
-		sites[(*n)++] = (struct leak_site){f->names.at[i]->stack.n ? f->names.at[i]->stack.at : NULL, 0, 0};
+		sites[(*n)++] =
+			(struct leak_site){LEAK_NAME, f->names.at[i]->stack.n ? f->names.at[i]->stack.at : NULL, 0, 0};
 	for (size_t i = 0; sites && i < f->ipc_leaks.n; i++)
-		sites[(*n)++] = (struct leak_site){f->ipc_leaks.at[i]->stack.n ? f->ipc_leaks.at[i]->stack.at : NULL,
+		sites[(*n)++] = (struct leak_site){f->ipc_leaks.at[i]->kind == SYSV_SEM ? LEAK_SET : LEAK_QUEUE,
+						   f->ipc_leaks.at[i]->stack.n ? f->ipc_leaks.at[i]->stack.at : NULL,
 						   f->ipc_leaks.at[i]->nsems, 0};
 	return sites;
 }
 
-/* Segments, POSIX names, sets and queues a run left that the clean run did not: each
- * of the run's beyond as many as the clean run left at its site. */
-static long new_leaks(const struct findings *clean, const struct findings *report)
+/* Segments, POSIX names, sets and queues a run left that the clean run did
+ * not, by kind (BY_KIND) and in all: each of the run's beyond as many of
+ * its kind as the clean run left at its site. */
+static long new_leaks(const struct findings *clean, const struct findings *report, long by_kind[LEAK_KINDS])
 {
 	size_t nwas, nnow;
 	struct leak_site *was = leak_sites(clean, &nwas), *now = leak_sites(report, &nnow);
@@ -201,7 +207,7 @@ static long new_leaks(const struct findings *clean, const struct findings *repor
 		if (j < nwas)
 			was[j].matched = 1;
 		else
-			fresh++;
+			fresh++, by_kind[now[i].kind]++;
 	}
 	free(was);
 	free(now);
@@ -257,7 +263,7 @@ static void run_done(size_t i, void *ctx)
 	struct sweep_run *r = &s->run[i];
 	struct findings *report = analyze_dir(s, r->dir);
 	r->injected = sweep_injected_call(r->dir, &s->symbols, &r->call);
-	r->leaked = report ? new_leaks(s->clean_report, report) : 0;
+	r->leaked = report ? new_leaks(s->clean_report, report, r->leaked_by_kind) : 0;
 	r->daemons = daemons(report);
 	r->incomplete = !report || report->summary.incomplete_files;
 	classify(s, r);

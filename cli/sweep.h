@@ -27,6 +27,9 @@ enum sweep_outcome { OUTCOME_HANDLED, OUTCOME_CRASHED, OUTCOME_HUNG, OUTCOME_DAE
 extern const char *const sweep_outcome_name[];
 
 /* One run: the rule it injects and, once done, how it ended. */
+/* The kinds of object a run may leave, as sweep counts them. */
+enum leak_kind { LEAK_SEGMENT, LEAK_SET, LEAK_QUEUE, LEAK_NAME, LEAK_KINDS };
+
 struct sweep_run {
 	char rule[512];
 	char dir[4096];
@@ -43,7 +46,8 @@ struct sweep_run {
 	struct injected_call call;
 	enum sweep_outcome outcome;
 	size_t daemons;
-	long leaked;
+	long leaked;                     /* what it left that the clean run did not, of every kind */
+	long leaked_by_kind[LEAK_KINDS]; /* ... by kind */
 	int incomplete; /* its trace is known to be incomplete (or unread) */
 };
 

@@ -69,7 +69,11 @@ static json_t *run_json(const struct sweep *s, const struct sweep_run *r)
 	if (!r->hung && WIFEXITED(r->status))
 		json_object_set_new(o, "exit_status", json_integer(WEXITSTATUS(r->status)));
 	json_object_set_new(o, "outcome", json_string(sweep_outcome_name[r->outcome]));
-	json_object_set_new(o, "leaked_segments", json_integer(r->leaked));
+	json_object_set_new(o, "leaked", json_integer(r->leaked));
+	json_object_set_new(o, "leaked_segments", json_integer(r->leaked_by_kind[LEAK_SEGMENT]));
+	json_object_set_new(o, "leaked_semaphore_sets", json_integer(r->leaked_by_kind[LEAK_SET]));
+	json_object_set_new(o, "leaked_message_queues", json_integer(r->leaked_by_kind[LEAK_QUEUE]));
+	json_object_set_new(o, "posix_names_never_unlinked", json_integer(r->leaked_by_kind[LEAK_NAME]));
 	return o;
 }
 

@@ -312,3 +312,16 @@ EOF
 	assert_line --index 0 '[["semaphore_set","destroyed"],["message_queue","open at the end of the trace"]]'
 	assert_line --index 1 "[[\"semget\",$semid],[\"semop\",$semid],[\"msgget\",$msqid],[\"semctl\",$semid]]"
 }
+
+# Outside trial of issue 17, problem 5: each run's counts by kind, not every
+# kind under leaked_segments.
+@test "sweep's JSON counts what each run left by kind: a set left when msgget fails is a set, a queue a queue" {
+	run --separate-stderr "$SHMTRACE" sweep -t 20 --format json -- perl -e '
+		use IPC::SysV qw(IPC_PRIVATE IPC_CREAT IPC_RMID);
+		my $s = semget(IPC_PRIVATE, 1, IPC_CREAT | 0600) // die "semget: $!";
+		my $q = msgget(IPC_PRIVATE, IPC_CREAT | 0600) // die "msgget: $!";
+		msgctl($q, IPC_RMID, 0) or die "msgctl: $!";
+		semctl($s, 0, IPC_RMID, 0) or die "semctl: $!"'
+	run jq -c '.runs | map([.call, .leaked, .leaked_segments, .leaked_semaphore_sets, .leaked_message_queues, .posix_names_never_unlinked])' <<<"$output"
+	assert_output '[["semget",0,0,0,0,0],["msgget",1,0,1,0,0],["msgctl",2,0,1,1,0],["semctl",1,0,1,0,0]]'
+}
