@@ -152,22 +152,36 @@ static int classify_failure(struct model *m, struct process *p, const struct cal
 	return 0;
 }
 
-/* How a wait on a set or queue ends without success -- IPC_NOWAIT's
- * EAGAIN or ENOMSG, semtimedop's timeout (EAGAIN), a signal (EINTR);
- * semop(2), msgop(2) -- is what the program asked for, not a failure of
- * its use: counted in the summary, never a finding (unless injected). */
-static int wait_ended(const struct call_rec *c)
+/* Failures that answer the program's question rather than fault its use
+ * of IPC: counted in the summary, never a finding (unless injected).
+ *   - A wait on a set or queue that ends without success: IPC_NOWAIT's
+ *     EAGAIN or ENOMSG, semtimedop's timeout (EAGAIN), a signal (EINTR),
+ *     the set or queue removed while it waited (EIDRM; semop(2), msgop(2)).
+ *     A call on an id removed before it began is use after remove, found
+ *     before this is asked (classify_failure).
+ *   - A get without IPC_CREAT of a key that is not there (ENOENT): the
+ *     usual "does it exist yet?" (PHP's msg_get_queue asks it first).
+ *   - A *_STAT by index of an empty slot (EINVAL): ipcs and ipcrm -a walk
+ *     the kernel's table so. */
+static int an_answer(const struct call_rec *c)
 {
+	const char *e = c->errno_name;
 	int waits = strcmp(c->call, "semop") == 0 || strcmp(c->call, "semtimedop") == 0 ||
 		    strcmp(c->call, "msgsnd") == 0 || strcmp(c->call, "msgrcv") == 0;
-	return waits && (strcmp(c->errno_name, "EAGAIN") == 0 || strcmp(c->errno_name, "EINTR") == 0 ||
-			 strcmp(c->errno_name, "ENOMSG") == 0);
+	if (waits)
+		return strcmp(e, "EAGAIN") == 0 || strcmp(e, "EINTR") == 0 || strcmp(e, "ENOMSG") == 0 ||
+		       strcmp(e, "EIDRM") == 0;
+	int get = strcmp(c->call, "shmget") == 0 || strcmp(c->call, "semget") == 0 || strcmp(c->call, "msgget") == 0;
+	if (get)
+		return strcmp(e, "ENOENT") == 0;
+	int ctl = strcmp(c->call, "shmctl") == 0 || strcmp(c->call, "semctl") == 0 || strcmp(c->call, "msgctl") == 0;
+	return ctl && strcmp(e, "EINVAL") == 0 && strstr(c->cmd, "_STAT") && strcmp(c->cmd, "IPC_STAT") != 0;
 }
 
 /* Failed calls, grouped by call site and errno; injected ones counted apart. */
 static void on_failure(struct model *m, struct process *p, const struct call_rec *c, struct stack *stack)
 {
-	if (!c->injected && (wait_ended(c) || classify_failure(m, p, c, stack)))
+	if (!c->injected && (classify_failure(m, p, c, stack) || an_answer(c)))
 		return;
 	int fresh;
 	char message[96];

@@ -325,3 +325,21 @@ EOF
 	run jq -c '.runs | map([.call, .leaked, .leaked_segments, .leaked_semaphore_sets, .leaked_message_queues, .posix_names_never_unlinked])' <<<"$output"
 	assert_output '[["semget",0,0,0,0,0],["msgget",1,0,1,0,0],["msgctl",2,0,1,1,0],["semctl",1,0,1,0,0]]'
 }
+
+# Outside trial of issue 17, problem 7: answers, not misuse.  A get that
+# asks whether a key exists (PHP's msg_get_queue does, first), and a wait
+# that the removal of its set ends (the way a server tells its workers).
+@test "a get of a key not there (ENOENT) and a wait ended by its set's removal (EIDRM) are answers: counted, no finding" {
+	trace perl -e '
+		use IPC::SysV qw(IPC_PRIVATE IPC_CREAT IPC_RMID);
+		defined(msgget(0x5e200001, 0)) and die "there";
+		my $s = semget(IPC_PRIVATE, 1, IPC_CREAT | 0600) // die;
+		if (my $pid = fork) { sleep 1; semctl($s, 0, IPC_RMID, 0) or die; waitpid $pid, 0; exit $? >> 8 }
+		semop($s, pack("s!3", 0, -1, 0)) and die "not woken by the removal";
+		exit($!{EIDRM} ? 0 : 3)'
+	assert_success
+	report --fail-on misuse --format json "$TRACE"
+	assert_success
+	run jq -c '[.misuse, .summary.failures]' <<<"$output"
+	assert_output '[[],{"ENOENT":1,"EIDRM":1}]'
+}
