@@ -169,6 +169,8 @@ static void misuse(FILE *out, const struct misuse_finding *m)
 		fprintf(out, ", %lld injected", m->injected);
 	fprintf(out, "%s:\n", times(m->count));
 	stack(out, &m->stack);
+	if (m->suppression)
+		fprintf(out, "  suppress with: %s\n", s(m->suppression));
 	fputc('\n', out);
 }
 

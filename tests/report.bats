@@ -322,3 +322,17 @@ leaky_run() {
 	assert_failure 2
 	assert_equal "$stderr" "shmtrace: report: $TRACE.leaks/kernel.jsonl and $TRACE.clean/kernel.jsonl are two runs: the report reads one run at a time (report each directory on its own)"
 }
+
+# Outside trial of issue 17, problem 9: the text gave a suppression line
+# for leaks only, the JSON for every finding.
+@test "--gen-suppressions in text: a misuse finding has its suppress line too, and the line suppresses it" {
+	trace perl -e 'shmctl(2147000001, 0, 0)'
+	report --gen-suppressions --fail-on misuse "$TRACE"
+	assert_failure 1
+	assert_output --partial 'MISUSE (failed_call): shmctl failed with EINVAL'
+	line=$(grep -m1 'suppress with: misuse:' <<<"$output" | sed 's/.*suppress with: //')
+	[ -n "$line" ]
+	echo "$line" >"$BATS_TEST_TMPDIR/generated"
+	report -s "$BATS_TEST_TMPDIR/generated" --fail-on misuse "$TRACE"
+	assert_success
+}
