@@ -107,7 +107,8 @@ static int semop_traced(enum call_id id, int semid, struct sembuf *sops, size_t 
 	struct call_args *a = &c.a;
 	a->semid = semid, a->nsops = nsops, a->sops = NULL;
 	int ret = -1;
-	struct semop_copy k = {.sops_ok = false};
+	struct semop_copy k;
+	k.sops_ok = false; /* (the rest is written only where read) */
 	if (!call_inject(&c)) {
 		semop_copy(&k, semid, sops, nsops, timeout);
 		CALL_WAITING(&c, ret = id == CALL_SEMOP ? real.semop(semid, sops, nsops)
