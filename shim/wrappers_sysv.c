@@ -180,13 +180,8 @@ EXPORT int semctl(int semid, int semnum, int cmd, ...)
 	return ret;
 }
 
-/* A message starts with its type, a long (msgop(2)); read without
- * faulting, and not recorded when it cannot be read. */
-static bool peek_mtype(long *mtype, const void *msgp)
-{
-	return peek(mtype, msgp, sizeof *mtype);
-}
-
+/* A message starts with its type, a long (msgop(2)): read with peek, and
+ * not recorded when it cannot be read. */
 static void note_mtype(struct call *c, long mtype)
 {
 	c->a.present |= FIELD_BIT(MTYPE), c->a.mtype = mtype;
@@ -211,7 +206,7 @@ EXPORT int msgsnd(int msqid, const void *msgp, size_t msgsz, int msgflg)
 	if (!call_inject(&c)) {
 		/* ipc/msg.c reads the type before anything else: an EFAULT
 		 * after it is the text's. */
-		sent_type = peek_mtype(&mtype, msgp);
+		sent_type = peek(&mtype, msgp, sizeof mtype);
 		CALL_WAITING(&c, ret = real.msgsnd(msqid, msgp, msgsz, msgflg));
 	}
 	call_returned(&c);
@@ -234,7 +229,7 @@ EXPORT ssize_t msgrcv(int msqid, void *msgp, size_t msgsz, long msgtyp, int msgf
 		CALL_WAITING(&c, ret = real.msgrcv(msqid, msgp, msgsz, msgtyp, msgflg));
 	call_returned(&c);
 	long mtype; /* the kernel wrote it; another thread may have unmapped it since */
-	if (ret != -1 && peek_mtype(&mtype, msgp))
+	if (ret != -1 && peek(&mtype, msgp, sizeof mtype))
 		note_mtype(&c, mtype);
 	call_leave_int(&c, ret, ret == -1);
 	return ret;
