@@ -146,9 +146,10 @@
 	X(A, NSOPS, ARGS, "nsops", K_UINT, C_SEMOP | C_SEMTIMEDOP, 0, nsops, D, 0, "the number of operations") \
 	X(A, SOPS, ARGS, "sops", K_SEMBUF, C_SEMOP | C_SEMTIMEDOP, 0, sops, D, CALL_SOPS_SHOWN,                  \
 	  "the operations, each `{\"num\", \"op\", \"flags\"}` (`SEM_UNDO`, `IPC_NOWAIT`), as the kernel read "  \
-	  "them; `null` when it did not (`EFAULT`, `E2BIG`, `nsops` 0, or injected)")                            \
+	  "them when the call began; `null` when it did not (`EFAULT`, `E2BIG`, `nsops` 0, or injected)")         \
 	X(A, TIMEOUT, ARGS, "timeout", K_TIMESPEC, 0, C_SEMTIMEDOP, timeout, W, 0,                             \
-	  "`{\"sec\", \"nsec\"}`, or `null` for none; absent when the kernel did not read it")                   \
+	  "`{\"sec\", \"nsec\"}`, or `null` for none, as the kernel read it when the call began; absent when it "   \
+	  "did not")                                                                                           \
 	X(A, SHMFLG, ARGS, "shmflg", K_INT, C_SHMGET | C_SHMAT, 0, flags_raw, D, 0, "the flags, raw")          \
 	X(A, OFLAG, ARGS, "oflag", K_INT, C_SHM_OPEN, 0, flags_raw, S, 0, "the flags, raw")                    \
 	X(A, SEMFLG, ARGS, "semflg", K_INT, C_SEMGET, 0, flags_raw, S, 0, "the flags, raw")                    \
@@ -198,7 +199,8 @@
 	  "(see below)")                                                                                        \
 	X(A, FTOK_KEY, TOP, "key", K_HEX32, 0, C_FTOK, ftok_key, D, 0, "on success, the key")                   \
 	X(A, MTYPE, TOP, "mtype", K_INT, 0, C_MSGSND | C_MSGRCV, mtype, D, 0,                                  \
-	  "the message's type: sent (unless the kernel could not read it), or received (on success)")         \
+	  "the message's type: sent, as the kernel read it when the call began (unless it could not), or "     \
+	  "received (on success, unless the buffer could no longer be read)")                                   \
 	X(A, STACK, TOP, "stack", K_STACK, C_ALL, 0, stack, N, 0,                                              \
 	  "the backtrace: a `stack` record's `id`, inline frames, or `null` (below)")
 

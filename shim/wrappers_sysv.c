@@ -1,20 +1,22 @@
 /* The System V semaphore and message-queue calls of common/call_table.h:
  * semget, semop, semtimedop, semctl, msgget, msgsnd, msgrcv, msgctl.
- * Framed as the shm calls are (call.h).  What the kernel read of the
- * program's memory -- a semop's operations, its timeout, a message's
- * type -- is read again only when the kernel did read it (the errors the
- * kernel gives before it reads, from ipc/sem.c and ipc/msg.c), so that a
- * bad pointer stays the program's EFAULT and never becomes our crash.
- * Message text is never read. */
+ * Framed as the shm calls are (call.h).  What the kernel reads of the
+ * program's memory -- a semop's operations, its timeout, a sent message's
+ * type -- is copied before the call, as the kernel copies it at the call's
+ * start, and without faulting (peek.h): the buffer may be reused, or
+ * unmapped by another thread, while the call waits.  It is recorded only
+ * when the kernel did read it (the errors the kernel gives before it
+ * reads, from ipc/sem.c and ipc/msg.c), so a bad pointer stays the
+ * program's EFAULT.  Message text is never read. */
 #include <errno.h>
 #include <stdarg.h>
-#include <string.h>
 #include <sys/ipc.h>
 #include <sys/msg.h>
 #include <sys/sem.h>
 
 #include "call.h"
 #include "ipcget.h"
+#include "peek.h"
 
 static int real_semget(key_t key, unsigned long nsems, int flg)
 {
@@ -76,6 +78,25 @@ static bool sops_were_read(const struct call *c, int semid, size_t nsops, bool f
 	return !failed || (c->result_errno != EFAULT && c->result_errno != E2BIG);
 }
 
+/* What semop's kernel side reads, copied before the call (peek.h): the
+ * operations the record keeps, and the timeout. */
+struct semop_copy {
+	struct sembuf sops[CALL_SOPS_SHOWN];
+	struct timespec ts;
+	bool sops_ok, ts_ok;
+};
+
+static void semop_copy(struct semop_copy *k, int semid, const struct sembuf *sops, size_t nsops,
+		       const struct timespec *timeout)
+{
+	unsigned n = (unsigned)nsops; /* the kernel's */
+	if (n > CALL_SOPS_SHOWN)
+		n = CALL_SOPS_SHOWN;
+	k->ts_ok = !timeout || peek(&k->ts, timeout, sizeof k->ts);
+	/* (No read where the kernel reads nothing: sops_were_read says so.) */
+	k->sops_ok = k->ts_ok && n >= 1 && semid >= 0 && peek(k->sops, sops, n * sizeof *sops);
+}
+
 static int semop_traced(enum call_id id, int semid, struct sembuf *sops, size_t nsops,
 			const struct timespec *timeout)
 {
@@ -86,16 +107,17 @@ static int semop_traced(enum call_id id, int semid, struct sembuf *sops, size_t 
 	struct call_args *a = &c.a;
 	a->semid = semid, a->nsops = nsops, a->sops = NULL;
 	int ret = -1;
-	if (!call_inject(&c))
+	struct semop_copy k;
+	k.sops_ok = false; /* (the rest is written only where read) */
+	if (!call_inject(&c)) {
+		semop_copy(&k, semid, sops, nsops, timeout);
 		CALL_WAITING(&c, ret = id == CALL_SEMOP ? real.semop(semid, sops, nsops)
 						     : real.semtimedop(semid, sops, nsops, timeout));
+	}
 	call_returned(&c);
-	struct timespec ts;
-	if (sops_were_read(&c, semid, nsops, ret == -1)) {
-		a->sops = sops;
-		if (timeout)
-			ts = *timeout;
-		a->present |= FIELD_BIT(TIMEOUT), a->timeout = timeout ? &ts : NULL;
+	if (k.sops_ok && sops_were_read(&c, semid, nsops, ret == -1)) {
+		a->sops = k.sops;
+		a->present |= FIELD_BIT(TIMEOUT), a->timeout = timeout ? &k.ts : NULL;
 	}
 	call_leave_int(&c, ret, ret == -1);
 	return ret;
@@ -158,11 +180,10 @@ EXPORT int semctl(int semid, int semnum, int cmd, ...)
 	return ret;
 }
 
-/* A message starts with its type, a long (msgop(2)). */
-static void note_mtype(struct call *c, const void *msgp)
+/* A message starts with its type, a long (msgop(2)): read with peek, and
+ * not recorded when it cannot be read. */
+static void note_mtype(struct call *c, long mtype)
 {
-	long mtype;
-	memcpy(&mtype, msgp, sizeof mtype);
 	c->a.present |= FIELD_BIT(MTYPE), c->a.mtype = mtype;
 }
 
@@ -180,12 +201,17 @@ EXPORT int msgsnd(int msqid, const void *msgp, size_t msgsz, int msgflg)
 		return real.msgsnd(msqid, msgp, msgsz, msgflg);
 	msgop_args(&c.a, msqid, msgp, msgsz, msgflg);
 	int ret = -1;
-	if (!call_inject(&c))
+	long mtype;
+	bool sent_type = false;
+	if (!call_inject(&c)) {
+		/* ipc/msg.c reads the type before anything else: an EFAULT
+		 * after it is the text's. */
+		sent_type = peek(&mtype, msgp, sizeof mtype);
 		CALL_WAITING(&c, ret = real.msgsnd(msqid, msgp, msgsz, msgflg));
+	}
 	call_returned(&c);
-	/* ipc/msg.c reads the type before anything else. */
-	if (c.rule < 0 && (ret == 0 || c.result_errno != EFAULT))
-		note_mtype(&c, msgp);
+	if (sent_type)
+		note_mtype(&c, mtype);
 	call_leave_int(&c, ret, ret == -1);
 	return ret;
 }
@@ -202,8 +228,9 @@ EXPORT ssize_t msgrcv(int msqid, void *msgp, size_t msgsz, long msgtyp, int msgf
 	if (!call_inject(&c))
 		CALL_WAITING(&c, ret = real.msgrcv(msqid, msgp, msgsz, msgtyp, msgflg));
 	call_returned(&c);
-	if (ret != -1) /* the kernel wrote it */
-		note_mtype(&c, msgp);
+	long mtype; /* the kernel wrote it; another thread may have unmapped it since */
+	if (ret != -1 && peek(&mtype, msgp, sizeof mtype))
+		note_mtype(&c, mtype);
 	call_leave_int(&c, ret, ret == -1);
 	return ret;
 }

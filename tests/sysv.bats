@@ -176,6 +176,55 @@ trace_words() {
 	assert_output "$(printf '%s\n' msgget msgctl)"
 }
 
+@test "a waiting call's buffer unmapped by another thread (legal: the kernel copied it): the program goes on, the record has what was sent" {
+	for call in semop semtimedop msgsnd; do
+		run "$TESTBIN/sysvbuffers" unmap "$call"
+		assert_success
+		bare=$output
+		rm -rf "$TRACE"
+		trace "$TESTBIN/sysvbuffers" unmap "$call"
+		assert_success # (was a SIGSEGV of the library's, reading the buffer after the call)
+		assert_equal "$output" "$bare"
+		assert_equal "$stderr" ''
+		run records "select(.call == \"$call\" and .tid != .pid) | [.args.sops, .args.timeout, .mtype, .ret]"
+		case $call in
+		semop) assert_output '[[{"num":0,"op":-1,"flags":[]}],null,null,0]' ;;
+		semtimedop) assert_output '[[{"num":0,"op":-1,"flags":[]}],{"sec":10,"nsec":0},null,0]' ;;
+		msgsnd) assert_output '[null,null,7,0]' ;;
+		esac
+	done
+}
+
+@test "a waiting semop's operations reused by another thread meanwhile: recorded as the kernel read them, as strace shows them" {
+	strace_traced "$TESTBIN/sysvbuffers" reuse
+	assert_success
+	assert_line 'semop 0'
+	run grep -c 'semtimedop(.*\[{sem_num=0, sem_op=-1, sem_flg=0}\], 1, NULL' "$STRACE"
+	assert_output 1 # (the waiting one: strace shows it "unfinished", the post's is {0, 1, 0})
+	# (Not the {2, 5, SEM_UNDO} written over them during the wait.)
+	run records 'select(.call == "semop" and .tid != .pid) | .args.sops'
+	assert_output '[{"num":0,"op":-1,"flags":[]}]'
+}
+
+@test "addresses the kernel cannot read, through syscall(2): its EFAULT or E2BIG, no record of what it did not read, no crash" {
+	trace "$TESTBIN/sysvbuffers" bad
+	assert_success
+	assert_output "$(printf '%s\n' 'semop-at-8 EFAULT' 'semop-second-unmapped EFAULT' 'semop-nsops-100000 E2BIG' \
+		'semtimedop-timeout-at-8 EFAULT' 'semtimedop-ok none' 'msgsnd-at-8 EFAULT' 'msgsnd-text-unmapped EFAULT' \
+		'msgrcv-into-8 EFAULT')"
+	run records 'select(.event == "call" and .call != "semget" and .call != "msgget" and .call != "semctl" and .call != "msgctl")
+		| [.call, .args.nsops, .args.sops, .args.timeout, .mtype, .errno]'
+	assert_output "$(printf '%s\n' '["semop",1,null,null,null,"EFAULT"]' '["semop",2,null,null,null,"EFAULT"]' \
+		'["semop",100000,null,null,null,"E2BIG"]' '["semtimedop",1,null,null,null,"EFAULT"]' \
+		'["semtimedop",1,[{"num":0,"op":1,"flags":["IPC_NOWAIT"]}],{"sec":1,"nsec":0},null,null]' \
+		'["msgsnd",null,null,null,null,"EFAULT"]' \
+		'["msgsnd",null,null,null,9,"EFAULT"]' \
+		'["msgsnd",null,null,null,5,null]' '["msgrcv",null,null,null,null,"EFAULT"]')"
+	# (The second msgsnd's type was read -- the kernel reads it first -- its text not.)
+	run records 'select(.call == "semtimedop" and .errno == "EFAULT") | .args | has("timeout")'
+	assert_output false
+}
+
 @test "a process killed while it waits in msgrcv: no record of the call, the parent that reaps it says so" {
 	trace "$TESTBIN/sysvops" killed 200000
 	assert_success
