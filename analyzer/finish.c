@@ -6,6 +6,7 @@
 
 #include "../common/calls.h"
 #include "model_state.h"
+#include "runspans.h"
 
 struct leak {
 	struct segment *seg; /* NULL: seen only in the kernel's table */
@@ -52,32 +53,15 @@ static int by_time(const void *a, const void *b)
 }
 
 /* For a creator pid that run saw given to a process not of the run as
- * well (its "shared_spans"): whether the segment K was made while the pid
- * was the run's.  The kernel's change time has whole seconds, so 1 only
- * when the run had the pid for the whole of that second, 0 when it had it
- * at no moment of it, -1 when the second is shared (cannot be decided);
- * 2 when the pid was the run's alone. */
+ * well: whether the segment K was made while the pid was the run's
+ * (runspans.h).  The kernel's change time has whole seconds: the span
+ * must cover the whole of that second. */
 static int in_run_span(const struct model *m, const json_t *k, long long cpid)
 {
-	const json_t *spans = json_object_get(m->run_processes, "shared_spans"), *span;
 	const json_t *ctime = json_object_get(k, "ctime");
-	long long from = json_integer_value(ctime) * 1000000000ll, to = from + 1000000000ll;
-	int any = 0, verdict = 0;
-	size_t i;
-	json_array_foreach(spans, i, span)
-	{
-		if (json_integer_value(json_array_get(span, 0)) != cpid)
-			continue;
-		any = 1;
-		long long start = json_integer_value(json_array_get(span, 1)), end = json_integer_value(json_array_get(span, 2));
-		if (!json_is_integer(ctime) || json_integer_value(ctime) < 0)
-			return -1;
-		if (start <= from && end >= to)
-			return 1;
-		if (start < to && end >= from)
-			verdict = -1;
-	}
-	return any ? verdict : 2;
+	long long from = json_integer_value(ctime) * 1000000000ll;
+	int when = run_span_verdict(m->run_processes, cpid, from, from + 1000000000ll);
+	return when != 2 && (!json_is_integer(ctime) || json_integer_value(ctime) < 0) ? -1 : when;
 }
 
 /* The kernel's word on whose a segment K is, from run's record of the run's
