@@ -298,18 +298,19 @@ static void summary_peak(struct model *m)
 }
 
 /* What --live and sweep check a POSIX name against: when the run began
- * and what /dev/shm held then; and the run's processes and their user
- * ids (and when each was the run's), as run saw them. */
+ * and what /dev/shm held then; the run's processes (and when each was the
+ * run's), who made each name (run's watch of /dev/shm) and, without that,
+ * the user ids the run's processes had, as run saw them. */
 static void run_facts(struct model *m)
 {
+	static const char *const keys[] = {"complete", "pids", "left_running", "uids", "uid_spans",
+					   "shared_spans", "dev_shm_watch", "dev_shm_made"};
 	if (!m->run_processes)
 		return;
-	json_t *run = json_pack("{s:O, s:O, s:O, s:O*, s:O*}", "complete",
-				json_object_get(m->run_processes, "complete"), "pids",
-				json_object_get(m->run_processes, "pids"), "left_running",
-				json_object_get(m->run_processes, "left_running"), "uids",
-				json_object_get(m->run_processes, "uids"), "uid_spans",
-				json_object_get(m->run_processes, "uid_spans"));
+	json_t *run = json_object();
+	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+		if (json_object_get(m->run_processes, keys[i]))
+			json_object_set(run, keys[i], json_object_get(m->run_processes, keys[i]));
 	if (m->kernel_before) {
 		json_object_set(run, "started_realtime", json_object_get(m->kernel_before, "realtime"));
 		json_object_set(run, "dev_shm_before", json_object_get(m->kernel_before, "dev_shm_inodes"));
