@@ -333,6 +333,7 @@ struct findings *model_finish(struct model *m)
 	model_end_processes(m, ENDED_BY_END_OF_TRACE);
 	unremoved_keys(m);
 	posix_leaks(m);
+	names_untraced(m);
 
 	struct findings *found = m->found;
 	m->found = NULL;

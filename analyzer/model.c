@@ -397,7 +397,7 @@ void model_free(struct model *m)
 		free_segment(value);
 	names_free(m);
 	struct map *maps[] = {&m->posix,	 &m->ftoks,		&m->processes, &m->segments, &m->misuse_groups,
-			      &m->undetached_groups, &m->removed, &m->externals, &m->run_pids};
+			      &m->undetached_groups, &m->removed, &m->externals, &m->run_pids, &m->posix_seen};
 	for (size_t i = 0; i < sizeof maps / sizeof *maps; i++)
 		map_free(maps[i]);
 	free(m->tombs);

@@ -141,3 +141,39 @@ confirmed_live() {
 	run jq -c --arg n "$name" 'select(.event == "processes") | .dev_shm_made | map(select(.[0] == $n))' "$TRACE/kernel.jsonl"
 	assert_output '[]'
 }
+
+# b05: a name the run made without a traced shm_open (open of /dev/shm/NAME,
+# which is all glibc's shm_open does; a clone(CLONE_VM) child; a static
+# program) is a leak all the same: the watch says a process of the run made it.
+@test "13.r14 b05: a name a process of the run made with open(\"/dev/shm/...\") is a leak (text, JSON, SARIF), exit 1, confirmed and swept" {
+	other="$name-other"
+	made+=("/dev/shm/$other")
+	name=$other root_job 3>&- &
+	trace sh -c '"$1" ftok:1:/ "file:/dev/shm/$2" && touch "$3/ready" && while [ ! -e "/dev/shm/$4" ]; do sleep 0.05; done' sh \
+		"$TESTBIN/names" "$name" "$ready" "$other"
+	wait
+	maker=$(jq -r --arg n "$name" 'select(.event == "processes") | .dev_shm_made[] | select(.[0] == $n) | .[1]' "$TRACE/kernel.jsonl")
+	run --separate-stderr "$SHMTRACE" report "$TRACE"
+	assert_equal "$status" 1
+	assert_line "LEAK: POSIX shared memory /$name created by pid $maker (names), never unlinked -- made by a process of the run, no traced call created it:"
+	assert_line "    made by a traced process without a traced call (open of /dev/shm? a clone(CLONE_VM) child?)"
+	assert_line "  1 POSIX shared memory name(s) never unlinked"
+	refute_output --partial "$other" # root's job made that one, outside the run
+	run --separate-stderr "$SHMTRACE" report --live --format json "$TRACE"
+	run jq -c '[.summary.posix_names_never_unlinked, (.posix_names_never_unlinked | map([.name, .pid, .seen_by_trace, .note != null, .live.confirmed, .live.remove]))]' <<<"$output"
+	assert_output '[1,[["/'"$name"'",'"$maker"',false,true,true,"rm -- /dev/shm/'"$name"'"]]]'
+	run --separate-stderr "$SHMTRACE" report --format sarif "$TRACE"
+	run jq -r '.runs[0].results[] | select(.ruleId == "posix-name-never-unlinked") | .message.text' <<<"$output"
+	assert_output "POSIX shared memory /$name created by pid $maker (a process of the run, without a traced call) was never unlinked."
+	rm -f "/dev/shm/$name"
+	run --separate-stderr timeout 120 "$SHMTRACE" sweep -t 20 -o "$BATS_TEST_TMPDIR/sweep" -- "$TESTBIN/names" "file:/dev/shm/$name"
+	[ ! -e "/dev/shm/$name" ] || fail "sweep left /dev/shm/$name, which the run made"
+}
+
+@test "13.r14 b05: a name made and removed without traced calls, or made and unlinked by traced ones, is no leak" {
+	trace "$TESTBIN/names" "file:/dev/shm/$name" "rmfile:/dev/shm/$name" "open:/$name" "unlink:/$name"
+	assert_success
+	run --separate-stderr "$SHMTRACE" report "$TRACE"
+	assert_success
+	refute_output --partial "LEAK"
+}
