@@ -26,6 +26,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/fanotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -46,7 +47,7 @@ struct made {
 	char name[];
 };
 
-static int fan = -1;
+static int fan = -1, wake = -1; /* wake: an eventfd, the reader's signal to stop */
 static int lost;
 static struct made **buckets;
 static size_t nbuckets, nmade;
@@ -173,16 +174,16 @@ static int read_events(void)
 	return 0;
 }
 
-/* A timeout, not a wake-up: the end of the run waits for it at most 50 ms. */
+/* Until namewatch_finish writes to `wake`: the run's end is not delayed. */
 static void *read_loop(void *unused)
 {
 	(void)unused;
-	struct pollfd p = {.fd = fan, .events = POLLIN};
-	while (!atomic_load(&stop) && !(p.revents & (POLLERR | POLLNVAL)))
-		if (poll(&p, 1, 50) > 0)
+	struct pollfd p[2] = {{.fd = fan, .events = POLLIN}, {.fd = wake, .events = POLLIN}};
+	while (!atomic_load(&stop) && !(p[0].revents & (POLLERR | POLLNVAL)))
+		if (poll(p, 2, -1) > 0 && (p[0].revents & POLLIN))
 			while (read_events() == 0)
 				;
-	if (p.revents & (POLLERR | POLLNVAL))
+	if (p[0].revents & (POLLERR | POLLNVAL))
 		lost = 1;
 	return NULL;
 }
@@ -206,8 +207,13 @@ void namewatch_start(void)
 
 void namewatch_started(void)
 {
-	if (fan >= 0 && pthread_create(&reader, NULL, read_loop, NULL) != 0)
-		lost = 1, close(fan), fan = -1;
+	wake = fan >= 0 ? eventfd(0, EFD_CLOEXEC) : -1;
+	if (fan >= 0 && (wake < 0 || pthread_create(&reader, NULL, read_loop, NULL) != 0)) {
+		close(fan);
+		fan = -1;
+		if (wake >= 0)
+			close(wake);
+	}
 }
 
 int namewatch_finish(void)
@@ -215,7 +221,11 @@ int namewatch_finish(void)
 	if (fan < 0)
 		return 0;
 	atomic_store(&stop, 1);
+	uint64_t one = 1;
+	ssize_t ignored = write(wake, &one, sizeof one);
+	(void)ignored;
 	pthread_join(reader, NULL);
+	close(wake);
 	while (read_events() == 0)
 		;
 	close(fan);
