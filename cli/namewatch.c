@@ -38,6 +38,7 @@
  * watch: the table's memory stays bounded, a few tens of MiB at most. */
 #define NAMEWATCH_MAX (1 << 17)
 #define DEV_SHM "/dev/shm"
+#define EVENTS (FAN_CREATE | FAN_MOVED_TO | FAN_DELETE | FAN_MOVED_FROM)
 
 struct made {
 	struct made *next;
@@ -48,6 +49,7 @@ struct made {
 };
 
 static int fan = -1, wake = -1; /* wake: an eventfd, the reader's signal to stop */
+static int shm_dir = -1;          /* the directory marked, and looked in at the end */
 static int lost;
 static struct made **buckets;
 static size_t nbuckets, nmade;
@@ -193,8 +195,8 @@ void namewatch_start(void)
 	fan = fanotify_init(FAN_CLASS_NOTIF | FAN_REPORT_DFID_NAME_TARGET | FAN_UNLIMITED_QUEUE | FAN_NONBLOCK |
 				    FAN_CLOEXEC,
 			    O_RDONLY | O_CLOEXEC);
-	if (fan >= 0 && fanotify_mark(fan, FAN_MARK_ADD, FAN_CREATE | FAN_MOVED_TO | FAN_DELETE | FAN_MOVED_FROM,
-				      AT_FDCWD, DEV_SHM) != 0) {
+	shm_dir = fan >= 0 ? open(DEV_SHM, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
+	if (fan >= 0 && (shm_dir < 0 || fanotify_mark(fan, FAN_MARK_ADD, EVENTS, shm_dir, NULL) != 0)) {
 		close(fan);
 		fan = -1;
 	}
@@ -228,6 +230,10 @@ int namewatch_finish(void)
 	close(wake);
 	while (read_events() == 0)
 		;
+	/* The mark first: closing a group that still has one waits for an
+	 * SRCU grace period (fsnotify_destroy_group; 12 ms seen, every run);
+	 * a mark removed alone is reaped later by the kernel's worker. */
+	fanotify_mark(fan, FAN_MARK_REMOVE, EVENTS, shm_dir, NULL);
 	close(fan);
 	fan = -1;
 	return !lost;
@@ -273,7 +279,7 @@ static int still_there(int dirfd, const struct made *m, unsigned long long *ino)
 
 void namewatch_write(FILE *f, const struct pidset *run, int complete)
 {
-	int dirfd = complete ? open(DEV_SHM, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
+	int dirfd = complete ? shm_dir : -1;
 	int first = 1;
 	fprintf(f, ",\"dev_shm_watch\":%s", dirfd >= 0 ? "true" : "false");
 	if (dirfd >= 0)
@@ -290,10 +296,11 @@ void namewatch_write(FILE *f, const struct pidset *run, int complete)
 			}
 			forget(&buckets[i]);
 		}
-	if (dirfd >= 0) {
+	if (dirfd >= 0)
 		fputc(']', f);
-		close(dirfd);
-	}
+	if (shm_dir >= 0)
+		close(shm_dir);
+	shm_dir = -1;
 	free(buckets);
 	buckets = NULL;
 	nbuckets = 0;
