@@ -126,10 +126,11 @@ static size_t handle_size(const unsigned char *h, size_t room)
 	return sizeof fh + fh.handle_bytes <= room ? sizeof fh + fh.handle_bytes : 0;
 }
 
-/* One event: its name (DFID_NAME record) and its file (FID record). */
-static void take(const struct fanotify_event_metadata *ev)
+/* One event, EV its header, at BYTES: its name (DFID_NAME record) and its
+ * file (FID record). */
+static void take(const struct fanotify_event_metadata *ev, const unsigned char *bytes)
 {
-	const unsigned char *at = (const unsigned char *)ev + ev->metadata_len, *end = (const unsigned char *)ev + ev->event_len;
+	const unsigned char *at = bytes + ev->metadata_len, *end = bytes + ev->event_len;
 	const char *name = NULL;
 	const unsigned char *fh = NULL;
 	size_t fh_len = 0;
@@ -161,18 +162,29 @@ static void take(const struct fanotify_event_metadata *ev)
 /* What is queued; 0, or -1 when nothing was (or the watch failed). */
 static int read_events(void)
 {
-	char buf[16384] __attribute__((aligned(__alignof__(struct fanotify_event_metadata))));
+	char buf[16384];
 	ssize_t len = read(fan, buf, sizeof buf);
 	if (len <= 0) {
 		if (len == 0 || (errno != EAGAIN && errno != EINTR))
 			lost = 1;
 		return len < 0 && errno == EINTR ? 0 : -1;
 	}
-	for (struct fanotify_event_metadata *ev = (void *)buf; FAN_EVENT_OK(ev, len); ev = FAN_EVENT_NEXT(ev, len))
-		if (ev->vers != FANOTIFY_METADATA_VERSION || (ev->mask & FAN_Q_OVERFLOW))
+	/* Copied out: an event's length need not be a multiple of 8 (a name's
+	 * record is not padded), so the next one may not be aligned. */
+	for (size_t at = 0; at + FAN_EVENT_METADATA_LEN <= (size_t)len;) {
+		struct fanotify_event_metadata ev;
+		memcpy(&ev, buf + at, sizeof ev);
+		if (ev.event_len < FAN_EVENT_METADATA_LEN || ev.event_len > (size_t)len - at ||
+		    ev.metadata_len < FAN_EVENT_METADATA_LEN || ev.metadata_len > ev.event_len) {
+			lost = 1;
+			break;
+		}
+		if (ev.vers != FANOTIFY_METADATA_VERSION || (ev.mask & FAN_Q_OVERFLOW))
 			lost = 1;
 		else
-			take(ev);
+			take(&ev, (const unsigned char *)buf + at);
+		at += ev.event_len;
+	}
 	return 0;
 }
 

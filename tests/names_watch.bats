@@ -71,6 +71,19 @@ confirmed_live() {
 	assert_output "[$maker,$(stat -c %i "/dev/shm/$name")]"
 }
 
+@test "13.r14 names of every length modulo 8, made at once, are all recorded (events read back to back, not 8-byte aligned)" {
+	args=() expect=()
+	for n in 1 2 3 4 5 6 7 8; do
+		args+=("open:/$name-$(head -c "$n" /dev/zero | tr '\0' x)")
+		made+=("/dev/shm/$name-$(head -c "$n" /dev/zero | tr '\0' x)")
+		expect+=("\"$name-$(head -c "$n" /dev/zero | tr '\0' x)\"")
+	done
+	trace "$TESTBIN/names" "${args[@]}"
+	assert_success
+	run jq -c 'select(.event == "processes") | [.dev_shm_watch, (.dev_shm_made | map(.[0]) | sort)]' "$TRACE/kernel.jsonl"
+	assert_output "[true,[$(IFS=,; echo "${expect[*]}")]]"
+}
+
 @test "13.r14 without root, run cannot learn who made a name: dev_shm_watch false, and no list" {
 	dir=$(mktemp -d /tmp/shmtrace-nobody.XXXXXX)
 	chown nobody "$dir"
