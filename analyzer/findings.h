@@ -105,11 +105,13 @@ struct ipc_leak_finding {
 struct posix_finding {
 	char *name;
 	int pid;
-	char *program;
-	unsigned long long created_ts;
+	char *program; /* NULL: unknown */
+	unsigned long long created_ts; /* traced only */
 	struct backtrace stack;
 	char *suppression;
 	struct live_now live;
+	int untraced;     /* made by a process of the run, as run's watch saw, without a traced call */
+	const char *note; /* untraced only: how it may have been made */
 };
 
 struct unremoved_key {

@@ -7,6 +7,7 @@
 
 #include "../common/calls.h"
 #include "model_state.h"
+#include "runspans.h"
 
 struct leak {
 	struct segment *seg; /* NULL: seen only in the kernel's table */
@@ -53,32 +54,15 @@ static int by_time(const void *a, const void *b)
 }
 
 /* For a creator pid that run saw given to a process not of the run as
- * well (its "shared_spans"): whether the segment K was made while the pid
- * was the run's.  The kernel's change time has whole seconds, so 1 only
- * when the run had the pid for the whole of that second, 0 when it had it
- * at no moment of it, -1 when the second is shared (cannot be decided);
- * 2 when the pid was the run's alone. */
+ * well: whether the segment K was made while the pid was the run's
+ * (runspans.h).  The kernel's change time has whole seconds: the span
+ * must cover the whole of that second. */
 static int in_run_span(const struct model *m, const json_t *k, long long cpid)
 {
-	const json_t *spans = json_object_get(m->run_processes, "shared_spans"), *span;
 	const json_t *ctime = json_object_get(k, "ctime");
-	long long from = json_integer_value(ctime) * 1000000000ll, to = from + 1000000000ll;
-	int any = 0, verdict = 0;
-	size_t i;
-	json_array_foreach(spans, i, span)
-	{
-		if (json_integer_value(json_array_get(span, 0)) != cpid)
-			continue;
-		any = 1;
-		long long start = json_integer_value(json_array_get(span, 1)), end = json_integer_value(json_array_get(span, 2));
-		if (!json_is_integer(ctime) || json_integer_value(ctime) < 0)
-			return -1;
-		if (start <= from && end >= to)
-			return 1;
-		if (start < to && end >= from)
-			verdict = -1;
-	}
-	return any ? verdict : 2;
+	long long from = json_integer_value(ctime) * 1000000000ll;
+	int when = run_span_verdict(m->run_processes, cpid, from, from + 1000000000ll);
+	return when != 2 && (!json_is_integer(ctime) || json_integer_value(ctime) < 0) ? -1 : when;
 }
 
 /* The kernel's word on whose a segment K is, from run's record of the run's
@@ -342,18 +326,19 @@ static void summary_peak(struct model *m)
 }
 
 /* What --live and sweep check a POSIX name against: when the run began
- * and what /dev/shm held then; and the run's processes and their user
- * ids (and when each was the run's), as run saw them. */
+ * and what /dev/shm held then; the run's processes (and when each was the
+ * run's), who made each name (run's watch of /dev/shm) and, without that,
+ * the user ids the run's processes had, as run saw them. */
 static void run_facts(struct model *m)
 {
+	static const char *const keys[] = {"complete", "pids", "left_running", "uids", "uid_spans",
+					   "shared_spans", "dev_shm_watch", "dev_shm_made"};
 	if (!m->run_processes)
 		return;
-	json_t *run = json_pack("{s:O, s:O, s:O, s:O*, s:O*}", "complete",
-				json_object_get(m->run_processes, "complete"), "pids",
-				json_object_get(m->run_processes, "pids"), "left_running",
-				json_object_get(m->run_processes, "left_running"), "uids",
-				json_object_get(m->run_processes, "uids"), "uid_spans",
-				json_object_get(m->run_processes, "uid_spans"));
+	json_t *run = json_object();
+	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+		if (json_object_get(m->run_processes, keys[i]))
+			json_object_set(run, keys[i], json_object_get(m->run_processes, keys[i]));
 	if (m->kernel_before) {
 		json_object_set(run, "started_realtime", json_object_get(m->kernel_before, "realtime"));
 		json_object_set(run, "dev_shm_before", json_object_get(m->kernel_before, "dev_shm_inodes"));
@@ -377,6 +362,7 @@ struct findings *model_finish(struct model *m)
 	model_end_processes(m, ENDED_BY_END_OF_TRACE);
 	unremoved_keys(m);
 	posix_leaks(m);
+	names_untraced(m);
 
 	struct findings *found = m->found;
 	m->found = NULL;

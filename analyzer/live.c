@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "../common/bytestext.h"
+#include "runspans.h"
 
 const char *shell_quote(const char *s, char *out, size_t cap)
 {
@@ -75,36 +76,63 @@ static int in_list(const json_t *list, unsigned long long ino)
 	return 0;
 }
 
+/* A file's times come from a coarse clock (the kernel's tick: 4 ms at
+ * HZ=250), behind the moment it stands for by up to a tick or so: a name's
+ * birth is taken as this much either side of its birth time. */
+#define BIRTH_SLACK 20000000ll /* 20 ms: five ticks at HZ=250 */
+
 /* Whether some process of the run had UID as its effective or file-system
  * uid when the name was born (run's uid_spans, from the kernel's events).
- * A file's birth time comes from a coarse clock, a tick or two behind the
- * events' (7 ms seen): a name born that near the end of a span that a
- * drop of privileges ended (a root name made by another process just
- * after the run became nobody) cannot be placed before it: not confirmed.
- * A span ended by its last holder's exit is taken to its end. */
+ * A name born within the clock's slack of the end of a span that a drop
+ * of privileges ended (a root name made by another process just after the
+ * run became nobody) cannot be placed before it: not confirmed.  A span
+ * ended by its last holder's exit is taken to its end. */
 static int uid_was_ours(const json_t *spans, unsigned uid, long long born)
 {
-	const long long lag = 20000000; /* 20 ms: five ticks at HZ=250 */
 	size_t i;
 	json_t *s;
 	json_array_foreach(spans, i, s)
 	{
 		json_int_t u, start, end, dropped;
 		if (json_unpack((json_t *)s, "[IIII]", &u, &start, &end, &dropped) == 0 &&
-		    (unsigned long long)u == uid && start <= born && born + (dropped ? lag : 0) <= end)
+		    (unsigned long long)u == uid && start <= born && born + (dropped ? BIRTH_SLACK : 0) <= end)
 			return 1;
+	}
+	return 0;
+}
+
+/* Whether the watch of /dev/shm (run's dev_shm_made, from fanotify: the
+ * kernel's word on who put each name there) says a process of the run
+ * made NAME, as the file INO, while it was the run's: the pid's span must
+ * cover the birth time and the clock's slack either side, else undecided,
+ * which confirms nothing. */
+static int made_by_run(const json_t *run, const char *name, unsigned long long ino, long long born)
+{
+	size_t i;
+	json_t *made;
+	json_array_foreach(json_object_get(run, "dev_shm_made"), i, made)
+	{
+		const char *text;
+		json_int_t pid, made_ino;
+		char bytes[1024];
+		if (json_unpack(made, "[sII]", &text, &pid, &made_ino) == 0 && text_to_bytes(text, bytes, sizeof bytes) >= 0 &&
+		    strcmp(bytes, name) == 0)
+			return (unsigned long long)made_ino == ino &&
+			       run_pid_verdict(run, pid, born - BIRTH_SLACK, born + BIRTH_SLACK) == 1;
 	}
 	return 0;
 }
 
 /* A regular file, not in /dev/shm before the run, born after it began
  * (statx's birth time; tmpfs has one since Linux 6.?, else the change
- * time), and owned by a user id a process of the run had then (run's
+ * time), and made by a process of the run: the kernel's word from run's
+ * watch of /dev/shm when it saw every name made (namewatch.c).  Without
+ * the watch, owned by a user id a process of the run had then (run's
  * record, from the kernel: a name another user made during the run, or
  * root made after the run dropped to nobody, which a forged trace claims,
- * stays; a record without the ids, or of a run that could not follow
- * every event, confirms none; one without the spans (an older run's)
- * keeps to which ids the run had). */
+ * stays; a record without the ids confirms none; one without the spans
+ * (an older run's) keeps to which ids the run had).  A run that could not
+ * follow every process event confirms none. */
 static int ours_name(const json_t *run, int dirfd, const char *name)
 {
 	struct statx sx;
@@ -119,11 +147,14 @@ static int ours_name(const json_t *run, int dirfd, const char *name)
 		return 0;
 	struct statx_timestamp t = (sx.stx_mask & STATX_BTIME) ? sx.stx_btime : sx.stx_ctime;
 	long long born = (long long)t.tv_sec * 1000000000ll + t.tv_nsec;
+	if (!S_ISREG(sx.stx_mode) || in_list(json_object_get(run, "dev_shm_before"), sx.stx_ino) ||
+	    born < json_integer_value(started))
+		return 0;
+	if (json_is_true(json_object_get(run, "dev_shm_watch")))
+		return made_by_run(run, name, sx.stx_ino, born);
 	const json_t *spans = json_object_get(run, "uid_spans");
-	int owner_ours = json_is_array(spans) ? uid_was_ours(spans, sx.stx_uid, born)
-					      : in_list(json_object_get(run, "uids"), sx.stx_uid);
-	return S_ISREG(sx.stx_mode) && !in_list(json_object_get(run, "dev_shm_before"), sx.stx_ino) &&
-	       born >= json_integer_value(started) && (sx.stx_mask & STATX_UID) && owner_ours;
+	return (sx.stx_mask & STATX_UID) && (json_is_array(spans) ? uid_was_ours(spans, sx.stx_uid, born)
+								  : in_list(json_object_get(run, "uids"), sx.stx_uid));
 }
 
 /* The IPC namespace whose tables /proc/sysvipc shows us; 0 if unknown. */

@@ -17,6 +17,7 @@ void on_shm_open(struct model *m, struct process *p, const struct call_rec *c, s
 {
 	if (c->created != 1)
 		return;
+	map_put(&m->posix_seen, name_hash(c->name), (void *)1);
 	struct posix_name *n = calloc(1, sizeof *n);
 	*n = (struct posix_name){strdup(c->name), p->pid, p->exe ? strdup(p->exe) : NULL, stack, c->ts};
 	struct posix_name *old = map_get(&m->posix, name_hash(c->name));
@@ -31,6 +32,7 @@ void on_shm_open(struct model *m, struct process *p, const struct call_rec *c, s
 void on_shm_unlink(struct model *m, const struct call_rec *c)
 {
 	struct posix_name *n = map_remove(&m->posix, name_hash(c->name));
+	map_put(&m->posix_seen, name_hash(c->name), (void *)1);
 	if (n) {
 		free(n->name);
 		free(n->exe);
@@ -135,6 +137,37 @@ void ftok_key_used(struct model *m, unsigned key)
 	struct ftok_origin *o = map_get(&m->ftoks, (uint64_t)key + 1);
 	if (o)
 		o->got_segment = 1;
+}
+
+/* Names in /dev/shm at the end that run's watch says a process of the run
+ * made (its "dev_shm_made": the kernel's word), and that no traced call
+ * created or unlinked: made by open("/dev/shm/..."), a clone(CLONE_VM)
+ * child, a static program.  Leaks all the same (fourth hostile trial, b05). */
+void names_untraced(struct model *m)
+{
+	size_t i;
+	json_t *made;
+	json_array_foreach(json_object_get(m->run_processes, "dev_shm_made"), i, made)
+	{
+		const char *text;
+		json_int_t pid, ino;
+		char name[1100];
+		if (json_unpack(made, "[sII]", &text, &pid, &ino) != 0 || strlen(text) + 2 > sizeof name)
+			continue;
+		snprintf(name, sizeof name, "/%s", text);
+		if (map_get(&m->posix_seen, name_hash(name)))
+			continue;
+		const struct process *p = pid > 0 && pid < INT32_MAX ? map_get(&m->processes, (uint64_t)pid) : NULL;
+		struct posix_finding *f = findings_alloc(sizeof *f);
+		*f = (struct posix_finding){
+			.name = findings_strdup(name),
+			.pid = (int)pid,
+			.program = findings_strdup(p ? p->exe : NULL),
+			.untraced = 1,
+			.note = p ? "made by a traced process without a traced call (open of /dev/shm? a clone(CLONE_VM) child?)"
+				  : "made during the run by a process that made no traced call (a static program? a clone(CLONE_VM) child?)"};
+		FINDINGS_PUSH(&m->found->names, f);
+	}
 }
 
 void names_free(struct model *m)

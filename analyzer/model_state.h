@@ -201,6 +201,7 @@ void on_shm_unlink(struct model *m, const struct call_rec *c);
 void on_ftok(struct model *m, struct process *p, const struct call_rec *c, struct stack *stack);
 /* A shmget by KEY: the key's ftok file is in use through its segment. */
 void ftok_key_used(struct model *m, unsigned key);
+void names_untraced(struct model *m);
 void names_free(struct model *m);
 
 /* model_sysv.c: semaphore sets and message queues (and model_bury_key). */

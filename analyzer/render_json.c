@@ -178,8 +178,12 @@ static json_t *posix_json(const struct posix_finding *p)
 	set(o, "name", json_string(p->name));
 	set(o, "pid", json_integer(p->pid));
 	set(o, "program", nullable(p->program));
-	set(o, "created_ts", json_integer((json_int_t)p->created_ts));
+	if (!p->untraced)
+		set(o, "created_ts", json_integer((json_int_t)p->created_ts));
 	set(o, "stack", backtrace_json(&p->stack));
+	set(o, "seen_by_trace", json_boolean(!p->untraced));
+	if (p->untraced)
+		set(o, "note", json_string(p->note));
 	suppression_json(o, p->suppression);
 	live_json(o, &p->live);
 	return o;

@@ -129,8 +129,11 @@ static void ipc_leak(FILE *out, const struct ipc_leak_finding *l)
 
 static void posix_leak(FILE *out, const struct posix_finding *l)
 {
-	fprintf(out, "%sLEAK:%s POSIX shared memory %s created by pid %d (%s), never unlinked:\n", red, off, s(l->name),
-		l->pid, base(s(l->program)));
+	fprintf(out, "%sLEAK:%s POSIX shared memory %s created by pid %d (%s), never unlinked%s:\n", red, off, s(l->name),
+		l->pid, l->program ? base(s(l->program)) : "untraced",
+		l->untraced ? " -- made by a process of the run, no traced call created it" : "");
+	if (l->note)
+		fprintf(out, "    %s\n", l->note);
 	stack(out, &l->stack);
 	leak_ending(out, &l->live, -1, l->suppression, "/dev/shm");
 }

@@ -28,6 +28,7 @@
 #include "descendants.h"
 #include "findlib.h"
 #include "kernelfile.h"
+#include "namewatch.h"
 #include "outdir.h"
 #include "pidwatch.h"
 #include "runcgroup.h"
@@ -475,6 +476,7 @@ int cmd_run(int argc, char **argv)
 	int exec_errno;
 	fflush(NULL);
 	pidwatch_start();
+	namewatch_start();
 	/* Only a run that is to end what the program leaves moves it into a
 	 * cgroup of its own: a plain run changes nothing of where the program
 	 * and the daemons it starts live. */
@@ -486,10 +488,11 @@ int cmd_run(int argc, char **argv)
 		return EXIT_SHMTRACE_FAILED;
 	}
 	pidwatch_started(pid);
+	namewatch_started();
 	struct pidset left = {0}, run_pids, run_uids;
 	int status = wait_for(pid, kernel, opt.end_with_program, &left);
 	run_cgroup_remove();
-	int complete = pidwatch_finish(&run_pids, &run_uids);
+	int complete = pidwatch_finish(&run_pids, &run_uids), names_known = namewatch_finish();
 	/* Never appended to unless it is still the file run made, as run
 	 * wrote it: the program could have planted its own (kernelfile.c). */
 	int replaced = !kernel_file_intact(&kf), moved = !same_directory(dir, kf.dirfd);
@@ -499,7 +502,7 @@ int cmd_run(int argc, char **argv)
 		write_replaced_record(kf.f);
 	if (!exec_errno) {
 		write_kernel_snapshot(kf.f, "after");
-		write_processes_record(kf.f, &run_pids, complete, &left, &run_uids);
+		write_processes_record(kf.f, &run_pids, complete, &left, &run_uids, names_known);
 	}
 	/* The "before" table too: a write that failed once leaves the error set. */
 	int kernel_lost = fflush(kf.f) != 0 || ferror(kf.f);

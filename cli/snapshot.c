@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "../common/sysvipc.h"
+#include "namewatch.h"
 #include "pidspans.h"
 #include "uidspans.h"
 #include "snapshot.h"
@@ -125,7 +126,7 @@ static void id_list(FILE *f, const char *name, const struct pidset *s, int is_un
 }
 
 int write_processes_record(FILE *f, const struct pidset *run, int complete, const struct pidset *left_running,
-			   const struct pidset *uids)
+			   const struct pidset *uids, int names_known)
 {
 	fprintf(f, "{\"event\":\"processes\",\"ts\":%llu,\"complete\":%s", ns(CLOCK_MONOTONIC),
 		complete ? "true" : "false");
@@ -135,6 +136,7 @@ int write_processes_record(FILE *f, const struct pidset *run, int complete, cons
 	pidspans_write(f);
 	if (complete) /* spans from every event, or none */
 		uidspans_write(f);
+	namewatch_write(f, run, names_known);
 	fputs("}\n", f);
 	return fflush(f);
 }

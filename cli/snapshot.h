@@ -19,9 +19,10 @@ int write_killed_record(FILE *f, int pid, int status);
 /* Appends the "processes" record: the pids of the run as the kernel told
  * run (complete: every fork seen), those run ended because they were
  * still running when the program exited (sweep's daemons), and the user
- * ids the run's processes were seen with (pidwatch.c). */
+ * ids the run's processes were seen with (pidwatch.c), and the names
+ * they made in /dev/shm (namewatch.c; NAMES_KNOWN: the watch saw all). */
 int write_processes_record(FILE *f, const struct pidset *run, int complete, const struct pidset *left_running,
-			   const struct pidset *uids);
+			   const struct pidset *uids, int names_known);
 
 /* Appends the "kernel_file_replaced" record: run found this file replaced
  * or changed during the run and made it anew from its own copy
