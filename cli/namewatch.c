@@ -16,17 +16,15 @@
  * failing is how run knows it cannot watch.  Without the watch, or when an
  * event was lost or the table full, the report falls back to the owner's
  * uid (analyzer/live.c). */
+#include "eventreader.h"
 #include "namewatch.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <sys/fanotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -48,13 +46,12 @@ struct made {
 	char name[];
 };
 
-static int fan = -1, wake = -1; /* wake: an eventfd, the reader's signal to stop */
+static int fan = -1;
 static int shm_dir = -1;          /* the directory marked, and looked in at the end */
 static int lost;
 static struct made **buckets;
 static size_t nbuckets, nmade;
-static pthread_t reader;
-static atomic_int stop;
+static struct eventreader reader;
 
 static struct made **slot(const char *name)
 {
@@ -188,20 +185,6 @@ static int read_events(void)
 	return 0;
 }
 
-/* Until namewatch_finish writes to `wake`: the run's end is not delayed. */
-static void *read_loop(void *unused)
-{
-	(void)unused;
-	struct pollfd p[2] = {{.fd = fan, .events = POLLIN}, {.fd = wake, .events = POLLIN}};
-	while (!atomic_load(&stop) && !(p[0].revents & (POLLERR | POLLNVAL)))
-		if (poll(p, 2, -1) > 0 && (p[0].revents & POLLIN))
-			while (read_events() == 0)
-				;
-	if (p[0].revents & (POLLERR | POLLNVAL))
-		lost = 1;
-	return NULL;
-}
-
 void namewatch_start(void)
 {
 	fan = fanotify_init(FAN_CLASS_NOTIF | FAN_REPORT_DFID_NAME_TARGET | FAN_UNLIMITED_QUEUE | FAN_NONBLOCK |
@@ -221,12 +204,10 @@ void namewatch_start(void)
 
 void namewatch_started(void)
 {
-	wake = fan >= 0 ? eventfd(0, EFD_CLOEXEC) : -1;
-	if (fan >= 0 && (wake < 0 || pthread_create(&reader, NULL, read_loop, NULL) != 0)) {
+	reader = (struct eventreader){.fd = fan, .read = read_events};
+	if (fan >= 0 && eventreader_start(&reader) != 0) {
 		close(fan);
 		fan = -1;
-		if (wake >= 0)
-			close(wake);
 	}
 }
 
@@ -234,14 +215,9 @@ int namewatch_finish(void)
 {
 	if (fan < 0)
 		return 0;
-	atomic_store(&stop, 1);
-	uint64_t one = 1;
-	ssize_t ignored = write(wake, &one, sizeof one);
-	(void)ignored;
-	pthread_join(reader, NULL);
-	close(wake);
-	while (read_events() == 0)
-		;
+	eventreader_stop(&reader);
+	if (reader.failed)
+		lost = 1;
 	/* The mark first: closing a group that still has one waits for an
 	 * SRCU grace period (fsnotify_destroy_group; 12 ms seen, every run);
 	 * a mark removed alone is reaped later by the kernel's worker. */

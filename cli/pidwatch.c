@@ -24,16 +24,13 @@
 #include <linux/connector.h>
 #include <linux/netlink.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <poll.h>
-#include <stdint.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "eventreader.h"
 #include "pidspans.h"
 #include "pidwatch.h"
 #include "uidspans.h"
@@ -41,9 +38,7 @@
 static struct pidset set, uids;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static int sock = -1;
-static pthread_t reader;
-static atomic_int stop;
-static int wake = -1; /* an eventfd: the reader's signal to stop */
+static struct eventreader reader;
 static int lost; /* events dropped: the set may miss processes */
 
 static void add_to(struct pidset *s, int id)
@@ -85,10 +80,10 @@ static int of_run_now(int pid)
 }
 
 /* One datagram of events; 0, or -1 when nothing was there. */
-static int read_events(int flags)
+static int read_events(void)
 {
 	char buf[8192] __attribute__((aligned(NLMSG_ALIGNTO)));
-	ssize_t len = recv(sock, buf, sizeof buf, flags);
+	ssize_t len = recv(sock, buf, sizeof buf, MSG_DONTWAIT);
 	if (len < 0) {
 		if (errno == ENOBUFS)
 			lost = 1;
@@ -119,17 +114,6 @@ static int read_events(int flags)
 	}
 	pthread_mutex_unlock(&lock);
 	return 0;
-}
-
-/* Until pidwatch_finish writes to `wake`: the run's end is not delayed. */
-static void *read_loop(void *unused)
-{
-	(void)unused;
-	struct pollfd fds[2] = {{.fd = sock, .events = POLLIN}, {.fd = wake, .events = POLLIN}};
-	while (!atomic_load(&stop))
-		if (poll(fds, 2, -1) > 0 && (fds[0].revents & POLLIN))
-			read_events(MSG_DONTWAIT);
-	return NULL;
 }
 
 /* PROC_CN_MCAST_LISTEN, and since Linux 6.6 the events wanted with it
@@ -184,8 +168,8 @@ void pidwatch_start(void)
 void pidwatch_started(int first)
 {
 	uidspans_first_child(first);
-	wake = sock >= 0 ? eventfd(0, EFD_CLOEXEC) : -1;
-	if (sock >= 0 && (wake < 0 || pthread_create(&reader, NULL, read_loop, NULL) != 0)) {
+	reader = (struct eventreader){.fd = sock, .read = read_events};
+	if (sock >= 0 && eventreader_start(&reader) != 0) {
 		close(sock);
 		sock = -1;
 	}
@@ -216,14 +200,8 @@ int pidwatch_is_member(int pid)
 int pidwatch_finish(struct pidset *out, struct pidset *out_uids)
 {
 	if (sock >= 0) {
-		atomic_store(&stop, 1);
-		uint64_t one = 1;
-		ssize_t ignored = write(wake, &one, sizeof one);
-		(void)ignored;
-		pthread_join(reader, NULL);
-		close(wake);
-		while (read_events(MSG_DONTWAIT) == 0)
-			;
+		eventreader_stop(&reader);
+		lost |= reader.failed;
 		close(sock);
 	}
 	int complete = sock >= 0 && !lost;
