@@ -158,7 +158,7 @@ int reader_add_file(struct reader *r, const char *path, int in_directory)
 	snprintf(marker, sizeof marker, "%s" TRACE_INCOMPLETE_SUFFIX, path);
 	if (access(marker, F_OK) == 0) {
 		reader_mark_incomplete(r, f);
-		reader_warn(r, f, 0, "incomplete: the library could not write all of this process's records (disk full, or past its size bound?)");
+		reader_warn(r, f, 0, "incomplete: the library could not write all of this process's records (disk full, past its size bound, or the file size limit?)");
 	}
 	return 0;
 }

@@ -532,7 +532,7 @@ int cmd_run(int argc, char **argv)
 	 * the program's status would say all went well (r01 in issue 13). */
 	size_t cut = count_files(dir, TRACE_FILE_PREFIX "*" TRACE_FILE_SUFFIX TRACE_INCOMPLETE_SUFFIX);
 	if (kernel_lost || cut) {
-		errorf("run: the trace in %s is incomplete: %s%s%s (disk full, or past --max-size?); exit status %d, the program's was %d",
+		errorf("run: the trace in %s is incomplete: %s%s%s (disk full, past --max-size, or ulimit -f?); exit status %d, the program's was %d",
 		       dir, kernel_lost ? "run could not write all of " KERNEL_SNAPSHOT_FILE : "",
 		       kernel_lost && cut ? ", and " : "", cut ? "traced processes could not write all their records" : "",
 		       EXIT_SHMTRACE_FAILED, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));

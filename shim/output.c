@@ -11,6 +11,7 @@
  * number. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <pthread.h>
@@ -20,6 +21,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../common/trace_format.h"
@@ -250,6 +252,42 @@ static void broken(const char *what, int err)
 		close(fd);
 }
 
+unsigned long long out_size_limit(void)
+{
+	struct rlimit r;
+	if (getrlimit(RLIMIT_FSIZE, &r) != 0 || r.rlim_cur == RLIM_INFINITY)
+		return ULLONG_MAX;
+	return r.rlim_cur;
+}
+
+static const char at_size_limit[] = "stopped at the file size limit (ulimit -f) of";
+
+/* Under a file size limit: the record is written only if it fits whole, and
+ * with SIGXFSZ held, so that a write that still crosses the limit (another
+ * thread's append came first) fails with EFBIG instead of killing the
+ * program; the signal the kernel then sent this thread is taken back. */
+static ssize_t write_under_limit(int fd, const char *buf, size_t len, unsigned long long limit)
+{
+	struct stat st;
+	if (fstat(fd, &st) != 0 || (unsigned long long)st.st_size + len > limit) {
+		errno = EFBIG;
+		return -1;
+	}
+	sigset_t xfsz, old;
+	sigemptyset(&xfsz);
+	sigaddset(&xfsz, SIGXFSZ);
+	pthread_sigmask(SIG_BLOCK, &xfsz, &old);
+	ssize_t n = syscall(SYS_write, fd, buf, len);
+	int err = errno;
+	if (n < 0 && err == EFBIG && !sigismember(&old, SIGXFSZ)) {
+		struct timespec now = {0, 0};
+		sigtimedwait(&xfsz, NULL, &now);
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	errno = err;
+	return n;
+}
+
 static void append(const char *buf, size_t len)
 {
 	int fd = out_checked_fd();
@@ -257,14 +295,15 @@ static void append(const char *buf, size_t len)
 		broken("lost its trace file", errno);
 		return;
 	}
+	unsigned long long limit = out_size_limit();
 	/* syscall(): libc's write() is a cancellation point, and shm calls are
 	 * not; the program must not be cancelled inside our record. */
 	while (len) {
-		ssize_t n = syscall(SYS_write, fd, buf, len);
+		ssize_t n = limit == ULLONG_MAX ? syscall(SYS_write, fd, buf, len) : write_under_limit(fd, buf, len, limit);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			broken("cannot write to", errno);
+			broken(errno == EFBIG ? at_size_limit : "cannot write to", errno);
 			return;
 		}
 		buf += n;
@@ -313,7 +352,7 @@ void out_write(const char *buf, size_t len)
 		if (mode == MODE_MAPPED) {
 			int r = mapped_write(shared, buf, len);
 			if (r == MAPPED_FAILED)
-				broken("cannot extend", errno);
+				broken(errno == EFBIG ? at_size_limit : "cannot extend", errno);
 			else if (r == MAPPED_NOT_ACTIVE)
 				append(buf, len); /* past the mapped window */
 			return;

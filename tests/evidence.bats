@@ -32,7 +32,7 @@ dd if=/dev/zero of=\"\$1/fill2\" bs=1 2>/dev/null; exec ipcmk -M 40961' sh \"\$M
 		ipcrm -a"
 	assert_line run=125
 	refute_line report=0
-	[[ "$stderr" == *"run: the trace in "*" is incomplete: "*"(disk full, or past --max-size?); exit status 125, the program's was 0"* ]]
+	[[ "$stderr" == *"run: the trace in "*" is incomplete: "*"(disk full, past --max-size, or ulimit -f?); exit status 125, the program's was 0"* ]]
 }
 
 @test "r01: kernel.jsonl whose last record is cut short: report exits 2, not 0" {

@@ -94,7 +94,7 @@ load helpers
 	assert_failure 125
 	assert_output "calls=8000"
 	[[ "${stderr_lines[0]}" == "shmtrace: pid "*": stopped at the size bound (run --max-size) of $TRACE/shmtrace."*".jsonl: EFBIG (this process is not fully traced)" ]]
-	[[ "${stderr_lines[1]}" == *"(disk full, or past --max-size?); exit status 125, the program's was 0" ]]
+	[[ "${stderr_lines[1]}" == *"(disk full, past --max-size, or ulimit -f?); exit status 125, the program's was 0" ]]
 	local file
 	file=$(ls "$TRACE"/shmtrace.*.jsonl)
 	[ "$(stat -c %s "$file")" -le 65536 ] && [ "$(stat -c %s "$file")" -gt 60000 ]
@@ -107,6 +107,24 @@ load helpers
 	assert_failure 2
 	run jq -c '.summary.incomplete_files' <<<"$output"
 	assert_output 1
+}
+
+@test "ulimit -f: the trace stops whole below the file size limit; the program is never killed by SIGXFSZ; run 125, marked incomplete" {
+	# 48 KiB: reached by write(2) appends; 300 KiB: by the mapped file's growth.
+	for kib in 48 300; do
+		rm -rf "$TRACE"
+		run --separate-stderr bash -c "ulimit -f $kib && exec '$SHMTRACE' run -q -o '$TRACE' -- '$TESTBIN/threads' 4 2000"
+		assert_failure 125
+		assert_output "calls=32000"
+		[[ "${stderr_lines[0]}" == "shmtrace: pid "*": stopped at the file size limit (ulimit -f) of $TRACE/shmtrace."*".jsonl: EFBIG (this process is not fully traced)" ]]
+		local file
+		file=$(ls "$TRACE"/shmtrace.*.jsonl)
+		[ "$(stat -c %s "$file")" -le $((kib * 1024)) ] && [ "$(stat -c %s "$file")" -gt $((kib * 1024 - 8192)) ]
+		[ -e "$file.incomplete" ]
+		run jq -c 'select(.event == "call") | .call' "$file"
+		assert_success
+		[ "${#lines[@]}" -gt $((kib * 2)) ]
+	done
 }
 
 @test "--max-size and SHMTRACE_MAX_SIZE: sizes that are not a number of bytes are refused (125, one line), the program not run" {
@@ -139,10 +157,10 @@ load helpers
 run=125"
 	assert_equal "${#stderr_lines[@]}" 2
 	[[ "${stderr_lines[0]}" == "shmtrace: pid "*": cannot "*"ENOSPC (this process is not fully traced)" ]]
-	[[ "${stderr_lines[1]}" == "shmtrace: run: the trace in "*"is incomplete: traced processes could not write all their records (disk full, or past --max-size?); exit status 125, the program's was 0" ]]
+	[[ "${stderr_lines[1]}" == "shmtrace: run: the trace in "*"is incomplete: traced processes could not write all their records (disk full, past --max-size, or ulimit -f?); exit status 125, the program's was 0" ]]
 	run --separate-stderr "$SHMTRACE" report --format json "$TRACE"
 	assert_failure 2
-	[[ "$stderr" == *"incomplete: the library could not write all of this process's records (disk full, or past its size bound?)"* ]]
+	[[ "$stderr" == *"incomplete: the library could not write all of this process's records (disk full, past its size bound, or the file size limit?)"* ]]
 	run jq -c '.summary.incomplete_files' <<<"$output"
 	assert_output 1
 	run "$SHMTRACE" report "$TRACE"
