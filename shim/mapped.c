@@ -124,7 +124,8 @@ static int fill(int fd, unsigned long long at, unsigned long long len)
 			return -1;
 		done += (unsigned long long)w;
 	}
-	madvise(window + at, len, MADV_POPULATE_WRITE);
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), from = (uintptr_t)(window + at) & ~(page - 1);
+	madvise((void *)from, (uintptr_t)(window + at + len) - from, MADV_POPULATE_WRITE);
 	return 0;
 }
 
