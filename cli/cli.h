@@ -20,4 +20,10 @@ extern const char sweep_usage[];
 /* "shmtrace: " + message + newline, on stderr. */
 void errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* filesize.c: SIGXFSZ ignored by shmtrace (a write past ulimit -f is an
+ * error it reports); a program it starts gets the disposition shmtrace had. */
+void filesize_hold(void);
+void filesize_give_back(void);   /* in a forked child, before exec */
+int filesize_was_default(void);  /* for posix_spawn's POSIX_SPAWN_SETSIGDEF */
+
 #endif

@@ -47,6 +47,7 @@ int main(int argc, char **argv)
 		return EXIT_SHMTRACE_FAILED;
 	}
 	const char *command = argv[1];
+	filesize_hold();
 	if (strcmp(command, "-h") == 0 || strcmp(command, "--help") == 0)
 		return help(NULL);
 	if (strcmp(command, "-V") == 0 || strcmp(command, "--version") == 0) {

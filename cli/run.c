@@ -161,6 +161,7 @@ static pid_t launch(const char *path, char **argv, int *exec_errno)
 	if (pid == 0) {
 		char self[24];
 		close(pipefd[0]);
+		filesize_give_back();
 		run_cgroup_join();
 		/* The first process writes its file at once, calls or not: run then
 		 * knows LD_PRELOAD reached it. */

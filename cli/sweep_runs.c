@@ -63,7 +63,15 @@ int sweep_start(const struct sweep_options *o, struct sweep_run *r)
 	posix_spawn_file_actions_addopen(&files, 1, log, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0600);
 	posix_spawn_file_actions_adddup2(&files, 1, 2);
 	posix_spawnattr_init(&attr);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP); /* a group of its own, to kill it whole */
+	short flags = POSIX_SPAWN_SETPGROUP; /* a group of its own, to kill it whole */
+	sigset_t xfsz;
+	sigemptyset(&xfsz);
+	if (filesize_was_default()) { /* run, and so the program, as sweep was started */
+		sigaddset(&xfsz, SIGXFSZ);
+		posix_spawnattr_setsigdefault(&attr, &xfsz);
+		flags |= POSIX_SPAWN_SETSIGDEF;
+	}
+	posix_spawnattr_setflags(&attr, flags);
 	posix_spawnattr_setpgroup(&attr, 0);
 	int err = posix_spawn(&r->pid, self, &files, &attr, args, environ);
 	posix_spawn_file_actions_destroy(&files);

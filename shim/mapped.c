@@ -182,11 +182,17 @@ static int grow(struct out_shared *ctl, unsigned long long need)
 			atomic_store(&ctl->size, size);
 		}
 	}
-	if (!ok)
+	int err = errno;
+	if (!ok) {
+		/* The limit may have been lowered under us: what our writev
+		 * crossed, it must not kill. */
+		out_take_back_xfsz(&old);
 		atomic_store(&ctl->failed, 1);
+	}
 	release_behind(size); /* in our turn: `released` is this process's, one grower at a time */
 	atomic_store(&ctl->growing, 0);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	errno = err; /* the failure's, for the warning */
 	return ok ? 0 : -1;
 }
 

@@ -262,27 +262,39 @@ unsigned long long out_size_limit(void)
 
 static const char at_size_limit[] = "stopped at the file size limit (ulimit -f) of";
 
-/* Under a file size limit: the record is written only if it fits whole, and
- * with SIGXFSZ held, so that a write that still crosses the limit (another
- * thread's append came first) fails with EFBIG instead of killing the
- * program; the signal the kernel then sent this thread is taken back. */
-static ssize_t write_under_limit(int fd, const char *buf, size_t len, unsigned long long limit)
+void out_take_back_xfsz(const sigset_t *old)
 {
-	struct stat st;
-	if (fstat(fd, &st) != 0 || (unsigned long long)st.st_size + len > limit) {
-		errno = EFBIG;
-		return -1;
-	}
+	sigset_t xfsz;
+	struct timespec now = {0, 0};
+	if (errno != EFBIG || sigismember(old, SIGXFSZ))
+		return;
+	int err = errno;
+	sigemptyset(&xfsz);
+	sigaddset(&xfsz, SIGXFSZ);
+	sigtimedwait(&xfsz, NULL, &now);
+	errno = err;
+}
+
+/* One write(2) of ours, with SIGXFSZ held: a write that crosses the file
+ * size limit -- lowered at any moment, by the program or from outside --
+ * fails with EFBIG instead of killing the program, and the signal the
+ * kernel then sent this thread is taken back.  Under a limit the record is
+ * written only if it fits whole. */
+static ssize_t write_holding_xfsz(int fd, const char *buf, size_t len)
+{
 	sigset_t xfsz, old;
 	sigemptyset(&xfsz);
 	sigaddset(&xfsz, SIGXFSZ);
 	pthread_sigmask(SIG_BLOCK, &xfsz, &old);
-	ssize_t n = syscall(SYS_write, fd, buf, len);
+	unsigned long long limit = out_size_limit();
+	struct stat st;
+	ssize_t n = -1;
+	if (limit != ULLONG_MAX && (fstat(fd, &st) != 0 || (unsigned long long)st.st_size + len > limit))
+		errno = EFBIG;
+	else
+		n = syscall(SYS_write, fd, buf, len);
+	out_take_back_xfsz(&old);
 	int err = errno;
-	if (n < 0 && err == EFBIG && !sigismember(&old, SIGXFSZ)) {
-		struct timespec now = {0, 0};
-		sigtimedwait(&xfsz, NULL, &now);
-	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	errno = err;
 	return n;
@@ -295,11 +307,10 @@ static void append(const char *buf, size_t len)
 		broken("lost its trace file", errno);
 		return;
 	}
-	unsigned long long limit = out_size_limit();
 	/* syscall(): libc's write() is a cancellation point, and shm calls are
 	 * not; the program must not be cancelled inside our record. */
 	while (len) {
-		ssize_t n = limit == ULLONG_MAX ? syscall(SYS_write, fd, buf, len) : write_under_limit(fd, buf, len, limit);
+		ssize_t n = write_holding_xfsz(fd, buf, len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {

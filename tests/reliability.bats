@@ -127,6 +127,31 @@ load helpers
 	done
 }
 
+@test "ulimit -f lowered and raised by the program while its threads' records are written: never killed by SIGXFSZ" {
+	# Before the library held SIGXFSZ around each of its writes, 7 runs in 20 died.
+	for i in $(seq 10); do
+		run --separate-stderr "$SHMTRACE" run -q -o "$TRACE.$i" -- "$TESTBIN/fsizeflip" 0.3
+		assert_output "done"
+		[ "$status" -eq 0 ] || [ "$status" -eq 125 ]
+		rm -rf "$TRACE.$i"
+	done
+}
+
+@test "ulimit -f: run's own kernel.jsonl past the limit is an incomplete trace (125), not run killed by SIGXFSZ; the program keeps SIGXFSZ as bare" {
+	# 400 segments make the kernel's table larger than 48 KiB.
+	run --separate-stderr unshare --ipc bash -c "
+		for i in \$(seq 400); do ipcmk -M 4096 >/dev/null || exit 9; done
+		ulimit -f 48
+		'$SHMTRACE' run -q -o '$TRACE' -- ipcmk -M 4096 >/dev/null; echo run=\$?"
+	assert_output "run=125"
+	[[ "$stderr" == *"run could not write all of kernel.jsonl"* ]]
+	# The program's own write past the limit: killed by SIGXFSZ bare and traced.
+	run --separate-stderr bash -c "ulimit -f 8; head -c 20000 /dev/zero > '$BATS_TEST_TMPDIR/big'; echo \$?"
+	assert_output 153
+	run --separate-stderr bash -c "ulimit -f 8; '$SHMTRACE' run -q -o '$TRACE.2' -- sh -c 'head -c 20000 /dev/zero > $BATS_TEST_TMPDIR/big2'; echo \$?"
+	assert_output 153
+}
+
 @test "--max-size and SHMTRACE_MAX_SIZE: sizes that are not a number of bytes are refused (125, one line), the program not run" {
 	for bad in 1.5G -1 12T "" K 99999999999999999999; do
 		run --separate-stderr "$SHMTRACE" run -q --max-size "$bad" -o "$TRACE" -- touch "$BATS_TEST_TMPDIR/ran"
