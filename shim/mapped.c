@@ -43,9 +43,11 @@
 #include "mapped.h"
 #include "shim.h"
 
-/* Address space mapped: 64 GiB, or 256 MiB when the program's address
- * space is limited (RLIMIT_AS), not to take much of what it may have.
- * Records past the window are appended with write(2). */
+/* Address space mapped: 64 GiB (256 MiB on a 32-bit machine, or where a
+ * sandbox refuses more).  None when the program's address space is limited
+ * (RLIMIT_AS): any window would be taken out of what it may map, so its
+ * file is appended to instead, one write(2) a record.  Records past the
+ * window are appended too. */
 #define WINDOW_BIG (64ull << 30)
 #define WINDOW_SMALL (256ull << 20)
 #define CHUNK (1ull << 20)
@@ -68,9 +70,9 @@ static int grow(struct out_shared *ctl, unsigned long long need);
 int mapped_start(struct out_shared *sh, int fd, unsigned long long at)
 {
 	struct rlimit as;
-	unsigned long long size = WINDOW_SMALL;
-	if (sizeof(void *) >= 8 && getrlimit(RLIMIT_AS, &as) == 0 && as.rlim_cur == RLIM_INFINITY)
-		size = WINDOW_BIG;
+	if (getrlimit(RLIMIT_AS, &as) != 0 || as.rlim_cur != RLIM_INFINITY)
+		return -1;
+	unsigned long long size = sizeof(void *) >= 8 ? WINDOW_BIG : WINDOW_SMALL;
 	char *w = map_window(fd, size);
 	if (w == MAP_FAILED && size > WINDOW_SMALL) /* a sandbox's limit */
 		w = map_window(fd, size = WINDOW_SMALL);

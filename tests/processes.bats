@@ -229,7 +229,7 @@ children_facts() {
 	assert_equal "${lines[199999]}" 200000
 }
 
-@test "an address space limited by ulimit -v: the file is mapped within it, every call traced" {
+@test "an address space limited by ulimit -v: the file is appended to (no mapping takes from the program's room), every call traced" {
 	[[ "$BUILD" != *build-san* ]] || skip "ASan's shadow memory needs more address space than the limit"
 	# 2 GiB: room for the program, not for 64 GiB of mapped file.
 	run --separate-stderr bash -c "ulimit -v 2097152 && exec '$SHMTRACE' run -q -o '$TRACE' -- '$TESTBIN/longtrace' 5000"

@@ -152,6 +152,17 @@ load helpers
 	assert_output 153
 }
 
+@test "ulimit -v: the address space the program has bare is all its own; its file is appended to, every call there" {
+	run bash -c "ulimit -v 400000; '$TESTBIN/asroom' 400 250"
+	assert_success
+	assert_output "250 MiB: ok"
+	run bash -c "ulimit -v 400000; '$SHMTRACE' run -q -o '$TRACE' -- '$TESTBIN/asroom' 400 250"
+	assert_success
+	assert_output "250 MiB: ok"
+	run jq -s '[.[] | select(.event == "call")] | length' "$TRACE"/shmtrace.*.jsonl
+	assert_output 1600
+}
+
 @test "--max-size and SHMTRACE_MAX_SIZE: sizes that are not a number of bytes are refused (125, one line), the program not run" {
 	for bad in 1.5G -1 12T "" K 99999999999999999999; do
 		run --separate-stderr "$SHMTRACE" run -q --max-size "$bad" -o "$TRACE" -- touch "$BATS_TEST_TMPDIR/ran"
