@@ -158,6 +158,8 @@ void findings_free(struct findings *f)
 	}
 	for (size_t i = 0; i < f->others.n; i++)
 		free(f->others.at[i]);
+	for (size_t i = 0; i < f->unattributed.n; i++)
+		free(f->unattributed.at[i]);
 	free(f->leaks.at);
 	free(f->keys.at);
 	free(f->names.at);
@@ -166,6 +168,7 @@ void findings_free(struct findings *f)
 	free(f->misuse.at);
 	free(f->killed.at);
 	free(f->others.at);
+	free(f->unattributed.at);
 	json_decref(f->run);
 	free(f->run_untrusted);
 	free(f);
@@ -205,6 +208,7 @@ void findings_summarize(struct findings *f, const struct reader *r, long suppres
 	for (size_t i = 0; i < f->misuse.n; i++)
 		s->misuse += f->misuse.at[i]->count;
 	s->suppressed = suppressed;
+	s->unattributed = (long long)f->unattributed.n;
 	s->files = (long long)r->nfiles;
 	s->records = r->records;
 	s->warnings = r->warnings;

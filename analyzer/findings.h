@@ -210,6 +210,19 @@ struct other_segment {
 	const char *note;
 };
 
+/* A set or queue in the kernel's table after the run, not there before,
+ * made while the run lasted by a uid the run had then, that no traced call
+ * made.  The kernel keeps no creator pid for sets and queues: this run's
+ * (an inline semget, a static program) or another process's of that user,
+ * not told apart -- so neither a leak nor nothing (exit status 2). */
+struct unattributed_object {
+	enum sysv_kind kind;
+	int id;
+	unsigned key;
+	unsigned long long nsems;
+	long long uid, ctime;
+};
+
 struct summary {
 	long long calls[CALL_COUNT]; /* by enum call_id */
 	struct {
@@ -224,7 +237,7 @@ struct summary {
 	/* Totals of what is left after suppression (findings_summarize). */
 	long long leaked_segments, leaked_bytes, unremoved_keys, posix_names_never_unlinked;
 	long long leaked_semaphore_sets, leaked_message_queues;
-	long long undetached_attachments, misuse, suppressed;
+	long long undetached_attachments, misuse, suppressed, unattributed;
 	/* The reader's. */
 	long long files, records, warnings, incomplete_files, skipped_files;
 };
@@ -254,6 +267,7 @@ struct findings {
 	FINDINGS_LIST(struct misuse_finding) misuse;
 	FINDINGS_LIST(struct killed_process) killed;
 	FINDINGS_LIST(struct other_segment) others;
+	FINDINGS_LIST(struct unattributed_object) unattributed;
 	struct summary summary;
 	/* run's facts on the run, as its kernel.jsonl says them ({"complete",
 	 * "pids", "left_running", "started_realtime", "dev_shm_before"}), for

@@ -224,6 +224,32 @@ static struct ipc_leak_finding *left(struct model *m, const struct ipc_object *o
 	return f;
 }
 
+/* The sets (queues) left in the table after the run that no traced call
+ * made, but that a uid of the run made while it lasted (findings.h). */
+static void unattributed(struct model *m, enum sysv_kind kind)
+{
+	if (!m->kernel_before || !m->kernel_after || !m->run_processes || m->own_pids_only)
+		return;
+	unsigned long long ns = table_ns(m, m->kernel_after);
+	long long start = num(m->kernel_before, "realtime") / 1000000000ll;
+	long long end = num(m->kernel_after, "realtime") / 1000000000ll;
+	size_t i;
+	json_t *k;
+	json_array_foreach(json_object_get(m->kernel_after, table_name[kind]), i, k)
+	{
+		int id = (int)num(k, id_name[kind]);
+		const struct ipc_object *o = map_get(&m->ipc_objects, obj_key(kind, ns, id));
+		long long ctime = num(k, "ctime");
+		if ((o && o->traced_create) || same_object(in_objects(m, m->kernel_before, kind, ns, id, NULL), k) ||
+		    ctime < start || ctime > end || !uid_was_ours(m, num(k, "cuid"), ctime))
+			continue;
+		struct unattributed_object *u = findings_alloc(sizeof *u);
+		*u = (struct unattributed_object){kind, id, (unsigned)hexnum(k, "key"), (unsigned long long)num(k, "nsems"),
+						  num(k, "cuid"), ctime};
+		FINDINGS_PUSH(&m->found->unattributed, u);
+	}
+}
+
 static int by_creation(const void *a, const void *b)
 {
 	const struct ipc_leak_finding *x = *(struct ipc_leak_finding *const *)a, *y = *(struct ipc_leak_finding *const *)b;
@@ -242,6 +268,8 @@ void sysv_finish(struct model *m)
 		if (f)
 			FINDINGS_PUSH(&m->found->ipc_leaks, f);
 	}
+	unattributed(m, SYSV_SEM);
+	unattributed(m, SYSV_MSG);
 	if (m->found->ipc_leaks.n)
 		qsort(m->found->ipc_leaks.at, m->found->ipc_leaks.n, sizeof *m->found->ipc_leaks.at, by_creation);
 }

@@ -288,6 +288,16 @@ static json_t *other_json(const struct other_segment *s)
 			 s->before_run, "note", s->note);
 }
 
+static json_t *unattributed_json(const struct unattributed_object *u)
+{
+	json_t *o = json_pack("{s:s, s:i, s:o, s:I, s:I}", "kind", u->kind == SYSV_SEM ? "semaphore_set" : "message_queue",
+			      ipc_id_name[u->kind], u->id, "key", hex(u->key, 8), "kernel_cuid", (json_int_t)u->uid,
+			      "kernel_ctime", (json_int_t)u->ctime);
+	if (u->kind == SYSV_SEM)
+		set(o, "nsems", json_integer((json_int_t)u->nsems));
+	return o;
+}
+
 json_t *summary_calls_json(const struct summary *s)
 {
 	json_t *calls = json_object();
@@ -311,7 +321,7 @@ static json_t *summary_json(const struct summary *s)
 				 (json_int_t)s->peak.bytes, "ts", (json_int_t)s->peak.ts));
 	COUNT(leaked_segments) COUNT(leaked_bytes) COUNT(unremoved_keys) COUNT(posix_names_never_unlinked);
 	COUNT(leaked_semaphore_sets) COUNT(leaked_message_queues);
-	COUNT(undetached_attachments) COUNT(misuse) COUNT(suppressed);
+	COUNT(undetached_attachments) COUNT(misuse) COUNT(suppressed) COUNT(unattributed);
 	COUNT(files) COUNT(records) COUNT(warnings) COUNT(incomplete_files) COUNT(skipped_files);
 #undef COUNT
 	return o;
@@ -349,6 +359,7 @@ json_t *findings_json(const struct findings *f)
 	set(o, "misuse", LIST_JSON(f->misuse, misuse_json));
 	set(o, "killed_processes", LIST_JSON(f->killed, killed_json));
 	set(o, "other_segments", LIST_JSON(f->others, other_json));
+	set(o, "unattributed_sets_and_queues", LIST_JSON(f->unattributed, unattributed_json));
 	set(o, "summary", summary_json(&f->summary));
 	if (f->run)
 		json_object_set(o, "run", f->run);

@@ -229,6 +229,14 @@ static void other(FILE *out, const struct findings *f, size_t i)
 		o->before_run ? "there before the run" : "made during the run");
 }
 
+/* Sets and queues a uid of the run made during it without a traced call. */
+static void unattributed(FILE *out, const struct findings *f, size_t i)
+{
+	const struct unattributed_object *u = f->unattributed.at[i];
+	fprintf(out, "%s %s %d (key 0x%08x, uid %lld)", i ? "," : "", u->kind == SYSV_SEM ? "semaphore set" : "message queue",
+		u->id, u->key, u->uid);
+}
+
 /* The processes a signal killed, as run collected them. */
 static void killed(FILE *out, const struct findings *f, size_t i)
 {
@@ -258,6 +266,11 @@ static void summary(FILE *out, const struct findings *f)
 		fprintf(out, "  not run's record: %s (another user could have written it): nothing it says is confirmed\n",
 			printable(f->run_untrusted));
 	first_few(out, "not this run's", f->others.n, "segment(s) made by processes not of the run", f, other);
+	first_few(out, "not attributed", f->unattributed.n,
+		  "set(s) or queue(s) made during the run by a uid of the run, without a traced call (the kernel keeps "
+		  "no creator pid for them: this run's -- an inline system call, a static program -- or another "
+		  "process's of that user)",
+		  f, unattributed);
 	if (sum->suppressed)
 		fprintf(out, "  suppressed: %lld\n", sum->suppressed);
 	if (sum->removed_outside_trace)

@@ -49,7 +49,8 @@ const char report_usage[] =
 	"Exit status: 0 nothing found at the --fail-on level, 1 found, 2 usage error,\n"
 	"unreadable input, input that holds no trace (no file with a shmtrace\n"
 	"header), or nothing found in a trace known to be incomplete (a file cut\n"
-	"short or not read). See docs/report-format.md.\n";
+	"short or not read) or in a run that left sets or queues no traced call\n"
+	"made (not attributed). See docs/report-format.md.\n";
 
 enum { FAIL_LEAKS = 1, FAIL_UNDETACHED = 2, FAIL_MISUSE = 4 };
 
@@ -320,6 +321,12 @@ int cmd_report(int argc, char **argv)
 		errorf("report: nothing found, but %ld file(s) of the trace are incomplete or were not read: exit "
 		       "status %d, not a clean bill",
 		       r.incomplete_files, REPORT_USAGE);
+		status = REPORT_USAGE;
+	}
+	if (status == REPORT_CLEAN && report->summary.unattributed) {
+		errorf("report: nothing found, but %lld set(s) or queue(s) made during the run without a traced call "
+		       "cannot be told to be this run's or another process's of its user: exit status %d, not a clean bill",
+		       report->summary.unattributed, REPORT_USAGE);
 		status = REPORT_USAGE;
 	}
 	findings_free(report);

@@ -173,6 +173,30 @@ kernel_line() {
 	assert_output "[[{\"key\":\"$key\",\"segments\":1,\"shmids\":[$shmid],\"semids\":[$semid],\"msqids\":[],\"programs\":1}],1,1,1]"
 }
 
+@test "a set and a queue made by an inline system call during the run: named as not attributed (no creator pid), never removable, exit 2 -- not a clean bill" {
+	# One there before the run, made the same way, is not named.
+	before=$("$TESTBIN/inlinecall" sem | sed 's/.*=//')
+	planted="-s $before"
+	trace sh -c "'$TESTBIN/inlinecall' sem && '$TESTBIN/inlinecall' msg"
+	assert_success
+	semid=$(sed -n 's/^semid=//p' <<<"$output")
+	msqid=$(sed -n 's/^msgid=//p' <<<"$output")
+	planted="-s $before -s $semid -q $msqid"
+	report "$TRACE"
+	assert_failure 2
+	assert_output --partial "not attributed: 2 set(s) or queue(s) made during the run by a uid of the run, without a traced call"
+	assert_output --partial "semaphore set $semid (key 0x00000000, uid $(id -u)), message queue $msqid (key 0x00000000, uid $(id -u))"
+	[[ "$output" != *"semaphore set $before "* ]]
+	[[ "$stderr" == *"2 set(s) or queue(s) made during the run without a traced call cannot be told"*"exit status 2, not a clean bill"* ]]
+	report --format json "$TRACE"
+	assert_failure 2
+	run jq -c '[.summary.unattributed, .summary.leaked_semaphore_sets, (.unattributed_sets_and_queues | map([.kind, .semid // .msqid, .nsems]))]' <<<"$output"
+	assert_output "[2,0,[[\"semaphore_set\",$semid,2],[\"message_queue\",$msqid,null]]]"
+	# --live never offers to remove them.
+	report --live "$TRACE"
+	refute_output --partial "ipcrm"
+}
+
 @test "a set removed outside the trace, and one left there before the run: neither is this run's leak" {
 	before=$(ipcmk -S 1 | sed 's/.*: //')
 	planted="-s $before"
