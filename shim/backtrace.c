@@ -15,7 +15,9 @@
  * and reuses the numbers would then have its files read, written and
  * closed by us.  So the pipe2() that libunwind calls is ours: while
  * libunwind runs for us, the pipe is moved to high numbers, out of the
- * program's way like our trace file, as one descriptor (fd_high.c).
+ * program's way like our trace file, as one descriptor (fd_high.c); and
+ * if the program closes it, it is put back at its number before we open
+ * our trace file again, which would otherwise take that number.
  * libunwind itself is loaded by bt_init (unwinder.c). */
 #include <dlfcn.h>
 #include <link.h>

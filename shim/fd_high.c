@@ -26,6 +26,7 @@
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "shim.h"
@@ -151,6 +152,9 @@ static int both_ends(const int pipe[2], int flags)
  * both, and the program has one descriptor fewer taken.  (libunwind closes
  * "both" when it reopens its pipe, after the program closed ours: the
  * second close of the same number then fails harmlessly.) */
+static _Atomic int unwind_pipe PER_PROCESS = -1; /* its one number, as last given */
+static int unwind_pipe_flags PER_PROCESS;
+
 int fd_pipe2_high(int (*real_pipe2)(int[2], int), int fds[2], int flags)
 {
 	struct rlimit old;
@@ -162,6 +166,8 @@ int fd_pipe2_high(int (*real_pipe2)(int[2], int), int fds[2], int flags)
 		int one = both_ends(fds, flags);
 		if (one >= 0) {
 			fds[0] = fds[1] = move(one, &old, state);
+			unwind_pipe_flags = flags;
+			atomic_store(&unwind_pipe, fds[0]);
 		} else {
 			fds[0] = move(fds[0], &old, state);
 			fds[1] = move(fds[1], &old, state);
@@ -171,4 +177,29 @@ int fd_pipe2_high(int (*real_pipe2)(int[2], int), int fds[2], int flags)
 		limit_restore(&old);
 	errno = err;
 	return ret;
+}
+
+/* libunwind's pipe put back at its number, if the program closed it
+ * (close_range, a daemon's loop over every descriptor).  libunwind finds
+ * out only at its next check of memory, and if meanwhile we opened our
+ * trace file again, the file would take that number -- the lowest high one
+ * -- and libunwind would read a byte of the file and write one into it.
+ * So before we open anything again, the number is ours again. */
+void fd_unwind_pipe_keep(void)
+{
+	int fd = atomic_load(&unwind_pipe), saved = errno, p[2];
+	if (fd < 0 || fcntl(fd, F_GETFD) >= 0 || errno != EBADF ||
+	    syscall(SYS_pipe2, p, O_CLOEXEC | O_NONBLOCK) != 0) { /* not our pipe2(): libunwind's */
+		errno = saved;
+		return;
+	}
+	int one = both_ends(p, unwind_pipe_flags);
+	if (one >= 0) {
+		if (dup3(one, fd, unwind_pipe_flags & O_CLOEXEC) < 0)
+			atomic_store(&unwind_pipe, -1);
+		close(one);
+	} else {
+		close(p[0]), close(p[1]);
+	}
+	errno = saved;
 }

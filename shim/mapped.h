@@ -33,8 +33,6 @@ HIDDEN int mapped_write(struct out_shared *sh, const char *buf, size_t len);
 /* In a forked child with a file of its own: drop the parent's mapping. */
 HIDDEN void mapped_forget(void);
 
-/* output.c: our descriptor, checked to still be our file (reopened if not). */
-HIDDEN int out_checked_fd(void);
 /* output.c: the size the file may reach, RLIMIT_FSIZE (ulimit -f): a write
  * past it would kill the program with SIGXFSZ.  ULLONG_MAX: none. */
 HIDDEN unsigned long long out_size_limit(void);

@@ -155,6 +155,7 @@ HIDDEN void write_sysv_attachments(struct jw *w);
 HIDDEN int fd_move_high(int fd); /* a close-on-exec duplicate, the original closed */
 HIDDEN int fd_open_high(const char *path, int flags, mode_t mode);
 HIDDEN int fd_pipe2_high(int (*real_pipe2)(int[2], int), int fds[2], int flags);
+HIDDEN void fd_unwind_pipe_keep(void); /* before we open a descriptor again */
 HIDDEN void *fd_dlopen_room(const char *file, int flags);
 
 /* output.c */
@@ -165,6 +166,8 @@ HIDDEN int out_has_file(void);    /* a file is open (an inherited one counts) */
 HIDDEN int out_has_trace_of(pid_t pid); /* PID's first trace file exists */
 HIDDEN int out_earlier_image_traced(void); /* an image before exec left a file */
 HIDDEN void out_write(const char *buf, size_t len);
+/* Our descriptor, checked to still be our file (reopened if not); -1. */
+HIDDEN int out_checked_fd(void);
 
 /* backtrace.c */
 HIDDEN void bt_init(void); /* once per program image */

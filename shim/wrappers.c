@@ -242,12 +242,15 @@ EXPORT void _Exit(int status)
 
 /* A process about to give up its privileges opens its trace file first,
  * while it may still create one in the trace directory (a server that
- * starts as root and becomes nobody).  Each is the real call after that. */
+ * starts as root and becomes nobody) -- or open it again, if it closed
+ * every descriptor as daemons do: after the drop it could not.  Each is
+ * the real call after that. */
 static void before_privilege_change(void)
 {
 	int saved;
 	if (own_work_begin(&saved, false)) {
-		ensure_file();
+		if (ensure_file())
+			out_checked_fd();
 		own_work_end(saved);
 	}
 }

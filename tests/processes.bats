@@ -185,6 +185,17 @@ children_facts() {
 	assert_output "$(printf '"%s"\n' shmat shmdt)"
 }
 
+@test "a daemon closes every descriptor, then drops privileges: its file is opened again before the drop, nothing lost" {
+	[ "$(id -u)" = 0 ] || skip "needs root to drop privileges"
+	trace "$TESTBIN/dropper" 0 closeall
+	assert_success
+	assert_equal "$stderr" ""
+	dropper=$(records "select(.event == \"start\") | .pid" | head -1)
+	run records "select(.pid == $dropper) | (.call // .event)"
+	assert_output "$(printf '"%s"\n' header start shmctl shmctl shmget shmctl exit)"
+	[ ! -e "$TRACE/shmtrace.$dropper.jsonl.incomplete" ]
+}
+
 @test "privileges dropped, file mapped: the worker writes into its parent's mapped file, nothing lost" {
 	[ "$(id -u)" = 0 ] || skip "needs root to drop privileges"
 	trace "$TESTBIN/dropper" 2000
