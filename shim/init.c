@@ -61,8 +61,11 @@ static void say(const char *parts[], int n)
 	for (int i = 0; i < n && i < 11 && parts[i]; i++)
 		iov[k++] = (struct iovec){(void *)parts[i], strlen(parts[i])};
 	iov[k++] = (struct iovec){"\n", 1};
-	ssize_t ignored = writev(STDERR_FILENO, iov, k);
+	sigset_t old;
+	xfsz_hold(&old); /* stderr may be a file past the program's ulimit -f */
+	ssize_t ignored = syscall(SYS_writev, STDERR_FILENO, iov, k);
 	(void)ignored;
+	xfsz_release(&old);
 }
 
 /* One line on stderr: the only output of ours the program's user ever sees. */

@@ -188,7 +188,7 @@ static int grow(struct out_shared *ctl, unsigned long long need)
 	if (!ok) {
 		/* The limit may have been lowered under us: what our writev
 		 * crossed, it must not kill. */
-		out_take_back_xfsz(&old);
+		xfsz_take_back(&old);
 		atomic_store(&ctl->failed, 1);
 	}
 	release_behind(size); /* in our turn: `released` is this process's, one grower at a time */

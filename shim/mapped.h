@@ -36,8 +36,6 @@ HIDDEN void mapped_forget(void);
 /* output.c: the size the file may reach, RLIMIT_FSIZE (ulimit -f): a write
  * past it would kill the program with SIGXFSZ.  ULLONG_MAX: none. */
 HIDDEN unsigned long long out_size_limit(void);
-/* After a write of ours failed with EFBIG while SIGXFSZ was held (OLD: the
- * mask before), the SIGXFSZ the kernel sent for it, taken back. */
-HIDDEN void out_take_back_xfsz(const sigset_t *old);
+
 
 #endif

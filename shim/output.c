@@ -263,30 +263,12 @@ unsigned long long out_size_limit(void)
 
 static const char at_size_limit[] = "stopped at the file size limit (ulimit -f) of";
 
-void out_take_back_xfsz(const sigset_t *old)
-{
-	sigset_t xfsz;
-	struct timespec now = {0, 0};
-	if (errno != EFBIG || sigismember(old, SIGXFSZ))
-		return;
-	int err = errno;
-	sigemptyset(&xfsz);
-	sigaddset(&xfsz, SIGXFSZ);
-	sigtimedwait(&xfsz, NULL, &now);
-	errno = err;
-}
-
-/* One write(2) of ours, with SIGXFSZ held: a write that crosses the file
- * size limit -- lowered at any moment, by the program or from outside --
- * fails with EFBIG instead of killing the program, and the signal the
- * kernel then sent this thread is taken back.  Under a limit the record is
- * written only if it fits whole. */
+/* One write(2) of ours, with SIGXFSZ held (xfsz.c).  Under a file size
+ * limit the record is written only if it fits whole. */
 static ssize_t write_holding_xfsz(int fd, const char *buf, size_t len)
 {
-	sigset_t xfsz, old;
-	sigemptyset(&xfsz);
-	sigaddset(&xfsz, SIGXFSZ);
-	pthread_sigmask(SIG_BLOCK, &xfsz, &old);
+	sigset_t old;
+	xfsz_hold(&old);
 	unsigned long long limit = out_size_limit();
 	struct stat st;
 	ssize_t n = -1;
@@ -294,10 +276,7 @@ static ssize_t write_holding_xfsz(int fd, const char *buf, size_t len)
 		errno = EFBIG;
 	else
 		n = syscall(SYS_write, fd, buf, len);
-	out_take_back_xfsz(&old);
-	int err = errno;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	errno = err;
+	xfsz_release(&old);
 	return n;
 }
 

@@ -166,6 +166,12 @@ HIDDEN int out_has_file(void);    /* a file is open (an inherited one counts) */
 HIDDEN int out_has_trace_of(pid_t pid); /* PID's first trace file exists */
 HIDDEN int out_earlier_image_traced(void); /* an image before exec left a file */
 HIDDEN void out_write(const char *buf, size_t len);
+/* xfsz.c: SIGXFSZ held around a write of ours (xfsz_hold), and taken back
+ * if the write failed with EFBIG (xfsz_take_back, with signals still held;
+ * xfsz_release also puts the mask back).  errno is kept. */
+HIDDEN void xfsz_hold(sigset_t *old);
+HIDDEN void xfsz_take_back(const sigset_t *old);
+HIDDEN void xfsz_release(const sigset_t *old);
 /* Our descriptor, checked to still be our file (reopened if not); -1. */
 HIDDEN int out_checked_fd(void);
 
