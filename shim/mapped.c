@@ -111,6 +111,7 @@ static int fill(int fd, unsigned long long at, unsigned long long len)
 		return -1;
 	struct iovec iov[CHUNK / sizeof newlines];
 	unsigned long long done = 0;
+	int interrupted = 0;
 	while (done < len) {
 		int n = 0;
 		for (unsigned long long left = len - done; left && n < (int)(sizeof iov / sizeof *iov); n++) {
@@ -120,7 +121,7 @@ static int fill(int fd, unsigned long long at, unsigned long long len)
 		}
 		/* syscall(): libc's writev is a cancellation point */
 		ssize_t w = syscall(SYS_writev, fd, iov, n);
-		if (w < 0 && errno == EINTR)
+		if (w < 0 && errno == EINTR && interrupted++ < EINTR_RETRIES)
 			continue;
 		if (w <= 0)
 			return -1;
@@ -157,7 +158,7 @@ static int grow(struct out_shared *ctl, unsigned long long need)
 	sigset_t all, old;
 	int expected = 0, mine = 0;
 	if (!atomic_load(&ctl->growing)) { /* else no system call: just wait */
-		sigfillset(&all);
+		held_signals(&all);
 		pthread_sigmask(SIG_SETMASK, &all, &old);
 		mine = atomic_compare_exchange_strong(&ctl->growing, &expected, 1);
 		if (!mine)

@@ -289,9 +289,10 @@ static void append(const char *buf, size_t len)
 	}
 	/* syscall(): libc's write() is a cancellation point, and shm calls are
 	 * not; the program must not be cancelled inside our record. */
+	int interrupted = 0;
 	while (len) {
 		ssize_t n = write_holding_xfsz(fd, buf, len);
-		if (n < 0 && errno == EINTR)
+		if (n < 0 && errno == EINTR && interrupted++ < EINTR_RETRIES)
 			continue;
 		if (n <= 0) {
 			broken(errno == EFBIG ? at_size_limit : "cannot write to", errno);
@@ -308,7 +309,7 @@ static void append(const char *buf, size_t len)
 static void switch_to_mapped(void)
 {
 	sigset_t all, old;
-	sigfillset(&all);
+	held_signals(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	int expected = MODE_APPEND;
 	if (atomic_compare_exchange_strong(&shared->mode, &expected, MODE_SWITCHING)) {

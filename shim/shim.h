@@ -170,6 +170,12 @@ HIDDEN void out_write(const char *buf, size_t len);
  * if the write failed with EFBIG (xfsz_take_back, with signals still held;
  * xfsz_release also puts the mask back).  errno is kept. */
 HIDDEN void xfsz_hold(sigset_t *old);
+/* held_signals.c: the set our uninterruptible steps hold (not SIGSYS, SIGSEGV...) */
+HIDDEN void held_signals(sigset_t *set);
+/* A write of ours to the trace retried after EINTR at most this often: a
+ * regular file's write is not interrupted by a handled signal, so more
+ * means something else answers EINTR (a seccomp filter): give up. */
+#define EINTR_RETRIES 16
 HIDDEN void xfsz_take_back(const sigset_t *old);
 HIDDEN void xfsz_release(const sigset_t *old);
 /* Our descriptor, checked to still be our file (reopened if not); -1. */

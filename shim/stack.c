@@ -104,7 +104,7 @@ int run_with_room(void (*fn)(void *), void *arg)
 		if (atomic_fetch_or(&stacks_used, bit) & bit)
 			continue;
 		sigset_t all, old;
-		sigfillset(&all);
+		held_signals(&all);
 		pthread_sigmask(SIG_SETMASK, &all, &old);
 		on_stack(fn, arg, stacks[i] + STACK_SIZE);
 		pthread_sigmask(SIG_SETMASK, &old, NULL);

@@ -104,6 +104,18 @@ assert_parent_whole() {
 	[ "${#lines[@]}" -eq $((50 * 9)) ]
 }
 
+@test "a seccomp sandbox: a SIGSYS its handler answers, or EINTR for every writev, on calls of ours: the program runs as bare, every call traced" {
+	# Before: killed by the SIGSYS that all our signals held made fatal
+	# (159), or spinning on EINTR with every signal held (killed at 10 s).
+	for how in trap eintr; do
+		run --separate-stderr timeout -k 1 10 "$SHMTRACE" run -q -o "$TRACE.$how" -- "$TESTBIN/sandboxed" 400 "$how"
+		assert_success
+		assert_output done
+		run jq -s '[.[] | select(.event == "call")] | length' "$TRACE.$how"/shmtrace.*.jsonl
+		assert_output 1600
+	done
+}
+
 @test "a file system without fallocate: the trace goes on by appends, every call in it" {
 	# 2 threads x 2000 cycles: far past the 64 KiB after which the file is
 	# mapped, which needs fallocate.
