@@ -121,6 +121,13 @@ int model_ns_alive(struct model *m, unsigned long long ns)
  * by someone outside the trace) and those that went with their namespace,
  * plus segments that appeared in the table during the run without a traced
  * creation. */
+/* A segment whose IPC_RMID is done, kept until its last detach (SHM_DEST):
+ * removed, whoever removed it, and gone when its attachers are. */
+static int marked_removed(const json_t *k)
+{
+	return json_is_true(json_object_get(k, "dest"));
+}
+
 static size_t collect_leaks(struct model *m, struct leak **out)
 {
 	size_t n = 0, cap = 0;
@@ -136,7 +143,7 @@ static size_t collect_leaks(struct model *m, struct leak **out)
 			continue;
 		}
 		const json_t *k = in_table(m, m->kernel_after, s->ipc_ns, s->shmid);
-		if (m->kernel_after && !k && table_ns(m, m->kernel_after) == s->ipc_ns) {
+		if (m->kernel_after && (!k || marked_removed(k)) && table_ns(m, m->kernel_after) == s->ipc_ns) {
 			m->found->summary.removed_outside_trace++;
 			continue;
 		}
@@ -155,7 +162,7 @@ static size_t collect_leaks(struct model *m, struct leak **out)
 		int id = (int)num(seg, "shmid");
 		unsigned long long ns = table_ns(m, m->kernel_after);
 		struct segment *s = map_get(&m->segments, seg_key(ns, id));
-		if (in_table(m, m->kernel_before, ns, id) || (s && (s->traced_create || s->nattach)))
+		if (marked_removed(seg) || in_table(m, m->kernel_before, ns, id) || (s && (s->traced_create || s->nattach)))
 			continue;
 		if (m->own_pids_only && !map_get(&m->processes, (uint64_t)num(seg, "cpid")))
 			continue; /* another run's, beside this one */

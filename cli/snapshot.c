@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -87,9 +88,11 @@ int write_kernel_snapshot(FILE *f, const char *when)
 	for (long i = 0; i < n; i++)
 		fprintf(f,
 			"%s{\"key\":\"0x%08x\",\"shmid\":%d,\"size\":%llu,\"mode\":\"0%03o\",\"uid\":%u,"
-			"\"cpid\":%d,\"lpid\":%d,\"nattch\":%lu,\"ctime\":%lld}",
+			"\"cpid\":%d,\"lpid\":%d,\"nattch\":%lu,\"ctime\":%lld%s}",
 			i ? "," : "", segs[i].key, segs[i].shmid, segs[i].size, segs[i].perms & 0777, segs[i].uid,
-			segs[i].cpid, segs[i].lpid, segs[i].nattch, segs[i].ctime);
+			segs[i].cpid, segs[i].lpid, segs[i].nattch, segs[i].ctime,
+			/* IPC_RMID done, kept until its last detach: removed, not a leak */
+			segs[i].perms & SHM_DEST ? ",\"dest\":true" : "");
 	fputc(']', f);
 	free(segs);
 	/* A kernel without System V semaphores or queues has no such file:

@@ -74,6 +74,24 @@ leaky_run() {
 	assert_output '[0,{"shmget":1,"shmctl":1}]'
 }
 
+@test "attached, removed at once and still attached by a process outside the run (X's MIT-SHM): no leak, nothing to remove" {
+	# The "X server" attaches the removed segment from outside the run and
+	# holds it past the run's end: the kernel's table after the run still
+	# lists it, marked for destruction.  Before, a leak "no traced call
+	# created it", and removable.
+	"$TESTBIN/rmidheld" hold "$BATS_TEST_TMPDIR" >/dev/null 2>&1 &
+	holder=$!
+	"$SHMTRACE" run -q -o "$TRACE" -- "$TESTBIN/rmidheld" make "$BATS_TEST_TMPDIR"
+	report --live --format json "$TRACE"
+	kill "$holder"
+	assert_success
+	id=$(cat "$BATS_TEST_TMPDIR/id")
+	grep -q "\"shmid\":$id,.*\"nattch\":1,.*\"dest\":true" "$TRACE/kernel.jsonl" || fail "kernel.jsonl: $(cat "$TRACE/kernel.jsonl")"
+	# (The program's own attachment, never detached before its exit, is a warning.)
+	run jq -c '[.summary.leaked_segments, .summary.undetached_attachments, [.. | .remove? // empty]]' <<<"$output"
+	assert_output '[0,1,[]]'
+}
+
 @test "fork: the child inherits the attachment; producer/consumer is clean" {
 	trace "$SAMPLES/prodcons"
 	report --fail-on all "$TRACE"
