@@ -205,15 +205,19 @@
 	  "the backtrace: a `stack` record's `id`, inline frames, or `null` (below)")
 
 /* A K_DS field's members: X(JSON, KIND, VALUE, IN_SET), VALUE of `ds`, a
- * struct shmid_ds; IN_SET: IPC_SET reads it (shmctl(2)). */
-#define CALL_DS_FIELDS(X)                                        \
-	X("uid", K_UINT, ds->shm_perm.uid, 1)                    \
-	X("gid", K_UINT, ds->shm_perm.gid, 1)                    \
-	X("mode", K_OCT, ds->shm_perm.mode & 0777u, 1)           \
-	X("key", K_HEX32, (unsigned)ds->shm_perm.__key, 0)       \
-	X("size", K_UINT, ds->shm_segsz, 0)                      \
-	X("cpid", K_INT, ds->shm_cpid, 0)                        \
-	X("lpid", K_INT, ds->shm_lpid, 0)                        \
+ * struct shmid_ds, and `stat`, true for what the kernel returned (false:
+ * what IPC_SET set); IN_SET: IPC_SET reads it (shmctl(2)).  A stat's mode
+ * is the kernel's whole, SHM_DEST (01000: removed, still attached) and
+ * SHM_LOCKED (02000) with the permission bits, as strace shows it; IPC_SET
+ * sets only the permission bits. */
+#define CALL_DS_FIELDS(X)                                                  \
+	X("uid", K_UINT, ds->shm_perm.uid, 1)                              \
+	X("gid", K_UINT, ds->shm_perm.gid, 1)                              \
+	X("mode", K_OCT, ds->shm_perm.mode & (stat ? 07777u : 0777u), 1)   \
+	X("key", K_HEX32, (unsigned)ds->shm_perm.__key, 0)                 \
+	X("size", K_UINT, ds->shm_segsz, 0)                                \
+	X("cpid", K_INT, ds->shm_cpid, 0)                                  \
+	X("lpid", K_INT, ds->shm_lpid, 0)                                  \
 	X("nattch", K_UINT, ds->shm_nattch, 0)
 
 #define CALL_UNPAREN(...) __VA_ARGS__

@@ -104,6 +104,16 @@ assert_parent_whole() {
 	[ "${#lines[@]}" -eq $((50 * 9)) ]
 }
 
+@test "IPC_STAT of a segment removed but still attached: its mode with SHM_DEST (01600), as the kernel returns it and strace shows it" {
+	command -v strace >/dev/null || skip "no strace"
+	run --separate-stderr strace -f -qq -e trace=shmctl -o "$BATS_TEST_TMPDIR/strace" \
+		"$SHMTRACE" run -q -o "$TRACE" -- "$TESTBIN/ops" get:private:4096 at rm stat dt
+	assert_success
+	grep -q 'IPC_STAT, {shm_perm={.*mode=01600,' "$BATS_TEST_TMPDIR/strace" || fail "strace: $(cat "$BATS_TEST_TMPDIR/strace")"
+	run records 'select(.call == "shmctl" and .args.cmd == "IPC_STAT") | [.args.stat.mode, .args.stat.nattch]'
+	assert_output '["01600",1]'
+}
+
 @test "a seccomp sandbox: a SIGSYS its handler answers, or EINTR for every writev, on calls of ours: the program runs as bare, every call traced" {
 	# Before: killed by the SIGSYS that all our signals held made fatal
 	# (159), or spinning on EINTR with every signal held (killed at 10 s).
