@@ -264,6 +264,16 @@ leaky_run() {
 	assert_output '[{"shmget":1,"shmat":1,"shmctl":21},0]'
 }
 
+@test "sarif: a program without debug information (ipcmk): its leak located at its own module, never in glibc's sources" {
+	unshare --ipc true 2>/dev/null || skip "cannot make an IPC namespace"
+	run unshare --ipc sh -c "'$SHMTRACE' run -q -o '$TRACE' -- ipcmk -M 4096 >/dev/null && '$SHMTRACE' report --format sarif '$TRACE'"
+	assert_failure 1
+	# With libc6-dbg (or debuginfod) glibc's frames have source, and the
+	# result was located at ../sysdeps/nptl/libc_start_call_main.h.
+	run jq -c '.runs[0].results[] | select(.ruleId == "leaked-segment") | .locations' <<<"$output"
+	assert_output '[{"logicalLocations":[{"name":"/usr/bin/ipcmk","kind":"module"}]}]'
+}
+
 @test "sarif: the official SARIF validator finds no error in our output" {
 	trace sh -c "'$SAMPLES/leaky_producer' 0x5b$(printf '%06x' $((RANDOM * 32 + BATS_TEST_NUMBER))); '$TESTBIN/undetached'; '$TESTBIN/errnos'"
 	"$SHMTRACE" report --format sarif "$TRACE" >"$BATS_TEST_TMPDIR/ours.sarif" || true
