@@ -275,8 +275,11 @@ leaky_run() {
 }
 
 @test "sarif: the official SARIF validator finds no error in our output" {
-	trace sh -c "'$SAMPLES/leaky_producer' 0x5b$(printf '%06x' $((RANDOM * 32 + BATS_TEST_NUMBER))); '$TESTBIN/undetached'; '$TESTBIN/errnos'"
+	# ipcmk, without debug information: a result with a logical location.
+	trace sh -c "'$SAMPLES/leaky_producer' 0x5b$(printf '%06x' $((RANDOM * 32 + BATS_TEST_NUMBER))); '$TESTBIN/undetached'; '$TESTBIN/errnos'; ipcmk -M 4096 >/dev/null"
 	"$SHMTRACE" report --format sarif "$TRACE" >"$BATS_TEST_TMPDIR/ours.sarif" || true
+	jq -e '[.runs[0].results[].locations[]? | select(.logicalLocations and (.physicalLocation | not))] | length > 0' \
+		"$BATS_TEST_TMPDIR/ours.sarif" >/dev/null || fail "no result with a logical location only"
 	sarif_errors "$BATS_TEST_TMPDIR/ours.sarif"
 	assert_output '[]'
 	# The validator does find errors: one in a copy without its tool.
