@@ -44,6 +44,7 @@ struct reused_id {
 
 struct live_now {
 	int checked, present, confirmed;
+	int elsewhere; /* in another IPC namespace than the report's: not looked at */
 	int of_segment; /* a SysV segment's: nattch and cpid are known when present */
 	unsigned long long nattch;
 	int cpid;

@@ -182,6 +182,7 @@ void live_visit(const struct findings *f, const struct live_visitor *v)
 		const struct sysv_segment *now =
 			n < 0 || other_ns(leak->ipc_ns, ns) ? NULL : sysv_find(segs, n, leak->shmid);
 		v->segment(leak, now, !f->run_untrusted && ours_segment(leak, now), v->ctx);
+		leak->live.elsewhere = other_ns(leak->ipc_ns, ns);
 	}
 	free(segs);
 	for (int kind = SYSV_SEM; kind <= SYSV_MSG && v->object; kind++) {
@@ -198,6 +199,7 @@ void live_visit(const struct findings *f, const struct live_visitor *v)
 			 * what the kernel confirmed, and must be what it has now. */
 			v->object(leak, now, present, present && leak->has_kernel && leak->removable && !f->run_untrusted,
 				  v->ctx);
+			leak->live.elsewhere = other_ns(leak->ipc_ns, ns);
 		}
 		free(objs);
 	}

@@ -50,6 +50,12 @@ static void live_json(json_t *o, const struct live_now *l)
 	if (!l->checked)
 		return;
 	json_t *live = json_object();
+	if (l->elsewhere) { /* not looked at: neither there nor gone */
+		set(live, "present", json_null());
+		set(live, "other_ipc_namespace", json_true());
+		set(o, "live", live);
+		return;
+	}
 	set(live, "present", json_boolean(l->present));
 	if (l->present) {
 		if (l->of_segment) {

@@ -71,7 +71,10 @@ static const char *times(long long count)
 /* SHMID: a segment's, set's or queue's id, -1 for a POSIX name. */
 static void leak_ending(FILE *out, const struct live_now *live, int shmid, const char *suppression, const char *where)
 {
-	if (live->checked && live->present) {
+	if (live->checked && live->elsewhere) {
+		fputs("  in another IPC namespace than this report's: not looked at now (report from within it, "
+		      "with nsenter --ipc)\n", out);
+	} else if (live->checked && live->present) {
 		fprintf(out, "  still in %s now", where);
 		if (live->of_segment)
 			fprintf(out, " (nattch %llu)", live->nattch);

@@ -264,6 +264,25 @@ leaky_run() {
 	assert_output '[{"shmget":1,"shmat":1,"shmctl":21},0]'
 }
 
+@test "report --live from another IPC namespace than the run's: the leak is not looked at, never said gone" {
+	unshare --ipc true 2>/dev/null || skip "cannot make an IPC namespace"
+	# The run's namespace lives on (a process waits in it) while the report
+	# runs outside it.
+	unshare --ipc sh -c "'$SHMTRACE' run -q -o '$TRACE' -- ipcmk -M 4096 >/dev/null; touch '$BATS_TEST_TMPDIR/ready';
+		while [ ! -e '$BATS_TEST_TMPDIR/done' ]; do sleep 0.05; done" &
+	while [ ! -e "$BATS_TEST_TMPDIR/ready" ]; do sleep 0.05; done
+	report --live --format json "$TRACE"
+	json=$output
+	report --live "$TRACE"
+	touch "$BATS_TEST_TMPDIR/done"
+	wait
+	assert_failure 1
+	assert_output --partial "in another IPC namespace than this report's: not looked at now"
+	refute_output --partial "gone from the kernel now"
+	run jq -c '.leaked_segments[0].live' <<<"$json"
+	assert_output '{"present":null,"other_ipc_namespace":true}'
+}
+
 @test "sarif: a program without debug information (ipcmk): its leak located at its own module, never in glibc's sources" {
 	unshare --ipc true 2>/dev/null || skip "cannot make an IPC namespace"
 	run unshare --ipc sh -c "'$SHMTRACE' run -q -o '$TRACE' -- ipcmk -M 4096 >/dev/null && '$SHMTRACE' report --format sarif '$TRACE'"
