@@ -74,8 +74,11 @@ pg_start() {
 	fi
 	PG_RUN=$!
 	local i
+	# Ready, and pg_ctl has seen it: a server stopped before pg_ctl's next
+	# look (every 0.1 s, later on a loaded machine) makes pg_ctl start say
+	# "could not start server" and exit 1.
 	for i in $(seq 300); do
-		as_pg "$PG_BIN/pg_isready" -q -h "$PG_DIR" && return 0
+		as_pg "$PG_BIN/pg_isready" -q -h "$PG_DIR" && grep -q "server started" "$PG_DIR/start.out" && return 0
 		sleep 0.1
 	done
 	echo "the server did not start: $(cat "$PG_DIR/log")" >&2
