@@ -64,13 +64,22 @@ static char *map_window(int fd, unsigned long long size)
 }
 
 static int grow(struct out_shared *ctl, unsigned long long need);
+static void cut_down(struct out_shared *ctl, unsigned long long size);
+
+/* An address-space limit set after the file was mapped (the program's
+ * setrlimit, or prlimit from outside): the window counts against it. */
+static int as_limited(void)
+{
+	struct rlimit as;
+	return getrlimit(RLIMIT_AS, &as) == 0 && as.rlim_cur != RLIM_INFINITY;
+}
 
 /* The first room is allocated before any record goes there: a file system
  * without fallocate(2) (NFSv3, 9p, some FUSE) keeps its file appended to. */
 int mapped_start(struct out_shared *sh, int fd, unsigned long long at)
 {
 	struct rlimit as;
-	if (getrlimit(RLIMIT_AS, &as) != 0 || as.rlim_cur != RLIM_INFINITY)
+	if (getrlimit(RLIMIT_AS, &as) != 0 || as.rlim_cur != RLIM_INFINITY || !out_may_map())
 		return -1;
 	unsigned long long size = sizeof(void *) >= 8 ? WINDOW_BIG : WINDOW_SMALL;
 	char *w = map_window(fd, size);
@@ -169,6 +178,11 @@ static int grow(struct out_shared *ctl, unsigned long long need)
 		return atomic_load(&ctl->failed) ? -1 : 0;
 	}
 	unsigned long long size = atomic_load(&ctl->size), end = atomic_load(&ctl->window);
+	int limited = as_limited();
+	if (need > end) /* the window cut down meanwhile (mapped_shrink): the caller appends */
+		need = end;
+	if (limited)
+		need = size; /* the window is cut down below */
 	unsigned long long limit = out_size_limit();
 	if (end > limit) /* never past ulimit -f: the kernel would send SIGXFSZ */
 		end = limit;
@@ -193,6 +207,8 @@ static int grow(struct out_shared *ctl, unsigned long long need)
 		atomic_store(&ctl->failed, 1);
 	}
 	release_behind(size); /* in our turn: `released` is this process's, one grower at a time */
+	if (limited)
+		cut_down(ctl, size);
 	atomic_store(&ctl->growing, 0);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	errno = err; /* the failure's, for the warning */
@@ -213,19 +229,74 @@ int mapped_write(struct out_shared *ctl, const char *buf, size_t len)
 		released = 0;
 	}
 	unsigned long long at = atomic_fetch_add(&ctl->tail, len);
-	if (at + len > end) {
-		/* Past the window: fill it whole first, so that appends land after
-		 * every record reserved in it. */
-		while (atomic_load(&ctl->size) < end)
-			if (grow(ctl, end) != 0)
-				return MAPPED_FAILED;
-		return MAPPED_NOT_ACTIVE;
-	}
-	while (at + len > atomic_load(&ctl->size))
+	/* A record is copied only below the room allocated, and the room
+	 * never past the window, even one cut down meanwhile. */
+	while (at + len > atomic_load(&ctl->size)) {
+		if (at + len > (end = atomic_load(&ctl->window))) {
+			/* Past the window: fill it whole first, so that appends land
+			 * after every record reserved in it. */
+			while (atomic_load(&ctl->size) < (end = atomic_load(&ctl->window)))
+				if (grow(ctl, end) != 0)
+					return MAPPED_FAILED;
+			return MAPPED_NOT_ACTIVE;
+		}
 		if (grow(ctl, at + len) != 0)
 			return MAPPED_FAILED;
+	}
 	memcpy(window + at, buf, len);
 	return MAPPED_DONE;
+}
+
+/* The window cut down to the room allocated, SIZE, in our turn to grow:
+ * the file is appended to past it, and what is unmapped past it no copy
+ * can reach (each is below the room).  Shared: every process writing
+ * the file appends from there. */
+static void cut_down(struct out_shared *ctl, unsigned long long size)
+{
+	unsigned long long page = (unsigned long long)sysconf(_SC_PAGESIZE), keep = (size + page - 1) & ~(page - 1);
+	if (size < atomic_load(&ctl->window))
+		atomic_store(&ctl->window, size);
+	if (window && keep < window_len && munmap(window + keep, window_len - keep) == 0)
+		window_len = keep;
+}
+
+/* The growers' turn, waited for with signals held, as grow() takes it. */
+static void take_turn(struct out_shared *ctl, sigset_t *old)
+{
+	sigset_t all;
+	int expected = 0;
+	held_signals(&all);
+	pthread_sigmask(SIG_SETMASK, &all, old);
+	while (!atomic_compare_exchange_weak(&ctl->growing, &expected, 1)) {
+		expected = 0;
+		wait_turn();
+	}
+}
+
+static void give_turn(struct out_shared *ctl, const sigset_t *old)
+{
+	atomic_store(&ctl->growing, 0);
+	pthread_sigmask(SIG_SETMASK, old, NULL);
+}
+
+void mapped_shrink(struct out_shared *ctl)
+{
+	sigset_t old;
+	take_turn(ctl, &old);
+	cut_down(ctl, atomic_load(&ctl->size));
+	give_turn(ctl, &old);
+}
+
+void mapped_unlock(struct out_shared *ctl)
+{
+	sigset_t old;
+	if (!window)
+		return;
+	take_turn(ctl, &old);
+	munlock(window, window_len);
+	released = 0; /* mlockall faulted in what had been given back */
+	release_behind(atomic_load(&ctl->size));
+	give_turn(ctl, &old);
 }
 
 void mapped_forget(void)

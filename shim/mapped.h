@@ -30,6 +30,13 @@ struct out_shared {
 /* Maps FD's file, whose first AT bytes are written; 0 or -1. */
 HIDDEN int mapped_start(struct out_shared *sh, int fd, unsigned long long at);
 HIDDEN int mapped_write(struct out_shared *sh, const char *buf, size_t len);
+/* For a program that limits its address space (RLIMIT_AS) or locks its
+ * memory (mlockall) after its file was mapped: the window cut down to the
+ * room allocated, the file appended to past it (64 GiB of window would
+ * count against the limit, and mlockall's MCL_CURRENT would count and lock
+ * them); and after mlockall, our window unlocked and given back behind. */
+HIDDEN void mapped_shrink(struct out_shared *sh);
+HIDDEN void mapped_unlock(struct out_shared *sh);
 /* In a forked child with a file of its own: drop the parent's mapping. */
 HIDDEN void mapped_forget(void);
 

@@ -303,6 +303,18 @@ static void append(const char *buf, size_t len)
 	}
 }
 
+void out_shrink_mapping(void)
+{
+	if (shared && atomic_load(&shared->mode) == MODE_MAPPED)
+		mapped_shrink(shared);
+}
+
+void out_unlock_mapping(void)
+{
+	if (shared && atomic_load(&shared->mode) == MODE_MAPPED)
+		mapped_unlock(shared);
+}
+
 /* From appends to the mapping, once no append is under way: the mapping
  * starts where the appends ended.  Signals wait meanwhile: a handler's
  * call on this thread would wait for the switch, which waits for it. */

@@ -178,6 +178,11 @@ HIDDEN void held_signals(sigset_t *set);
 #define EINTR_RETRIES 16
 HIDDEN void xfsz_take_back(const sigset_t *old);
 HIDDEN void xfsz_release(const sigset_t *old);
+/* The mapped file's window cut down before a program's RLIMIT_AS or
+ * mlockall, and unlocked after mlockall (mapped.h). */
+HIDDEN void out_shrink_mapping(void);
+HIDDEN void out_unlock_mapping(void);
+HIDDEN int out_may_map(void); /* limits.c: no mlockall(MCL_FUTURE) in force */
 /* Our descriptor, checked to still be our file (reopened if not); -1. */
 HIDDEN int out_checked_fd(void);
 

@@ -165,6 +165,45 @@ load helpers
 	assert_output 1600
 }
 
+@test "an address-space limit the program sets itself once its file is mapped: the window is cut down, the program maps what it maps bare" {
+	run "$TESTBIN/asroom" 400 512 setas 1024
+	assert_success
+	assert_output "512 MiB: ok"
+	# Before, the 64 GiB window mapped while the limit was none left the
+	# program over any limit it set later: ENOMEM.
+	trace "$TESTBIN/asroom" 400 512 setas 1024
+	assert_success
+	assert_output "512 MiB: ok"
+	run jq -s '[.[] | select(.event == "call")] | length' "$TRACE"/shmtrace.*.jsonl
+	assert_output 1600
+}
+
+@test "mlockall once the file is mapped: as nobody under an 8 MiB RLIMIT_MEMLOCK it works as bare; as root the trace is not held in memory" {
+	[ "$(id -u)" = 0 ] || skip "needs root to run as nobody"
+	id nobody >/dev/null 2>&1 || skip "no user nobody"
+	# (BATS_TEST_TMPDIR is not nobody's to reach.)
+	open=$(mktemp -d /tmp/shmtrace-nobody.XXXXXX)
+	chmod 755 "$open"
+	chown nobody "$open"
+	as_nobody() { setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups -- "$@"; }
+	run bash -c "ulimit -l 8192; $(declare -f as_nobody); as_nobody '$TESTBIN/asroom' 400 0 mlockall 100"
+	assert_success
+	assert_line "mlockall: ok"
+	# Before: Cannot allocate memory (the window counted against the limit).
+	run bash -c "ulimit -l 8192; $(declare -f as_nobody); as_nobody '$SHMTRACE' run -q -o '$open/t' -- '$TESTBIN/asroom' 400 0 mlockall 100"
+	rm -rf "$open"
+	assert_success
+	assert_line "mlockall: ok"
+	# As root, 100,000 cycles after mlockall: the program's own 2.4 MB, and
+	# before, the trace's 88 MB on top (locked pages are not given back).
+	trace "$TESTBIN/asroom" 400 0 mlockall 100000
+	assert_success
+	rss=$(sed -n 's/^rss_kb=//p' <<<"$output")
+	[ "$rss" -lt 30000 ] || fail "VmRSS $rss kB"
+	run jq -s '[.[] | select(.event == "call")] | length' "$TRACE"/shmtrace.*.jsonl
+	assert_output 401600
+}
+
 @test "--max-size and SHMTRACE_MAX_SIZE: sizes that are not a number of bytes are refused (125, one line), the program not run" {
 	for bad in 1.5G -1 12T "" K 99999999999999999999; do
 		run --separate-stderr "$SHMTRACE" run -q --max-size "$bad" -o "$TRACE" -- touch "$BATS_TEST_TMPDIR/ran"
