@@ -10,16 +10,20 @@
  *
  * libunwind (as Debian builds it, with conservative checks) tests each new
  * stack page by writing one byte of it into a pipe it opened at start-up,
- * and when a read from that pipe fails it closes both numbers and opens a
- * new one (libunwind issue #291).  A program that closes its descriptors
- * and reuses the numbers would then have its files read, written and
- * closed by us.  So the pipe2() that libunwind calls is ours: while
- * libunwind runs for us, the pipe is moved to high numbers, out of the
- * program's way like our trace file, as one descriptor (fd_high.c); and
- * if the program closes it, it is put back at its number before we open
- * our trace file again, which would otherwise take that number.
+ * reading the pipe empty first; when that read fails it opens a new one
+ * (libunwind issue #291).  Its pipe was a descriptor of the process at a
+ * number the program could get where ours cannot be put past its reach
+ * (a soft RLIMIT_NOFILE above 16384, as containers have, or soft == hard):
+ * a program that took that number had a byte of our stack written into its
+ * file or socket, and one of its own read (fifth hostile trial, b09).  So
+ * the pipe2() that libunwind calls for us is ours and gives it no pipe, -1
+ * for both ends: its read of -1 fails, as if the pipe were gone, and its
+ * write of a byte of the page to -1, a syscall(SYS_write, ...) that
+ * reaches our syscall(), is answered there by peek(), which reads the byte
+ * without a descriptor (unwind_check_page).
  * libunwind itself is loaded by bt_init (unwinder.c). */
 #include <dlfcn.h>
+#include <errno.h>
 #include <link.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -31,6 +35,7 @@
 #include "../common/trace_format.h"
 #include "inject.h"
 #include "jsonw.h"
+#include "peek.h"
 #include "shim.h"
 
 #define SLOTS 8192 /* distinct stacks interned per process; more go inline */
@@ -155,7 +160,21 @@ EXPORT int pipe2(int fds[2], int flags)
 {
 	if (!real.pipe2) /* called before our constructor ran */
 		real.pipe2 = (int (*)(int[2], int))dlsym(RTLD_NEXT, "pipe2");
-	return in_fork_guard ? fd_pipe2_high(real.pipe2, fds, flags) : real.pipe2(fds, flags);
+	if (!in_fork_guard && !shim_busy) /* the program's, or libunwind's for it */
+		return real.pipe2(fds, flags);
+	fds[0] = fds[1] = -1; /* libunwind's, for us: no pipe (above) */
+	return 0;
+}
+
+long unwind_check_page(const void *page)
+{
+	char byte;
+	if (!peek(&byte, page, 1)) { /* cannot be read: its answer */
+		errno = EFAULT;
+		return -1;
+	}
+	errno = 0; /* libunwind retries while errno is EINTR, whatever the result */
+	return 1;
 }
 
 /* Zeroes of a page-aligned table: pages the parent wrote are dropped, not

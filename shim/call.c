@@ -53,8 +53,8 @@ bool call_enter_begin(struct call *c)
 		return false;
 	}
 	ensure_init();
-	/* Our steps hold cancellation off: libunwind writes to a pipe and a
-	 * file may be opened or grown, each a cancellation point, while shm
+	/* Our steps hold cancellation off: a file may be opened, written or
+	 * grown, each a cancellation point, while shm
 	 * calls are none (a thread cancelled inside them would also leave a
 	 * lock of ours taken). */
 	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &c->cancel_state);

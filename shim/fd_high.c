@@ -1,5 +1,4 @@
-/* Our descriptors (the trace file, libunwind's pipe) out of the program's
- * way: it must get the descriptors it gets untraced, the same numbers and
+/* Our descriptor (the trace file) out of the program's way: it must get the descriptors it gets untraced, the same numbers and
  * as many of them.
  *
  * RLIMIT_NOFILE limits descriptor *numbers*: one at or above the soft limit
@@ -11,10 +10,10 @@
  * ABOVE_LIMIT_MAX: the kernel sizes a process's descriptor table to its
  * highest number (8 bytes a slot), 16 KiB at the usual soft limit of 1024
  * but 16 MiB at 2^20.  There, or when the limit cannot be raised, ours go
- * to 1000 or half the soft limit: the program may then get up to two
- * fewer descriptors.  (Holding no descriptor instead -- an open per record
- * -- measured 5.2-5.5 us a record against 2.2-3.4 us, and would still
- * leave libunwind's pipe.)
+ * to 1000 or half the soft limit: the program may then get one descriptor
+ * fewer.  (Holding no descriptor instead -- an open per record -- measured
+ * 5.2-5.5 us a record against 2.2-3.4 us.  libunwind holds none: its pipe
+ * is answered without one, backtrace.c.)
  *
  * One raise at a time: two threads raising and restoring at once could
  * leave the limit raised.  A thread (or a signal handler) that finds the
@@ -26,7 +25,6 @@
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "shim.h"
@@ -127,79 +125,4 @@ void *fd_dlopen_room(const char *file, int flags)
 		limit_restore(&old);
 	errno = err;
 	return lib;
-}
-
-/* One descriptor for both ends of PIPE: the pipe opened again through
- * /proc, read-write, as a FIFO can be (fifo(7)); -1 without /proc. */
-static int both_ends(const int pipe[2], int flags)
-{
-	char path[32] = "/proc/self/fd/", *p = path + sizeof path;
-	unsigned v = (unsigned)pipe[0];
-	*--p = '\0';
-	do
-		*--p = (char)('0' + v % 10);
-	while (v /= 10);
-	memmove(path + 14, p, (size_t)(path + sizeof path - p));
-	int fd = open(path, O_RDWR | (flags & (O_NONBLOCK | O_CLOEXEC)));
-	if (fd >= 0)
-		close(pipe[0]), close(pipe[1]);
-	return fd;
-}
-
-/* libunwind's pipe (shim/backtrace.c), the same way, and as one descriptor:
- * libunwind only ever reads one end and writes the other (it writes a byte
- * of memory it must check, and reads it back), so one number serves as
- * both, and the program has one descriptor fewer taken.  (libunwind closes
- * "both" when it reopens its pipe, after the program closed ours: the
- * second close of the same number then fails harmlessly.) */
-static _Atomic int unwind_pipe PER_PROCESS = -1; /* its one number, as last given */
-static int unwind_pipe_flags PER_PROCESS;
-
-int fd_pipe2_high(int (*real_pipe2)(int[2], int), int fds[2], int flags)
-{
-	struct rlimit old;
-	int err = errno, state = limit_raise(&old);
-	int ret = real_pipe2(fds, flags);
-	if (ret != 0) {
-		err = errno;
-	} else {
-		int one = both_ends(fds, flags);
-		if (one >= 0) {
-			fds[0] = fds[1] = move(one, &old, state);
-			unwind_pipe_flags = flags;
-			atomic_store(&unwind_pipe, fds[0]);
-		} else {
-			fds[0] = move(fds[0], &old, state);
-			fds[1] = move(fds[1], &old, state);
-		}
-	}
-	if (state == 1)
-		limit_restore(&old);
-	errno = err;
-	return ret;
-}
-
-/* libunwind's pipe put back at its number, if the program closed it
- * (close_range, a daemon's loop over every descriptor).  libunwind finds
- * out only at its next check of memory, and if meanwhile we opened our
- * trace file again, the file would take that number -- the lowest high one
- * -- and libunwind would read a byte of the file and write one into it.
- * So before we open anything again, the number is ours again. */
-void fd_unwind_pipe_keep(void)
-{
-	int fd = atomic_load(&unwind_pipe), saved = errno, p[2];
-	if (fd < 0 || fcntl(fd, F_GETFD) >= 0 || errno != EBADF ||
-	    syscall(SYS_pipe2, p, O_CLOEXEC | O_NONBLOCK) != 0) { /* not our pipe2(): libunwind's */
-		errno = saved;
-		return;
-	}
-	int one = both_ends(p, unwind_pipe_flags);
-	if (one >= 0) {
-		if (dup3(one, fd, unwind_pipe_flags & O_CLOEXEC) < 0)
-			atomic_store(&unwind_pipe, -1);
-		close(one);
-	} else {
-		close(p[0]), close(p[1]);
-	}
-	errno = saved;
 }

@@ -197,7 +197,6 @@ int out_open_child(void)
 /* Our descriptor was closed or now names another file. */
 static int reopen(int stale)
 {
-	fd_unwind_pipe_keep();
 	int fd = fd_open_high(out_path, O_RDWR | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0);
 	struct stat st;
 	if (fd < 0)

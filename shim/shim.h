@@ -154,8 +154,9 @@ HIDDEN void write_sysv_attachments(struct jw *w);
 /* fd_high.c: descriptors of ours, at numbers the program does not get */
 HIDDEN int fd_move_high(int fd); /* a close-on-exec duplicate, the original closed */
 HIDDEN int fd_open_high(const char *path, int flags, mode_t mode);
-HIDDEN int fd_pipe2_high(int (*real_pipe2)(int[2], int), int fds[2], int flags);
-HIDDEN void fd_unwind_pipe_keep(void); /* before we open a descriptor again */
+/* backtrace.c: libunwind's write of a byte of PAGE into its pipe, answered
+ * without one: 1, or -1 with EFAULT when it cannot be read. */
+HIDDEN long unwind_check_page(const void *page);
 HIDDEN void *fd_dlopen_room(const char *file, int flags);
 
 /* output.c */

@@ -79,8 +79,8 @@ fdchaos_traced() {
 @test "a program that takes every number below its soft limit: its calls are still traced, with backtraces" {
 	local log="$BATS_TEST_TMPDIR/own.log" how
 	# As the run's first process, fdchaos finds our file open (and closes
-	# it: it is reopened); as a later one, its first call opens our file and
-	# libunwind's pipe when it holds every number.
+	# it: it is reopened); as a later one, its first call opens our file
+	# (and libunwind, which holds no descriptor) when it holds every number.
 	run fdchaos_traced "$TRACE.first" -- "$TESTBIN/fdchaos" "$log"
 	assert_success
 	run fdchaos_traced "$TRACE.later" -- sh -c '"$0" "$1"; exit $?' "$TESTBIN/fdchaos" "$log"

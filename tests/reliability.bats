@@ -204,6 +204,20 @@ load helpers
 	assert_output 401600
 }
 
+@test "a program that takes the numbers our descriptors would have (1000, 1001: soft RLIMIT_NOFILE 20000): its file holds only what it wrote" {
+	# Before, libunwind's check of each new stack page read a byte of the
+	# program's file, found its end, and closed both numbers (the program's
+	# second write failed), or wrote a byte of the stack into it (fifth
+	# hostile trial, b09).
+	for i in 1 2 3 4; do
+		rm -f "$BATS_TEST_TMPDIR/data"
+		run bash -c "ulimit -n 20000 && '$SHMTRACE' run -q -o '$TRACE.$i' -- '$TESTBIN/fdreuse' '$BATS_TEST_TMPDIR/data'"
+		assert_success
+		assert_equal "$(od -c "$BATS_TEST_TMPDIR/data")" "$(printf "the program's line\nand its second\n" | od -c)"
+		rm -rf "$TRACE.$i"
+	done
+}
+
 @test "--max-size and SHMTRACE_MAX_SIZE: sizes that are not a number of bytes are refused (125, one line), the program not run" {
 	for bad in 1.5G -1 12T "" K 99999999999999999999; do
 		run --separate-stderr "$SHMTRACE" run -q --max-size "$bad" -o "$TRACE" -- touch "$BATS_TEST_TMPDIR/ran"
