@@ -143,6 +143,7 @@ setns_back() {
 	perl -e "$make_them"
 	run --separate-stderr "$SHMTRACE" report --live --format json "$TRACE"
 	ipcrm -Q "$key" -S $((key + 1))
-	run jq -c '[(.leaked_message_queues + .leaked_semaphore_sets)[] | [.live.present, .live.confirmed, .live.remove]]' <<<"$output"
-	assert_output '[[false,null,null],[false,null,null]]'
+	# Not looked at: the leak's namespace is another than the report's.
+	run jq -c '[(.leaked_message_queues + .leaked_semaphore_sets)[] | [.live.present, .live.other_ipc_namespace, .live.confirmed, .live.remove]]' <<<"$output"
+	assert_output '[[null,true,null,null],[null,true,null,null]]'
 }
