@@ -97,30 +97,48 @@ int fd_move_high(int fd)
 	return fd;
 }
 
-/* open(2) straight into a high number: it works even when the program
- * holds every number below its limit. */
+/* open(2) into a high number.  The limit is raised only for the move,
+ * a few microseconds: while it is, any thread of the program may be given
+ * a number past it (fifth hostile trial, b10), and the open itself can take
+ * far longer.  Only when the program holds every number below its limit
+ * is the open made with the limit raised too. */
 int fd_open_high(const char *path, int flags, mode_t mode)
 {
-	struct rlimit old;
-	int err = errno, state = limit_raise(&old);
-	int fd = open(path, flags, mode);
-	if (fd < 0)
+	int err = errno, fd = open(path, flags, mode);
+	if (fd < 0 && errno != EMFILE) {
 		err = errno; /* the caller's to read; else errno is as it came */
-	else
-		fd = move(fd, &old, state);
-	if (state == 1)
-		limit_restore(&old);
+	} else if (fd >= 0) {
+		fd = fd_move_high(fd);
+	} else {
+		struct rlimit old;
+		int state = limit_raise(&old);
+		fd = open(path, flags, mode);
+		if (fd < 0)
+			err = errno;
+		else
+			fd = move(fd, &old, state);
+		if (state == 1)
+			limit_restore(&old);
+	}
 	errno = err;
 	return fd;
 }
 
 /* dlopen(3) when the program may hold every number below its limit: the
- * loader needs one for an instant, to map the file (unwinder.c). */
+ * loader needs one for an instant, to map the file (unwinder.c).  Tried
+ * first as it is: a dlopen takes milliseconds, too long to leave the
+ * limit raised for the program's other threads (see fd_open_high). */
 void *fd_dlopen_room(const char *file, int flags)
 {
-	struct rlimit old;
-	int err = errno, state = limit_raise(&old);
+	int err = errno;
 	void *lib = dlopen(file, flags);
+	if (lib) {
+		errno = err;
+		return lib;
+	}
+	struct rlimit old;
+	int state = limit_raise(&old);
+	lib = dlopen(file, flags);
 	if (state == 1)
 		limit_restore(&old);
 	errno = err;
