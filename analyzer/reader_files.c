@@ -120,6 +120,21 @@ static size_t fill_buffer(struct trace_file *f)
 	return fread(f->buf, 1, READER_BUFFER, f->f);
 }
 
+/* run's DIR/UNTRACED_FILE beside KERNEL (DIR is its first DIRLEN bytes):
+ * processes that could not create their trace file make the run's trace
+ * incomplete, as a cut file does. */
+static void untraced_processes(struct reader *r, struct trace_file *kernel, const char *path, size_t dirlen)
+{
+	char file[4200];
+	struct stat st;
+	snprintf(file, sizeof file, "%.*s/%s", (int)dirlen, dirlen ? path : ".", UNTRACED_FILE);
+	if (lstat(file, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0)
+		return;
+	reader_mark_incomplete(r, kernel);
+	reader_warn(r, kernel, 0, "incomplete: some processes of the run could not create their trace file (%s names them)",
+		    UNTRACED_FILE);
+}
+
 /* PATH, named by the user or found in a directory (then a symbolic link is
  * not followed: the directory may not be the user's). */
 int reader_add_file(struct reader *r, const char *path, int in_directory)
@@ -154,6 +169,8 @@ int reader_add_file(struct reader *r, const char *path, int in_directory)
 	const char *base = strrchr(path, '/');
 	f->from_run = strcmp(base ? base + 1 : path, "kernel.jsonl") == 0;
 	r->nfiles++;
+	if (f->from_run)
+		untraced_processes(r, f, path, base ? (size_t)(base - path) : 0);
 	char marker[4200];
 	snprintf(marker, sizeof marker, "%s" TRACE_INCOMPLETE_SUFFIX, path);
 	if (access(marker, F_OK) == 0) {

@@ -310,6 +310,36 @@ static int same_directory(const char *dir, int dirfd)
  * made here, new and with every block allocated, so that a full file
  * system refuses the run now rather than kill the program with SIGBUS
  * when it first counts (the library checks what it maps the same way). */
+/* DIR/UNTRACED_FILE, empty, its room allocated beyond its end (so that a
+ * line fits on a full disk). */
+static int create_untraced_file(int dirfd)
+{
+	unlinkat(dirfd, UNTRACED_FILE, 0); /* an earlier run's into this directory */
+	int fd = create_in_dir(dirfd, UNTRACED_FILE);
+	if (fd < 0) {
+		errorf("run: cannot create %s: %s", UNTRACED_FILE, strerror(errno));
+		return -1;
+	}
+	fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, UNTRACED_FILE_ROOM); /* best effort: appends work without */
+	close(fd);
+	return 0;
+}
+
+/* How many processes said in DIR/UNTRACED_FILE that they could not create
+ * their trace file. */
+static long untraced_processes(const char *dir)
+{
+	char path[PATH_MAX + sizeof UNTRACED_FILE + 1], line[256];
+	long n = 0;
+	snprintf(path, sizeof path, "%s/%s", dir, UNTRACED_FILE);
+	FILE *f = fopen(path, "re");
+	while (f && fgets(line, sizeof line, f))
+		n++;
+	if (f)
+		fclose(f);
+	return n;
+}
+
 static int create_run_counts(int dirfd, const struct run_options *o)
 {
 	struct inject_rules rules = {0};
@@ -458,7 +488,7 @@ int cmd_run(int argc, char **argv)
 		return EXIT_SHMTRACE_FAILED;
 	}
 	FILE *kernel = kf.f;
-	if (create_run_counts(dirfd, &opt) != 0) {
+	if (create_untraced_file(dirfd) != 0 || create_run_counts(dirfd, &opt) != 0) {
 		kernel_file_close(&kf);
 		close(dirfd);
 		return EXIT_SHMTRACE_FAILED;
@@ -537,6 +567,14 @@ int cmd_run(int argc, char **argv)
 		       dir, kernel_lost ? "run could not write all of " KERNEL_SNAPSHOT_FILE : "",
 		       kernel_lost && cut ? ", and " : "", cut ? "traced processes could not write all their records" : "",
 		       EXIT_SHMTRACE_FAILED, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+		return EXIT_SHMTRACE_FAILED;
+	}
+	long untraced = untraced_processes(dir);
+	if (untraced) {
+		errorf("run: the trace in %s is incomplete: %ld process(es) could not create their trace file (no inode "
+		       "left, no descriptor, no memory?; %s/%s names them); exit status %d, the program's was %d",
+		       dir, untraced, dir, UNTRACED_FILE, EXIT_SHMTRACE_FAILED,
+		       WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 		return EXIT_SHMTRACE_FAILED;
 	}
 	exit_like(status);

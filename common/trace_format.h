@@ -15,6 +15,12 @@
 /* An empty file FILE.jsonl.incomplete: the library could not write all of
  * FILE.jsonl (a full disk). */
 #define TRACE_INCOMPLETE_SUFFIX ".incomplete"
+/* DIR/UNTRACED_FILE, made by `shmtrace run` with its room allocated: a
+ * process that cannot create its trace file (no inode left, no descriptor,
+ * no memory) says so there, one line, "pid PID: ERRNO-NAME" -- no new
+ * inode or block needed.  Not empty: the run's trace is incomplete. */
+#define UNTRACED_FILE "untraced.txt"
+#define UNTRACED_FILE_ROOM 65536
 
 /* The "event" field of each record. */
 #define EV_HEADER "header" /* first line of every file */

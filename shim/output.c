@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "../common/trace_format.h"
+#include "../common/xlat.h"
 #include "mapped.h"
 #include "shim.h"
 
@@ -160,11 +161,37 @@ static int create_own_file(int *after_exec)
 	return -1;
 }
 
+/* One line in the run's DIR/UNTRACED_FILE, if there is one: it needs no
+ * inode, and its room was allocated by run (common/trace_format.h). */
+static void say_untraced(int err)
+{
+	char path[PATH_MAX], line[64];
+	size_t at = path_append(path, 0, sizeof path, proc.out_dir);
+	path_append(path, at, sizeof path, "/" UNTRACED_FILE);
+	int fd = fd_open_high(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	const char *name = xlat_name(xlat_errnos, (unsigned long)err);
+	at = path_append(line, 0, sizeof line, "pid ");
+	at = path_append_uint(line, at, sizeof line, (unsigned long long)proc.pid);
+	at = path_append(line, at, sizeof line, ": ");
+	at = path_append(line, at, sizeof line, name ? name : "error");
+	at = path_append(line, at, sizeof line, "\n");
+	sigset_t old;
+	xfsz_hold(&old);
+	ssize_t ignored = syscall(SYS_write, fd, line, at);
+	(void)ignored;
+	xfsz_release(&old);
+	close(fd);
+}
+
 enum open_result out_open(void)
 {
 	int after_exec = 0;
 	if (create_own_file(&after_exec) < 0) {
-		warn("cannot create a trace file in", proc.out_dir, errno);
+		int err = errno;
+		warn("cannot create a trace file in", proc.out_dir, err);
+		say_untraced(err);
 		return OPEN_FAILED;
 	}
 	return after_exec ? OPEN_AFTER_EXEC : OPEN_NEW;

@@ -258,6 +258,31 @@ run=125"
 	assert_output --partial 'it is incomplete'
 }
 
+@test "no inode left for a process's trace file: it says so in untraced.txt, run exits 125, the report never 0" {
+	[ "$(id -u)" = 0 ] || skip "mounting a small tmpfs needs root"
+	unshare --mount true 2>/dev/null || skip "cannot make a mount namespace"
+	mkdir -p "$BATS_TEST_TMPDIR/small"
+	# The program fills the file system with empty files (inodes, not
+	# bytes), then starts ipcmk twice: neither can create its file.
+	# Before: run 0, report 0 -- nothing marked, the .incomplete marker
+	# needing an inode too (fifth hostile trial, b08).
+	run --separate-stderr unshare --mount --ipc sh -c "
+		mount -t tmpfs -o size=8m,nr_inodes=64 tmpfs '$BATS_TEST_TMPDIR/small' &&
+		'$SHMTRACE' run -q -o '$BATS_TEST_TMPDIR/small/trace' -- sh -c '
+			i=0; while [ \$i -lt 200 ] && touch $BATS_TEST_TMPDIR/small/f\$i 2>/dev/null; do i=\$((i+1)); done
+			ipcmk -S 1 >/dev/null && ipcmk -Q >/dev/null'
+		echo run=\$?; cp -r '$BATS_TEST_TMPDIR/small/trace' '$TRACE'"
+	assert_success
+	assert_output "run=125"
+	[[ "$stderr" == *"run: the trace in "*" is incomplete: 2 process(es) could not create their trace file"* ]]
+	run cat "$TRACE/untraced.txt"
+	assert_line --index 0 --regexp '^pid [0-9]+: ENOSPC$'
+	assert_line --index 1 --regexp '^pid [0-9]+: ENOSPC$'
+	run --separate-stderr "$SHMTRACE" report --format json "$TRACE"
+	assert_failure 2
+	[[ "$stderr" == *"incomplete: some processes of the run could not create their trace file (untraced.txt names them)"* ]]
+}
+
 @test "an output directory the process may not write: one warning, the program runs as usual" {
 	[ "$(id -u)" = 0 ] || skip "needs root to run as another user"
 	id nobody >/dev/null 2>&1 || skip "no user nobody"
