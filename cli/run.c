@@ -325,6 +325,13 @@ static int create_untraced_file(int dirfd)
 	return 0;
 }
 
+static void remove_in(const char *dir, const char *name)
+{
+	char path[PATH_MAX + 64];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	unlink(path);
+}
+
 /* How many processes said in DIR/UNTRACED_FILE that they could not create
  * their trace file. */
 static long untraced_processes(const char *dir)
@@ -562,6 +569,9 @@ int cmd_run(int argc, char **argv)
 	/* A report over a trace cut short must not be the only one to know:
 	 * the program's status would say all went well (r01 in issue 13). */
 	size_t cut = count_files(dir, TRACE_FILE_PREFIX "*" TRACE_FILE_SUFFIX TRACE_INCOMPLETE_SUFFIX);
+	long untraced = untraced_processes(dir);
+	if (!untraced) /* empty: no need of it left in the trace */
+		remove_in(dir, UNTRACED_FILE);
 	if (kernel_lost || cut) {
 		errorf("run: the trace in %s is incomplete: %s%s%s (disk full, past --max-size, or ulimit -f?); exit status %d, the program's was %d",
 		       dir, kernel_lost ? "run could not write all of " KERNEL_SNAPSHOT_FILE : "",
@@ -569,7 +579,6 @@ int cmd_run(int argc, char **argv)
 		       EXIT_SHMTRACE_FAILED, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 		return EXIT_SHMTRACE_FAILED;
 	}
-	long untraced = untraced_processes(dir);
 	if (untraced) {
 		errorf("run: the trace in %s is incomplete: %ld process(es) could not create their trace file (no inode "
 		       "left, no descriptor, no memory?; %s/%s names them); exit status %d, the program's was %d",
