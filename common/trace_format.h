@@ -20,7 +20,7 @@
  * no memory) says so there, one line, "pid PID: ERRNO-NAME" -- no new
  * inode or block needed.  Not empty: the run's trace is incomplete. */
 #define UNTRACED_FILE "untraced.txt"
-#define UNTRACED_FILE_ROOM 65536
+#define UNTRACED_FILE_ROOM 4096 /* a page: some 170 lines */
 
 /* The "event" field of each record. */
 #define EV_HEADER "header" /* first line of every file */
