@@ -120,14 +120,14 @@ static size_t fill_buffer(struct trace_file *f)
 	return fread(f->buf, 1, READER_BUFFER, f->f);
 }
 
-/* run's DIR/UNTRACED_FILE beside KERNEL (DIR is its first DIRLEN bytes):
+/* run's DIR/UNTRACED_FILE beside KERNEL (DIR/ is its first DIRLEN bytes):
  * processes that could not create their trace file make the run's trace
  * incomplete, as a cut file does. */
 static void untraced_processes(struct reader *r, struct trace_file *kernel, const char *path, size_t dirlen)
 {
 	char file[4200];
 	struct stat st;
-	snprintf(file, sizeof file, "%.*s/%s", (int)dirlen, dirlen ? path : ".", UNTRACED_FILE);
+	snprintf(file, sizeof file, "%.*s%s", (int)dirlen, path, UNTRACED_FILE);
 	if (lstat(file, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0)
 		return;
 	reader_mark_incomplete(r, kernel);
@@ -170,7 +170,7 @@ int reader_add_file(struct reader *r, const char *path, int in_directory)
 	f->from_run = strcmp(base ? base + 1 : path, "kernel.jsonl") == 0;
 	r->nfiles++;
 	if (f->from_run)
-		untraced_processes(r, f, path, base ? (size_t)(base - path) : 0);
+		untraced_processes(r, f, path, base ? (size_t)(base - path) + 1 : 0);
 	char marker[4200];
 	snprintf(marker, sizeof marker, "%s" TRACE_INCOMPLETE_SUFFIX, path);
 	if (access(marker, F_OK) == 0) {

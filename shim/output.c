@@ -165,7 +165,8 @@ static int create_own_file(int *after_exec)
  * inode, and its room was allocated by run (common/trace_format.h). */
 static void say_untraced(int err)
 {
-	char path[PATH_MAX], line[64];
+	static char path[PATH_MAX]; /* one opener at a time (ensure_file), and small stacks */
+	char line[64];
 	size_t at = path_append(path, 0, sizeof path, proc.out_dir);
 	path_append(path, at, sizeof path, "/" UNTRACED_FILE);
 	int fd = fd_open_high(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0);
