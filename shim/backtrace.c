@@ -160,7 +160,9 @@ EXPORT int pipe2(int fds[2], int flags)
 {
 	if (!real.pipe2) /* called before our constructor ran */
 		real.pipe2 = (int (*)(int[2], int))dlsym(RTLD_NEXT, "pipe2");
-	if (!in_fork_guard && !shim_busy) /* the program's, or libunwind's for it */
+	/* The program's -- a handler's that interrupted us too -- or
+	 * libunwind's for the program's own unwinding: a pipe. */
+	if ((!in_fork_guard && !shim_busy) || !unwinder_owns(__builtin_return_address(0)))
 		return real.pipe2(fds, flags);
 	fds[0] = fds[1] = -1; /* libunwind's, for us: no pipe (above) */
 	return 0;

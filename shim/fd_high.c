@@ -1,5 +1,5 @@
-/* Our descriptor (the trace file) out of the program's way: it must get the descriptors it gets untraced, the same numbers and
- * as many of them.
+/* Our descriptor (the trace file) out of the program's way: it must get
+ * the descriptors it gets untraced, the same numbers and as many of them.
  *
  * RLIMIT_NOFILE limits descriptor *numbers*: one at or above the soft limit
  * is a number the program can never get, so with ours there a program that

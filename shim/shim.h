@@ -192,6 +192,7 @@ HIDDEN void bt_init(void); /* once per program image */
 /* unwinder.c: libunwind, loaded by bt_init. */
 HIDDEN int unwinder_load(void);
 HIDDEN int unwinder_backtrace(void **ips, int n);
+HIDDEN int unwinder_owns(const void *addr); /* ADDR is in libunwind's code */
 /* Around our steps that may take libunwind's or the loader's locks: no
  * fork() meanwhile (see backtrace.c). */
 HIDDEN void fork_guard_enter(void);

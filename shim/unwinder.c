@@ -16,7 +16,9 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <libunwind.h> /* types and constants only: no symbol of it is linked */
+#include <link.h>
 #include <stdatomic.h>
+#include <stdint.h>
 
 #include "shim.h"
 
@@ -38,6 +40,29 @@
 
 static int (*backtrace_fn)(void **, int);
 static _Atomic int loaded; /* 1 once backtrace_fn may be called */
+static uintptr_t code_from PER_PROCESS, code_to PER_PROCESS; /* libunwind's executable segment */
+
+/* Where libunwind's code is: its executable segment, from the program
+ * headers of the module LIB (the ELF header is mapped with its first). */
+static void find_code(void *lib)
+{
+	struct link_map *map = NULL;
+	Dl_info info;
+	if (dlinfo(lib, RTLD_DI_LINKMAP, &map) != 0 || !map || !dladdr((void *)map->l_ld, &info) || !info.dli_fbase)
+		return;
+	const ElfW(Ehdr) *e = info.dli_fbase;
+	const ElfW(Phdr) *ph = (const ElfW(Phdr) *)((const char *)e + e->e_phoff);
+	for (int i = 0; i < e->e_phnum; i++)
+		if (ph[i].p_type == PT_LOAD && (ph[i].p_flags & PF_X)) {
+			code_from = map->l_addr + ph[i].p_vaddr;
+			code_to = code_from + ph[i].p_memsz;
+		}
+}
+
+int unwinder_owns(const void *addr)
+{
+	return (uintptr_t)addr >= code_from && (uintptr_t)addr < code_to;
+}
 
 int unwinder_load(void)
 {
@@ -50,6 +75,7 @@ int unwinder_load(void)
 	int (*set_policy)(unw_addr_space_t, unw_caching_policy_t) =
 		(int (*)(unw_addr_space_t, unw_caching_policy_t))dlsym(lib, UNW_SYMBOL("set_caching_policy"));
 	backtrace_fn = (int (*)(void **, int))dlsym(lib, "unw_backtrace");
+	find_code(lib); /* before it sets itself up, and opens its pipe (backtrace.c) */
 	if (!space || !set_policy || !backtrace_fn) {
 		warn("cannot find unw_backtrace in", LIBUNWIND_SONAME ", so backtraces are off", ENOSYS);
 		return -1;
