@@ -128,8 +128,8 @@ static void untraced_processes(struct reader *r, struct trace_file *kernel, cons
 	char file[4200];
 	struct stat st;
 	snprintf(file, sizeof file, "%.*s%s", (int)dirlen, path, UNTRACED_FILE);
-	if (lstat(file, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0)
-		return;
+	if (lstat(file, &st) != 0 || (S_ISREG(st.st_mode) && st.st_size == 0))
+		return; /* (anything but a regular file there was put by someone else: counted) */
 	reader_mark_incomplete(r, kernel);
 	reader_warn(r, kernel, 0, "incomplete: some processes of the run could not create their trace file (%s names them)",
 		    UNTRACED_FILE);
