@@ -605,3 +605,14 @@ JSONL
 	run jq -c '[[.leaked_segments[] | [.shmid, .pid]], .summary.processes]' <<<"$output"
 	assert_output '[[[8,41],[9,41]],1]'
 }
+
+@test "a FIFO or a symlink the program puts where untraced.txt was: run neither waits nor follows it, and calls the trace incomplete (125)" {
+	for plant in 'mkfifo "$0/untraced.txt"' 'ln -s /dev/zero "$0/untraced.txt"'; do
+		rm -rf "$TRACE"
+		run --separate-stderr timeout 30 "$SHMTRACE" run -q -o "$TRACE" -- sh -c "rm \"\$0/untraced.txt\"; $plant" "$TRACE"
+		assert_failure 125
+		[[ "$stderr" == *"run: the trace in "*" is incomplete"* ]]
+		run --separate-stderr timeout 30 "$SHMTRACE" report "$TRACE"
+		assert_failure 2
+	done
+}
