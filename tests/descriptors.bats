@@ -55,14 +55,15 @@ has_cap_sys_resource() {
 	assert_equal "$(echo "$output" | jq -r .call | tr '\n' ' ')" "shmget shmctl "
 }
 
-@test "RLIMIT_NOFILE soft equal to hard, without CAP_SYS_RESOURCE: ours stay below the limit, at most 2 fewer, still traced" {
+@test "RLIMIT_NOFILE soft equal to hard, without CAP_SYS_RESOURCE: ours stays below the limit, at most 1 fewer, still traced" {
 	has_cap_sys_resource && skip "with CAP_SYS_RESOURCE the limit is raised (the test above)"
 	run fdhog_bare_and_traced "-n 64"
 	assert_success
 	local bare traced
 	bare=$(echo "${lines[0]}" | sed -n 's/^opened \([0-9]*\) .*/\1/p')
 	traced=$(echo "${lines[1]}" | sed -n 's/^opened \([0-9]*\) .*/\1/p')
-	(( traced >= bare - 2 && traced <= bare )) || fail "bare $bare, traced $traced"
+	# (The trace file; libunwind holds none.)
+	(( traced >= bare - 1 && traced <= bare )) || fail "bare $bare, traced $traced"
 	assert_equal "${lines[1]#* then}" "${lines[0]#* then}"
 	run calls
 	assert_equal "$(echo "$output" | jq -r .call | tr '\n' ' ')" "shmget shmctl "
