@@ -48,10 +48,21 @@ char *findings_strdup(const char *s)
 	return s ? or_abort(strdup(s)) : NULL;
 }
 
+int in_c_runtime(const char *module)
+{
+	static const char *const names[] = {"libc.so", "ld-linux", "libpthread.so", "libdl.so"};
+	const char *base = module ? strrchr(module, '/') : NULL;
+	base = base ? base + 1 : module;
+	for (size_t i = 0; base && i < sizeof names / sizeof *names; i++)
+		if (strncmp(base, names[i], strlen(names[i])) == 0)
+			return 1;
+	return 0;
+}
+
 const char *backtrace_function(const struct backtrace *b)
 {
 	for (size_t i = 0; i < b->n; i++)
-		if (b->at[i].function)
+		if (b->at[i].function && !in_c_runtime(b->at[i].module))
 			return b->at[i].function;
 	return NULL;
 }

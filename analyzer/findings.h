@@ -27,7 +27,10 @@ struct backtrace {
 	size_t n;
 };
 
-/* The first frame with a function name, or NULL. */
+/* Whether MODULE is the C library's or the loader's: a frame every stack
+ * has (__libc_start_call_main), no finding's own place. */
+int in_c_runtime(const char *module);
+/* The first frame with a function name outside the C runtime, or NULL. */
 const char *backtrace_function(const struct backtrace *b);
 void backtrace_free(struct backtrace *b);
 

@@ -82,20 +82,6 @@ static json_t *stack_of(const struct backtrace *b)
 	return json_pack("[{s:o}]", "frames", out);
 }
 
-/* The C library's and the loader's frames: a program without debug
- * information has none with source but theirs (with libc6-dbg or
- * debuginfod), and its finding is no finding in glibc's sources. */
-static int c_runtime(const char *module)
-{
-	static const char *const names[] = {"libc.so", "ld-linux", "libpthread.so", "libdl.so"};
-	const char *base = module ? strrchr(module, '/') : NULL;
-	base = base ? base + 1 : module;
-	for (size_t i = 0; base && i < sizeof names / sizeof *names; i++)
-		if (strncmp(base, names[i], strlen(names[i])) == 0)
-			return 1;
-	return 0;
-}
-
 /* A result of rule R that says TEXT, located at the innermost frame of
  * STACK that has source outside the C runtime; without one, at the
  * innermost frame's function and module, a logical location. */
@@ -104,14 +90,14 @@ static json_t *result(const struct rule *r, const char *text, const struct backt
 	json_t *res = json_pack("{s:s, s:s, s:{s:s}}", "ruleId", r->id, "level", r->level, "message", "text", text);
 	json_t *where = NULL;
 	for (size_t i = 0; i < stack->n && !where; i++)
-		if (!c_runtime(stack->at[i].module))
+		if (!in_c_runtime(stack->at[i].module))
 			where = physical(&stack->at[i]);
 	if (where) {
 		json_object_set_new(res, "locations", json_pack("[{s:o}]", "physicalLocation", where));
 	} else {
 		for (size_t i = 0; i < stack->n && !where; i++) {
 			const struct symframe *f = &stack->at[i];
-			if (!c_runtime(f->module) && (f->function || f->module))
+			if (!in_c_runtime(f->module) && (f->function || f->module))
 				where = json_pack("{s:[{s:s, s:s}]}", "logicalLocations", "name",
 						  f->function ? f->function : f->module, "kind", f->function ? "function" : "module");
 		}

@@ -123,7 +123,7 @@ static const char *base(const char *path)
 
 /* The failed call's caller: function and file:line, or module+offset; and
  * when the caller has no name (a static function of a stripped program),
- * the nearest caller that has one.  Each escaped as the report escapes
+ * the nearest caller that has one, outside the C runtime.  Each escaped as the report escapes
  * it: a program's symbol table is the program's to write. */
 static void where(FILE *out, const struct backtrace *stack)
 {
@@ -136,7 +136,7 @@ static void where(FILE *out, const struct backtrace *stack)
 	else if (f && f->module)
 		fprintf(out, "%s(%s+0x%llx)", fn ? " " : "", printable(base(f->module)), f->offset);
 	for (size_t i = 1; !fn && i < stack->n; i++)
-		if (stack->at[i].function) {
+		if (stack->at[i].function && !in_c_runtime(stack->at[i].module)) { /* not __libc_start_call_main */
 			fprintf(out, " from %s", printable(stack->at[i].function));
 			break;
 		}

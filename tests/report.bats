@@ -219,6 +219,20 @@ leaky_run() {
 	assert_success
 }
 
+@test "--gen-suppressions for a program without debug information (ipcmk): its own program, never a C runtime frame that every stack has" {
+	unshare --ipc true 2>/dev/null || skip "cannot make an IPC namespace"
+	unshare --ipc sh -c "'$SHMTRACE' run -q -o '$TRACE' -- ipcmk -M 4096 >/dev/null"
+	report --gen-suppressions --format json "$TRACE"
+	suggestion=$(jq -r '.leaked_segments[0].suppression' <<<"$output")
+	# Before, with libc6-dbg: leak:^__libc_start_call_main$, which hides
+	# every program's leaks.
+	[[ "$suggestion" != *__libc* ]] || fail "suggested: $suggestion"
+	[[ "$suggestion" == "leak:"*"/ipcmk\$" || "$suggestion" == key:* ]] || fail "suggested: $suggestion"
+	echo "$suggestion" >"$BATS_TEST_TMPDIR/generated"
+	report -s "$BATS_TEST_TMPDIR/generated" "$TRACE"
+	assert_success
+}
+
 @test "--fail-on: none passes with a leak; a bad value is a usage error" {
 	leaky_run
 	report --fail-on none "$TRACE"
