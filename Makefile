@@ -158,7 +158,8 @@ $(B)/bench:
 
 bench: all $(BENCH_BINS)
 	$(Q)bench/run.sh
-	$(Q)bench/write-doc.sh $(B)/bench/results.txt > docs/performance.md
+	$(Q)bench/write-doc.sh $(B)/bench/results.txt docs/performance.md > $(B)/bench/performance.md
+	$(Q)mv $(B)/bench/performance.md docs/performance.md
 
 # make fuzz: the trace reader, its call scanner against jansson
 # (scan_fuzz), the report's file handling (FIFOs, symlinks, huge lines:
