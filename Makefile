@@ -149,6 +149,10 @@ $(B)/bench/%: bench/%.c | $(B)/bench
 	$(call say,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -O2 -o $@ $< -lpthread
 
+$(B)/tests/ownunwind: tests/bin/ownunwind.c | $(B)/tests
+	$(call say,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(SAN) -O0 -g -o $@ $< $(shell pkg-config --libs libunwind)
+
 $(B)/bench/unwinders: bench/unwinders.c | $(B)/bench
 	$(call say,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -O2 -o $@ $< $(shell pkg-config --libs libunwind) -ldl

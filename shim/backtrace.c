@@ -16,11 +16,12 @@
  * (a soft RLIMIT_NOFILE above 16384, as containers have, or soft == hard):
  * a program that took that number had a byte of our stack written into its
  * file or socket, and one of its own read (fifth hostile trial, b09).  So
- * the pipe2() that libunwind calls for us is ours and gives it no pipe, -1
- * for both ends: its read of -1 fails, as if the pipe were gone, and its
- * write of a byte of the page to -1, a syscall(SYS_write, ...) that
- * reaches our syscall(), is answered there by peek(), which reads the byte
- * without a descriptor (unwind_check_page).
+ * the pipe2() that libunwind calls is ours and gives it no pipe, -1 for
+ * both ends, whether it unwinds for us or for the program (which may link
+ * it too: it is the same libunwind, with one pipe): its read of -1 fails,
+ * as if the pipe were gone, and its write of a byte of the page to -1, a
+ * syscall(SYS_write, ...) that reaches our syscall(), is answered there by
+ * peek(), which reads the byte without a descriptor (unwind_check_page).
  * libunwind itself is loaded by bt_init (unwinder.c). */
 #include <dlfcn.h>
 #include <errno.h>
@@ -160,11 +161,12 @@ EXPORT int pipe2(int fds[2], int flags)
 {
 	if (!real.pipe2) /* called before our constructor ran */
 		real.pipe2 = (int (*)(int[2], int))dlsym(RTLD_NEXT, "pipe2");
-	/* The program's -- a handler's that interrupted us too -- or
-	 * libunwind's for the program's own unwinding: a pipe. */
-	if ((!in_fork_guard && !shim_busy) || !unwinder_owns(__builtin_return_address(0)))
+	/* The program's -- a handler's that interrupted us too: a pipe.
+	 * libunwind's, for us or for the program's own unwinding (the same
+	 * libunwind, the same pipe numbers): none, above. */
+	if (!unwinder_owns(__builtin_return_address(0)))
 		return real.pipe2(fds, flags);
-	fds[0] = fds[1] = -1; /* libunwind's, for us: no pipe (above) */
+	fds[0] = fds[1] = -1;
 	return 0;
 }
 

@@ -1,16 +1,18 @@
 /* The program's own limits on its memory, which our mapped trace file must
  * not change: an address-space limit (setrlimit or prlimit of RLIMIT_AS)
  * counts the file's 64 GiB window, and mlockall counts the window against
- * RLIMIT_MEMLOCK and locks what it has in memory.  After the limit is set,
- * and before mlockall, the window is cut down to the room the file has
+ * RLIMIT_MEMLOCK and locks what it has in memory.  Before either (through
+ * libc or syscall(2)), the window is cut down to the room the file has
  * (mapped.h), the rest of the file appended; after mlockall the window is
  * unlocked again, and with MCL_FUTURE no window is mapped from then on.
  * (A limit set from outside, prlimit(1), is seen at the file's next
  * growth.) */
 #include <dlfcn.h>
+#include <errno.h>
 #include <stdatomic.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "peek.h"
@@ -31,14 +33,25 @@ int out_may_map(void)
 	return !atomic_load(&locks_future);
 }
 
-/* After the program's limit was set (the kernel took it, whatever the
- * process holds): a new address-space limit of its own cuts the window
- * down before its next mapping.  LIMIT read as the kernel read it. */
-static void after_limit(int ret, int resource, const void *limit)
+/* Before the program's new limit is set: one on its address space cuts
+ * the window down first, or its other threads' mappings would fail until
+ * it is (the kernel applies the limit at once).  LIMIT read without
+ * faulting, as the kernel will read it (a bad one is its EFAULT). */
+static void before_limit(int resource, const void *limit)
 {
 	rlim_t soft;
-	if (ret == 0 && resource == RLIMIT_AS && peek(&soft, limit, sizeof soft) && soft != RLIM_INFINITY)
+	int saved = errno;
+	if (resource == RLIMIT_AS && limit && peek(&soft, limit, sizeof soft) && soft != RLIM_INFINITY)
 		out_shrink_mapping();
+	errno = saved;
+}
+
+/* PID, for prlimit: this process, or one of its threads. */
+static int is_us(pid_t pid)
+{
+	int saved = errno, us = pid == 0 || pid == getpid() || syscall(SYS_tgkill, getpid(), pid, 0) == 0;
+	errno = saved;
+	return us;
 }
 
 /* RL is struct rlimit or struct rlimit64 (the same on 64-bit machines):
@@ -48,9 +61,8 @@ static void after_limit(int ret, int resource, const void *limit)
 	{                                                                           \
 		static void *fn;                                                    \
 		int (*real_fn)(__rlimit_resource_t, const RL *) = next(&fn, #name);  \
-		int ret = real_fn(resource, limit);                                 \
-		after_limit(ret, resource, limit);                                  \
-		return ret;                                                         \
+		before_limit(resource, limit);                                      \
+		return real_fn(resource, limit);                                    \
 	}
 SETRLIMIT(setrlimit, struct rlimit)
 SETRLIMIT(setrlimit64, struct rlimit64)
@@ -60,25 +72,44 @@ SETRLIMIT(setrlimit64, struct rlimit64)
 	{                                                                                        \
 		static void *fn;                                                                 \
 		int (*real_fn)(pid_t, __rlimit_resource_t, const RL *, RL *) = next(&fn, #name); \
-		int ret = real_fn(pid, resource, limit, old);                                    \
-		if (limit && (pid == 0 || pid == getpid()))                                      \
-			after_limit(ret, resource, limit);                                       \
-		return ret;                                                                      \
+		if (is_us(pid))                                                                  \
+			before_limit(resource, limit);                                           \
+		return real_fn(pid, resource, limit, old);                                       \
 	}
 PRLIMIT(prlimit, struct rlimit)
 PRLIMIT(prlimit64, struct rlimit64)
+
+static void limits_before_mlockall(void)
+{
+	out_shrink_mapping();
+}
+
+void limits_after_mlockall(int ret, int flags)
+{
+	if (ret != 0)
+		return;
+	if (flags & MCL_FUTURE)
+		atomic_store(&locks_future, 1);
+	out_unlock_mapping();
+}
+
+void limits_before_raw(long number, const long *a)
+{
+	if (number == SYS_setrlimit)
+		before_limit((int)a[0], (const void *)a[1]);
+	else if (number == SYS_prlimit64 && is_us((pid_t)a[0]))
+		before_limit((int)a[1], (const void *)a[2]);
+	else if (number == SYS_mlockall)
+		limits_before_mlockall();
+}
 
 EXPORT int mlockall(int flags)
 {
 	static void *fn;
 	int (*real_fn)(int) = next(&fn, "mlockall");
-	out_shrink_mapping();
+	limits_before_mlockall();
 	int ret = real_fn(flags);
-	if (ret == 0) {
-		if (flags & MCL_FUTURE)
-			atomic_store(&locks_future, 1);
-		out_unlock_mapping();
-	}
+	limits_after_mlockall(ret, flags);
 	return ret;
 }
 

@@ -19,6 +19,7 @@
 #include <link.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "shim.h"
 
@@ -59,9 +60,14 @@ static void find_code(void *lib)
 		}
 }
 
+/* Before we loaded libunwind (the program links it, and unwinds first),
+ * its code is told by its module's name. */
 int unwinder_owns(const void *addr)
 {
-	return (uintptr_t)addr >= code_from && (uintptr_t)addr < code_to;
+	Dl_info info;
+	if (code_to)
+		return (uintptr_t)addr >= code_from && (uintptr_t)addr < code_to;
+	return dladdr(addr, &info) && info.dli_fname && strstr(info.dli_fname, "/" LIBUNWIND_SONAME);
 }
 
 int unwinder_load(void)

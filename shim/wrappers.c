@@ -190,14 +190,13 @@ EXPORT long syscall(long number, ...)
 	va_end(ap);
 	if (!real.syscall) /* before our constructor: only libc's own */
 		real.syscall = (long (*)(long, ...))dlsym(RTLD_NEXT, "syscall");
-	if (shim_busy) {
-		/* libunwind's check of a page, into a pipe it does not have
-		 * (backtrace.c).  (The descriptor is an int: its register's
-		 * upper half is not the argument's.) */
-		if (number == SYS_write && (int)a[0] == -1 && a[2] == 1)
-			return unwind_check_page((const void *)a[1]);
+	/* libunwind's check of a page, into a pipe it does not have
+	 * (backtrace.c), for us or for the program.  (The descriptor is an
+	 * int: its register's upper half is not the argument's.) */
+	if (number == SYS_write && (int)a[0] == -1 && a[2] == 1 && unwinder_owns(__builtin_return_address(0)))
+		return unwind_check_page((const void *)a[1]);
+	if (shim_busy)
 		return real.syscall(number, a[0], a[1], a[2], a[3], a[4], a[5]);
-	}
 	long ret;
 	switch (number) {
 	case SYS_clone:
@@ -206,6 +205,17 @@ EXPORT long syscall(long number, ...)
 	case SYS_unshare:
 	case SYS_setns:
 		return ns_raw_change(number, a);
+	case SYS_setrlimit: /* the program's memory limits, as through libc: limits.c */
+	case SYS_prlimit64:
+	case SYS_mlockall: {
+		limits_before_raw(number, a);
+		long r = real.syscall(number, a[0], a[1], a[2], a[3], a[4], a[5]);
+		int err = errno;
+		if (number == SYS_mlockall)
+			limits_after_mlockall(r == 0 ? 0 : -1, (int)a[0]);
+		errno = err;
+		return r;
+	}
 	}
 	via_syscall = 1;
 	switch (number) {

@@ -173,11 +173,16 @@ load helpers
 	assert_output "512 MiB: ok"
 	# Before, the 64 GiB window mapped while the limit was none left the
 	# program over any limit it set later: ENOMEM.
-	trace "$TESTBIN/asroom" 400 512 setas 1024
-	assert_success
-	assert_output "512 MiB: ok"
-	run jq -s '[.[] | select(.event == "call")] | length' "$TRACE"/shmtrace.*.jsonl
-	assert_output 1600
+	# By its thread's id, and through syscall(2) (an outside re-check):
+	# before, ENOMEM again.
+	for how in setas setas-tid setas-sys; do
+		rm -rf "$TRACE"
+		trace "$TESTBIN/asroom" 400 512 "$how" 1024
+		assert_success
+		assert_output "512 MiB: ok"
+		run jq -s '[.[] | select(.event == "call")] | length' "$TRACE"/shmtrace.*.jsonl
+		assert_output 1600
+	done
 }
 
 @test "mlockall once the file is mapped: as nobody under an 8 MiB RLIMIT_MEMLOCK it works as bare; as root the trace is not held in memory" {
@@ -218,6 +223,21 @@ load helpers
 		assert_equal "$(od -c "$BATS_TEST_TMPDIR/data")" "$(printf "the program's line\nand its second\n" | od -c)"
 		rm -rf "$TRACE.$i"
 	done
+}
+
+@test "a program that uses libunwind itself, then closes every descriptor and opens files at its old pipe's numbers: its files hold what it wrote, its backtraces work" {
+	# Before (an outside re-check): libunwind, set up for the program with a
+	# real pipe, read and wrote the program's files 3 and 4 when it
+	# unwound for us, or closed them.
+	mkdir "$BATS_TEST_TMPDIR/files"
+	trace "$TESTBIN/ownunwind" "$BATS_TEST_TMPDIR/files"
+	assert_success
+	assert_output --regexp '^frames [3-9]'
+	for i in 0 1; do
+		assert_equal "$(od -c "$BATS_TEST_TMPDIR/files/data$i")" "$(printf 'its own line\n' | od -c)"
+	done
+	run jq -s '[.[] | select(.event == "call" and (.stack | type) == "number")] | length' "$TRACE"/shmtrace.*.jsonl
+	assert_output 600
 }
 
 @test "--max-size and SHMTRACE_MAX_SIZE: sizes that are not a number of bytes are refused (125, one line), the program not run" {

@@ -3,7 +3,9 @@
  * program under an address-space limit (ulimit -v) may have bare.
  *   usage: asroom CYCLES MIB              prints "MIB MiB: ok" or the error
  *          asroom CYCLES MIB setas LIMIT  the limit (MiB) set by the program
- *                                         itself, after the cycles
+ *                                         itself, after the cycles (setas-tid:
+ *                                         prlimit of its thread id; setas-sys:
+ *                                         syscall(SYS_prlimit64))
  *          asroom CYCLES 0 mlockall MORE  mlockall(MCL_CURRENT | MCL_FUTURE)
  *                                         after the cycles, then MORE cycles;
  *                                         prints its result and VmRSS */
@@ -15,6 +17,8 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/shm.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 static int cycles(int n)
 {
@@ -47,9 +51,12 @@ int main(int argc, char **argv)
 	const char *then = argc > 3 ? argv[3] : "";
 	if (cycles(n) != 0)
 		return 2;
-	if (strcmp(then, "setas") == 0) {
+	if (strncmp(then, "setas", 5) == 0) {
 		struct rlimit as = {strtoull(argv[4], NULL, 10) << 20, RLIM_INFINITY};
-		if (setrlimit(RLIMIT_AS, &as) != 0)
+		int set = strcmp(then, "setas-tid") == 0   ? prlimit(gettid(), RLIMIT_AS, &as, NULL)
+			  : strcmp(then, "setas-sys") == 0 ? (int)syscall(SYS_prlimit64, 0, RLIMIT_AS, &as, NULL)
+							   : setrlimit(RLIMIT_AS, &as);
+		if (set != 0)
 			return 2;
 	} else if (strcmp(then, "mlockall") == 0) {
 		int locked = mlockall(MCL_CURRENT | MCL_FUTURE);
