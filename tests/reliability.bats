@@ -234,7 +234,7 @@ load helpers
 	assert_success
 	assert_output --regexp '^frames [3-9]'
 	for i in 0 1; do
-		assert_equal "$(od -c "$BATS_TEST_TMPDIR/files/data$i")" "$(printf 'its own line\n' | od -c)"
+		assert_equal "$(od -c "$BATS_TEST_TMPDIR/files/data$i")" "$(printf 'its own line\nand a second\n' | od -c)"
 	done
 	run jq -s '[.[] | select(.event == "call" and (.stack | type) == "number")] | length' "$TRACE"/shmtrace.*.jsonl
 	assert_output 600

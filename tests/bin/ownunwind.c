@@ -1,8 +1,9 @@
 /* A program that uses libunwind itself -- the same libunwind the library
  * loads -- and then closes every descriptor and opens files of its own,
  * whose numbers are those libunwind's pipe had: 3 and 4.  Then shm calls
- * from ever deeper stacks (each new page one libunwind checks), and one
- * more backtrace of its own.  Bare, each file holds what it wrote.
+ * from ever deeper stacks (each new page one libunwind checks), a second
+ * line to each file, and one more backtrace of its own.  Bare, each file
+ * holds its two lines.
  *   usage: ownunwind DIR      prints "frames N" (its own last backtrace) */
 #define UNW_LOCAL_ONLY
 #include <fcntl.h>
@@ -34,18 +35,22 @@ int main(int argc, char **argv)
 {
 	void *ips[32];
 	char path[4096];
+	int fds[2];
 	if (argc < 2)
 		return 2;
 	unw_backtrace(ips, 32); /* libunwind set up for the program: its pipe */
 	syscall(SYS_close_range, 3, ~0u, 0);
 	for (int i = 0; i < 2; i++) {
 		snprintf(path, sizeof path, "%s/data%d", argv[1], i);
-		int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_APPEND, 0600);
-		if (fd < 0 || write(fd, "its own line\n", 13) != 13)
+		fds[i] = open(path, O_RDWR | O_CREAT | O_TRUNC | O_APPEND, 0600);
+		if (fds[i] < 0 || write(fds[i], "its own line\n", 13) != 13)
 			return 1;
 	}
 	for (int i = 1; i < 1500; i += 5)
 		deep(i);
+	for (int i = 0; i < 2; i++)
+		if (write(fds[i], "and a second\n", 13) != 13)
+			return 1;
 	printf("frames %d\n", unw_backtrace(ips, 32));
 	return 0;
 }
