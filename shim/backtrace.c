@@ -56,7 +56,7 @@ static char record_buf[STACK_RECORD_MAX];
 static atomic_flag record_lock = ATOMIC_FLAG_INIT;
 
 static uintptr_t self_lo, self_hi; /* our own code: frames to skip */
-static TLS int in_fork_guard; /* this thread is between fork_guard_enter and _leave (libunwind opens its pipe there) */
+static TLS int in_fork_guard; /* this thread is between fork_guard_enter and _leave */
 static char exe_path[PATH_MAX];    /* the main program's l_name is "" */
 
 static int find_self(struct dl_phdr_info *info, size_t size, void *base)

@@ -46,10 +46,13 @@ static void before_limit(int resource, const void *limit)
 	errno = saved;
 }
 
-/* PID, for prlimit: this process, or one of its threads. */
+/* PID, for prlimit: this process, or one of its threads (a signal 0 to
+ * it as our thread succeeds; libc's syscall(), not our wrapper of it). */
 static int is_us(pid_t pid)
 {
-	int saved = errno, us = pid == 0 || pid == getpid() || syscall(SYS_tgkill, getpid(), pid, 0) == 0;
+	if (pid == 0 || pid == getpid())
+		return 1;
+	int saved = errno, us = real.syscall && real.syscall(SYS_tgkill, getpid(), pid, 0) == 0;
 	errno = saved;
 	return us;
 }
@@ -79,11 +82,6 @@ SETRLIMIT(setrlimit64, struct rlimit64)
 PRLIMIT(prlimit, struct rlimit)
 PRLIMIT(prlimit64, struct rlimit64)
 
-static void limits_before_mlockall(void)
-{
-	out_shrink_mapping();
-}
-
 void limits_after_mlockall(int ret, int flags)
 {
 	if (ret != 0)
@@ -100,14 +98,14 @@ void limits_before_raw(long number, const long *a)
 	else if (number == SYS_prlimit64 && is_us((pid_t)a[0]))
 		before_limit((int)a[1], (const void *)a[2]);
 	else if (number == SYS_mlockall)
-		limits_before_mlockall();
+		out_shrink_mapping();
 }
 
 EXPORT int mlockall(int flags)
 {
 	static void *fn;
 	int (*real_fn)(int) = next(&fn, "mlockall");
-	limits_before_mlockall();
+	out_shrink_mapping();
 	int ret = real_fn(flags);
 	limits_after_mlockall(ret, flags);
 	return ret;

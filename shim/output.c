@@ -330,15 +330,17 @@ static void append(const char *buf, size_t len)
 	}
 }
 
+/* Not from a vfork child: its limits are its own, the mapping its
+ * parent's. */
 void out_shrink_mapping(void)
 {
-	if (shared && atomic_load(&shared->mode) == MODE_MAPPED)
+	if (shared && atomic_load(&shared->mode) == MODE_MAPPED && proc_is_self())
 		mapped_shrink(shared);
 }
 
 void out_unlock_mapping(void)
 {
-	if (shared && atomic_load(&shared->mode) == MODE_MAPPED)
+	if (shared && atomic_load(&shared->mode) == MODE_MAPPED && proc_is_self())
 		mapped_unlock(shared);
 }
 
