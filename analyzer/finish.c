@@ -228,8 +228,11 @@ static struct leak_finding *untraced_leak(struct model *m, const struct leak *l)
 		.pid = cpid,
 		.program = findings_strdup(p ? p->exe : NULL),
 		.in_kernel = 1,
-		.note = p ? "created by a traced process without a traced call (an inline system call?)"
-			  : "created during the run by a process that made no traced call (a static program? an inline system call?)"};
+		.note = reader_untraced(m->reader, cpid)
+				? "created by a process of the run that could not create its trace file (untraced.txt "
+				  "names it: a program it ran as another user, say): its calls are not in the trace"
+			: p ? "created by a traced process without a traced call (an inline system call?)"
+			    : "created during the run by a process that made no traced call (a static program? an inline system call?)"};
 	return f;
 }
 

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "../common/trace_format.h"
 #include "map.h"
 #include "scan.h"
 #include "stacks.h"
@@ -67,6 +68,8 @@ struct reader {
 	unsigned long long clock;
 	char *line; /* the line being read, and its room */
 	size_t line_cap;
+	int untraced[UNTRACED_FILE_ROOM / 8]; /* pids run's untraced.txt names ("pid N: E..." is 8 bytes or more) */
+	size_t nuntraced;
 };
 
 /* However many files a run has (a server makes thousands of processes),
@@ -95,6 +98,10 @@ void reader_warn(struct reader *r, const struct trace_file *f, long line, const 
 
 /* F's evidence is known to be incomplete (counted once per file). */
 void reader_mark_incomplete(struct reader *r, struct trace_file *f);
+
+/* Whether run's untraced.txt names PID: a process of the run (an image of
+ * it) that could not create its trace file (reader_files.c). */
+int reader_untraced(const struct reader *r, int pid);
 
 void reader_close(struct reader *r);
 

@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -120,6 +121,33 @@ static size_t fill_buffer(struct trace_file *f)
 	return fread(f->buf, 1, READER_BUFFER, f->f);
 }
 
+/* The pids of FILE's lines, "pid N: ERRNO" (shim/output.c), into r: at
+ * most a page of them, the room run gave the file; anything else skipped. */
+static void read_untraced_pids(struct reader *r, const char *file)
+{
+	char buf[UNTRACED_FILE_ROOM + 1];
+	int fd = open(file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	ssize_t got = fd < 0 ? -1 : read(fd, buf, UNTRACED_FILE_ROOM);
+	if (fd >= 0)
+		close(fd);
+	buf[got > 0 ? got : 0] = '\0';
+	for (char *line = buf; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		char *end;
+		long pid = strncmp(line, "pid ", 4) == 0 ? strtol(line + 4, &end, 10) : 0;
+		if (pid <= 0 || pid > INT32_MAX || *end != ':' || r->nuntraced == sizeof r->untraced / sizeof *r->untraced)
+			continue;
+		r->untraced[r->nuntraced++] = (int)pid;
+	}
+}
+
+int reader_untraced(const struct reader *r, int pid)
+{
+	for (size_t i = 0; i < r->nuntraced; i++)
+		if (r->untraced[i] == pid)
+			return 1;
+	return 0;
+}
+
 /* run's DIR/UNTRACED_FILE beside KERNEL (DIR/ is its first DIRLEN bytes):
  * processes that could not create their trace file make the run's trace
  * incomplete, as a cut file does. */
@@ -130,6 +158,8 @@ static void untraced_processes(struct reader *r, struct trace_file *kernel, cons
 	snprintf(file, sizeof file, "%.*s%s", (int)dirlen, path, UNTRACED_FILE);
 	if (lstat(file, &st) != 0 || (S_ISREG(st.st_mode) && st.st_size == 0))
 		return; /* (anything but a regular file there was put by someone else: counted) */
+	if (S_ISREG(st.st_mode))
+		read_untraced_pids(r, file);
 	reader_mark_incomplete(r, kernel);
 	reader_warn(r, kernel, 0, "incomplete: some processes of the run could not create their trace file (%s names them)",
 		    UNTRACED_FILE);

@@ -307,12 +307,13 @@ static int same_directory(const char *dir, int dirfd)
 	       named.st_ino == ours.st_ino;
 }
 
-/* scope=run counts live in DIR/inject.counters, mapped by every process:
- * made here, new and with every block allocated, so that a full file
- * system refuses the run now rather than kill the program with SIGBUS
- * when it first counts (the library checks what it maps the same way). */
 /* DIR/UNTRACED_FILE, empty, its room allocated beyond its end (so that a
- * line fits on a full disk). */
+ * line fits on a full disk).  In a root run, every user may append to it:
+ * a process of the run that became another user (setpriv, su, runuser,
+ * then exec) may not create its trace file in the directory, and must
+ * still be able to say so, or the run would end with its calls missing
+ * and exit 0.  A line from anyone else can only make the run say it is
+ * incomplete (docs/security.md). */
 static int create_untraced_file(int dirfd)
 {
 	unlinkat(dirfd, UNTRACED_FILE, 0); /* an earlier run's into this directory */
@@ -321,6 +322,8 @@ static int create_untraced_file(int dirfd)
 		errorf("run: cannot create %s: %s", UNTRACED_FILE, strerror(errno));
 		return -1;
 	}
+	if (geteuid() == 0)
+		fchmod(fd, 0622); /* (the umask does not apply to fchmod) */
 	fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, UNTRACED_FILE_ROOM); /* best effort: appends work without */
 	close(fd);
 	return 0;
@@ -357,6 +360,10 @@ static long untraced_processes(const char *dir)
 	return n ? n : got > 0;
 }
 
+/* scope=run counts live in DIR/inject.counters, mapped by every process:
+ * made here, new and with every block allocated, so that a full file
+ * system refuses the run now rather than kill the program with SIGBUS
+ * when it first counts (the library checks what it maps the same way). */
 static int create_run_counts(int dirfd, const struct run_options *o)
 {
 	struct inject_rules rules = {0};
@@ -590,8 +597,8 @@ int cmd_run(int argc, char **argv)
 		return EXIT_SHMTRACE_FAILED;
 	}
 	if (untraced) {
-		errorf("run: the trace in %s is incomplete: %ld process(es) could not create their trace file (no inode "
-		       "left, no descriptor, no memory?; %s/%s names them); exit status %d, the program's was %d",
+		errorf("run: the trace in %s is incomplete: %ld process(es) could not create their trace file (another "
+		       "user's, who may not write there? no inode left, no descriptor, no memory?; %s/%s names them); exit status %d, the program's was %d",
 		       dir, untraced, dir, UNTRACED_FILE, EXIT_SHMTRACE_FAILED,
 		       WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 		return EXIT_SHMTRACE_FAILED;

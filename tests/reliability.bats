@@ -305,6 +305,30 @@ run=125"
 	[[ "$stderr" == *"incomplete: some processes of the run could not create their trace file (untraced.txt names them)"* ]]
 }
 
+@test "a root run whose program becomes another user and execs: that image says in untraced.txt it has no file, run exits 125, the report names it" {
+	[ "$(id -u)" = 0 ] || skip "needs root to run as another user"
+	id nobody >/dev/null 2>&1 || skip "no user nobody"
+	# A directory nobody can reach (the test's own is root's, 0700).
+	dir=$(mktemp -d /tmp/shmtrace-nobody.XXXXXX)
+	chmod 755 "$dir"
+	# Before: nobody could not open untraced.txt (0600, root's) either:
+	# run 0, and the report guessed at an inline system call (outside
+	# re-check, c01).
+	run --separate-stderr unshare --ipc sh -c "'$SHMTRACE' run -q -o '$dir/trace' -- \
+		setpriv --reuid=nobody --regid=nogroup --clear-groups ipcmk -M 4096 >/dev/null; echo run=\$?"
+	cp -r "$dir/trace" "$TRACE.c01" && rm -rf "$dir"
+	assert_success
+	assert_output "run=125"
+	[[ "$stderr" == *"run: the trace in "*" is incomplete: 1 process(es) could not create their trace file"* ]]
+	run cat "$TRACE.c01/untraced.txt"
+	assert_output --regexp '^pid [0-9]+: EACCES$'
+	pid=$(sed -n 's/^pid \([0-9]*\):.*/\1/p' "$TRACE.c01/untraced.txt")
+	run --separate-stderr "$SHMTRACE" report --format json "$TRACE.c01"
+	assert_failure 1
+	run jq -r --argjson pid "$pid" '.leaked_segments[] | select(.pid == $pid) | .note' <<<"$output"
+	assert_output --partial "created by a process of the run that could not create its trace file (untraced.txt names it"
+}
+
 @test "an output directory the process may not write: one warning, the program runs as usual" {
 	[ "$(id -u)" = 0 ] || skip "needs root to run as another user"
 	id nobody >/dev/null 2>&1 || skip "no user nobody"
