@@ -45,15 +45,22 @@
 #define FRAME_ROOM (6 * MODULE_PATH_SHOWN + 128) /* worst case of one frame */
 #define STACK_RECORD_MAX (BACKTRACE_MAX * 700)
 
-/* Page-aligned, so that a new process can drop them (bt_reset_child). */
-static _Atomic uint64_t slot_hash[SLOTS] __attribute__((aligned(4096))); /* 0: free */
-static _Atomic uint32_t slot_id[SLOTS] __attribute__((aligned(4096)));   /* 0: claimed, record not yet written */
-static _Atomic uint32_t last_id;
-static int interning = 1;
+/* A stack's hash and id side by side: a new process's first stacks touch
+ * one page each, not two (a page fault is about 2 us here).  Page-aligned,
+ * so that a new process can drop them (bt_reset_child). */
+struct slot {
+	_Atomic uint64_t hash; /* 0: free */
+	_Atomic uint32_t id;   /* 0: claimed, record not yet written */
+};
+static struct slot slots[SLOTS] __attribute__((aligned(4096)));
+/* With the rest of what a new process resets, on the page it writes anyway
+ * (shim.h, PER_PROCESS). */
+static _Atomic uint32_t last_id PER_PROCESS;
+static int interning PER_PROCESS = 1;
 
 /* One buffer for the (rare) stack records, too big for a thread's stack. */
 static char record_buf[STACK_RECORD_MAX];
-static atomic_flag record_lock = ATOMIC_FLAG_INIT;
+static atomic_flag record_lock PER_PROCESS = ATOMIC_FLAG_INIT;
 
 static uintptr_t self_lo, self_hi; /* our own code: frames to skip */
 static TLS int in_fork_guard; /* this thread is between fork_guard_enter and _leave */
@@ -84,8 +91,11 @@ static int find_self(struct dl_phdr_info *info, size_t size, void *base)
  * fork_guard_leave) and fork() exclude each other: a fork waits for the
  * threads inside such a step (the atfork handlers call bt_before_fork and
  * bt_after_fork), and a step waits while a fork is under way. */
-static _Atomic int unwinding; /* threads inside such a step */
-static _Atomic int forking;   /* threads about to fork */
+/* Every call changes UNWINDING: it starts a cache line, so that what calls
+ * only read (shim.h's proc, on this page too) is not on the line it keeps
+ * taking from other threads. */
+static _Atomic int unwinding PER_PROCESS __attribute__((aligned(64))); /* threads inside such a step */
+static _Atomic int forking PER_PROCESS;                               /* threads about to fork */
 static TLS int forking_here;  /* this thread is one of them */
 
 void fork_guard_enter(void)
@@ -196,7 +206,7 @@ void bt_reset_child(int own_file)
 	/* Ids number the stack records of one file; a child writing its
 	 * parent's file must not reuse them, so it writes frames inline. */
 	if (atomic_load(&last_id))
-		forget_pages(slot_hash, sizeof slot_hash), forget_pages(slot_id, sizeof slot_id);
+		forget_pages(slots, sizeof slots);
 	atomic_store(&last_id, 0);
 	atomic_flag_clear(&record_lock);
 	interning = own_file;
@@ -323,17 +333,17 @@ static uint32_t intern(void *const *ips, int n)
 {
 	uint64_t h = hash_stack(ips, n);
 	for (unsigned i = (unsigned)h, probe = 0; probe < PROBES; probe++, i++) {
-		_Atomic uint64_t *slot = &slot_hash[i % SLOTS];
+		struct slot *slot = &slots[i % SLOTS];
 		uint64_t seen = 0;
-		if (atomic_compare_exchange_strong(slot, &seen, h)) {
+		if (atomic_compare_exchange_strong(&slot->hash, &seen, h)) {
 			uint32_t id = atomic_fetch_add(&last_id, 1) + 1;
 			if (!write_stack_record(id, ips, n))
 				return 0;
-			atomic_store(&slot_id[i % SLOTS], id);
+			atomic_store(&slot->id, id);
 			return id;
 		}
 		if (seen == h)
-			return atomic_load(&slot_id[i % SLOTS]);
+			return atomic_load(&slot->id);
 	}
 	return 0;
 }
