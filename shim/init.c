@@ -163,7 +163,7 @@ static const struct {
 } wanted[] = {
 #define WANT(f) {(void **)&real.f, #f}
 	WANT(shmget), WANT(shmat), WANT(shmdt), WANT(shmctl), WANT(shm_open), WANT(shm_unlink), WANT(ftok),
-	WANT(pipe2), WANT(syscall), WANT(setuid), WANT(seteuid), WANT(setreuid), WANT(setresuid), WANT(setgid),
+	WANT(pipe2), WANT(sigprocmask), WANT(syscall), WANT(setuid), WANT(seteuid), WANT(setreuid), WANT(setresuid), WANT(setgid),
 	WANT(setegid), WANT(setregid), WANT(setresgid), WANT(wait4), WANT(waitid), WANT(clone), WANT(sigaltstack),
 	{(void **)&real.exit_now, "_exit"},
 };

@@ -38,6 +38,7 @@ struct real_fns {
 	int (*shmctl)(int, int, struct shmid_ds *);
 	void (*exit_now)(int) __attribute__((noreturn)); /* _exit */
 	int (*pipe2)(int[2], int);
+	int (*sigprocmask)(int, const sigset_t *, sigset_t *);
 	int (*shm_open)(const char *, int, mode_t);
 	int (*shm_unlink)(const char *);
 	key_t (*ftok)(const char *, int);

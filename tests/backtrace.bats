@@ -62,3 +62,22 @@ load helpers
 	run records 'select(.event == "call") | .stack'
 	assert_equal "${#lines[@]}" 200
 }
+
+@test "libunwind's signal masking: a new process's first backtrace through 12 new frames makes a few rt_sigprocmask calls, and leaves the program's mask as it was" {
+	command -v strace >/dev/null || skip "no strace"
+	run --separate-stderr strace -f -qq -e trace=rt_sigprocmask -o "$BATS_TEST_TMPDIR/st" \
+		"$SHMTRACE" run -q -o "$TRACE" -- "$TESTBIN/sigmask"
+	assert_success
+	assert_output "ok"
+	# The child: the process whose trace has the fork record.
+	child=$(jq -r 'select(.event == "fork") | .pid' "$TRACE"/shmtrace.*.jsonl)
+	[ -n "$child" ]
+	# Its own steps hold SIGXFSZ around each record written, 2 calls a
+	# record; libunwind's, once a backtrace.  Before: 188, libunwind
+	# blocking every signal around each lookup and lock.
+	masks=$(grep -c "^$child " "$BATS_TEST_TMPDIR/st")
+	[ "$masks" -le 24 ] || fail "$masks rt_sigprocmask calls in the child"
+	# and its calls traced, with their backtraces
+	run records "select(.event == \"call\" and .pid == $child and (.stack | type) == \"number\") | .call"
+	assert_output "$(printf '"shmget"\n"shmctl"')"
+}
