@@ -239,7 +239,7 @@ static int launch_with_env(const struct launch *l, char *const envp[])
 		return l->go(l, envp);
 	size_t count, size = env_size(given, &count);
 	int err;
-	if (getpid() != proc.pid) { /* vfork child: its stack only */
+	if (sys_getpid() != proc.pid) { /* vfork child: its stack only */
 		if (size > ON_STACK_MAX)
 			return l->go(l, envp);
 		char *room[size / sizeof(char *) + 1];

@@ -70,7 +70,7 @@ static void set_up_child(void)
 	shim_busy = 1;
 	proc.fork_parent = proc.pid;
 	proc.forked = 1;
-	proc.pid = getpid();
+	proc.pid = sys_getpid();
 	/* What the header and fork record need, known without reading /proc
 	 * where it can be: a read there costs a new process 15-30 us, its
 	 * /proc/PID entries being made anew (bench/forks). */
@@ -113,12 +113,12 @@ bool proc_is_self(void)
 {
 	if (atomic_load_explicit(token, memory_order_acquire) != TOKEN_OURS)
 		notice_new_process();
-	return !atomic_load_explicit(&vm_children, memory_order_relaxed) || getpid() == proc.pid;
+	return !atomic_load_explicit(&vm_children, memory_order_relaxed) || sys_getpid() == proc.pid;
 }
 
 bool proc_is_self_exact(void)
 {
-	return proc_is_self() && getpid() == proc.pid;
+	return proc_is_self() && sys_getpid() == proc.pid;
 }
 
 /* The atfork handlers, and the same steps around our clone wrappers. */
@@ -224,7 +224,7 @@ long identity_raw_clone(long number, const long a[6])
 		struct clone_args args;
 		struct iovec local = {&args, sizeof args.flags}, remote = {(void *)a[0], sizeof args.flags};
 		if ((unsigned long)a[1] < sizeof args.flags ||
-		    process_vm_readv(getpid(), &local, 1, &remote, 1, 0) != (ssize_t)sizeof args.flags)
+		    process_vm_readv(sys_getpid(), &local, 1, &remote, 1, 0) != (ssize_t)sizeof args.flags)
 			flags = CLONE_VM; /* unknown: assume the worst */
 		else
 			flags = args.flags;

@@ -30,13 +30,6 @@ TLS int via_syscall;
 static TLS pid_t tid_cache; /* gettid(2) is a system call; a thread's tid never changes */
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 
-uint64_t now_ns(clockid_t clock)
-{
-	struct timespec t;
-	clock_gettime(clock, &t);
-	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
-}
-
 /* gettid(), not syscall(SYS_gettid): that would go through our syscall()
  * wrapper. */
 pid_t current_tid(void)
@@ -195,13 +188,14 @@ static void init(void)
 {
 	int busy = shim_busy;
 	shim_busy = 1;
+	kernel_init();
 	stderr_note();
 	for (size_t i = 0; i < sizeof wanted / sizeof *wanted; i++)
 		if (!*wanted[i].fn)
 			*wanted[i].fn = must_find(wanted[i].name);
 	read_config();
 	identity_init();
-	proc.pid = getpid();
+	proc.pid = sys_getpid();
 	proc.born_mono = now_ns(CLOCK_MONOTONIC);
 	proc.born_real = now_ns(CLOCK_REALTIME);
 	char err[INJECT_RULE_TEXT + 256];

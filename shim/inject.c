@@ -63,7 +63,7 @@ static int create_run_counts(const char *path, size_t size)
 	if (e) {
 		close(fd);
 		if (!unnamed)
-			unlink(path);
+			sys_unlink(path);
 		errno = e;
 		return -1;
 	}
@@ -94,10 +94,10 @@ static int map_run_counts(char *why, size_t cap)
 	if (fd < 0 && (errno == EACCES || errno == EPERM))
 		return 1;
 	struct stat st;
-	if (fd < 0 || fstat(fd, &st) != 0)
+	if (fd < 0 || sys_fstat(fd, &st) != 0)
 		return snprintf(why, cap, "%s: %s", path, strerror(errno)), fd >= 0 ? close(fd) : 0, -1;
 	const char *bad = !S_ISREG(st.st_mode)		       ? "not a regular file"
-			  : st.st_uid != geteuid()	       ? "owned by another user"
+			  : st.st_uid != sys_geteuid()	       ? "owned by another user"
 			  : (size_t)st.st_size != size	       ? "not of its size"
 			  : (size_t)st.st_blocks * 512 < size ? "not fully allocated (the file system is full?)"
 							       : NULL;
@@ -125,8 +125,8 @@ int inject_init(char *err, size_t errlen)
 			return -1;
 		}
 	} else {
-		if (getrandom(&inject_seed, sizeof inject_seed, GRND_NONBLOCK) != sizeof inject_seed)
-			inject_seed = now_ns(CLOCK_REALTIME) ^ (unsigned long long)getpid();
+		if (sys_getrandom(&inject_seed, sizeof inject_seed, GRND_NONBLOCK) != sizeof inject_seed)
+			inject_seed = now_ns(CLOCK_REALTIME) ^ (unsigned long long)sys_getpid();
 		inject_seed &= INJECT_SEED_MAX;
 	}
 	if (!rules || !*rules)

@@ -50,9 +50,9 @@ static void before_limit(int resource, const void *limit)
  * it as our thread succeeds; libc's syscall(), not our wrapper of it). */
 static int is_us(pid_t pid)
 {
-	if (pid == 0 || pid == getpid())
+	if (pid == 0 || pid == sys_getpid())
 		return 1;
-	int saved = errno, us = real.syscall && real.syscall(SYS_tgkill, getpid(), pid, 0) == 0;
+	int saved = errno, us = real.syscall && real.syscall(SYS_tgkill, sys_getpid(), pid, 0) == 0;
 	errno = saved;
 	return us;
 }

@@ -116,7 +116,7 @@ static int fill(int fd, unsigned long long at, unsigned long long len)
 	struct stat st;
 	/* Appends land at the end: it must be where our room ends, which it
 	 * is unless something else wrote the file. */
-	if (fstat(fd, &st) != 0 || (unsigned long long)st.st_size != at)
+	if (sys_fstat(fd, &st) != 0 || (unsigned long long)st.st_size != at)
 		return -1;
 	struct iovec iov[CHUNK / sizeof newlines];
 	unsigned long long done = 0;

@@ -34,7 +34,7 @@ static TLS unsigned long long thread_ns;
 unsigned long long read_ipc_ns(void)
 {
 	struct stat st;
-	if (stat("/proc/thread-self/ns/ipc", &st) == 0 || stat("/proc/self/ns/ipc", &st) == 0)
+	if (sys_stat("/proc/thread-self/ns/ipc", &st) == 0 || sys_stat("/proc/self/ns/ipc", &st) == 0)
 		return thread_ns = (unsigned long long)st.st_ino;
 	return thread_ns = 0;
 }

@@ -141,10 +141,10 @@ static int create_own_file(int *after_exec)
 			struct stat st;
 			if (new_shared() != 0) {
 				close(fd);
-				unlink(out_path);
+				sys_unlink(out_path);
 				return -1;
 			}
-			fstat(fd, &st);
+			sys_fstat(fd, &st);
 			out_dev = st.st_dev;
 			out_ino = st.st_ino;
 			out_owner = proc.pid;
@@ -210,7 +210,7 @@ int out_open_child(void)
 	unsigned n = out_n;
 	if (create_own_file(NULL) == 0) {
 		struct stat st;
-		if (inherited >= 0 && fstat(inherited, &st) == 0 && st.st_dev == dev && st.st_ino == ino)
+		if (inherited >= 0 && sys_fstat(inherited, &st) == 0 && st.st_dev == dev && st.st_ino == ino)
 			close(inherited);
 		mapped_forget();
 		return 0;
@@ -229,7 +229,7 @@ static int reopen(int stale)
 	struct stat st;
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) != 0 || st.st_dev != out_dev || st.st_ino != out_ino) {
+	if (sys_fstat(fd, &st) != 0 || st.st_dev != out_dev || st.st_ino != out_ino) {
 		close(fd); /* replaced on disk: not ours any more */
 		return -1;
 	}
@@ -259,7 +259,7 @@ int out_checked_fd(void)
 	struct stat st;
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) != 0 || st.st_dev != out_dev || st.st_ino != out_ino)
+	if (sys_fstat(fd, &st) != 0 || st.st_dev != out_dev || st.st_ino != out_ino)
 		fd = reopen(fd);
 	return fd;
 }
@@ -299,7 +299,7 @@ static ssize_t write_holding_xfsz(int fd, const char *buf, size_t len)
 	unsigned long long limit = out_size_limit();
 	struct stat st;
 	ssize_t n = -1;
-	if (limit != ULLONG_MAX && (fstat(fd, &st) != 0 || (unsigned long long)st.st_size + len > limit))
+	if (limit != ULLONG_MAX && (sys_fstat(fd, &st) != 0 || (unsigned long long)st.st_size + len > limit))
 		errno = EFBIG;
 	else
 		n = syscall(SYS_write, fd, buf, len);
@@ -358,7 +358,7 @@ static void switch_to_mapped(void)
 			sched_yield();
 		int fd = out_checked_fd();
 		struct stat st;
-		int ok = fd >= 0 && fstat(fd, &st) == 0 && mapped_start(shared, fd, (unsigned long long)st.st_size) == 0;
+		int ok = fd >= 0 && sys_fstat(fd, &st) == 0 && mapped_start(shared, fd, (unsigned long long)st.st_size) == 0;
 		atomic_store(&shared->mode, ok ? MODE_MAPPED : MODE_APPEND_ONLY);
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);

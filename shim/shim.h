@@ -14,6 +14,7 @@
 #include <sys/msg.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
@@ -99,7 +100,18 @@ HIDDEN void ensure_real_sysv(void);
  * start-up made sure of; own_work_end gives both back. */
 HIDDEN bool own_work_begin(int *saved, bool exact);
 HIDDEN void own_work_end(int saved);
+/* kernel.c: our own system calls and clock, which no other preloaded
+ * library's wrapper may see (fakeroot's, faketime's). */
+HIDDEN void kernel_init(void);
 HIDDEN uint64_t now_ns(clockid_t clock);
+HIDDEN int sys_fstat(int fd, struct stat *st);
+HIDDEN int sys_stat(const char *path, struct stat *st);
+HIDDEN int sys_unlink(const char *path);
+HIDDEN pid_t sys_getpid(void);
+HIDDEN pid_t sys_getppid(void);
+HIDDEN uid_t sys_getuid(void);
+HIDDEN uid_t sys_geteuid(void);
+HIDDEN ssize_t sys_getrandom(void *buf, size_t len, unsigned flags);
 HIDDEN pid_t current_tid(void);
 HIDDEN void tid_reset(void);
 HIDDEN void warn(const char *what, const char *detail, int err);

@@ -17,7 +17,7 @@ static ino_t start_ino;
 void stderr_note(void)
 {
 	struct stat st;
-	noted = fstat(STDERR_FILENO, &st) == 0;
+	noted = sys_fstat(STDERR_FILENO, &st) == 0;
 	if (noted)
 		start_dev = st.st_dev, start_ino = st.st_ino;
 }
@@ -25,5 +25,5 @@ void stderr_note(void)
 int stderr_unchanged(void)
 {
 	struct stat st;
-	return noted && fstat(STDERR_FILENO, &st) == 0 && st.st_dev == start_dev && st.st_ino == start_ino;
+	return noted && sys_fstat(STDERR_FILENO, &st) == 0 && st.st_dev == start_dev && st.st_ino == start_ino;
 }

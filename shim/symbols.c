@@ -87,7 +87,7 @@ static int load(struct symtab *t, const char *path)
 	struct stat st;
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) != 0 || (size_t)st.st_size < sizeof(Elf64_Ehdr)) {
+	if (sys_fstat(fd, &st) != 0 || (size_t)st.st_size < sizeof(Elf64_Ehdr)) {
 		close(fd);
 		return -1;
 	}

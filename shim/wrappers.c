@@ -137,7 +137,7 @@ EXPORT int shm_open(const char *name, int oflag, mode_t mode)
 	call_returned(&c);
 	note_created(&c, fd == -1, created);
 	struct stat st; /* which object: a name may be unlinked and made again */
-	if (fd != -1 && fstat(fd, &st) == 0)
+	if (fd != -1 && sys_fstat(fd, &st) == 0)
 		a->present |= FIELD_BIT(DEV) | FIELD_BIT(INO), a->dev = st.st_dev, a->ino = st.st_ino;
 	call_leave_int(&c, fd, fd == -1);
 	return fd;
@@ -169,7 +169,7 @@ EXPORT key_t ftok(const char *path, int id)
 	 * "./k" and "/abs/k" are one file, and two files are two even when
 	 * one took the other's path.  errno is the caller's again at leave. */
 	struct stat st;
-	if (key != (key_t)-1 && stat(path, &st) == 0)
+	if (key != (key_t)-1 && sys_stat(path, &st) == 0)
 		a->present |= FIELD_BIT(DEV) | FIELD_BIT(INO), a->dev = st.st_dev, a->ino = st.st_ino;
 	if (key != (key_t)-1)
 		a->present |= FIELD_BIT(FTOK_KEY), a->ftok_key = (unsigned)key;

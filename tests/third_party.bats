@@ -121,3 +121,37 @@ load helpers
 		assert_success
 	done
 }
+
+# Other preloaded libraries that wrap libc's functions: the shim's own
+# system calls and clock must never land in their wrappers (outside trial
+# 23: fakeroot's fstat took the semaphore its traced semop held, and the
+# job hung; faketime's clock_gettime, at exit, waited on a semaphore it
+# had just unmapped, and every process died of SIGSEGV).
+@test "fakeroot (fakeroot-sysv: SysV messages and a semaphore, its own LD_PRELOAD): the job runs as bare, its calls traced" {
+	command -v fakeroot-sysv >/dev/null || skip "no fakeroot-sysv"
+	job='cd "$(mktemp -d)" && touch f && chown 123:456 f && ls -ln f | cut -c1-20'
+	bare=$(fakeroot-sysv sh -c "$job")
+	run --separate-stderr timeout -s KILL 60 "$SHMTRACE" run -q -o "$TRACE" -- fakeroot-sysv sh -c "$job"
+	assert_success
+	assert_output "$bare"
+	[[ "$bare" == *" 123 456"* ]]
+	# libfakeroot's semaphore and messages, in the job and in faked
+	for call in semop msgsnd msgrcv; do
+		run records "select(.event == \"call\" and .call == \"$call\") | .call"
+		[ "${#lines[@]}" -gt 0 ] || fail "no $call traced"
+	done
+}
+
+@test "faketime: the programs end as bare, and the trace keeps the kernel's clock, not the faked one" {
+	command -v faketime >/dev/null || skip "no faketime"
+	run --separate-stderr "$SHMTRACE" run -q -o "$TRACE" -- faketime '2020-01-01 00:00:00' sh -c 'date +%Y; ipcmk -M 4096 >/dev/null; ipcrm -M "$(ipcs -m | awk "/0x/ {print \$1; exit}")" 2>/dev/null; true'
+	assert_success
+	assert_output 2020
+	assert_equal "$stderr" ''
+	# Every call's ts within the run, on the monotonic clock its start records use.
+	first=$(records 'select(.event == "start" or .event == "exec") | .ts' | sort -n | head -1)
+	run records "select(.event == \"call\" and (.ts < $first or .ts > $first + 60000000000)) | .ts"
+	assert_output ''
+	run records 'select(.event == "call") | .call'
+	[ "${#lines[@]}" -ge 2 ]
+}
