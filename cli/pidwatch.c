@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "eventreader.h"
@@ -137,8 +138,24 @@ static int ask(unsigned len, unsigned events)
 	return send(sock, &req, req.h.nlmsg_len, 0) < 0 ? -1 : 0;
 }
 
+/* The events name processes by their pids in the initial PID namespace,
+ * which no process of a run started in another (unshare --pid, a
+ * container sharing the host's network) is known by: there run would
+ * take the run's own processes for strangers, and a leak for another
+ * program's (outside trial 23).  The kernel gives that namespace's
+ * /proc/PID/ns/pid this inode (PROC_PID_INIT_INO, linux/proc_ns.h). */
+#define INITIAL_PID_NAMESPACE 0xEFFFFFFCu
+
+static int in_initial_pid_namespace(void)
+{
+	struct stat st;
+	return stat("/proc/self/ns/pid", &st) == 0 && st.st_ino == INITIAL_PID_NAMESPACE;
+}
+
 static int listen_forks(void)
 {
+	if (!in_initial_pid_namespace())
+		return -1;
 	sock = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_CONNECTOR);
 	if (sock < 0)
 		return -1;

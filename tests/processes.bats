@@ -251,3 +251,18 @@ children_facts() {
 	assert_equal "${#lines[@]}" 20000
 	assert_equal "${lines[19999]}" 20000
 }
+
+@test "run in a PID namespace of its own (unshare --pid): a grandchild's leak is the run's, and its process list says it is not complete" {
+	unshare --pid --fork true 2>/dev/null || skip "cannot make a PID namespace"
+	# The kernel's fork events name processes as the first PID namespace
+	# knows them: here none would be the run's.  Before: "not this run's:
+	# 1 segment(s) made by processes not of the run", exit 0 (trial 23).
+	run --separate-stderr unshare --pid --fork --mount-proc "$SHMTRACE" run -q -o "$TRACE" -- sh -c 'ipcmk -M 4096 >/dev/null; true'
+	assert_success
+	run jq -c 'select(.event == "processes") | .complete' "$TRACE/kernel.jsonl"
+	assert_output false
+	run --separate-stderr "$SHMTRACE" report --format json "$TRACE"
+	assert_failure 1
+	run jq -r '.leaked_segments[] | .program' <<<"$output"
+	assert_output --partial ipcmk
+}
