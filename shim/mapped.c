@@ -175,7 +175,10 @@ static int grow(struct out_shared *ctl, unsigned long long need)
 	}
 	if (!mine) {
 		wait_turn();
-		return atomic_load(&ctl->failed) ? -1 : 0;
+		if (!atomic_load(&ctl->failed))
+			return 0;
+		errno = atomic_load(&ctl->failed_errno);
+		return -1;
 	}
 	unsigned long long size = atomic_load(&ctl->size), end = atomic_load(&ctl->window);
 	int limited = as_limited();
@@ -204,6 +207,7 @@ static int grow(struct out_shared *ctl, unsigned long long need)
 		/* The limit may have been lowered under us: what our writev
 		 * crossed, it must not kill. */
 		xfsz_take_back(&old);
+		atomic_store(&ctl->failed_errno, err);
 		atomic_store(&ctl->failed, 1);
 	}
 	release_behind(size); /* in our turn: `released` is this process's, one grower at a time */

@@ -25,6 +25,7 @@ struct out_shared {
 	_Atomic unsigned long long window;   /* mapped: bytes of the file mapped, appended after */
 	_Atomic int growing;
 	_Atomic int failed;
+	_Atomic int failed_errno; /* why, for the threads that waited (the warning says it) */
 };
 
 /* Maps FD's file, whose first AT bytes are written; 0 or -1. */
