@@ -19,7 +19,8 @@ void on_shm_open(struct model *m, struct process *p, const struct call_rec *c, s
 		return;
 	map_put(&m->posix_seen, name_hash(c->name), (void *)1);
 	struct posix_name *n = calloc(1, sizeof *n);
-	*n = (struct posix_name){strdup(c->name), p->pid, p->exe ? strdup(p->exe) : NULL, stack, c->ts};
+	*n = (struct posix_name){strdup(c->name), p->pid, p->exe ? strdup(p->exe) : NULL, stack, c->ts,
+				 call_has(c, DEV) && call_has(c, INO), c->dev, c->ino};
 	struct posix_name *old = map_get(&m->posix, name_hash(c->name));
 	if (old) { /* created again after an unlink the trace did not see */
 		free(old->name);

@@ -63,6 +63,8 @@ struct posix_name {
 	char *exe;
 	struct stack *stack;
 	unsigned long long ts;
+	int has_file_id; /* the file shm_open made is (dev, ino) */
+	unsigned long long dev, ino;
 };
 
 /* The file and id a key came from (ftok), and when they were used. */

@@ -277,7 +277,7 @@ static void summary(FILE *out, const struct findings *f)
 	if (sum->suppressed)
 		fprintf(out, "  suppressed: %lld\n", sum->suppressed);
 	if (sum->removed_outside_trace)
-		fprintf(out, "  removed outside the trace: %lld segment(s), set(s) or queue(s)\n", sum->removed_outside_trace);
+		fprintf(out, "  removed outside the trace: %lld segment(s), set(s), queue(s) or POSIX name(s)\n", sum->removed_outside_trace);
 	if (sum->gone_with_namespace)
 		fprintf(out, "  gone with their IPC namespace: %lld segment(s), set(s) or queue(s)\n", sum->gone_with_namespace);
 	if (sum->warnings)

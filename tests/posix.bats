@@ -54,6 +54,24 @@ posix_teardown() {
 	assert_success
 }
 
+@test "a name the program leaves and a script then removes with rm (no call the trace sees): no leak, removed outside the trace" {
+	n=$(name)
+	# Before: "LEAK: POSIX shared memory ... never unlinked", exit 1,
+	# though /dev/shm was empty at the end (outside trial 23).
+	trace sh -c "'$SAMPLES/posix_shm' '$n' leak && rm '/dev/shm/${n#/}'"
+	assert_success
+	run --separate-stderr "$SHMTRACE" report --format json "$TRACE"
+	assert_success
+	run jq -c '[.posix_names_never_unlinked, .summary.removed_outside_trace]' <<<"$output"
+	assert_output '[[],1]'
+	# The same leak left in place is one.
+	rm -rf "$TRACE"
+	trace "$SAMPLES/posix_shm" "$n" leak
+	run "$SHMTRACE" report "$TRACE"
+	assert_failure 1
+	posix_teardown "$n"
+}
+
 @test "Python multiprocessing.shared_memory: unlinked, or unlinked by its resource tracker, is no leak; unregistered is" {
 	python3 -c 'from multiprocessing import shared_memory' 2>/dev/null || skip "no python3 with multiprocessing.shared_memory"
 	trace python3 "$ROOT/tests/scripts/shared_memory.py" clean
