@@ -46,7 +46,7 @@ CLI_SRC    := $(wildcard cli/*.c analyzer/*.c) $(COMMON_SRC) common/sysvipc.c
 # The HTML report's page, style and script, built in as C strings.
 PAGE_PARTS := page_html:analyzer/html/page.html page_css:analyzer/html/page.css page_js:analyzer/html/page.js
 SAMPLES    := $(patsubst samples/%.c,$(B)/samples/%,$(wildcard samples/*.c))
-TEST_LIBS  := tests/bin/premark.c tests/bin/deepshm.c tests/bin/deepouter.c # built as .so, below
+TEST_LIBS  := tests/bin/premark.c tests/bin/deepshm.c tests/bin/deepouter.c tests/bin/swaplib.c # built as .so, below
 TEST_BINS  := $(patsubst tests/bin/%.c,$(B)/tests/%,$(filter-out $(TEST_LIBS),$(wildcard tests/bin/*.c)))
 HEADERS    := $(wildcard common/*.h shim/*.h cli/*.h analyzer/*.h)
 
@@ -98,6 +98,15 @@ $(B)/tests/static_%: tests/bin/static_%.c | $(B)/tests
 	$(call say,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -static -o $@ $<
 
+# tests/inject.bats: one library built twice under two function names.
+SWAP_LIBS := $(B)/tests/libswapa.so $(B)/tests/libswapb.so
+$(B)/tests/libswapa.so: tests/bin/swaplib.c | $(B)/tests
+	$(call say,CCLD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -shared -DMAKER=alpha_make -o $@ $<
+$(B)/tests/libswapb.so: tests/bin/swaplib.c | $(B)/tests
+	$(call say,CCLD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -shared -DMAKER=beta_make -o $@ $<
+
 $(B)/tests/libpremark.so: tests/bin/premark.c | $(B)/tests
 	$(call say,CCLD,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -shared -o $@ $< -ldl
@@ -135,7 +144,7 @@ $(B) $(B)/samples $(B)/tests:
 # The suites run in a private IPC namespace when we may make one: segments a
 # failing test leaks die with it, and other programs' segments cannot
 # disturb a count.
-test: all $(TEST_BINS) $(B)/tests/libpremark.so $(DEEPBIND_LIBS) $(B)/bench/footprint $(B)/bench/forks
+test: all $(TEST_BINS) $(B)/tests/libpremark.so $(DEEPBIND_LIBS) $(SWAP_LIBS) $(B)/bench/footprint $(B)/bench/forks
 	$(Q)export SHMTRACE_BUILD="$(abspath $(B))"; \
 	if [ "$$(id -u)" = 0 ] && unshare --ipc true 2>/dev/null; then \
 		unshare --ipc tests/run-suites tests/; \

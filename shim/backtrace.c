@@ -321,7 +321,9 @@ static int write_stack_record(uint32_t id, void *const *ips, int n)
 
 static uint64_t hash_stack(void *const *ips, int n)
 {
-	uint64_t h = FNV_INIT; /* FNV-1a, a word at a time */
+	/* FNV-1a, a word at a time; the same addresses in another library,
+	 * loaded where an unloaded one was, are another stack. */
+	uint64_t h = FNV_INIT ^ atomic_load_explicit(&modules_unloaded, memory_order_relaxed);
 	for (int i = 0; i < n; i++)
 		h = (h ^ (uintptr_t)ips[i]) * FNV_PRIME;
 	return h | 1; /* never 0, the free mark */

@@ -15,6 +15,7 @@
  * Every other dlopen is a tail call to the real one. */
 #include <dlfcn.h>
 #include <link.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include "got.h"
@@ -110,4 +111,23 @@ EXPORT KEEPS_CALLER void *dlmopen(Lmid_t lmid, const char *file, int mode)
 	if (handle)
 		got_follow(handle, before);
 	return handle;
+}
+
+/* Bumped by every dlclose that succeeds: a library unloaded may be
+ * followed by another at its addresses, and what was learnt of those
+ * addresses (a stack interned by its return addresses, a module's symbol
+ * table found by its name's pointer) no longer holds.  Outside trial 24:
+ * after dlclose(libA) and dlopen(libB) at the same address, B's shmget
+ * was recorded with A's stack and matched caller=alpha_make. */
+_Atomic unsigned long long modules_unloaded;
+
+EXPORT int dlclose(void *handle)
+{
+	static int (*real_dlclose)(void *);
+	if (!real_dlclose)
+		real_dlclose = (int (*)(void *))dlsym(RTLD_NEXT, "dlclose");
+	int ret = real_dlclose(handle);
+	if (ret == 0)
+		atomic_fetch_add(&modules_unloaded, 1);
+	return ret;
 }

@@ -204,6 +204,9 @@ HIDDEN void limits_after_mlockall(int ret, int flags);
 /* Our descriptor, checked to still be our file (reopened if not); -1. */
 HIDDEN int out_checked_fd(void);
 
+/* dlopen.c: how many dlclose calls have succeeded (see there). */
+HIDDEN extern _Atomic unsigned long long modules_unloaded;
+
 /* backtrace.c */
 HIDDEN void bt_init(void); /* once per program image */
 /* unwinder.c: libunwind, loaded by bt_init. */

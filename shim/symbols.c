@@ -26,6 +26,7 @@ struct function {
 
 struct symtab {
 	const char *path; /* the module's name (bt_module): stable while loaded */
+	unsigned long long unloaded; /* modules_unloaded when it was read: a later dlclose may free PATH */
 	struct function *fns; /* by lo; mapped, as no malloc is safe here */
 	size_t nfns;
 };
@@ -119,14 +120,18 @@ bad:
 	return -1;
 }
 
+/* A table read before a dlclose is not taken again (its slot stays, not
+ * to be freed under a thread reading it): once the slots are spent, the
+ * exported symbols (dladdr) are what is left. */
 static struct symtab *table_for(const char *path)
 {
 	static struct symtab loading; /* a slot being filled by another thread */
+	unsigned long long unloaded = atomic_load(&modules_unloaded);
 	for (int i = 0; i < MODULES; i++) {
 		struct symtab *t = atomic_load(&cache[i]);
 		if (t == &loading)
 			return NULL; /* this once, make do with dladdr */
-		if (t && t->path == path)
+		if (t && t->path == path && t->unloaded == unloaded)
 			return t->nfns ? t : NULL;
 		if (t)
 			continue;
@@ -137,6 +142,7 @@ static struct symtab *table_for(const char *path)
 		}
 		if (load(&tables[i], path) != 0)
 			tables[i] = (struct symtab){.path = path}; /* remembered as having none */
+		tables[i].unloaded = unloaded;
 		atomic_store(&cache[i], &tables[i]);
 		return tables[i].nfns ? &tables[i] : NULL;
 	}

@@ -113,6 +113,24 @@ failed() {
 	assert_equal "$(failed wat)" '1:ENOMEM'
 }
 
+@test "caller= and backtraces after dlclose: a library opened where a closed one was is told from it" {
+	swap=("$TESTBIN/dlswap" "$TESTBIN/libswapa.so" alpha_make "$TESTBIN/libswapb.so" beta_make)
+	run "${swap[@]}"
+	[ "$(awk '{print $3}' <<<"$output" | sort -u | wc -l)" = 1 ] || skip "the second library was not mapped where the first was"
+	# Before: caller=alpha_make failed beta_make's call too, caller=beta_make
+	# none, and both calls had the stack of alpha_make (outside trial 24).
+	run --separate-stderr "$SHMTRACE" run -q -o "$TRACE" -i 'shmget:caller=beta_make' -- "${swap[@]}"
+	assert_success
+	assert_equal "$(cut -d' ' -f1,2 <<<"$output")" "$(printf 'alpha_make ok\nbeta_make ENOSPC')"
+	run --separate-stderr "$SHMTRACE" run -q -o "$TRACE.a" -i 'shmget:caller=alpha_make' -- "${swap[@]}"
+	assert_equal "$(cut -d' ' -f1,2 <<<"$output")" "$(printf 'alpha_make ENOSPC\nbeta_make ok')"
+	# Each shmget's stack names its own library.
+	run jq -r -s --slurpfile t <(cat "$TRACE.a"/shmtrace.*.jsonl) '
+		($t | map(select(.event == "stack")) | map({key: (.id | tostring), value: .frames[0].module}) | from_entries) as $m |
+		$t[] | select(.event == "call" and .call == "shmget") | $m[.stack | tostring]' /dev/null
+	assert_output "$(printf '%s\n' "$TESTBIN/libswapa.so" "$TESTBIN/libswapb.so")"
+}
+
 @test "counting: per process by default, across the run with scope=run" {
 	ops_run shmat:when=2 -- get:private:4096 at fork at at
 	parent=$(head -1 <<<"$output" | cut -d' ' -f1)
