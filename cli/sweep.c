@@ -4,6 +4,7 @@
  * exactly that call (a scope=run rule), like jansson's tests fail the Nth
  * allocation and mallocfail fails each call site once. */
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <getopt.h>
 #include <signal.h>
@@ -42,14 +43,17 @@ const char sweep_usage[] =
 	"  -h, --help           show this help\n"
 	"\n"
 	"Each run is classified: handled (it exited, with any status), crashed (killed by\n"
-	"a signal), hung (past the timeout, then ended with every process it started),\n"
+	"a signal, or a process of it killed by SIGSEGV, SIGABRT... that the clean run's\n"
+	"were not), hung (past the timeout, then ended with every process it started),\n"
 	"daemon (the program exited leaving processes running: they are ended), leaked\n"
 	"(left segments, sets, queues or names the clean run did not). What the runs\n"
 	"leave is removed afterwards, only where the kernel confirms a run made it.\n"
 	"failed: shmtrace run could not trace it whole (exit 125: a full disk, say).\n"
+	"Every run's standard input is /dev/null.\n"
 	"Exit status: 0 if every run was handled, 1 if any crashed, hung, left a\n"
-	"daemon or leaked, else 125 if any failed; 125 also for usage errors or\n"
-	"when the clean run cannot be traced.\n";
+	"daemon or leaked, else 125 if any failed, else 2 if nothing was swept (no\n"
+	"call, none the errnos fit, none reached); 125 also for usage errors, an -o\n"
+	"DIR holding an earlier sweep's runs, or when the clean run cannot be traced.\n";
 
 static int parse_options(int argc, char **argv, struct sweep_options *o)
 {
@@ -226,12 +230,47 @@ static size_t daemons(const struct findings *report)
 	return report ? json_array_size(json_object_get(report->run, "left_running")) : 0;
 }
 
+/* Signals whose default action dumps core: a process killed by one
+ * crashed; SIGTERM, SIGKILL, SIGINT are ends, run's own at a timeout too. */
+static int crash_signal(const char *name)
+{
+	static const char *const crashing[] = {"SIGSEGV", "SIGABRT", "SIGBUS",	"SIGFPE",  "SIGILL",
+					       "SIGSYS",  "SIGTRAP", "SIGQUIT", "SIGXCPU", "SIGXFSZ"};
+	for (size_t i = 0; name && i < sizeof crashing / sizeof *crashing; i++)
+		if (strcmp(name, crashing[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static size_t killed_by(const struct findings *f, const char *signal)
+{
+	size_t n = 0;
+	for (size_t i = 0; f && i < f->killed.n; i++)
+		n += f->killed.at[i]->signal && strcmp(f->killed.at[i]->signal, signal) == 0;
+	return n;
+}
+
+/* Into R: a crashing signal that killed more of REPORT's processes than of
+ * the clean run's.  Before, a run whose worker died of SIGSEGV (its parent
+ * exiting 0) was "handled", and a sweep of initdb hid PostgreSQL's abort
+ * (outside trial 24). */
+static void crashed_child(const struct sweep *s, const struct findings *report, struct sweep_run *r)
+{
+	for (size_t i = 0; report && i < report->killed.n; i++) {
+		const char *signal = report->killed.at[i]->signal;
+		if (crash_signal(signal) && killed_by(report, signal) > killed_by(s->clean_report, signal)) {
+			snprintf(r->crashed_child, sizeof r->crashed_child, "%s", signal);
+			return;
+		}
+	}
+}
+
 static void classify(struct sweep *s, struct sweep_run *r)
 {
 	if (r->hung) {
 		r->outcome = OUTCOME_HUNG;
 		s->count.hung++;
-	} else if (WIFSIGNALED(r->status)) {
+	} else if (WIFSIGNALED(r->status) || r->crashed_child[0]) {
 		r->outcome = OUTCOME_CRASHED;
 		s->count.crashed++;
 	} else if (r->incomplete || WEXITSTATUS(r->status) == EXIT_SHMTRACE_FAILED) {
@@ -266,7 +305,9 @@ static void run_done(size_t i, void *ctx)
 	r->leaked = report ? new_leaks(s->clean_report, report, r->leaked_by_kind) : 0;
 	r->daemons = daemons(report);
 	r->incomplete = !report || report->summary.incomplete_files;
+	crashed_child(s, report, r);
 	classify(s, r);
+	s->count.not_reached += !r->injected;
 	if (report)
 		sweep_remove_leaks(report, &s->cleanup);
 	findings_free(report);
@@ -327,7 +368,20 @@ static int make_root(struct sweep *s)
 {
 	if (s->o.keep) { /* checked as run checks its -o (docs/security.md) */
 		int fd = open_trace_dir("sweep", s->o.keep, s->root, sizeof s->root);
-		return fd < 0 ? -1 : close(fd);
+		if (fd < 0)
+			return -1;
+		/* An earlier sweep's runs there would be read as this one's: its
+		 * calls counted twice, its lines shown (outside trial 24). */
+		struct stat st;
+		int earlier = fstatat(fd, "clean", &st, AT_SYMLINK_NOFOLLOW) == 0 ||
+			      fstatat(fd, "run-0001", &st, AT_SYMLINK_NOFOLLOW) == 0;
+		close(fd);
+		if (earlier)
+			return errorf("sweep: -o %s holds an earlier sweep's runs (clean, run-0001, ...): remove them, or "
+				      "give another directory",
+				      s->o.keep),
+			       -1;
+		return 0;
 	}
 	const char *tmp = getenv("TMPDIR");
 	snprintf(s->root, sizeof s->root, "%s/shmtrace-sweep.XXXXXX", tmp && *tmp ? tmp : "/tmp");
@@ -397,8 +451,12 @@ int cmd_sweep(int argc, char **argv)
 	if (isatty(STDERR_FILENO) && s.nruns)
 		fputc('\n', stderr);
 	int written = strcmp(s.o.format, "json") == 0 ? sweep_print_json(stdout, &s) : sweep_print_text(stdout, &s);
+	/* No run made its call fail (no call, none that -e's errnos fit, none
+	 * reached): nothing was tried, which is no clean bill (report's 2). */
+	int nothing_swept = s.count.not_reached == (int)s.nruns;
 	status = s.count.crashed || s.count.hung || s.count.leaked || s.count.daemon ? 1
 		 : s.count.failed						     ? EXIT_SHMTRACE_FAILED
+		 : nothing_swept						     ? EXIT_NOTHING_SWEPT
 										     : 0;
 	if (written != 0 || fflush(stdout) != 0) {
 		errorf("sweep: cannot write the results: %s", strerror(errno));

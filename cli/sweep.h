@@ -49,6 +49,9 @@ struct sweep_run {
 	long leaked;                     /* what it left that the clean run did not, of every kind */
 	long leaked_by_kind[LEAK_KINDS]; /* ... by kind */
 	int incomplete; /* its trace is known to be incomplete (or unread) */
+	/* A process of the run killed by a crashing signal the clean run's
+	 * processes were not (a worker whose parent exits 0): "SIGSEGV". */
+	char crashed_child[16];
 };
 
 /* What sweep did with what its runs left in the kernel and /dev/shm:
@@ -69,10 +72,11 @@ struct sweep {
 	struct symbolizer symbols; /* shared by every run's analysis */
 	struct sweep_run *run;
 	size_t nruns, done;
-	struct { int handled, crashed, hung, daemon, leaked, failed; } count;
+	struct { int handled, crashed, hung, daemon, leaked, failed, not_reached; } count;
 	struct sweep_cleanup cleanup;
 };
 
+#define EXIT_NOTHING_SWEPT 2 /* no run made its call fail: no verdict */
 #define AUTO_SITE_THRESHOLD 100 /* calls in the clean run above which --by site is chosen */
 /* The plan comes from the clean run's trace, which the program can write:
  * 150 forged sites made 152 runs, millions would make days of them. */

@@ -66,6 +66,8 @@ static json_t *run_json(const struct sweep *s, const struct sweep_run *r)
 		json_object_set_new(o, "daemons", json_integer((json_int_t)r->daemons));
 	if (*signal_of(r, buf, sizeof buf))
 		json_object_set_new(o, "signal", json_string(buf));
+	if (r->crashed_child[0])
+		json_object_set_new(o, "process_killed_by", json_string(r->crashed_child));
 	if (!r->hung && WIFEXITED(r->status))
 		json_object_set_new(o, "exit_status", json_integer(WEXITSTATUS(r->status)));
 	json_object_set_new(o, "outcome", json_string(sweep_outcome_name[r->outcome]));
@@ -84,9 +86,10 @@ static json_t *clean_json(const struct sweep *s)
 	json_t *o = json_pack("{s:b}", "hung", r->hung);
 	if (r->daemons)
 		json_object_set_new(o, "daemons", json_integer((json_int_t)r->daemons));
-	if (WIFSIGNALED(r->status))
-		json_object_set_new(o, "signal", json_integer(WTERMSIG(r->status)));
-	else if (WIFEXITED(r->status))
+	char buf[32];
+	if (*signal_of(r, buf, sizeof buf))
+		json_object_set_new(o, "signal", json_string(buf)); /* a name, as each run's */
+	else if (!r->hung && WIFEXITED(r->status))
 		json_object_set_new(o, "exit_status", json_integer(WEXITSTATUS(r->status)));
 	json_object_set_new(o, "calls", summary_calls_json(&s->clean_report->summary));
 	const struct summary *left = &s->clean_report->summary;
@@ -104,11 +107,11 @@ int sweep_print_json(FILE *out, const struct sweep *s)
 		json_array_append_new(runs, run_json(s, &s->run[i]));
 	for (char **c = s->o.command; *c; c++)
 		json_array_append_new(command, json_string(*c));
-	json_t *doc = json_pack("{s:o, s:s, s:b, s:o, s:{s:I, s:i, s:i, s:i, s:i, s:i, s:i, s:{s:I, s:I}}, s:o}", "clean",
+	json_t *doc = json_pack("{s:o, s:s, s:b, s:o, s:{s:I, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:{s:I, s:I}}, s:o}", "clean",
 				clean_json(s), "by", s->o.by_site ? "site" : "call", "by_site_chosen", s->by_site_chosen,
 				"runs", runs, "summary", "runs", (json_int_t)s->nruns, "handled", s->count.handled,
 				"crashed", s->count.crashed, "hung", s->count.hung, "leaked", s->count.leaked, "daemon",
-				s->count.daemon, "failed", s->count.failed, "cleanup", "removed",
+				s->count.daemon, "failed", s->count.failed, "not_reached", s->count.not_reached, "cleanup", "removed",
 				(json_int_t)s->cleanup.removed, "kept", (json_int_t)s->cleanup.nkept, "command", command);
 	int ret = json_dumpf(doc, out, JSON_INDENT(2)) == 0 && fputc('\n', out) != EOF ? 0 : -1;
 	json_decref(doc);
@@ -167,19 +170,42 @@ static void run_line(FILE *out, size_t i, const struct sweep_run *r)
 	where(out, stack_of(r));
 	if (!r->injected)
 		fputs("  (the call was not reached)", out);
+	if (r->crashed_child[0] && !WIFSIGNALED(r->status))
+		fprintf(out, "  (a process of the run was killed by %s)", r->crashed_child);
 	fputc('\n', out);
+}
+
+/* How the clean run ended, when that was not exit 0: a run that ends so
+ * too may owe it nothing to its failed call (outside trial 24: a clean
+ * run's crash was each run's "crashed"). */
+static void clean_ending(FILE *out, const struct sweep *s)
+{
+	const struct sweep_run *r = &s->clean;
+	char signal[32];
+	const char *also = "runs that end so too may owe it nothing to the call they failed";
+	if (r->hung)
+		fprintf(out, "shmtrace sweep: the clean run itself hung (past --timeout): %s\n", also);
+	else if (*signal_of(r, signal, sizeof signal))
+		fprintf(out, "shmtrace sweep: the clean run itself was killed by %s: %s\n", signal, also);
+	else if (WIFEXITED(r->status) && WEXITSTATUS(r->status))
+		fprintf(out, "shmtrace sweep: the clean run itself exited with status %d\n", WEXITSTATUS(r->status));
+	for (size_t i = 0; i < s->clean_report->killed.n; i++) {
+		const struct killed_process *k = s->clean_report->killed.at[i];
+		fprintf(out, "shmtrace sweep: in the clean run, pid %d (%s) was killed by %s\n", k->pid,
+			printable(k->program ? base(k->program) : "?"), printable(k->signal ? k->signal : "?"));
+	}
 }
 
 int sweep_print_text(FILE *out, const struct sweep *s)
 {
-	fprintf(out, "shmtrace sweep: the clean run made %llu call(s) (", s->plan.total);
+	fprintf(out, "shmtrace sweep: the clean run made %llu call(s)", s->plan.total);
 	for (int c = 0, first = 1; c < CALL_COUNT; c++)
 		if (s->plan.calls[c]) {
-			fprintf(out, "%s%s %llu", first ? "" : ", ", call_table[c].name, s->plan.calls[c]);
+			fprintf(out, "%s%s %llu", first ? " (" : ", ", call_table[c].name, s->plan.calls[c]);
 			first = 0;
 		}
 	const struct summary *left = &s->clean_report->summary;
-	fprintf(out, ") and left %lld segment(s)", left->leaked_segments);
+	fprintf(out, "%s and left %lld segment(s)", s->plan.total ? ")" : "", left->leaked_segments);
 	if (left->leaked_semaphore_sets)
 		fprintf(out, ", %lld semaphore set(s)", left->leaked_semaphore_sets);
 	if (left->leaked_message_queues)
@@ -191,6 +217,7 @@ int sweep_print_text(FILE *out, const struct sweep *s)
 		fprintf(out, "shmtrace sweep: the clean run left %zu process(es) running when the program exited (daemons): "
 			     "each run's are ended with it\n",
 			s->clean.daemons);
+	clean_ending(out, s);
 	if (s->by_site_chosen)
 		fprintf(out, "shmtrace sweep: that is more than %d: failing the first call from each of %zu call sites instead (--by site)\n",
 			AUTO_SITE_THRESHOLD, s->plan.n);
@@ -204,7 +231,15 @@ int sweep_print_text(FILE *out, const struct sweep *s)
 		fprintf(out, ", %d left a daemon", s->count.daemon);
 	if (s->count.failed)
 		fprintf(out, ", %d failed (not traced whole: no verdict)", s->count.failed);
+	if (s->count.not_reached)
+		fprintf(out, "; in %d the call to fail was not reached", s->count.not_reached);
 	fputc('\n', out);
+	if (s->count.not_reached == (int)s->nruns)
+		fprintf(out, "NOTHING SWEPT: %s: no verdict (exit status %d)\n",
+			!s->plan.total ? "the clean run made no call"
+			: !s->nruns    ? "no call the clean run made can fail with the errnos asked (-e)"
+				       : "no run reached the call it was to fail",
+			EXIT_NOTHING_SWEPT);
 	if (s->cleanup.removed || s->cleanup.nkept)
 		fprintf(out, "CLEANUP: removed %lld leaked object(s) the kernel confirms the runs made", s->cleanup.removed);
 	if (s->cleanup.nkept)

@@ -42,12 +42,21 @@ int sweep_start(const struct sweep_options *o, struct sweep_run *r)
 	snprintf(log, sizeof log, "%s.log", r->dir);
 	/* --end-with-program: a daemon the program leaves is ended with its run,
 	 * and named, rather than hold the run until the timeout. */
-	char *args[64] = {self, "run", "-q", "--end-with-program", "-o", r->dir, "--backtrace", depth};
-	int a = 8;
+	size_t ncommand = 0;
+	while (o->command[ncommand])
+		ncommand++;
+	/* Every argument of the command (it used to stop at 55: outside trial 24). */
+	char **args = calloc(ncommand + 12, sizeof *args);
+	if (!args)
+		return -1;
+	int a = 0;
+	for (char *fixed[] = {self, "run", "-q", "--end-with-program", "-o", r->dir, "--backtrace", depth}, **f = fixed;
+	     f < fixed + 8; f++)
+		args[a++] = *f;
 	if (r->rule[0])
 		args[a++] = "--inject", args[a++] = r->rule;
 	args[a++] = "--";
-	for (char **c = o->command; *c && a < 63; c++)
+	for (char **c = o->command; *c; c++)
 		args[a++] = *c;
 	args[a] = NULL;
 
@@ -74,6 +83,7 @@ int sweep_start(const struct sweep_options *o, struct sweep_run *r)
 	posix_spawnattr_setflags(&attr, flags);
 	posix_spawnattr_setpgroup(&attr, 0);
 	int err = posix_spawn(&r->pid, self, &files, &attr, args, environ);
+	free(args);
 	posix_spawn_file_actions_destroy(&files);
 	posix_spawnattr_destroy(&attr);
 	if (err) {

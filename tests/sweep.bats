@@ -117,3 +117,51 @@ crash_signal() {
 	assert_equal "${lines[-1]}" 1
 	[ -z "$(ls "$BATS_TEST_TMPDIR/tmp")" ] || [ "$(ls "$BATS_TEST_TMPDIR/tmp")" = seen ]
 }
+
+# Outside trial 24.
+@test "a process of the run killed by SIGSEGV while the program exits 0: crashed, and said so" {
+	# A Perl child that dies of SIGSEGV when its shmget fails, its parent
+	# exiting 0 all the same (a worker whose server goes on).  Before:
+	# "handled" (outside trial 24).
+	prog="perl -MIPC::SysV=IPC_PRIVATE,IPC_CREAT,IPC_RMID -e 'my \$id = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600); defined \$id or kill SEGV => \$\$; shmctl(\$id, IPC_RMID, 0)'; true"
+	run --separate-stderr "$SHMTRACE" sweep --format json -- sh -c "$prog"
+	assert_failure 1
+	run jq -c '.runs[] | select(.call == "shmget") | [.outcome, .exit_status, .process_killed_by]' <<<"$output"
+	assert_output '["crashed",0,"SIGSEGV"]'
+	run --separate-stderr "$SHMTRACE" sweep -- sh -c "$prog"
+	assert_line --regexp '^ +1  shmget .* crashed +exit 0 .*\(a process of the run was killed by SIGSEGV\)$'
+}
+
+@test "a clean run that itself crashes is said to, not only each run" {
+	run --separate-stderr "$SHMTRACE" sweep -- sh -c 'id=$(ipcmk -M 4096 | sed "s/.*: //"); ipcrm -m "$id"; kill -SEGV $$'
+	assert_failure 1
+	assert_line "shmtrace sweep: the clean run itself was killed by SIGSEGV: runs that end so too may owe it nothing to the call they failed"
+	run --separate-stderr "$SHMTRACE" sweep --format json -- sh -c 'kill -SEGV $$; ipcmk -M 4096'
+	run jq -c '.clean.signal' <<<"$output"
+	assert_output '"SIGSEGV"'
+}
+
+@test "nothing swept (no call, no call the errnos fit): exit 2 and says so, never 0" {
+	run --separate-stderr "$SHMTRACE" sweep -- true
+	assert_failure 2
+	assert_line "NOTHING SWEPT: the clean run made no call: no verdict (exit status 2)"
+	assert_line "shmtrace sweep: the clean run made 0 call(s) and left 0 segment(s)"
+	run --separate-stderr "$SHMTRACE" sweep -e EPIPE -- "$SAMPLES/careless"
+	assert_failure 2
+	assert_line "NOTHING SWEPT: no call the clean run made can fail with the errnos asked (-e): no verdict (exit status 2)"
+}
+
+@test "every argument of the command reaches every run (100 of them)" {
+	run --separate-stderr "$SHMTRACE" sweep -o "$BATS_TEST_TMPDIR/kept" -- sh -c \
+		'echo "argc=$#"; id=$(ipcmk -M 4096 | sed "s/.*: //"); ipcrm -m "$id"' sh $(seq 100)
+	[ -d "$BATS_TEST_TMPDIR/kept/run-0002" ] # the clean run and two runs
+	run sh -c "cat '$BATS_TEST_TMPDIR'/kept/*.log | grep argc= | sort | uniq -c"
+	assert_output --regexp '^ +[0-9]+ argc=100$'
+}
+
+@test "-o DIR an earlier sweep wrote into: refused (125), not read as this sweep's runs" {
+	"$SHMTRACE" sweep -o "$BATS_TEST_TMPDIR/kept" -- "$SAMPLES/classic" >/dev/null || true
+	run --separate-stderr "$SHMTRACE" sweep -o "$BATS_TEST_TMPDIR/kept" -- "$SAMPLES/classic"
+	assert_failure 125
+	assert_equal "$stderr" "shmtrace: sweep: -o $BATS_TEST_TMPDIR/kept holds an earlier sweep's runs (clean, run-0001, ...): remove them, or give another directory"
+}
