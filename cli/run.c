@@ -62,7 +62,8 @@ const char run_usage[] =
 	"      --end-with-program  when CMD exits, give the processes of the run still\n"
 	"                       running (daemons) 1 s, then end them instead of waiting;\n"
 	"                       named in DIR/kernel.jsonl (sweep runs every run so);\n"
-	"                       through a cgroup of the run's where it can\n"
+	"                       through a cgroup of the run's where it can; so does a\n"
+	"                       SIGTERM or SIGHUP to run, passed on to CMD first\n"
 	"  -q, --quiet          do not print where the trace went\n"
 	"  -h, --help           show this help\n"
 	"\n"
@@ -187,12 +188,13 @@ static pid_t launch(const char *path, char **argv, int *exec_errno)
 #define END_GRACE_TICKS 100 /* of 10 ms */
 
 static pid_t child_pid;
-static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t stop_requested, forwarded;
 
 static void forward_signal(int sig)
 {
 	if (child_pid > 0)
 		kill(child_pid, sig);
+	forwarded = 1;
 }
 
 static void request_stop(int sig)
@@ -207,8 +209,10 @@ static void request_stop(int sig)
  * As a subreaper we also collect the orphans of the run (daemons that
  * double-fork), so that the run ends when its last process does, as
  * strace -f does, and note in the kernel file those a signal killed.  With
- * --end-with-program, what is left when the program exits is ended, and
- * named in LEFT.  Returns the status of PID. */
+ * --end-with-program, or once a SIGTERM or SIGHUP was passed on (timeout
+ * 10 shmtrace run -- ...: it means the run, which a daemon the program
+ * left would otherwise hold for ever, outside trial 23), what is left when
+ * the program exits is ended, and named in LEFT.  Returns the status of PID. */
 static int wait_for(pid_t pid, FILE *kernel, int end_with_program, struct pidset *left)
 {
 	struct sigaction fwd = {.sa_handler = forward_signal}, ign = {.sa_handler = SIG_IGN};
@@ -222,7 +226,13 @@ static int wait_for(pid_t pid, FILE *kernel, int end_with_program, struct pidset
 	struct pidset timed_out = {0};
 	struct timespec tick = {0, 10 * 1000 * 1000};
 	int grace = -1; /* ticks left to the processes the program left before they are ended */
+	int program_gone = 0, ending = end_with_program;
 	for (;;) {
+		if (forwarded && !ending) {
+			ending = 1;
+			if (program_gone)
+				grace = END_GRACE_TICKS;
+		}
 		if (stop_requested) {
 			stop_requested = 0;
 			end_descendants(&timed_out);
@@ -246,7 +256,8 @@ static int wait_for(pid_t pid, FILE *kernel, int end_with_program, struct pidset
 		}
 		if (done == pid) {
 			status = any;
-			if (end_with_program)
+			program_gone = 1;
+			if (ending)
 				grace = END_GRACE_TICKS;
 		} else if (done < 0 && errno == ECHILD) {
 			free(timed_out.pids);

@@ -266,3 +266,15 @@ children_facts() {
 	run jq -r '.leaked_segments[] | .program' <<<"$output"
 	assert_output --partial ipcmk
 }
+
+@test "timeout N shmtrace run: the program gets the SIGTERM, and what it left running is ended once it is gone, not waited for" {
+	# Before: run passed SIGTERM to the program alone, then waited for its
+	# daemon as long as it lived (outside trial 23: fakeroot's faked).
+	start=$SECONDS
+	run --separate-stderr timeout 2 "$SHMTRACE" run -q -o "$TRACE" -- \
+		sh -c 'setsid sh -c "ipcmk -Q >/dev/null; exec sleep 30" </dev/null >/dev/null 2>&1 & sleep 60'
+	assert_equal "$status" 124 # timeout's own: run ended of the program's SIGTERM
+	(( SECONDS - start < 10 )) || fail "run took $((SECONDS - start)) s"
+	run jq -c 'select(.event == "processes") | .left_running | length' "$TRACE/kernel.jsonl"
+	assert_output 1
+}
