@@ -445,9 +445,11 @@ int cmd_sweep(int argc, char **argv)
 		return EXIT_SHMTRACE_FAILED;
 	int status = EXIT_SHMTRACE_FAILED;
 	s.by_site_chosen = clean_run(&s);
-	if (s.by_site_chosen < 0 || plan_runs(&s) != 0)
+	if (sweep_interrupted() || s.by_site_chosen < 0 || plan_runs(&s) != 0)
 		goto out;
 	sweep_run_all(&s.o, s.run, s.nruns, run_done, &s);
+	if (sweep_interrupted())
+		goto out;
 	if (isatty(STDERR_FILENO) && s.nruns)
 		fputc('\n', stderr);
 	int written = strcmp(s.o.format, "json") == 0 ? sweep_print_json(stdout, &s) : sweep_print_text(stdout, &s);
@@ -472,5 +474,9 @@ out:
 	symbolizer_free(&s.symbols);
 	free(s.run);
 	free(s.cleanup.kept_keys);
+	if (sweep_interrupted()) { /* its runs ended and cleaned up: now die of it */
+		signal(sweep_interrupted(), SIG_DFL);
+		raise(sweep_interrupted());
+	}
 	return status;
 }

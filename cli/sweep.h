@@ -98,5 +98,7 @@ void sweep_run_all(const struct sweep_options *o, struct sweep_run *r, size_t n,
 struct findings;
 void sweep_remove_leaks(const struct findings *report, struct sweep_cleanup *counts);
 double now_seconds(void);
+/* The signal that interrupted sweep_run_all (its runs ended), or 0. */
+int sweep_interrupted(void);
 
 #endif

@@ -120,11 +120,40 @@ static void start_more(const struct sweep_options *o, struct sweep_run *r, size_
 	}
 }
 
+static volatile sig_atomic_t interrupted;
+
+static void on_interrupt(int sig)
+{
+	interrupted = sig;
+}
+
+int sweep_interrupted(void)
+{
+	return interrupted;
+}
+
+/* Interrupted (Ctrl-C, SIGTERM, SIGHUP), sweep starts no more runs and
+ * ends those under way as at their timeout, so that what they made is
+ * removed with them; before, they ran on, orphaned, with their program
+ * and their directory (outside trial 24).  Each run is in a process group
+ * of its own, which the terminal's signal does not reach. */
 void sweep_run_all(const struct sweep_options *o, struct sweep_run *r, size_t n, void (*done)(size_t i, void *ctx),
 		   void *ctx)
 {
 	size_t next = 0, running = 0;
+	struct sigaction stop = {.sa_handler = on_interrupt}, was; /* no SA_RESTART */
+	for (const int *sig = (const int[]){SIGINT, SIGTERM, SIGHUP, 0}; *sig; sig++)
+		if (sigaction(*sig, NULL, &was) == 0 && was.sa_handler != SIG_IGN) /* a background job's, nohup's */
+			sigaction(*sig, &stop, NULL);
 	while (next < n || running) {
+		if (interrupted) {
+			next = n;
+			for (size_t i = 0; i < n; i++)
+				if (r[i].pid > 0 && r[i].deadline > now_seconds())
+					r[i].deadline = now_seconds();
+			if (!running)
+				break;
+		}
 		start_more(o, r, n, &next, &running, done, ctx);
 		int status;
 		pid_t pid = waitpid(-1, &status, WNOHANG);

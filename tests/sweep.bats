@@ -165,3 +165,28 @@ crash_signal() {
 	assert_failure 125
 	assert_equal "$stderr" "shmtrace: sweep: -o $BATS_TEST_TMPDIR/kept holds an earlier sweep's runs (clean, run-0001, ...): remove them, or give another directory"
 }
+
+@test "interrupted (SIGTERM, SIGHUP; SIGINT alike): sweep ends the run under way, removes its directory, and dies of the signal" {
+	# (A background job ignores SIGINT, and so does sweep then.)
+	for sig in TERM HUP; do
+		mkdir -p "$BATS_TEST_TMPDIR/tmp.$sig"
+		# hangs waits forever when its shmget fails (the first run).
+		TMPDIR="$BATS_TEST_TMPDIR/tmp.$sig" "$SHMTRACE" sweep --timeout 60 -- "$TESTBIN/hangs" >/dev/null 2>&1 &
+		sweep=$!
+		for _ in $(seq 100); do
+			[ -n "$(ls -d "$BATS_TEST_TMPDIR/tmp.$sig"/shmtrace-sweep.*/run-0001 2>/dev/null)" ] && break
+			sleep 0.1
+		done
+		sleep 0.5
+		kill -"$sig" "$sweep"
+		status=0
+		wait "$sweep" || status=$?
+		assert_equal "$status" $((128 + $(kill -l "$sig")))
+		# Before: the run and its program ran on, orphaned, and the
+		# directory stayed (outside trial 24).
+		run pgrep -f "$TESTBIN/hangs"
+		assert_output ''
+		run ls "$BATS_TEST_TMPDIR/tmp.$sig"
+		assert_output ''
+	done
+}
