@@ -133,29 +133,62 @@ static int parse_prob(struct parse *p, const char *v, struct inject_rule *r)
 		millionths /= 100;
 	if (millionths > 1000000)
 		return fail(p, "prob=%s: a probability is at most 1", v);
+	if (!millionths && (whole || frac)) /* it would never fire */
+		return fail(p, "prob=%s: below one in a million, the finest a rule takes", v);
 	r->prob_per_million = (int)millionths;
 	return 0;
 }
 
-static int parse_flags(struct parse *p, const char *v, unsigned long *flags)
+/* The flag names of the calls of each "flags" field (inject.h's
+ * CALLS_WITH_FLAGS): a name means one bit for one family of calls only
+ * (IPC_CREAT is O_TRUNC's bit). */
+static const struct {
+	unsigned calls;
+	const struct xlat *names;
+} flag_names[] = {{CALLS_OF_SHMGET_FLAGS, xlat_shmget_flags}, {CALLS_OF_SHMAT_FLAGS, xlat_shmat_flags},
+		  {CALLS_OF_OPEN_FLAGS, xlat_open_flags},	  {CALLS_OF_IPCGET_FLAGS, xlat_ipcget_flags},
+		  {CALLS_OF_MSG_FLAGS, xlat_msg_flags}};
+
+/* NAME's bit for every call of CALLS that has flags; -1 (and the first
+ * call it is no flag of, in *NOT_OF) if one has none so named. */
+static int flag_bit(const char *name, unsigned calls, unsigned long *bit, int *not_of)
+{
+	int found = 0;
+	for (size_t i = 0; i < sizeof flag_names / sizeof *flag_names; i++) {
+		unsigned long b;
+		if (!(flag_names[i].calls & calls))
+			continue;
+		if (xlat_value(flag_names[i].names, name, &b) != 0 || (found && b != *bit)) {
+			*not_of = __builtin_ctz(flag_names[i].calls & calls);
+			return -1;
+		}
+		*bit = b, found = 1;
+	}
+	return found ? 0 : -1;
+}
+
+static int parse_flags(struct parse *p, const char *v, struct inject_rule *r)
 {
 	char name[64];
+	unsigned long *flags = &r->flags;
 	*flags = 0;
 	if (!*v)
 		return fail(p, "flags=: expected flag names or a number, joined by '|'");
 	for (const char *s = v; *s;) {
 		size_t len = strcspn(s, "|");
 		unsigned long long n;
-		unsigned long bit;
+		unsigned long bit = 0;
 		if (len == 0 || len >= sizeof name)
 			return fail(p, "flags=%s: empty or overlong name", v);
 		memcpy(name, s, len);
 		name[len] = '\0';
-		if (xlat_value(xlat_shmget_flags, name, &bit) == 0 || xlat_value(xlat_shmat_flags, name, &bit) == 0 ||
-		    xlat_value(xlat_open_flags, name, &bit) == 0 || xlat_value(xlat_msg_flags, name, &bit) == 0)
+		int not_of = -1;
+		if (flag_bit(name, r->calls, &bit, &not_of) == 0)
 			*flags |= bit;
 		else if (number(name, &n, 0) == 0)
 			*flags |= (unsigned long)n;
+		else if (not_of >= 0)
+			return fail(p, "flags=%s: '%s' is no flag of %s", v, name, call_table[not_of].name);
 		else
 			return fail(p, "flags=%s: unknown flag '%s'", v, name);
 		s += len;
@@ -226,7 +259,7 @@ static int parse_field(struct parse *p, const char *field, struct inject_rule *r
 	} else if (IS("cmd")) {
 		return parse_cmd(p, v, r);
 	} else if (IS("flags")) {
-		return parse_flags(p, v, &r->flags);
+		return parse_flags(p, v, r);
 	} else if (IS("name")) {
 		if (!*v || strlen(v) >= sizeof r->name)
 			return fail(p, "name=%s: expected a name or glob, under %zu characters", v, sizeof r->name);
@@ -260,6 +293,8 @@ static int check(struct parse *p, struct inject_rule *r, int allow_any)
 		return fail(p, "flags= applies to shmget, shmat, shm_open, semget, msgget, msgsnd and msgrcv only");
 	if (r->name[0] && !(r->calls & (CALLS_OF_NAME | CALLS_OF_PATH)))
 		return fail(p, "name= applies to shm_open, shm_unlink and ftok (its path) only");
+	if (r->has_key && !(r->calls & ~(unsigned)(C_SHM_OPEN | C_SHM_UNLINK | C_FTOK)))
+		return fail(p, "key= applies to the System V calls only (shm_open, shm_unlink and ftok have no key to match)");
 	if (!r->error || allow_any)
 		return 0;
 	for (int c = 0; c < CALL_COUNT; c++)

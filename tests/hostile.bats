@@ -549,6 +549,15 @@ JSONL
 	check 'shmget:error=EINVAL:error=ENOMEM' "error given twice: each field once in a rule"
 	check 'shmget:scope=run:key=IPC_PRIVATE:scope=process' "scope given twice: each field once in a rule"
 	check 'shmget:size>=1:size>=2' "size>= given twice: each field once in a rule"
+	# Accepted before, and matching another call than meant, or none
+	# (outside trial 24): another family's flag (IPC_CREAT is O_TRUNC's
+	# bit), a key for calls that have none, a probability that rounds to 0.
+	check 'shm_open:flags=IPC_CREAT' "flags=IPC_CREAT: 'IPC_CREAT' is no flag of shm_open"
+	check 'shmget:flags=O_CREAT' "flags=O_CREAT: 'O_CREAT' is no flag of shmget"
+	check 'shmget,shmat:flags=SHM_RDONLY' "flags=SHM_RDONLY: 'SHM_RDONLY' is no flag of shmget"
+	check 'shm_open:key=1' "key= applies to the System V calls only (shm_open, shm_unlink and ftok have no key to match)"
+	check 'ftok:key=0x1' "key= applies to the System V calls only (shm_open, shm_unlink and ftok have no key to match)"
+	check 'shmget:prob=0.0000001' "prob=0.0000001: below one in a million, the finest a rule takes"
 	# The library refuses the same for a bare LD_PRELOAD user.
 	run -125 --separate-stderr env LD_PRELOAD="$LIB" SHMTRACE_INJECT=';;;' touch "$BATS_TEST_TMPDIR/ran"
 	assert_equal "$stderr" "shmtrace: SHMTRACE_INJECT ';;;': an empty rule (nothing before a ';')"
