@@ -48,6 +48,12 @@ char *findings_strdup(const char *s)
 	return s ? or_abort(strdup(s)) : NULL;
 }
 
+const char *named_semaphore(const char *name)
+{
+	name += strspn(name, "/");
+	return strncmp(name, "sem.", 4) == 0 && name[4] ? name + 4 : NULL;
+}
+
 int in_c_runtime(const char *module)
 {
 	static const char *const names[] = {"libc.so", "ld-linux", "libpthread.so", "libdl.so"};

@@ -30,6 +30,9 @@ struct backtrace {
 /* Whether MODULE is the C library's or the loader's: a frame every stack
  * has (__libc_start_call_main), no finding's own place. */
 int in_c_runtime(const char *module);
+/* For a name in /dev/shm that glibc's sem_open made ("/sem.X", a named
+ * semaphore), "X": what the program called it, less its '/'; else NULL. */
+const char *named_semaphore(const char *name);
 /* The first frame with a function name outside the C runtime, or NULL. */
 const char *backtrace_function(const struct backtrace *b);
 void backtrace_free(struct backtrace *b);

@@ -126,8 +126,12 @@ static void results(json_t *list, const struct findings *f)
 	}
 	for (size_t i = 0; i < f->names.n; i++) {
 		const struct posix_finding *p = f->names.at[i];
-		snprintf(text, sizeof text, "POSIX shared memory %s created by pid %d%s was never unlinked.", p->name, p->pid,
-			 p->untraced ? " (a process of the run, without a traced call)" : "");
+		if (named_semaphore(p->name))
+			snprintf(text, sizeof text, "Named semaphore /%s (sem_open) created by pid %d was never unlinked.",
+				 named_semaphore(p->name), p->pid);
+		else
+			snprintf(text, sizeof text, "POSIX shared memory %s created by pid %d%s was never unlinked.", p->name,
+				 p->pid, p->untraced ? " (a process of the run, without a traced call)" : "");
 		json_array_append_new(list, result(rule_for(POSIX_NAME, 0), text, &p->stack));
 	}
 	for (size_t i = 0; i < f->undetached.n; i++) {

@@ -132,10 +132,17 @@ static void ipc_leak(FILE *out, const struct ipc_leak_finding *l)
 
 static void posix_leak(FILE *out, const struct posix_finding *l)
 {
-	fprintf(out, "%sLEAK:%s POSIX shared memory %s created by pid %d (%s), never unlinked%s:\n", red, off, s(l->name),
-		l->pid, l->program ? base(s(l->program)) : "untraced",
-		l->untraced ? " -- made by a process of the run, no traced call created it" : "");
-	if (l->note)
+	const char *semaphore = named_semaphore(l->name);
+	if (semaphore) /* sem_open's file in /dev/shm, which no traced call makes */
+		fprintf(out, "%sLEAK:%s named semaphore /%s (sem_open, %s in /dev/shm) created by pid %d (%s), never "
+			     "unlinked (sem_unlink)%s:\n",
+			red, off, s(semaphore), s(l->name), l->pid, l->program ? base(s(l->program)) : "untraced",
+			l->untraced ? " -- made by a process of the run" : "");
+	else
+		fprintf(out, "%sLEAK:%s POSIX shared memory %s created by pid %d (%s), never unlinked%s:\n", red, off,
+			s(l->name), l->pid, l->program ? base(s(l->program)) : "untraced",
+			l->untraced ? " -- made by a process of the run, no traced call created it" : "");
+	if (l->note && !semaphore)
 		fprintf(out, "    %s\n", l->note);
 	stack(out, &l->stack);
 	leak_ending(out, &l->live, -1, l->suppression, "/dev/shm");

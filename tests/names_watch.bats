@@ -194,3 +194,18 @@ confirmed_live() {
 	assert_success
 	refute_output --partial "LEAK"
 }
+
+@test "a named semaphore left in /dev/shm (sem_open's sem.NAME file) is named as one, not as POSIX shared memory" {
+	made+=("/dev/shm/sem.$name")
+	# What glibc's sem_open makes: the file /dev/shm/sem.NAME.  Before:
+	# "POSIX shared memory /sem.NAME" (outside trial 23).
+	trace "$TESTBIN/names" "file:/dev/shm/sem.$name"
+	assert_success
+	maker=$(jq -r --arg n "sem.$name" 'select(.event == "processes") | .dev_shm_made[] | select(.[0] == $n) | .[1]' "$TRACE/kernel.jsonl")
+	run --separate-stderr "$SHMTRACE" report "$TRACE"
+	assert_equal "$status" 1
+	assert_line "LEAK: named semaphore /$name (sem_open, /sem.$name in /dev/shm) created by pid $maker (names), never unlinked (sem_unlink) -- made by a process of the run:"
+	run --separate-stderr "$SHMTRACE" report --format sarif "$TRACE"
+	run jq -r '.runs[0].results[] | select(.ruleId == "posix-name-never-unlinked") | .message.text' <<<"$output"
+	assert_output "Named semaphore /$name (sem_open) created by pid $maker was never unlinked."
+}
