@@ -6,6 +6,7 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,8 +45,36 @@ int find_command(const char *name, char *path, size_t cap)
 	return found_unexecutable ? EXIT_CANNOT_EXECUTE : EXIT_NOT_FOUND;
 }
 
+static const char *reason_at(const char *path, int depth);
+
+/* A script's "#!INTERPRETER ...": why LD_PRELOAD will not reach the
+ * interpreter, which is what runs (outside trial 23: a script of a static
+ * busybox ran untraced, run saying it had removed LD_PRELOAD).  The kernel
+ * follows at most 4 of them. */
+static const char *interpreter_reason(int fd, int depth)
+{
+	static char why[PATH_MAX + 128];
+	char head[PATH_MAX + 3] = "";
+	ssize_t n = pread(fd, head, sizeof head - 1, 0);
+	if (n < 3 || depth >= 4 || head[0] != '#' || head[1] != '!')
+		return NULL;
+	head[n] = '\0';
+	char *interp = head + 2 + strspn(head + 2, " \t");
+	interp[strcspn(interp, " \t\n")] = '\0';
+	const char *reason = *interp ? reason_at(interp, depth + 1) : NULL;
+	if (!reason)
+		return NULL;
+	snprintf(why, sizeof why, "its interpreter %s: %s", interp, reason);
+	return why;
+}
+
 /* NULL if LD_PRELOAD will reach PATH, else why not. */
 const char *untraceable_reason(const char *path)
+{
+	return reason_at(path, 0);
+}
+
+static const char *reason_at(const char *path, int depth)
 {
 	struct stat st;
 	if (stat(path, &st) != 0)
@@ -58,8 +87,10 @@ const char *untraceable_reason(const char *path)
 		return NULL;
 	Elf64_Ehdr eh;
 	const char *reason = NULL;
-	if (read(fd, &eh, sizeof eh) != (ssize_t)sizeof eh || memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0)
-		goto done; /* a script: its interpreter is what runs, and is traced */
+	if (read(fd, &eh, sizeof eh) != (ssize_t)sizeof eh || memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0) {
+		reason = interpreter_reason(fd, depth); /* a script: its interpreter is what runs */
+		goto done;
+	}
 	if (eh.e_ident[EI_CLASS] != ELFCLASS64) {
 		reason = "it is a 32-bit program and libshmtrace.so is 64-bit";
 		goto done;

@@ -52,6 +52,18 @@ load helpers
 	assert_equal "$stderr" "shmtrace: run: cannot trace $TESTBIN/static_true: it is statically linked: there is no dynamic loader to preload into it"
 }
 
+@test "a script whose #! interpreter is static is refused with the reason too; one of a dynamic interpreter runs" {
+	# Before: run ran it, and said it "removed LD_PRELOAD" (outside trial 23).
+	printf '#! %s -x\ntrue\n' "$TESTBIN/static_true" >"$BATS_TEST_TMPDIR/script"
+	chmod +x "$BATS_TEST_TMPDIR/script"
+	run --separate-stderr "$SHMTRACE" run -o "$TRACE" -- "$BATS_TEST_TMPDIR/script"
+	assert_equal "$status" 125
+	assert_equal "$stderr" "shmtrace: run: cannot trace $BATS_TEST_TMPDIR/script: its interpreter $TESTBIN/static_true: it is statically linked: there is no dynamic loader to preload into it"
+	printf '#!/bin/sh\nipcs -m >/dev/null\n' >"$BATS_TEST_TMPDIR/script"
+	run --separate-stderr "$SHMTRACE" run -q -o "$TRACE.sh" -- "$BATS_TEST_TMPDIR/script"
+	assert_success
+}
+
 @test "a set-user-ID program owned by someone else is refused" {
 	[ "$(id -u)" = 0 ] || skip "needs root to make the file"
 	cp "$SAMPLES/classic" "$BATS_TEST_TMPDIR/suid"
