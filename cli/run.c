@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -111,8 +112,17 @@ static int setup_injection(const struct run_options *o)
 	int err = 0;
 	if (o->inject[0])
 		err |= setenv("SHMTRACE_INJECT", o->inject, 1);
+	/* With rules and no --seed, one drawn here: every image the run execs
+	 * derives its own from it (shim/exec.c), so that the first process's
+	 * header's seed replays the whole run. */
+	char drawn[24];
+	unsigned long long seed;
 	if (o->seed)
 		err |= setenv("SHMTRACE_SEED", o->seed, 1);
+	else if (o->inject[0] && getrandom(&seed, sizeof seed, GRND_NONBLOCK) == (ssize_t)sizeof seed) {
+		snprintf(drawn, sizeof drawn, "%llu", seed & INJECT_SEED_MAX);
+		err |= setenv("SHMTRACE_SEED", drawn, 1);
+	}
 	if (o->allow_any_errno)
 		err |= setenv("SHMTRACE_ALLOW_ANY_ERRNO", "1", 1);
 	if (o->no_follow_env)

@@ -29,9 +29,12 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "inject.h"
 #include "shim.h"
 
 #define PRELOAD "LD_PRELOAD="
+#define SEED_VAR "SHMTRACE_SEED="
+#define SEED_ENTRY_MAX (sizeof SEED_VAR + 20)
 #define KEPT_MAX 32              /* SHMTRACE_* variables remembered */
 #define KEPT_TEXT 16384          /* their text: SHMTRACE_INJECT is the longest */
 #define ON_STACK_MAX (256 * 1024) /* a vfork child's new environment */
@@ -121,7 +124,13 @@ static size_t name_len(const char *entry) /* "NAME=" */
 	return (size_t)(strchr(entry, '=') - entry) + 1;
 }
 
-/* Does ENVP carry all we need?  (getenv reads the first of a name.) */
+static int is_seed(const char *entry)
+{
+	return !strncmp(entry, SEED_VAR, sizeof SEED_VAR - 1);
+}
+
+/* Does ENVP carry all we need?  (getenv reads the first of a name.)  Not
+ * with a seed: the new program gets one of its own (env_build). */
 static int env_complete(char *const envp[])
 {
 	const char *preload = preload_of(envp);
@@ -129,6 +138,8 @@ static int env_complete(char *const envp[])
 		return 0;
 	for (int k = 0; k < nkept; k++) {
 		size_t i, n = name_len(kept[k]);
+		if (is_seed(kept[k]))
+			return 0;
 		for (i = 0; envp[i] && strncmp(envp[i], kept[k], n); i++)
 			;
 		if (!envp[i] || strcmp(envp[i], kept[k]))
@@ -147,7 +158,8 @@ static int replaced(const char *entry)
 	return 0;
 }
 
-/* Bytes needed for the new environment: pointers, then LD_PRELOAD's text. */
+/* Bytes needed for the new environment: pointers, then LD_PRELOAD's text,
+ * then the new program's SHMTRACE_SEED. */
 static size_t env_size(char *const envp[], size_t *count)
 {
 	const char *preload = preload_of(envp);
@@ -155,11 +167,16 @@ static size_t env_size(char *const envp[], size_t *count)
 	while (envp[n])
 		n++;
 	*count = n + 1 + (size_t)nkept + 1;
-	return *count * sizeof(char *) + sizeof PRELOAD + strlen(self_path) + 1 + (preload ? strlen(preload) : 0);
+	return *count * sizeof(char *) + sizeof PRELOAD + strlen(self_path) + 1 + (preload ? strlen(preload) : 0) +
+	       SEED_ENTRY_MAX;
 }
 
 /* The program's variables in their order, then LD_PRELOAD with ours
- * first, then our SHMTRACE_* settings. */
+ * first, then our SHMTRACE_* settings.  SHMTRACE_SEED, when this image
+ * started with one, is the new program's own, drawn from this image's: each
+ * program a run execs draws from a stream of its own, and the run's seed
+ * replays them all (outside trial 24: each drew the same failures, or,
+ * without --seed, a random one no recorded seed replayed). */
 static char **env_build(char *const envp[], void *room, size_t count)
 {
 	char **out = room, *text = (char *)(out + count), *at = text;
@@ -177,8 +194,20 @@ static char **env_build(char *const envp[], void *room, size_t count)
 			stpcpy(stpcpy(at, ":"), preload);
 	}
 	out[j++] = text;
+	at = text + strlen(text) + 1;
 	for (int k = 0; k < nkept; k++)
-		out[j++] = (char *)kept[k];
+		if (!is_seed(kept[k])) {
+			out[j++] = (char *)kept[k];
+		} else {
+			char digits[24], *d = digits + sizeof digits;
+			unsigned long long seed = inject_seed_for_exec();
+			*--d = '\0';
+			do
+				*--d = (char)('0' + seed % 10);
+			while (seed /= 10);
+			out[j++] = at;
+			at = stpcpy(stpcpy(at, SEED_VAR), d) + 1;
+		}
 	out[j] = NULL;
 	return out;
 }

@@ -154,6 +154,16 @@ void inject_before_fork(void)
 	forks++;
 }
 
+unsigned long long inject_seed_for_exec(void)
+{
+	/* Counted in a vfork child too, which shares this memory: the next
+	 * exec, the parent's or another child's, takes the next number, as it
+	 * would every run. */
+	static _Atomic unsigned long long execs PER_PROCESS;
+	unsigned long long n = atomic_fetch_add(&execs, 1) + 1;
+	return splitmix(inject_seed ^ (0xec5eedull << 32) ^ n) & INJECT_SEED_MAX; /* apart from the fork streams */
+}
+
 void inject_child_after_fork(void)
 {
 	/* Only the rules there are: a child of a run without rules writes none

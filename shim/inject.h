@@ -26,6 +26,9 @@ HIDDEN extern unsigned long long inject_seed;
 
 HIDDEN int inject_init(char *err, size_t errlen);
 HIDDEN void inject_before_fork(void);
+/* The seed the next program this image execs draws from: its own stream,
+ * the same every run of the same process tree (each exec counted). */
+HIDDEN unsigned long long inject_seed_for_exec(void);
 HIDDEN void inject_child_after_fork(void);
 /* The index of the rule that makes this call fail, with *err, or -1. */
 HIDDEN int inject_decide(const struct call_facts *f, void *const *ips, int n, int *err);

@@ -113,6 +113,22 @@ failed() {
 	assert_equal "$(failed wat)" '1:ENOMEM'
 }
 
+@test "prob= across exec: each program the run execs draws its own failures, and the first process's seed replays them all" {
+	prog="'$TESTBIN/ops' 'get:private:4096*16' | cut -d' ' -f2-; '$TESTBIN/ops' 'get:private:4096*16' | cut -d' ' -f2-"
+	run --separate-stderr "$SHMTRACE" run -q -o "$TRACE" -i 'shmget:prob=50%' -- sh -c "$prog"
+	assert_success
+	first=$output
+	# Two programs, two streams (the same one for both, before, under --seed).
+	[ "$(head -16 <<<"$first")" != "$(tail -16 <<<"$first")" ]
+	# The run's seed: the header of its first process, sh.  Before, each
+	# exec'd program drew a random seed of its own, and none replayed the
+	# run (outside trial 24).
+	seed=$(jq -r 'select(.event == "start" and (.argv[0] == "sh")) | input_filename' "$TRACE"/shmtrace.*.jsonl |
+		head -1 | xargs head -1 | jq -r .seed)
+	run --separate-stderr "$SHMTRACE" run -q -o "$TRACE.again" --seed "$seed" -i 'shmget:prob=50%' -- sh -c "$prog"
+	assert_output "$first"
+}
+
 @test "caller= and backtraces after dlclose: a library opened where a closed one was is told from it" {
 	swap=("$TESTBIN/dlswap" "$TESTBIN/libswapa.so" alpha_make "$TESTBIN/libswapb.so" beta_make)
 	run "${swap[@]}"
