@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "../analyzer/model.h"
+#include "../analyzer/printable.h"
 #include "../analyzer/sweep_plan.h"
 #include "../common/calls.h"
 #include "../common/trace_format.h"
@@ -78,8 +79,10 @@ static int parse_options(int argc, char **argv, struct sweep_options *o)
 			break;
 		case 't':
 			o->timeout = strtod(optarg, &end);
-			if (*end || !(o->timeout > 0))
-				return errorf("sweep: --timeout '%s': expected seconds, more than 0", optarg), -1;
+			if (*end || !(o->timeout > 0) || !(o->timeout < 1e9)) /* inf, 1e400: no timeout at all */
+				return errorf("sweep: --timeout '%s': expected seconds, more than 0 and fewer than 10^9",
+					      optarg),
+				       -1;
 			break;
 		case 'e':
 			o->errnos = optarg;
@@ -390,6 +393,26 @@ static int make_root(struct sweep *s)
 	return 0;
 }
 
+/* run's own line in the clean run's output (LOG), "run: cannot trace X:
+ * it is statically linked ...", into WHY: 1 if there is one. */
+static int run_said(const char *log, char *why, size_t cap)
+{
+	static const char prefix[] = "shmtrace: run: ";
+	char line[1024];
+	FILE *f = fopen(log, "re");
+	int found = 0;
+	*why = '\0';
+	while (f && !found && fgets(line, sizeof line, f))
+		if (strncmp(line, prefix, sizeof prefix - 1) == 0) {
+			line[strcspn(line, "\n")] = '\0';
+			snprintf(why, cap, "%s", printable(line + sizeof prefix - 1));
+			found = 1;
+		}
+	if (f)
+		fclose(f);
+	return found;
+}
+
 static void nothing(size_t i, void *ctx)
 {
 	(void)i, (void)ctx;
@@ -411,10 +434,13 @@ static int clean_run(struct sweep *s)
 		if (left)
 			sweep_remove_leaks(left, &s->cleanup);
 		findings_free(left);
-		char log[4200];
+		char log[4200], why[1024];
 		snprintf(log, sizeof log, "%s.log", r->dir);
-		errorf("sweep: the clean run of %s failed with status %d (see %s)", s->o.command[0],
-		       WEXITSTATUS(r->status), s->o.keep ? log : "its output: run it with shmtrace run");
+		int status = WEXITSTATUS(r->status);
+		errorf("sweep: the clean run of %s failed with status %d%s (see %s)%s%s", s->o.command[0], status,
+		       status == EXIT_NOT_FOUND ? ": not found" : status == EXIT_CANNOT_EXECUTE ? ": cannot be run" : "",
+		       s->o.keep ? log : "its output: run it with shmtrace run", run_said(log, why, sizeof why) ? ": " : "",
+		       why);
 		return -1;
 	}
 	s->clean_report = analyze_dir(s, r->dir);

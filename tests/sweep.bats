@@ -101,6 +101,13 @@ crash_signal() {
 	run --separate-stderr "$SHMTRACE" sweep -- "$TESTBIN/static_true"
 	assert_equal "$status" 125
 	[[ "$stderr" == "shmtrace: sweep: the clean run of $TESTBIN/static_true failed with status 125"* ]]
+	# run's reason quoted, not only its status (outside trial 24)
+	[[ "$stderr" == *": cannot trace $TESTBIN/static_true: it is statically linked: there is no dynamic loader to preload into it" ]]
+	run --separate-stderr "$SHMTRACE" sweep -- /nonexistent/cmd
+	assert_equal "$status" 125
+	[[ "$stderr" == "shmtrace: sweep: the clean run of /nonexistent/cmd failed with status 127: not found"* ]]
+	run --separate-stderr "$SHMTRACE" sweep -t inf -- true
+	assert_equal "$stderr" "shmtrace: sweep: --timeout 'inf': expected seconds, more than 0 and fewer than 10^9"
 }
 
 # A run that hangs in a loop of calls writes gigabytes of trace before its
