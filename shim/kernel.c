@@ -11,8 +11,6 @@
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <gnu/lib-names.h>
-#include <stdarg.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
