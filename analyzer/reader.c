@@ -17,10 +17,19 @@
 
 #define MAX_WARNINGS_SHOWN 50
 
+static int quiet;
+
+void reader_quiet(int on)
+{
+	quiet = on;
+}
+
 void reader_warn(struct reader *r, const struct trace_file *f, long line, const char *fmt, ...)
 {
 	va_list ap;
-	if (++r->warnings > MAX_WARNINGS_SHOWN) {
+	if (++r->warnings > MAX_WARNINGS_SHOWN || quiet) {
+		if (quiet)
+			return;
 		if (r->warnings == MAX_WARNINGS_SHOWN + 1)
 			fprintf(stderr, "shmtrace: report: more warnings not shown\n");
 		return;

@@ -96,6 +96,10 @@ int reader_next(struct reader *r, struct record *rec, struct trace_file **from);
 void reader_warn(struct reader *r, const struct trace_file *f, long line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/* While ON, warnings are counted, not printed: a second reading of files
+ * already read and warned about (sweep). */
+void reader_quiet(int on);
+
 /* F's evidence is known to be incomplete (counted once per file). */
 void reader_mark_incomplete(struct reader *r, struct trace_file *f);
 

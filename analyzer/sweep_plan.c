@@ -37,8 +37,10 @@ int sweep_plan(struct plan *p, const char *clean_dir, int by_site, struct symbol
 	struct map seen = {0}; /* (call, site) already planned */
 	char *paths[] = {(char *)clean_dir};
 	*p = (struct plan){0};
+	reader_quiet(1); /* the clean run's report read these files just before, and said what was wrong */
 	if (reader_open(&r, paths, 1) != 0) {
 		reader_close(&r);
+		reader_quiet(0);
 		return -1;
 	}
 	struct trace_file *file;
@@ -65,6 +67,7 @@ int sweep_plan(struct plan *p, const char *clean_dir, int by_site, struct symbol
 	}
 	map_free(&seen);
 	reader_close(&r);
+	reader_quiet(0);
 	return 0;
 }
 
@@ -82,6 +85,7 @@ int sweep_injected_call(const char *dir, struct symbolizer *symbols, struct inje
 	int found = 0;
 	struct trace_file *file;
 	struct record rec;
+	reader_quiet(1); /* the run's report read these files just before, and said what was wrong */
 	if (reader_open(&r, paths, 1) == 0)
 		while (!found && reader_next(&r, &rec, &file)) {
 			if (rec.is_call && rec.call.injected) {
@@ -92,5 +96,6 @@ int sweep_injected_call(const char *dir, struct symbolizer *symbols, struct inje
 			json_decref(rec.json);
 		}
 	reader_close(&r);
+	reader_quiet(0);
 	return found;
 }

@@ -197,3 +197,12 @@ crash_signal() {
 		assert_output ''
 	done
 }
+
+@test "a run whose trace is incomplete: failed, and its warning said once (it was said twice, the trace read twice)" {
+	prog='my $id = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600); if (defined $id) { shmctl($id, IPC_RMID, 0) } else { shmctl(0, IPC_STAT, my $b) for 1 .. 1000 }'
+	run --separate-stderr env SHMTRACE_MAX_SIZE=20000 "$SHMTRACE" sweep --format json -- \
+		perl -MIPC::SysV=IPC_PRIVATE,IPC_CREAT,IPC_RMID,IPC_STAT -e "$prog"
+	run jq -r '.runs[] | select(.call == "shmget") | .outcome' <<<"$output"
+	assert_output failed
+	[ "$(grep -c 'warning: incomplete: the library could not write all' <<<"$stderr")" = 1 ]
+}
