@@ -213,6 +213,10 @@ HIDDEN void bt_init(void); /* once per program image */
 HIDDEN int unwinder_load(void);
 HIDDEN int unwinder_backtrace(void **ips, int n);
 HIDDEN int unwinder_owns(const void *addr); /* ADDR is in libunwind's code */
+/* This thread is in bt_capture's unwind, and holds signals for libunwind
+ * there (unwinder.c's sigprocmask); unwinder_give_back ends the holding. */
+HIDDEN extern TLS int unwinder_here, unwinder_holding;
+HIDDEN void unwinder_give_back(void);
 /* Around our steps that may take libunwind's or the loader's locks: no
  * fork() meanwhile (see backtrace.c). */
 HIDDEN void fork_guard_enter(void);
@@ -231,7 +235,14 @@ static inline __attribute__((always_inline)) int bt_capture(void **ips, int max)
 	if (max <= 0)
 		return 0;
 	fork_guard_enter();
+	/* A handler's call that interrupts the unwind before its signals are
+	 * held holds and gives back its own. */
+	int was_here = unwinder_here, was_holding = unwinder_holding;
+	unwinder_here = 1;
 	int n = unwinder_backtrace(ips, max + 8);
+	if (unwinder_holding && !was_holding)
+		unwinder_give_back();
+	unwinder_here = was_here;
 	fork_guard_leave();
 	return bt_drop_own(ips, n, max);
 }

@@ -42,9 +42,9 @@
 
 static int (*backtrace_fn)(void **, int);
 static _Atomic int loaded; /* 1 once backtrace_fn may be called */
-/* This thread is inside unwinder_backtrace; whether it holds the signals
+/* This thread is inside bt_capture's unwind; whether it holds the signals
  * there for libunwind, and the mask they had (see sigprocmask). */
-static TLS int unwinding_here, holding;
+TLS int unwinder_here, unwinder_holding;
 static TLS sigset_t mask_before;
 static uintptr_t code_from PER_PROCESS, code_to PER_PROCESS; /* libunwind's executable segment */
 
@@ -104,7 +104,7 @@ int unwinder_load(void)
  * stack is 12 frames deep, each frame new to it (strace), 470 in a new
  * PostgreSQL backend's.  While it unwinds for us, its first sigprocmask
  * holds the signals, once, for the rest of the backtrace
- * (unwinder_backtrace gives them back), and its others are answered here
+ * (bt_capture gives them back), and its others are answered here
  * without a system call: 16 in that process, and 11% less CPU
  * (docs/performance.md).  A handler runs no sooner than it would have
  * inside libunwind's own masked steps, bar those of the signals the
@@ -115,35 +115,33 @@ EXPORT int sigprocmask(int how, const sigset_t *set, sigset_t *old)
 {
 	if (!real.sigprocmask) /* called before our constructor ran */
 		real.sigprocmask = (int (*)(int, const sigset_t *, sigset_t *))dlsym(RTLD_NEXT, "sigprocmask");
-	if (!unwinding_here || !unwinder_owns(__builtin_return_address(0)))
+	if (!unwinder_here || !unwinder_owns(__builtin_return_address(0)))
 		return real.sigprocmask(how, set, old);
-	if (!holding) {
+	if (!unwinder_holding) {
 		sigset_t held;
 		held_signals(&held);
 		if (real.sigprocmask(SIG_BLOCK, &held, &mask_before) != 0)
 			return -1;
-		holding = 1;
+		unwinder_holding = 1;
 	}
 	if (old)
 		*old = mask_before;
 	return 0;
 }
 
+void unwinder_give_back(void)
+{
+	unwinder_holding = 0;
+	real.sigprocmask(SIG_SETMASK, &mask_before, NULL);
+}
+
 /* unw_backtrace, or no frames while libunwind is not (yet) there: a
- * signal handler's call that interrupted the loading.  A handler's call
- * that interrupts an unwind before its signals are held holds and gives
- * back its own. */
+ * signal handler's call that interrupted the loading.  A tail call: no
+ * frame of its own for libunwind to walk (bt_capture's bookkeeping is in
+ * the wrapper's frame). */
 int unwinder_backtrace(void **ips, int n)
 {
 	if (!atomic_load_explicit(&loaded, memory_order_acquire))
 		return 0;
-	int was_unwinding = unwinding_here, was_holding = holding;
-	unwinding_here = 1;
-	int got = backtrace_fn(ips, n);
-	if (holding && !was_holding) {
-		holding = 0;
-		real.sigprocmask(SIG_SETMASK, &mask_before, NULL);
-	}
-	unwinding_here = was_unwinding;
-	return got;
+	return backtrace_fn(ips, n);
 }
