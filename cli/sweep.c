@@ -19,6 +19,7 @@
 #include "../analyzer/printable.h"
 #include "../analyzer/sweep_plan.h"
 #include "../common/calls.h"
+#include "../common/size_arg.h"
 #include "../common/trace_format.h"
 #include "../common/xlat.h"
 #include "cli.h"
@@ -41,6 +42,9 @@ const char sweep_usage[] =
 	"  -o, --output DIR     keep every run's trace and output under DIR (if it\n"
 	"                       exists: the caller's, writable by no one else)\n"
 	"      --max-runs N     refuse a plan of more than N runs (default 10000)\n"
+	"      --max-size SIZE  bytes each process's trace file may reach in each run\n"
+	"                       (run --max-size; default 4G): a run that loops on a\n"
+	"                       failing call writes that much before its timeout\n"
 	"  -h, --help           show this help\n"
 	"\n"
 	"Each run is classified: handled (it exited, with any status), crashed (killed by\n"
@@ -58,12 +62,13 @@ const char sweep_usage[] =
 
 static int parse_options(int argc, char **argv, struct sweep_options *o)
 {
-	enum { OPT_MAX_RUNS = 256 };
+	enum { OPT_MAX_RUNS = 256, OPT_MAX_SIZE };
 	static const struct option longopts[] = {
 		{"jobs", required_argument, NULL, 'j'},	  {"timeout", required_argument, NULL, 't'},
 		{"errno", required_argument, NULL, 'e'},  {"by", required_argument, NULL, 'b'},
 		{"format", required_argument, NULL, 'f'}, {"output", required_argument, NULL, 'o'},
 		{"help", no_argument, NULL, 'h'},	  {"max-runs", required_argument, NULL, OPT_MAX_RUNS},
+		{"max-size", required_argument, NULL, OPT_MAX_SIZE},
 		{0},
 	};
 	*o = (struct sweep_options){1, 30, NULL, -1, "text", NULL, BACKTRACE_DEFAULT, NULL, SWEEP_MAX_RUNS_DEFAULT};
@@ -106,6 +111,16 @@ static int parse_options(int argc, char **argv, struct sweep_options *o)
 			if (*end || errno || !o->max_runs || *optarg == '-')
 				return errorf("sweep: --max-runs '%s': expected a number of runs, more than 0", optarg), -1;
 			break;
+		case OPT_MAX_SIZE: {
+			unsigned long long ignored;
+			if (size_arg(optarg, &ignored) != 0)
+				return errorf("sweep: --max-size '%s': expected bytes, with K, M or G after them if wanted; 0 "
+					      "for no bound",
+					      optarg),
+				       -1;
+			o->max_size = optarg; /* run reads it as given */
+			break;
+		}
 		case 'h':
 			fputs(sweep_usage, stdout);
 			exit(0);

@@ -21,6 +21,7 @@ struct sweep_options {
 	int backtrace;
 	char **command;
 	unsigned long max_runs; /* --max-runs: a plan of more is refused */
+	const char *max_size;   /* --max-size, passed on to each run; NULL: run's default */
 };
 
 enum sweep_outcome { OUTCOME_HANDLED, OUTCOME_CRASHED, OUTCOME_HUNG, OUTCOME_DAEMON, OUTCOME_LEAKED, OUTCOME_FAILED };

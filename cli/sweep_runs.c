@@ -46,7 +46,7 @@ int sweep_start(const struct sweep_options *o, struct sweep_run *r)
 	while (o->command[ncommand])
 		ncommand++;
 	/* Every argument of the command (it used to stop at 55: outside trial 24). */
-	char **args = calloc(ncommand + 12, sizeof *args);
+	char **args = calloc(ncommand + 14, sizeof *args);
 	if (!args)
 		return -1;
 	int a = 0;
@@ -55,6 +55,8 @@ int sweep_start(const struct sweep_options *o, struct sweep_run *r)
 		args[a++] = *f;
 	if (r->rule[0])
 		args[a++] = "--inject", args[a++] = r->rule;
+	if (o->max_size)
+		args[a++] = "--max-size", args[a++] = (char *)o->max_size;
 	args[a++] = "--";
 	for (char **c = o->command; *c; c++)
 		args[a++] = *c;

@@ -206,3 +206,17 @@ crash_signal() {
 	assert_output failed
 	[ "$(grep -c 'warning: incomplete: the library could not write all' <<<"$stderr")" = 1 ]
 }
+
+@test "--max-size bounds each run's trace files, as run's does (a run that loops on a failing call)" {
+	prog='my $id = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600); if (defined $id) { shmctl($id, IPC_RMID, 0) } else { shmctl(0, IPC_STAT, my $b) for 1 .. 1000 }'
+	run --separate-stderr "$SHMTRACE" sweep --max-size 20K -o "$BATS_TEST_TMPDIR/kept" --format json -- \
+		perl -MIPC::SysV=IPC_PRIVATE,IPC_CREAT,IPC_RMID,IPC_STAT -e "$prog"
+	run jq -r '.runs[] | select(.call == "shmget") | [.outcome, .trace] | @tsv' <<<"$output"
+	[ "$(cut -f1 <<<"$output")" = failed ]
+	for f in "$(cut -f2 <<<"$output")"/shmtrace.*.jsonl; do
+		[ "$(stat -c %s "$f")" -le 20480 ] || fail "$f: $(stat -c %s "$f") bytes"
+	done
+	run --separate-stderr "$SHMTRACE" sweep --max-size lots -- true
+	assert_equal "$status" 125
+	assert_equal "$stderr" "shmtrace: sweep: --max-size 'lots': expected bytes, with K, M or G after them if wanted; 0 for no bound"
+}
