@@ -50,7 +50,8 @@ const char sweep_usage[] =
 	"Each run is classified: handled (it exited, with any status), crashed (killed by\n"
 	"a signal, or a process of it killed by SIGSEGV, SIGABRT... that the clean run's\n"
 	"were not), hung (past the timeout, then ended with every process it started),\n"
-	"daemon (the program exited leaving processes running: they are ended), leaked\n"
+	"daemon (the program exited leaving more processes running than the clean run\n"
+	"did: they are ended), leaked\n"
 	"(left segments, sets, queues or names the clean run did not). What the runs\n"
 	"leave is removed afterwards, only where the kernel confirms a run made it.\n"
 	"failed: shmtrace run could not trace it whole (exit 125: a full disk, say).\n"
@@ -296,7 +297,7 @@ static void classify(struct sweep *s, struct sweep_run *r)
 		 * what the program did is not known, so it is not "handled". */
 		r->outcome = OUTCOME_FAILED;
 		s->count.failed++;
-	} else if (r->daemons) {
+	} else if (r->daemons > s->clean.daemons) { /* more than the clean run left: as leaks are counted */
 		r->outcome = OUTCOME_DAEMON;
 		s->count.daemon++;
 	} else if (r->leaked) {

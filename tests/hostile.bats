@@ -252,11 +252,21 @@ as_root_job() {
 
 @test "13.2 sweep ends the daemon a run leaves, removes its segment, and calls the run what it is" {
 	# A sleep of this suite's own (another suite may run at the same time).
-	cmd="setsid -f sh -c 'ipcmk -M 40961 >/dev/null; exec sleep 4321.$$' </dev/null >/dev/null 2>&1"
+	# Only a failed shmget leaves the daemon: the clean run leaves none.
+	cmd="setsid -f sh -c 'ipcmk -M 40961 >/dev/null || exec sleep 4321.$$' </dev/null >/dev/null 2>&1; sleep 0.2; ipcrm -M 40961"
 	run --separate-stderr timeout 120 "$SHMTRACE" sweep -t 10 --format json -- sh -c "$cmd"
 	assert_nothing_left "sleep 4321\\.$$" 40961
-	run jq -c '[.clean.daemons, (.runs | map(.outcome) | unique), .summary.daemon > 0]' <<<"$output"
-	assert_output '[1,["daemon"],true]'
+	run jq -c '[.clean.daemons // 0, (.runs | map(select(.call == "shmget" and .nth == 1) | .outcome)), .summary.daemon]' <<<"$output"
+	assert_output '[0,["daemon"],1]'
+}
+
+@test "a start script that leaves its daemon every time: runs are judged against the clean run's daemon, not each called daemon" {
+	cmd="setsid -f sh -c 'ipcmk -M 40962 >/dev/null; exec sleep 4322.$$' </dev/null >/dev/null 2>&1"
+	run --separate-stderr timeout 120 "$SHMTRACE" sweep -t 10 --format json -- sh -c "$cmd"
+	assert_nothing_left "sleep 4322\\.$$" 40962
+	# Before: every run "daemon", the sweep's exit 1 whatever the program did.
+	run jq -c '[.clean.daemons, (.runs | map(.outcome) | unique), .summary.daemon]' <<<"$output"
+	assert_output '[1,["handled"],0]'
 }
 
 @test "12.11 a segment another process made during the run is not this run's leak; it is listed apart" {
