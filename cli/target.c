@@ -53,7 +53,7 @@ static const char *reason_at(const char *path, int depth);
  * follows at most 4 of them. */
 static const char *interpreter_reason(int fd, int depth)
 {
-	static char why[PATH_MAX + 128];
+	static char why[4][4 * (PATH_MAX + 32)]; /* one a level: an inner reason is part of an outer one */
 	char head[PATH_MAX + 3] = "";
 	ssize_t n = pread(fd, head, sizeof head - 1, 0);
 	if (n < 3 || depth >= 4 || head[0] != '#' || head[1] != '!')
@@ -64,8 +64,8 @@ static const char *interpreter_reason(int fd, int depth)
 	const char *reason = *interp ? reason_at(interp, depth + 1) : NULL;
 	if (!reason)
 		return NULL;
-	snprintf(why, sizeof why, "its interpreter %s: %s", interp, reason);
-	return why;
+	snprintf(why[depth], sizeof why[depth], "its interpreter %s: %s", interp, reason);
+	return why[depth];
 }
 
 /* NULL if LD_PRELOAD will reach PATH, else why not. */

@@ -59,6 +59,13 @@ load helpers
 	run --separate-stderr "$SHMTRACE" run -o "$TRACE" -- "$BATS_TEST_TMPDIR/script"
 	assert_equal "$status" 125
 	assert_equal "$stderr" "shmtrace: run: cannot trace $BATS_TEST_TMPDIR/script: its interpreter $TESTBIN/static_true: it is statically linked: there is no dynamic loader to preload into it"
+	# A script whose interpreter is that script: each level named (the
+	# message was garbled, its buffer written into itself: outside re-check).
+	printf '#!%s\n' "$BATS_TEST_TMPDIR/script" >"$BATS_TEST_TMPDIR/outer"
+	chmod +x "$BATS_TEST_TMPDIR/outer"
+	run --separate-stderr "$SHMTRACE" run -o "$TRACE" -- "$BATS_TEST_TMPDIR/outer"
+	assert_equal "$status" 125
+	assert_equal "$stderr" "shmtrace: run: cannot trace $BATS_TEST_TMPDIR/outer: its interpreter $BATS_TEST_TMPDIR/script: its interpreter $TESTBIN/static_true: it is statically linked: there is no dynamic loader to preload into it"
 	printf '#!/bin/sh\nipcs -m >/dev/null\n' >"$BATS_TEST_TMPDIR/script"
 	run --separate-stderr "$SHMTRACE" run -q -o "$TRACE.sh" -- "$BATS_TEST_TMPDIR/script"
 	assert_success
