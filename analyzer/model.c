@@ -192,9 +192,11 @@ static void on_killed(struct model *m, struct process *p, const json_t *rec)
 {
 	const char *sig = str(rec, "signal") ? str(rec, "signal") : "a signal";
 	struct killed_process *k = findings_alloc(sizeof *k);
-	*k = (struct killed_process){p->pid, findings_strdup(p->exe), findings_strdup(sig),
+	*k = (struct killed_process){(int)num(rec, "pid"), findings_strdup(p ? p->exe : NULL), findings_strdup(sig),
 				     json_is_true(json_object_get(rec, "core")), num(rec, "ts")};
 	FINDINGS_PUSH(&m->found->killed, k);
+	if (!p) /* it made no traced call: nothing of it to end */
+		return;
 	for (struct attachment *a = p->att, *next; a; a = next) {
 		next = a->next;
 		struct segment *s = a->seg;
@@ -235,8 +237,10 @@ static void on_process(struct model *m, const char *event, const json_t *rec)
 	int pid = (int)num(rec, "pid");
 	struct process *p = map_get(&m->processes, (uint64_t)pid);
 	if (strcmp(event, EV_KILLED) == 0) {
-		if (p && !p->ended) /* else untraced, or gone already */
-			on_killed(m, p, rec);
+		/* One that made no traced call is named too (a worker that died
+		 * of SIGSEGV: outside re-check); a traced one that ended before
+		 * had its pid taken by another since. */
+		on_killed(m, p && !p->ended ? p : NULL, rec);
 		return;
 	}
 	if (strcmp(event, EV_START) == 0 || strcmp(event, EV_FORK) == 0) {

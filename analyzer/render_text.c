@@ -251,7 +251,7 @@ static void unattributed(FILE *out, const struct findings *f, size_t i)
 static void killed(FILE *out, const struct findings *f, size_t i)
 {
 	const struct killed_process *k = f->killed.at[i];
-	fprintf(out, "%s pid %d (%s) by %s%s", i ? "," : "", k->pid, base(s(k->program)), s(k->signal),
+	fprintf(out, "%s pid %d (%s) by %s%s", i ? "," : "", k->pid, k->program ? base(s(k->program)) : "untraced", s(k->signal),
 		k->core ? " (core dumped)" : "");
 }
 

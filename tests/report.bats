@@ -342,16 +342,17 @@ leaky_run() {
 	assert_failure 1
 	json=$output
 	# 60 leaks, and both processes were attached when killed; 61, removed
-	# while attached, went with the second death; 999 was never traced.
+	# while attached, went with the second death; 999 was never traced,
+	# and is named all the same, attached to nothing.
 	run jq -c '[.leaked_segments[] | [.shmid, (.attached | map([.pid, .killed_by]))]], [.killed_processes[] | [.pid, .signal, .core]], .summary.undetached_attachments' <<<"$output"
-	assert_output "$(printf '%s\n' '[[60,[[601,"SIGSEGV"],[600,"SIGKILL"]]]]' '[[601,"SIGSEGV",true],[600,"SIGKILL",false]]' 0)"
+	assert_output "$(printf '%s\n' '[[60,[[601,"SIGSEGV"],[600,"SIGKILL"]]]]' '[[601,"SIGSEGV",true],[600,"SIGKILL",false],[999,"SIGTERM",false]]' 0)"
 	run jq -c '[.misuse[] | [.kind, .shmid, .before_run, .cpid]]' <<<"$json"
 	assert_output '[["created_outside_trace",77,true,555]]'
 	# Both of 600's segments were there at once, at 61's shmget.
 	run jq -c '.summary.peak' <<<"$json"
 	assert_output '{"segments":2,"bytes":12288,"ts":3500}'
 	report "$(fixture killed)"
-	assert_line '  killed by a signal: 2 process(es): pid 601 (server) by SIGSEGV (core dumped), pid 600 (server) by SIGKILL'
+	assert_line '  killed by a signal: 3 process(es): pid 601 (server) by SIGSEGV (core dumped), pid 600 (server) by SIGKILL, pid 999 (untraced) by SIGTERM'
 }
 
 @test "without PATH: the newest trace directory that run left here, named on stderr; none: 2 and one line" {

@@ -139,6 +139,19 @@ crash_signal() {
 	assert_line --regexp '^ +1  shmget .* crashed +exit 0 .*\(a process of the run was killed by SIGSEGV\)$'
 }
 
+@test "a process of the run that made no shm call and was killed by SIGSEGV counts too: crashed, and named by the report" {
+	# Its traced parent reaps it and says so; before, the report and sweep
+	# left out a process that had no trace file (outside re-check).
+	# (The run's first process, which has its file from the start, reaps it.)
+	prog='ipcmk -M 4096 >/dev/null || sh -c "kill -SEGV \$\$"; ipcrm -a shm 2>/dev/null; true'
+	run --separate-stderr "$SHMTRACE" sweep --format json -- sh -c "$prog"
+	run jq -c '.runs[] | select(.call == "shmget") | [.outcome, .process_killed_by]' <<<"$output"
+	assert_output '["crashed","SIGSEGV"]'
+	run --separate-stderr "$SHMTRACE" run -q -o "$TRACE" -i shmget:when=1 -- sh -c "$prog"
+	run --separate-stderr "$SHMTRACE" report --fail-on none "$TRACE"
+	assert_line --regexp '^  killed by a signal: 1 process\(es\): pid [0-9]+ \(untraced\) by SIGSEGV$'
+}
+
 @test "a clean run that itself crashes is said to, not only each run" {
 	run --separate-stderr "$SHMTRACE" sweep -- sh -c 'id=$(ipcmk -M 4096 | sed "s/.*: //"); ipcrm -m "$id"; kill -SEGV $$'
 	assert_failure 1
