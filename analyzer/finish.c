@@ -242,33 +242,16 @@ static int by_name_time(const void *a, const void *b)
 	return x->ts < y->ts ? -1 : x->ts > y->ts;
 }
 
-/* The inodes in /dev/shm after the run (run's table), by inode + 1, if
- * the table has them and the device they are on. */
-static int names_after(const struct model *m, struct map *inodes, unsigned long long *dev)
-{
-	const json_t *after = m->kernel_after, *list = after ? json_object_get(after, "dev_shm_inodes") : NULL;
-	const json_t *on = after ? json_object_get(after, "dev_shm_dev") : NULL;
-	size_t i;
-	json_t *ino;
-	if (!json_is_array(list) || !json_is_integer(on))
-		return 0;
-	*dev = (unsigned long long)json_integer_value(on);
-	json_array_foreach(list, i, ino)
-		if (json_is_integer(ino) && map_put(inodes, (unsigned long long)json_integer_value(ino) + 1, (void *)1) != 0)
-			return 0;
-	return 1;
-}
-
 /* Names created with shm_open and never unlinked: they stay in /dev/shm.
- * Not one whose file run's table after the run says is gone from that
- * /dev/shm (rm, unlink("/dev/shm/..."): calls the trace does not see),
- * as for a segment removed outside the trace; one made in another
- * /dev/shm (another mount) is not run's table's to judge. */
+ * Not one whose file run's table after the run says is no longer at its
+ * name in that /dev/shm (rm, mv, unlink("/dev/shm/..."): what the trace
+ * does not see), as for a segment removed outside the trace; one made in
+ * another /dev/shm (another mount) is not run's table's to judge. */
 static void posix_leaks(struct model *m)
 {
 	struct map after = {0};
 	unsigned long long dev = 0;
-	int known = names_after(m, &after, &dev);
+	int known = dev_shm_after(m, &after, &dev);
 	size_t n = 0;
 	struct posix_name **names = calloc(m->posix.used + 1, sizeof *names);
 	uint64_t key;
@@ -277,7 +260,7 @@ static void posix_leaks(struct model *m)
 		names[n++] = value;
 	qsort(names, n, sizeof *names, by_name_time);
 	for (size_t i = 0; i < n; i++) {
-		if (known && names[i]->has_file_id && names[i]->dev == dev && !map_get(&after, names[i]->ino + 1)) {
+		if (known && posix_name_gone(&after, dev, names[i])) {
 			m->found->summary.removed_outside_trace++;
 			continue;
 		}

@@ -395,8 +395,7 @@ void model_free(struct model *m)
 	names_free(m);
 	sysv_free(m);
 	struct map *maps[] = {&m->posix,	 &m->ftoks,		&m->processes, &m->segments, &m->misuse_groups,
-			      &m->undetached_groups, &m->removed, &m->externals, &m->run_pids, &m->ipc_objects,
-			      &m->posix_seen};
+			      &m->undetached_groups, &m->removed, &m->externals, &m->run_pids, &m->ipc_objects};
 	for (size_t i = 0; i < sizeof maps / sizeof *maps; i++)
 		map_free(maps[i]);
 	free(m->tombs);

@@ -30,7 +30,6 @@ struct model {
 	struct map ipc_objects; /* obj_key -> struct ipc_object: sets and queues, the current ones */
 	struct map externals; /* seg_key -> noted once: segment created outside the trace */
 	struct map posix;     /* hash of name -> struct posix_name, not unlinked yet */
-	struct map posix_seen; /* hash of name -> 1: a traced call created or unlinked it */
 	struct map ftoks;     /* key -> struct ftok_origin, the first seen */
 	struct tomb_ring *tombs;
 	json_t *kernel_before, *kernel_after;

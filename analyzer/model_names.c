@@ -1,9 +1,11 @@
 /* POSIX shared-memory names (shm_open, shm_unlink), followed until they
  * are unlinked, and the keys ftok makes: which file and id each came
  * from, and two files whose keys collide while both are in use. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/bytestext.h"
 #include "model_state.h"
 
 /* glibc's shm_open and shm_unlink drop every leading slash (its
@@ -17,7 +19,6 @@ void on_shm_open(struct model *m, struct process *p, const struct call_rec *c, s
 {
 	if (c->created != 1)
 		return;
-	map_put(&m->posix_seen, name_hash(c->name), (void *)1);
 	struct posix_name *n = calloc(1, sizeof *n);
 	*n = (struct posix_name){strdup(c->name), p->pid, p->exe ? strdup(p->exe) : NULL, stack, c->ts,
 				 call_has(c, DEV) && call_has(c, INO), c->dev, c->ino};
@@ -33,7 +34,6 @@ void on_shm_open(struct model *m, struct process *p, const struct call_rec *c, s
 void on_shm_unlink(struct model *m, const struct call_rec *c)
 {
 	struct posix_name *n = map_remove(&m->posix, name_hash(c->name));
-	map_put(&m->posix_seen, name_hash(c->name), (void *)1);
 	if (n) {
 		free(n->name);
 		free(n->exe);
@@ -140,10 +140,42 @@ void ftok_key_used(struct model *m, unsigned key)
 		o->got_segment = 1;
 }
 
+/* run's /dev/shm after the run (its table's "dev_shm_entries"): each
+ * name's key -> its inode + 1, into OUT, and the device; 0 if the table
+ * has no such list (an older run's). */
+int dev_shm_after(const struct model *m, struct map *out, unsigned long long *dev)
+{
+	const json_t *after = m->kernel_after, *list = after ? json_object_get(after, "dev_shm_entries") : NULL;
+	const json_t *on = after ? json_object_get(after, "dev_shm_dev") : NULL;
+	size_t i;
+	json_t *entry;
+	if (!json_is_array(list) || !json_is_integer(on))
+		return 0;
+	*dev = (unsigned long long)json_integer_value(on);
+	json_array_foreach(list, i, entry)
+	{
+		const char *text;
+		json_int_t ino;
+		char name[1100];
+		if (json_unpack(entry, "[sI]", &text, &ino) != 0 || text_to_bytes(text, name, sizeof name) < 0)
+			continue;
+		if (map_put(out, name_hash(name), (void *)(uintptr_t)((unsigned long long)ino + 1)) != 0)
+			return 0;
+	}
+	return 1;
+}
+
+int posix_name_gone(const struct map *after, unsigned long long dev, const struct posix_name *n)
+{
+	return n->has_file_id && n->dev == dev && (uintptr_t)map_get(after, name_hash(n->name)) != n->ino + 1;
+}
+
 /* Names in /dev/shm at the end that run's watch says a process of the run
- * made (its "dev_shm_made": the kernel's word), and that no traced call
- * created or unlinked: made by open("/dev/shm/..."), a clone(CLONE_VM)
- * child, a static program.  Leaks all the same (fourth hostile trial, b05). */
+ * made (its "dev_shm_made": the kernel's word), other than the file a
+ * traced shm_open made there (a traced leak): made by open("/dev/shm/..."),
+ * a clone(CLONE_VM) child, a static program, or put in the place of the
+ * traced one by a script's rm and echo.  Leaks all the same (fourth
+ * hostile trial, b05; outside re-check). */
 void names_untraced(struct model *m)
 {
 	size_t i;
@@ -156,7 +188,8 @@ void names_untraced(struct model *m)
 		if (json_unpack(made, "[sII]", &text, &pid, &ino) != 0 || strlen(text) + 2 > sizeof name)
 			continue;
 		snprintf(name, sizeof name, "/%s", text);
-		if (map_get(&m->posix_seen, name_hash(name)))
+		const struct posix_name *traced = map_get(&m->posix, name_hash(name));
+		if (traced && (!traced->has_file_id || traced->ino == (unsigned long long)ino))
 			continue;
 		const struct process *p = pid > 0 && pid < INT32_MAX ? map_get(&m->processes, (uint64_t)pid) : NULL;
 		struct posix_finding *f = findings_alloc(sizeof *f);

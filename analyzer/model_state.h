@@ -204,6 +204,11 @@ void on_ftok(struct model *m, struct process *p, const struct call_rec *c, struc
 /* A shmget by KEY: the key's ftok file is in use through its segment. */
 void ftok_key_used(struct model *m, unsigned key);
 void names_untraced(struct model *m);
+/* Into AFTER, run's /dev/shm after the run, and its device: 0 if unknown.
+ * Then whether N's file is no longer at its name there: removed, renamed
+ * or replaced by what no traced call did (rm, mv). */
+int dev_shm_after(const struct model *m, struct map *after, unsigned long long *dev);
+int posix_name_gone(const struct map *after, unsigned long long dev, const struct posix_name *n);
 void names_free(struct model *m);
 
 /* model_sysv.c: semaphore sets and message queues (and model_bury_key). */

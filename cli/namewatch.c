@@ -17,6 +17,7 @@
  * event was lost or the table full, the report falls back to the owner's
  * uid (analyzer/live.c). */
 #include "eventreader.h"
+#include "jsontext.h"
 #include "namewatch.h"
 
 #include <errno.h>
@@ -225,26 +226,6 @@ int namewatch_finish(void)
 	close(fan);
 	fan = -1;
 	return !lost;
-}
-
-/* The name as text (common/bytestext.h) in a JSON string. */
-static void put_text(FILE *f, const char *name)
-{
-	const unsigned char *u = (const unsigned char *)name;
-	size_t len = strlen(name);
-	fputc('"', f);
-	for (size_t i = 0; i < len;) {
-		size_t seq = u[i] < 0x80 ? 1 : utf8_sequence(u + i, len - i);
-		if (!seq)
-			fprintf(f, "\\\\x%02x", u[i++]);
-		else if (u[i] == '"' || u[i] == '\\')
-			fprintf(f, "%s", u[i++] == '"' ? "\\\"" : "\\\\\\\\");
-		else if (u[i] < 0x20)
-			fprintf(f, "\\u%04x", u[i++]);
-		else
-			fwrite(u + i, 1, seq, f), i += seq;
-	}
-	fputc('"', f);
 }
 
 /* Whether NAME in DIRFD is still the file FH, and its inode. */

@@ -22,6 +22,7 @@
 #include "../common/sysvipc.h"
 #include "namewatch.h"
 #include "pidspans.h"
+#include "jsontext.h"
 #include "uidspans.h"
 #include "snapshot.h"
 
@@ -32,21 +33,33 @@ static unsigned long long ns(clockid_t clock)
 	return (unsigned long long)t.tv_sec * 1000000000ull + (unsigned long long)t.tv_nsec;
 }
 
-/* The inodes in /dev/shm, and its device: before the run, the names there
- * already; after it, whether a name a traced shm_open made is still there
- * (removed by rm or unlink, it is no leak: outside trial 23). */
-static void dev_shm_inodes(FILE *f)
+/* What is in /dev/shm: before the run, the inodes of the names there
+ * already; after it, each name and its inode, and the device, so that a
+ * name a traced shm_open made and a script then removed, renamed or
+ * replaced is told from one still there (outside trial 23 and its
+ * re-check). */
+static void dev_shm_entries(FILE *f, int after)
 {
 	DIR *d = opendir("/dev/shm");
 	struct dirent *e;
 	struct stat st;
 	int first = 1;
-	if (d && fstat(dirfd(d), &st) == 0)
+	if (after && d && fstat(dirfd(d), &st) == 0)
 		fprintf(f, ",\"dev_shm_dev\":%llu", (unsigned long long)st.st_dev);
-	fputs(",\"dev_shm_inodes\":[", f);
-	while (d && (e = readdir(d)))
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-			fprintf(f, "%s%llu", first ? "" : ",", (unsigned long long)e->d_ino), first = 0;
+	fputs(after ? ",\"dev_shm_entries\":[" : ",\"dev_shm_inodes\":[", f);
+	while (d && (e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		fputs(first ? "" : ",", f);
+		first = 0;
+		if (!after) {
+			fprintf(f, "%llu", (unsigned long long)e->d_ino);
+			continue;
+		}
+		fputc('[', f);
+		put_text(f, e->d_name);
+		fprintf(f, ",%llu]", (unsigned long long)e->d_ino);
+	}
 	fputc(']', f);
 	if (d)
 		closedir(d);
@@ -88,7 +101,7 @@ int write_kernel_snapshot(FILE *f, const char *when)
 		ns(CLOCK_MONOTONIC), ns(CLOCK_REALTIME));
 	if (stat("/proc/self/ns/ipc", &ipc) == 0)
 		fprintf(f, ",\"ipc_ns\":%llu", (unsigned long long)ipc.st_ino);
-	dev_shm_inodes(f);
+	dev_shm_entries(f, strcmp(when, "after") == 0);
 	fputs(",\"segments\":[", f);
 	for (long i = 0; i < n; i++)
 		fprintf(f,

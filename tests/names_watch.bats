@@ -209,3 +209,22 @@ confirmed_live() {
 	run jq -r '.runs[0].results[] | select(.ruleId == "posix-name-never-unlinked") | .message.text' <<<"$output"
 	assert_output "Named semaphore /$name (sem_open) created by pid $maker was never unlinked."
 }
+
+@test "a traced name a script then renames (mv) or replaces (rm, then a new file of the name): one leak, the file there now, not the name gone" {
+	made+=("/dev/shm/$name.moved")
+	# Before: the gone name was a leak beside the new one (mv), or the new
+	# file was no leak at all (replaced): outside re-check.
+	trace sh -c '"$1" "open:/$2" && mv "/dev/shm/$2" "/dev/shm/$2.moved"' sh "$TESTBIN/names" "$name"
+	assert_success
+	run --separate-stderr "$SHMTRACE" report --format json "$TRACE"
+	assert_equal "$status" 1
+	run jq -c '[(.posix_names_never_unlinked | map(.name)), .summary.removed_outside_trace]' <<<"$output"
+	assert_output '[["/'"$name"'.moved"],1]'
+	rm -rf "$TRACE"
+	trace sh -c '"$1" "open:/$2" && rm "/dev/shm/$2" && echo x >"/dev/shm/$2"' sh "$TESTBIN/names" "$name"
+	assert_success
+	run --separate-stderr "$SHMTRACE" report --format json "$TRACE"
+	assert_equal "$status" 1
+	run jq -c '[(.posix_names_never_unlinked | map([.name, .seen_by_trace])), .summary.removed_outside_trace]' <<<"$output"
+	assert_output '[[["/'"$name"'",false]],1]'
+}
