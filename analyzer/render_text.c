@@ -272,6 +272,9 @@ static void summary(FILE *out, const struct findings *f)
 	if (sum->peak.segments)
 		fprintf(out, "  peak: %lld segment(s), %lld bytes, alive at once\n", sum->peak.segments, sum->peak.bytes);
 	first_few(out, "killed by a signal", f->killed.n, "process(es)", f, killed);
+	size_t left = f->run ? json_array_size(json_object_get(f->run, "left_running")) : 0;
+	if (left) /* what they had made and not yet removed is theirs, not the program's */
+		fprintf(out, "  ended by run when the program was gone: %zu process(es) it left running\n", left);
 	if (f->run_untrusted)
 		fprintf(out, "  not run's record: %s (another user could have written it): nothing it says is confirmed\n",
 			printable(f->run_untrusted));

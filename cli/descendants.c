@@ -68,6 +68,17 @@ size_t find_descendants(struct pidset *out)
 	return found;
 }
 
+void term_descendants(struct pidset *asked)
+{
+	struct pidset now = {0};
+	find_descendants(&now);
+	for (size_t i = 0; i < now.n; i++) {
+		kill(now.pids[i], SIGTERM);
+		pidset_add(asked, now.pids[i]);
+	}
+	free(now.pids);
+}
+
 void end_descendants(struct pidset *ended)
 {
 	/* The run's cgroup ends them whole; the rounds below find what it

@@ -61,7 +61,8 @@ const char run_usage[] =
 	"                       untraced; by default LD_PRELOAD and SHMTRACE_* are\n"
 	"                       put back into what the exec family passes on\n"
 	"      --end-with-program  when CMD exits, give the processes of the run still\n"
-	"                       running (daemons) 1 s, then end them instead of waiting;\n"
+	"                       running (daemons) 1 s, then SIGTERM, then 5 s later\n"
+	"                       SIGKILL, instead of waiting;\n"
 	"                       named in DIR/kernel.jsonl (sweep runs every run so);\n"
 	"                       through a cgroup of the run's where it can; so does a\n"
 	"                       SIGTERM or SIGHUP to run, passed on to CMD first\n"
@@ -194,8 +195,19 @@ static pid_t launch(const char *path, char **argv, int *exec_errno)
 }
 
 /* What the program leaves running gets a second to finish on its own (a
- * background job writing its last line) before --end-with-program ends it. */
-#define END_GRACE_TICKS 100 /* of 10 ms */
+ * background job writing its last line) before --end-with-program ends it;
+ * then SIGTERM, and five seconds to clean up (remove what it made) before
+ * SIGKILL: killed at once, a daemon left its queue, which the report then
+ * called the program's leak (outside re-check). */
+#define END_GRACE_NS 1000000000ull
+#define TERM_GRACE_NS 5000000000ull
+
+static unsigned long long monotonic_ns(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (unsigned long long)t.tv_sec * 1000000000ull + (unsigned long long)t.tv_nsec;
+}
 
 static pid_t child_pid;
 static volatile sig_atomic_t stop_requested, forwarded;
@@ -235,26 +247,36 @@ static int wait_for(pid_t pid, FILE *kernel, int end_with_program, struct pidset
 	int status = W_EXITCODE(EXIT_SHMTRACE_FAILED, 0), any;
 	struct pidset timed_out = {0};
 	struct timespec tick = {0, 10 * 1000 * 1000};
-	int grace = -1; /* ticks left to the processes the program left before they are ended */
+	/* When what the program left is asked to end (SIGTERM), and then ended
+	 * (SIGKILL); 0: not yet due.  By the clock: a daemon that forks and
+	 * exits in a loop keeps run reaping, never idle. */
+	unsigned long long term_at = 0, kill_at = 0;
 	int program_gone = 0, ending = end_with_program;
 	for (;;) {
+		unsigned long long now = monotonic_ns();
 		if (forwarded && !ending) {
 			ending = 1;
 			if (program_gone)
-				grace = END_GRACE_TICKS;
+				term_at = now + END_GRACE_NS;
 		}
 		if (stop_requested) {
 			stop_requested = 0;
 			end_descendants(&timed_out);
 		}
-		if (grace == 0) {
+		if (term_at && now >= term_at) {
+			term_descendants(left);
+			term_at = 0;
+			kill_at = now + TERM_GRACE_NS;
+		}
+		if (kill_at && now >= kill_at) {
 			end_descendants(left);
-			grace = -1;
+			kill_at = 0;
 		}
 		/* Looked at before it is reaped: a zombie's user ids are still
 		 * in /proc (pidwatch.c). */
 		siginfo_t info = {0};
-		pid_t done = waitid(P_ALL, 0, &info, WEXITED | WNOWAIT | (grace > 0 ? WNOHANG : 0)) < 0 ? -1 : info.si_pid;
+		int due = term_at || kill_at;
+		pid_t done = waitid(P_ALL, 0, &info, WEXITED | WNOWAIT | (due ? WNOHANG : 0)) < 0 ? -1 : info.si_pid;
 		if (done > 0) {
 			pidwatch_ending(done);
 			done = waitpid(done, &any, 0);
@@ -268,13 +290,12 @@ static int wait_for(pid_t pid, FILE *kernel, int end_with_program, struct pidset
 			status = any;
 			program_gone = 1;
 			if (ending)
-				grace = END_GRACE_TICKS;
+				term_at = monotonic_ns() + END_GRACE_NS;
 		} else if (done < 0 && errno == ECHILD) {
 			free(timed_out.pids);
 			return status;
 		} else if (done == 0) {
 			nanosleep(&tick, NULL);
-			grace--;
 		}
 	}
 }
@@ -585,6 +606,10 @@ int cmd_run(int argc, char **argv)
 	kernel_lost |= kernel_file_close(&kf) != 0;
 	free(run_pids.pids);
 	free(run_uids.pids);
+	if (left.n)
+		errorf("run: ended %zu process(es) the program left running (SIGTERM, then SIGKILL 5 s later): what they "
+		       "made and had not removed yet is left; %s/%s names them (left_running)",
+		       left.n, dir, KERNEL_SNAPSHOT_FILE);
 	free(left.pids);
 	if (exec_errno) {
 		errorf("run: %s: %s", program, strerror(exec_errno));

@@ -278,3 +278,18 @@ children_facts() {
 	run jq -c 'select(.event == "processes") | .left_running | length' "$TRACE/kernel.jsonl"
 	assert_output 1
 }
+
+@test "what the program left gets SIGTERM and time to clean up before SIGKILL: a daemon removes its queue, no leak, and run says whom it ended" {
+	# Killed at once, the daemon left its queue, which the report called
+	# the program's leak (outside re-check).
+	daemon='id=$(ipcmk -Q | sed "s/.*: //"); trap "sleep 2; ipcrm -q \$id; exit 0" TERM; while :; do sleep 0.1; done'
+	run --separate-stderr timeout 2 "$SHMTRACE" run -q -o "$TRACE" -- \
+		sh -c "setsid sh -c '$daemon' </dev/null >/dev/null 2>&1 & sleep 60"
+	assert_equal "$status" 124
+	# (the daemon's shell, and the sleep it waits for)
+	[[ "$stderr" =~ "run: ended "[0-9]+" process(es) the program left running (SIGTERM, then SIGKILL 5 s later)" ]]
+	run --separate-stderr "$SHMTRACE" report --format json "$TRACE"
+	assert_success
+	run jq -c '[.summary.leaked_message_queues, (.run.left_running | length > 0)]' <<<"$output"
+	assert_output '[0,true]'
+}
