@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ipc.h>
 
@@ -153,7 +154,11 @@ static const struct {
  * call it is no flag of, in *NOT_OF) if one has none so named. */
 static int flag_bit(const char *name, unsigned calls, unsigned long *bit, int *not_of)
 {
-	int found = 0;
+	int found = 0, known = 0;
+	for (size_t i = 0; i < sizeof flag_names / sizeof *flag_names; i++)
+		known |= xlat_value(flag_names[i].names, name, bit) == 0;
+	if (!known) /* no flag of any call: unknown, not another family's */
+		return -1;
 	for (size_t i = 0; i < sizeof flag_names / sizeof *flag_names; i++) {
 		unsigned long b;
 		if (!(flag_names[i].calls & calls))
@@ -165,6 +170,36 @@ static int flag_bit(const char *name, unsigned calls, unsigned long *bit, int *n
 		*bit = b, found = 1;
 	}
 	return found ? 0 : -1;
+}
+
+/* The bits some flag of a call of CALLS has; and the first call with
+ * flags that has none of BITS's, in *NOT_OF (-1 if every one has them). */
+static unsigned long flag_bits(unsigned calls, unsigned long bits, int *not_of)
+{
+	unsigned long all = 0;
+	*not_of = -1;
+	for (size_t i = 0; i < sizeof flag_names / sizeof *flag_names; i++) {
+		unsigned long mine = 0;
+		if (!(flag_names[i].calls & calls))
+			continue;
+		for (const struct xlat *t = flag_names[i].names; t->name; t++)
+			mine |= t->mask;
+		if ((bits & ~mine) && *not_of < 0)
+			*not_of = __builtin_ctz(flag_names[i].calls & calls);
+		all |= mine;
+	}
+	return all;
+}
+
+/* A number of flags: 0x1c0, 01000 (octal, as the C headers write them), 512. */
+static int flag_number(const char *s, unsigned long long *n)
+{
+	if (s[0] != '0' || !s[1] || s[1] == 'x' || s[1] == 'X')
+		return number(s, n, 0);
+	char *end;
+	errno = 0;
+	*n = strtoull(s, &end, 8);
+	return *end || errno ? -1 : 0;
 }
 
 static int parse_flags(struct parse *p, const char *v, struct inject_rule *r)
@@ -183,14 +218,21 @@ static int parse_flags(struct parse *p, const char *v, struct inject_rule *r)
 		memcpy(name, s, len);
 		name[len] = '\0';
 		int not_of = -1;
-		if (flag_bit(name, r->calls, &bit, &not_of) == 0)
+		if (flag_bit(name, r->calls, &bit, &not_of) == 0) {
 			*flags |= bit;
-		else if (number(name, &n, 0) == 0)
+		} else if (flag_number(name, &n) == 0) {
+			/* Bits no flag has never match (the mode bits of shmget's
+			 * shmflg are not its flags): refused, never silently idle. */
+			flag_bits(r->calls, (unsigned long)n, &not_of);
+			if (not_of >= 0)
+				return fail(p, "flags=%s: %s holds bits that no flag of %s has", v, name,
+					    call_table[not_of].name);
 			*flags |= (unsigned long)n;
-		else if (not_of >= 0)
+		} else if (not_of >= 0) {
 			return fail(p, "flags=%s: '%s' is no flag of %s", v, name, call_table[not_of].name);
-		else
+		} else {
 			return fail(p, "flags=%s: unknown flag '%s'", v, name);
+		}
 		s += len;
 		if (*s == '|' && !*++s)
 			return fail(p, "flags=%s: a '|' with no flag after it", v);

@@ -568,6 +568,11 @@ JSONL
 	check 'shm_open:key=1' "key= applies to the System V calls only (shm_open, shm_unlink and ftok have no key to match)"
 	check 'ftok:key=0x1' "key= applies to the System V calls only (shm_open, shm_unlink and ftok have no key to match)"
 	check 'shmget:prob=0.0000001' "prob=0.0000001: below one in a million, the finest a rule takes"
+	# Permission bits and other bits no flag has never matched (outside
+	# re-check); 01000 is octal, IPC_CREAT, as the headers write it.
+	check 'shmget:flags=IPC_CREAT|0700' "flags=IPC_CREAT|0700: 0700 holds bits that no flag of shmget has"
+	check 'shmat:flags=0x10000000' "flags=0x10000000: 0x10000000 holds bits that no flag of shmat has"
+	check 'shmget:flags=IPC_FOO' "flags=IPC_FOO: unknown flag 'IPC_FOO'"
 	# The library refuses the same for a bare LD_PRELOAD user.
 	run -125 --separate-stderr env LD_PRELOAD="$LIB" SHMTRACE_INJECT=';;;' touch "$BATS_TEST_TMPDIR/ran"
 	assert_equal "$stderr" "shmtrace: SHMTRACE_INJECT ';;;': an empty rule (nothing before a ';')"
