@@ -13,7 +13,13 @@
  * kernel's protected_symlinks would not follow theirs either.  Nothing is
  * created until the whole existing part has passed: what is missing is
  * then made, one directory at a time, in a directory already checked.
- * Every file run makes in it is then created O_EXCL|O_NOFOLLOW, 0600. */
+ * Every file run makes in it is then created O_EXCL|O_NOFOLLOW, 0600.
+ *
+ * In a user namespace (a rootless container, unshare --user), root's
+ * directories belong to a user the namespace does not map, which stat
+ * shows as the overflow uid (65534): taken as root's, for no process of
+ * the namespace can act as it (run refused every -o there: outside
+ * re-check). */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -27,6 +33,34 @@
 #include "outdir.h"
 
 enum { MAX_LINKS = 40 }; /* as the kernel's own limit (ELOOP) */
+
+/* Whether we are in a user namespace other than the first, whose map is
+ * "0 0 4294967295": then the overflow uid, else -1. */
+static long unmapped_uid(void)
+{
+	static long known = -2;
+	if (known != -2)
+		return known;
+	unsigned long inside, outside, count;
+	FILE *map = fopen("/proc/self/uid_map", "re");
+	int first = map && fscanf(map, "%lu %lu %lu", &inside, &outside, &count) == 3 && inside == 0 &&
+		    outside == 0 && count == 4294967295ul;
+	if (map)
+		fclose(map);
+	FILE *f = first || !map ? NULL : fopen("/proc/sys/kernel/overflowuid", "re");
+	known = -1;
+	if (f && fscanf(f, "%ld", &known) != 1)
+		known = -1;
+	if (f)
+		fclose(f);
+	return known;
+}
+
+/* Root, the caller, or in a user namespace a user it does not map. */
+static int trusted_owner(uid_t uid)
+{
+	return uid == 0 || uid == geteuid() || (long)uid == unmapped_uid();
+}
 
 struct walk {
 	const char *command, *dir; /* for messages */
@@ -54,7 +88,7 @@ static int check_dir(const struct walk *w, int fd, int final)
 		snprintf(why, sizeof why, "owned by uid %u, not by the caller (uid %u)", st.st_uid, me);
 	else if (final && (st.st_mode & 022))
 		snprintf(why, sizeof why, "writable by others (mode %04o)", st.st_mode & 07777);
-	else if (!final && st.st_uid != me && st.st_uid != 0)
+	else if (!final && !trusted_owner(st.st_uid))
 		snprintf(why, sizeof why, "%s above it is owned by uid %u", name, st.st_uid);
 	else if (!final && (st.st_mode & 022) && !(st.st_mode & S_ISVTX))
 		snprintf(why, sizeof why, "%s above it is writable by others (mode %04o)", name, st.st_mode & 07777);
@@ -99,7 +133,7 @@ static int walk(struct walk *w, int fd, const char *path, int create)
 		if (fstatat(fd, c, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
 			char target[PATH_MAX], joined[2 * PATH_MAX];
 			ssize_t n = readlinkat(fd, c, target, sizeof target - 1);
-			if (st.st_uid != 0 && st.st_uid != geteuid()) {
+			if (!trusted_owner(st.st_uid)) {
 				char why[PATH_MAX + 80];
 				snprintf(why, sizeof why, "%s is a symbolic link owned by uid %u: not followed", w->done,
 					 st.st_uid);

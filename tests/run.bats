@@ -109,3 +109,22 @@ load helpers
 	assert_equal "$status" 125
 	[[ "$stderr" == *"SHMTRACE_LIB names no readable file"* ]]
 }
+
+@test "in a rootless user namespace (unshare --user as an ordinary user), -o works: root's directories show as the overflow uid" {
+	[ "$(id -u)" = 0 ] || skip "needs root to become another user"
+	id nobody >/dev/null 2>&1 || skip "no user nobody"
+	runuser -u nobody -- unshare --user --map-root-user true 2>/dev/null || skip "no unprivileged user namespaces here"
+	# Copies nobody may run, wherever the checkout is.
+	dir=$(mktemp -d /tmp/shmtrace-userns.XXXXXX)
+	chmod 1777 "$dir"
+	cp "$SHMTRACE" "$LIB" "$dir/"
+	# Before: "-o '...': / above it is owned by uid 65534: refusing to
+	# write a trace there", 125 (outside re-check).
+	run --separate-stderr runuser -u nobody -- env SHMTRACE_LIB="$dir/libshmtrace.so" \
+		unshare --user --map-root-user --ipc "$dir/shmtrace" run -q -o "$dir/t" -- ipcmk -M 4096
+	status_was=$status
+	calls=$(cat "$dir"/t/shmtrace.*.jsonl 2>/dev/null | jq -r 'select(.event == "call") | .call' | sort -u | tr '\n' ' ')
+	rm -rf "$dir"
+	assert_equal "$status_was" 0
+	assert_equal "$calls" "shmget "
+}
