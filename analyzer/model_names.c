@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../common/bytestext.h"
 #include "model_state.h"
 
 /* glibc's shm_open and shm_unlink drop every leading slash (its
@@ -154,12 +153,11 @@ int dev_shm_after(const struct model *m, struct map *out, unsigned long long *de
 	*dev = (unsigned long long)json_integer_value(on);
 	json_array_foreach(list, i, entry)
 	{
-		const char *text;
+		const char *text; /* as the trace's names are kept: text (bytestext.h) */
 		json_int_t ino;
-		char name[1100];
-		if (json_unpack(entry, "[sI]", &text, &ino) != 0 || text_to_bytes(text, name, sizeof name) < 0)
+		if (json_unpack(entry, "[sI]", &text, &ino) != 0)
 			continue;
-		if (map_put(out, name_hash(name), (void *)(uintptr_t)((unsigned long long)ino + 1)) != 0)
+		if (map_put(out, name_hash(text), (void *)(uintptr_t)((unsigned long long)ino + 1)) != 0)
 			return 0;
 	}
 	return 1;

@@ -607,8 +607,8 @@ int cmd_run(int argc, char **argv)
 	free(run_pids.pids);
 	free(run_uids.pids);
 	if (left.n)
-		errorf("run: ended %zu process(es) the program left running (SIGTERM, then SIGKILL 5 s later): what they "
-		       "made and had not removed yet is left; %s/%s names them (left_running)",
+		errorf("run: ended %zu process(es) the program left running (SIGTERM; SIGKILL 5 s later to any still "
+		       "there): what they made and had not removed yet is left; %s/%s names them (left_running)",
 		       left.n, dir, KERNEL_SNAPSHOT_FILE);
 	free(left.pids);
 	if (exec_errno) {

@@ -287,7 +287,7 @@ children_facts() {
 		sh -c "setsid sh -c '$daemon' </dev/null >/dev/null 2>&1 & sleep 60"
 	assert_equal "$status" 124
 	# (the daemon's shell, and the sleep it waits for)
-	[[ "$stderr" =~ "run: ended "[0-9]+" process(es) the program left running (SIGTERM, then SIGKILL 5 s later)" ]]
+	[[ "$stderr" =~ "run: ended "[0-9]+" process(es) the program left running (SIGTERM; SIGKILL 5 s later to any still there)" ]]
 	run --separate-stderr "$SHMTRACE" report --format json "$TRACE"
 	assert_success
 	run jq -c '[.summary.leaked_message_queues, (.run.left_running | length > 0)]' <<<"$output"
