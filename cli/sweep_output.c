@@ -191,8 +191,10 @@ static void clean_ending(FILE *out, const struct sweep *s)
 		fprintf(out, "shmtrace sweep: the clean run itself exited with status %d\n", WEXITSTATUS(r->status));
 	for (size_t i = 0; i < s->clean_report->killed.n; i++) {
 		const struct killed_process *k = s->clean_report->killed.at[i];
+		if (k->signal && (!strcmp(k->signal, "SIGTERM") || !strcmp(k->signal, "SIGKILL")))
+			continue; /* ended: run's own ending of what the program left, most often */
 		fprintf(out, "shmtrace sweep: in the clean run, pid %d (%s) was killed by %s\n", k->pid,
-			printable(k->program ? base(k->program) : "?"), printable(k->signal ? k->signal : "?"));
+			printable(k->program ? base(k->program) : "untraced"), printable(k->signal ? k->signal : "?"));
 	}
 }
 
