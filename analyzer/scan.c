@@ -136,6 +136,8 @@ static int read_sop_flag(struct cursor *c, void *ctx)
 	unsigned long bit;
 	unsigned long long n;
 	int rc;
+	if (c->p < c->end && *c->p != '"')
+		return BAD_KIND; /* a number, a literal: valid JSON, not a flag */
 	if (c->end - c->p > 3 && memcmp(c->p, "\"0x", 3) == 0) {
 		if ((rc = scan_radix_string(c, &n, 16)))
 			return rc;
@@ -162,6 +164,8 @@ static int read_sop_member(struct cursor *c, const char *key, size_t len, void *
 	int is_num = len == 3 && memcmp(key, "num", 3) == 0, is_op = len == 2 && memcmp(key, "op", 2) == 0;
 	if (!is_num && !is_op)
 		return scan_skip_value(c, 3);
+	if (*c->p != '-' && (*c->p < '0' || *c->p > '9'))
+		return BAD_KIND; /* a string, a literal: valid JSON, not a number (the fuzzer's find) */
 	if ((rc = scan_integer(c, &n)))
 		return rc;
 	if (is_num ? n < 0 || n > 0xffff : n < -32768 || n > 32767)

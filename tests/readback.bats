@@ -181,4 +181,15 @@ load helpers
 	# A field a later version adds is skipped: the shmget is read.
 	run jq -c '.summary.calls | with_entries(select(.value > 0))' <<<"$output"
 	assert_output '{"shmget":1}'
+	# A semop operation whose number is a string, or whose flag is a
+	# number: valid JSON, the wrong kind, said so (the fuzzer found the
+	# first taken for a line that is no JSON at all).
+	{
+		printf '%s\n' '{"event":"header","format":"shmtrace","version":1,"tool":"shmtrace 0.1.0","pid":77,"proc_start":1,"backtrace":0}'
+		printf '%s\n' '{"event":"call","call":"semop","seq":1,"pid":77,"tid":77,"ts":5000,"dur":1,"args":{"semid":9,"nsops":1,"sops":[{"num":"call","op":-1,"flags":[]}]},"ret":-1,"errno":"EIDRM","stack":null}'
+		printf '%s\n' '{"event":"call","call":"semop","seq":2,"pid":77,"tid":77,"ts":6000,"dur":1,"args":{"semid":9,"nsops":1,"sops":[{"num":0,"op":-1,"flags":[5]}]},"ret":-1,"errno":"EIDRM","stack":null}'
+	} >"$dir/shmtrace.77.jsonl"
+	run --separate-stderr "$SHMTRACE" report --format json "$dir"
+	assert_equal "$(sed -n 1p <<<"$stderr")" "$dir/shmtrace.77.jsonl:2: warning: call record: \"sops\" is not of its kind: ignored"
+	assert_equal "$(sed -n 2p <<<"$stderr")" "$dir/shmtrace.77.jsonl:3: warning: call record: \"sops\" is not of its kind: ignored"
 }
