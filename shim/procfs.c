@@ -1,8 +1,12 @@
 /* Facts about this process from /proc, read with open/read/close only:
  * these run in a forked child of a threaded program, where only
  * async-signal-safe functions are allowed (fork(2)). */
+#include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/auxv.h>
 #include <time.h>
 #include <unistd.h>
@@ -111,6 +115,48 @@ static int parse_sysv_line(const char *line, struct sysv_map *m)
 	return 0;
 }
 
+/* PROCMAP_QUERY (Linux 6.11; Debian 12's headers predate it): the kernel
+ * finds the next mapping that matches and names that one alone, where
+ * reading /proc/self/maps formats a line for each -- a server's child has
+ * hundreds, mostly libraries' (docs/performance.md). */
+struct procmap_query {
+	uint64_t size, query_flags, query_addr;
+	uint64_t vma_start, vma_end, vma_flags, vma_page_size, vma_offset, inode;
+	uint32_t dev_major, dev_minor, vma_name_size, build_id_size;
+	uint64_t vma_name_addr, build_id_addr;
+};
+#define PROCMAP_QUERY _IOWR('f', 17, struct procmap_query)
+_Static_assert(sizeof(struct procmap_query) == 104, "the kernel's layout");
+/* The next mapping, from a file (a SysV segment is one) and shared
+ * (VM_MAYSHARE: an SHM_RDONLY attachment too). */
+#define QUERY_NEXT_SHARED_FILE (0x10 | 0x20 | 0x08)
+
+/* Calls FN for each SysV attachment, found by PROCMAP_QUERY, until it
+ * returns nonzero.  -1 when the kernel has none (FN not called). */
+static int each_queried(int fd, int (*fn)(void *ctx, const struct sysv_map *m), void *ctx)
+{
+	char name[64]; /* "/SYSV<8 hex digits> (deleted)"; longer is another file */
+	uint64_t addr = 0;
+	for (bool first = true;; first = false) {
+		struct procmap_query q = {.size = sizeof q, .query_flags = QUERY_NEXT_SHARED_FILE, .query_addr = addr,
+					  .vma_name_size = sizeof name, .vma_name_addr = (uintptr_t)name};
+		int r = ioctl(fd, PROCMAP_QUERY, &q);
+		if (r != 0 && errno == ENAMETOOLONG) { /* asked again for its end only */
+			q.vma_name_size = 0, q.vma_name_addr = 0;
+			r = ioctl(fd, PROCMAP_QUERY, &q);
+		}
+		if (r != 0)
+			return first && errno != ENOENT ? -1 : 0; /* ENOENT: no more */
+		addr = q.vma_end;
+		if (q.vma_name_size == 0 || strncmp(name, "/SYSV", 5) != 0)
+			continue;
+		const char *p = name + 5;
+		struct sysv_map m = {q.vma_start, q.vma_end, q.inode, (unsigned)parse_hex(&p)};
+		if (fn(ctx, &m))
+			return 0;
+	}
+}
+
 /* Calls FN for each SysV attachment in /proc/self/maps, until it returns
  * nonzero.  One attachment may span several adjacent lines. */
 static void each_sysv_mapping(int (*fn)(void *ctx, const struct sysv_map *m), void *ctx)
@@ -120,6 +166,10 @@ static void each_sysv_mapping(int (*fn)(void *ctx, const struct sysv_map *m), vo
 	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return;
+	if (each_queried(fd, fn, ctx) == 0) {
+		close(fd);
+		return;
+	}
 	ssize_t n;
 	int done = 0;
 	while (!done && (n = read(fd, chunk, sizeof chunk)) > 0)

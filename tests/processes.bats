@@ -69,6 +69,26 @@ load helpers
 	assert_output '[1,true]'
 }
 
+@test "a child's fork record lists the attachments its /proc/self/maps shows (read-only, one segment twice), found by PROCMAP_QUERY or, on an older kernel, in the text" {
+	long=$BATS_TEST_TMPDIR/$(printf 'longer-than-a-sysv-name-%.0s' 1 2 3 4)
+	for kernel in new old; do
+		rm -rf "$TRACE"
+		if [ "$kernel" = new ]; then
+			# The query is what the library uses where the kernel has it.
+			run --separate-stderr strace -f -qq -y -e trace=ioctl -o "$BATS_TEST_TMPDIR/st" \
+				"$SHMTRACE" run -q -o "$TRACE" -- "$TESTBIN/attachments" "$long"
+			grep -q 'maps>, _IOC(_IOC_READ|_IOC_WRITE, 0x66, 0x11, 0x68)' "$BATS_TEST_TMPDIR/st"
+		else
+			trace "$TESTBIN/refuse" procmap_query "$TESTBIN/attachments" "$long"
+		fi
+		assert_success
+		[ "$(wc -l <<<"$output")" = 3 ]
+		held=$output
+		run records 'select(.event == "fork") | .attached[] | "\(.shmid) \(.addr) \(.size)"'
+		assert_equal "$(tr -d '"' <<<"$output")" "$held"
+	done
+}
+
 # children_facts: "pid proc_start ipc_ns" of each forked child's trace (its
 # header and fork record), sorted.
 children_facts() {

@@ -131,7 +131,7 @@ assert_parent_whole() {
 @test "a file system without fallocate: the trace goes on by appends, every call in it" {
 	# 2 threads x 2000 cycles: far past the 64 KiB after which the file is
 	# mapped, which needs fallocate.
-	trace "$TESTBIN/nofallocate" "$TESTBIN/threads" 2 2000
+	trace "$TESTBIN/refuse" fallocate "$TESTBIN/threads" 2 2000
 	assert_success
 	assert_output calls=16000
 	assert_equal "$stderr" ''
