@@ -12,7 +12,9 @@ struct xlat {
 	const char *name;
 };
 
-/* Tables end with an entry whose name is NULL. */
+/* Tables end with an entry whose name is NULL.  In a table of flags, the
+ * entries that name a zero value (O_RDONLY) come before the others: the
+ * writer stops once no bit is left to name (tests/bin/calltable). */
 extern const struct xlat xlat_shmget_flags[]; /* shmget's shmflg, mode excluded */
 extern const struct xlat xlat_shmat_flags[];  /* shmat's shmflg */
 extern const struct xlat xlat_shmctl_cmds[];  /* shmctl's cmd, without IPC_64 */

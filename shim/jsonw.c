@@ -3,7 +3,6 @@
 #include <string.h>
 
 #include "../common/bytestext.h"
-#include "../common/xlat.h"
 
 void jw_init(struct jw *w, char *buf, size_t cap)
 {
@@ -307,20 +306,6 @@ void jw_oct(struct jw *w, unsigned int v)
 {
 	jw_sep(w);
 	jw_put_oct(w, v);
-}
-
-void jw_flags(struct jw *w, const struct xlat *t, unsigned long v)
-{
-	jw_open(w, '[');
-	for (; t->name; t++)
-		/* A field's zero value (O_RDONLY) has a name; a zero bit has none. */
-		if ((t->val || t->mask != t->val) && (v & t->mask) == t->val) {
-			jw_str(w, t->name, (size_t)-1);
-			v &= ~t->mask;
-		}
-	if (v)
-		jw_hex(w, v);
-	jw_close(w, ']');
 }
 
 size_t jw_finish(struct jw *w)

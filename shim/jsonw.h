@@ -31,11 +31,6 @@ void jw_hex(struct jw *w, unsigned long long v);      /* "0x1f" */
 void jw_hex32(struct jw *w, unsigned int v);          /* "0x0000001f", as ipcs prints keys */
 void jw_oct(struct jw *w, unsigned int v);            /* "0644" */
 
-/* Names of the bits of `v` from a struct xlat table, as an array of
- * strings; bits no entry names are added as one hex string. */
-struct xlat;
-void jw_flags(struct jw *w, const struct xlat *table, unsigned long v);
-
 /* Without a separator: for writers that put commas in their constant
  * bytes (record.c).  jw_put: N bytes of S (a constant N inlines). */
 static inline void jw_put(struct jw *w, const char *s, size_t n)

@@ -166,6 +166,12 @@ load helpers
 	assert_equal "$(sed -n '/^<!-- call fields: from common\/call_table.h -->$/,/^<!-- end of call fields -->$/p' "$ROOT/docs/trace-format.md" | sed '1d;$d')" "$output"
 }
 
+@test "flag tables name zero values first, as the writer's early stop needs (or a flag would go unnamed)" {
+	run "$TESTBIN/calltable" zero-first
+	assert_success
+	assert_output ''
+}
+
 @test "a call record of the wrong shape is one warning naming the field, and the rest is read" {
 	dir="$BATS_TEST_TMPDIR/bad"
 	mkdir "$dir"

@@ -1,5 +1,8 @@
 /* What common/call_table.h says, for the tests:
  *   calltable calls    the wrapped calls' names, one a line
+ *   calltable zero-first  fails, naming it, if a flag table lists an entry
+ *                      that names a zero value after one that names bits
+ *                      (the writer's walk stops early: common/xlat.h)
  *   calltable fields   docs/trace-format.md's table of a call record's
  *                      fields, which tests/docs.bats compares with the
  *                      document (to regenerate it: run this, paste). */
@@ -69,8 +72,36 @@ static void row(const char *place, const char *json, const char *kind, unsigned 
 	printf(" | %s |\n", doc);
 }
 
+/* The flag tables the writer walks, each listing its entries that name a
+ * zero value first (common/xlat.h): the name of one that does not. */
+static const char *zero_values_last(void)
+{
+	static const struct {
+		const char *name;
+		const struct xlat *table;
+	} tables[] = {
+		{"shmget", xlat_shmget_flags}, {"shmat", xlat_shmat_flags}, {"open", xlat_open_flags},
+		{"ipcget", xlat_ipcget_flags}, {"sem", xlat_sem_flags},     {"msg", xlat_msg_flags},
+	};
+	for (size_t i = 0; i < sizeof tables / sizeof *tables; i++) {
+		int named_bits = 0;
+		for (const struct xlat *t = tables[i].table; t->name; t++) {
+			if (!t->val && named_bits)
+				return tables[i].name;
+			named_bits |= t->val != 0;
+		}
+	}
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 2 && strcmp(argv[1], "zero-first") == 0) {
+		const char *bad = zero_values_last();
+		if (bad)
+			printf("%s: an entry naming a zero value after one naming bits\n", bad);
+		return bad != NULL;
+	}
 	if (argc == 2 && strcmp(argv[1], "calls") == 0) {
 		for (int i = 0; i < CALL_COUNT; i++)
 			printf("%s\n", call_table[i].name);
