@@ -35,6 +35,11 @@
 #define PRELOAD "LD_PRELOAD="
 #define SEED_VAR "SHMTRACE_SEED="
 #define SEED_ENTRY_MAX (sizeof SEED_VAR + 20)
+/* "PID:PARENT": the parent of process PID, passed by an exec to its new
+ * image, which could not tell it once the parent has exited (getppid()
+ * then names a reaper).  A spawned process is not PID: it asks getppid(). */
+#define PPID_VAR "SHMTRACE_PPID="
+#define PPID_ENTRY_MAX (sizeof PPID_VAR + 2 * 12)
 #define KEPT_MAX 32              /* SHMTRACE_* variables remembered */
 #define KEPT_TEXT 16384          /* their text: SHMTRACE_INJECT is the longest */
 #define ON_STACK_MAX (256 * 1024) /* a vfork child's new environment */
@@ -129,6 +134,21 @@ static int is_seed(const char *entry)
 	return !strncmp(entry, SEED_VAR, sizeof SEED_VAR - 1);
 }
 
+static int is_ppid(const char *entry)
+{
+	return !strncmp(entry, PPID_VAR, sizeof PPID_VAR - 1);
+}
+
+pid_t exec_parent_passed(pid_t self)
+{
+	const char *v = getenv("SHMTRACE_PPID");
+	char *end;
+	long pid = v ? strtol(v, &end, 10) : 0, parent = 0;
+	if (pid == self && *end == ':')
+		parent = strtol(end + 1, &end, 10);
+	return parent > 0 && parent <= INT_MAX && !*end ? (pid_t)parent : 0;
+}
+
 /* Does ENVP carry all we need?  (getenv reads the first of a name.)  Not
  * with a seed: the new program gets one of its own (env_build). */
 static int env_complete(char *const envp[])
@@ -150,7 +170,7 @@ static int env_complete(char *const envp[])
 
 static int replaced(const char *entry)
 {
-	if (!strncmp(entry, PRELOAD, sizeof PRELOAD - 1))
+	if (!strncmp(entry, PRELOAD, sizeof PRELOAD - 1) || is_ppid(entry))
 		return 1;
 	for (int k = 0; k < nkept; k++)
 		if (!strncmp(entry, kept[k], name_len(kept[k])))
@@ -159,16 +179,16 @@ static int replaced(const char *entry)
 }
 
 /* Bytes needed for the new environment: pointers, then LD_PRELOAD's text,
- * then the new program's SHMTRACE_SEED. */
+ * then the new program's SHMTRACE_SEED and SHMTRACE_PPID. */
 static size_t env_size(char *const envp[], size_t *count)
 {
 	const char *preload = preload_of(envp);
 	size_t n = 0;
 	while (envp[n])
 		n++;
-	*count = n + 1 + (size_t)nkept + 1;
+	*count = n + 1 + (size_t)nkept + 1 + 1;
 	return *count * sizeof(char *) + sizeof PRELOAD + strlen(self_path) + 1 + (preload ? strlen(preload) : 0) +
-	       SEED_ENTRY_MAX;
+	       SEED_ENTRY_MAX + PPID_ENTRY_MAX;
 }
 
 /* The program's variables in their order, then LD_PRELOAD with ours
@@ -177,7 +197,18 @@ static size_t env_size(char *const envp[], size_t *count)
  * program a run execs draws from a stream of its own, and the run's seed
  * replays them all (outside trial 24: each drew the same failures, or,
  * without --seed, a random one no recorded seed replayed). */
-static char **env_build(char *const envp[], void *room, size_t count)
+/* V's decimal digits at AT; returns their end. */
+static char *put_decimal(char *at, unsigned long long v)
+{
+	char digits[24], *d = digits + sizeof digits;
+	*--d = '\0';
+	do
+		*--d = (char)('0' + v % 10);
+	while (v /= 10);
+	return stpcpy(at, d);
+}
+
+static char **env_build(char *const envp[], void *room, size_t count, bool exec)
 {
 	char **out = room, *text = (char *)(out + count), *at = text;
 	const char *preload = preload_of(envp);
@@ -196,18 +227,18 @@ static char **env_build(char *const envp[], void *room, size_t count)
 	out[j++] = text;
 	at = text + strlen(text) + 1;
 	for (int k = 0; k < nkept; k++)
-		if (!is_seed(kept[k])) {
-			out[j++] = (char *)kept[k];
-		} else {
-			char digits[24], *d = digits + sizeof digits;
-			unsigned long long seed = inject_seed_for_exec();
-			*--d = '\0';
-			do
-				*--d = (char)('0' + seed % 10);
-			while (seed /= 10);
+		if (is_seed(kept[k])) {
 			out[j++] = at;
-			at = stpcpy(stpcpy(at, SEED_VAR), d) + 1;
+			at = put_decimal(stpcpy(at, SEED_VAR), inject_seed_for_exec()) + 1;
+		} else if (!is_ppid(kept[k])) {
+			out[j++] = (char *)kept[k];
 		}
+	if (exec) { /* this process (a vfork child: not its parent's) and its parent */
+		pid_t self = sys_getpid(), parent = self != proc.pid ? proc.pid : proc.forked ? proc.fork_parent : proc.start_ppid;
+		out[j++] = at;
+		at = put_decimal(stpcpy(at, PPID_VAR), (unsigned)self);
+		at = put_decimal(stpcpy(at, ":"), (unsigned)parent) + 1;
+	}
 	out[j] = NULL;
 	return out;
 }
@@ -222,6 +253,7 @@ struct launch {
 	pid_t *pid;
 	const posix_spawn_file_actions_t *actions;
 	const posix_spawnattr_t *attr;
+	bool spawn; /* a new process, not a new image of this one */
 };
 
 static int go_execve(const struct launch *l, char *const envp[])
@@ -264,7 +296,8 @@ static int launch_with_env(const struct launch *l, char *const envp[])
 	static char *const empty[] = {NULL};
 	char *const *given = envp ? envp : empty; /* Linux takes NULL as empty */
 	int entry = errno;
-	if (!follow || !self_path[0] || env_complete(given))
+	/* An exec always passes on SHMTRACE_PPID, so builds anew. */
+	if (!follow || !self_path[0] || (l->spawn && env_complete(given)))
 		return l->go(l, envp);
 	size_t count, size = env_size(given, &count);
 	int err;
@@ -272,7 +305,7 @@ static int launch_with_env(const struct launch *l, char *const envp[])
 		if (size > ON_STACK_MAX)
 			return l->go(l, envp);
 		char *room[size / sizeof(char *) + 1];
-		err = l->go(l, env_build(given, room, count));
+		err = l->go(l, env_build(given, room, count, !l->spawn));
 		return err == E2BIG ? l->go(l, envp) : err;
 	}
 	void *room = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -280,7 +313,7 @@ static int launch_with_env(const struct launch *l, char *const envp[])
 		errno = entry;
 		return l->go(l, envp);
 	}
-	err = l->go(l, env_build(given, room, count));
+	err = l->go(l, env_build(given, room, count, !l->spawn));
 	int saved = errno;
 	if (err == E2BIG) { /* over ARG_MAX by what we added: run as bare */
 		err = l->go(l, envp);
@@ -341,7 +374,7 @@ EXPORT int execveat(int dirfd, const char *path, char *const argv[], char *const
 EXPORT int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *actions,
 		       const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
-	struct launch l = {.go = go_spawn, .path = path, .argv = argv, .pid = pid, .actions = actions, .attr = attr};
+	struct launch l = {.go = go_spawn, .path = path, .argv = argv, .pid = pid, .actions = actions, .attr = attr, .spawn = true};
 	ensure_init();
 	return launch_with_env(&l, envp);
 }
@@ -349,7 +382,7 @@ EXPORT int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_acti
 EXPORT int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *actions,
 			const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
-	struct launch l = {.go = go_spawnp, .path = file, .argv = argv, .pid = pid, .actions = actions, .attr = attr};
+	struct launch l = {.go = go_spawnp, .path = file, .argv = argv, .pid = pid, .actions = actions, .attr = attr, .spawn = true};
 	ensure_init();
 	return launch_with_env(&l, envp);
 }

@@ -196,6 +196,12 @@ static void init(void)
 	read_config();
 	identity_init();
 	proc.pid = sys_getpid();
+	/* Now, not at the first call: by then a parent that spawned us may
+	 * have exited and left us to a reaper (outside trial 27); after an
+	 * exec, as the image before said (exec.c). */
+	proc.start_ppid = exec_parent_passed(proc.pid);
+	if (!proc.start_ppid)
+		proc.start_ppid = sys_getppid();
 	proc.born_mono = now_ns(CLOCK_MONOTONIC);
 	proc.born_real = now_ns(CLOCK_REALTIME);
 	char err[INJECT_RULE_TEXT + 256];

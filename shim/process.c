@@ -106,7 +106,7 @@ static void write_process_start(const char *event)
 	jw_init(&w, opening, sizeof opening);
 	write_header(&w);
 	open_record(&w, event, proc.born_mono, proc.born_real);
-	jw_key(&w, "ppid"), jw_int(&w, sys_getppid());
+	jw_key(&w, "ppid"), jw_int(&w, proc.start_ppid);
 	jw_key(&w, "uid"), jw_uint(&w, sys_getuid());
 	jw_key(&w, "euid"), jw_uint(&w, sys_geteuid());
 	write_exe(&w);

@@ -1,4 +1,4 @@
-/* Facts about this process from /proc, read with open/read/close only:
+/* Facts about this process from /proc, read with open/read/ioctl/close only:
  * these run in a forked child of a threaded program, where only
  * async-signal-safe functions are allowed (fork(2)). */
 #include <errno.h>

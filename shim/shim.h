@@ -69,6 +69,7 @@ enum file_state { FILE_NONE, FILE_OPENING, FILE_OPEN, FILE_FAILED };
 /* Per process, reset in a forked child. */
 struct proc {
 	pid_t pid;
+	pid_t start_ppid;               /* the parent when the library started here */
 	unsigned long long start_ticks; /* /proc/self/stat starttime: same across exec */
 	_Atomic int file;               /* enum file_state */
 	int forked;                     /* this image began as a fork of... */
@@ -121,6 +122,9 @@ HIDDEN int stderr_unchanged(void);
 
 /* exec.c: -1 for a bad SHMTRACE_FOLLOW_ENV */
 HIDDEN int exec_init(void);
+/* The parent an earlier image of process SELF had, as its exec passed it
+ * on (SHMTRACE_PPID); 0 if none did. */
+HIDDEN pid_t exec_parent_passed(pid_t self);
 
 /* identity.c: which process this is (see there) */
 HIDDEN void identity_init(void);   /* once per program image */

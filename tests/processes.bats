@@ -89,6 +89,18 @@ load helpers
 	done
 }
 
+@test "a spawned program whose parent exits before its first call, which then execs another: each start names the real parent, not the reaper" {
+	# The shell is spawned (posix_spawn: no fork record), its parent exits,
+	# and the shell then execs ipcmk, whose first call comes after.
+	run --separate-stderr unshare --ipc "$SHMTRACE" run -q -o "$TRACE" -- \
+		"$TESTBIN/spawnlate" /bin/sh -c 'sleep 0.5; exec ipcmk -M 4096 >/dev/null'
+	assert_success
+	read -r parent child <<<"$output"
+	sleep 1 # (run waited for the shell: it is the run's too)
+	run records "select(.event == \"start\" and .pid == $child) | [.ppid, (.exe | split(\"/\") | last)]"
+	assert_output "[$parent,\"ipcmk\"]"
+}
+
 # children_facts: "pid proc_start ipc_ns" of each forked child's trace (its
 # header and fork record), sorted.
 children_facts() {
