@@ -141,7 +141,7 @@ void bt_reset_forking(void)
 	atomic_store(&unwinding, in_fork_guard);
 }
 
-void bt_init(void)
+void bt_init(bool ahead)
 {
 	/* Once per image (a forked child has it from its parent), from a
 	 * process's first file or from any thread's fork (identity.c).  A
@@ -162,8 +162,12 @@ void bt_init(void)
 	 * thread's trace cache (256 KiB, every page written), which children
 	 * forked later get with the rest of our memory. */
 	void *warm[4];
-	if (proc.capture_depth > 0 && unwinder_load() == 0)
-		unwinder_backtrace(warm, 4);
+	if (proc.capture_depth > 0) {
+		if (unwinder_load(ahead) == 0)
+			unwinder_backtrace(warm, 4);
+		else if (ahead)
+			atomic_store(&done, 0);
+	}
 	fork_guard_leave();
 }
 

@@ -138,7 +138,7 @@ static void before_fork_of(int keeps_ns)
 	 * no call yet paid for them itself (bench/forks).  Before the fork
 	 * guard below, which bt_init passes through. */
 	if (!shim_busy)
-		bt_init();
+		bt_init(true);
 	/* Read once in this image (the program's path) and once per thread
 	 * (its namespace), here rather than in every child (process.c, ns.c). */
 	process_before_fork();

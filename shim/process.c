@@ -194,7 +194,7 @@ void write_killed_child(pid_t child, int sig, int core)
 
 static int open_file(void)
 {
-	bt_init();
+	bt_init(false);
 	if (!proc.forked || !proc.start_ticks) /* a child may know it already (identity.c) */
 		proc.start_ticks = read_start_ticks();
 	if (proc.forked) {

@@ -212,9 +212,13 @@ HIDDEN int out_checked_fd(void);
 HIDDEN extern _Atomic unsigned long long modules_unloaded;
 
 /* backtrace.c */
-HIDDEN void bt_init(void); /* once per program image */
+/* Once per program image.  AHEAD: only getting ready for children (before
+ * a fork): a libunwind that cannot be loaded then is tried again, and
+ * said, only when this process or a child needs it (a chroot may hide
+ * it from a process that never calls). */
+HIDDEN void bt_init(bool ahead);
 /* unwinder.c: libunwind, loaded by bt_init. */
-HIDDEN int unwinder_load(void);
+HIDDEN int unwinder_load(bool quiet); /* quiet: no warning when it fails */
 HIDDEN int unwinder_backtrace(void **ips, int n);
 HIDDEN int unwinder_owns(const void *addr); /* ADDR is in libunwind's code */
 /* This thread is in bt_capture's unwind, and holds signals for libunwind

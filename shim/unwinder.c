@@ -75,11 +75,12 @@ int unwinder_owns(const void *addr)
 	return dladdr(addr, &info) && info.dli_fname && strstr(info.dli_fname, "/" LIBUNWIND_SONAME);
 }
 
-int unwinder_load(void)
+int unwinder_load(bool quiet)
 {
 	void *lib = fd_dlopen_room(LIBUNWIND_SONAME, RTLD_NOW | RTLD_LOCAL);
 	if (!lib) {
-		warn("cannot load", LIBUNWIND_SONAME ", so backtraces are off", ENOENT);
+		if (!quiet)
+			warn("cannot load", LIBUNWIND_SONAME ", so backtraces are off", ENOENT);
 		return -1;
 	}
 	unw_addr_space_t *space = dlsym(lib, UNW_SYMBOL("local_addr_space"));
@@ -88,7 +89,8 @@ int unwinder_load(void)
 	backtrace_fn = (int (*)(void **, int))dlsym(lib, "unw_backtrace");
 	find_code(lib); /* before it sets itself up, and opens its pipe (backtrace.c) */
 	if (!space || !set_policy || !backtrace_fn) {
-		warn("cannot find unw_backtrace in", LIBUNWIND_SONAME ", so backtraces are off", ENOSYS);
+		if (!quiet)
+			warn("cannot find unw_backtrace in", LIBUNWIND_SONAME ", so backtraces are off", ENOSYS);
 		return -1;
 	}
 	/* Per-thread caches: no libunwind lock that another thread could hold

@@ -62,3 +62,13 @@ load helpers
 	run sh -c "ls '$TRACE' | grep -c '^shmtrace\.[0-9]*\.jsonl$'"
 	assert_output 2
 }
+
+@test "a process that chroots where there is no libunwind, then forks, and never calls: its stderr as bare, no word of ours" {
+	[ "$(id -u)" = 0 ] || skip "chroot needs root"
+	mkdir "$BATS_TEST_TMPDIR/empty"
+	# (A shell first: the run's first process says at once that it is
+	# traced; the chrooting one is its child, as Chromium's zygote is.)
+	run --separate-stderr "$SHMTRACE" run -q -o "$TRACE" -- sh -c '"$1" "$2"' sh "$TESTBIN/chrootfork" "$BATS_TEST_TMPDIR/empty"
+	assert_success
+	assert_equal "$stderr" ''
+}
