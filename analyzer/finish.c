@@ -214,6 +214,23 @@ static struct leak_finding *traced_leak(struct model *m, const struct leak *l)
 	return f;
 }
 
+static const char *untraced_note(enum untraced why, int traced)
+{
+	switch (why) {
+	case UNTRACED_NO_FILE:
+		return "created by a process of the run that could not create its trace file (untraced.txt "
+		       "names it: a program it ran as another user, say): its calls are not in the trace";
+	case UNTRACED_SECURE:
+		return "created by a program of the run that ran in secure-execution mode (untraced.txt names it: "
+		       "set-user-ID, file capabilities, or started by a process whose real and effective ids "
+		       "differ), where the loader ignores LD_PRELOAD: its calls are not in the trace";
+	case UNTRACED_NOT:
+		break;
+	}
+	return traced ? "created by a traced process without a traced call (an inline system call?)"
+		      : "created during the run by a process that made no traced call (a static program? an inline system call?)";
+}
+
 /* A segment in the kernel's table that no traced call created: its creator
  * pid is all we know, and whether that process was traced. */
 static struct leak_finding *untraced_leak(struct model *m, const struct leak *l)
@@ -228,11 +245,7 @@ static struct leak_finding *untraced_leak(struct model *m, const struct leak *l)
 		.pid = cpid,
 		.program = findings_strdup(p ? p->exe : NULL),
 		.in_kernel = 1,
-		.note = reader_untraced(m->reader, cpid)
-				? "created by a process of the run that could not create its trace file (untraced.txt "
-				  "names it: a program it ran as another user, say): its calls are not in the trace"
-			: p ? "created by a traced process without a traced call (an inline system call?)"
-			    : "created during the run by a process that made no traced call (a static program? an inline system call?)"};
+		.note = untraced_note(reader_untraced(m->reader, cpid), p != NULL)};
 	return f;
 }
 

@@ -53,6 +53,13 @@ struct trace_file {
 	int sparse;         /* it has holes: skipped, not read as zeros */
 };
 
+/* Why untraced.txt names a process (shim/output.c, shim/exec.c). */
+enum untraced {
+	UNTRACED_NOT,    /* it does not */
+	UNTRACED_NO_FILE, /* "pid N: ERRNO": it could not create its trace file */
+	UNTRACED_SECURE, /* "pid N: secure-execution": the loader ignored LD_PRELOAD */
+};
+
 struct reader {
 	struct trace_file *files;
 	size_t nfiles;
@@ -68,7 +75,10 @@ struct reader {
 	unsigned long long clock;
 	char *line; /* the line being read, and its room */
 	size_t line_cap;
-	int untraced[UNTRACED_FILE_ROOM / 8]; /* pids run's untraced.txt names ("pid N: E..." is 8 bytes or more) */
+	struct {
+		int pid;
+		enum untraced why;
+	} untraced[UNTRACED_FILE_ROOM / 8]; /* the processes run's untraced.txt names ("pid N: E..." is 8 bytes or more) */
 	size_t nuntraced;
 };
 
@@ -103,9 +113,10 @@ void reader_quiet(int on);
 /* F's evidence is known to be incomplete (counted once per file). */
 void reader_mark_incomplete(struct reader *r, struct trace_file *f);
 
-/* Whether run's untraced.txt names PID: a process of the run (an image of
- * it) that could not create its trace file (reader_files.c). */
-int reader_untraced(const struct reader *r, int pid);
+/* Whether run's untraced.txt names PID, a process of the run (an image of
+ * it), and why it went untraced (reader_files.c): UNTRACED_NOT if it does
+ * not. */
+enum untraced reader_untraced(const struct reader *r, int pid);
 
 void reader_close(struct reader *r);
 

@@ -121,8 +121,9 @@ static size_t fill_buffer(struct trace_file *f)
 	return fread(f->buf, 1, READER_BUFFER, f->f);
 }
 
-/* The pids of FILE's lines, "pid N: ERRNO" (shim/output.c), into r: at
- * most a page of them, the room run gave the file; anything else skipped. */
+/* The pids of FILE's lines, "pid N: ERRNO" (shim/output.c) or "pid N:
+ * secure-execution" (shim/exec.c), into r: at most a page of them, the
+ * room run gave the file; anything else skipped. */
 static void read_untraced_pids(struct reader *r, const char *file)
 {
 	char buf[UNTRACED_FILE_ROOM + 1];
@@ -136,16 +137,18 @@ static void read_untraced_pids(struct reader *r, const char *file)
 		long pid = strncmp(line, "pid ", 4) == 0 ? strtol(line + 4, &end, 10) : 0;
 		if (pid <= 0 || pid > INT32_MAX || *end != ':' || r->nuntraced == sizeof r->untraced / sizeof *r->untraced)
 			continue;
-		r->untraced[r->nuntraced++] = (int)pid;
+		r->untraced[r->nuntraced].pid = (int)pid;
+		r->untraced[r->nuntraced++].why =
+			strncmp(end, ": secure-execution", 18) == 0 ? UNTRACED_SECURE : UNTRACED_NO_FILE;
 	}
 }
 
-int reader_untraced(const struct reader *r, int pid)
+enum untraced reader_untraced(const struct reader *r, int pid)
 {
 	for (size_t i = 0; i < r->nuntraced; i++)
-		if (r->untraced[i] == pid)
-			return 1;
-	return 0;
+		if (r->untraced[i].pid == pid)
+			return r->untraced[i].why;
+	return UNTRACED_NOT;
 }
 
 /* run's DIR/UNTRACED_FILE beside KERNEL (DIR/ is its first DIRLEN bytes):
@@ -161,7 +164,7 @@ static void untraced_processes(struct reader *r, struct trace_file *kernel, cons
 	if (S_ISREG(st.st_mode))
 		read_untraced_pids(r, file);
 	reader_mark_incomplete(r, kernel);
-	reader_warn(r, kernel, 0, "incomplete: some processes of the run could not create their trace file (%s names them)",
+	reader_warn(r, kernel, 0, "incomplete: some processes of the run ran untraced: they could not create their trace file, or ran in secure-execution mode (%s names them)",
 		    UNTRACED_FILE);
 }
 

@@ -74,10 +74,11 @@ const char run_usage[] =
 	"is created when DIR is refused (see docs/security.md).\n"
 	"\n"
 	"Exit status: CMD's own; 125 when shmtrace fails (bad option, library not\n"
-	"found, CMD static or set-user-ID, DIR refused, inject.counters not\n"
-	"allocated) or when DIR/kernel.jsonl or DIR itself was replaced or changed\n"
-	"during the run, or the trace could not be written whole (a full disk,\n"
-	"ulimit -f, a process that could not create its file: DIR/untraced.txt)\n"
+	"found, CMD static, set-user-ID or with file capabilities, DIR refused,\n"
+	"inject.counters not allocated) or when DIR/kernel.jsonl or DIR itself was\n"
+	"replaced or changed during the run, or the trace could not be written\n"
+	"whole (a full disk, ulimit -f, a process that could not create its file\n"
+	"or a program run in secure-execution mode: DIR/untraced.txt)\n"
 	"(see docs/security.md; CMD's status is not passed on), 126\n"
 	"when CMD cannot run, 127 when it is not found. If CMD is killed by a\n"
 	"signal, shmtrace dies of the same signal.\n"
@@ -643,8 +644,10 @@ int cmd_run(int argc, char **argv)
 		return EXIT_SHMTRACE_FAILED;
 	}
 	if (untraced) {
-		errorf("run: the trace in %s is incomplete: %ld process(es) could not create their trace file (another "
-		       "user's, who may not write there? no inode left, no descriptor, no memory?; %s/%s names them); exit status %d, the program's was %d",
+		errorf("run: the trace in %s is incomplete: %ld process(es) ran untraced: could not create their trace file "
+		       "(another user's, who may not write there? no inode left, no descriptor, no memory?), or were "
+		       "programs in secure-execution mode, where the loader ignores LD_PRELOAD (set-user-ID, file "
+		       "capabilities, started with differing real and effective ids); %s/%s names them; exit status %d, the program's was %d",
 		       dir, untraced, dir, UNTRACED_FILE, EXIT_SHMTRACE_FAILED,
 		       WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 		return EXIT_SHMTRACE_FAILED;

@@ -1,8 +1,11 @@
 /* Which file `shmtrace run CMD` will execute, and whether LD_PRELOAD can
  * reach it at all.  The loader ignores LD_PRELOAD for static programs, for
- * set-user-ID/set-group-ID programs run by another user (ld.so(8), secure-
- * execution mode) and for programs of the other ELF class: we say so before
- * running them rather than leave an empty trace. */
+ * set-user-ID/set-group-ID programs run by another user and programs with
+ * file capabilities run by one other than root (ld.so(8), secure-execution
+ * mode: the kernel's AT_SECURE, security/commoncap.c), for every program
+ * when run's own real and effective ids differ, and for programs of the
+ * other ELF class: we say so before running them rather than leave an
+ * empty trace. */
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -11,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -71,6 +75,9 @@ static const char *interpreter_reason(int fd, int depth)
 /* NULL if LD_PRELOAD will reach PATH, else why not. */
 const char *untraceable_reason(const char *path)
 {
+	if (getuid() != geteuid() || getgid() != getegid())
+		return "run's real and effective user or group ids differ, so every program it starts runs in "
+		       "secure-execution mode, where the loader ignores LD_PRELOAD";
 	return reason_at(path, 0);
 }
 
@@ -81,6 +88,8 @@ static const char *reason_at(const char *path, int depth)
 		return NULL; /* exec will report it */
 	if (((st.st_mode & S_ISUID) && st.st_uid != geteuid()) || ((st.st_mode & S_ISGID) && st.st_gid != getegid()))
 		return "it is set-user-ID or set-group-ID: the loader ignores LD_PRELOAD for it";
+	if (getuid() != 0 && getxattr(path, "security.capability", NULL, 0) > 0)
+		return "it has file capabilities (setcap) and you are not root: the loader ignores LD_PRELOAD for it";
 
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)

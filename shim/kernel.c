@@ -82,6 +82,21 @@ uid_t sys_geteuid(void)
 	return (uid_t)sys(SYS_geteuid, 0, 0, 0, 0);
 }
 
+gid_t sys_getgid(void)
+{
+	return (gid_t)sys(SYS_getgid, 0, 0, 0, 0);
+}
+
+gid_t sys_getegid(void)
+{
+	return (gid_t)sys(SYS_getegid, 0, 0, 0, 0);
+}
+
+ssize_t sys_getxattr(const char *path, const char *name)
+{
+	return (ssize_t)sys(SYS_getxattr, (long)path, (long)name, 0, 0);
+}
+
 ssize_t sys_getrandom(void *buf, size_t len, unsigned flags)
 {
 	return (ssize_t)sys(SYS_getrandom, (long)buf, (long)len, flags, 0);

@@ -161,22 +161,22 @@ static int create_own_file(int *after_exec)
 	return -1;
 }
 
-/* One line in the run's DIR/UNTRACED_FILE, if there is one: it needs no
- * inode, and its room was allocated by run (common/trace_format.h). */
-static void say_untraced(int err)
+/* One line in the run's DIR/UNTRACED_FILE, "pid PID: WHY", if there is
+ * one: it needs no inode, and its room was allocated by run
+ * (common/trace_format.h).  PATH: room for the file's path, the caller's
+ * (a vfork child's stack, which may not write our memory). */
+void out_say_untraced(pid_t pid, const char *why, char *path)
 {
-	static char path[PATH_MAX]; /* one opener at a time (ensure_file), and small stacks */
 	char line[64];
-	size_t at = path_append(path, 0, sizeof path, proc.out_dir);
-	path_append(path, at, sizeof path, "/" UNTRACED_FILE);
+	size_t at = path_append(path, 0, PATH_MAX, proc.out_dir);
+	path_append(path, at, PATH_MAX, "/" UNTRACED_FILE);
 	int fd = fd_open_high(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0);
 	if (fd < 0)
 		return;
-	const char *name = xlat_name(xlat_errnos, (unsigned long)err);
 	at = path_append(line, 0, sizeof line, "pid ");
-	at = path_append_uint(line, at, sizeof line, (unsigned long long)proc.pid);
+	at = path_append_uint(line, at, sizeof line, (unsigned long long)pid);
 	at = path_append(line, at, sizeof line, ": ");
-	at = path_append(line, at, sizeof line, name ? name : "error");
+	at = path_append(line, at, sizeof line, why);
 	at = path_append(line, at, sizeof line, "\n");
 	sigset_t old;
 	xfsz_hold(&old);
@@ -191,8 +191,10 @@ enum open_result out_open(void)
 	int after_exec = 0;
 	if (create_own_file(&after_exec) < 0) {
 		int err = errno;
+		static char path[PATH_MAX]; /* one opener at a time (ensure_file), and small stacks */
+		const char *name = xlat_name(xlat_errnos, (unsigned long)err);
 		warn("cannot create a trace file in", proc.out_dir, err);
-		say_untraced(err);
+		out_say_untraced(proc.pid, name ? name : "error", path);
 		return OPEN_FAILED;
 	}
 	return after_exec ? OPEN_AFTER_EXEC : OPEN_NEW;

@@ -112,6 +112,9 @@ HIDDEN pid_t sys_getpid(void);
 HIDDEN pid_t sys_getppid(void);
 HIDDEN uid_t sys_getuid(void);
 HIDDEN uid_t sys_geteuid(void);
+HIDDEN gid_t sys_getgid(void);
+HIDDEN gid_t sys_getegid(void);
+HIDDEN ssize_t sys_getxattr(const char *path, const char *name); /* the value's size, or -1 */
 HIDDEN ssize_t sys_getrandom(void *buf, size_t len, unsigned flags);
 HIDDEN pid_t current_tid(void);
 HIDDEN void tid_reset(void);
@@ -179,6 +182,8 @@ HIDDEN void *fd_dlopen_room(const char *file, int flags);
 /* output.c */
 enum open_result { OPEN_FAILED = -1, OPEN_NEW = 0, OPEN_AFTER_EXEC = 1 };
 HIDDEN enum open_result out_open(void);
+/* A line "pid PID: WHY" in the run's untraced.txt; PATH is room (PATH_MAX). */
+HIDDEN void out_say_untraced(pid_t pid, const char *why, char *path);
 HIDDEN int out_open_child(void); /* 0 own file, -1 still the parent's */
 HIDDEN int out_has_file(void);    /* a file is open (an inherited one counts) */
 HIDDEN int out_has_trace_of(pid_t pid); /* PID's first trace file exists */

@@ -81,6 +81,31 @@ load helpers
 	assert_equal "$stderr" "shmtrace: run: cannot trace $BATS_TEST_TMPDIR/suid: it is set-user-ID or set-group-ID: the loader ignores LD_PRELOAD for it"
 }
 
+@test "a program with file capabilities run by another user than root is refused, as is any program when run's real and effective ids differ" {
+	[ "$(id -u)" = 0 ] || skip "needs root to set capabilities and change users"
+	command -v setcap >/dev/null || skip "no setcap (libcap2-bin)"
+	# (Secure-execution mode, as for set-user-ID: ping, mtr-packet and
+	# gst-ptp-helper have capabilities in Debian; outside trial 27.)
+	dir=$(mktemp -d /tmp/shmtrace-caps.XXXXXX) # (bats' own directory: root's alone)
+	chmod 755 "$dir"
+	cp "$SAMPLES/classic" "$dir/cap"
+	chmod 755 "$dir/cap"
+	setcap cap_ipc_lock+ep "$dir/cap"
+	run --separate-stderr setpriv --reuid=nobody --regid=nogroup --clear-groups "$SHMTRACE" run -o "$dir/trace" -- "$dir/cap"
+	assert_equal "$status" 125
+	assert_equal "$stderr" "shmtrace: run: cannot trace $dir/cap: it has file capabilities (setcap) and you are not root: the loader ignores LD_PRELOAD for it"
+	[ ! -e "$dir/trace" ]
+	# Root's caps do not grow: the same program is traced.
+	run --separate-stderr unshare --ipc "$SHMTRACE" run -q -o "$TRACE" -- "$dir/cap"
+	assert_success
+	[ "$(calls shmget | wc -l)" = 1 ]
+	# run with an effective id that is not its real one: nothing it starts is traced.
+	run --separate-stderr setpriv --euid=nobody "$SHMTRACE" run -o "$dir/trace" -- "$SAMPLES/classic"
+	assert_equal "$status" 125
+	assert_equal "$stderr" "shmtrace: run: cannot trace $SAMPLES/classic: run's real and effective user or group ids differ, so every program it starts runs in secure-execution mode, where the loader ignores LD_PRELOAD"
+	rm -rf "$dir"
+}
+
 @test "without -o the trace goes to ./shmtrace.<program>.<pid>, and run says where" {
 	cd "$BATS_TEST_TMPDIR"
 	run --separate-stderr "$SHMTRACE" run "$SAMPLES/classic"
