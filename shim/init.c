@@ -18,6 +18,7 @@
 #include "../common/trace_format.h"
 #include "../common/xlat.h"
 #include "inject.h"
+#include "mapped.h"
 #include "shim.h"
 
 struct real_fns real;
@@ -194,6 +195,7 @@ static void init(void)
 		if (!*wanted[i].fn)
 			*wanted[i].fn = must_find(wanted[i].name);
 	read_config();
+	out_size_limit_read(); /* before any seccomp filter of the program's (output.c) */
 	identity_init();
 	proc.pid = sys_getpid();
 	/* Now, not at the first call: by then a parent that spawned us may

@@ -6,7 +6,8 @@
  * (mapped.h), the rest of the file appended; after mlockall the window is
  * unlocked again, and with MCL_FUTURE no window is mapped from then on.
  * (A limit set from outside, prlimit(1), is seen at the file's next
- * growth.) */
+ * growth.)  The file size limit is kept here as the program sets it
+ * (output.c): a seccomp filter may forbid asking for it. */
 #include <dlfcn.h>
 #include <errno.h>
 #include <stdatomic.h>
@@ -15,6 +16,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "mapped.h"
 #include "peek.h"
 #include "shim.h"
 
@@ -43,6 +45,18 @@ static void before_limit(int resource, const void *limit)
 	int saved = errno;
 	if (resource == RLIMIT_AS && limit && peek(&soft, limit, sizeof soft) && soft != RLIM_INFINITY)
 		out_shrink_mapping();
+	if (resource == RLIMIT_FSIZE && limit && peek(&soft, limit, sizeof soft))
+		out_size_limit_set(soft, true);
+	errno = saved;
+}
+
+/* Once the program's new limit is set: our copy of a file size limit. */
+static void after_limit(int ret, int resource, const void *limit)
+{
+	rlim_t soft;
+	int saved = errno;
+	if (ret == 0 && resource == RLIMIT_FSIZE && limit && peek(&soft, limit, sizeof soft))
+		out_size_limit_set(soft, false);
 	errno = saved;
 }
 
@@ -65,7 +79,9 @@ static int is_us(pid_t pid)
 		static void *fn;                                                    \
 		int (*real_fn)(__rlimit_resource_t, const RL *) = next(&fn, #name);  \
 		before_limit(resource, limit);                                      \
-		return real_fn(resource, limit);                                    \
+		int ret = real_fn(resource, limit);                                 \
+		after_limit(ret, resource, limit);                                  \
+		return ret;                                                         \
 	}
 SETRLIMIT(setrlimit, struct rlimit)
 SETRLIMIT(setrlimit64, struct rlimit64)
@@ -75,9 +91,13 @@ SETRLIMIT(setrlimit64, struct rlimit64)
 	{                                                                                        \
 		static void *fn;                                                                 \
 		int (*real_fn)(pid_t, __rlimit_resource_t, const RL *, RL *) = next(&fn, #name); \
-		if (is_us(pid))                                                                  \
+		int us = is_us(pid);                                                             \
+		if (us)                                                                          \
 			before_limit(resource, limit);                                           \
-		return real_fn(pid, resource, limit, old);                                       \
+		int ret = real_fn(pid, resource, limit, old);                                    \
+		if (us)                                                                          \
+			after_limit(ret, resource, limit);                                       \
+		return ret;                                                                      \
 	}
 PRLIMIT(prlimit, struct rlimit)
 PRLIMIT(prlimit64, struct rlimit64)

@@ -44,6 +44,11 @@ HIDDEN void mapped_forget(void);
 /* output.c: the size the file may reach, RLIMIT_FSIZE (ulimit -f): a write
  * past it would kill the program with SIGXFSZ.  ULLONG_MAX: none. */
 HIDDEN unsigned long long out_size_limit(void);
+/* Read from the kernel once, at start; then as the program sets it
+ * (limits.c): LOWERING_ONLY before its call, so that no write of ours
+ * crosses a limit about to be set; any change once it is set. */
+HIDDEN void out_size_limit_read(void);
+HIDDEN void out_size_limit_set(unsigned long long soft, bool lowering_only);
 
 
 #endif

@@ -282,12 +282,30 @@ static void broken(const char *what, int err)
 		close(fd);
 }
 
-unsigned long long out_size_limit(void)
+/* The file size limit, as the process started with it and then set it
+ * itself (limits.c): not asked of the kernel before each write, where a
+ * seccomp filter the program installed may kill it for asking (outside
+ * trial 27: chronyd died of SIGSYS at its first record after its filter).
+ * A limit set from outside (prlimit(1)) is not seen: lowered, our write
+ * meets the kernel's EFBIG, whose SIGXFSZ we hold (xfsz.c). */
+static _Atomic unsigned long long size_limit = ULLONG_MAX;
+
+void out_size_limit_read(void)
 {
 	struct rlimit r;
-	if (getrlimit(RLIMIT_FSIZE, &r) != 0 || r.rlim_cur == RLIM_INFINITY)
-		return ULLONG_MAX;
-	return r.rlim_cur;
+	atomic_store(&size_limit, getrlimit(RLIMIT_FSIZE, &r) != 0 || r.rlim_cur == RLIM_INFINITY ? ULLONG_MAX : r.rlim_cur);
+}
+
+void out_size_limit_set(unsigned long long soft, bool lowering_only)
+{
+	unsigned long long v = soft == RLIM_INFINITY ? ULLONG_MAX : soft;
+	if (!lowering_only || v < atomic_load(&size_limit))
+		atomic_store(&size_limit, v);
+}
+
+unsigned long long out_size_limit(void)
+{
+	return atomic_load(&size_limit);
 }
 
 static const char at_size_limit[] = "stopped at the file size limit (ulimit -f) of";
