@@ -139,6 +139,27 @@ load helpers
 	done
 }
 
+@test "ulimit -f lowered from outside (prlimit) just before the trace file is first mapped: the program lives, the trace is marked cut" {
+	# The library keeps the limit the program sets, so one set from
+	# outside is met only as the kernel's EFBIG and SIGXFSZ. That signal,
+	# drawn while the first room was written with every signal held, was
+	# left pending and killed the program when they came back (the test
+	# above died so 1 run in 200, the limit lowered at that moment).
+	mkfifo "$BATS_TEST_TMPDIR/in"
+	("$SHMTRACE" run -q -o "$TRACE" -- "$TESTBIN/fsizeoutside" <"$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/out" 2>/dev/null ||
+		echo "status=$?" >>"$BATS_TEST_TMPDIR/out") &
+	bg=$!
+	exec 5>"$BATS_TEST_TMPDIR/in" # (3 is bats' own)
+	for _ in $(seq 200); do grep -q ready "$BATS_TEST_TMPDIR/out" && break; sleep 0.05; done
+	prlimit --pid "$(pgrep -n -f "$TESTBIN/fsizeoutside")" --fsize=70000:unlimited
+	echo go >&5
+	exec 5>&-
+	wait "$bg"
+	run cat "$BATS_TEST_TMPDIR/out"
+	assert_output "$(printf 'ready\nlived\nstatus=125')"
+	ls "$TRACE"/*.incomplete
+}
+
 @test "ulimit -f: run's own kernel.jsonl past the limit is an incomplete trace (125), not run killed by SIGXFSZ; the program keeps SIGXFSZ as bare" {
 	# 400 segments make the kernel's table larger than 48 KiB.
 	run --separate-stderr unshare --ipc bash -c "
