@@ -12,7 +12,9 @@
  * caller: only a tail call keeps the program the caller, and a tail call
  * gives us no control afterwards), and a new dlmopen namespace (it has its
  * own libc, errno included; our wrappers call the base namespace's).
- * Every other dlopen is a tail call to the real one. */
+ * Every other dlopen is a tail call to the real one.
+ *
+ * And dlsym, for lookups in a handle (below). */
 #include <dlfcn.h>
 #include <link.h>
 #include <stdatomic.h>
@@ -111,6 +113,78 @@ EXPORT KEEPS_CALLER void *dlmopen(Lmid_t lmid, const char *file, int mode)
 	if (handle)
 		got_follow(handle, before);
 	return handle;
+}
+
+/* Our own code: a lookup of ours passes through dlsym untouched. */
+static _Atomic uintptr_t own_from, own_to;
+
+static int find_own_code(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	(void)size;
+	uintptr_t at = (uintptr_t)arg;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		uintptr_t from = info->dlpi_addr + ph->p_vaddr;
+		if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X) && at >= from && at < from + ph->p_memsz) {
+			atomic_store(&own_from, from);
+			atomic_store(&own_to, from + ph->p_memsz);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int from_us(const void *caller)
+{
+	if (!atomic_load(&own_to))
+		dl_iterate_phdr(find_own_code, (void *)(uintptr_t)find_own_code);
+	return (uintptr_t)caller >= atomic_load(&own_from) && (uintptr_t)caller < atomic_load(&own_to);
+}
+
+/* Whether the module of CALLER defines NAME itself: a wrapper of its own,
+ * which looks the real one up to call it. */
+static int defines(const void *caller, const char *name, void *(*real_dlsym)(void *, const char *))
+{
+	Dl_info in, at;
+	struct link_map *l = NULL;
+	if (!dladdr1(caller, &in, (void **)&l, RTLD_DL_LINKMAP) || !l)
+		return 1; /* not known: as if it did */
+	/* The program itself, which the loader names "", by the handle of
+	 * the global scope: the program comes first there. */
+	void *module = dlopen(l->l_name[0] ? l->l_name : NULL, RTLD_LAZY | RTLD_NOLOAD);
+	if (!module)
+		return 1;
+	void *own = real_dlsym(module, name); /* its own scope: itself first */
+	int defined = own && dladdr(own, &at) && at.dli_fbase == in.dli_fbase;
+	dlclose(module); /* (RTLD_NOLOAD took a reference) */
+	(void)dlerror(); /* a name not found leaves no error for the program */
+	return defined;
+}
+
+/* dlsym in a handle: foreign-function interfaces (Python's ctypes, Java's
+ * Panama, Ruby's Fiddle) take libc's functions from a handle of libc,
+ * whose own scope is searched, not the global one where ours come first,
+ * and their calls went past us (outside trial 27).  Such a lookup of one
+ * of our functions gets our wrapper -- but not a wrapping library's that
+ * comes after ours in LD_PRELOAD and takes libc's to call: ours calls it,
+ * and it would call ours, for ever.  RTLD_DEFAULT and RTLD_NEXT, which the
+ * loader resolves from the caller's place, and our own lookups, are tail
+ * calls to the real one. */
+EXPORT KEEPS_CALLER void *dlsym(void *handle, const char *name)
+{
+	static void *(*real_dlsym)(void *, const char *);
+	if (!real_dlsym) {
+		real_dlsym = (void *(*)(void *, const char *))dlvsym(RTLD_NEXT, "dlsym", "GLIBC_2.34");
+		if (!real_dlsym)
+			real_dlsym = (void *(*)(void *, const char *))dlvsym(RTLD_NEXT, "dlsym", "GLIBC_2.2.5");
+	}
+	if (handle == RTLD_DEFAULT || handle == RTLD_NEXT || from_us(__builtin_return_address(0)))
+		TAIL_RETURN real_dlsym(handle, name);
+	void *fn = real_dlsym(handle, name), *ours;
+	bool between;
+	if (!fn || (ours = got_ours_instead(name, fn, &between)) == fn)
+		return fn;
+	return between && defines(__builtin_return_address(0), name, real_dlsym) ? fn : ours;
 }
 
 /* Bumped by every dlclose that succeeds: a library unloaded may be

@@ -29,6 +29,8 @@
 #include <gnu/lib-names.h>
 #include <link.h>
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -58,7 +60,10 @@ struct hook {
 static struct hook hooks[MAX_HOOKS];
 static int n_hooks;
 static const ElfW(Dyn) *own_dynamic;
-static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
+/* The table is built once, by the first thread to need it (hooks_ready). */
+static _Atomic int hooks_state; /* HOOKS_NONE, HOOKS_BUILDING, HOOKS_BUILT */
+static _Atomic pid_t hooks_builder;
+enum { HOOKS_NONE, HOOKS_BUILDING, HOOKS_BUILT };
 
 /* Every hook's real and libc function, sorted: a pass asks of each slot
  * of each module whether it holds one of them. */
@@ -400,6 +405,40 @@ static int count_loads(struct dl_phdr_info *info, size_t size, void *arg)
 	return 1; /* the first module says it */
 }
 
+/* Whether the table is there, built now if nobody is building it.  Another
+ * thread's building is waited for only if WAIT: dlsym's caller may hold
+ * the loader's lock, which the builder may be waiting for (its dlopen).
+ * A builder that was a thread of our parent (a fork meanwhile) is gone. */
+static bool hooks_ready(bool wait)
+{
+	for (;;) {
+		int state = atomic_load_explicit(&hooks_state, memory_order_acquire);
+		if (state == HOOKS_BUILT)
+			return true;
+		if (state == HOOKS_BUILDING && atomic_load(&hooks_builder) != sys_getpid()) {
+			atomic_compare_exchange_strong(&hooks_state, &state, HOOKS_NONE);
+		} else if (state == HOOKS_NONE && atomic_compare_exchange_strong(&hooks_state, &state, HOOKS_BUILDING)) {
+			atomic_store(&hooks_builder, sys_getpid());
+			find_hooks();
+			atomic_store_explicit(&hooks_state, HOOKS_BUILT, memory_order_release);
+			return true;
+		} else if (!wait) {
+			return false;
+		} else {
+			sched_yield();
+		}
+	}
+}
+
+void *got_ours_instead(const char *name, void *fn, bool *between)
+{
+	int saved = errno;
+	struct hook *h = hooks_ready(false) ? hook_named(name) : NULL;
+	errno = saved;
+	*between = h && h->real != h->libc;
+	return h && (uintptr_t)fn == h->libc ? (void *)h->ours : fn;
+}
+
 unsigned long long got_loads(void)
 {
 	unsigned long long n = 0;
@@ -410,7 +449,7 @@ unsigned long long got_loads(void)
 void got_follow(void *handle, unsigned long long loads_before)
 {
 	int saved = errno;
-	pthread_once(&hooks_once, find_hooks);
+	hooks_ready(true);
 	struct pass p = {.loaded_any = got_loads() != loads_before};
 	if (!n_hooks || dlinfo(handle, RTLD_DI_LINKMAP, &p.opened) != 0) {
 		errno = saved;

@@ -10,5 +10,9 @@ HIDDEN unsigned long long got_loads(void);
  * LOADS_BEFORE: points every module's slots that lead to libc's version of
  * one of our functions at ours.  Changes neither errno nor dlerror(). */
 HIDDEN void got_follow(void *handle, unsigned long long loads_before);
+/* FN, which a program's dlsym found for NAME in a handle of its own, or
+ * our wrapper of NAME if FN is libc's.  *BETWEEN: another preloaded
+ * library's wrapper comes between ours and libc's.  Keeps errno. */
+HIDDEN void *got_ours_instead(const char *name, void *fn, bool *between);
 
 #endif

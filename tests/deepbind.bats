@@ -216,3 +216,25 @@ php_or_skip() {
 	assert_line 'shmat 2 true sysvshm.so'
 	assert_line 'shmdt 2 true shmop.so'
 }
+
+@test "functions taken from a handle of libc (dlsym, as ctypes and Java's Panama do): each call traced; a wrapping library after ours that takes libc's so keeps it, and nothing loops" {
+	trace "$TESTBIN/ffi"
+	assert_success
+	assert_output ok
+	assert_equal "$(call_names)" 'shmget shmat shmdt shmctl'
+	# Python's ctypes, the same way.
+	rm -rf "$TRACE"
+	trace python3 -c 'import ctypes; c = ctypes.CDLL("libc.so.6"); i = c.shmget(0, 4096, 0o1600); print(c.shmctl(i, 0, None))'
+	assert_success
+	assert_output 0
+	assert_equal "$(call_names)" 'shmget shmctl'
+	# A wrapper preloaded after ours that takes libc's shmget from a handle
+	# of libc: it gets libc's (ours would call it, and it ours), and the
+	# program's calls go through ours, then it, then libc.
+	rm -rf "$TRACE"
+	run --separate-stderr env LD_PRELOAD="$TESTBIN/libpremark.so" PREMARK_REAL=libc timeout 20 "$SHMTRACE" run -q -o "$TRACE" -- "$TESTBIN/ffi"
+	assert_success
+	assert_output ok
+	assert_equal "$stderr" 'premark: shmget seen'
+	assert_equal "$(call_names)" 'shmget shmat shmdt shmctl'
+}
