@@ -193,12 +193,6 @@ static size_t env_size(char *const envp[], size_t *count)
 	       SEED_ENTRY_MAX + PPID_ENTRY_MAX;
 }
 
-/* The program's variables in their order, then LD_PRELOAD with ours
- * first, then our SHMTRACE_* settings.  SHMTRACE_SEED, when this image
- * started with one, is the new program's own, drawn from this image's: each
- * program a run execs draws from a stream of its own, and the run's seed
- * replays them all (outside trial 24: each drew the same failures, or,
- * without --seed, a random one no recorded seed replayed). */
 /* V's decimal digits at AT; returns their end. */
 static char *put_decimal(char *at, unsigned long long v)
 {
@@ -210,6 +204,13 @@ static char *put_decimal(char *at, unsigned long long v)
 	return stpcpy(at, d);
 }
 
+/* The program's variables in their order, then LD_PRELOAD with ours
+ * first, then our SHMTRACE_* settings.  SHMTRACE_SEED, when this image
+ * started with one, is the new program's own, drawn from this image's: each
+ * program a run execs draws from a stream of its own, and the run's seed
+ * replays them all (outside trial 24: each drew the same failures, or,
+ * without --seed, a random one no recorded seed replayed).  An exec (not a
+ * spawn) passes on SHMTRACE_PPID, this process and its parent. */
 static char **env_build(char *const envp[], void *room, size_t count, bool exec)
 {
 	char **out = room, *text = (char *)(out + count), *at = text;

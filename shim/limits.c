@@ -102,13 +102,23 @@ SETRLIMIT(setrlimit64, struct rlimit64)
 PRLIMIT(prlimit, struct rlimit)
 PRLIMIT(prlimit64, struct rlimit64)
 
-void limits_after_mlockall(int ret, int flags)
+static void limits_after_mlockall(int ret, int flags)
 {
 	if (ret != 0)
 		return;
 	if (flags & MCL_FUTURE)
 		atomic_store(&locks_future, 1);
 	out_unlock_mapping();
+}
+
+void limits_after_raw(long number, const long *a, long ret)
+{
+	if (number == SYS_setrlimit)
+		after_limit(ret == 0 ? 0 : -1, (int)a[0], (const void *)a[1]);
+	else if (number == SYS_prlimit64 && is_us((pid_t)a[0]))
+		after_limit(ret == 0 ? 0 : -1, (int)a[1], (const void *)a[2]);
+	else if (number == SYS_mlockall)
+		limits_after_mlockall(ret == 0 ? 0 : -1, (int)a[0]);
 }
 
 void limits_before_raw(long number, const long *a)

@@ -206,10 +206,10 @@ HIDDEN void xfsz_release(const sigset_t *old);
 HIDDEN void out_shrink_mapping(void);
 HIDDEN void out_unlock_mapping(void);
 HIDDEN int out_may_map(void); /* limits.c: no mlockall(MCL_FUTURE) in force */
-/* limits.c, for syscall(2): its steps before a raw setrlimit, prlimit64 or
- * mlockall (A: its arguments), and after a raw mlockall. */
+/* limits.c, for syscall(2): its steps before and after a raw setrlimit,
+ * prlimit64 or mlockall (A: its arguments, RET what it returned). */
 HIDDEN void limits_before_raw(long number, const long *a);
-HIDDEN void limits_after_mlockall(int ret, int flags);
+HIDDEN void limits_after_raw(long number, const long *a, long ret);
 /* Our descriptor, checked to still be our file (reopened if not); -1. */
 HIDDEN int out_checked_fd(void);
 

@@ -211,8 +211,7 @@ EXPORT long syscall(long number, ...)
 		limits_before_raw(number, a);
 		long r = real.syscall(number, a[0], a[1], a[2], a[3], a[4], a[5]);
 		int err = errno;
-		if (number == SYS_mlockall)
-			limits_after_mlockall(r == 0 ? 0 : -1, (int)a[0]);
+		limits_after_raw(number, a, r);
 		errno = err;
 		return r;
 	}

@@ -139,6 +139,16 @@ load helpers
 	done
 }
 
+@test "ulimit -f lowered and raised again through syscall(2) (setrlimit, prlimit64): the library follows both, the trace goes on whole" {
+	# The library keeps the limit as the program sets it (a seccomp filter
+	# may forbid asking for it before each record).
+	trace "$TESTBIN/fsizeraw"
+	assert_success
+	assert_output ok
+	assert_equal "$(calls | jq -r .call | tr '\n' ' ')" 'shmget shmctl shmget shmctl shmget shmctl '
+	[ -z "$(ls "$TRACE"/*.incomplete 2>/dev/null)" ]
+}
+
 @test "ulimit -f lowered from outside (prlimit) just before the trace file is first mapped: the program lives, the trace is marked cut" {
 	# The library keeps the limit the program sets, so one set from
 	# outside is met only as the kernel's EFBIG and SIGXFSZ. That signal,
