@@ -141,33 +141,14 @@ static int from_us(const void *caller)
 	return (uintptr_t)caller >= atomic_load(&own_from) && (uintptr_t)caller < atomic_load(&own_to);
 }
 
-/* Whether the module of CALLER defines NAME itself: a wrapper of its own,
- * which looks the real one up to call it. */
-static int defines(const void *caller, const char *name, void *(*real_dlsym)(void *, const char *))
-{
-	Dl_info in, at;
-	struct link_map *l = NULL;
-	if (!dladdr1(caller, &in, (void **)&l, RTLD_DL_LINKMAP) || !l)
-		return 1; /* not known: as if it did */
-	/* The program itself, which the loader names "", by the handle of
-	 * the global scope: the program comes first there. */
-	void *module = dlopen(l->l_name[0] ? l->l_name : NULL, RTLD_LAZY | RTLD_NOLOAD);
-	if (!module)
-		return 1;
-	void *own = real_dlsym(module, name); /* its own scope: itself first */
-	int defined = own && dladdr(own, &at) && at.dli_fbase == in.dli_fbase;
-	dlclose(module); /* (RTLD_NOLOAD took a reference) */
-	(void)dlerror(); /* a name not found leaves no error for the program */
-	return defined;
-}
-
 /* dlsym in a handle: foreign-function interfaces (Python's ctypes, Java's
  * Panama, Ruby's Fiddle) take libc's functions from a handle of libc,
  * whose own scope is searched, not the global one where ours come first,
  * and their calls went past us (outside trial 27).  Such a lookup of one
- * of our functions gets our wrapper -- but not a wrapping library's that
- * comes after ours in LD_PRELOAD and takes libc's to call: ours calls it,
- * and it would call ours, for ever.  RTLD_DEFAULT and RTLD_NEXT, which the
+ * of our functions gets our wrapper -- unless another preloaded library
+ * wraps it after ours: if that one takes libc's so, through any library
+ * of its own, ours would call it and it ours, for ever (re-check 28), so
+ * those lookups keep libc's.  RTLD_DEFAULT and RTLD_NEXT, which the
  * loader resolves from the caller's place, and our own lookups, are tail
  * calls to the real one. */
 EXPORT KEEPS_CALLER void *dlsym(void *handle, const char *name)
@@ -180,11 +161,8 @@ EXPORT KEEPS_CALLER void *dlsym(void *handle, const char *name)
 	}
 	if (handle == RTLD_DEFAULT || handle == RTLD_NEXT || from_us(__builtin_return_address(0)))
 		TAIL_RETURN real_dlsym(handle, name);
-	void *fn = real_dlsym(handle, name), *ours;
-	bool between;
-	if (!fn || (ours = got_ours_instead(name, fn, &between)) == fn)
-		return fn;
-	return between && defines(__builtin_return_address(0), name, real_dlsym) ? fn : ours;
+	void *fn = real_dlsym(handle, name);
+	return fn ? got_ours_instead(name, fn) : NULL;
 }
 
 /* Bumped by every dlclose that succeeds: a library unloaded may be

@@ -60,10 +60,11 @@ struct hook {
 static struct hook hooks[MAX_HOOKS];
 static int n_hooks;
 static const ElfW(Dyn) *own_dynamic;
-/* The table is built once, by the first thread to need it (hooks_ready). */
-static _Atomic int hooks_state; /* HOOKS_NONE, HOOKS_BUILDING, HOOKS_BUILT */
-static _Atomic pid_t hooks_builder;
-enum { HOOKS_NONE, HOOKS_BUILDING, HOOKS_BUILT };
+/* The table is built once, by the first thread to need it (hooks_ready):
+ * 0 before, then the pid of the process whose thread builds it, then
+ * HOOKS_BUILT. */
+static _Atomic pid_t hooks_state;
+#define HOOKS_BUILT ((pid_t)-1)
 
 /* Every hook's real and libc function, sorted: a pass asks of each slot
  * of each module whether it holds one of them. */
@@ -148,6 +149,7 @@ static void find_hooks(void)
 {
 	Dl_info info;
 	struct link_map *self = NULL;
+	n_hooks = n_reals = 0; /* (a fork may have cut a parent's building short) */
 	if (!dladdr1((void *)find_hooks, &info, (void **)&self, RTLD_DL_LINKMAP) || !self)
 		return;
 	struct dyn_tables t;
@@ -406,23 +408,29 @@ static int count_loads(struct dl_phdr_info *info, size_t size, void *arg)
 }
 
 /* Whether the table is there, built now if nobody is building it.  Another
- * thread's building is waited for only if WAIT: dlsym's caller may hold
- * the loader's lock, which the builder may be waiting for (its dlopen).
- * A builder that was a thread of our parent (a fork meanwhile) is gone. */
-static bool hooks_ready(bool wait)
+ * thread's building is waited for, but not for ever: dlsym's caller may
+ * hold the loader's lock, which the builder may wait for (a dlsym from a
+ * constructor).  A builder that was a thread of our parent (a fork
+ * meanwhile) is gone: the table is built anew. */
+static bool hooks_ready(void)
 {
+	pid_t self = sys_getpid();
+	uint64_t until = 0;
 	for (;;) {
-		int state = atomic_load_explicit(&hooks_state, memory_order_acquire);
+		pid_t state = atomic_load_explicit(&hooks_state, memory_order_acquire);
 		if (state == HOOKS_BUILT)
 			return true;
-		if (state == HOOKS_BUILDING && atomic_load(&hooks_builder) != sys_getpid()) {
-			atomic_compare_exchange_strong(&hooks_state, &state, HOOKS_NONE);
-		} else if (state == HOOKS_NONE && atomic_compare_exchange_strong(&hooks_state, &state, HOOKS_BUILDING)) {
-			atomic_store(&hooks_builder, sys_getpid());
-			find_hooks();
-			atomic_store_explicit(&hooks_state, HOOKS_BUILT, memory_order_release);
-			return true;
-		} else if (!wait) {
+		if (state != 0 && state != self) {
+			atomic_compare_exchange_strong(&hooks_state, &state, 0);
+		} else if (state == 0) {
+			if (atomic_compare_exchange_strong(&hooks_state, &state, self)) {
+				find_hooks();
+				atomic_store_explicit(&hooks_state, HOOKS_BUILT, memory_order_release);
+				return true;
+			}
+		} else if (!until) {
+			until = now_ns(CLOCK_MONOTONIC) + 1000000000u;
+		} else if (now_ns(CLOCK_MONOTONIC) > until) {
 			return false;
 		} else {
 			sched_yield();
@@ -430,13 +438,12 @@ static bool hooks_ready(bool wait)
 	}
 }
 
-void *got_ours_instead(const char *name, void *fn, bool *between)
+void *got_ours_instead(const char *name, void *fn)
 {
 	int saved = errno;
-	struct hook *h = hooks_ready(false) ? hook_named(name) : NULL;
+	struct hook *h = hooks_ready() ? hook_named(name) : NULL;
 	errno = saved;
-	*between = h && h->real != h->libc;
-	return h && (uintptr_t)fn == h->libc ? (void *)h->ours : fn;
+	return h && (uintptr_t)fn == h->libc && h->real == h->libc ? (void *)h->ours : fn;
 }
 
 unsigned long long got_loads(void)
@@ -449,7 +456,7 @@ unsigned long long got_loads(void)
 void got_follow(void *handle, unsigned long long loads_before)
 {
 	int saved = errno;
-	hooks_ready(true);
+	hooks_ready();
 	struct pass p = {.loaded_any = got_loads() != loads_before};
 	if (!n_hooks || dlinfo(handle, RTLD_DI_LINKMAP, &p.opened) != 0) {
 		errno = saved;

@@ -11,8 +11,8 @@ HIDDEN unsigned long long got_loads(void);
  * one of our functions at ours.  Changes neither errno nor dlerror(). */
 HIDDEN void got_follow(void *handle, unsigned long long loads_before);
 /* FN, which a program's dlsym found for NAME in a handle of its own, or
- * our wrapper of NAME if FN is libc's.  *BETWEEN: another preloaded
- * library's wrapper comes between ours and libc's.  Keeps errno. */
-HIDDEN void *got_ours_instead(const char *name, void *fn, bool *between);
+ * our wrapper of NAME if FN is libc's and ours calls libc's (no other
+ * preloaded library's wrapper between).  Keeps errno. */
+HIDDEN void *got_ours_instead(const char *name, void *fn);
 
 #endif
