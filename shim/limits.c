@@ -5,9 +5,9 @@
  * libc or syscall(2)), the window is cut down to the room the file has
  * (mapped.h), the rest of the file appended; after mlockall the window is
  * unlocked again, and with MCL_FUTURE no window is mapped from then on.
- * (A limit set from outside, prlimit(1), is seen at the file's next
- * growth.)  The file size limit is kept here as the program sets it
- * (output.c): a seccomp filter may forbid asking for it. */
+ * Both limits are kept as the program sets them, not asked of the kernel
+ * as records are written (a seccomp filter may kill for asking): one set
+ * from outside (prlimit(1)) is not seen. */
 #include <dlfcn.h>
 #include <errno.h>
 #include <stdatomic.h>
@@ -30,6 +30,23 @@ static void *next(void **fn, const char *name)
 /* Whether the process locks its future mappings (mlockall MCL_FUTURE). */
 static _Atomic int locks_future PER_PROCESS;
 
+/* Whether an address-space limit is set: read at start, then followed as
+ * the program sets it, never asked of the kernel at a growth of the file
+ * (a seccomp filter may kill for asking: re-check 28, past 64 KiB of
+ * records).  One set from outside (prlimit(1)) is not seen. */
+static _Atomic int as_limited;
+
+void limits_read(void)
+{
+	struct rlimit as;
+	atomic_store(&as_limited, getrlimit(RLIMIT_AS, &as) != 0 || as.rlim_cur != RLIM_INFINITY);
+}
+
+int out_as_limited(void)
+{
+	return atomic_load(&as_limited);
+}
+
 int out_may_map(void)
 {
 	return !atomic_load(&locks_future);
@@ -43,8 +60,10 @@ static void before_limit(int resource, const void *limit)
 {
 	rlim_t soft;
 	int saved = errno;
-	if (resource == RLIMIT_AS && limit && peek(&soft, limit, sizeof soft) && soft != RLIM_INFINITY)
+	if (resource == RLIMIT_AS && limit && peek(&soft, limit, sizeof soft) && soft != RLIM_INFINITY) {
+		atomic_store(&as_limited, 1);
 		out_shrink_mapping();
+	}
 	if (resource == RLIMIT_FSIZE && limit && peek(&soft, limit, sizeof soft))
 		out_size_limit_set(soft, true);
 	errno = saved;
@@ -57,6 +76,8 @@ static void after_limit(int ret, int resource, const void *limit)
 	int saved = errno;
 	if (ret == 0 && resource == RLIMIT_FSIZE && limit && peek(&soft, limit, sizeof soft))
 		out_size_limit_set(soft, false);
+	if (ret == 0 && resource == RLIMIT_AS && limit && peek(&soft, limit, sizeof soft))
+		atomic_store(&as_limited, soft != RLIM_INFINITY);
 	errno = saved;
 }
 

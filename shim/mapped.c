@@ -66,20 +66,11 @@ static char *map_window(int fd, unsigned long long size)
 static int grow(struct out_shared *ctl, unsigned long long need);
 static void cut_down(struct out_shared *ctl, unsigned long long size);
 
-/* An address-space limit set after the file was mapped (the program's
- * setrlimit, or prlimit from outside): the window counts against it. */
-static int as_limited(void)
-{
-	struct rlimit as;
-	return getrlimit(RLIMIT_AS, &as) == 0 && as.rlim_cur != RLIM_INFINITY;
-}
-
 /* The first room is allocated before any record goes there: a file system
  * without fallocate(2) (NFSv3, 9p, some FUSE) keeps its file appended to. */
 int mapped_start(struct out_shared *sh, int fd, unsigned long long at)
 {
-	struct rlimit as;
-	if (getrlimit(RLIMIT_AS, &as) != 0 || as.rlim_cur != RLIM_INFINITY || !out_may_map())
+	if (out_as_limited() || !out_may_map()) /* the window would count against the limit */
 		return -1;
 	unsigned long long size = sizeof(void *) >= 8 ? WINDOW_BIG : WINDOW_SMALL;
 	char *w = map_window(fd, size);
@@ -169,6 +160,7 @@ static int grow(struct out_shared *ctl, unsigned long long need)
 	if (!atomic_load(&ctl->growing)) { /* else no system call: just wait */
 		held_signals(&all);
 		pthread_sigmask(SIG_SETMASK, &all, &old);
+		xfsz_note(&old);
 		mine = atomic_compare_exchange_strong(&ctl->growing, &expected, 1);
 		if (!mine)
 			pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -181,7 +173,7 @@ static int grow(struct out_shared *ctl, unsigned long long need)
 		return -1;
 	}
 	unsigned long long size = atomic_load(&ctl->size), end = atomic_load(&ctl->window);
-	int limited = as_limited();
+	int limited = out_as_limited(); /* set since the file was mapped */
 	if (need > end) /* the window cut down meanwhile (mapped_shrink): the caller appends */
 		need = end;
 	if (limited)

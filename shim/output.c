@@ -380,13 +380,9 @@ static void switch_to_mapped(void)
 		struct stat st;
 		int ok = fd >= 0 && sys_fstat(fd, &st) == 0 && mapped_start(shared, fd, (unsigned long long)st.st_size) == 0;
 		atomic_store(&shared->mode, ok ? MODE_MAPPED : MODE_APPEND_ONLY);
-		/* The first room's write may have crossed a file size limit
-		 * (one set from outside): its SIGXFSZ, which grow() left to
-		 * the mask it found -- ours, all held -- is taken back by the
-		 * program's.  Left pending, it killed the program as the
-		 * signals came back (fsizeflip, 1 run in 200). */
-		if (!ok)
-			xfsz_take_back(&old);
+		/* (grow() took back the SIGXFSZ its write drew, if any: left
+		 * pending under this hold, it killed the program as the
+		 * signals came back -- fsizeflip, 1 run in 200.) */
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }

@@ -189,10 +189,12 @@ HIDDEN int out_has_file(void);    /* a file is open (an inherited one counts) */
 HIDDEN int out_has_trace_of(pid_t pid); /* PID's first trace file exists */
 HIDDEN int out_earlier_image_traced(void); /* an image before exec left a file */
 HIDDEN void out_write(const char *buf, size_t len);
-/* xfsz.c: SIGXFSZ held around a write of ours (xfsz_hold), and taken back
- * if the write failed with EFBIG (xfsz_take_back, with signals still held;
+/* xfsz.c: SIGXFSZ held around a write of ours (xfsz_hold; or xfsz_note
+ * after a hold of every signal, with the mask before it), and taken back if
+ * the write failed with EFBIG (xfsz_take_back, with signals still held;
  * xfsz_release also puts the mask back).  errno is kept. */
 HIDDEN void xfsz_hold(sigset_t *old);
+HIDDEN void xfsz_note(const sigset_t *old);
 /* held_signals.c: the set our uninterruptible steps hold (not SIGSYS, SIGSEGV...) */
 HIDDEN void held_signals(sigset_t *set);
 /* A write of ours to the trace retried after EINTR at most this often: a
@@ -206,6 +208,8 @@ HIDDEN void xfsz_release(const sigset_t *old);
 HIDDEN void out_shrink_mapping(void);
 HIDDEN void out_unlock_mapping(void);
 HIDDEN int out_may_map(void); /* limits.c: no mlockall(MCL_FUTURE) in force */
+HIDDEN int out_as_limited(void); /* limits.c: an address-space limit is set */
+HIDDEN void limits_read(void);   /* limits.c: at start, the limits as they are */
 /* limits.c, for syscall(2): its steps before and after a raw setrlimit,
  * prlimit64 or mlockall (A: its arguments, RET what it returned). */
 HIDDEN void limits_before_raw(long number, const long *a);

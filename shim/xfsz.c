@@ -2,7 +2,9 @@
  * limit (ulimit -f, lowered at any moment by the program or from outside)
  * must fail with EFBIG, not kill the program.  The signal is held around
  * the write, and the one the kernel then sent this thread is taken back
- * before it is let through. */
+ * before it is let through -- even when the program itself holds it (it
+ * would find it pending when it lets it through: re-check 28), unless
+ * one was pending already, which is the program's. */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -10,19 +12,31 @@
 
 #include "shim.h"
 
+/* A SIGXFSZ was pending when our write began (OLD held it then: else it
+ * would have been delivered): not ours to take back.  Asked only then. */
+static TLS int already_pending;
+
+void xfsz_note(const sigset_t *old)
+{
+	sigset_t pending;
+	already_pending = sigismember(old, SIGXFSZ) && sigpending(&pending) == 0 && sigismember(&pending, SIGXFSZ);
+}
+
 void xfsz_hold(sigset_t *old)
 {
 	sigset_t xfsz;
 	sigemptyset(&xfsz);
 	sigaddset(&xfsz, SIGXFSZ);
 	pthread_sigmask(SIG_BLOCK, &xfsz, old);
+	xfsz_note(old);
 }
 
 void xfsz_take_back(const sigset_t *old)
 {
 	sigset_t xfsz;
 	struct timespec now = {0, 0};
-	if (errno != EFBIG || sigismember(old, SIGXFSZ)) /* held by the program: its to take */
+	(void)old;
+	if (errno != EFBIG || already_pending)
 		return;
 	int err = errno;
 	sigemptyset(&xfsz);

@@ -3,8 +3,12 @@
  * meanwhile the test lowers its file size limit from outside (prlimit(1))
  * -- then makes 40 more, the library's first room for the mapped file
  * crossing that limit, while another thread runs on without holding
- * SIGXFSZ.  Bare it writes no file.  Prints "lived".   usage: fsizeoutside */
+ * SIGXFSZ.  Bare it writes no file.  Prints "lived".
+ *   usage: fsizeoutside [hold]
+ * hold: the program holds SIGXFSZ itself, in both threads, and after its
+ * calls prints "pending=N" (bare: 0), then lets it through. */
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,8 +25,14 @@ static void *spin(void *unused)
 	return NULL;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	int hold = argc > 1 && strcmp(argv[1], "hold") == 0;
+	sigset_t xfsz, pending;
+	sigemptyset(&xfsz);
+	sigaddset(&xfsz, SIGXFSZ);
+	if (hold)
+		pthread_sigmask(SIG_BLOCK, &xfsz, NULL);
 	memset(path, 'p', sizeof path - 1);
 	path[0] = '/';
 	for (int i = 0; i < 18; i++)
@@ -39,6 +49,12 @@ int main(void)
 		ftok(path, 1);
 	atomic_store(&done, 1);
 	pthread_join(t, NULL);
+	if (hold) {
+		sigpending(&pending);
+		printf("pending=%d\n", sigismember(&pending, SIGXFSZ));
+		fflush(stdout);
+		pthread_sigmask(SIG_UNBLOCK, &xfsz, NULL);
+	}
 	puts("lived");
 	return 0;
 }
