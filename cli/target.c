@@ -13,10 +13,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "../common/secure_exec.h"
 #include "cli.h"
 #include "target.h"
 
@@ -81,25 +84,44 @@ const char *untraceable_reason(const char *path)
 	return reason_at(path, 0);
 }
 
+/* Why the kernel would run the program at PATH (ST), which is no script,
+ * in secure-execution mode (common/secure_exec.c); NULL if it would not. */
+static const char *secure_reason(const char *path, const struct stat *st)
+{
+	struct statvfs fs;
+	struct exec_facts f = {.ruid = getuid(), .euid = geteuid(), .rgid = getgid(), .egid = getegid(),
+			       .no_new_privs = prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1, .known = true,
+			       .mode = st->st_mode, .owner = st->st_uid, .group = st->st_gid,
+			       .nosuid = statvfs(path, &fs) == 0 && (fs.f_flag & ST_NOSUID)};
+	f.caps_len = getxattr(path, "security.capability", f.caps, sizeof f.caps);
+	switch (secure_exec(&f)) {
+	case SECURE_SETID:
+		return "it is set-user-ID or set-group-ID: the loader ignores LD_PRELOAD for it";
+	case SECURE_CAPS:
+		return "it has file capabilities (setcap) and you are not root: the loader ignores LD_PRELOAD for it";
+	default:
+		return NULL; /* (differing ids: untraceable_reason) */
+	}
+}
+
 static const char *reason_at(const char *path, int depth)
 {
 	struct stat st;
 	if (stat(path, &st) != 0)
 		return NULL; /* exec will report it */
-	if (((st.st_mode & S_ISUID) && st.st_uid != geteuid()) || ((st.st_mode & S_ISGID) && st.st_gid != getegid()))
-		return "it is set-user-ID or set-group-ID: the loader ignores LD_PRELOAD for it";
-	if (getuid() != 0 && getxattr(path, "security.capability", NULL, 0) > 0)
-		return "it has file capabilities (setcap) and you are not root: the loader ignores LD_PRELOAD for it";
-
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return NULL;
+		return secure_reason(path, &st); /* (execute-only: no script, at least not one we may read) */
 	Elf64_Ehdr eh;
 	const char *reason = NULL;
 	if (read(fd, &eh, sizeof eh) != (ssize_t)sizeof eh || memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0) {
-		reason = interpreter_reason(fd, depth); /* a script: its interpreter is what runs */
+		/* A script: its interpreter is what runs, its own bits and
+		 * capabilities ignored. */
+		reason = interpreter_reason(fd, depth);
 		goto done;
 	}
+	if ((reason = secure_reason(path, &st)))
+		goto done;
 	if (eh.e_ident[EI_CLASS] != ELFCLASS64) {
 		reason = "it is a 32-bit program and libshmtrace.so is 64-bit";
 		goto done;

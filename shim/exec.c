@@ -21,6 +21,7 @@
  * never malloc, which a child forked from a threaded program may not use. */
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <spawn.h>
 #include <stdarg.h>
@@ -30,6 +31,8 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "../common/secure_exec.h"
 
 #include "inject.h"
 #include "shim.h"
@@ -293,29 +296,54 @@ static int go_spawnp(const struct launch *l, char *const envp[])
 	return next.posix_spawnp(l->pid, l->path, l->actions, l->attr, l->argv, envp);
 }
 
+/* The file L executes, as a path: its own, or, for fexecve and execveat
+ * from a directory descriptor, one through /proc/self/fd.  NULL for a
+ * name without a slash (execvp's search): judged by the ids alone. */
+static const char *exec_path(const struct launch *l, char *buf, size_t cap)
+{
+	bool from_fd = l->go == go_fexecve || (l->go == go_execveat && l->fd != AT_FDCWD && l->path[0] != '/');
+	if (!from_fd)
+		return l->path && strchr(l->path, '/') ? l->path : NULL;
+	size_t at = path_append(buf, 0, cap, "/proc/self/fd/");
+	at = path_append_uint(buf, at, cap, (unsigned)l->fd);
+	if (l->go == go_execveat && l->path[0]) {
+		at = path_append(buf, at, cap, "/");
+		at = path_append(buf, at, cap, l->path);
+	}
+	return at < cap - 1 ? buf : NULL;
+}
+
 /* Whether the program L starts runs in secure-execution mode (the kernel's
- * AT_SECURE: ld.so(8)), where the loader ignores an LD_PRELOAD path: its
- * ids change (set-user-ID or set-group-ID, file capabilities for a user
- * other than root), or this process's real and effective ids already
- * differ (squid's master starting its workers).  Told to run through
- * untraced.txt, which makes the trace incomplete: outside trial 27 found
- * squid's workers missing, and run and the report silent.  A program
- * named without a slash (execvp's search) is judged by the ids alone. */
+ * AT_SECURE: ld.so(8)), where the loader ignores an LD_PRELOAD path
+ * (common/secure_exec.c): set-user-ID or set-group-ID, file capabilities
+ * for a user other than root, or started by a process whose real and
+ * effective ids already differ (squid's master starting its workers).
+ * Told to run through untraced.txt, which makes the trace incomplete:
+ * outside trial 27 found squid's workers missing, and run and the report
+ * silent.  Asked of the kernel directly (fakeroot fakes modes). */
 static bool runs_secure(const struct launch *l)
 {
 	short flags = 0;
 	bool resets = l->spawn && l->attr && posix_spawnattr_getflags(l->attr, &flags) == 0 &&
 		      (flags & POSIX_SPAWN_RESETIDS);
-	if (!resets && (sys_getuid() != sys_geteuid() || sys_getgid() != sys_getegid()))
-		return true;
+	struct exec_facts f = {.ruid = sys_getuid(), .euid = sys_geteuid(), .rgid = sys_getgid(), .egid = sys_getegid(),
+			       .no_new_privs = prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1, .caps_len = -1};
+	if (resets)
+		f.euid = f.ruid, f.egid = f.rgid;
+	char buf[PATH_MAX], head[2];
 	struct stat st;
-	if (!l->path || !strchr(l->path, '/') || l->fd || sys_stat(l->path, &st) != 0 ||
-	    prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1) /* no_new_privs: no id changes at exec */
-		return false;
-	uid_t euid = resets ? sys_getuid() : sys_geteuid();
-	gid_t egid = resets ? sys_getgid() : sys_getegid();
-	return ((st.st_mode & S_ISUID) && st.st_uid != euid) || ((st.st_mode & S_ISGID) && st.st_gid != egid) ||
-	       (sys_getuid() != 0 && sys_getxattr(l->path, "security.capability") > 0);
+	const char *path = exec_path(l, buf, sizeof buf);
+	if (path && sys_stat(path, &st) == 0) {
+		f.known = true;
+		f.mode = st.st_mode, f.owner = st.st_uid, f.group = st.st_gid;
+		f.nosuid = sys_nosuid(path);
+		f.caps_len = sys_getxattr(path, "security.capability", f.caps, sizeof f.caps);
+		int fd = (f.mode & (S_ISUID | S_ISGID)) || f.caps_len > 0 ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+		f.script = fd >= 0 && read(fd, head, 2) == 2 && head[0] == '#' && head[1] == '!';
+		if (fd >= 0)
+			close(fd);
+	}
+	return secure_exec(&f) != SECURE_NOT;
 }
 
 static void say_untraced_if_secure(const struct launch *l, pid_t pid)

@@ -12,6 +12,8 @@
 #include <fcntl.h>
 #include <gnu/lib-names.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -92,9 +94,15 @@ gid_t sys_getegid(void)
 	return (gid_t)sys(SYS_getegid, 0, 0, 0, 0);
 }
 
-ssize_t sys_getxattr(const char *path, const char *name)
+ssize_t sys_getxattr(const char *path, const char *name, void *value, size_t size)
 {
-	return (ssize_t)sys(SYS_getxattr, (long)path, (long)name, 0, 0);
+	return (ssize_t)sys(SYS_getxattr, (long)path, (long)name, (long)value, (long)size);
+}
+
+int sys_nosuid(const char *path)
+{
+	struct statfs fs;
+	return sys(SYS_statfs, (long)path, (long)&fs, 0, 0) == 0 && (fs.f_flags & ST_NOSUID);
 }
 
 ssize_t sys_getrandom(void *buf, size_t len, unsigned flags)

@@ -53,7 +53,7 @@ static int new_shared(void)
 	return 0;
 }
 
-static size_t path_append(char *dst, size_t at, size_t cap, const char *s)
+size_t path_append(char *dst, size_t at, size_t cap, const char *s)
 {
 	while (*s && at + 1 < cap)
 		dst[at++] = *s++;
@@ -61,7 +61,7 @@ static size_t path_append(char *dst, size_t at, size_t cap, const char *s)
 	return at;
 }
 
-static size_t path_append_uint(char *dst, size_t at, size_t cap, unsigned long long v)
+size_t path_append_uint(char *dst, size_t at, size_t cap, unsigned long long v)
 {
 	char digits[24], *p = digits + sizeof digits;
 	*--p = '\0';

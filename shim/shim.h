@@ -114,7 +114,8 @@ HIDDEN uid_t sys_getuid(void);
 HIDDEN uid_t sys_geteuid(void);
 HIDDEN gid_t sys_getgid(void);
 HIDDEN gid_t sys_getegid(void);
-HIDDEN ssize_t sys_getxattr(const char *path, const char *name); /* the value's size, or -1 */
+HIDDEN ssize_t sys_getxattr(const char *path, const char *name, void *value, size_t size);
+HIDDEN int sys_nosuid(const char *path); /* PATH is on a nosuid mount */
 HIDDEN ssize_t sys_getrandom(void *buf, size_t len, unsigned flags);
 HIDDEN pid_t current_tid(void);
 HIDDEN void tid_reset(void);
@@ -182,6 +183,9 @@ HIDDEN void *fd_dlopen_room(const char *file, int flags);
 /* output.c */
 enum open_result { OPEN_FAILED = -1, OPEN_NEW = 0, OPEN_AFTER_EXEC = 1 };
 HIDDEN enum open_result out_open(void);
+/* S, or V's digits, at AT of DST (CAP bytes, kept terminated); the new end. */
+HIDDEN size_t path_append(char *dst, size_t at, size_t cap, const char *s);
+HIDDEN size_t path_append_uint(char *dst, size_t at, size_t cap, unsigned long long v);
 /* A line "pid PID: WHY" in the run's untraced.txt; PATH is room (PATH_MAX). */
 HIDDEN void out_say_untraced(pid_t pid, const char *why, char *path);
 HIDDEN int out_open_child(void); /* 0 own file, -1 still the parent's */

@@ -398,6 +398,47 @@ run=125"
 	[ ! -e "$TRACE.plain/untraced.txt" ]
 }
 
+@test "secure-execution mode as the kernel decides it: fexecve and execveat of a set-user-ID program said; no word for one on a nosuid mount, a set-user-ID script, or inheritable capabilities alone" {
+	[ "$(id -u)" = 0 ] || skip "needs root to change ids and mount"
+	id nobody >/dev/null 2>&1 || skip "no user nobody"
+	command -v setcap >/dev/null || skip "no setcap (libcap2-bin)"
+	dir=$(mktemp -d /tmp/shmtrace-secure.XXXXXX)
+	chmod 755 "$dir"
+	cp /usr/bin/ipcmk "$dir/suid" && chown nobody "$dir/suid" && chmod 4755 "$dir/suid"
+	# Through a descriptor (re-check 28: untraced and not said).
+	for call in fexecve execveat; do
+		rm -rf "$TRACE"
+		run --separate-stderr unshare --ipc "$SHMTRACE" run -q -o "$TRACE" -- "$TESTBIN/execer" keep "$call" "$dir/suid" -M 4096
+		assert_equal "$status" 125
+		run cat "$TRACE/untraced.txt"
+		assert_output --regexp '^pid [0-9]+: secure-execution$'
+	done
+	# What the kernel ignores: the bits of a script and on a nosuid mount,
+	# inheritable capabilities alone (re-check 28: a line each, run 125,
+	# though each was traced).
+	printf '#!/bin/sh\nexec ipcmk -M 4096\n' >"$dir/script" && chown nobody "$dir/script" && chmod 4755 "$dir/script"
+	cp /usr/bin/ipcmk "$dir/inheritable" && chmod 755 "$dir/inheritable" && setcap cap_ipc_lock+i "$dir/inheritable"
+	rm -rf "$TRACE"
+	run --separate-stderr unshare --ipc "$SHMTRACE" run -q -o "$TRACE" -- sh -c '"$1" >/dev/null' sh "$dir/script"
+	assert_success
+	[ ! -e "$TRACE/untraced.txt" ]
+	assert_equal "$(calls shmget | wc -l)" 1
+	rm -rf "$TRACE"
+	run --separate-stderr unshare --mount --ipc sh -c "mount -t tmpfs -o nosuid none '$dir/mnt' 2>/dev/null || { mkdir '$dir/mnt' && mount -t tmpfs -o nosuid none '$dir/mnt'; } &&
+		cp '$dir/suid' '$dir/mnt/suid' && chmod 4755 '$dir/mnt/suid' &&
+		'$SHMTRACE' run -q -o '$TRACE' -- sh -c '\"\$1\" -M 4096 >/dev/null' sh '$dir/mnt/suid'"
+	assert_success
+	[ ! -e "$TRACE/untraced.txt" ]
+	assert_equal "$(calls shmget | wc -l)" 1
+	chown nobody "$dir"
+	run --separate-stderr unshare --ipc setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		"$SHMTRACE" run -q -o "$dir/trace" -- sh -c '"$1" -M 4096 >/dev/null' sh "$dir/inheritable"
+	assert_success
+	[ ! -e "$dir/trace/untraced.txt" ]
+	assert_equal "$(cat "$dir"/trace/*.jsonl | jq -c 'select(.call == "shmget")' | wc -l)" 1
+	rm -rf "$dir"
+}
+
 @test "an output directory the process may not write: one warning, the program runs as usual" {
 	[ "$(id -u)" = 0 ] || skip "needs root to run as another user"
 	id nobody >/dev/null 2>&1 || skip "no user nobody"

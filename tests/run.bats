@@ -95,6 +95,15 @@ load helpers
 	assert_equal "$status" 125
 	assert_equal "$stderr" "shmtrace: run: cannot trace $dir/cap: it has file capabilities (setcap) and you are not root: the loader ignores LD_PRELOAD for it"
 	[ ! -e "$dir/trace" ]
+	# Inheritable capabilities alone raise nothing: traced (re-check 28).
+	setcap cap_ipc_lock+i "$dir/cap"
+	chown nobody "$dir"
+	run --separate-stderr unshare --ipc setpriv --reuid=nobody --regid=nogroup --clear-groups "$SHMTRACE" run -q -o "$dir/trace" -- "$dir/cap"
+	assert_success
+	assert_equal "$(cat "$dir"/trace/*.jsonl | jq -c 'select(.call == "shmget")' | wc -l)" 1
+	rm -rf "$dir/trace"
+	chown root "$dir"
+	setcap cap_ipc_lock+ep "$dir/cap"
 	# Root's caps do not grow: the same program is traced.
 	run --separate-stderr unshare --ipc "$SHMTRACE" run -q -o "$TRACE" -- "$dir/cap"
 	assert_success

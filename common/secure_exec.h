@@ -1,0 +1,34 @@
+/* Whether the kernel runs a program in secure-execution mode (AT_SECURE),
+ * where the loader ignores an LD_PRELOAD path (ld.so(8)): the rule of
+ * security/commoncap.c, from facts each caller gathers its own way (run
+ * before it starts CMD, the library before a traced process's exec). */
+#ifndef SHMTRACE_SECURE_EXEC_H
+#define SHMTRACE_SECURE_EXEC_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct exec_facts {
+	uid_t ruid, euid; /* of the process that execs (a spawn that resets ids: effective = real) */
+	gid_t rgid, egid;
+	bool no_new_privs;   /* prctl(PR_SET_NO_NEW_PRIVS): no ids or capabilities gained */
+	bool known;          /* the file was found; the facts below are its */
+	mode_t mode;
+	uid_t owner;
+	gid_t group;
+	bool nosuid;         /* on a nosuid mount: its bits and capabilities are ignored */
+	bool script;         /* it starts with "#!": the interpreter is what runs */
+	unsigned char caps[24]; /* its security.capability attribute */
+	ssize_t caps_len;    /* -1: none */
+};
+
+enum secure_exec {
+	SECURE_NOT,
+	SECURE_IDS_DIFFER, /* the process's real and effective ids differ already */
+	SECURE_SETID,      /* set-user-ID or set-group-ID, to another id than the real one */
+	SECURE_CAPS,       /* file capabilities that raise a user other than root's */
+};
+
+enum secure_exec secure_exec(const struct exec_facts *f);
+
+#endif
