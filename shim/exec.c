@@ -321,7 +321,7 @@ static const char *exec_path(const struct launch *l, char *buf, size_t cap)
  * Told to run through untraced.txt, which makes the trace incomplete:
  * outside trial 27 found squid's workers missing, and run and the report
  * silent.  Asked of the kernel directly (fakeroot fakes modes). */
-static bool runs_secure(const struct launch *l)
+static bool runs_secure(const struct launch *l, char buf[PATH_MAX])
 {
 	short flags = 0;
 	bool resets = l->spawn && l->attr && posix_spawnattr_getflags(l->attr, &flags) == 0 &&
@@ -330,9 +330,9 @@ static bool runs_secure(const struct launch *l)
 			       .no_new_privs = prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1, .caps_len = -1};
 	if (resets)
 		f.euid = f.ruid, f.egid = f.rgid;
-	char buf[PATH_MAX], head[2];
+	char head[2];
 	struct stat st;
-	const char *path = exec_path(l, buf, sizeof buf);
+	const char *path = exec_path(l, buf, PATH_MAX);
 	if (path && sys_stat(path, &st) == 0) {
 		f.known = true;
 		f.mode = st.st_mode, f.owner = st.st_uid, f.group = st.st_gid;
@@ -346,12 +346,14 @@ static bool runs_secure(const struct launch *l)
 	return secure_exec(&f) != SECURE_NOT;
 }
 
+/* One buffer for both steps, one after the other: a thread's stack may
+ * be small. */
 static void say_untraced_if_secure(const struct launch *l, pid_t pid)
 {
-	char path[PATH_MAX];
+	char buf[PATH_MAX];
 	int saved = errno;
-	if (runs_secure(l))
-		out_say_untraced(pid, "secure-execution", path);
+	if (runs_secure(l, buf))
+		out_say_untraced(pid, "secure-execution", buf);
 	errno = saved;
 }
 
