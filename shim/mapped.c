@@ -63,7 +63,7 @@ static char *map_window(int fd, unsigned long long size)
 	return fd < 0 ? MAP_FAILED : mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, fd, 0);
 }
 
-static int grow(struct out_shared *ctl, unsigned long long need);
+static int grow(struct out_shared *ctl, unsigned long long need, bool held);
 static void cut_down(struct out_shared *ctl, unsigned long long size);
 
 /* The first room is allocated before any record goes there: a file system
@@ -86,7 +86,7 @@ int mapped_start(struct out_shared *sh, int fd, unsigned long long at)
 	window = w;
 	window_len = size;
 	released = 0;
-	if (grow(sh, at + 1) != 0) {
+	if (grow(sh, at + 1, true) != 0) { /* (the switch holds signals: output.c) */
 		atomic_store(&sh->failed, 0);
 		mapped_forget();
 		return -1;
@@ -149,7 +149,10 @@ static void release_behind(unsigned long long size)
 		released = upto;
 }
 
-static int grow(struct out_shared *ctl, unsigned long long need)
+/* HELD: the caller holds every signal already, and noted the program's
+ * mask for SIGXFSZ (xfsz_note): not asked again here, deeper on what may
+ * be a handler's small stack. */
+static int grow(struct out_shared *ctl, unsigned long long need, bool held)
 {
 	/* The thread that grows the file holds the others up, and a handler's
 	 * call on it would wait for them (for the stack table's lock, say):
@@ -160,7 +163,8 @@ static int grow(struct out_shared *ctl, unsigned long long need)
 	if (!atomic_load(&ctl->growing)) { /* else no system call: just wait */
 		held_signals(&all);
 		pthread_sigmask(SIG_SETMASK, &all, &old);
-		xfsz_note(&old);
+		if (!held)
+			xfsz_note(&old);
 		mine = atomic_compare_exchange_strong(&ctl->growing, &expected, 1);
 		if (!mine)
 			pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -232,11 +236,11 @@ int mapped_write(struct out_shared *ctl, const char *buf, size_t len)
 			/* Past the window: fill it whole first, so that appends land
 			 * after every record reserved in it. */
 			while (atomic_load(&ctl->size) < (end = atomic_load(&ctl->window)))
-				if (grow(ctl, end) != 0)
+				if (grow(ctl, end, false) != 0)
 					return MAPPED_FAILED;
 			return MAPPED_NOT_ACTIVE;
 		}
-		if (grow(ctl, at + len) != 0)
+		if (grow(ctl, at + len, false) != 0)
 			return MAPPED_FAILED;
 	}
 	memcpy(window + at, buf, len);

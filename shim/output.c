@@ -372,6 +372,7 @@ static void switch_to_mapped(void)
 	sigset_t all, old;
 	held_signals(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
+	xfsz_note(&old); /* for grow()'s first room */
 	int expected = MODE_APPEND;
 	if (atomic_compare_exchange_strong(&shared->mode, &expected, MODE_SWITCHING)) {
 		while (atomic_load(&shared->inflight))

@@ -16,10 +16,17 @@
  * would have been delivered): not ours to take back.  Asked only then. */
 static TLS int already_pending;
 
-void xfsz_note(const sigset_t *old)
+/* Out of line: its set is on the stack only then (a handler's stack may
+ * be small). */
+static __attribute__((noinline)) int xfsz_pending(void)
 {
 	sigset_t pending;
-	already_pending = sigismember(old, SIGXFSZ) && sigpending(&pending) == 0 && sigismember(&pending, SIGXFSZ);
+	return sigpending(&pending) == 0 && sigismember(&pending, SIGXFSZ);
+}
+
+void xfsz_note(const sigset_t *old)
+{
+	already_pending = sigismember(old, SIGXFSZ) && xfsz_pending();
 }
 
 void xfsz_hold(sigset_t *old)

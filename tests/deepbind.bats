@@ -218,10 +218,14 @@ php_or_skip() {
 }
 
 @test "functions taken from a handle of libc (dlsym, as ctypes and Java's Panama do): each call traced, from 16 threads at once too; with a wrapping library after ours that takes libc's so, lookups keep libc's, and nothing loops" {
+	# (Under ASan, which wraps shmctl itself after ours, lookups of shmctl
+	# keep libc's: documented.)
+	ctl=' shmctl'
+	[[ "$BUILD" != *build-san* ]] || ctl=''
 	trace "$TESTBIN/ffi"
 	assert_success
 	assert_output ok
-	assert_equal "$(call_names)" 'shmget shmat shmdt shmctl'
+	assert_equal "$(call_names)" "shmget shmat shmdt$ctl"
 	# Python's ctypes, the same way.
 	rm -rf "$TRACE"
 	trace python3 -c 'import ctypes; c = ctypes.CDLL("libc.so.6"); i = c.shmget(0, 4096, 0o1600); print(c.shmctl(i, 0, None))'

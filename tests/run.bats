@@ -108,7 +108,13 @@ load helpers
 	run --separate-stderr unshare --ipc "$SHMTRACE" run -q -o "$TRACE" -- "$dir/cap"
 	assert_success
 	[ "$(calls shmget | wc -l)" = 1 ]
-	# run with an effective id that is not its real one: nothing it starts is traced.
+	# run with an effective id that is not its real one: nothing it starts is
+	# traced.  (Not under ASan: a process in secure-execution mode ignores
+	# ASAN_OPTIONS, and LeakSanitizer cannot look at it, exit 1.)
+	if [[ "$BUILD" == *build-san* ]]; then
+		rm -rf "$dir"
+		return
+	fi
 	run --separate-stderr setpriv --euid=nobody "$SHMTRACE" run -o "$dir/trace" -- "$SAMPLES/classic"
 	assert_equal "$status" 125
 	assert_equal "$stderr" "shmtrace: run: cannot trace $SAMPLES/classic: run's real and effective user or group ids differ, so every program it starts runs in secure-execution mode, where the loader ignores LD_PRELOAD"
