@@ -29,7 +29,6 @@
 #include <gnu/lib-names.h>
 #include <link.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,11 +59,7 @@ struct hook {
 static struct hook hooks[MAX_HOOKS];
 static int n_hooks;
 static const ElfW(Dyn) *own_dynamic;
-/* The table is built once, by the first thread to need it (hooks_ready):
- * 0 before, then the pid of the process whose thread builds it, then
- * HOOKS_BUILT. */
-static _Atomic pid_t hooks_state;
-#define HOOKS_BUILT ((pid_t)-1)
+static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
 
 /* Every hook's real and libc function, sorted: a pass asks of each slot
  * of each module whether it holds one of them. */
@@ -149,7 +144,6 @@ static void find_hooks(void)
 {
 	Dl_info info;
 	struct link_map *self = NULL;
-	n_hooks = n_reals = 0; /* (a fork may have cut a parent's building short) */
 	if (!dladdr1((void *)find_hooks, &info, (void **)&self, RTLD_DL_LINKMAP) || !self)
 		return;
 	struct dyn_tables t;
@@ -407,43 +401,65 @@ static int count_loads(struct dl_phdr_info *info, size_t size, void *arg)
 	return 1; /* the first module says it */
 }
 
-/* Whether the table is there, built now if nobody is building it.  Another
- * thread's building is waited for, but not for ever: dlsym's caller may
- * hold the loader's lock, which the builder may wait for (a dlsym from a
- * constructor).  A builder that was a thread of our parent (a fork
- * meanwhile) is gone: the table is built anew. */
-static bool hooks_ready(void)
+/* Our own dynamic tables, read without the loader (whose lock the caller
+ * of dlsym may hold, a constructor's, and another thread wait for):
+ * _DYNAMIC and our ELF header are ours, the loader adjusted the pointers
+ * in place or not (dyn_addr). */
+extern const ElfW(Ehdr) __ehdr_start __attribute__((visibility("hidden"))); /* (_DYNAMIC: link.h) */
+
+static const ElfW(Sym) *own_symbol(const char *name, const struct dyn_tables *t)
 {
-	pid_t self = sys_getpid();
-	uint64_t until = 0;
-	for (;;) {
-		pid_t state = atomic_load_explicit(&hooks_state, memory_order_acquire);
-		if (state == HOOKS_BUILT)
-			return true;
-		if (state != 0 && state != self) {
-			atomic_compare_exchange_strong(&hooks_state, &state, 0);
-		} else if (state == 0) {
-			if (atomic_compare_exchange_strong(&hooks_state, &state, self)) {
-				find_hooks();
-				atomic_store_explicit(&hooks_state, HOOKS_BUILT, memory_order_release);
-				return true;
-			}
-		} else if (!until) {
-			until = now_ns(CLOCK_MONOTONIC) + 1000000000u;
-		} else if (now_ns(CLOCK_MONOTONIC) > until) {
-			return false;
-		} else {
-			sched_yield();
-		}
+	const uint32_t *h = t->gnu_hash;
+	if (!h || !t->symtab || !t->strtab)
+		return NULL;
+	uint32_t hash = 5381, nbuckets = h[0], symoffset = h[1], bloom_size = h[2], shift = h[3];
+	for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+		hash = hash * 33 + *c;
+	const ElfW(Addr) *bloom = (const ElfW(Addr) *)(h + 4);
+	const uint32_t *buckets = (const uint32_t *)(bloom + bloom_size), *chain = buckets + nbuckets;
+	unsigned bits = sizeof(ElfW(Addr)) * 8;
+	ElfW(Addr) word = bloom[(hash / bits) % bloom_size];
+	ElfW(Addr) mask = (ElfW(Addr))1 << (hash % bits) | (ElfW(Addr))1 << ((hash >> shift) % bits);
+	if ((word & mask) != mask || !nbuckets)
+		return NULL;
+	for (uint32_t i = buckets[hash % nbuckets]; i >= symoffset; i++) {
+		uint32_t h2 = chain[i - symoffset];
+		const ElfW(Sym) *s = &t->symtab[i];
+		if ((hash | 1) == (h2 | 1) && s->st_name < t->strsz && !strcmp(name, t->strtab + s->st_name))
+			return s->st_shndx != SHN_UNDEF && ELF64_ST_TYPE(s->st_info) == STT_FUNC ? s : NULL;
+		if (h2 & 1)
+			break;
 	}
+	return NULL;
+}
+
+static struct dyn_tables own;
+static pthread_once_t own_once = PTHREAD_ONCE_INIT; /* (reading them takes no lock) */
+
+static void read_own(void)
+{
+	read_dynamic(_DYNAMIC, (uintptr_t)&__ehdr_start, &own);
 }
 
 void *got_ours_instead(const char *name, void *fn)
 {
+	static _Atomic uintptr_t next[512]; /* what our wrapper calls, by symbol index */
+	uintptr_t base = (uintptr_t)&__ehdr_start;
+	pthread_once(&own_once, read_own);
+	const ElfW(Sym) *s = own_symbol(name, &own);
+	size_t i = s ? (size_t)(s - own.symtab) : 0;
+	if (!s || i >= sizeof next / sizeof *next || base + s->st_value == (uintptr_t)fn)
+		return fn;
 	int saved = errno;
-	struct hook *h = hooks_ready() ? hook_named(name) : NULL;
+	uintptr_t n = atomic_load(&next[i]);
+	if (!n) { /* from this thread: the loader's lock, if needed, is taken as for any lookup */
+		n = (uintptr_t)dlsym(RTLD_NEXT, name);
+		atomic_store(&next[i], n);
+	}
 	errno = saved;
-	return h && (uintptr_t)fn == h->libc && h->real == h->libc ? (void *)h->ours : fn;
+	/* FN is what ours calls: no other preloaded library's wrapper between,
+	 * which would call ours if it took libc's so (re-check 28). */
+	return n && n == (uintptr_t)fn ? (void *)(base + s->st_value) : fn;
 }
 
 unsigned long long got_loads(void)
@@ -456,7 +472,7 @@ unsigned long long got_loads(void)
 void got_follow(void *handle, unsigned long long loads_before)
 {
 	int saved = errno;
-	hooks_ready();
+	pthread_once(&hooks_once, find_hooks);
 	struct pass p = {.loaded_any = got_loads() != loads_before};
 	if (!n_hooks || dlinfo(handle, RTLD_DI_LINKMAP, &p.opened) != 0) {
 		errno = saved;

@@ -11,8 +11,9 @@ HIDDEN unsigned long long got_loads(void);
  * one of our functions at ours.  Changes neither errno nor dlerror(). */
 HIDDEN void got_follow(void *handle, unsigned long long loads_before);
 /* FN, which a program's dlsym found for NAME in a handle of its own, or
- * our wrapper of NAME if FN is libc's and ours calls libc's (no other
- * preloaded library's wrapper between).  Keeps errno. */
+ * our wrapper of NAME if FN is the function ours calls (no other
+ * preloaded library's wrapper between).  Waits for no other thread: our
+ * own symbols are read without the loader.  Keeps errno. */
 HIDDEN void *got_ours_instead(const char *name, void *fn);
 
 #endif
