@@ -84,6 +84,19 @@ const char *untraceable_reason(const char *path)
 	return reason_at(path, 0);
 }
 
+/* Whether ID has a mapping in the user namespace's MAP file (true when it
+ * cannot be read). */
+static bool mapped_in(const char *map, unsigned long id)
+{
+	char text[512];
+	int fd = open(map, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, text, sizeof text - 1);
+	if (fd >= 0)
+		close(fd);
+	text[n > 0 ? n : 0] = '\0';
+	return n <= 0 || id_mapped(text, id);
+}
+
 /* Why the kernel would run the program at PATH (ST), which is no script,
  * in secure-execution mode (common/secure_exec.c); NULL if it would not. */
 static const char *secure_reason(const char *path, const struct stat *st)
@@ -94,6 +107,8 @@ static const char *secure_reason(const char *path, const struct stat *st)
 			       .mode = st->st_mode, .owner = st->st_uid, .group = st->st_gid,
 			       .nosuid = statvfs(path, &fs) == 0 && (fs.f_flag & ST_NOSUID)};
 	f.caps_len = getxattr(path, "security.capability", f.caps, sizeof f.caps);
+	if (st->st_mode & (S_ISUID | S_ISGID))
+		f.ids_unmapped = !mapped_in("/proc/self/uid_map", st->st_uid) || !mapped_in("/proc/self/gid_map", st->st_gid);
 	switch (secure_exec(&f)) {
 	case SECURE_SETID:
 		return "it is set-user-ID or set-group-ID: the loader ignores LD_PRELOAD for it";

@@ -17,6 +17,7 @@ struct exec_facts {
 	uid_t owner;
 	gid_t group;
 	bool nosuid;         /* on a nosuid mount: its bits and capabilities are ignored */
+	bool ids_unmapped;   /* its owner or group has no id in our user namespace: its bits are ignored */
 	bool script;         /* it starts with "#!": the interpreter is what runs */
 	unsigned char caps[24]; /* its security.capability attribute */
 	ssize_t caps_len;    /* -1: none */
@@ -30,5 +31,9 @@ enum secure_exec {
 };
 
 enum secure_exec secure_exec(const struct exec_facts *f);
+
+/* Whether ID has a mapping in MAP, the text of /proc/self/uid_map or
+ * gid_map ("inside outside count" lines); true if MAP is NULL (unknown). */
+bool id_mapped(const char *map, unsigned long id);
 
 #endif

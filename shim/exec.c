@@ -321,6 +321,38 @@ static const char *exec_path(const struct launch *l, char *buf, size_t cap)
  * Told to run through untraced.txt, which makes the trace incomplete:
  * outside trial 27 found squid's workers missing, and run and the report
  * silent.  Asked of the kernel directly (fakeroot fakes modes). */
+/* The facts of the file at PATH (common/secure_exec.h), and for a script,
+ * its interpreter's path in INTERP (CAP bytes; may be PATH itself). */
+static void file_facts(const char *path, struct exec_facts *f, char *interp, size_t cap)
+{
+	struct stat st;
+	char head[256], map[512];
+	f->known = f->script = f->nosuid = f->ids_unmapped = false;
+	f->caps_len = -1;
+	if (sys_stat(path, &st) != 0)
+		return;
+	f->known = true;
+	f->mode = st.st_mode, f->owner = st.st_uid, f->group = st.st_gid;
+	f->nosuid = sys_nosuid(path);
+	f->caps_len = sys_getxattr(path, "security.capability", f->caps, sizeof f->caps);
+	if (st.st_mode & (S_ISUID | S_ISGID)) {
+		ssize_t n = read_small_file("/proc/self/uid_map", map, sizeof map - 1);
+		map[n > 0 ? n : 0] = '\0';
+		f->ids_unmapped = n > 0 && !id_mapped(map, st.st_uid);
+		n = read_small_file("/proc/self/gid_map", map, sizeof map - 1);
+		map[n > 0 ? n : 0] = '\0';
+		f->ids_unmapped |= n > 0 && !id_mapped(map, st.st_gid);
+	}
+	ssize_t n = read_small_file(path, head, sizeof head - 1);
+	f->script = n >= 2 && head[0] == '#' && head[1] == '!';
+	if (!f->script)
+		return;
+	head[n] = '\0';
+	char *name = head + 2 + strspn(head + 2, " \t");
+	name[strcspn(name, " \t\n")] = '\0';
+	path_append(interp, 0, cap, name);
+}
+
 static bool runs_secure(const struct launch *l, char buf[PATH_MAX])
 {
 	short flags = 0;
@@ -330,19 +362,14 @@ static bool runs_secure(const struct launch *l, char buf[PATH_MAX])
 			       .no_new_privs = prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1, .caps_len = -1};
 	if (resets)
 		f.euid = f.ruid, f.egid = f.rgid;
-	char head[2];
-	struct stat st;
+	char interp[256]; /* the kernel's limit for a "#!" line */
 	const char *path = exec_path(l, buf, PATH_MAX);
-	if (path && sys_stat(path, &st) == 0) {
-		f.known = true;
-		f.mode = st.st_mode, f.owner = st.st_uid, f.group = st.st_gid;
-		f.nosuid = sys_nosuid(path);
-		f.caps_len = sys_getxattr(path, "security.capability", f.caps, sizeof f.caps);
-		int fd = (f.mode & (S_ISUID | S_ISGID)) || f.caps_len > 0 ? open(path, O_RDONLY | O_CLOEXEC) : -1;
-		f.script = fd >= 0 && read(fd, head, 2) == 2 && head[0] == '#' && head[1] == '!';
-		if (fd >= 0)
-			close(fd);
-	}
+	if (path)
+		file_facts(path, &f, interp, sizeof interp);
+	/* A script's own bits count for nothing: its interpreter's do
+	 * (re-check 29), one level of them. */
+	if (f.script && interp[0] == '/')
+		file_facts(interp, &f, interp, sizeof interp);
 	return secure_exec(&f) != SECURE_NOT;
 }
 

@@ -11,6 +11,9 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <stdatomic.h>
+#include <linux/seccomp.h>
+#include <stdarg.h>
+#include <sys/prctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -31,10 +34,13 @@ static void *next(void **fn, const char *name)
 static _Atomic int locks_future PER_PROCESS;
 
 /* Whether an address-space limit is set: read at start, then followed as
- * the program sets it, never asked of the kernel at a growth of the file
- * (a seccomp filter may kill for asking: re-check 28, past 64 KiB of
- * records).  One set from outside (prlimit(1)) is not seen. */
+ * the program sets it, and asked of the kernel at each growth of the file
+ * (one set from outside, prlimit(1), is seen there: re-check 29) -- but
+ * no more once the program has installed a seccomp filter through
+ * syscall(2), libseccomp's way: a filter may kill it for asking
+ * (re-check 28: chronyd past 64 KiB of records). */
 static _Atomic int as_limited;
+static _Atomic int filtered;
 
 void limits_read(void)
 {
@@ -44,6 +50,9 @@ void limits_read(void)
 
 int out_as_limited(void)
 {
+	struct rlimit as;
+	if (!atomic_load(&filtered) && getrlimit(RLIMIT_AS, &as) == 0)
+		atomic_store(&as_limited, as.rlim_cur != RLIM_INFINITY);
 	return atomic_load(&as_limited);
 }
 
@@ -132,9 +141,28 @@ static void limits_after_mlockall(int ret, int flags)
 	out_unlock_mapping();
 }
 
+/* prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER), the other way to install a
+ * filter (OpenSSH's): noted as through syscall(2). */
+EXPORT int prctl(int option, ...)
+{
+	static void *fn;
+	int (*real_fn)(int, unsigned long, unsigned long, unsigned long, unsigned long) = next(&fn, "prctl");
+	va_list ap;
+	va_start(ap, option);
+	unsigned long a2 = va_arg(ap, unsigned long), a3 = va_arg(ap, unsigned long), a4 = va_arg(ap, unsigned long),
+		      a5 = va_arg(ap, unsigned long);
+	va_end(ap);
+	int ret = real_fn(option, a2, a3, a4, a5);
+	if (ret == 0 && option == PR_SET_SECCOMP && a2 == SECCOMP_MODE_FILTER)
+		atomic_store(&filtered, 1);
+	return ret;
+}
+
 void limits_after_raw(long number, const long *a, long ret)
 {
-	if (number == SYS_setrlimit)
+	if (number == SYS_seccomp && ret == 0 && a[0] == SECCOMP_SET_MODE_FILTER)
+		atomic_store(&filtered, 1);
+	else if (number == SYS_setrlimit)
 		after_limit(ret == 0 ? 0 : -1, (int)a[0], (const void *)a[1]);
 	else if (number == SYS_prlimit64 && is_us((pid_t)a[0]))
 		after_limit(ret == 0 ? 0 : -1, (int)a[1], (const void *)a[2]);

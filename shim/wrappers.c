@@ -207,7 +207,8 @@ EXPORT long syscall(long number, ...)
 		return ns_raw_change(number, a);
 	case SYS_setrlimit: /* the program's memory limits, as through libc: limits.c */
 	case SYS_prlimit64:
-	case SYS_mlockall: {
+	case SYS_mlockall:
+	case SYS_seccomp: { /* (libseccomp's way: a filter may forbid asking for limits) */
 		limits_before_raw(number, a);
 		long r = real.syscall(number, a[0], a[1], a[2], a[3], a[4], a[5]);
 		int err = errno;

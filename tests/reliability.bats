@@ -430,12 +430,37 @@ run=125"
 	assert_success
 	[ ! -e "$TRACE/untraced.txt" ]
 	assert_equal "$(calls shmget | wc -l)" 1
+	# Set-group-ID without group execute, capabilities for another user
+	# namespace's root (re-check 29: a line each, though traced).
+	cp /usr/bin/ipcmk "$dir/gx" && chgrp nogroup "$dir/gx" && chmod 2745 "$dir/gx"
+	cp /usr/bin/ipcmk "$dir/nscaps" && chmod 755 "$dir/nscaps" && setcap -n 1000 cap_ipc_lock+ep "$dir/nscaps"
+	for prog in gx nscaps; do
+		rm -rf "$TRACE"
+		run --separate-stderr unshare --ipc "$SHMTRACE" run -q -o "$TRACE" -- sh -c '"$1" -M 4096 >/dev/null' sh "$dir/$prog"
+		assert_success
+		[ ! -e "$TRACE/untraced.txt" ]
+	done
 	chown nobody "$dir"
 	run --separate-stderr unshare --ipc setpriv --reuid=nobody --regid=nogroup --clear-groups \
 		"$SHMTRACE" run -q -o "$dir/trace" -- sh -c '"$1" -M 4096 >/dev/null' sh "$dir/inheritable"
 	assert_success
 	[ ! -e "$dir/trace/untraced.txt" ]
 	assert_equal "$(cat "$dir"/trace/*.jsonl | jq -c 'select(.call == "shmget")' | wc -l)" 1
+	# What the kernel counts (re-check 29, each untraced and not said): the
+	# effective bit under no_new_privs, a script's set-user-ID interpreter.
+	cp /usr/bin/ipcmk "$dir/effective" && chmod 755 "$dir/effective" && setcap cap_ipc_lock+ep "$dir/effective"
+	rm -rf "$dir/trace"
+	run --separate-stderr unshare --ipc setpriv --reuid=nobody --regid=nogroup --clear-groups --no-new-privs \
+		"$SHMTRACE" run -q -o "$dir/trace" -- sh -c '"$1" -M 4096 >/dev/null' sh "$dir/effective"
+	assert_equal "$status" 125
+	run cat "$dir/trace/untraced.txt"
+	assert_output --regexp '^pid [0-9]+: secure-execution$'
+	printf '#!%s\n' "$dir/suid" >"$dir/byinterp" && chmod 755 "$dir/byinterp"
+	rm -rf "$TRACE"
+	run --separate-stderr unshare --ipc "$SHMTRACE" run -q -o "$TRACE" -- sh -c '"$1" >/dev/null' sh "$dir/byinterp"
+	assert_equal "$status" 125
+	run cat "$TRACE/untraced.txt"
+	assert_output --regexp '^pid [0-9]+: secure-execution$'
 	rm -rf "$dir"
 }
 
