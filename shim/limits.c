@@ -5,9 +5,11 @@
  * libc or syscall(2)), the window is cut down to the room the file has
  * (mapped.h), the rest of the file appended; after mlockall the window is
  * unlocked again, and with MCL_FUTURE no window is mapped from then on.
- * Both limits are kept as the program sets them, not asked of the kernel
- * as records are written (a seccomp filter may kill for asking): one set
- * from outside (prlimit(1)) is not seen. */
+ * The file size limit is kept as the program sets it, not asked of the
+ * kernel as records are written (a seccomp filter may kill for asking):
+ * one set from outside (prlimit(1)) is met as EFBIG.  The address-space
+ * limit is asked at each growth of the file too, until the program
+ * installs a seccomp filter. */
 #include <dlfcn.h>
 #include <errno.h>
 #include <stdatomic.h>
@@ -36,9 +38,9 @@ static _Atomic int locks_future PER_PROCESS;
 /* Whether an address-space limit is set: read at start, then followed as
  * the program sets it, and asked of the kernel at each growth of the file
  * (one set from outside, prlimit(1), is seen there: re-check 29) -- but
- * no more once the program has installed a seccomp filter through
- * syscall(2), libseccomp's way: a filter may kill it for asking
- * (re-check 28: chronyd past 64 KiB of records). */
+ * no more once the program has installed a seccomp filter (through
+ * syscall(2), libseccomp's way, or prctl): a filter may kill it for
+ * asking (re-check 28: chronyd past 64 KiB of records). */
 static _Atomic int as_limited;
 static _Atomic int filtered;
 
