@@ -220,6 +220,7 @@ fuzz: build-fuzz/trace_fuzz build-fuzz/files_fuzz build-fuzz/rules_fuzz build-fu
 	$(Q)cat tests/fixtures/*/*.jsonl.in | grep '"event":"call"' | split -l 1 - build-fuzz/corpus-scan/line-
 	$(Q)cp fuzz/corpus/rules/* build-fuzz/corpus-rules/
 	$(Q)cp fuzz/corpus/files/* build-fuzz/corpus-files/
+	$(Q)cp fuzz/corpus/scan/* build-fuzz/corpus-scan/
 	$(call fuzz_run,trace_fuzz,trace,-close_fd_mask=2)
 	$(call fuzz_run,scan_fuzz,scan,)
 	$(call fuzz_run,files_fuzz,files,-close_fd_mask=2)

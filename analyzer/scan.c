@@ -391,11 +391,13 @@ static int too_big(const char *p, size_t n, int neg)
 	return n > 19 || (n == 19 && memcmp(p, max, 19) > 0);
 }
 
-/* A copy of the line with each integer too big for jansson quoted. */
+/* A copy of the line with each integer too big for jansson quoted -- in a
+ * value's place only: one where a key goes (after '{', or ',' in an
+ * object) is no JSON, and quoted it would be a key (the fuzzer's find). */
 static char *quote_big_integers(const char *s, size_t len, size_t *out_len)
 {
-	char *out = malloc(len * 3 + 1), *o = out;
-	int in_string = 0;
+	char *out = malloc(len * 3 + 1), *o = out, open[64], prev = 0;
+	int in_string = 0, depth = 0;
 	if (!out)
 		return NULL;
 	for (size_t i = 0; i < len;) {
@@ -403,18 +405,26 @@ static char *quote_big_integers(const char *s, size_t len, size_t *out_len)
 			if (s[i] == '\\' && i + 1 < len)
 				*o++ = s[i++];
 			else if (s[i] == '"')
-				in_string = 0;
+				in_string = 0, prev = '"';
 			*o++ = s[i++];
 			continue;
 		}
 		if (s[i] == '"')
 			in_string = 1;
+		else if (s[i] == '{' || s[i] == '[') {
+			if (depth < (int)sizeof open)
+				open[depth] = s[i];
+			depth++;
+		} else if ((s[i] == '}' || s[i] == ']') && depth > 0)
+			depth--;
 		int neg = s[i] == '-' && i + 1 < len && s[i + 1] >= '0' && s[i + 1] <= '9';
 		if (neg || (s[i] >= '0' && s[i] <= '9')) {
 			size_t start = i + (size_t)neg, end = start;
 			while (end < len && s[end] >= '0' && s[end] <= '9')
 				end++;
-			int quote = too_big(s + start, end - start, neg) &&
+			int in_array = depth > 0 && depth <= (int)sizeof open && open[depth - 1] == '[';
+			int value_place = prev == ':' || (in_array && (prev == '[' || prev == ','));
+			int quote = value_place && too_big(s + start, end - start, neg) &&
 				    !(end < len && (s[end] == '.' || s[end] == 'e' || s[end] == 'E'));
 			if (quote)
 				*o++ = '"';
@@ -423,8 +433,11 @@ static char *quote_big_integers(const char *s, size_t len, size_t *out_len)
 			if (quote)
 				*o++ = '"';
 			i = end;
+			prev = '0';
 			continue;
 		}
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
+			prev = s[i];
 		*o++ = s[i++];
 	}
 	*o = '\0';
