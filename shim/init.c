@@ -196,7 +196,6 @@ static void init(void)
 			*wanted[i].fn = must_find(wanted[i].name);
 	read_config();
 	out_size_limit_read(); /* before any seccomp filter of the program's (output.c) */
-	limits_read();
 	identity_init();
 	proc.pid = sys_getpid();
 	/* Now, not at the first call: by then a parent that spawned us may

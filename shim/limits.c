@@ -35,20 +35,15 @@ static void *next(void **fn, const char *name)
 /* Whether the process locks its future mappings (mlockall MCL_FUTURE). */
 static _Atomic int locks_future PER_PROCESS;
 
-/* Whether an address-space limit is set: read at start, then followed as
- * the program sets it, and asked of the kernel at each growth of the file
- * (one set from outside, prlimit(1), is seen there: re-check 29) -- but
- * no more once the program has installed a seccomp filter (through
- * syscall(2), libseccomp's way, or prctl): a filter may kill it for
- * asking (re-check 28: chronyd past 64 KiB of records). */
+/* Whether an address-space limit is set: asked of the kernel at each
+ * growth of the file (one set from outside, prlimit(1), is seen there:
+ * re-check 29) -- but no more once the program has installed a seccomp
+ * filter (through syscall(2), libseccomp's way, or prctl), which may kill
+ * it for asking (re-check 28: chronyd past 64 KiB of records).  From
+ * then on, the answer just before the filter, followed as the program
+ * sets the limit. */
 static _Atomic int as_limited;
 static _Atomic int filtered;
-
-void limits_read(void)
-{
-	struct rlimit as;
-	atomic_store(&as_limited, getrlimit(RLIMIT_AS, &as) != 0 || as.rlim_cur != RLIM_INFINITY);
-}
 
 int out_as_limited(void)
 {
@@ -154,6 +149,8 @@ EXPORT int prctl(int option, ...)
 	unsigned long a2 = va_arg(ap, unsigned long), a3 = va_arg(ap, unsigned long), a4 = va_arg(ap, unsigned long),
 		      a5 = va_arg(ap, unsigned long);
 	va_end(ap);
+	if (option == PR_SET_SECCOMP && a2 == SECCOMP_MODE_FILTER)
+		out_as_limited(); /* the last answer, while asking is allowed */
 	int ret = real_fn(option, a2, a3, a4, a5);
 	if (ret == 0 && option == PR_SET_SECCOMP && a2 == SECCOMP_MODE_FILTER)
 		atomic_store(&filtered, 1);
@@ -174,7 +171,9 @@ void limits_after_raw(long number, const long *a, long ret)
 
 void limits_before_raw(long number, const long *a)
 {
-	if (number == SYS_setrlimit)
+	if (number == SYS_seccomp && a[0] == SECCOMP_SET_MODE_FILTER)
+		out_as_limited(); /* the last answer, while asking is allowed */
+	else if (number == SYS_setrlimit)
 		before_limit((int)a[0], (const void *)a[1]);
 	else if (number == SYS_prlimit64 && is_us((pid_t)a[0]))
 		before_limit((int)a[1], (const void *)a[2]);

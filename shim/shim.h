@@ -213,9 +213,8 @@ HIDDEN void out_shrink_mapping(void);
 HIDDEN void out_unlock_mapping(void);
 HIDDEN int out_may_map(void); /* limits.c: no mlockall(MCL_FUTURE) in force */
 HIDDEN int out_as_limited(void); /* limits.c: an address-space limit is set */
-HIDDEN void limits_read(void);   /* limits.c: at start, the limits as they are */
 /* limits.c, for syscall(2): its steps before and after a raw setrlimit,
- * prlimit64 or mlockall (A: its arguments, RET what it returned). */
+ * prlimit64, mlockall or seccomp (A: its arguments, RET what it returned). */
 HIDDEN void limits_before_raw(long number, const long *a);
 HIDDEN void limits_after_raw(long number, const long *a, long ret);
 /* Our descriptor, checked to still be our file (reopened if not); -1. */

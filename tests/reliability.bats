@@ -345,6 +345,19 @@ run=125"
 	[[ "$stderr" == *"incomplete: some processes of the run ran untraced: they could not create their trace file, or ran in secure-execution mode (untraced.txt names them)"* ]]
 }
 
+# assert_untraced DIR WHY NOTE: DIR/untraced.txt names one process, "pid N:
+# WHY", and the report's leak made by that process carries NOTE.
+assert_untraced() {
+	run cat "$1/untraced.txt"
+	assert_output --regexp "^pid [0-9]+: $2\$"
+	local pid
+	pid=$(sed -n 's/^pid \([0-9]*\):.*/\1/p' "$1/untraced.txt")
+	run --separate-stderr "$SHMTRACE" report --format json "$1"
+	assert_failure 1
+	run jq -r --argjson pid "$pid" '.leaked_segments[] | select(.pid == $pid) | .note' <<<"$output"
+	assert_output --partial "$3"
+}
+
 @test "a root run whose program becomes another user and execs: that image says in untraced.txt it has no file, run exits 125, the report names it" {
 	[ "$(id -u)" = 0 ] || skip "needs root to run as another user"
 	id nobody >/dev/null 2>&1 || skip "no user nobody"
@@ -360,13 +373,7 @@ run=125"
 	assert_success
 	assert_output "run=125"
 	[[ "$stderr" == *"run: the trace in "*" is incomplete: 1 process(es) ran untraced: could not create their trace file"* ]]
-	run cat "$TRACE.c01/untraced.txt"
-	assert_output --regexp '^pid [0-9]+: EACCES$'
-	pid=$(sed -n 's/^pid \([0-9]*\):.*/\1/p' "$TRACE.c01/untraced.txt")
-	run --separate-stderr "$SHMTRACE" report --format json "$TRACE.c01"
-	assert_failure 1
-	run jq -r --argjson pid "$pid" '.leaked_segments[] | select(.pid == $pid) | .note' <<<"$output"
-	assert_output --partial "created by a process of the run that could not create its trace file (untraced.txt names it"
+	assert_untraced "$TRACE.c01" EACCES "created by a process of the run that could not create its trace file (untraced.txt names it"
 }
 
 @test "programs the loader runs in secure-execution mode (started with differing real and effective ids, or set-user-ID): named in untraced.txt, run exits 125, the report says why" {
@@ -377,13 +384,7 @@ run=125"
 	run --separate-stderr unshare --ipc sh -c "'$SHMTRACE' run -q -o '$TRACE' -- '$TESTBIN/secexec' /usr/bin/ipcmk -M 4096 >/dev/null; echo run=\$?"
 	assert_output "run=125"
 	[[ "$stderr" == *"is incomplete: 1 process(es) ran untraced: "*"secure-execution mode"* ]]
-	run cat "$TRACE/untraced.txt"
-	assert_output --regexp '^pid [0-9]+: secure-execution$'
-	pid=$(sed -n 's/^pid \([0-9]*\):.*/\1/p' "$TRACE/untraced.txt")
-	run --separate-stderr "$SHMTRACE" report --format json "$TRACE"
-	assert_failure 1
-	run jq -r --argjson pid "$pid" '.leaked_segments[] | select(.pid == $pid) | .note' <<<"$output"
-	assert_output --partial "ran in secure-execution mode (untraced.txt names it"
+	assert_untraced "$TRACE" secure-execution "ran in secure-execution mode (untraced.txt names it"
 	# A set-user-ID program (nobody's) a root shell execs: the same.
 	dir=$(mktemp -d /tmp/shmtrace-setuid.XXXXXX)
 	cp /usr/bin/ipcmk "$dir/ipcmk" && chown nobody "$dir/ipcmk" && chmod 4755 "$dir/ipcmk"
