@@ -215,7 +215,7 @@ static int grow(struct out_shared *ctl, unsigned long long need, bool held)
 	return ok ? 0 : -1;
 }
 
-int mapped_write(struct out_shared *ctl, const char *buf, size_t len)
+int mapped_write(struct out_shared *ctl, const char *buf, size_t len, unsigned long long bound)
 {
 	unsigned long long end = atomic_load(&ctl->window);
 	if (!window) {
@@ -229,6 +229,8 @@ int mapped_write(struct out_shared *ctl, const char *buf, size_t len)
 		released = 0;
 	}
 	unsigned long long at = atomic_fetch_add(&ctl->tail, len);
+	if (at + len > bound) /* its room, if any, stays blank */
+		return MAPPED_PAST_BOUND;
 	/* A record is copied only below the room allocated, and the room
 	 * never past the window, even one cut down meanwhile. */
 	while (at + len > atomic_load(&ctl->size)) {

@@ -10,7 +10,7 @@
 /* Bytes a process writes with write(2) before it maps its file. */
 #define SWITCH_AFTER (64u << 10)
 
-enum { MAPPED_DONE = 0, MAPPED_NOT_ACTIVE = -1, MAPPED_FAILED = -2 };
+enum { MAPPED_DONE = 0, MAPPED_NOT_ACTIVE = -1, MAPPED_FAILED = -2, MAPPED_PAST_BOUND = -3 };
 
 /* How a file is written now; shared by every process writing that file
  * (a forked child that could not create its own appends to its parent's). */
@@ -19,7 +19,7 @@ enum out_mode { MODE_APPEND, MODE_SWITCHING, MODE_MAPPED, MODE_APPEND_ONLY };
 struct out_shared {
 	_Atomic int mode;
 	_Atomic int inflight;                /* write(2) appends under way */
-	_Atomic unsigned long long appended; /* bytes appended so far */
+	_Atomic unsigned long long appended; /* bytes appended so far, or reserved to be */
 	_Atomic unsigned long long tail;     /* mapped: bytes reserved */
 	_Atomic unsigned long long size;     /* mapped: bytes allocated, filled with newlines */
 	_Atomic unsigned long long window;   /* mapped: bytes of the file mapped, appended after */
@@ -30,7 +30,8 @@ struct out_shared {
 
 /* Maps FD's file, whose first AT bytes are written; 0 or -1. */
 HIDDEN int mapped_start(struct out_shared *sh, int fd, unsigned long long at);
-HIDDEN int mapped_write(struct out_shared *sh, const char *buf, size_t len);
+/* A MAPPED_ result: no record that would end past BOUND is copied. */
+HIDDEN int mapped_write(struct out_shared *sh, const char *buf, size_t len, unsigned long long bound);
 /* For a program that limits its address space (RLIMIT_AS) or locks its
  * memory (mlockall) after its file was mapped: the window cut down to the
  * room allocated, the file appended to past it (64 GiB of window would

@@ -310,43 +310,83 @@ unsigned long long out_size_limit(void)
 
 static const char at_size_limit[] = "stopped at the file size limit (ulimit -f) of";
 
-/* One write(2) of ours, with SIGXFSZ held (xfsz.c).  Under a file size
- * limit the record is written only if it fits whole. */
+/* Where a record lands when out_write did not reserve its place. */
+#define AT_UNKNOWN ULLONG_MAX
+
+/* One write(2) of ours, with SIGXFSZ held (xfsz.c). */
 static ssize_t write_holding_xfsz(int fd, const char *buf, size_t len)
 {
 	sigset_t old;
 	xfsz_hold(&old);
-	unsigned long long limit = out_size_limit();
-	struct stat st;
-	ssize_t n = -1;
-	if (limit != ULLONG_MAX && (sys_fstat(fd, &st) != 0 || (unsigned long long)st.st_size + len > limit))
-		errno = EFBIG;
-	else
-		n = syscall(SYS_write, fd, buf, len);
+	ssize_t n = syscall(SYS_write, fd, buf, len);
 	xfsz_release(&old);
 	return n;
 }
 
-static void append(const char *buf, size_t len)
+/* Whether LEN bytes written at AT (the file's size if AT_UNKNOWN) stay
+ * under the file size limit: a record is written whole or not at all. */
+static bool fits_size_limit(int fd, unsigned long long at, size_t len)
+{
+	unsigned long long limit = out_size_limit();
+	struct stat st;
+	if (limit == ULLONG_MAX)
+		return true;
+	if (at == AT_UNKNOWN) {
+		if (sys_fstat(fd, &st) != 0)
+			return false;
+		at = (unsigned long long)st.st_size;
+	}
+	return at + len <= limit;
+}
+
+/* The WRITTEN bytes of BUF that a lower limit than ours (set from outside,
+ * prlimit(1)) let through before EFBIG, cut off again: the trace ends with
+ * whole records.  Only if they are still the file's last bytes. */
+static void cut_partial(int fd, const char *buf, size_t written)
+{
+	struct stat st;
+	char back[128]; /* small stacks */
+	if (sys_fstat(fd, &st) != 0 || (unsigned long long)st.st_size < written)
+		return;
+	off_t start = st.st_size - (off_t)written;
+	for (size_t at = 0; at < written;) {
+		size_t n = written - at < sizeof back ? written - at : sizeof back;
+		if (pread(fd, back, n, start + (off_t)at) != (ssize_t)n || memcmp(back, buf + at, n) != 0)
+			return;
+		at += n;
+	}
+	int ignored = ftruncate(fd, start);
+	(void)ignored;
+}
+
+/* AT: where the record lands, as reserved by out_write, or AT_UNKNOWN. */
+static void append(const char *buf, size_t len, unsigned long long at)
 {
 	int fd = out_checked_fd();
 	if (fd < 0) {
 		broken("lost its trace file", errno);
 		return;
 	}
+	if (!fits_size_limit(fd, at, len)) {
+		broken(at_size_limit, EFBIG);
+		return;
+	}
 	/* syscall(): libc's write() is a cancellation point, and shm calls are
 	 * not; the program must not be cancelled inside our record. */
 	int interrupted = 0;
-	while (len) {
-		ssize_t n = write_holding_xfsz(fd, buf, len);
+	size_t written = 0;
+	while (written < len) {
+		ssize_t n = write_holding_xfsz(fd, buf + written, len - written);
 		if (n < 0 && errno == EINTR && interrupted++ < EINTR_RETRIES)
 			continue;
 		if (n <= 0) {
-			broken(errno == EFBIG ? at_size_limit : "cannot write to", errno);
+			int err = errno;
+			if (err == EFBIG && written)
+				cut_partial(fd, buf, written);
+			broken(err == EFBIG ? at_size_limit : "cannot write to", err);
 			return;
 		}
-		buf += n;
-		len -= (size_t)n;
+		written += (size_t)n;
 	}
 }
 
@@ -380,6 +420,8 @@ static void switch_to_mapped(void)
 		int fd = out_checked_fd();
 		struct stat st;
 		int ok = fd >= 0 && sys_fstat(fd, &st) == 0 && mapped_start(shared, fd, (unsigned long long)st.st_size) == 0;
+		if (!ok && fd >= 0 && sys_fstat(fd, &st) == 0) /* what a failed start's room added */
+			atomic_store(&shared->appended, (unsigned long long)st.st_size);
 		atomic_store(&shared->mode, ok ? MODE_MAPPED : MODE_APPEND_ONLY);
 		/* (grow() took back the SIGXFSZ its write drew, if any: left
 		 * pending under this hold, it killed the program as the
@@ -388,13 +430,7 @@ static void switch_to_mapped(void)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
-/* Whether LEN more bytes would take the file past its bound (SHMTRACE_MAX_SIZE):
- * a record that would cross it is not written, nor any after it. */
-static int past_bound(int mode, size_t len)
-{
-	unsigned long long written = mode == MODE_MAPPED ? atomic_load(&shared->tail) : atomic_load(&shared->appended);
-	return proc.max_size && written + len > proc.max_size;
-}
+static const char at_bound[] = "stopped at the size bound (run --max-size) of";
 
 void out_write(const char *buf, size_t len)
 {
@@ -402,16 +438,14 @@ void out_write(const char *buf, size_t len)
 		return;
 	for (;;) {
 		int mode = atomic_load(&shared->mode);
-		if (past_bound(mode, len)) {
-			broken("stopped at the size bound (run --max-size) of", EFBIG);
-			return;
-		}
 		if (mode == MODE_MAPPED) {
-			int r = mapped_write(shared, buf, len);
-			if (r == MAPPED_FAILED)
+			int r = mapped_write(shared, buf, len, proc.max_size ? proc.max_size : ULLONG_MAX);
+			if (r == MAPPED_PAST_BOUND)
+				broken(at_bound, EFBIG);
+			else if (r == MAPPED_FAILED)
 				broken(errno == EFBIG ? at_size_limit : "cannot extend", errno);
 			else if (r == MAPPED_NOT_ACTIVE)
-				append(buf, len); /* past the mapped window */
+				append(buf, len, AT_UNKNOWN); /* past the mapped window */
 			return;
 		}
 		/* A signal handler interrupting this thread's own append must not
@@ -427,14 +461,21 @@ void out_write(const char *buf, size_t len)
 		}
 		int nested = appending;
 		appending = 1;
-		append(buf, len);
+		/* Reserved before it is written: threads that each checked the
+		 * size alone crossed a limit together, and the kernel cut the
+		 * record of the last (CI, 1 run in 20 under ASan). */
+		unsigned long long at = mode == MODE_SWITCHING ? AT_UNKNOWN : atomic_fetch_add(&shared->appended, len);
+		if (proc.max_size && (at == AT_UNKNOWN ? atomic_load(&shared->appended) : at) + len > proc.max_size)
+			broken(at_bound, EFBIG);
+		else
+			append(buf, len, at);
 		appending = nested;
 		atomic_fetch_sub(&shared->inflight, 1);
 		/* Only an outermost write may switch: the switch waits for every
 		 * append under way, and a nested one's outer append is this
 		 * thread's own. */
-		if (mode == MODE_APPEND && atomic_fetch_add(&shared->appended, len) + len >= SWITCH_AFTER && !nested)
+		if (mode == MODE_APPEND && at + len >= SWITCH_AFTER && !nested)
 			switch_to_mapped();
-		return;
+	return;
 	}
 }

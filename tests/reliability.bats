@@ -127,6 +127,31 @@ load helpers
 	done
 }
 
+@test "200 processes whose 8 threads cross ulimit -f or --max-size at once: every trace ends with a whole record, within its bound" {
+	# Each thread checked the size alone, and together they crossed it: the
+	# kernel cut the last record at the limit (CI, 1 run in 20 under ASan;
+	# 43 of these 200 files), and --max-size let files past their bound.
+	local f cut=0 over=0
+	run bash -c "ulimit -f 24 && exec '$SHMTRACE' run -q -o '$TRACE' -- '$TESTBIN/crowdlimit' 200 8 100 2>/dev/null"
+	assert_failure 125
+	assert_output "children=200"
+	for f in "$TRACE"/shmtrace.*.jsonl; do
+		[ "$(tail -c 1 "$f" | od -An -c | tr -d ' ')" = '\n' ] || cut=$((cut + 1))
+		[ "$(stat -c %s "$f")" -le $((24 * 1024)) ] || over=$((over + 1))
+	done
+	assert_equal "$(ls "$TRACE"/*.incomplete | wc -l) cut=$cut over=$over" "200 cut=0 over=0"
+	run bash -c "'$SHMTRACE' run -q --max-size 24K -o '$TRACE.2' -- '$TESTBIN/crowdlimit' 200 8 100 2>/dev/null"
+	assert_failure 125
+	for f in "$TRACE.2"/shmtrace.*.jsonl; do
+		[ "$(stat -c %s "$f")" -le $((24 * 1024)) ] || over=$((over + 1))
+	done
+	assert_equal "$(ls "$TRACE.2"/*.incomplete | wc -l) over=$over" "200 over=0"
+	run --separate-stderr "$SHMTRACE" report --format json "$TRACE"
+	assert_failure 2
+	# One warning a file, that it is incomplete; none of a cut line.
+	assert_equal "$(jq -c '[.summary.incomplete_files, .summary.warnings]' <<<"$output")" "[200,200]"
+}
+
 @test "ulimit -f lowered and raised by the program while its threads' records are written: never killed by SIGXFSZ" {
 	# Before the library held SIGXFSZ around each of its writes, 3 runs in
 	# 10 died; before its warning on stderr did, every run whose stderr, a
@@ -149,15 +174,18 @@ load helpers
 	[ -z "$(ls "$TRACE"/*.incomplete 2>/dev/null)" ]
 }
 
-@test "ulimit -f lowered from outside (prlimit) just before the trace file is first mapped: the program lives, the trace is marked cut, also one that holds SIGXFSZ itself" {
+@test "ulimit -f lowered from outside (prlimit) just before the trace file is first mapped, or in a record's middle: the program lives, the trace is marked cut and ends whole, also one that holds SIGXFSZ itself" {
 	# The library keeps the limit the program sets, so one set from
 	# outside is met only as the kernel's EFBIG and SIGXFSZ. That signal,
 	# drawn while the first room was written with every signal held, was
 	# left pending and killed the program when they came back (the test
 	# above died so 1 run in 200, the limit lowered at that moment); and
 	# left pending for a program that holds SIGXFSZ itself, which found it
-	# there and died of it when it let it through (re-check 28).
-	for how in "" hold; do
+	# there and died of it when it let it through (re-check 28). 60000
+	# falls within a record still written with write(2): the kernel wrote
+	# its part below the limit, and the trace ended with it, cut.
+	for how_limit in :70000 hold:70000 :60000; do
+		local how=${how_limit%:*} limit=${how_limit#*:}
 		rm -rf "$TRACE" "$BATS_TEST_TMPDIR/in" "$BATS_TEST_TMPDIR/out"
 		mkfifo "$BATS_TEST_TMPDIR/in"
 		("$SHMTRACE" run -q -o "$TRACE" -- "$TESTBIN/fsizeoutside" $how <"$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/out" 2>/dev/null ||
@@ -165,7 +193,7 @@ load helpers
 		bg=$!
 		exec 5>"$BATS_TEST_TMPDIR/in" # (3 is bats' own)
 		for _ in $(seq 200); do grep -q ready "$BATS_TEST_TMPDIR/out" && break; sleep 0.05; done
-		prlimit --pid "$(pgrep -n -f "$TESTBIN/fsizeoutside")" --fsize=70000:unlimited
+		prlimit --pid "$(pgrep -n -f "$TESTBIN/fsizeoutside")" --fsize=$limit:unlimited
 		echo go >&5
 		exec 5>&-
 		wait "$bg"
@@ -176,6 +204,11 @@ load helpers
 			assert_output "$(printf 'ready\nlived\nstatus=125')"
 		fi
 		ls "$TRACE"/*.incomplete
+		local file
+		file=$(ls "$TRACE"/shmtrace.*.jsonl)
+		[ "$(stat -c %s "$file")" -le "$limit" ]
+		[ "$(tail -c 1 "$file" | od -An -c | tr -d ' ')" = '\n' ] || fail "limit $limit: the trace ends within a record"
+		jq -e 'select(.event == "call") | .call == "ftok"' "$file" >/dev/null
 	done
 }
 
@@ -190,7 +223,9 @@ load helpers
 	# The program's own write past the limit: killed by SIGXFSZ bare and traced.
 	run --separate-stderr bash -c "ulimit -f 8; head -c 20000 /dev/zero > '$BATS_TEST_TMPDIR/big'; echo \$?"
 	assert_output 153
-	run --separate-stderr bash -c "ulimit -f 8; '$SHMTRACE' run -q -o '$TRACE.2' -- sh -c 'head -c 20000 /dev/zero > $BATS_TEST_TMPDIR/big2'; echo \$?"
+	# (Its own IPC namespace: the machine's segments, listed in kernel.jsonl,
+	# would take that file past the limit.)
+	run --separate-stderr unshare --ipc bash -c "ulimit -f 8; '$SHMTRACE' run -q -o '$TRACE.2' -- sh -c 'head -c 20000 /dev/zero > $BATS_TEST_TMPDIR/big2'; echo \$?"
 	assert_output 153
 }
 
@@ -301,7 +336,7 @@ load helpers
 	[ "$(id -u)" = 0 ] || skip "mounting a small tmpfs needs root"
 	unshare --mount true 2>/dev/null || skip "cannot make a mount namespace"
 	mkdir -p "$BATS_TEST_TMPDIR/small"
-	run --separate-stderr unshare --mount sh -c "
+	run --separate-stderr unshare --mount --ipc sh -c "
 		mount -t tmpfs -o size=64k tmpfs '$BATS_TEST_TMPDIR/small' &&
 		'$SHMTRACE' run -q -o '$BATS_TEST_TMPDIR/small/trace' -- '$TESTBIN/threads' 1 2000
 		echo run=\$?; cp -r '$BATS_TEST_TMPDIR/small/trace' '$TRACE'"
