@@ -7,7 +7,8 @@
  * unlocked again, and with MCL_FUTURE no window is mapped from then on.
  * The file size limit is kept as the program sets it, not asked of the
  * kernel as records are written (a seccomp filter may kill for asking):
- * one set from outside (prlimit(1)) is met as EFBIG.  The address-space
+ * one lowered from outside (prlimit(1)) is met as EFBIG, one raised is
+ * asked for when ours would stop the trace.  The address-space
  * limit is asked at each growth of the file too, until the program
  * installs a seccomp filter. */
 #include <dlfcn.h>
@@ -58,31 +59,57 @@ int out_may_map(void)
 	return !atomic_load(&locks_future);
 }
 
+/* The file size limit as the kernel has it now, unless asking may kill the
+ * program: at the moment our copy would stop the trace, a limit raised
+ * from outside (prlimit(1)) is seen (re-check 31). */
+unsigned long long out_size_limit_fresh(void)
+{
+	if (!atomic_load(&filtered) && proc_is_self())
+		out_size_limit_read();
+	return out_size_limit();
+}
+
+/* Our copy of the file size limit before this thread's setrlimit lowered
+ * it: put back if the kernel refuses the new one (re-check 31: EINVAL,
+ * EPERM, and the trace stopped at a limit that never was). */
+static TLS unsigned long long size_limit_before;
+
 /* Before the program's new limit is set: one on its address space cuts
  * the window down first, or its other threads' mappings would fail until
  * it is (the kernel applies the limit at once).  LIMIT read without
- * faulting, as the kernel will read it (a bad one is its EFAULT). */
+ * faulting, as the kernel will read it (a bad one is its EFAULT).  Not in
+ * a vfork child, whose limits are its own but whose memory, where our
+ * copy is, is its parent's (re-check 31). */
 static void before_limit(int resource, const void *limit)
 {
 	rlim_t soft;
 	int saved = errno;
+	if (!proc_is_self())
+		return;
 	if (resource == RLIMIT_AS && limit && peek(&soft, limit, sizeof soft) && soft != RLIM_INFINITY) {
 		atomic_store(&as_limited, 1);
 		out_shrink_mapping();
 	}
-	if (resource == RLIMIT_FSIZE && limit && peek(&soft, limit, sizeof soft))
+	if (resource == RLIMIT_FSIZE && limit && peek(&soft, limit, sizeof soft)) {
+		size_limit_before = out_size_limit();
 		out_size_limit_set(soft, true);
+	}
 	errno = saved;
 }
 
-/* Once the program's new limit is set: our copy of a file size limit. */
+/* Once the program's new limit is set, or refused: our copy of a file
+ * size limit. */
 static void after_limit(int ret, int resource, const void *limit)
 {
 	rlim_t soft;
 	int saved = errno;
-	if (ret == 0 && resource == RLIMIT_FSIZE && limit && peek(&soft, limit, sizeof soft))
-		out_size_limit_set(soft, false);
-	if (ret == 0 && resource == RLIMIT_AS && limit && peek(&soft, limit, sizeof soft))
+	if (!proc_is_self() || !limit || !peek(&soft, limit, sizeof soft)) {
+		errno = saved;
+		return;
+	}
+	if (resource == RLIMIT_FSIZE)
+		out_size_limit_set(ret == 0 ? soft : size_limit_before, false);
+	if (ret == 0 && resource == RLIMIT_AS)
 		atomic_store(&as_limited, soft != RLIM_INFINITY);
 	errno = saved;
 }

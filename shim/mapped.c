@@ -183,6 +183,8 @@ static int grow(struct out_shared *ctl, unsigned long long need, bool held)
 	if (limited)
 		need = size; /* the window is cut down below */
 	unsigned long long limit = out_size_limit();
+	if (need > limit)
+		limit = out_size_limit_fresh();
 	if (end > limit) /* never past ulimit -f: the kernel would send SIGXFSZ */
 		end = limit;
 	int ok = 1;

@@ -50,6 +50,9 @@ HIDDEN unsigned long long out_size_limit(void);
  * crosses a limit about to be set; any change once it is set. */
 HIDDEN void out_size_limit_read(void);
 HIDDEN void out_size_limit_set(unsigned long long soft, bool lowering_only);
+/* limits.c: the limit asked of the kernel again where that is safe, when
+ * ours would stop the trace (one raised from outside). */
+HIDDEN unsigned long long out_size_limit_fresh(void);
 
 
 #endif

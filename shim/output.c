@@ -336,7 +336,7 @@ static bool fits_size_limit(int fd, unsigned long long at, size_t len)
 			return false;
 		at = (unsigned long long)st.st_size;
 	}
-	return at + len <= limit;
+	return at + len <= limit || at + len <= out_size_limit_fresh();
 }
 
 /* The WRITTEN bytes of BUF that a lower limit than ours (set from outside,

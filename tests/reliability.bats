@@ -174,6 +174,34 @@ load helpers
 	[ -z "$(ls "$TRACE"/*.incomplete 2>/dev/null)" ]
 }
 
+@test "a file size limit that does not apply to the process (refused by the kernel, a vfork child's own, raised from outside): the trace goes on whole" {
+	# Re-check 31: each stopped the trace at 64 KiB, marked incomplete,
+	# run 125 -- the library believed a limit the kernel refused, took a
+	# vfork child's for its parent's, and never saw one raised from outside.
+	local how
+	for how in refused vfork; do
+		rm -rf "$TRACE"
+		run --separate-stderr "$SHMTRACE" run -q -o "$TRACE" -- "$TESTBIN/fsizeways" $how
+		assert_success
+		assert_output "pairs=1500"
+		assert_equal "$(records 'select(.call == "shmget")' | wc -l)" 1500
+		[ -z "$(ls "$TRACE"/*.incomplete 2>/dev/null)" ]
+	done
+	rm -rf "$TRACE" "$BATS_TEST_TMPDIR/in" "$BATS_TEST_TMPDIR/out"
+	mkfifo "$BATS_TEST_TMPDIR/in"
+	("$SHMTRACE" run -q -o "$TRACE" -- "$TESTBIN/fsizeways" outside <"$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/out" 2>&1
+		echo "status=$?" >>"$BATS_TEST_TMPDIR/out") &
+	exec 5>"$BATS_TEST_TMPDIR/in" # (3 is bats' own)
+	for _ in $(seq 200); do grep -q ready "$BATS_TEST_TMPDIR/out" && break; sleep 0.05; done
+	prlimit --pid "$(pgrep -n -f "$TESTBIN/fsizeways")" --fsize=unlimited:unlimited
+	echo go >&5
+	exec 5>&-
+	wait
+	run cat "$BATS_TEST_TMPDIR/out"
+	assert_output "$(printf 'ready\npairs=1500\nstatus=0')"
+	assert_equal "$(records 'select(.call == "shmget")' | wc -l)" 1500
+}
+
 @test "ulimit -f lowered from outside (prlimit) just before the trace file is first mapped, or in a record's middle: the program lives, the trace is marked cut and ends whole, also one that holds SIGXFSZ itself" {
 	# The library keeps the limit the program sets, so one set from
 	# outside is met only as the kernel's EFBIG and SIGXFSZ. That signal,
