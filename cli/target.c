@@ -84,17 +84,21 @@ const char *untraceable_reason(const char *path)
 	return reason_at(path, 0);
 }
 
-/* Whether ID has a mapping in the user namespace's MAP file (true when it
- * cannot be read). */
-static bool mapped_in(const char *map, unsigned long id)
+/* The text of the user namespace's MAP file in TEXT (512 bytes), or NULL
+ * when it cannot be read. */
+static const char *read_map(const char *map, char *text)
 {
-	char text[512];
 	int fd = open(map, O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd < 0 ? -1 : read(fd, text, sizeof text - 1);
+	ssize_t n = fd < 0 ? -1 : read(fd, text, 511);
 	if (fd >= 0)
 		close(fd);
 	text[n > 0 ? n : 0] = '\0';
-	return n <= 0 || id_mapped(text, id);
+	return n > 0 ? text : NULL;
+}
+
+static long libc_syscall(long number, long a, long b, long c, long d)
+{
+	return syscall(number, a, b, c, d);
 }
 
 /* Why the kernel would run the program at PATH (ST), which is no script,
@@ -106,9 +110,13 @@ static const char *secure_reason(const char *path, const struct stat *st)
 			       .no_new_privs = prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1, .known = true,
 			       .mode = st->st_mode, .owner = st->st_uid, .group = st->st_gid,
 			       .nosuid = statvfs(path, &fs) == 0 && (fs.f_flag & ST_NOSUID)};
+	char uid_map[512], gid_map[512];
 	f.caps_len = getxattr(path, "security.capability", f.caps, sizeof f.caps);
+	f.uid_map = read_map("/proc/self/uid_map", uid_map);
+	if (f.caps_len > 0)
+		process_caps(&f, libc_syscall);
 	if (st->st_mode & (S_ISUID | S_ISGID))
-		f.ids_unmapped = !mapped_in("/proc/self/uid_map", st->st_uid) || !mapped_in("/proc/self/gid_map", st->st_gid);
+		f.ids_unmapped = !id_mapped(f.uid_map, st->st_uid) || !id_mapped(read_map("/proc/self/gid_map", gid_map), st->st_gid);
 	switch (secure_exec(&f)) {
 	case SECURE_SETID:
 		return "it is set-user-ID or set-group-ID: the loader ignores LD_PRELOAD for it";

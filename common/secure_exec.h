@@ -6,6 +6,7 @@
 #define SHMTRACE_SECURE_EXEC_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 struct exec_facts {
@@ -21,6 +22,12 @@ struct exec_facts {
 	bool script;         /* it starts with "#!": the interpreter is what runs */
 	unsigned char caps[24]; /* its security.capability attribute */
 	ssize_t caps_len;    /* -1: none */
+	/* For a file with capabilities (process_caps): the process's sets,
+	 * which decide what the file's give; and the text of its
+	 * /proc/self/uid_map, which says whose root a namespace's are for. */
+	bool caps_known;
+	uint64_t cap_permitted, cap_inheritable, cap_bounding;
+	const char *uid_map;
 };
 
 enum secure_exec {
@@ -31,6 +38,10 @@ enum secure_exec {
 };
 
 enum secure_exec secure_exec(const struct exec_facts *f);
+
+/* F's capability sets of the process, through SYS, a system call
+ * (the library's own, or run's libc's): capget and PR_CAPBSET_READ. */
+void process_caps(struct exec_facts *f, long (*sys)(long number, long a, long b, long c, long d));
 
 /* Whether ID has a mapping in MAP, the text of /proc/self/uid_map or
  * gid_map ("inside outside count" lines); true if MAP is NULL (unknown). */

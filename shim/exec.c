@@ -296,14 +296,42 @@ static int go_spawnp(const struct launch *l, char *const envp[])
 	return next.posix_spawnp(l->pid, l->path, l->actions, l->attr, l->argv, envp);
 }
 
-/* The file L executes, as a path: its own, or, for fexecve and execveat
- * from a directory descriptor, one through /proc/self/fd.  NULL for a
- * name without a slash (execvp's search): judged by the ids alone. */
+/* execvp's search (posix/execvpe.c): the first executable regular file
+ * named FILE in the directories of PATH (glibc's default when it is not
+ * set; an empty one is the current directory), in BUF. */
+static const char *search_path(const char *file, char *buf, size_t cap)
+{
+	const char *dirs = getenv("PATH");
+	if (!dirs)
+		dirs = "/bin:/usr/bin";
+	for (const char *p = dirs;; p++) {
+		size_t n = strcspn(p, ":"), at = 0;
+		if (n && n < cap) {
+			memcpy(buf, p, n);
+			at = path_append(buf, n, cap, "/");
+		}
+		at = path_append(buf, at, cap, file);
+		struct stat st;
+		if (at < cap - 1 && sys_stat(buf, &st) == 0 && S_ISREG(st.st_mode) && access(buf, X_OK) == 0)
+			return buf;
+		p += n;
+		if (!*p)
+			return NULL;
+	}
+}
+
+/* The file L executes, as a path: its own (a name without a slash is
+ * searched for in PATH by execvp and posix_spawnp, and is in the current
+ * directory for the others: re-check 31), or, for fexecve and execveat
+ * from a directory descriptor, one through /proc/self/fd. */
 static const char *exec_path(const struct launch *l, char *buf, size_t cap)
 {
 	bool from_fd = l->go == go_fexecve || (l->go == go_execveat && l->fd != AT_FDCWD && l->path[0] != '/');
+	bool searched = (l->go == go_execvpe || l->go == go_spawnp) && l->path && !strchr(l->path, '/');
+	if (searched)
+		return l->path[0] ? search_path(l->path, buf, cap) : NULL;
 	if (!from_fd)
-		return l->path && strchr(l->path, '/') ? l->path : NULL;
+		return l->path;
 	size_t at = path_append(buf, 0, cap, "/proc/self/fd/");
 	at = path_append_uint(buf, at, cap, (unsigned)l->fd);
 	if (l->go == go_execveat && l->path[0]) {
@@ -322,11 +350,12 @@ static const char *exec_path(const struct launch *l, char *buf, size_t cap)
  * outside trial 27 found squid's workers missing, and run and the report
  * silent.  Asked of the kernel directly (fakeroot fakes modes). */
 /* The facts of the file at PATH (common/secure_exec.h), and for a script,
- * its interpreter's path in INTERP (CAP bytes; may be PATH itself). */
-static void file_facts(const char *path, struct exec_facts *f, char *interp, size_t cap)
+ * its interpreter's path in INTERP (CAP bytes; may be PATH itself).  MAP:
+ * room for the text of our uid_map, which F may point to. */
+static void file_facts(const char *path, struct exec_facts *f, char *interp, size_t cap, char map[512])
 {
 	struct stat st;
-	char head[256], map[512];
+	char head[256];
 	f->known = f->script = f->nosuid = f->ids_unmapped = false;
 	f->caps_len = -1;
 	if (sys_stat(path, &st) != 0)
@@ -335,13 +364,19 @@ static void file_facts(const char *path, struct exec_facts *f, char *interp, siz
 	f->mode = st.st_mode, f->owner = st.st_uid, f->group = st.st_gid;
 	f->nosuid = sys_nosuid(path);
 	f->caps_len = sys_getxattr(path, "security.capability", f->caps, sizeof f->caps);
-	if (st.st_mode & (S_ISUID | S_ISGID)) {
-		ssize_t n = read_small_file("/proc/self/uid_map", map, sizeof map - 1);
+	if (f->caps_len > 0 || (st.st_mode & (S_ISUID | S_ISGID))) {
+		ssize_t n = read_small_file("/proc/self/uid_map", map, 511);
 		map[n > 0 ? n : 0] = '\0';
+		f->uid_map = n > 0 ? map : NULL;
 		f->ids_unmapped = n > 0 && !id_mapped(map, st.st_uid);
-		n = read_small_file("/proc/self/gid_map", map, sizeof map - 1);
-		map[n > 0 ? n : 0] = '\0';
-		f->ids_unmapped |= n > 0 && !id_mapped(map, st.st_gid);
+	}
+	if (f->caps_len > 0)
+		process_caps(f, sys_call);
+	if (st.st_mode & (S_ISUID | S_ISGID)) {
+		char gid_map[512];
+		ssize_t n = read_small_file("/proc/self/gid_map", gid_map, sizeof gid_map - 1);
+		gid_map[n > 0 ? n : 0] = '\0';
+		f->ids_unmapped |= n > 0 && !id_mapped(gid_map, st.st_gid);
 	}
 	ssize_t n = read_small_file(path, head, sizeof head - 1);
 	f->script = n >= 2 && head[0] == '#' && head[1] == '!';
@@ -363,13 +398,15 @@ static bool runs_secure(const struct launch *l, char buf[PATH_MAX])
 	if (resets)
 		f.euid = f.ruid, f.egid = f.rgid;
 	char interp[256]; /* the kernel's limit for a "#!" line */
+	char map[512];
 	const char *path = exec_path(l, buf, PATH_MAX);
 	if (path)
-		file_facts(path, &f, interp, sizeof interp);
-	/* A script's own bits count for nothing: its interpreter's do
-	 * (re-check 29), one level of them. */
-	if (f.script && interp[0] == '/')
-		file_facts(interp, &f, interp, sizeof interp);
+		file_facts(path, &f, interp, sizeof interp, map);
+	/* A script's own bits count for nothing: its interpreter's do, as far
+	 * as the kernel follows them (4 levels; re-check 31), a relative one
+	 * from the current directory as it opens it. */
+	for (int level = 0; f.script && interp[0] && level < 4; level++)
+		file_facts(interp, &f, interp, sizeof interp, map);
 	return secure_exec(&f) != SECURE_NOT;
 }
 

@@ -34,7 +34,7 @@ void kernel_init(void)
 }
 
 /* Before kernel_init, what the global scope gives: our own syscall(). */
-static long sys(long number, long a, long b, long c, long d)
+long sys_call(long number, long a, long b, long c, long d)
 {
 	return libc_syscall ? libc_syscall(number, a, b, c, d) : syscall(number, a, b, c, d);
 }
@@ -51,61 +51,61 @@ uint64_t now_ns(clockid_t clock)
 
 int sys_fstat(int fd, struct stat *st)
 {
-	return (int)sys(SYS_fstat, fd, (long)st, 0, 0);
+	return (int)sys_call(SYS_fstat, fd, (long)st, 0, 0);
 }
 
 int sys_stat(const char *path, struct stat *st)
 {
-	return (int)sys(SYS_newfstatat, AT_FDCWD, (long)path, (long)st, 0);
+	return (int)sys_call(SYS_newfstatat, AT_FDCWD, (long)path, (long)st, 0);
 }
 
 int sys_unlink(const char *path)
 {
-	return (int)sys(SYS_unlinkat, AT_FDCWD, (long)path, 0, 0);
+	return (int)sys_call(SYS_unlinkat, AT_FDCWD, (long)path, 0, 0);
 }
 
 pid_t sys_getpid(void)
 {
-	return (pid_t)sys(SYS_getpid, 0, 0, 0, 0);
+	return (pid_t)sys_call(SYS_getpid, 0, 0, 0, 0);
 }
 
 pid_t sys_getppid(void)
 {
-	return (pid_t)sys(SYS_getppid, 0, 0, 0, 0);
+	return (pid_t)sys_call(SYS_getppid, 0, 0, 0, 0);
 }
 
 uid_t sys_getuid(void)
 {
-	return (uid_t)sys(SYS_getuid, 0, 0, 0, 0);
+	return (uid_t)sys_call(SYS_getuid, 0, 0, 0, 0);
 }
 
 uid_t sys_geteuid(void)
 {
-	return (uid_t)sys(SYS_geteuid, 0, 0, 0, 0);
+	return (uid_t)sys_call(SYS_geteuid, 0, 0, 0, 0);
 }
 
 gid_t sys_getgid(void)
 {
-	return (gid_t)sys(SYS_getgid, 0, 0, 0, 0);
+	return (gid_t)sys_call(SYS_getgid, 0, 0, 0, 0);
 }
 
 gid_t sys_getegid(void)
 {
-	return (gid_t)sys(SYS_getegid, 0, 0, 0, 0);
+	return (gid_t)sys_call(SYS_getegid, 0, 0, 0, 0);
 }
 
 ssize_t sys_getxattr(const char *path, const char *name, void *value, size_t size)
 {
-	return (ssize_t)sys(SYS_getxattr, (long)path, (long)name, (long)value, (long)size);
+	return (ssize_t)sys_call(SYS_getxattr, (long)path, (long)name, (long)value, (long)size);
 }
 
 int sys_nosuid(const char *path)
 {
 	struct statfs fs;
-	return sys(SYS_statfs, (long)path, (long)&fs, 0, 0) == 0 && (fs.f_flags & ST_NOSUID);
+	return sys_call(SYS_statfs, (long)path, (long)&fs, 0, 0) == 0 && (fs.f_flags & ST_NOSUID);
 }
 
 ssize_t sys_getrandom(void *buf, size_t len, unsigned flags)
 {
-	return (ssize_t)sys(SYS_getrandom, (long)buf, (long)len, flags, 0);
+	return (ssize_t)sys_call(SYS_getrandom, (long)buf, (long)len, flags, 0);
 }

@@ -105,6 +105,8 @@ HIDDEN void own_work_end(int saved);
  * library's wrapper may see (fakeroot's, faketime's). */
 HIDDEN void kernel_init(void);
 HIDDEN uint64_t now_ns(clockid_t clock);
+/* A system call straight to the kernel, never another library's wrapper. */
+HIDDEN long sys_call(long number, long a, long b, long c, long d);
 HIDDEN int sys_fstat(int fd, struct stat *st);
 HIDDEN int sys_stat(const char *path, struct stat *st);
 HIDDEN int sys_unlink(const char *path);
