@@ -52,7 +52,7 @@ static int living(struct timeline *t, int kind, unsigned long long ns, int id, u
 int timeline_ipc_apply(struct timeline *t, int p, const struct call_rec *c, int stack)
 {
 	unsigned long long ns = t->procs[p].ipc_ns;
-	int kind, id, o;
+	int kind, id, o = -1;
 	if (!target(c, &kind, &id))
 		return -1;
 	if (strcmp(c->call, "semget") == 0 || strcmp(c->call, "msgget") == 0) {
