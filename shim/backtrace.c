@@ -305,11 +305,21 @@ static void write_frames(struct jw *w, void *const *ips, int n, size_t reserve)
 		jw_key(w, "frames_omitted"), jw_int(w, n - i);
 }
 
+/* 1 when written, 0 when it could not be, -1 when the lock was another
+ * thread's and this one may not wait for it. */
 static int write_stack_record(uint32_t id, void *const *ips, int n)
 {
 	struct jw w;
-	while (atomic_flag_test_and_set_explicit(&record_lock, memory_order_acquire))
-		sched_yield(); /* held only by another thread, never by this one */
+	while (atomic_flag_test_and_set_explicit(&record_lock, memory_order_acquire)) {
+		/* (Held only by another thread, never by this one.)  A handler's
+		 * call nested in this thread's own write of a record must not
+		 * wait: that thread may be waiting, with the lock, for the switch
+		 * to the mapped file, which waits for the write interrupted here
+		 * (outside trial 30: 2 runs in 10 hung for good). */
+		if (out_appending())
+			return -1;
+		sched_yield();
+	}
 	jw_init(&w, record_buf, sizeof record_buf);
 	jw_open(&w, '{');
 	jw_key(&w, "event"), jw_str(&w, EV_STACK, 16);
@@ -343,7 +353,13 @@ static uint32_t intern(void *const *ips, int n)
 		uint64_t seen = 0;
 		if (atomic_compare_exchange_strong(&slot->hash, &seen, h)) {
 			uint32_t id = atomic_fetch_add(&last_id, 1) + 1;
-			if (!write_stack_record(id, ips, n))
+			int written = write_stack_record(id, ips, n);
+			/* Inline this time; the slot free again, so that the stack is
+			 * interned later (a stack that probed past it meanwhile may
+			 * then get a second record, under another id: harmless). */
+			if (written < 0)
+				atomic_store(&slot->hash, 0);
+			if (written <= 0)
 				return 0;
 			atomic_store(&slot->id, id);
 			return id;

@@ -430,6 +430,11 @@ static void switch_to_mapped(void)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
+bool out_appending(void)
+{
+	return appending;
+}
+
 static const char at_bound[] = "stopped at the size bound (run --max-size) of";
 
 void out_write(const char *buf, size_t len)

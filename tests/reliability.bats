@@ -152,6 +152,18 @@ load helpers
 	assert_equal "$(jq -c '[.summary.incomplete_files, .summary.warnings]' <<<"$output")" "[200,200]"
 }
 
+@test "100 processes whose 8 threads switch their files to the mapping while a SIGALRM handler makes calls: none hangs, every thread's call traced" {
+	# Outside trial 30: a handler's call nested in its thread's own write
+	# of a record waited for the stack-record lock, whose holder waited for
+	# the switch to the mapped file, which waited for the interrupted
+	# write: 2 runs in 10 hung for good (here, every run).
+	run --separate-stderr timeout 120 "$SHMTRACE" run -q -o "$TRACE" -- "$TESTBIN/crowdlimit" 100 8 100 50
+	assert_success
+	assert_output "children=100"
+	assert_equal "$(records 'select(.call == "shmctl" and .args.shmid == -1)' | wc -l)" 80000
+	[ "$(records 'select(.call == "shmctl" and .args.shmid == -2)' | wc -l)" -gt 0 ]
+}
+
 @test "ulimit -f lowered and raised by the program while its threads' records are written: never killed by SIGXFSZ" {
 	# Before the library held SIGXFSZ around each of its writes, 3 runs in
 	# 10 died; before its warning on stderr did, every run whose stderr, a
