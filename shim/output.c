@@ -39,7 +39,10 @@ static struct out_shared *shared PER_PROCESS;
  * fails can name its parent's again without a copy of the whole path. */
 static pid_t out_owner PER_PROCESS;
 static unsigned out_n PER_PROCESS;
-static TLS int appending; /* this thread is inside an append (for signal handlers) */
+/* For a signal handler's call, nested in this thread's own: the thread is
+ * inside out_write's append step (from before it counts itself in
+ * shared->inflight to after), and is counted there now. */
+static TLS int appending, counted;
 
 /* A fresh page of write state for a file of our own. */
 static int new_shared(void)
@@ -435,6 +438,8 @@ bool out_appending(void)
 	return appending;
 }
 
+#define SIGNAL_FENCE() atomic_signal_fence(memory_order_seq_cst) /* what a handler on this thread sees */
+
 static const char at_bound[] = "stopped at the size bound (run --max-size) of";
 
 void out_write(const char *buf, size_t len)
@@ -453,19 +458,32 @@ void out_write(const char *buf, size_t len)
 				append(buf, len, AT_UNKNOWN); /* past the mapped window */
 			return;
 		}
-		/* A signal handler interrupting this thread's own append must not
-		 * wait for the switch, which waits for that append. */
-		if (mode == MODE_SWITCHING && !appending) {
+		/* A handler's call nested in this thread's counted append must not
+		 * wait for the switch, which waits for that append; one nested
+		 * between the count and the flag that says it cannot tell whether
+		 * the switch waits for it, nor append safely: its record is lost
+		 * (outside trial 30: a handler there took itself for outermost,
+		 * switched, and waited for its own thread's write for ever). */
+		if (mode == MODE_SWITCHING && !counted) {
+			if (appending)
+				return;
 			sched_yield();
 			continue;
 		}
+		int nested = appending, was_counted = counted;
+		appending = 1;
+		SIGNAL_FENCE();
 		atomic_fetch_add(&shared->inflight, 1);
-		if (atomic_load(&shared->mode) != mode && !appending) {
+		SIGNAL_FENCE();
+		counted = 1;
+		if (atomic_load(&shared->mode) != mode && !was_counted) {
+			counted = was_counted;
+			SIGNAL_FENCE();
 			atomic_fetch_sub(&shared->inflight, 1);
+			SIGNAL_FENCE();
+			appending = nested;
 			continue;
 		}
-		int nested = appending;
-		appending = 1;
 		/* Reserved before it is written: threads that each checked the
 		 * size alone crossed a limit together, and the kernel cut the
 		 * record of the last (CI, 1 run in 20 under ASan). */
@@ -474,13 +492,16 @@ void out_write(const char *buf, size_t len)
 			broken(at_bound, EFBIG);
 		else
 			append(buf, len, at);
-		appending = nested;
+		counted = was_counted;
+		SIGNAL_FENCE();
 		atomic_fetch_sub(&shared->inflight, 1);
+		SIGNAL_FENCE();
+		appending = nested;
 		/* Only an outermost write may switch: the switch waits for every
 		 * append under way, and a nested one's outer append is this
 		 * thread's own. */
 		if (mode == MODE_APPEND && at + len >= SWITCH_AFTER && !nested)
 			switch_to_mapped();
-	return;
+		return;
 	}
 }
