@@ -224,6 +224,9 @@ static const char *untraced_note(enum untraced why, int traced)
 		return "created by a program of the run that ran in secure-execution mode (untraced.txt names it: "
 		       "set-user-ID, file capabilities, or started by a process whose real and effective ids "
 		       "differ), where the loader ignores LD_PRELOAD: its calls are not in the trace";
+	case UNTRACED_CUT:
+		return "created by a process of the run whose trace was cut (untraced.txt names it: past --max-size, "
+		       "ulimit -f or a full disk, after it dropped privileges): its later calls are not in the trace";
 	case UNTRACED_NOT:
 		break;
 	}

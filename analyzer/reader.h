@@ -58,6 +58,7 @@ enum untraced {
 	UNTRACED_NOT,    /* it does not */
 	UNTRACED_NO_FILE, /* "pid N: ERRNO": it could not create its trace file */
 	UNTRACED_SECURE, /* "pid N: secure-execution": the loader ignored LD_PRELOAD */
+	UNTRACED_CUT,    /* "pid N: cut": its trace was cut, and it could not mark the file so */
 };
 
 struct reader {

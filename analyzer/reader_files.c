@@ -121,11 +121,13 @@ static size_t fill_buffer(struct trace_file *f)
 	return fread(f->buf, 1, READER_BUFFER, f->f);
 }
 
-/* The pids of FILE's lines, "pid N: ERRNO" (shim/output.c) or "pid N:
- * secure-execution" (shim/exec.c), into r: at most a page of them, the
- * room run gave the file; anything else skipped. */
-static void read_untraced_pids(struct reader *r, const char *file)
+/* The pids of FILE's lines, "pid N: ERRNO" or "pid N: cut" (shim/output.c)
+ * or "pid N: secure-execution" (shim/exec.c), into r: at most a page of
+ * them, the room run gave the file; anything else skipped.  How many say
+ * "cut". */
+static size_t read_untraced_pids(struct reader *r, const char *file)
 {
+	size_t cut = 0;
 	char buf[UNTRACED_FILE_ROOM + 1];
 	int fd = open(file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	ssize_t got = fd < 0 ? -1 : read(fd, buf, UNTRACED_FILE_ROOM);
@@ -137,10 +139,14 @@ static void read_untraced_pids(struct reader *r, const char *file)
 		long pid = strncmp(line, "pid ", 4) == 0 ? strtol(line + 4, &end, 10) : 0;
 		if (pid <= 0 || pid > INT32_MAX || *end != ':' || r->nuntraced == sizeof r->untraced / sizeof *r->untraced)
 			continue;
+		enum untraced why = strncmp(end, ": secure-execution", 18) == 0 ? UNTRACED_SECURE
+				    : strncmp(end, ": cut", 5) == 0		? UNTRACED_CUT
+										: UNTRACED_NO_FILE;
 		r->untraced[r->nuntraced].pid = (int)pid;
-		r->untraced[r->nuntraced++].why =
-			strncmp(end, ": secure-execution", 18) == 0 ? UNTRACED_SECURE : UNTRACED_NO_FILE;
+		r->untraced[r->nuntraced++].why = why;
+		cut += why == UNTRACED_CUT;
 	}
+	return cut;
 }
 
 enum untraced reader_untraced(const struct reader *r, int pid)
@@ -161,11 +167,14 @@ static void untraced_processes(struct reader *r, struct trace_file *kernel, cons
 	snprintf(file, sizeof file, "%.*s%s", (int)dirlen, path, UNTRACED_FILE);
 	if (lstat(file, &st) != 0 || (S_ISREG(st.st_mode) && st.st_size == 0))
 		return; /* (anything but a regular file there was put by someone else: counted) */
-	if (S_ISREG(st.st_mode))
-		read_untraced_pids(r, file);
+	size_t first = r->nuntraced, cut = S_ISREG(st.st_mode) ? read_untraced_pids(r, file) : 0;
 	reader_mark_incomplete(r, kernel);
-	reader_warn(r, kernel, 0, "incomplete: some processes of the run ran untraced: they could not create their trace file, or ran in secure-execution mode (%s names them)",
-		    UNTRACED_FILE);
+	if (cut)
+		reader_warn(r, kernel, 0, "incomplete: %zu process(es) of the run could not write all their records, and could not mark their files so, having dropped privileges (%s names them)",
+			    cut, UNTRACED_FILE);
+	if (cut < r->nuntraced - first || !S_ISREG(st.st_mode))
+		reader_warn(r, kernel, 0, "incomplete: some processes of the run ran untraced: they could not create their trace file, or ran in secure-execution mode (%s names them)",
+			    UNTRACED_FILE);
 }
 
 /* PATH, named by the user or found in a directory (then a symbolic link is

@@ -380,10 +380,12 @@ static void remove_in(const char *dir, const char *name)
 }
 
 /* How many processes said in DIR/UNTRACED_FILE that they could not create
- * their trace file (its lines, in its room).  The program may have put
- * something else there: never followed nor waited on (a FIFO), and not a
- * regular file counts as one, the trace then not to be trusted whole. */
-static long untraced_processes(const char *dir)
+ * their trace file (its lines, in its room), and into CUT how many of them
+ * that their trace was cut ("pid N: cut": they could not mark the file).
+ * The program may have put something else there: never followed nor
+ * waited on (a FIFO), and not a regular file counts as one, the trace then
+ * not to be trusted whole. */
+static long untraced_processes(const char *dir, long *cut)
 {
 	char path[PATH_MAX + sizeof UNTRACED_FILE + 1], buf[UNTRACED_FILE_ROOM];
 	struct stat st;
@@ -396,11 +398,18 @@ static long untraced_processes(const char *dir)
 		close(fd);
 		return 1;
 	}
-	ssize_t got = read(fd, buf, sizeof buf);
-	for (ssize_t i = 0; i < got; i++)
-		n += buf[i] == '\n';
+	ssize_t got = read(fd, buf, sizeof buf - 1);
 	close(fd);
-	return n ? n : got > 0;
+	buf[got > 0 ? got : 0] = '\0';
+	*cut = 0;
+	for (char *line = buf; *line; n++) {
+		char *end = strchr(line, '\n');
+		*cut += strncmp(line, "pid ", 4) == 0 && strncmp(line + 4 + strspn(line + 4, "0123456789"), ": cut", 5) == 0;
+		if (!end)
+			break;
+		line = end + 1;
+	}
+	return n - *cut ? n - *cut : !*cut && got > 0;
 }
 
 /* scope=run counts live in DIR/inject.counters, mapped by every process:
@@ -632,9 +641,9 @@ int cmd_run(int argc, char **argv)
 	}
 	/* A report over a trace cut short must not be the only one to know:
 	 * the program's status would say all went well (r01 in issue 13). */
-	size_t cut = count_files(dir, TRACE_FILE_PREFIX "*" TRACE_FILE_SUFFIX TRACE_INCOMPLETE_SUFFIX);
-	long untraced = untraced_processes(dir);
-	if (!untraced) /* empty: no need of it left in the trace */
+	long cut_unmarked = 0, untraced = untraced_processes(dir, &cut_unmarked);
+	size_t cut = count_files(dir, TRACE_FILE_PREFIX "*" TRACE_FILE_SUFFIX TRACE_INCOMPLETE_SUFFIX) + (size_t)cut_unmarked;
+	if (!untraced && !cut_unmarked) /* empty: no need of it left in the trace */
 		remove_in(dir, UNTRACED_FILE);
 	if (kernel_lost || cut) {
 		errorf("run: the trace in %s is incomplete: %s%s%s (disk full, past --max-size, or ulimit -f?); exit status %d, the program's was %d",

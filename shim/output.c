@@ -164,19 +164,53 @@ static int create_own_file(int *after_exec)
 	return -1;
 }
 
+/* run's DIR/UNTRACED_FILE, kept open by a process that gave up root
+ * (ids.c), and which file it was: the program may close the number or
+ * put another file there. */
+static int untraced_fd = -1;
+static dev_t untraced_dev;
+static ino_t untraced_ino;
+
+static int open_untraced(char *path)
+{
+	size_t at = path_append(path, 0, PATH_MAX, proc.out_dir);
+	path_append(path, at, PATH_MAX, "/" UNTRACED_FILE);
+	return fd_open_high(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0);
+}
+
+void out_keep_untraced(void)
+{
+	static char path[PATH_MAX]; /* small stacks; one process's ids change in one thread at a time */
+	struct stat st;
+	if (untraced_fd >= 0 && sys_fstat(untraced_fd, &st) == 0 && st.st_dev == untraced_dev && st.st_ino == untraced_ino)
+		return;
+	int fd = open_untraced(path);
+	if (fd < 0 || sys_fstat(fd, &st) != 0) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	untraced_dev = st.st_dev, untraced_ino = st.st_ino;
+	untraced_fd = fd;
+}
+
 /* One line in the run's DIR/UNTRACED_FILE, "pid PID: WHY", if there is
  * one: it needs no inode, and its room was allocated by run
- * (common/trace_format.h).  PATH: room for the file's path, the caller's
- * (a vfork child's stack, which may not write our memory). */
+ * (common/trace_format.h).  Through the descriptor kept when the process
+ * gave up root, if it may not open the file any more.  PATH: room for the
+ * file's path, the caller's (a vfork child's stack, which may not write
+ * our memory). */
 void out_say_untraced(pid_t pid, const char *why, char *path)
 {
 	char line[64];
-	size_t at = path_append(path, 0, PATH_MAX, proc.out_dir);
-	path_append(path, at, PATH_MAX, "/" UNTRACED_FILE);
-	int fd = fd_open_high(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0);
+	struct stat st;
+	int fd = open_untraced(path), kept = fd < 0 && untraced_fd >= 0 && sys_fstat(untraced_fd, &st) == 0 &&
+					       st.st_dev == untraced_dev && st.st_ino == untraced_ino;
+	if (kept)
+		fd = untraced_fd;
 	if (fd < 0)
 		return;
-	at = path_append(line, 0, sizeof line, "pid ");
+	size_t at = path_append(line, 0, sizeof line, "pid ");
 	at = path_append_uint(line, at, sizeof line, (unsigned long long)pid);
 	at = path_append(line, at, sizeof line, ": ");
 	at = path_append(line, at, sizeof line, why);
@@ -186,7 +220,8 @@ void out_say_untraced(pid_t pid, const char *why, char *path)
 	ssize_t ignored = syscall(SYS_write, fd, line, at);
 	(void)ignored;
 	xfsz_release(&old);
-	close(fd);
+	if (!kept)
+		close(fd);
 }
 
 enum open_result out_open(void)
@@ -271,7 +306,9 @@ int out_checked_fd(void)
 
 /* Once, when records are lost: one line on stderr, and an empty marker
  * file beside the trace (it needs no data blocks, so a full disk still
- * takes it) by which the report knows the trace is incomplete. */
+ * takes it) by which the report knows the trace is incomplete -- or, for a
+ * process that may no longer create files there, a line in run's
+ * untraced.txt, which every user may append to. */
 static void broken(const char *what, int err)
 {
 	static char marker[PATH_MAX + 16]; /* once per process, and small stacks */
@@ -283,6 +320,8 @@ static void broken(const char *what, int err)
 	int fd = open(marker, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd >= 0)
 		close(fd);
+	else /* dropped privileges (re-check 32: run and the report then said all was well) */
+		out_say_untraced(sys_getpid(), "cut", marker);
 }
 
 /* The file size limit, as the process started with it and then set it

@@ -192,6 +192,9 @@ HIDDEN size_t path_append_uint(char *dst, size_t at, size_t cap, unsigned long l
 HIDDEN void out_say_untraced(pid_t pid, const char *why, char *path);
 HIDDEN int out_open_child(void); /* 0 own file, -1 still the parent's */
 HIDDEN int out_has_file(void);    /* a file is open (an inherited one counts) */
+/* Before the process gives up root: untraced.txt kept open, for a "cut"
+ * line it could no longer write otherwise (wrappers.c). */
+HIDDEN void out_keep_untraced(void);
 HIDDEN bool out_appending(void);  /* this thread is inside its write(2) of a record (a handler's call is nested in it) */
 HIDDEN int out_has_trace_of(pid_t pid); /* PID's first trace file exists */
 HIDDEN int out_earlier_image_traced(void); /* an image before exec left a file */

@@ -177,6 +177,27 @@ EXPORT key_t ftok(const char *path, int id)
 	return key;
 }
 
+/* A process about to give up its privileges opens its trace file first,
+ * while it may still create one in the trace directory (a server that
+ * starts as root and becomes nobody) -- or open it again, if it closed
+ * every descriptor as daemons do: after the drop it could not.  Root
+ * keeps run's untraced.txt open too: afterwards it could not create the
+ * marker that its trace was cut, nor open that file to say so (re-check
+ * 32: run and the report then took the trace for whole).  Each is the
+ * real call after that. */
+static void before_privilege_change(void)
+{
+	int saved;
+	if (own_work_begin(&saved, false)) {
+		if (ensure_file()) {
+			out_checked_fd();
+			if (sys_geteuid() == 0)
+				out_keep_untraced();
+		}
+		own_work_end(saved);
+	}
+}
+
 /* syscall(3) is a libc function like the others: a program that asks it
  * for SYS_shmget and the like gets the same wrappers (and the record says
  * "via": "syscall").  Inline system call instructions stay invisible. */
@@ -205,6 +226,11 @@ EXPORT long syscall(long number, ...)
 	case SYS_unshare:
 	case SYS_setns:
 		return ns_raw_change(number, a);
+	case SYS_setuid: /* as through libc: below */
+	case SYS_setreuid:
+	case SYS_setresuid:
+		before_privilege_change();
+		break;
 	case SYS_setrlimit: /* the program's memory limits, as through libc: limits.c */
 	case SYS_prlimit64:
 	case SYS_mlockall:
@@ -254,21 +280,6 @@ EXPORT void _exit(int status)
 EXPORT void _Exit(int status)
 {
 	_exit(status);
-}
-
-/* A process about to give up its privileges opens its trace file first,
- * while it may still create one in the trace directory (a server that
- * starts as root and becomes nobody) -- or open it again, if it closed
- * every descriptor as daemons do: after the drop it could not.  Each is
- * the real call after that. */
-static void before_privilege_change(void)
-{
-	int saved;
-	if (own_work_begin(&saved, false)) {
-		if (ensure_file())
-			out_checked_fd();
-		own_work_end(saved);
-	}
 }
 
 #define PRIVILEGE_WRAPPER(name, params, args) \

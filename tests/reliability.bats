@@ -109,6 +109,22 @@ load helpers
 	assert_output 1
 }
 
+@test "a server that dropped to nobody, then cut at --max-size: untraced.txt says so, run 125, the report 2" {
+	[ "$(id -u)" = 0 ] || skip "needs root to drop privileges"
+	id nobody >/dev/null 2>&1 || skip "no user nobody"
+	# Re-check 32: the process, nobody now, could not create the marker
+	# FILE.jsonl.incomplete in run's directory, and run and the report both
+	# exited 0.  It keeps run's untraced.txt open when it gives up root.
+	run --separate-stderr "$SHMTRACE" run -q --max-size 64K -o "$TRACE" -- "$TESTBIN/dropper" 2000 closeall
+	assert_failure 125
+	[ -z "$(ls "$TRACE"/*.incomplete 2>/dev/null)" ] # (the process may not create it)
+	run grep -c '^pid [0-9]*: cut$' "$TRACE/untraced.txt"
+	[ "$output" -ge 1 ]
+	run --separate-stderr "$SHMTRACE" report --format json "$TRACE"
+	assert_failure 2
+	[[ "$stderr" == *"could not write all their records, and could not mark their files so"* ]]
+}
+
 @test "ulimit -f: the trace stops whole below the file size limit; the program is never killed by SIGXFSZ; run 125, marked incomplete" {
 	# 48 KiB: reached by write(2) appends; 300 KiB: by the mapped file's growth.
 	for kib in 48 300; do
