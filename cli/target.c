@@ -57,13 +57,13 @@ static const char *reason_at(const char *path, int depth);
 /* A script's "#!INTERPRETER ...": why LD_PRELOAD will not reach the
  * interpreter, which is what runs (outside trial 23: a script of a static
  * busybox ran untraced, run saying it had removed LD_PRELOAD).  The kernel
- * follows at most 4 of them. */
+ * follows at most 5 of them (re-check 32). */
 static const char *interpreter_reason(int fd, int depth)
 {
-	static char why[4][4 * (PATH_MAX + 32)]; /* one a level: an inner reason is part of an outer one */
+	static char why[5][5 * (PATH_MAX + 32)]; /* one a level: an inner reason is part of an outer one */
 	char head[PATH_MAX + 3] = "";
 	ssize_t n = pread(fd, head, sizeof head - 1, 0);
-	if (n < 3 || depth >= 4 || head[0] != '#' || head[1] != '!')
+	if (n < 3 || depth >= 5 || head[0] != '#' || head[1] != '!')
 		return NULL;
 	head[n] = '\0';
 	char *interp = head + 2 + strspn(head + 2, " \t");

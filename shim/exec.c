@@ -20,6 +20,7 @@
  * stack.  Others build it in a private mapping freed if the exec fails;
  * never malloc, which a child forked from a threaded program may not use. */
 #include <dlfcn.h>
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -312,7 +313,8 @@ static const char *search_path(const char *file, char *buf, size_t cap)
 		}
 		at = path_append(buf, at, cap, file);
 		struct stat st;
-		if (at < cap - 1 && sys_stat(buf, &st) == 0 && S_ISREG(st.st_mode) && access(buf, X_OK) == 0)
+		if (at < cap - 1 && sys_stat(buf, &st) == 0 && S_ISREG(st.st_mode) &&
+		    faccessat(AT_FDCWD, buf, X_OK, AT_EACCESS) == 0) /* as the kernel: effective ids, capabilities (re-check 32) */
 			return buf;
 		p += n;
 		if (!*p)
@@ -380,6 +382,10 @@ static void file_facts(const char *path, struct exec_facts *f, char *interp, siz
 	}
 	ssize_t n = read_small_file(path, head, sizeof head - 1);
 	f->script = n >= 2 && head[0] == '#' && head[1] == '!';
+	/* Neither a script nor ELF: the kernel refuses it (ENOEXEC), and
+	 * execvp runs it with /bin/sh (re-check 32: said secure though traced). */
+	if (n >= 4 && !f->script && memcmp(head, ELFMAG, SELFMAG) != 0)
+		f->known = false;
 	if (!f->script)
 		return;
 	head[n] = '\0';
@@ -403,9 +409,9 @@ static bool runs_secure(const struct launch *l, char buf[PATH_MAX])
 	if (path)
 		file_facts(path, &f, interp, sizeof interp, map);
 	/* A script's own bits count for nothing: its interpreter's do, as far
-	 * as the kernel follows them (4 levels; re-check 31), a relative one
-	 * from the current directory as it opens it. */
-	for (int level = 0; f.script && interp[0] && level < 4; level++)
+	 * as the kernel follows them (5 levels, the sixth is ELOOP: re-checks
+	 * 31 and 32), a relative one from the current directory as it opens it. */
+	for (int level = 0; f.script && interp[0] && level < 5; level++)
 		file_facts(interp, &f, interp, sizeof interp, map);
 	return secure_exec(&f) != SECURE_NOT;
 }

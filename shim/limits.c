@@ -69,11 +69,6 @@ unsigned long long out_size_limit_fresh(void)
 	return out_size_limit();
 }
 
-/* Our copy of the file size limit before this thread's setrlimit lowered
- * it: put back if the kernel refuses the new one (re-check 31: EINVAL,
- * EPERM, and the trace stopped at a limit that never was). */
-static TLS unsigned long long size_limit_before;
-
 /* Before the program's new limit is set: one on its address space cuts
  * the window down first, or its other threads' mappings would fail until
  * it is (the kernel applies the limit at once).  LIMIT read without
@@ -90,15 +85,14 @@ static void before_limit(int resource, const void *limit)
 		atomic_store(&as_limited, 1);
 		out_shrink_mapping();
 	}
-	if (resource == RLIMIT_FSIZE && limit && peek(&soft, limit, sizeof soft)) {
-		size_limit_before = out_size_limit();
-		out_size_limit_set(soft, true);
-	}
 	errno = saved;
 }
 
-/* Once the program's new limit is set, or refused: our copy of a file
- * size limit. */
+/* Once the program's new limit is set: our copy of a file size limit --
+ * not before, lest the kernel refuse it (re-check 31: EINVAL, EPERM) while
+ * other threads' records stop at it (re-check 32, under a seccomp filter,
+ * where it is not asked again).  A record of ours meanwhile past the new
+ * limit meets EFBIG, whose SIGXFSZ we take back (xfsz.c). */
 static void after_limit(int ret, int resource, const void *limit)
 {
 	rlim_t soft;
@@ -107,8 +101,8 @@ static void after_limit(int ret, int resource, const void *limit)
 		errno = saved;
 		return;
 	}
-	if (resource == RLIMIT_FSIZE)
-		out_size_limit_set(ret == 0 ? soft : size_limit_before, false);
+	if (ret == 0 && resource == RLIMIT_FSIZE)
+		out_size_limit_set(soft);
 	if (ret == 0 && resource == RLIMIT_AS)
 		atomic_store(&as_limited, soft != RLIM_INFINITY);
 	errno = saved;

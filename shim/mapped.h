@@ -46,10 +46,9 @@ HIDDEN void mapped_forget(void);
  * past it would kill the program with SIGXFSZ.  ULLONG_MAX: none. */
 HIDDEN unsigned long long out_size_limit(void);
 /* Read from the kernel once, at start; then as the program sets it
- * (limits.c): LOWERING_ONLY before its call, so that no write of ours
- * crosses a limit about to be set; any change once it is set. */
+ * (limits.c), once the kernel took it. */
 HIDDEN void out_size_limit_read(void);
-HIDDEN void out_size_limit_set(unsigned long long soft, bool lowering_only);
+HIDDEN void out_size_limit_set(unsigned long long soft);
 /* limits.c: the limit asked of the kernel again where that is safe, when
  * ours would stop the trace (one raised from outside). */
 HIDDEN unsigned long long out_size_limit_fresh(void);

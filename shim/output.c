@@ -152,6 +152,10 @@ static int create_own_file(int *after_exec)
 			out_ino = st.st_ino;
 			out_owner = proc.pid;
 			out_n = n;
+			/* A child's own file is whole so far, whatever its parent's
+			 * (outside trial 30: children of a parent cut at --max-size
+			 * left their own files empty, and said nothing). */
+			atomic_store(&out_broken, 0);
 			atomic_store(&out_fd, fd);
 			return 0;
 		}
@@ -338,11 +342,9 @@ void out_size_limit_read(void)
 	atomic_store(&size_limit, getrlimit(RLIMIT_FSIZE, &r) != 0 || r.rlim_cur == RLIM_INFINITY ? ULLONG_MAX : r.rlim_cur);
 }
 
-void out_size_limit_set(unsigned long long soft, bool lowering_only)
+void out_size_limit_set(unsigned long long soft)
 {
-	unsigned long long v = soft == RLIM_INFINITY ? ULLONG_MAX : soft;
-	if (!lowering_only || v < atomic_load(&size_limit))
-		atomic_store(&size_limit, v);
+	atomic_store(&size_limit, soft == RLIM_INFINITY ? ULLONG_MAX : soft);
 }
 
 unsigned long long out_size_limit(void)
@@ -365,40 +367,45 @@ static ssize_t write_holding_xfsz(int fd, const char *buf, size_t len)
 	return n;
 }
 
+static const char at_bound[] = "stopped at the size bound (run --max-size) of";
+
 /* Whether LEN bytes written at AT (the file's size if AT_UNKNOWN) stay
- * under the file size limit: a record is written whole or not at all. */
-static bool fits_size_limit(int fd, unsigned long long at, size_t len)
+ * under the file size limit and run's bound, else why not: a record is
+ * written whole or not at all.  (Past a mapped window cut down, AT is the
+ * file's size: re-check 32 found the bound passed by a record.) */
+static const char *past_limits(int fd, unsigned long long at, size_t len)
 {
 	unsigned long long limit = out_size_limit();
 	struct stat st;
-	if (limit == ULLONG_MAX)
-		return true;
+	if (limit == ULLONG_MAX && (at != AT_UNKNOWN || !proc.max_size))
+		return NULL;
 	if (at == AT_UNKNOWN) {
 		if (sys_fstat(fd, &st) != 0)
-			return false;
+			return "cannot write to";
 		at = (unsigned long long)st.st_size;
 	}
-	return at + len <= limit || at + len <= out_size_limit_fresh();
+	if (proc.max_size && at + len > proc.max_size)
+		return at_bound;
+	return at + len <= limit || at + len <= out_size_limit_fresh() ? NULL : at_size_limit;
 }
 
 /* The WRITTEN bytes of BUF that a lower limit than ours (set from outside,
  * prlimit(1)) let through before EFBIG, cut off again: the trace ends with
  * whole records.  Only if they are still the file's last bytes. */
-static void cut_partial(int fd, const char *buf, size_t written)
+static bool cut_partial(int fd, const char *buf, size_t written)
 {
 	struct stat st;
 	char back[128]; /* small stacks */
 	if (sys_fstat(fd, &st) != 0 || (unsigned long long)st.st_size < written)
-		return;
+		return false;
 	off_t start = st.st_size - (off_t)written;
 	for (size_t at = 0; at < written;) {
 		size_t n = written - at < sizeof back ? written - at : sizeof back;
 		if (pread(fd, back, n, start + (off_t)at) != (ssize_t)n || memcmp(back, buf + at, n) != 0)
-			return;
+			return false;
 		at += n;
 	}
-	int ignored = ftruncate(fd, start);
-	(void)ignored;
+	return ftruncate(fd, start) == 0;
 }
 
 /* AT: where the record lands, as reserved by out_write, or AT_UNKNOWN. */
@@ -409,13 +416,14 @@ static void append(const char *buf, size_t len, unsigned long long at)
 		broken("lost its trace file", errno);
 		return;
 	}
-	if (!fits_size_limit(fd, at, len)) {
-		broken(at_size_limit, EFBIG);
+	const char *past = past_limits(fd, at, len);
+	if (past) {
+		broken(past, EFBIG);
 		return;
 	}
 	/* syscall(): libc's write() is a cancellation point, and shm calls are
 	 * not; the program must not be cancelled inside our record. */
-	int interrupted = 0;
+	int interrupted = 0, retried = 0;
 	size_t written = 0;
 	while (written < len) {
 		ssize_t n = write_holding_xfsz(fd, buf + written, len - written);
@@ -423,12 +431,18 @@ static void append(const char *buf, size_t len, unsigned long long at)
 			continue;
 		if (n <= 0) {
 			int err = errno;
-			if (err == EFBIG && written)
+			if (written) /* the part a limit let through, if still last */
 				cut_partial(fd, buf, written);
 			broken(err == EFBIG ? at_size_limit : "cannot write to", err);
 			return;
 		}
 		written += (size_t)n;
+		/* Short: a limit met (file size, disk).  The rest, written after,
+		 * could land after another thread's record (re-check 32: a limit
+		 * lowered, then raised, from outside): the part is cut off, and
+		 * the whole record written again -- once, which says why not. */
+		if (written < len && !retried++ && cut_partial(fd, buf, written))
+			written = 0;
 	}
 }
 
@@ -479,8 +493,6 @@ bool out_appending(void)
 
 #define SIGNAL_FENCE() atomic_signal_fence(memory_order_seq_cst) /* what a handler on this thread sees */
 
-static const char at_bound[] = "stopped at the size bound (run --max-size) of";
-
 void out_write(const char *buf, size_t len)
 {
 	if (!shared || atomic_load(&out_broken))
@@ -525,9 +537,11 @@ void out_write(const char *buf, size_t len)
 		}
 		/* Reserved before it is written: threads that each checked the
 		 * size alone crossed a limit together, and the kernel cut the
-		 * record of the last (CI, 1 run in 20 under ASan). */
-		unsigned long long at = mode == MODE_SWITCHING ? AT_UNKNOWN : atomic_fetch_add(&shared->appended, len);
-		if (proc.max_size && (at == AT_UNKNOWN ? atomic_load(&shared->appended) : at) + len > proc.max_size)
+		 * record of the last (CI, 1 run in 20 under ASan).  A handler's,
+		 * nested while the file switches, too (outside trial 30: past
+		 * --max-size); the switch begins where all of these end. */
+		unsigned long long at = atomic_fetch_add(&shared->appended, len);
+		if (proc.max_size && at + len > proc.max_size)
 			broken(at_bound, EFBIG);
 		else
 			append(buf, len, at);

@@ -125,6 +125,24 @@ load helpers
 	[[ "$stderr" == *"could not write all their records, and could not mark their files so"* ]]
 }
 
+@test "a parent cut at --max-size: the children it forks then are traced whole in files of their own" {
+	# Outside trial 30: they inherited the parent's "stop", and left their
+	# own files empty, unmarked (pgpool2's workers under --max-size 2K).
+	run --separate-stderr "$SHMTRACE" run -q --max-size 4K -o "$TRACE" -- perl -e '
+		for (1..40) { shmctl(-1, 2, my $b) }
+		for (1..3) { if (!fork) { shmctl(-1, 2, my $b) for 1..3; exit 0 } }
+		wait for 1..3; print "done\n"'
+	assert_failure 125
+	assert_output done
+	local f children=0
+	for f in "$TRACE"/shmtrace.*.jsonl; do
+		[ -e "$f.incomplete" ] && continue
+		assert_equal "$(jq -c 'select(.event == "call")' "$f" | wc -l)" 3
+		children=$((children + 1))
+	done
+	assert_equal "$children $(ls "$TRACE"/*.incomplete | wc -l)" "3 1"
+}
+
 @test "ulimit -f: the trace stops whole below the file size limit; the program is never killed by SIGXFSZ; run 125, marked incomplete" {
 	# 48 KiB: reached by write(2) appends; 300 KiB: by the mapped file's growth.
 	for kib in 48 300; do
