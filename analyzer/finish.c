@@ -227,6 +227,9 @@ static const char *untraced_note(enum untraced why, int traced)
 	case UNTRACED_CUT:
 		return "created by a process of the run whose trace was cut (untraced.txt names it: past --max-size, "
 		       "ulimit -f or a full disk, after it dropped privileges): its later calls are not in the trace";
+	case UNTRACED_LOADER:
+		return "created by a program of the run that the library cannot be preloaded into (untraced.txt "
+		       "names it: static, 32-bit, or another C library's, as musl's): its calls are not in the trace";
 	case UNTRACED_NOT:
 		break;
 	}

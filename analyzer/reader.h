@@ -59,6 +59,7 @@ enum untraced {
 	UNTRACED_NO_FILE, /* "pid N: ERRNO": it could not create its trace file */
 	UNTRACED_SECURE, /* "pid N: secure-execution": the loader ignored LD_PRELOAD */
 	UNTRACED_CUT,    /* "pid N: cut": its trace was cut, and it could not mark the file so */
+	UNTRACED_LOADER, /* "pid N: static", "32-bit", "foreign-loader": no LD_PRELOAD of ours there */
 };
 
 struct reader {

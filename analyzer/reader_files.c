@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,8 +122,19 @@ static size_t fill_buffer(struct trace_file *f)
 	return fread(f->buf, 1, READER_BUFFER, f->f);
 }
 
+/* "static", "32-bit" (or "64-bit") and "foreign-loader" (shim/exec.c): a
+ * program the library cannot be preloaded into. */
+static bool not_preloadable(const char *why)
+{
+	static const char *const kinds[] = {"static\n", "32-bit\n", "64-bit\n", "foreign-loader\n"};
+	for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
+		if (strncmp(why, kinds[i], strlen(kinds[i])) == 0)
+			return true;
+	return false;
+}
+
 /* The pids of FILE's lines, "pid N: ERRNO" or "pid N: cut" (shim/output.c)
- * or "pid N: secure-execution" (shim/exec.c), into r: at most a page of
+ * or "pid N: secure-execution" and the above (shim/exec.c), into r: at most a page of
  * them, the room run gave the file; anything else skipped.  How many say
  * "cut". */
 static size_t read_untraced_pids(struct reader *r, const char *file)
@@ -141,6 +153,7 @@ static size_t read_untraced_pids(struct reader *r, const char *file)
 			continue;
 		enum untraced why = strncmp(end, ": secure-execution", 18) == 0 ? UNTRACED_SECURE
 				    : strncmp(end, ": cut", 5) == 0		? UNTRACED_CUT
+				    : not_preloadable(end + 2)			? UNTRACED_LOADER
 										: UNTRACED_NO_FILE;
 		r->untraced[r->nuntraced].pid = (int)pid;
 		r->untraced[r->nuntraced++].why = why;
@@ -173,7 +186,7 @@ static void untraced_processes(struct reader *r, struct trace_file *kernel, cons
 		reader_warn(r, kernel, 0, "incomplete: %zu process(es) of the run could not write all their records, and could not mark their files so, having dropped privileges (%s names them)",
 			    cut, UNTRACED_FILE);
 	if (cut < r->nuntraced - first || !S_ISREG(st.st_mode))
-		reader_warn(r, kernel, 0, "incomplete: some processes of the run ran untraced: they could not create their trace file, or ran in secure-execution mode (%s names them)",
+		reader_warn(r, kernel, 0, "incomplete: some processes of the run ran untraced: they could not create their trace file, ran in secure-execution mode, or were programs the library cannot be preloaded into (static, 32-bit, another C library's) (%s names them)",
 			    UNTRACED_FILE);
 }
 

@@ -656,7 +656,8 @@ int cmd_run(int argc, char **argv)
 		errorf("run: the trace in %s is incomplete: %ld process(es) ran untraced: could not create their trace file "
 		       "(another user's, who may not write there? no inode left, no descriptor, no memory?), or were "
 		       "programs in secure-execution mode, where the loader ignores LD_PRELOAD (set-user-ID, file "
-		       "capabilities, started with differing real and effective ids); %s/%s names them; exit status %d, the program's was %d",
+		       "capabilities, started with differing real and effective ids), or programs libshmtrace.so cannot "
+		       "be preloaded into (static, 32-bit, another C library's, as musl's); %s/%s names them; exit status %d, the program's was %d",
 		       dir, untraced, dir, UNTRACED_FILE, EXIT_SHMTRACE_FAILED,
 		       WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 		return EXIT_SHMTRACE_FAILED;

@@ -9,6 +9,7 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <gnu/lib-names.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,6 +128,23 @@ static const char *secure_reason(const char *path, const struct stat *st)
 	}
 }
 
+/* Why a program whose PT_INTERP is PH cannot have libshmtrace.so
+ * preloaded: its loader is another C library's (musl's failed to load
+ * it, and the program with it: outside trial 30); NULL if it is glibc's. */
+static const char *foreign_loader(int fd, const Elf64_Phdr *ph)
+{
+	static char why[PATH_MAX + 128];
+	char interp[PATH_MAX] = "";
+	size_t n = ph->p_filesz < sizeof interp ? ph->p_filesz : sizeof interp - 1;
+	ssize_t got = pread(fd, interp, n, (off_t)ph->p_offset);
+	interp[got > 0 ? got : 0] = '\0';
+	const char *slash = strrchr(interp, '/');
+	if (strcmp(slash ? slash + 1 : interp, LD_SO) == 0)
+		return NULL;
+	snprintf(why, sizeof why, "its loader is %s, not glibc's %s (a musl program?): libshmtrace.so cannot be preloaded into it", interp, LD_SO);
+	return why;
+}
+
 static const char *reason_at(const char *path, int depth)
 {
 	struct stat st;
@@ -154,10 +172,15 @@ static const char *reason_at(const char *path, int depth)
 		off_t at = (off_t)eh.e_phoff + (off_t)i * eh.e_phentsize;
 		if (pread(fd, &ph, sizeof ph, at) != (ssize_t)sizeof ph)
 			break;
-		if (ph.p_type == PT_INTERP)
-			goto done; /* dynamically linked */
+		if (ph.p_type == PT_INTERP) { /* dynamically linked: by glibc's loader? */
+			reason = foreign_loader(fd, &ph);
+			goto done;
+		}
 	}
-	reason = "it is statically linked: there is no dynamic loader to preload into it";
+	/* (glibc's loader itself, run as a program, preloads) */
+	const char *slash = strrchr(path, '/');
+	if (strcmp(slash ? slash + 1 : path, LD_SO) != 0)
+		reason = "it is statically linked: there is no dynamic loader to preload into it";
 done:
 	close(fd);
 	return reason;

@@ -23,7 +23,9 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <gnu/lib-names.h>
 #include <limits.h>
+#include <link.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -104,6 +106,13 @@ int exec_init(void)
 	return 0;
 }
 
+/* Is the LD_PRELOAD entry of LEN bytes at ENTRY our library? */
+static bool is_ours(const char *entry, size_t len)
+{
+	return (len == strlen(self_path) && !memcmp(entry, self_path, len)) ||
+	       (len == strlen(self_name) && !memcmp(entry, self_name, len));
+}
+
 /* Does LD_PRELOAD name our library?  Anywhere in the list: an order the
  * user chose is kept.  (ld.so splits it at spaces and colons.) */
 static int preload_has_ours(const char *value)
@@ -113,9 +122,28 @@ static int preload_has_ours(const char *value)
 		size_t len = strcspn(value, " :");
 		if (!len)
 			return 0;
-		if ((len == strlen(self_path) && !memcmp(value, self_path, len)) ||
-		    (len == strlen(self_name) && !memcmp(value, self_name, len)))
+		if (is_ours(value, len))
 			return 1;
+		value += len;
+	}
+}
+
+/* VALUE's entries but ours, at AT; returns their end. */
+static char *preload_without_ours(char *at, const char *value)
+{
+	char *start = at;
+	for (;;) {
+		value += strspn(value, " :");
+		size_t len = strcspn(value, " :");
+		if (!len)
+			return at;
+		if (!is_ours(value, len)) {
+			if (at > start)
+				*at++ = ':';
+			memcpy(at, value, len);
+			at += len;
+			*at = '\0';
+		}
 		value += len;
 	}
 }
@@ -215,7 +243,7 @@ static char *put_decimal(char *at, unsigned long long v)
  * replays them all (outside trial 24: each drew the same failures, or,
  * without --seed, a random one no recorded seed replayed).  An exec (not a
  * spawn) passes on SHMTRACE_PPID, this process and its parent. */
-static char **env_build(char *const envp[], void *room, size_t count, bool exec)
+static char **env_build(char *const envp[], void *room, size_t count, bool exec, bool ours)
 {
 	char **out = room, *text = (char *)(out + count), *at = text;
 	const char *preload = preload_of(envp);
@@ -224,14 +252,17 @@ static char **env_build(char *const envp[], void *room, size_t count, bool exec)
 		if (!replaced(envp[i]))
 			out[j++] = envp[i];
 	at = stpcpy(at, PRELOAD);
-	if (preload && preload_has_ours(preload)) {
+	if (!ours) {
+		at = preload_without_ours(at, preload ? preload : "");
+	} else if (preload && preload_has_ours(preload)) {
 		stpcpy(at, preload);
 	} else {
 		at = stpcpy(at, self_path);
 		if (preload && *preload)
 			stpcpy(stpcpy(at, ":"), preload);
 	}
-	out[j++] = text;
+	if (ours || at > text + sizeof PRELOAD - 1) /* (none left: no LD_PRELOAD, as bare) */
+		out[j++] = text;
 	at = text + strlen(text) + 1;
 	for (int k = 0; k < nkept; k++)
 		if (is_seed(kept[k])) {
@@ -343,14 +374,6 @@ static const char *exec_path(const struct launch *l, char *buf, size_t cap)
 	return at < cap - 1 ? buf : NULL;
 }
 
-/* Whether the program L starts runs in secure-execution mode (the kernel's
- * AT_SECURE: ld.so(8)), where the loader ignores an LD_PRELOAD path
- * (common/secure_exec.c): set-user-ID or set-group-ID, file capabilities
- * for a user other than root, or started by a process whose real and
- * effective ids already differ (squid's master starting its workers).
- * Told to run through untraced.txt, which makes the trace incomplete:
- * outside trial 27 found squid's workers missing, and run and the report
- * silent.  Asked of the kernel directly (fakeroot fakes modes). */
 /* The facts of the file at PATH (common/secure_exec.h), and for a script,
  * its interpreter's path in INTERP (CAP bytes; may be PATH itself).  MAP:
  * room for the text of our uid_map, which F may point to. */
@@ -394,7 +417,57 @@ static void file_facts(const char *path, struct exec_facts *f, char *interp, siz
 	path_append(interp, 0, cap, name);
 }
 
-static bool runs_secure(const struct launch *l, char buf[PATH_MAX])
+/* Whether our library can be preloaded into the ELF program at PATH:
+ * not into a static one (no loader: LD_PRELOAD is ignored), a 32-bit one,
+ * or one whose loader is another C library's (musl's: it failed to load
+ * ours and the program with it, exit 127 -- outside trial 30); NULL if
+ * it can, or the file is no ELF program we can read. */
+static const char *not_preloadable(const char *path)
+{
+	ElfW(Ehdr) eh;
+	ElfW(Phdr) ph;
+	char interp[256];
+	const char *slash = strrchr(path, '/');
+	if (strcmp(slash ? slash + 1 : path, LD_SO) == 0)
+		return NULL; /* the loader itself, run as a program: it preloads */
+	int fd = fd_open_high(path, O_RDONLY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return NULL;
+	const char *why = NULL;
+	if (pread(fd, &eh, sizeof eh, 0) < EI_NIDENT || memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0)
+		goto done;
+	if (eh.e_ident[EI_CLASS] != (sizeof(void *) == 8 ? ELFCLASS64 : ELFCLASS32)) {
+		why = sizeof(void *) == 8 ? "32-bit" : "64-bit";
+		goto done;
+	}
+	why = "static";
+	for (int i = 0; i < eh.e_phnum; i++) {
+		if (pread(fd, &ph, sizeof ph, (off_t)(eh.e_phoff + (ElfW(Off))i * eh.e_phentsize)) != (ssize_t)sizeof ph)
+			break;
+		if (ph.p_type != PT_INTERP)
+			continue;
+		size_t n = ph.p_filesz < sizeof interp ? ph.p_filesz : sizeof interp - 1;
+		ssize_t got = pread(fd, interp, n, (off_t)ph.p_offset);
+		interp[got > 0 ? got : 0] = '\0';
+		slash = strrchr(interp, '/');
+		why = strcmp(slash ? slash + 1 : interp, LD_SO) == 0 ? NULL : "foreign-loader";
+		break;
+	}
+done:
+	close(fd);
+	return why;
+}
+
+/* Why the program L starts will not be traced, as the untraced.txt line
+ * says it; NULL if it will be.  Secure-execution mode (the kernel's
+ * AT_SECURE: ld.so(8)), where the loader ignores an LD_PRELOAD path
+ * (common/secure_exec.c): set-user-ID or set-group-ID, file capabilities
+ * for a user other than root, or started by a process whose real and
+ * effective ids already differ (squid's master starting its workers);
+ * or a program ours cannot be preloaded into.  Outside trial 27 found
+ * squid's workers missing, and run and the report silent.  Asked of the
+ * kernel directly (fakeroot fakes modes). */
+static const char *why_untraced(const struct launch *l, char buf[PATH_MAX])
 {
 	short flags = 0;
 	bool resets = l->spawn && l->attr && posix_spawnattr_getflags(l->attr, &flags) == 0 &&
@@ -405,38 +478,29 @@ static bool runs_secure(const struct launch *l, char buf[PATH_MAX])
 		f.euid = f.ruid, f.egid = f.rgid;
 	char interp[256]; /* the kernel's limit for a "#!" line */
 	char map[512];
-	const char *path = exec_path(l, buf, PATH_MAX);
+	const char *path = exec_path(l, buf, PATH_MAX), *program = path;
 	if (path)
 		file_facts(path, &f, interp, sizeof interp, map);
 	/* A script's own bits count for nothing: its interpreter's do, as far
 	 * as the kernel follows them (5 levels, the sixth is ELOOP: re-checks
 	 * 31 and 32), a relative one from the current directory as it opens it. */
-	for (int level = 0; f.script && interp[0] && level < 5; level++)
+	for (int level = 0; f.script && interp[0] && level < 5; level++) {
 		file_facts(interp, &f, interp, sizeof interp, map);
-	return secure_exec(&f) != SECURE_NOT;
+		program = interp;
+	}
+	if (secure_exec(&f) != SECURE_NOT)
+		return "secure-execution";
+	return f.known && !f.script ? not_preloadable(program) : NULL;
 }
 
-/* One buffer for both steps, one after the other: a thread's stack may
- * be small. */
-static void say_untraced_if_secure(const struct launch *l, pid_t pid)
+/* Runs L with ENVP completed (OURS: our library preloaded, else taken out
+ * of LD_PRELOAD), or as it is where nothing need change. */
+static int launch_env_ours(const struct launch *l, char *const envp[], char *const *given, bool ours)
 {
-	char buf[PATH_MAX];
-	int saved = errno;
-	if (runs_secure(l, buf))
-		out_say_untraced(pid, "secure-execution", buf);
-	errno = saved;
-}
-
-/* Runs L with ENVP, or with ENVP completed.  errno is the real call's. */
-static int launch_with_env(const struct launch *l, char *const envp[])
-{
-	static char *const empty[] = {NULL};
-	char *const *given = envp ? envp : empty; /* Linux takes NULL as empty */
 	int entry = errno;
-	if (!l->spawn) /* (if the exec then fails, a line too many: never one too few) */
-		say_untraced_if_secure(l, sys_getpid());
+	const char *preload = preload_of(given);
 	/* An exec always passes on SHMTRACE_PPID, so builds anew. */
-	if (!follow || !self_path[0] || (l->spawn && env_complete(given)))
+	if (ours ? !follow || !self_path[0] || (l->spawn && env_complete(given)) : !preload || !preload_has_ours(preload))
 		return l->go(l, envp);
 	size_t count, size = env_size(given, &count);
 	int err;
@@ -444,7 +508,7 @@ static int launch_with_env(const struct launch *l, char *const envp[])
 		if (size > ON_STACK_MAX)
 			return l->go(l, envp);
 		char *room[size / sizeof(char *) + 1];
-		err = l->go(l, env_build(given, room, count, !l->spawn));
+		err = l->go(l, env_build(given, room, count, !l->spawn, ours));
 		return err == E2BIG ? l->go(l, envp) : err;
 	}
 	void *room = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -452,13 +516,39 @@ static int launch_with_env(const struct launch *l, char *const envp[])
 		errno = entry;
 		return l->go(l, envp);
 	}
-	err = l->go(l, env_build(given, room, count, !l->spawn));
+	err = l->go(l, env_build(given, room, count, !l->spawn, ours));
 	int saved = errno;
 	if (err == E2BIG) { /* over ARG_MAX by what we added: run as bare */
 		err = l->go(l, envp);
 		saved = errno;
 	}
 	munmap(room, size);
+	errno = saved;
+	return err;
+}
+
+/* Runs L with ENVP, or with ENVP completed.  errno is the real call's.
+ * A program that will not be traced is named in untraced.txt (an exec's
+ * before: if it then fails, a line too many, never one too few; a spawn's
+ * after, with its pid), and one that ours cannot be preloaded into gets
+ * an LD_PRELOAD without ours, so that its loader neither fails nor
+ * complains (outside trial 30: musl's failed, exit 127; a 32-bit
+ * program's said so on its stderr). */
+static int launch_with_env(const struct launch *l, char *const envp[])
+{
+	static char *const empty[] = {NULL};
+	char *const *given = envp ? envp : empty; /* Linux takes NULL as empty */
+	int entry = errno;
+	char buf[PATH_MAX]; /* for why_untraced, then out_say_untraced */
+	const char *why = why_untraced(l, buf);
+	bool ours = !why || !strcmp(why, "secure-execution") || !strcmp(why, "static");
+	errno = entry;
+	if (why && !l->spawn)
+		out_say_untraced(sys_getpid(), why, buf);
+	int err = launch_env_ours(l, envp, given, ours);
+	int saved = errno;
+	if (why && l->spawn && !err && l->pid)
+		out_say_untraced(*l->pid, why, buf);
 	errno = saved;
 	return err;
 }
@@ -515,10 +605,7 @@ EXPORT int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_acti
 {
 	struct launch l = {.go = go_spawn, .path = path, .argv = argv, .pid = pid, .actions = actions, .attr = attr, .spawn = true};
 	ensure_init();
-	int err = launch_with_env(&l, envp);
-	if (!err && pid)
-		say_untraced_if_secure(&l, *pid);
-	return err;
+	return launch_with_env(&l, envp);
 }
 
 EXPORT int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *actions,
@@ -526,10 +613,7 @@ EXPORT int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_act
 {
 	struct launch l = {.go = go_spawnp, .path = file, .argv = argv, .pid = pid, .actions = actions, .attr = attr, .spawn = true};
 	ensure_init();
-	int err = launch_with_env(&l, envp);
-	if (!err && pid)
-		say_untraced_if_secure(&l, *pid);
-	return err;
+	return launch_with_env(&l, envp);
 }
 
 /* The execl family, as glibc builds it: the arguments into an array on

@@ -617,6 +617,38 @@ assert_untraced() {
 	rm -rf "$dir"
 }
 
+@test "programs ours cannot be preloaded into (static, musl, 32-bit), started by a traced shell: run as bare, named in untraced.txt, run 125, the report 2; run refuses them as CMD" {
+	# Outside trial 30: the musl program did not run at all (its loader
+	# failed on our library: exit 127), the 32-bit one said so on its
+	# stderr, and none was named.
+	local src="$BATS_TEST_TMPDIR/prog.c" kinds=() kind
+	printf '%s\n' '#include <stdio.h>' '#include <sys/shm.h>' \
+		'int main(void) { shmctl(-1, IPC_STAT, 0); puts("out"); fputs("err\n", stderr); return 3; }' >"$src"
+	gcc -static -o "$BATS_TEST_TMPDIR/static" "$src" && kinds+=(static)
+	command -v musl-gcc >/dev/null && musl-gcc -o "$BATS_TEST_TMPDIR/musl" "$src" && kinds+=(musl)
+	gcc -m32 -o "$BATS_TEST_TMPDIR/m32" "$src" 2>/dev/null && kinds+=(m32)
+	[[ " ${kinds[*]} " == *" static "* ]] || skip "cannot link a static program"
+	for kind in "${kinds[@]}"; do
+		rm -rf "$TRACE"
+		run --separate-stderr sh -c "'$BATS_TEST_TMPDIR/$kind'"
+		local bare_out=$output bare_err=$stderr bare_status=$status
+		run --separate-stderr "$SHMTRACE" run -q -o "$TRACE" -- sh -c "'$BATS_TEST_TMPDIR/$kind'; echo status=\$? >&2"
+		assert_equal "$status" 125
+		assert_equal "$output" "$bare_out"
+		assert_equal "${stderr_lines[0]}" "$bare_err"
+		assert_equal "${stderr_lines[1]}" "status=$bare_status"
+		run cat "$TRACE/untraced.txt"
+		assert_output --regexp "^pid [0-9]+: (static|foreign-loader|32-bit)$"
+		run --separate-stderr "$SHMTRACE" report "$TRACE"
+		assert_failure 2
+		[[ "$stderr" == *"programs the library cannot be preloaded into"* ]]
+		run --separate-stderr "$SHMTRACE" run -q -o "$TRACE.cmd" -- "$BATS_TEST_TMPDIR/$kind"
+		assert_failure 125
+		[[ "$stderr" == *"cannot trace"*"$kind"* ]]
+	done
+	echo "# kinds tried: ${kinds[*]}" >&3
+}
+
 @test "an output directory the process may not write: one warning, the program runs as usual" {
 	[ "$(id -u)" = 0 ] || skip "needs root to run as another user"
 	id nobody >/dev/null 2>&1 || skip "no user nobody"
