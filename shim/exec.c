@@ -430,7 +430,7 @@ static const char *not_preloadable(const char *path)
 	const char *slash = strrchr(path, '/');
 	if (strcmp(slash ? slash + 1 : path, LD_SO) == 0)
 		return NULL; /* the loader itself, run as a program: it preloads */
-	int fd = fd_open_high(path, O_RDONLY | O_CLOEXEC, 0);
+	int fd = open(path, O_RDONLY | O_CLOEXEC); /* for an instant, as read_small_file */
 	if (fd < 0)
 		return NULL;
 	const char *why = NULL;

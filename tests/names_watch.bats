@@ -51,7 +51,7 @@ confirmed_live() {
 	[ "${2:-}" = sh ] && cmd=(sh -c '"$@"; true' sh "${cmd[@]}")
 	rm -rf "$TRACE" "$ready/ready" "/dev/shm/$name"
 	root_job 3>&- &
-	"$SHMTRACE" run -q -o "$TRACE" -- "${cmd[@]}" || true
+	"$SHMTRACE" run -q -o "$TRACE" -- "${cmd[@]}" 2>/dev/null || true # (su: secure-execution, said there)
 	wait
 	"$SHMTRACE" report --live --format json "$TRACE" 2>/dev/null |
 		jq -c '.posix_names_never_unlinked | map([.live.present, .live.confirmed, .live.remove]) | .[0]'
