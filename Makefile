@@ -40,7 +40,7 @@ Q := @
 say = @printf '  %-6s %s\n' $(1) $(2);
 endif
 
-COMMON_SRC := common/xlat.c common/calls.c common/inject.c common/bytestext.c common/secure_exec.c
+COMMON_SRC := common/xlat.c common/calls.c common/inject.c common/bytestext.c common/secure_exec.c common/loader.c
 SHIM_SRC   := $(wildcard shim/*.c) $(COMMON_SRC)
 CLI_SRC    := $(wildcard cli/*.c analyzer/*.c) $(COMMON_SRC) common/sysvipc.c
 # The HTML report's page, style and script, built in as C strings.

@@ -20,6 +20,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "../common/loader.h"
 #include "../common/secure_exec.h"
 #include "cli.h"
 #include "target.h"
@@ -138,8 +139,7 @@ static const char *foreign_loader(int fd, const Elf64_Phdr *ph)
 	size_t n = ph->p_filesz < sizeof interp ? ph->p_filesz : sizeof interp - 1;
 	ssize_t got = pread(fd, interp, n, (off_t)ph->p_offset);
 	interp[got > 0 ? got : 0] = '\0';
-	const char *slash = strrchr(interp, '/');
-	if (strcmp(slash ? slash + 1 : interp, LD_SO) == 0)
+	if (loader_is_glibcs(interp))
 		return NULL;
 	snprintf(why, sizeof why, "its loader is %s, not glibc's %s (a musl program?): libshmtrace.so cannot be preloaded into it", interp, LD_SO);
 	return why;
@@ -178,8 +178,7 @@ static const char *reason_at(const char *path, int depth)
 		}
 	}
 	/* (glibc's loader itself, run as a program, preloads) */
-	const char *slash = strrchr(path, '/');
-	if (strcmp(slash ? slash + 1 : path, LD_SO) != 0)
+	if (!loader_is_glibcs(path))
 		reason = "it is statically linked: there is no dynamic loader to preload into it";
 done:
 	close(fd);

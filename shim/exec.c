@@ -23,7 +23,6 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <gnu/lib-names.h>
 #include <limits.h>
 #include <link.h>
 #include <spawn.h>
@@ -35,6 +34,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../common/loader.h"
 #include "../common/secure_exec.h"
 
 #include "inject.h"
@@ -417,6 +417,8 @@ static void file_facts(const char *path, struct exec_facts *f, char *interp, siz
 	path_append(interp, 0, cap, name);
 }
 
+extern const ElfW(Ehdr) __ehdr_start __attribute__((visibility("hidden"))); /* our own, for its machine */
+
 /* Whether our library can be preloaded into the ELF program at PATH:
  * not into a static one (no loader: LD_PRELOAD is ignored), a 32-bit one,
  * or one whose loader is another C library's (musl's: it failed to load
@@ -427,8 +429,7 @@ static const char *not_preloadable(const char *path)
 	ElfW(Ehdr) eh;
 	ElfW(Phdr) ph;
 	char interp[256];
-	const char *slash = strrchr(path, '/');
-	if (strcmp(slash ? slash + 1 : path, LD_SO) == 0)
+	if (loader_is_glibcs(path))
 		return NULL; /* the loader itself, run as a program: it preloads */
 	int fd = open(path, O_RDONLY | O_CLOEXEC); /* for an instant, as read_small_file */
 	if (fd < 0)
@@ -440,19 +441,22 @@ static const char *not_preloadable(const char *path)
 		why = sizeof(void *) == 8 ? "32-bit" : "64-bit";
 		goto done;
 	}
-	why = "static";
+	/* Another machine's, or cut short: the kernel will not run it
+	 * (ENOEXEC), and nothing is untraced (re-check 33: named though). */
+	if (eh.e_machine != __ehdr_start.e_machine)
+		goto done;
 	for (int i = 0; i < eh.e_phnum; i++) {
 		if (pread(fd, &ph, sizeof ph, (off_t)(eh.e_phoff + (ElfW(Off))i * eh.e_phentsize)) != (ssize_t)sizeof ph)
-			break;
+			goto done;
 		if (ph.p_type != PT_INTERP)
 			continue;
 		size_t n = ph.p_filesz < sizeof interp ? ph.p_filesz : sizeof interp - 1;
 		ssize_t got = pread(fd, interp, n, (off_t)ph.p_offset);
 		interp[got > 0 ? got : 0] = '\0';
-		slash = strrchr(interp, '/');
-		why = strcmp(slash ? slash + 1 : interp, LD_SO) == 0 ? NULL : "foreign-loader";
-		break;
+		why = loader_is_glibcs(interp) ? NULL : "foreign-loader";
+		goto done;
 	}
+	why = "static";
 done:
 	close(fd);
 	return why;

@@ -647,6 +647,23 @@ assert_untraced() {
 		[[ "$stderr" == *"cannot trace"*"$kind"* ]]
 	done
 	echo "# kinds tried: ${kinds[*]}" >&3
+	# glibc's loader by another path is glibc's loader: traced, as CMD
+	# too; another machine's ELF is refused by the kernel, and nothing ran
+	# untraced (re-check 33: called foreign, and named).
+	ln -s "$(readlink -f /lib64/ld-linux-x86-64.so.2)" "$BATS_TEST_TMPDIR/ld-link.so"
+	gcc -Wl,--dynamic-linker="$BATS_TEST_TMPDIR/ld-link.so" -o "$BATS_TEST_TMPDIR/linked" "$src"
+	cp "$BATS_TEST_TMPDIR/linked" "$BATS_TEST_TMPDIR/arm" && printf '\xb7\x00' | dd of="$BATS_TEST_TMPDIR/arm" bs=1 seek=18 conv=notrunc 2>/dev/null
+	for kind in linked arm; do
+		rm -rf "$TRACE"
+		run --separate-stderr "$SHMTRACE" run -q -o "$TRACE" -- sh -c "'$BATS_TEST_TMPDIR/$kind'; true"
+		assert_success
+		[ ! -e "$TRACE/untraced.txt" ]
+	done
+	assert_equal "$(calls shmctl | wc -l)" 0 # (arm's trace: it never ran)
+	rm -rf "$TRACE"
+	run --separate-stderr "$SHMTRACE" run -q -o "$TRACE" -- "$BATS_TEST_TMPDIR/linked"
+	assert_equal "$status" 3
+	assert_equal "$(calls shmctl | wc -l)" 1
 }
 
 @test "an output directory the process may not write: one warning, the program runs as usual" {
