@@ -169,7 +169,7 @@ static int create_own_file(int *after_exec)
 }
 
 /* run's DIR/UNTRACED_FILE, kept open by a process that gave up root
- * (ids.c), and which file it was: the program may close the number or
+ * (wrappers.c), and which file it was: the program may close the number or
  * put another file there. */
 static int untraced_fd = -1;
 static dev_t untraced_dev;
@@ -324,7 +324,7 @@ static void broken(const char *what, int err)
 	int fd = open(marker, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd >= 0)
 		close(fd);
-	else /* dropped privileges (re-check 32: run and the report then said all was well) */
+	else /* dropped privileges, or no inode left (re-check 32: run and the report then said all was well) */
 		out_say_untraced(sys_getpid(), "cut", marker);
 }
 
