@@ -6,9 +6,9 @@
 
 #include <stdbool.h>
 
-/* INTERP names glibc's loader (ld-linux-x86-64.so.2 on x86-64), or the
- * very file this process's loader is, by another path (outside re-check
- * 33: a symbolic link to it, a relocated toolchain's path). */
+/* INTERP is the very file this process's loader is, whatever its name;
+ * or, where either file cannot be seen, it is named as glibc's is
+ * (ld-linux-x86-64.so.2 on x86-64). */
 bool loader_is_glibcs(const char *interp);
 
 #endif
