@@ -42,7 +42,13 @@ int main(int argc, char **argv)
 	int fd = open(argv[1], O_RDWR | O_CREAT | O_TRUNC, 0600);
 	if (rw == -1 || ro == -1 || fd < 0 || ftruncate(fd, 4096) != 0)
 		return 1;
-	void *a = shmat(rw, NULL, 0), *b = shmat(ro, NULL, SHM_RDONLY), *c = shmat(rw, NULL, 0);
+	/* The segment's two attachments 24 KiB apart, never side by side: the
+	 * child's maps would show them as one run (a CI run under ASan, where
+	 * the other attachment went into a hole elsewhere). */
+	char *room = mmap(NULL, 64 << 10, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (room == MAP_FAILED || munmap(room, 64 << 10) != 0)
+		return 1;
+	void *a = shmat(rw, room, 0), *b = shmat(ro, NULL, SHM_RDONLY), *c = shmat(rw, room + (32 << 10), 0);
 	void *f = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	void *anon = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	shmctl(rw, IPC_RMID, NULL), shmctl(ro, IPC_RMID, NULL);
