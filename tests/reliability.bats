@@ -163,7 +163,7 @@ load helpers
 
 @test "200 processes whose 8 threads cross ulimit -f or --max-size at once: every trace ends with a whole record, within its bound" {
 	# Each thread checked the size alone, and together they crossed it: the
-	# kernel cut the last record at the limit (CI, 1 run in 20 under ASan;
+	# kernel cut the last record at the limit (a CI run under ASan, 5 runs in 100 of its test here;
 	# 43 of these 200 files), and --max-size let files past their bound.
 	local f cut=0 over=0
 	run bash -c "ulimit -f 24 && exec '$SHMTRACE' run -q -o '$TRACE' -- '$TESTBIN/crowdlimit' 200 8 100 2>/dev/null"
