@@ -129,22 +129,6 @@ static const char *secure_reason(const char *path, const struct stat *st)
 	}
 }
 
-/* Why a program whose PT_INTERP is PH cannot have libshmtrace.so
- * preloaded: its loader is another C library's (musl's failed to load
- * it, and the program with it: outside trial 30); NULL if it is glibc's. */
-static const char *foreign_loader(int fd, const Elf64_Phdr *ph)
-{
-	static char why[PATH_MAX + 128];
-	char interp[PATH_MAX] = "";
-	size_t n = ph->p_filesz < sizeof interp ? ph->p_filesz : sizeof interp - 1;
-	ssize_t got = pread(fd, interp, n, (off_t)ph->p_offset);
-	interp[got > 0 ? got : 0] = '\0';
-	if (loader_is_glibcs(interp))
-		return NULL;
-	snprintf(why, sizeof why, "its loader is %s, not glibc's %s (a musl program?): libshmtrace.so cannot be preloaded into it", interp, LD_SO);
-	return why;
-}
-
 static const char *reason_at(const char *path, int depth)
 {
 	struct stat st;
@@ -163,23 +147,19 @@ static const char *reason_at(const char *path, int depth)
 	}
 	if ((reason = secure_reason(path, &st)))
 		goto done;
-	if (eh.e_ident[EI_CLASS] != ELFCLASS64) {
-		reason = "it is a 32-bit program and libshmtrace.so is 64-bit";
+	static char why[PATH_MAX + 160];
+	char interp[PATH_MAX];
+	const char *kind = loader_refuses(fd, path, interp, sizeof interp);
+	if (!kind)
 		goto done;
-	}
-	for (int i = 0; i < eh.e_phnum; i++) {
-		Elf64_Phdr ph;
-		off_t at = (off_t)eh.e_phoff + (off_t)i * eh.e_phentsize;
-		if (pread(fd, &ph, sizeof ph, at) != (ssize_t)sizeof ph)
-			break;
-		if (ph.p_type == PT_INTERP) { /* dynamically linked: by glibc's loader? */
-			reason = foreign_loader(fd, &ph);
-			goto done;
-		}
-	}
-	/* (glibc's loader itself, run as a program, preloads) */
-	if (!loader_is_glibcs(path))
+	if (strcmp(kind, "static") == 0) {
 		reason = "it is statically linked: there is no dynamic loader to preload into it";
+	} else if (strcmp(kind, "foreign-loader") == 0) {
+		snprintf(why, sizeof why, "its loader is %s, not glibc's %s (a musl program?): libshmtrace.so cannot be preloaded into it", interp, LD_SO);
+		reason = why;
+	} else {
+		reason = "it is a 32-bit program and libshmtrace.so is 64-bit";
+	}
 done:
 	close(fd);
 	return reason;

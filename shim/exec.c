@@ -24,7 +24,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <link.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -417,47 +416,15 @@ static void file_facts(const char *path, struct exec_facts *f, char *interp, siz
 	path_append(interp, 0, cap, name);
 }
 
-extern const ElfW(Ehdr) __ehdr_start __attribute__((visibility("hidden"))); /* our own, for its machine */
-
-/* Whether our library can be preloaded into the ELF program at PATH:
- * not into a static one (no loader: LD_PRELOAD is ignored), a 32-bit one,
- * or one whose loader is another C library's (musl's: it failed to load
- * ours and the program with it, exit 127 -- outside trial 30); NULL if
- * it can, or the file is no ELF program we can read. */
+/* Why our library cannot be preloaded into the ELF program at PATH
+ * (common/loader.h); NULL if it can. */
 static const char *not_preloadable(const char *path)
 {
-	ElfW(Ehdr) eh;
-	ElfW(Phdr) ph;
 	char interp[256];
-	if (loader_is_glibcs(path))
-		return NULL; /* the loader itself, run as a program: it preloads */
 	int fd = open(path, O_RDONLY | O_CLOEXEC); /* for an instant, as read_small_file */
 	if (fd < 0)
 		return NULL;
-	const char *why = NULL;
-	if (pread(fd, &eh, sizeof eh, 0) < EI_NIDENT || memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0)
-		goto done;
-	if (eh.e_ident[EI_CLASS] != (sizeof(void *) == 8 ? ELFCLASS64 : ELFCLASS32)) {
-		why = sizeof(void *) == 8 ? "32-bit" : "64-bit";
-		goto done;
-	}
-	/* Another machine's, or cut short: the kernel will not run it
-	 * (ENOEXEC), and nothing is untraced (re-check 33: named though). */
-	if (eh.e_machine != __ehdr_start.e_machine)
-		goto done;
-	for (int i = 0; i < eh.e_phnum; i++) {
-		if (pread(fd, &ph, sizeof ph, (off_t)(eh.e_phoff + (ElfW(Off))i * eh.e_phentsize)) != (ssize_t)sizeof ph)
-			goto done;
-		if (ph.p_type != PT_INTERP)
-			continue;
-		size_t n = ph.p_filesz < sizeof interp ? ph.p_filesz : sizeof interp - 1;
-		ssize_t got = pread(fd, interp, n, (off_t)ph.p_offset);
-		interp[got > 0 ? got : 0] = '\0';
-		why = loader_is_glibcs(interp) ? NULL : "foreign-loader";
-		goto done;
-	}
-	why = "static";
-done:
+	const char *why = loader_refuses(fd, path, interp, sizeof interp);
 	close(fd);
 	return why;
 }

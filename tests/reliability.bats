@@ -508,12 +508,19 @@ assert_untraced() {
 	[ ! -e "$TRACE.plain/untraced.txt" ]
 }
 
-@test "secure-execution mode as the kernel decides it: fexecve and execveat of a set-user-ID program said; no word for one on a nosuid mount, a set-user-ID script, or inheritable capabilities alone" {
-	[ "$(id -u)" = 0 ] || skip "needs root to change ids and mount"
+# secure_dir: skips unless root, user nobody and setcap are there; else
+# DIR, a new directory every user may enter, for programs given set-id
+# bits and capabilities.
+secure_dir() {
+	[ "$(id -u)" = 0 ] || skip "needs root to change ids, capabilities and mounts"
 	id nobody >/dev/null 2>&1 || skip "no user nobody"
 	command -v setcap >/dev/null || skip "no setcap (libcap2-bin)"
 	dir=$(mktemp -d /tmp/shmtrace-secure.XXXXXX)
 	chmod 755 "$dir"
+}
+
+@test "secure-execution mode as the kernel decides it: fexecve and execveat of a set-user-ID program said; no word for one on a nosuid mount, a set-user-ID script, or inheritable capabilities alone" {
+	secure_dir
 	cp /usr/bin/ipcmk "$dir/suid" && chown nobody "$dir/suid" && chmod 4755 "$dir/suid"
 	# Through a descriptor (re-check 28: untraced and not said).
 	for call in fexecve execveat; do
@@ -575,11 +582,7 @@ assert_untraced() {
 }
 
 @test "secure-execution by the capability sets too: +i for a process that holds the capability, a parent namespace's root, not past the bounding set; programs found through PATH, a bare name, two #! levels" {
-	[ "$(id -u)" = 0 ] || skip "needs root to change ids and capabilities"
-	id nobody >/dev/null 2>&1 || skip "no user nobody"
-	command -v setcap >/dev/null || skip "no setcap (libcap2-bin)"
-	dir=$(mktemp -d /tmp/shmtrace-secure.XXXXXX)
-	chmod 755 "$dir"
+	secure_dir
 	mkdir "$dir/out" && chown nobody "$dir/out"
 	cp /usr/bin/ipcmk "$dir/inheritable" && setcap cap_ipc_lock+i "$dir/inheritable"
 	cp /usr/bin/ipcmk "$dir/permitted" && setcap cap_ipc_lock+p "$dir/permitted"
